@@ -1,0 +1,254 @@
+package nabla;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import nabla.ops.Primitive;
+
+/**
+ * The one place where primitives are applied (recording graph nodes) and the one backward loop.
+ */
+final class Engine {
+  private Engine() {}
+
+  /** Runs a primitive's forward with recording off, then records a node if any input needs it. */
+  static Tensor apply(Primitive p, Tensor... inputs) {
+    boolean record = false;
+    if (GradMode.isEnabled()) {
+      for (Tensor t : inputs) {
+        if (t.requiresGrad) {
+          record = true;
+          break;
+        }
+      }
+    }
+    Tensor out;
+    if (record) {
+      GradMode.set(false);
+      try {
+        out = p.forward(inputs);
+      } finally {
+        GradMode.set(true);
+      }
+      if (p.differentiable(inputs, out)) {
+        if (out.gradFn != null || out.requiresGrad || isInput(out, inputs)) {
+          out = out.shallowCopy();
+        }
+        out.gradFn = new Node(p, inputs.clone(), out);
+        out.requiresGrad = true;
+      }
+    } else {
+      out = p.forward(inputs);
+      if (isInput(out, inputs)) {
+        out = out.shallowCopy();
+      }
+    }
+    return out;
+  }
+
+  private static boolean isInput(Tensor out, Tensor[] inputs) {
+    for (Tensor t : inputs) {
+      if (t == out) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Reverse-mode sweep from {@code roots} seeded with {@code heads}.
+   *
+   * @param capture when non-null, gradients of these tensors are returned in this map instead of
+   *     being accumulated into {@code grad()} (the functional {@code Autograd.grad})
+   */
+  static void backward(
+      Tensor[] roots,
+      Tensor[] heads,
+      boolean retainGraph,
+      boolean createGraph,
+      Map<Tensor, Tensor> capture) {
+    Map<Node, Tensor> pending = new IdentityHashMap<>();
+    List<Node> starts = new ArrayList<>();
+    for (int r = 0; r < roots.length; r++) {
+      Tensor root = roots[r];
+      Tensor head = heads[r];
+      if (root.gradFn == null) {
+        deliverToLeaf(root, head, createGraph, capture);
+      } else {
+        checkNotReleased(root.gradFn);
+        pending.merge(root.gradFn, head, Tensor::add);
+        starts.add(root.gradFn);
+      }
+    }
+    List<Node> order = topologicalOrder(starts);
+    boolean previous = GradMode.set(createGraph);
+    try {
+      for (Node node : order) {
+        Tensor g = pending.remove(node);
+        if (g == null) {
+          continue;
+        }
+        checkNotReleased(node);
+        node.checkVersions();
+        Tensor out = node.output;
+        if (capture != null && capture.containsKey(out)) {
+          capture.merge(out, g, (a, b) -> a == null ? b : a.add(b));
+        } else if (out.retainsGrad && capture == null) {
+          accumulateGrad(out, g, createGraph);
+        }
+        Tensor[] inputs = node.inputs;
+        boolean[] needs = new boolean[inputs.length];
+        boolean any = false;
+        for (int i = 0; i < inputs.length; i++) {
+          needs[i] = inputs[i].requiresGrad;
+          any |= needs[i];
+        }
+        Tensor[] grads = any ? node.primitive.vjp(g, out, inputs, needs) : new Tensor[0];
+        for (int i = 0; i < inputs.length; i++) {
+          if (!needs[i] || grads[i] == null) {
+            continue;
+          }
+          Tensor in = inputs[i];
+          Tensor gi = reduceTo(grads[i], in, node);
+          if (in.gradFn != null) {
+            pending.merge(in.gradFn, gi, Tensor::add);
+          } else {
+            deliverToLeaf(in, gi, createGraph, capture);
+          }
+        }
+        if (!retainGraph) {
+          node.release();
+        }
+      }
+    } finally {
+      GradMode.set(previous);
+    }
+  }
+
+  private static void checkNotReleased(Node node) {
+    if (node.isReleased()) {
+      throw new IllegalStateException(
+          "backward: trying to backward through the graph a second time: the saved values of "
+              + node.name()
+              + " were freed by the first backward. If you need to backward twice through the"
+              + " same graph, pass retainGraph = true to the first call:"
+              + " y.backward(gradient, true) or Autograd.backward(y, gradient, true, false)");
+    }
+  }
+
+  private static void deliverToLeaf(
+      Tensor leaf, Tensor g, boolean createGraph, Map<Tensor, Tensor> capture) {
+    if (capture != null) {
+      if (capture.containsKey(leaf)) {
+        capture.merge(leaf, g, (a, b) -> a == null ? b : a.add(b));
+      }
+      return;
+    }
+    if (leaf.requiresGrad) {
+      accumulateGrad(leaf, g, createGraph);
+    }
+  }
+
+  /** Leaf gradients accumulate (PyTorch semantics), in place unless building a graph. */
+  private static void accumulateGrad(Tensor t, Tensor g, boolean createGraph) {
+    if (t.overwriteGrad && !createGraph) {
+      t.grad = null;
+    }
+    if (t.grad == null) {
+      t.grad = createGraph ? g : g.detach().contiguousCopy();
+    } else if (createGraph || t.grad.requiresGrad) {
+      t.grad = t.grad.add(g);
+    } else {
+      t.grad.addInPlaceUnchecked(g);
+    }
+  }
+
+  /** Undoes broadcasting: sums a gradient down to its input's shape (the one place that does). */
+  static Tensor reduceTo(Tensor g, Tensor input, Node node) {
+    int[] target = input.shape();
+    int[] shape = g.shape();
+    Tensor r = g;
+    if (!Arrays.equals(shape, target)) {
+      int lead = shape.length - target.length;
+      if (lead < 0) {
+        throw new IllegalStateException(
+            node.name() + " produced a gradient of shape " + Arrays.toString(shape)
+                + " for an input of shape " + Arrays.toString(target));
+      }
+      List<Integer> axes = new ArrayList<>();
+      for (int i = 0; i < shape.length; i++) {
+        if (i < lead || (target[i - lead] == 1 && shape[i] != 1)) {
+          axes.add(i);
+        }
+      }
+      if (!axes.isEmpty()) {
+        r = r.sum(axes.stream().mapToInt(Integer::intValue).toArray(), true);
+      }
+      r = r.reshape(target);
+    }
+    if (r.dtype() != input.dtype()) {
+      r = r.to(input.dtype());
+    }
+    return r;
+  }
+
+  /** Nodes reachable from the starts, each after every node that consumes its output. */
+  private static List<Node> topologicalOrder(List<Node> starts) {
+    Map<Node, Integer> dependents = new IdentityHashMap<>();
+    ArrayDeque<Node> stack = new ArrayDeque<>();
+    for (Node s : starts) {
+      if (!dependents.containsKey(s)) {
+        dependents.put(s, 0);
+        stack.push(s);
+      }
+    }
+    while (!stack.isEmpty()) {
+      Node n = stack.pop();
+      if (n.inputs == null) {
+        continue;
+      }
+      for (Tensor in : n.inputs) {
+        Node child = in.gradFn;
+        if (child == null) {
+          continue;
+        }
+        Integer c = dependents.get(child);
+        if (c == null) {
+          dependents.put(child, 1);
+          stack.push(child);
+        } else {
+          dependents.put(child, c + 1);
+        }
+      }
+    }
+    List<Node> order = new ArrayList<>(dependents.size());
+    ArrayDeque<Node> ready = new ArrayDeque<>();
+    for (Node s : starts) {
+      if (dependents.get(s) == 0 && !ready.contains(s)) {
+        ready.add(s);
+      }
+    }
+    while (!ready.isEmpty()) {
+      Node n = ready.poll();
+      order.add(n);
+      if (n.inputs == null) {
+        continue;
+      }
+      for (Tensor in : n.inputs) {
+        Node child = in.gradFn;
+        if (child == null) {
+          continue;
+        }
+        int c = dependents.get(child) - 1;
+        dependents.put(child, c);
+        if (c == 0) {
+          ready.add(child);
+        }
+      }
+    }
+    return order;
+  }
+}

@@ -1,0 +1,84 @@
+package nabla;
+
+import java.util.List;
+import nabla.ops.Primitive;
+
+/**
+ * A recorded application of a primitive: the gradient function of a non-leaf tensor, as shown by
+ * {@link Tensor#gradFn()} (PyTorch's {@code grad_fn}).
+ *
+ * <pre>{@code
+ * Tensor x = Tensor.arange(4.0).requiresGrad(true);
+ * Tensor y = x.mul(x);
+ * y.gradFn().name();   // "MulBackward"
+ * }</pre>
+ */
+public final class Node {
+  final Primitive primitive;
+  Tensor[] inputs;
+  Tensor output;
+  private final int[] savedVersions;
+
+  Node(Primitive primitive, Tensor[] inputs, Tensor output) {
+    this.primitive = primitive;
+    this.inputs = inputs;
+    this.output = output;
+    this.savedVersions = new int[inputs.length + 1];
+    for (int i = 0; i < inputs.length; i++) {
+      savedVersions[i] = inputs[i].storage().version();
+    }
+    savedVersions[inputs.length] = output.storage().version();
+  }
+
+  /** The gradient function's name, e.g. {@code MulBackward}. */
+  public String name() {
+    return primitive.gradFnName();
+  }
+
+  /** The primitive this node applies. */
+  public Primitive primitive() {
+    return primitive;
+  }
+
+  /**
+   * The tensors this node's output was computed from (empty once backward has freed the graph).
+   */
+  public List<Tensor> inputs() {
+    return inputs == null ? List.of() : List.of(inputs);
+  }
+
+  /** Whether backward has already freed this node's saved tensors. */
+  public boolean isReleased() {
+    return inputs == null;
+  }
+
+  void release() {
+    inputs = null;
+    output = null;
+  }
+
+  /** Throws if a saved tensor was modified in place after this node saved it. */
+  void checkVersions() {
+    for (int i = 0; i <= inputs.length; i++) {
+      Tensor t = i < inputs.length ? inputs[i] : output;
+      if (t.storage().version() != savedVersions[i]) {
+        throw new IllegalStateException(
+            "backward: a tensor saved by "
+                + name()
+                + " (its "
+                + (i < inputs.length ? "input " + i : "output")
+                + ", shape "
+                + java.util.Arrays.toString(t.shape())
+                + ") was modified in place by "
+                + t.storage().lastWriter()
+                + " after it was saved, so its gradient would be wrong; compute the in-place"
+                + " update after backward, or work on a copy (clone()) instead");
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "<" + name() + ">";
+  }
+}

@@ -1,0 +1,1333 @@
+package nabla;
+
+import java.util.Arrays;
+import nabla.kernels.BinaryOp;
+import nabla.kernels.Copy;
+import nabla.kernels.UnaryOp;
+import nabla.ops.Primitives;
+import nabla.storage.Shapes;
+import nabla.storage.Storage;
+
+/**
+ * An n-dimensional array that records how it was computed, so that gradients can flow back to
+ * it: the central type of Nabla. Tensors are immutable views (shape, strides, offset) over a shared
+ * {@link Storage}; operations return new tensors.
+ *
+ * <p>The D2L §2.5 example:
+ *
+ * <pre>{@code
+ * Tensor x = Tensor.arange(4.0).requiresGrad(true);  // tensor([0., 1., 2., 3.], requiresGrad=true)
+ * Tensor y = x.dot(x).mul(2);                         // tensor(28., gradFn=<MulBackward>)
+ * y.backward();
+ * x.grad();                                           // tensor([0., 4., 8., 12.])
+ * }</pre>
+ *
+ * <p>Elementwise operations broadcast as NumPy does. Mixing dtypes promotes to the wider one
+ * ({@link DType#promote}); a Java {@code double} keeps a floating tensor's dtype.
+ */
+public final class Tensor {
+  private final Storage storage;
+  private final int[] shape;
+  private final int[] strides;
+  private final int offset;
+
+  // Autograd state, managed by Engine.
+  boolean requiresGrad;
+  Node gradFn;
+  Tensor grad;
+  boolean retainsGrad;
+  boolean overwriteGrad;
+
+  private Tensor(Storage storage, int[] shape, int[] strides, int offset) {
+    this.storage = storage;
+    this.shape = shape;
+    this.strides = strides;
+    this.offset = offset;
+  }
+
+  // ---------------------------------------------------------------- low-level construction
+
+  /**
+   * A view of a storage with the given layout (PyTorch's {@code as_strided}); a new leaf that
+   * does not require grad. Checks that every element of the view lies inside the storage.
+   */
+  public static Tensor asStrided(Storage storage, int[] shape, int[] strides, int offset) {
+    Shapes.checkSizes("asStrided", shape);
+    if (shape.length != strides.length) {
+      throw new IllegalArgumentException(
+          "asStrided: shape " + Shapes.str(shape) + " and strides " + Arrays.toString(strides)
+              + " have different lengths");
+    }
+    long lo = offset;
+    long hi = offset;
+    boolean empty = false;
+    for (int i = 0; i < shape.length; i++) {
+      if (shape[i] == 0) {
+        empty = true;
+      }
+      long span = (long) (shape[i] - 1) * strides[i];
+      if (span < 0) {
+        lo += span;
+      } else {
+        hi += span;
+      }
+    }
+    if (!empty && (lo < 0 || hi >= storage.size())) {
+      throw new IllegalArgumentException(
+          "asStrided: a view of shape " + Shapes.str(shape) + ", strides "
+              + Arrays.toString(strides) + " and offset " + offset
+              + " reaches outside a storage of " + storage.size() + " elements");
+    }
+    return new Tensor(storage, shape.clone(), strides.clone(), offset);
+  }
+
+  /** A contiguous tensor over a whole storage (which must have exactly numel(shape) elements). */
+  public static Tensor fromStorage(Storage storage, int... shape) {
+    Shapes.checkSizes("fromStorage", shape);
+    int n = Shapes.numel(shape);
+    if (storage.size() != n) {
+      throw new IllegalArgumentException(
+          "data length " + storage.size() + " does not match shape " + Shapes.str(shape)
+              + ", which has " + n + " elements");
+    }
+    return new Tensor(storage, shape.clone(), Shapes.contiguousStrides(shape), 0);
+  }
+
+  /** A new zero-filled contiguous tensor. */
+  public static Tensor empty(DType dtype, int... shape) {
+    Shapes.checkSizes("empty", shape);
+    return fromStorage(Storage.allocate(dtype, Shapes.numel(shape)), shape);
+  }
+
+  Tensor shallowCopy() {
+    return new Tensor(storage, shape, strides, offset);
+  }
+
+  /** The shared buffer under this view. */
+  public Storage storage() {
+    return storage;
+  }
+
+  /** Index in {@link #storage()} of the first element. */
+  public int offset() {
+    return offset;
+  }
+
+  /** Step in storage elements per index along each dimension (a copy). */
+  public int[] strides() {
+    return strides.clone();
+  }
+
+  /** Whether the view is row-major without gaps (so kernels can use one flat loop). */
+  public boolean isContiguous() {
+    return Shapes.isContiguous(shape, strides);
+  }
+
+  // ---------------------------------------------------------------- creation
+
+  /**
+   * A 1-d float32 tensor.
+   *
+   * <pre>{@code Tensor.of(1, 2, 3)   // tensor([1., 2., 3.])}</pre>
+   */
+  public static Tensor of(double... data) {
+    return of(data, data.length);
+  }
+
+  /**
+   * A float32 tensor of the given shape from row-major data.
+   *
+   * <pre>{@code Tensor.of(new double[] {1, 2, 3, 4}, 2, 2)   // tensor([[1., 2.], [3., 4.]])}</pre>
+   *
+   * @throws IllegalArgumentException when the data length is not the shape's element count
+   */
+  public static Tensor of(double[] data, int... shape) {
+    checkLength(data.length, shape);
+    float[] f = new float[data.length];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = (float) data[i];
+    }
+    return fromStorage(Storage.wrap(f), shape);
+  }
+
+  /** A float32 tensor of the given shape from row-major data (copied). */
+  public static Tensor of(float[] data, int... shape) {
+    checkLength(data.length, shape);
+    return fromStorage(Storage.wrap(data.clone()), shape);
+  }
+
+  /** A float64 tensor of the given shape from row-major data (copied). */
+  public static Tensor ofDoubles(double[] data, int... shape) {
+    checkLength(data.length, shape);
+    return fromStorage(Storage.wrap(data.clone()), shape);
+  }
+
+  /** An int64 tensor (indices) of the given shape; with no shape, 1-d. */
+  public static Tensor ofLongs(long[] data, int... shape) {
+    int[] s = shape.length == 0 ? new int[] {data.length} : shape;
+    checkLength(data.length, s);
+    return fromStorage(Storage.wrap(data.clone()), s);
+  }
+
+  /** A bool tensor (mask) of the given shape; with no shape, 1-d. */
+  public static Tensor ofBooleans(boolean[] data, int... shape) {
+    int[] s = shape.length == 0 ? new int[] {data.length} : shape;
+    checkLength(data.length, s);
+    return fromStorage(Storage.wrap(data.clone()), s);
+  }
+
+  private static void checkLength(int length, int[] shape) {
+    Shapes.checkSizes("of", shape);
+    int n = Shapes.numel(shape);
+    if (length != n) {
+      throw new IllegalArgumentException(
+          "of: data length " + length + " does not match shape " + Shapes.str(shape)
+              + ", which has " + n + " elements");
+    }
+  }
+
+  /** A 0-d float32 tensor. <pre>{@code Tensor.scalar(28)   // tensor(28.)}</pre> */
+  public static Tensor scalar(double value) {
+    return full(value, DType.FLOAT32);
+  }
+
+  /** A 0-d tensor of the given dtype. */
+  public static Tensor scalar(double value, DType dtype) {
+    return full(value, dtype);
+  }
+
+  /** [0, 1, ..., end) as float32. <pre>{@code Tensor.arange(4.0)  // tensor([0., 1., 2., 3.])}</pre> */
+  public static Tensor arange(double end) {
+    return arange(0, end, 1);
+  }
+
+  /** [start, start+step, ...) up to but excluding end, as float32. */
+  public static Tensor arange(double start, double end, double step) {
+    if (step == 0 || Double.isNaN(start) || Double.isNaN(end) || Double.isNaN(step)) {
+      throw new IllegalArgumentException(
+          "arange: step must be non-zero and bounds finite (start=" + start + ", end=" + end
+              + ", step=" + step + ")");
+    }
+    int n = (int) Math.max(0, Math.ceil((end - start) / step));
+    double[] d = new double[n];
+    for (int i = 0; i < n; i++) {
+      d[i] = start + i * step;
+    }
+    return of(d, n);
+  }
+
+  /** {@code steps} evenly spaced float32 values from start to end inclusive. */
+  public static Tensor linspace(double start, double end, int steps) {
+    if (steps < 0) {
+      throw new IllegalArgumentException("linspace: steps must be >= 0, got " + steps);
+    }
+    double[] d = new double[steps];
+    for (int i = 0; i < steps; i++) {
+      d[i] = steps == 1 ? start : start + (end - start) * i / (steps - 1);
+    }
+    return of(d, steps);
+  }
+
+  /** float32 zeros. <pre>{@code Tensor.zeros(2, 3)}</pre> */
+  public static Tensor zeros(int... shape) {
+    return full(0, DType.FLOAT32, shape);
+  }
+
+  /** float32 ones. */
+  public static Tensor ones(int... shape) {
+    return full(1, DType.FLOAT32, shape);
+  }
+
+  /** A float32 tensor filled with a value. */
+  public static Tensor full(double value, int... shape) {
+    return full(value, DType.FLOAT32, shape);
+  }
+
+  /** A tensor of the given dtype filled with a value. */
+  public static Tensor full(double value, DType dtype, int... shape) {
+    Tensor t = empty(dtype, shape);
+    if (value != 0) {
+      Copy.fill(t.storage, 0, t.numel(), value);
+    }
+    return t;
+  }
+
+  /** Zeros of the given dtype and shape. */
+  public static Tensor zeros(DType dtype, int... shape) {
+    return full(0, dtype, shape);
+  }
+
+  /** Ones of the given dtype and shape. */
+  public static Tensor ones(DType dtype, int... shape) {
+    return full(1, dtype, shape);
+  }
+
+  /** Zeros with this tensor's shape and dtype. */
+  public Tensor zerosLike() {
+    return full(0, dtype(), shape);
+  }
+
+  /** Ones with this tensor's shape and dtype. */
+  public Tensor onesLike() {
+    return full(1, dtype(), shape);
+  }
+
+  /** A tensor with this tensor's shape and dtype filled with a value. */
+  public Tensor fullLike(double value) {
+    return full(value, dtype(), shape);
+  }
+
+  /** The n×n float32 identity matrix. */
+  public static Tensor eye(int n) {
+    Tensor t = zeros(n, n);
+    for (int i = 0; i < n; i++) {
+      t.storage.f[i * n + i] = 1;
+    }
+    return t;
+  }
+
+  /** Standard normal float32 samples from the thread's default {@link Generator}. */
+  public static Tensor randn(int... shape) {
+    return Generator.current().randn(shape);
+  }
+
+  /** Uniform [0, 1) float32 samples from the thread's default {@link Generator}. */
+  public static Tensor rand(int... shape) {
+    return Generator.current().rand(shape);
+  }
+
+  /** Normal(mean, std) float32 samples from the thread's default {@link Generator}. */
+  public static Tensor normal(double mean, double std, int... shape) {
+    return Generator.current().normal(mean, std, shape);
+  }
+
+  /** Uniform [low, high) float32 samples from the thread's default {@link Generator}. */
+  public static Tensor uniform(double low, double high, int... shape) {
+    return Generator.current().uniform(low, high, shape);
+  }
+
+  /** Uniform int64 samples in [low, high) from the thread's default {@link Generator}. */
+  public static Tensor randint(long low, long high, int... shape) {
+    return Generator.current().randint(low, high, shape);
+  }
+
+  // ---------------------------------------------------------------- reading out
+
+  /** The shape as a new array; {@code []} for a 0-d tensor. */
+  public int[] shape() {
+    return shape.clone();
+  }
+
+  /** Size along one dimension (negative counts from the end). */
+  public int size(int dim) {
+    return shape[Shapes.axis("size", dim, shape.length)];
+  }
+
+  /** Number of dimensions. */
+  public int dim() {
+    return shape.length;
+  }
+
+  /** Number of elements. */
+  public int numel() {
+    return Shapes.numel(shape);
+  }
+
+  /** The element type. */
+  public DType dtype() {
+    return storage.dtype();
+  }
+
+  /**
+   * The value of a one-element tensor.
+   *
+   * @throws IllegalStateException if the tensor has more or fewer than one element
+   */
+  public double item() {
+    if (numel() != 1) {
+      throw new IllegalStateException(
+          "item: only a tensor with exactly one element can be converted to a number; this one"
+              + " has shape " + Shapes.str(shape) + " (" + numel() + " elements). Reduce it"
+              + " first (sum(), mean(), max()) or select one element");
+    }
+    return storage.getDouble(offset);
+  }
+
+  /** The elements in row-major order as doubles. */
+  public double[] toDoubleArray() {
+    return to(DType.FLOAT64).contiguousCopy().storage.d.clone();
+  }
+
+  /** The elements in row-major order as floats. */
+  public float[] toFloatArray() {
+    return to(DType.FLOAT32).contiguousCopy().storage.f.clone();
+  }
+
+  /** The elements in row-major order as longs (floats truncate toward zero). */
+  public long[] toLongArray() {
+    return to(DType.INT64).contiguousCopy().storage.l.clone();
+  }
+
+  /** The elements in row-major order as booleans (non-zero is true). */
+  public boolean[] toBooleanArray() {
+    return to(DType.BOOL).contiguousCopy().storage.b.clone();
+  }
+
+  /** A contiguous copy detached from the graph, with storage owned by the result. */
+  Tensor contiguousCopy() {
+    Tensor out = empty(dtype(), shape);
+    Copy.copy(shape, storage, offset, strides, out.storage, 0, out.strides);
+    return out;
+  }
+
+  /**
+   * This tensor converted to another dtype (itself if already of that dtype). Differentiable
+   * between floating types.
+   */
+  public Tensor to(DType dtype) {
+    if (dtype == dtype()) {
+      return this;
+    }
+    return Engine.apply(Primitives.cast(dtype), this);
+  }
+
+  /** Same values in a row-major layout (itself if already contiguous). */
+  public Tensor contiguous() {
+    return isContiguous() ? this : Engine.apply(Primitives.contiguous(), this);
+  }
+
+  /** A copy with its own storage, still connected to the graph. */
+  public Tensor copy() {
+    return Engine.apply(Primitives.contiguous(), this);
+  }
+
+  // ---------------------------------------------------------------- autograd
+
+  /**
+   * Marks a leaf tensor as needing gradients (D2L's {@code x.requires_grad_(True)}) and returns
+   * it.
+   *
+   * <pre>{@code Tensor x = Tensor.arange(4.0).requiresGrad(true);}</pre>
+   *
+   * @throws IllegalArgumentException for integer or bool tensors, which cannot have gradients
+   * @throws IllegalStateException when switching off on a non-leaf (use {@link #detach()})
+   */
+  public Tensor requiresGrad(boolean requiresGrad) {
+    if (requiresGrad && !dtype().isFloating()) {
+      throw new IllegalArgumentException(
+          "requiresGrad: only floating-point tensors can require gradients, this one is "
+              + dtype() + " with shape " + Shapes.str(shape)
+              + "; convert it first with to(DType.FLOAT32)");
+    }
+    if (!requiresGrad && gradFn != null) {
+      throw new IllegalStateException(
+          "requiresGrad(false): this tensor was computed by " + gradFn.name()
+              + " and is part of a graph; use detach() to get a tensor outside the graph");
+    }
+    this.requiresGrad = requiresGrad;
+    return this;
+  }
+
+  /** Whether gradients flow to this tensor. */
+  public boolean requiresGrad() {
+    return requiresGrad;
+  }
+
+  /** Whether this tensor was created by the user rather than computed from tensors needing grad. */
+  public boolean isLeaf() {
+    return gradFn == null;
+  }
+
+  /**
+   * The accumulated gradient, or null before the first backward that reaches this tensor. Only
+   * leaves get one, unless {@link #retainGrad()} was called.
+   */
+  public Tensor grad() {
+    return grad;
+  }
+
+  /** The node that computed this tensor (PyTorch's {@code grad_fn}), or null for a leaf. */
+  public Node gradFn() {
+    return gradFn;
+  }
+
+  /** Keeps this non-leaf tensor's gradient in {@link #grad()} during backward. Returns this. */
+  public Tensor retainGrad() {
+    if (!requiresGrad) {
+      throw new IllegalStateException(
+          "retainGrad: this tensor does not require grad, so it will never receive a gradient");
+    }
+    retainsGrad = true;
+    return this;
+  }
+
+  /**
+   * Chooses MXNet-style gradients for this leaf: each backward overwrites {@link #grad()} instead
+   * of adding to it (PyTorch's accumulate is the default). Returns this.
+   */
+  public Tensor overwriteGrad(boolean overwrite) {
+    this.overwriteGrad = overwrite;
+    return this;
+  }
+
+  /** Sets the gradient to zero in place (keeps the buffer for reuse), or leaves it null. */
+  public void zeroGrad() {
+    if (grad != null) {
+      if (grad.requiresGrad) {
+        grad = grad.detach().zerosLike();
+      } else {
+        Copy.fill(grad.storage, 0, grad.storage.size(), 0);
+        grad.storage.bumpVersion("zeroGrad");
+      }
+    }
+  }
+
+  /** Replaces the gradient (for optimisers and tests); null clears it. */
+  public void setGrad(Tensor g) {
+    if (g != null && !Arrays.equals(g.shape, shape)) {
+      throw new IllegalArgumentException(
+          "setGrad: gradient shape " + Shapes.str(g.shape) + " differs from tensor shape "
+              + Shapes.str(shape));
+    }
+    this.grad = g;
+  }
+
+  /**
+   * Backpropagates from this 0-d (or one-element) tensor: adds d(this)/d(leaf) to every leaf's
+   * {@link #grad()}. Frees the graph afterwards.
+   *
+   * <pre>{@code
+   * Tensor x = Tensor.arange(4.0).requiresGrad(true);
+   * x.dot(x).mul(2).backward();
+   * x.grad();   // tensor([0., 4., 8., 12.])
+   * }</pre>
+   *
+   * @throws IllegalStateException when the tensor has more than one element (pass a head
+   *     gradient), does not require grad, or its graph was already freed
+   */
+  public void backward() {
+    if (numel() != 1) {
+      throw new IllegalStateException(
+          "backward: gradient can be implicitly created only for a tensor with one element, but"
+              + " this one has shape " + Shapes.str(shape) + ". Pass a head gradient of that"
+              + " shape, e.g. y.backward(Tensor.ones(" + shapeArgs() + ")), or reduce first,"
+              + " e.g. y.sum().backward()");
+    }
+    backward(onesLike(), false, false);
+  }
+
+  /**
+   * Backpropagates a head gradient of this tensor's shape (vector-Jacobian product), as
+   * PyTorch's {@code y.backward(gradient)}.
+   */
+  public void backward(Tensor gradient) {
+    backward(gradient, false, false);
+  }
+
+  /** Backward with a head gradient, optionally keeping the graph for another backward. */
+  public void backward(Tensor gradient, boolean retainGraph) {
+    backward(gradient, retainGraph, false);
+  }
+
+  /**
+   * Backward with all options.
+   *
+   * @param retainGraph keep the graph so backward can run through it again
+   * @param createGraph record the backward computation itself, so gradients can be
+   *     differentiated again (higher-order derivatives); implies retaining the graph
+   */
+  public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
+    Autograd.backward(this, gradient, retainGraph, createGraph);
+  }
+
+  private String shapeArgs() {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < shape.length; i++) {
+      b.append(i == 0 ? "" : ", ").append(shape[i]);
+    }
+    return b.toString();
+  }
+
+  /**
+   * A tensor with the same values outside the graph: gradients do not flow through it. Shares
+   * storage with this tensor.
+   */
+  public Tensor detach() {
+    return new Tensor(storage, shape, strides, offset);
+  }
+
+  // ---------------------------------------------------------------- in-place updates
+
+  private void checkInPlace(String op) {
+    if (requiresGrad && GradMode.isEnabled()) {
+      throw new IllegalStateException(
+          op + ": a tensor that requires grad cannot be modified in place while gradients are"
+              + " recorded; do the update inside try (var g = Autograd.noGrad()) { ... }");
+    }
+  }
+
+  private Tensor inPlace(String op, Tensor result) {
+    checkInPlace(op);
+    if (result.dtype() != dtype()) {
+      result = result.to(dtype());
+    }
+    if (!Arrays.equals(result.shape, shape)) {
+      throw new IllegalArgumentException(
+          op + ": the result has shape " + Shapes.str(result.shape)
+              + " but an in-place update cannot change this tensor's shape "
+              + Shapes.str(shape));
+    }
+    Copy.copy(shape, result.storage, result.offset, result.strides, storage, offset, strides);
+    storage.bumpVersion(op);
+    return this;
+  }
+
+  /** this += other, in place (for optimiser steps under no-grad). Returns this. */
+  public Tensor addInPlace(Tensor other) {
+    return inPlace("addInPlace", detach().add(other.detach()));
+  }
+
+  /** this -= other, in place. Returns this. */
+  public Tensor subInPlace(Tensor other) {
+    return inPlace("subInPlace", detach().sub(other.detach()));
+  }
+
+  /** this *= value, in place. Returns this. */
+  public Tensor mulInPlace(double value) {
+    return inPlace("mulInPlace", detach().mul(value));
+  }
+
+  /** Copies the values of {@code src} (broadcast to this shape) into this tensor. Returns this. */
+  public Tensor copyFrom(Tensor src) {
+    return inPlace("copyFrom", src.detach().expand(shape));
+  }
+
+  /** Sets every element to zero, in place. Returns this. */
+  public Tensor zero() {
+    return inPlace("zero", zerosLike());
+  }
+
+  void addInPlaceUnchecked(Tensor g) {
+    inPlaceAdd(g);
+  }
+
+  private void inPlaceAdd(Tensor g) {
+    boolean prev = GradMode.set(false);
+    try {
+      Tensor sum = detach().add(g.detach());
+      Copy.copy(shape, sum.storage, sum.offset, sum.strides, storage, offset, strides);
+      storage.bumpVersion("gradient accumulation");
+    } finally {
+      GradMode.set(prev);
+    }
+  }
+
+  // ---------------------------------------------------------------- elementwise
+
+  private Tensor scalarLike(double value) {
+    DType t = dtype();
+    if (!t.isFloating() && value != Math.rint(value)) {
+      t = DType.FLOAT32;
+    } else if (t == DType.BOOL) {
+      t = DType.INT64;
+    }
+    return full(value, t);
+  }
+
+  private Tensor binary(nabla.ops.Primitive p, Tensor other, boolean floatResult) {
+    DType t = DType.promote(dtype(), other.dtype());
+    if (floatResult && !t.isFloating()) {
+      t = DType.FLOAT32;
+    }
+    return Engine.apply(p, to(t), other.to(t));
+  }
+
+  private Tensor floating() {
+    return dtype().isFloating() ? this : to(DType.FLOAT32);
+  }
+
+  /** this + other, broadcasting. <pre>{@code Tensor.of(1, 2).add(Tensor.of(3, 4))  // [4., 6.]}</pre> */
+  public Tensor add(Tensor other) {
+    return binary(Primitives.add(), other, false);
+  }
+
+  /** this + value. */
+  public Tensor add(double value) {
+    return add(scalarLike(value));
+  }
+
+  /** this - other, broadcasting. */
+  public Tensor sub(Tensor other) {
+    return binary(Primitives.sub(), other, false);
+  }
+
+  /** this - value. */
+  public Tensor sub(double value) {
+    return sub(scalarLike(value));
+  }
+
+  /** this * other, broadcasting. */
+  public Tensor mul(Tensor other) {
+    return binary(Primitives.mul(), other, false);
+  }
+
+  /** this * value. */
+  public Tensor mul(double value) {
+    return mul(scalarLike(value));
+  }
+
+  /** this / other, broadcasting (true division: integers give float32). */
+  public Tensor div(Tensor other) {
+    return binary(Primitives.div(), other, true);
+  }
+
+  /** this / value. */
+  public Tensor div(double value) {
+    return div(scalarLike(value));
+  }
+
+  /** this raised to a tensor exponent, broadcasting. */
+  public Tensor pow(Tensor exponent) {
+    return binary(Primitives.pow(), exponent, false);
+  }
+
+  /** this raised to a constant power. <pre>{@code x.pow(2)   // x²}</pre> */
+  public Tensor pow(double exponent) {
+    return pow(scalarLike(exponent));
+  }
+
+  /** Elementwise maximum; at ties the gradient is split evenly. */
+  public Tensor maximum(Tensor other) {
+    return binary(Primitives.maximum(), other, false);
+  }
+
+  /** Elementwise minimum; at ties the gradient is split evenly. */
+  public Tensor minimum(Tensor other) {
+    return binary(Primitives.minimum(), other, false);
+  }
+
+  /** -this. */
+  public Tensor neg() {
+    return Engine.apply(Primitives.unary(UnaryOp.NEG), this);
+  }
+
+  /** 1 / this. */
+  public Tensor reciprocal() {
+    Tensor x = floating();
+    return x.fullLike(1).div(x);
+  }
+
+  /** e^this. */
+  public Tensor exp() {
+    return Engine.apply(Primitives.unary(UnaryOp.EXP), floating());
+  }
+
+  /** Natural logarithm. */
+  public Tensor log() {
+    return Engine.apply(Primitives.unary(UnaryOp.LOG), floating());
+  }
+
+  /** Sine. */
+  public Tensor sin() {
+    return Engine.apply(Primitives.unary(UnaryOp.SIN), floating());
+  }
+
+  /** Cosine. */
+  public Tensor cos() {
+    return Engine.apply(Primitives.unary(UnaryOp.COS), floating());
+  }
+
+  /** Hyperbolic tangent. */
+  public Tensor tanh() {
+    return Engine.apply(Primitives.unary(UnaryOp.TANH), floating());
+  }
+
+  /** Logistic sigmoid 1 / (1 + e^-x), computed stably for large |x|. */
+  public Tensor sigmoid() {
+    return Engine.apply(Primitives.unary(UnaryOp.SIGMOID), floating());
+  }
+
+  /** max(x, 0); its derivative at 0 is 0. */
+  public Tensor relu() {
+    return Engine.apply(Primitives.unary(UnaryOp.RELU), this);
+  }
+
+  /** Square root. */
+  public Tensor sqrt() {
+    return Engine.apply(Primitives.unary(UnaryOp.SQRT), floating());
+  }
+
+  /** Absolute value; its derivative at 0 is 0. */
+  public Tensor abs() {
+    return Engine.apply(Primitives.unary(UnaryOp.ABS), this);
+  }
+
+  /** -1, 0 or 1 by sign; gradient zero everywhere. */
+  public Tensor sign() {
+    return Engine.apply(Primitives.unary(UnaryOp.SIGN), this);
+  }
+
+  /** x², the same as {@code mul(this)}. */
+  public Tensor square() {
+    return mul(this);
+  }
+
+  /**
+   * Limits values to [min, max]; the gradient passes where min ≤ x ≤ max (as PyTorch's clamp).
+   */
+  public Tensor clamp(double min, double max) {
+    if (min > max) {
+      throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
+    }
+    Tensor lo = scalarLike(min);
+    Tensor hi = scalarLike(max);
+    return where(lt(lo), lo, where(gt(hi), hi, this));
+  }
+
+  /** Elementwise ==, giving bool. */
+  public Tensor eq(Tensor other) {
+    return binary(Primitives.compare(BinaryOp.EQ), other, false);
+  }
+
+  /** Elementwise == value. */
+  public Tensor eq(double value) {
+    return eq(scalarLike(value));
+  }
+
+  /** Elementwise !=, giving bool. */
+  public Tensor ne(Tensor other) {
+    return binary(Primitives.compare(BinaryOp.NE), other, false);
+  }
+
+  /** Elementwise != value. */
+  public Tensor ne(double value) {
+    return ne(scalarLike(value));
+  }
+
+  /** Elementwise &lt;, giving bool. */
+  public Tensor lt(Tensor other) {
+    return binary(Primitives.compare(BinaryOp.LT), other, false);
+  }
+
+  /** Elementwise &lt; value. */
+  public Tensor lt(double value) {
+    return lt(scalarLike(value));
+  }
+
+  /** Elementwise &lt;=, giving bool. */
+  public Tensor le(Tensor other) {
+    return binary(Primitives.compare(BinaryOp.LE), other, false);
+  }
+
+  /** Elementwise &lt;= value. */
+  public Tensor le(double value) {
+    return le(scalarLike(value));
+  }
+
+  /** Elementwise &gt;, giving bool. */
+  public Tensor gt(Tensor other) {
+    return binary(Primitives.compare(BinaryOp.GT), other, false);
+  }
+
+  /** Elementwise &gt; value. */
+  public Tensor gt(double value) {
+    return gt(scalarLike(value));
+  }
+
+  /** Elementwise &gt;=, giving bool. */
+  public Tensor ge(Tensor other) {
+    return binary(Primitives.compare(BinaryOp.GE), other, false);
+  }
+
+  /** Elementwise &gt;= value. */
+  public Tensor ge(double value) {
+    return ge(scalarLike(value));
+  }
+
+  /** Elementwise logical and of two bool tensors. */
+  public Tensor logicalAnd(Tensor other) {
+    return to(DType.BOOL).mul(other.to(DType.BOOL));
+  }
+
+  /** Elementwise logical or of two bool tensors. */
+  public Tensor logicalOr(Tensor other) {
+    return to(DType.BOOL).add(other.to(DType.BOOL));
+  }
+
+  /** Elementwise logical not. */
+  public Tensor logicalNot() {
+    return to(DType.BOOL).eq(full(0, DType.BOOL));
+  }
+
+  /**
+   * Picks {@code x} where {@code condition} is true and {@code y} elsewhere, broadcasting all
+   * three. No gradient (not even NaN) reaches the branch not taken.
+   */
+  public static Tensor where(Tensor condition, Tensor x, Tensor y) {
+    DType t = DType.promote(x.dtype(), y.dtype());
+    return Engine.apply(Primitives.where(), condition.to(DType.BOOL), x.to(t), y.to(t));
+  }
+
+  /** {@code where(condition, x, y)} with a constant {@code y}. */
+  public static Tensor where(Tensor condition, Tensor x, double y) {
+    return where(condition, x, x.scalarLike(y));
+  }
+
+  // ---------------------------------------------------------------- reductions
+
+  /** Sum of all elements (0-d). */
+  public Tensor sum() {
+    return sum(null, false);
+  }
+
+  /** Sum along one axis. */
+  public Tensor sum(int axis, boolean keepDim) {
+    return sum(new int[] {axis}, keepDim);
+  }
+
+  /** Sum along several axes (null: all). Integers and bools sum to int64. */
+  public Tensor sum(int[] axes, boolean keepDim) {
+    Tensor x = dtype() == DType.BOOL ? to(DType.INT64) : this;
+    return Engine.apply(Primitives.sum(Shapes.axes("sum", axes, dim()), keepDim), x);
+  }
+
+  /** Mean of all elements. */
+  public Tensor mean() {
+    return mean(null, false);
+  }
+
+  /** Mean along one axis. */
+  public Tensor mean(int axis, boolean keepDim) {
+    return mean(new int[] {axis}, keepDim);
+  }
+
+  /** Mean along several axes (null: all). */
+  public Tensor mean(int[] axes, boolean keepDim) {
+    int[] ax = Shapes.axes("mean", axes, dim());
+    long count = 1;
+    for (int a : ax) {
+      count *= shape[a];
+    }
+    return floating().sum(ax, keepDim).div((double) count);
+  }
+
+  /** Largest element (0-d); the gradient is shared evenly among ties. */
+  public Tensor max() {
+    return Engine.apply(Primitives.max(Shapes.axes("max", null, dim()), false), this);
+  }
+
+  /** Largest values along an axis. */
+  public Tensor max(int axis, boolean keepDim) {
+    return Engine.apply(Primitives.max(Shapes.axes("max", new int[] {axis}, dim()), keepDim), this);
+  }
+
+  /** Smallest element (0-d). */
+  public Tensor min() {
+    return Engine.apply(Primitives.min(Shapes.axes("min", null, dim()), false), this);
+  }
+
+  /** Smallest values along an axis. */
+  public Tensor min(int axis, boolean keepDim) {
+    return Engine.apply(Primitives.min(Shapes.axes("min", new int[] {axis}, dim()), keepDim), this);
+  }
+
+  /** Index of the largest element in row-major order (0-d int64). */
+  public Tensor argmax() {
+    return reshape(-1).argmax(0, false);
+  }
+
+  /** Indices of the largest values along an axis (int64). */
+  public Tensor argmax(int axis, boolean keepDim) {
+    return Engine.apply(Primitives.argmax(Shapes.axis("argmax", axis, dim()), keepDim, true), this);
+  }
+
+  /** Index of the smallest element in row-major order (0-d int64). */
+  public Tensor argmin() {
+    return reshape(-1).argmin(0, false);
+  }
+
+  /** Indices of the smallest values along an axis (int64). */
+  public Tensor argmin(int axis, boolean keepDim) {
+    return Engine.apply(Primitives.argmax(Shapes.axis("argmin", axis, dim()), keepDim, false), this);
+  }
+
+  /** Euclidean (L2) norm of all elements; its gradient at 0 is 0. */
+  public Tensor norm() {
+    return norm(2, null, false);
+  }
+
+  /** p-norm of all elements. */
+  public Tensor norm(double p) {
+    return norm(p, null, false);
+  }
+
+  /** p-norm along axes (null: all), p ≥ 1; the gradient at a zero norm is 0. */
+  public Tensor norm(double p, int[] axes, boolean keepDim) {
+    return Engine.apply(Primitives.norm(p, Shapes.axes("norm", axes, dim()), keepDim), floating());
+  }
+
+  /** log(sum(exp(x))) along axes, computed without overflow. */
+  public Tensor logsumexp(int[] axes, boolean keepDim) {
+    Tensor x = floating();
+    int[] ax = Shapes.axes("logsumexp", axes, dim());
+    Tensor m = x.detach().amaxKeep(ax);
+    m = where(m.abs().eq(Double.POSITIVE_INFINITY), m.zerosLike(), m);
+    Tensor r = x.sub(m).exp().sum(ax, true).log().add(m);
+    return keepDim ? r : r.squeezeAxes(ax);
+  }
+
+  /** log(sum(exp(x))) along one axis. */
+  public Tensor logsumexp(int axis, boolean keepDim) {
+    return logsumexp(new int[] {axis}, keepDim);
+  }
+
+  private Tensor amaxKeep(int[] axes) {
+    return axes.length == 0 ? this : Engine.apply(Primitives.max(axes, true), this);
+  }
+
+  private Tensor squeezeAxes(int[] axes) {
+    return reshape(Shapes.reduced(shape, axes, false));
+  }
+
+  /** Softmax along a dimension: exp(x) / sum(exp(x)). */
+  public Tensor softmax(int dim) {
+    return logSoftmax(dim).exp();
+  }
+
+  /** log(softmax(x)) along a dimension, computed stably. */
+  public Tensor logSoftmax(int dim) {
+    return floating().sub(logsumexp(dim, true));
+  }
+
+  /**
+   * Mean cross-entropy between logits [N, C] and int64 class targets [N] (PyTorch's
+   * {@code F.cross_entropy}).
+   */
+  public Tensor crossEntropy(Tensor target) {
+    if (dim() != 2 || target.dim() != 1 || target.shape[0] != shape[0]) {
+      throw new IllegalArgumentException(
+          "crossEntropy: expected logits of shape [N, C] and targets of shape [N], got "
+              + Shapes.str(shape) + " and " + Shapes.str(target.shape));
+    }
+    if (target.dtype() != DType.INT64) {
+      throw new IllegalArgumentException(
+          "crossEntropy: targets must be int64 class indices, got " + target.dtype());
+    }
+    return logSoftmax(1).gather(1, target.unsqueeze(1)).mean().neg();
+  }
+
+  /** Mean squared error between this and {@code target}. */
+  public Tensor mseLoss(Tensor target) {
+    Tensor d = sub(target);
+    return d.mul(d).mean();
+  }
+
+  // ---------------------------------------------------------------- linear algebra
+
+  /**
+   * Inner product of two 1-d tensors of equal length (0-d result).
+   *
+   * <pre>{@code Tensor.of(1, 2).dot(Tensor.of(3, 4))   // tensor(11.)}</pre>
+   */
+  public Tensor dot(Tensor other) {
+    if (dim() != 1 || other.dim() != 1 || shape[0] != other.shape[0]) {
+      throw new IllegalArgumentException(
+          "dot: expected two 1-d tensors of the same length, got shapes " + Shapes.str(shape)
+              + " and " + Shapes.str(other.shape));
+    }
+    return mul(other).sum();
+  }
+
+  /**
+   * Matrix product with NumPy semantics: 1-d operands are promoted to a row (left) or column
+   * (right) and the added dimension removed; leading (batch) dimensions broadcast.
+   *
+   * <pre>{@code Tensor.ones(2, 3).matmul(Tensor.ones(3, 4))   // shape [2, 4], all 3}</pre>
+   */
+  public Tensor matmul(Tensor other) {
+    if (dim() == 0 || other.dim() == 0) {
+      throw new IllegalArgumentException(
+          "matmul: both operands need at least one dimension, got shapes " + Shapes.str(shape)
+              + " and " + Shapes.str(other.shape) + "; use mul for scalars");
+    }
+    Tensor a = dim() == 1 ? unsqueeze(0) : this;
+    Tensor b = other.dim() == 1 ? other.unsqueeze(1) : other;
+    if (a.shape[a.dim() - 1] != b.shape[b.dim() - 2]) {
+      throw new IllegalArgumentException(
+          "matmul: shapes " + Shapes.str(shape) + " and " + Shapes.str(other.shape)
+              + " cannot be multiplied (" + a.shape[a.dim() - 1] + " columns vs "
+              + b.shape[b.dim() - 2] + " rows)");
+    }
+    DType t = DType.promote(dtype(), other.dtype());
+    if (!t.isFloating()) {
+      t = DType.FLOAT32;
+    }
+    Tensor r = Engine.apply(Primitives.matmul(), a.to(t), b.to(t));
+    if (other.dim() == 1) {
+      r = r.squeeze(-1);
+    }
+    if (dim() == 1) {
+      r = r.squeeze(r.dim() == 1 ? 0 : -2);
+    }
+    return r;
+  }
+
+  /** Swaps the last two dimensions (a 1-d or 0-d tensor is returned as is). */
+  public Tensor transpose() {
+    return dim() < 2 ? this : transpose(-2, -1);
+  }
+
+  /** Swaps two dimensions (a view). */
+  public Tensor transpose(int dim0, int dim1) {
+    int a = Shapes.axis("transpose", dim0, dim());
+    int b = Shapes.axis("transpose", dim1, dim());
+    int[] perm = new int[dim()];
+    for (int i = 0; i < perm.length; i++) {
+      perm[i] = i;
+    }
+    perm[a] = b;
+    perm[b] = a;
+    return permute(perm);
+  }
+
+  // ---------------------------------------------------------------- shape
+
+  /**
+   * Same elements with another shape; one size may be -1 (inferred). A view when the layout
+   * allows, a copy otherwise.
+   *
+   * @throws IllegalArgumentException when the element counts differ
+   */
+  public Tensor reshape(int... newShape) {
+    int[] s = inferShape(newShape);
+    if (Arrays.equals(s, shape)) {
+      return this;
+    }
+    return Engine.apply(Primitives.reshape(s), this);
+  }
+
+  private int[] inferShape(int[] newShape) {
+    int known = 1;
+    int infer = -1;
+    for (int i = 0; i < newShape.length; i++) {
+      if (newShape[i] == -1) {
+        if (infer >= 0) {
+          throw new IllegalArgumentException(
+              "reshape: only one dimension can be -1, got " + Arrays.toString(newShape));
+        }
+        infer = i;
+      } else if (newShape[i] < 0) {
+        throw new IllegalArgumentException(
+            "reshape: invalid size " + newShape[i] + " in " + Arrays.toString(newShape));
+      } else {
+        known *= newShape[i];
+      }
+    }
+    int n = numel();
+    int[] s = newShape.clone();
+    if (infer >= 0) {
+      if (known == 0 || n % known != 0) {
+        throw new IllegalArgumentException(
+            "reshape: cannot reshape a tensor of shape " + Shapes.str(shape) + " (" + n
+                + " elements) into " + Arrays.toString(newShape));
+      }
+      s[infer] = n / known;
+    } else if (known != n) {
+      throw new IllegalArgumentException(
+          "reshape: cannot reshape a tensor of shape " + Shapes.str(shape) + " (" + n
+              + " elements) into " + Arrays.toString(newShape) + " (" + known + " elements)");
+    }
+    return s;
+  }
+
+  /** Flattens to 1-d. */
+  public Tensor flatten() {
+    return reshape(-1);
+  }
+
+  /** Removes every dimension of size 1. */
+  public Tensor squeeze() {
+    return reshape(Arrays.stream(shape).filter(s -> s != 1).toArray());
+  }
+
+  /** Removes one dimension if it has size 1 (otherwise returns this tensor, as PyTorch). */
+  public Tensor squeeze(int dim) {
+    int d = Shapes.axis("squeeze", dim, dim());
+    if (dim() == 0 || shape[d] != 1) {
+      return this;
+    }
+    int[] s = new int[shape.length - 1];
+    for (int i = 0, j = 0; i < shape.length; i++) {
+      if (i != d) {
+        s[j++] = shape[i];
+      }
+    }
+    return reshape(s);
+  }
+
+  /** Inserts a dimension of size 1 at {@code dim} (in [-rank-1, rank]). */
+  public Tensor unsqueeze(int dim) {
+    int d = Shapes.axis("unsqueeze", dim, dim() + 1);
+    int[] s = new int[shape.length + 1];
+    for (int i = 0, j = 0; i < s.length; i++) {
+      s[i] = i == d ? 1 : shape[j++];
+    }
+    return reshape(s);
+  }
+
+  /**
+   * Broadcasts to a larger shape without copying (a view with stride 0); -1 keeps a size.
+   */
+  public Tensor expand(int... newShape) {
+    int[] s = newShape.clone();
+    int lead = s.length - shape.length;
+    for (int i = 0; i < s.length; i++) {
+      if (s[i] == -1 && i >= lead) {
+        s[i] = shape[i - lead];
+      }
+    }
+    if (Arrays.equals(s, shape)) {
+      return this;
+    }
+    return Engine.apply(Primitives.expand(s), this);
+  }
+
+  /** Reorders dimensions (a view). <pre>{@code x.permute(1, 0)   // transpose}</pre> */
+  public Tensor permute(int... dims) {
+    return Engine.apply(Primitives.permute(dims), this);
+  }
+
+  /**
+   * Python-style slice {@code [start:end:step]} along one dimension (a view). Negative start and
+   * end count from the end; out-of-range bounds are clamped; step ≥ 1.
+   */
+  public Tensor slice(int dim, int start, int end, int step) {
+    return Engine.apply(Primitives.slice(shape, dim, start, end, step), this);
+  }
+
+  /** {@code slice(dim, start, end, 1)}. */
+  public Tensor slice(int dim, int start, int end) {
+    return slice(dim, start, end, 1);
+  }
+
+  /**
+   * Zeros of {@code shape} with this tensor written at {@code [start::step]} along {@code dim}:
+   * the adjoint of {@link #slice}.
+   */
+  public Tensor embed(int[] shape, int dim, int start, int step) {
+    return Engine.apply(
+        Primitives.pad(shape, Shapes.axis("embed", dim, shape.length), start, step), this);
+  }
+
+  /** The sub-tensor at {@code index} along dimension 0 (rank decreases by one). */
+  public Tensor get(int index) {
+    if (dim() == 0) {
+      throw new IllegalArgumentException("get: cannot index a 0-d tensor");
+    }
+    int i = index < 0 ? index + shape[0] : index;
+    if (i < 0 || i >= shape[0]) {
+      throw new IndexOutOfBoundsException(
+          "get: index " + index + " is out of range for dimension 0 of size " + shape[0]);
+    }
+    return slice(0, i, i + 1, 1).squeeze(0);
+  }
+
+  /** Concatenates tensors of equal shape except along {@code dim}. */
+  public static Tensor cat(int dim, Tensor... tensors) {
+    if (tensors.length == 0) {
+      throw new IllegalArgumentException("cat: needs at least one tensor");
+    }
+    DType t = tensors[0].dtype();
+    for (Tensor x : tensors) {
+      t = DType.promote(t, x.dtype());
+    }
+    Tensor[] in = new Tensor[tensors.length];
+    for (int i = 0; i < in.length; i++) {
+      in[i] = tensors[i].to(t);
+    }
+    return Engine.apply(Primitives.cat(Shapes.axis("cat", dim, tensors[0].dim()), in), in);
+  }
+
+  /** Stacks tensors of equal shape along a new dimension. */
+  public static Tensor stack(int dim, Tensor... tensors) {
+    if (tensors.length == 0) {
+      throw new IllegalArgumentException("stack: needs at least one tensor");
+    }
+    int d = Shapes.axis("stack", dim, tensors[0].dim() + 1);
+    Tensor[] u = new Tensor[tensors.length];
+    for (int i = 0; i < u.length; i++) {
+      if (!Arrays.equals(tensors[i].shape, tensors[0].shape)) {
+        throw new IllegalArgumentException(
+            "stack: all tensors must have the same shape, got " + Shapes.str(tensors[0].shape)
+                + " and " + Shapes.str(tensors[i].shape) + " (tensor " + i + ")");
+      }
+      u[i] = tensors[i].unsqueeze(d);
+    }
+    return cat(d, u);
+  }
+
+  /**
+   * Picks values along {@code dim} by an int64 index of the same rank: out[i][j] =
+   * this[i][index[i][j]] for dim 1. Its gradient is a scatter-add.
+   */
+  public Tensor gather(int dim, Tensor index) {
+    return Engine.apply(Primitives.gather(Shapes.axis("gather", dim, dim())), this, index);
+  }
+
+  /**
+   * Out-of-place scatter-add: a copy of this tensor with {@code src} values added at the
+   * positions {@code index} names along {@code dim}.
+   */
+  public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
+    return Engine.apply(
+        Primitives.scatterAdd(Shapes.axis("scatterAdd", dim, dim())), this, index, src.to(dtype()));
+  }
+
+  /** Selects whole slices along {@code dim} by a 1-d int64 index. */
+  public Tensor indexSelect(int dim, Tensor index) {
+    int d = Shapes.axis("indexSelect", dim, dim());
+    if (index.dim() != 1 || index.dtype() != DType.INT64) {
+      throw new IllegalArgumentException(
+          "indexSelect: the index must be a 1-d int64 tensor, got " + index.dtype()
+              + " of shape " + Shapes.str(index.shape));
+    }
+    int[] view = new int[Math.max(dim(), 1)];
+    Arrays.fill(view, 1);
+    view[d] = index.shape[0];
+    int[] target = shape.clone();
+    target[d] = index.shape[0];
+    return gather(d, index.reshape(view).expand(target));
+  }
+
+  /** The elements where a bool mask (broadcast together with this tensor) is true, as 1-d. */
+  public Tensor maskedSelect(Tensor mask) {
+    if (mask.dtype() != DType.BOOL) {
+      throw new IllegalArgumentException(
+          "maskedSelect: the mask must be a bool tensor, got " + mask.dtype());
+    }
+    int[] common = Shapes.broadcast("maskedSelect", shape, mask.shape);
+    boolean[] m = mask.expand(common).toBooleanArray();
+    int count = 0;
+    for (boolean b : m) {
+      count += b ? 1 : 0;
+    }
+    long[] idx = new long[count];
+    for (int i = 0, j = 0; i < m.length; i++) {
+      if (m[i]) {
+        idx[j++] = i;
+      }
+    }
+    return expand(common).reshape(-1).gather(0, ofLongs(idx, count));
+  }
+
+  // ---------------------------------------------------------------- printing
+
+  /**
+   * PyTorch's look, so D2L readers recognise it: {@code tensor([0., 4., 8., 12.])},
+   * {@code tensor(28., gradFn=<MulBackward>)}; large tensors are summarised with {@code ...}.
+   */
+  @Override
+  public String toString() {
+    return TensorFormat.format(this);
+  }
+}

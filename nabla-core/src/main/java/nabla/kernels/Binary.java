@@ -1,0 +1,206 @@
+package nabla.kernels;
+
+import nabla.DType;
+import nabla.storage.Shapes;
+import nabla.storage.Storage;
+
+/**
+ * Elementwise binary kernels with broadcasting: both inputs are strided views already expanded to
+ * the output shape (stride 0 along broadcast dimensions) and of the same dtype; the output is
+ * contiguous from offset 0 and has that dtype, or bool for comparisons.
+ */
+public final class Binary {
+  private Binary() {}
+
+  /** out = op(a, b) elementwise over {@code shape}. */
+  public static void apply(
+      BinaryOp op,
+      int[] shape,
+      Storage a,
+      int aOff,
+      int[] aStrides,
+      Storage b,
+      int bOff,
+      int[] bStrides,
+      Storage out) {
+    DType t = a.dtype();
+    Loops.forEachRow(
+        shape,
+        new int[][] {Shapes.contiguousStrides(shape), aStrides, bStrides},
+        new int[] {0, aOff, bOff},
+        (o, s, n) -> {
+          if (op.isComparison()) {
+            compareRow(op, a, o[1], s[1], b, o[2], s[2], out.b, o[0], n);
+            return;
+          }
+          switch (t) {
+            case FLOAT32 -> rowF(op, a.f, o[1], s[1], b.f, o[2], s[2], out.f, o[0], n);
+            case FLOAT64 -> rowD(op, a.d, o[1], s[1], b.d, o[2], s[2], out.d, o[0], n);
+            case INT64 -> rowL(op, a.l, o[1], s[1], b.l, o[2], s[2], out.l, o[0], n);
+            case BOOL -> rowB(op, a.b, o[1], s[1], b.b, o[2], s[2], out.b, o[0], n);
+          }
+        });
+  }
+
+  private static void rowF(
+      BinaryOp op, float[] a, int ai, int as, float[] b, int bi, int bs, float[] o, int oi, int n) {
+    switch (op) {
+      case ADD -> { for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] + b[bi + j * bs]; }
+      case SUB -> { for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] - b[bi + j * bs]; }
+      case MUL -> { for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] * b[bi + j * bs]; }
+      case DIV -> { for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] / b[bi + j * bs]; }
+      case POW -> {
+        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.pow(a[ai + j * as], b[bi + j * bs]);
+      }
+      case MAX -> { for (int j = 0; j < n; j++) o[oi + j] = Math.max(a[ai + j * as], b[bi + j * bs]); }
+      case MIN -> { for (int j = 0; j < n; j++) o[oi + j] = Math.min(a[ai + j * as], b[bi + j * bs]); }
+      default -> throw new AssertionError(op);
+    }
+  }
+
+  private static void rowD(
+      BinaryOp op, double[] a, int ai, int as, double[] b, int bi, int bs, double[] o, int oi,
+      int n) {
+    switch (op) {
+      case ADD -> { for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] + b[bi + j * bs]; }
+      case SUB -> { for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] - b[bi + j * bs]; }
+      case MUL -> { for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] * b[bi + j * bs]; }
+      case DIV -> { for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] / b[bi + j * bs]; }
+      case POW -> { for (int j = 0; j < n; j++) o[oi + j] = Math.pow(a[ai + j * as], b[bi + j * bs]); }
+      case MAX -> { for (int j = 0; j < n; j++) o[oi + j] = Math.max(a[ai + j * as], b[bi + j * bs]); }
+      case MIN -> { for (int j = 0; j < n; j++) o[oi + j] = Math.min(a[ai + j * as], b[bi + j * bs]); }
+      default -> throw new AssertionError(op);
+    }
+  }
+
+  private static void rowL(
+      BinaryOp op, long[] a, int ai, int as, long[] b, int bi, int bs, long[] o, int oi, int n) {
+    for (int j = 0; j < n; j++) {
+      long x = a[ai + j * as];
+      long y = b[bi + j * bs];
+      o[oi + j] =
+          switch (op) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> {
+              if (y == 0) {
+                throw new ArithmeticException("integer division by zero in div (int64 tensors)");
+              }
+              yield Math.floorDiv(x, y);
+            }
+            case POW -> (long) Math.pow(x, y);
+            case MAX -> Math.max(x, y);
+            case MIN -> Math.min(x, y);
+            default -> throw new AssertionError(op);
+          };
+    }
+  }
+
+  private static void rowB(
+      BinaryOp op, boolean[] a, int ai, int as, boolean[] b, int bi, int bs, boolean[] o, int oi,
+      int n) {
+    for (int j = 0; j < n; j++) {
+      boolean x = a[ai + j * as];
+      boolean y = b[bi + j * bs];
+      o[oi + j] =
+          switch (op) {
+            case ADD, MAX -> x | y;
+            case MUL, MIN -> x & y;
+            default ->
+                throw new IllegalArgumentException(
+                    op.name().toLowerCase() + " is not defined for bool tensors; cast with to(...)");
+          };
+    }
+  }
+
+  private static void compareRow(
+      BinaryOp op, Storage a, int ai, int as, Storage b, int bi, int bs, boolean[] o, int oi,
+      int n) {
+    if (a.dtype() == DType.FLOAT32) {
+      float[] x = a.f;
+      float[] y = b.f;
+      for (int j = 0; j < n; j++) o[oi + j] = cmp(op, x[ai + j * as], y[bi + j * bs]);
+    } else if (a.dtype() == DType.FLOAT64) {
+      double[] x = a.d;
+      double[] y = b.d;
+      for (int j = 0; j < n; j++) o[oi + j] = cmp(op, x[ai + j * as], y[bi + j * bs]);
+    } else if (a.dtype() == DType.INT64) {
+      long[] x = a.l;
+      long[] y = b.l;
+      for (int j = 0; j < n; j++) o[oi + j] = cmpL(op, x[ai + j * as], y[bi + j * bs]);
+    } else {
+      for (int j = 0; j < n; j++) {
+        o[oi + j] = cmp(op, a.getDouble(ai + j * as), b.getDouble(bi + j * bs));
+      }
+    }
+  }
+
+  private static boolean cmp(BinaryOp op, double x, double y) {
+    return switch (op) {
+      case EQ -> x == y;
+      case NE -> x != y;
+      case LT -> x < y;
+      case LE -> x <= y;
+      case GT -> x > y;
+      case GE -> x >= y;
+      default -> throw new AssertionError(op);
+    };
+  }
+
+  private static boolean cmpL(BinaryOp op, long x, long y) {
+    return switch (op) {
+      case EQ -> x == y;
+      case NE -> x != y;
+      case LT -> x < y;
+      case LE -> x <= y;
+      case GT -> x > y;
+      case GE -> x >= y;
+      default -> throw new AssertionError(op);
+    };
+  }
+
+  /** out = cond ? a : b elementwise; all inputs strided and expanded to {@code shape}. */
+  public static void where(
+      int[] shape,
+      Storage cond,
+      int cOff,
+      int[] cStrides,
+      Storage a,
+      int aOff,
+      int[] aStrides,
+      Storage b,
+      int bOff,
+      int[] bStrides,
+      Storage out) {
+    Loops.forEachRow(
+        shape,
+        new int[][] {Shapes.contiguousStrides(shape), cStrides, aStrides, bStrides},
+        new int[] {0, cOff, aOff, bOff},
+        (o, s, n) -> {
+          boolean[] c = cond.b;
+          int ci = o[1];
+          int ai = o[2];
+          int bi = o[3];
+          int oi = o[0];
+          switch (out.dtype()) {
+            case FLOAT32 -> {
+              for (int j = 0; j < n; j++)
+                out.f[oi + j] = c[ci + j * s[1]] ? a.f[ai + j * s[2]] : b.f[bi + j * s[3]];
+            }
+            case FLOAT64 -> {
+              for (int j = 0; j < n; j++)
+                out.d[oi + j] = c[ci + j * s[1]] ? a.d[ai + j * s[2]] : b.d[bi + j * s[3]];
+            }
+            case INT64 -> {
+              for (int j = 0; j < n; j++)
+                out.l[oi + j] = c[ci + j * s[1]] ? a.l[ai + j * s[2]] : b.l[bi + j * s[3]];
+            }
+            case BOOL -> {
+              for (int j = 0; j < n; j++)
+                out.b[oi + j] = c[ci + j * s[1]] ? a.b[ai + j * s[2]] : b.b[bi + j * s[3]];
+            }
+          }
+        });
+  }
+}

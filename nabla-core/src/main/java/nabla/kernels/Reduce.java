@@ -1,0 +1,101 @@
+package nabla.kernels;
+
+import nabla.storage.Storage;
+
+/**
+ * Row reductions: the input is {@code rows} contiguous rows of {@code len} elements starting at
+ * offset 0; output element r (contiguous) is the reduction of row r. Float32 sums accumulate in
+ * double. Callers move the reduced axes last (a permute and a copy) before calling.
+ */
+public final class Reduce {
+  private Reduce() {}
+
+  /** out[r] = op(in[r*len .. r*len+len)). */
+  public static void rows(ReduceOp op, Storage in, int rows, int len, Storage out) {
+    for (int r = 0; r < rows; r++) {
+      int base = r * len;
+      switch (op) {
+        case SUM -> sum(in, base, len, out, r);
+        case MAX, MIN -> extreme(op == ReduceOp.MAX, in, base, len, out, r);
+        case ARGMAX, ARGMIN -> out.l[r] = argExtreme(op == ReduceOp.ARGMAX, in, base, len);
+      }
+    }
+  }
+
+  private static void sum(Storage in, int base, int len, Storage out, int r) {
+    switch (in.dtype()) {
+      case FLOAT32 -> {
+        float[] a = in.f;
+        double s = 0;
+        for (int j = 0; j < len; j++) s += a[base + j];
+        out.f[r] = (float) s;
+      }
+      case FLOAT64 -> {
+        double[] a = in.d;
+        double s = 0;
+        for (int j = 0; j < len; j++) s += a[base + j];
+        out.d[r] = s;
+      }
+      case INT64 -> {
+        long[] a = in.l;
+        long s = 0;
+        for (int j = 0; j < len; j++) s += a[base + j];
+        out.l[r] = s;
+      }
+      case BOOL -> {
+        boolean[] a = in.b;
+        long s = 0;
+        for (int j = 0; j < len; j++) s += a[base + j] ? 1 : 0;
+        out.l[r] = s;
+      }
+    }
+  }
+
+  private static void extreme(boolean max, Storage in, int base, int len, Storage out, int r) {
+    if (len == 0) {
+      throw new IllegalArgumentException(
+          (max ? "max" : "min") + ": cannot reduce an empty dimension (it has no identity)");
+    }
+    switch (in.dtype()) {
+      case INT64 -> {
+        long m = in.l[base];
+        for (int j = 1; j < len; j++) {
+          long v = in.l[base + j];
+          m = max ? Math.max(m, v) : Math.min(m, v);
+        }
+        out.l[r] = m;
+      }
+      default -> {
+        double m = in.getDouble(base);
+        for (int j = 1; j < len; j++) {
+          double v = in.getDouble(base + j);
+          m = max ? Math.max(m, v) : Math.min(m, v);
+        }
+        out.setDouble(r, m);
+      }
+    }
+  }
+
+  private static long argExtreme(boolean max, Storage in, int base, int len) {
+    if (len == 0) {
+      throw new IllegalArgumentException(
+          (max ? "argmax" : "argmin") + ": cannot reduce an empty dimension");
+    }
+    int best = 0;
+    double m = in.getDouble(base);
+    if (m != m) {
+      return 0;
+    }
+    for (int j = 1; j < len; j++) {
+      double v = in.getDouble(base + j);
+      if (v != v) {
+        return j;
+      }
+      if (max ? v > m : v < m) {
+        m = v;
+        best = j;
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,94 @@
+package nabla.kernels;
+
+import nabla.storage.Storage;
+
+/**
+ * Elementwise unary kernels: strided input, contiguous output of the same dtype. Float32 values are
+ * computed through the double-precision {@link Math} functions and rounded once.
+ */
+public final class Unary {
+  private Unary() {}
+
+  /** out[i] = op(in[i]) for every element of the strided view; out is contiguous from 0. */
+  public static void apply(
+      UnaryOp op, int[] shape, Storage in, int off, int[] strides, Storage out) {
+    int[] outStrides = nabla.storage.Shapes.contiguousStrides(shape);
+    Loops.forEachRow(
+        shape,
+        new int[][] {outStrides, strides},
+        new int[] {0, off},
+        (o, s, n) -> {
+          switch (in.dtype()) {
+            case FLOAT32 -> rowF(op, in.f, o[1], s[1], out.f, o[0], n);
+            case FLOAT64 -> rowD(op, in.d, o[1], s[1], out.d, o[0], n);
+            case INT64 -> rowL(op, in.l, o[1], s[1], out.l, o[0], n);
+            case BOOL -> throw new IllegalArgumentException(op + " is not defined for bool tensors");
+          }
+        });
+  }
+
+  private static void rowF(UnaryOp op, float[] a, int ai, int as, float[] o, int oi, int n) {
+    switch (op) {
+      case NEG -> { for (int j = 0; j < n; j++) o[oi + j] = -a[ai + j * as]; }
+      case EXP -> { for (int j = 0; j < n; j++) o[oi + j] = (float) Math.exp(a[ai + j * as]); }
+      case LOG -> { for (int j = 0; j < n; j++) o[oi + j] = (float) Math.log(a[ai + j * as]); }
+      case SIN -> { for (int j = 0; j < n; j++) o[oi + j] = (float) Math.sin(a[ai + j * as]); }
+      case COS -> { for (int j = 0; j < n; j++) o[oi + j] = (float) Math.cos(a[ai + j * as]); }
+      case TANH -> { for (int j = 0; j < n; j++) o[oi + j] = (float) Math.tanh(a[ai + j * as]); }
+      case SQRT -> { for (int j = 0; j < n; j++) o[oi + j] = (float) Math.sqrt(a[ai + j * as]); }
+      case ABS -> { for (int j = 0; j < n; j++) o[oi + j] = Math.abs(a[ai + j * as]); }
+      case RELU -> {
+        for (int j = 0; j < n; j++) {
+          float v = a[ai + j * as];
+          o[oi + j] = v > 0 ? v : (v != v ? v : 0f);
+        }
+      }
+      case SIGMOID -> { for (int j = 0; j < n; j++) o[oi + j] = (float) sigmoid(a[ai + j * as]); }
+      case SIGN -> { for (int j = 0; j < n; j++) o[oi + j] = Math.signum(a[ai + j * as]) + 0f; }
+    }
+  }
+
+  private static void rowD(UnaryOp op, double[] a, int ai, int as, double[] o, int oi, int n) {
+    switch (op) {
+      case NEG -> { for (int j = 0; j < n; j++) o[oi + j] = -a[ai + j * as]; }
+      case EXP -> { for (int j = 0; j < n; j++) o[oi + j] = Math.exp(a[ai + j * as]); }
+      case LOG -> { for (int j = 0; j < n; j++) o[oi + j] = Math.log(a[ai + j * as]); }
+      case SIN -> { for (int j = 0; j < n; j++) o[oi + j] = Math.sin(a[ai + j * as]); }
+      case COS -> { for (int j = 0; j < n; j++) o[oi + j] = Math.cos(a[ai + j * as]); }
+      case TANH -> { for (int j = 0; j < n; j++) o[oi + j] = Math.tanh(a[ai + j * as]); }
+      case SQRT -> { for (int j = 0; j < n; j++) o[oi + j] = Math.sqrt(a[ai + j * as]); }
+      case ABS -> { for (int j = 0; j < n; j++) o[oi + j] = Math.abs(a[ai + j * as]); }
+      case RELU -> {
+        for (int j = 0; j < n; j++) {
+          double v = a[ai + j * as];
+          o[oi + j] = v > 0 ? v : (v != v ? v : 0.0);
+        }
+      }
+      case SIGMOID -> { for (int j = 0; j < n; j++) o[oi + j] = sigmoid(a[ai + j * as]); }
+      case SIGN -> { for (int j = 0; j < n; j++) o[oi + j] = Math.signum(a[ai + j * as]) + 0.0; }
+    }
+  }
+
+  /** Sigmoid without overflow: e^-|x| never exceeds 1. */
+  static double sigmoid(double x) {
+    if (x >= 0) {
+      return 1 / (1 + Math.exp(-x));
+    }
+    double e = Math.exp(x);
+    return e / (1 + e);
+  }
+
+  private static void rowL(UnaryOp op, long[] a, int ai, int as, long[] o, int oi, int n) {
+    for (int j = 0; j < n; j++) {
+      long v = a[ai + j * as];
+      o[oi + j] =
+          switch (op) {
+            case NEG -> -v;
+            case ABS -> Math.abs(v);
+            case RELU -> Math.max(v, 0);
+            case SIGN -> Long.signum(v);
+            default -> throw new IllegalArgumentException(op + " is not defined for int64 tensors");
+          };
+    }
+  }
+}

@@ -1,0 +1,410 @@
+package nabla.ops;
+
+import java.util.Arrays;
+import nabla.DType;
+import nabla.Tensor;
+import nabla.kernels.Copy;
+import nabla.storage.Shapes;
+
+/**
+ * Primitives that move or view data without arithmetic: reshape, expand, permute, slice, pad, cat,
+ * contiguous, cast. All are linear, so each VJP is the transposed data movement.
+ */
+final class Layout {
+  private Layout() {}
+
+  static final class Reshape extends Primitive {
+    private final int[] shape;
+
+    Reshape(int[] shape) {
+      this.shape = shape;
+    }
+
+    @Override
+    public PrimitiveKind kind() {
+      return PrimitiveKind.RESHAPE;
+    }
+
+    @Override
+    public Tensor forward(Tensor... in) {
+      Tensor x = in[0];
+      if (Shapes.numel(shape) != x.numel()) {
+        throw new IllegalArgumentException(
+            "reshape: cannot reshape a tensor of shape " + Shapes.str(x.shape()) + " ("
+                + x.numel() + " elements) into " + Shapes.str(shape));
+      }
+      Tensor c = x.isContiguous() ? x : Raw.copy(x, x.dtype());
+      return Tensor.asStrided(c.storage(), shape, Shapes.contiguousStrides(shape), c.offset());
+    }
+
+    @Override
+    public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      return new Tensor[] {g.reshape(in[0].shape())};
+    }
+
+    @Override
+    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
+      return t[0] == null ? null : t[0].reshape(shape);
+    }
+  }
+
+  /** Broadcast view (stride 0); the engine's reduce-to-shape is its whole VJP. */
+  static final class Expand extends Primitive {
+    private final int[] shape;
+
+    Expand(int[] shape) {
+      this.shape = shape;
+    }
+
+    @Override
+    public PrimitiveKind kind() {
+      return PrimitiveKind.EXPAND;
+    }
+
+    @Override
+    public Tensor forward(Tensor... in) {
+      Tensor x = in[0];
+      int[] xs = x.shape();
+      int lead = shape.length - xs.length;
+      boolean ok = lead >= 0;
+      for (int i = 0; ok && i < xs.length; i++) {
+        ok = xs[i] == shape[i + lead] || xs[i] == 1;
+      }
+      for (int s : shape) {
+        ok &= s >= 0;
+      }
+      if (!ok) {
+        throw new IllegalArgumentException(
+            "expand: cannot expand shape " + Shapes.str(xs) + " to " + Shapes.str(shape)
+                + "; only size-1 dimensions can grow, and new dimensions go in front");
+      }
+      return Tensor.asStrided(
+          x.storage(), shape, Shapes.broadcastStrides(xs, x.strides(), shape), x.offset());
+    }
+
+    @Override
+    public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      return new Tensor[] {g};
+    }
+
+    @Override
+    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
+      return t[0] == null ? null : t[0].expand(shape);
+    }
+  }
+
+  static final class Permute extends Primitive {
+    private final int[] dims;
+
+    Permute(int[] dims) {
+      this.dims = dims;
+    }
+
+    @Override
+    public PrimitiveKind kind() {
+      return PrimitiveKind.PERMUTE;
+    }
+
+    @Override
+    public Tensor forward(Tensor... in) {
+      Tensor x = in[0];
+      int rank = x.dim();
+      boolean[] seen = new boolean[rank];
+      boolean ok = dims.length == rank;
+      int[] norm = new int[dims.length];
+      for (int i = 0; ok && i < dims.length; i++) {
+        int d = dims[i] < 0 ? dims[i] + rank : dims[i];
+        ok = d >= 0 && d < rank && !seen[d];
+        if (ok) {
+          seen[d] = true;
+          norm[i] = d;
+        }
+      }
+      if (!ok) {
+        throw new IllegalArgumentException(
+            "permute: " + Arrays.toString(dims) + " is not a permutation of the "
+                + rank + " dimensions of a tensor of shape " + Shapes.str(x.shape()));
+      }
+      int[] xs = x.shape();
+      int[] st = x.strides();
+      int[] shape = new int[rank];
+      int[] strides = new int[rank];
+      for (int i = 0; i < rank; i++) {
+        shape[i] = xs[norm[i]];
+        strides[i] = st[norm[i]];
+      }
+      return Tensor.asStrided(x.storage(), shape, strides, x.offset());
+    }
+
+    private int[] inverse(int rank) {
+      int[] inv = new int[rank];
+      for (int i = 0; i < rank; i++) {
+        inv[dims[i] < 0 ? dims[i] + rank : dims[i]] = i;
+      }
+      return inv;
+    }
+
+    @Override
+    public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      return new Tensor[] {g.permute(inverse(g.dim()))};
+    }
+
+    @Override
+    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
+      return t[0] == null ? null : t[0].permute(dims);
+    }
+  }
+
+  /** A strided view x[start:start+len*step:step] along one dimension (normalised bounds). */
+  static final class Slice extends Primitive {
+    private final int dim;
+    private final int start;
+    private final int length;
+    private final int step;
+
+    Slice(int dim, int start, int length, int step) {
+      this.dim = dim;
+      this.start = start;
+      this.length = length;
+      this.step = step;
+    }
+
+    /** Python slice semantics: negative bounds count from the end, out-of-range bounds clamp. */
+    static Slice of(int[] shape, int dim, int start, int end, int step) {
+      int d = Shapes.axis("slice", dim, shape.length);
+      if (shape.length == 0) {
+        throw new IllegalArgumentException("slice: cannot slice a 0-d tensor");
+      }
+      if (step < 1) {
+        throw new IllegalArgumentException("slice: step must be >= 1, got " + step);
+      }
+      int n = shape[d];
+      int s = clamp(start < 0 ? start + n : start, n);
+      int e = clamp(end < 0 ? end + n : end, n);
+      int len = e > s ? (e - s + step - 1) / step : 0;
+      return new Slice(d, s, len, step);
+    }
+
+    private static int clamp(int v, int n) {
+      return Math.max(0, Math.min(v, n));
+    }
+
+    @Override
+    public PrimitiveKind kind() {
+      return PrimitiveKind.SLICE;
+    }
+
+    @Override
+    public Tensor forward(Tensor... in) {
+      Tensor x = in[0];
+      int[] shape = x.shape();
+      int[] strides = x.strides();
+      shape[dim] = length;
+      int offset = x.offset() + (length == 0 ? 0 : start * strides[dim]);
+      strides[dim] *= step;
+      return Tensor.asStrided(x.storage(), shape, strides, offset);
+    }
+
+    @Override
+    public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      return new Tensor[] {Primitives.applyPad(g, in[0].shape(), dim, start, step)};
+    }
+
+    @Override
+    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
+      return t[0] == null ? null : t[0].slice(dim, start, start + length * step, step);
+    }
+  }
+
+  /** Zeros of {@code shape} with the input written at [start::step] along dim: slice's VJP. */
+  static final class Pad extends Primitive {
+    private final int[] shape;
+    private final int dim;
+    private final int start;
+    private final int step;
+
+    Pad(int[] shape, int dim, int start, int step) {
+      this.shape = shape;
+      this.dim = dim;
+      this.start = start;
+      this.step = step;
+    }
+
+    @Override
+    public PrimitiveKind kind() {
+      return PrimitiveKind.PAD;
+    }
+
+    private int length(Tensor x) {
+      return x.shape()[dim];
+    }
+
+    @Override
+    public Tensor forward(Tensor... in) {
+      Tensor x = in[0];
+      int[] xs = x.shape();
+      boolean ok = xs.length == shape.length;
+      for (int i = 0; ok && i < xs.length; i++) {
+        ok = i == dim ? (xs[i] == 0 || start + (xs[i] - 1) * step < shape[i]) : xs[i] == shape[i];
+      }
+      if (!ok) {
+        throw new IllegalArgumentException(
+            "pad: a tensor of shape " + Shapes.str(xs) + " does not fit into " + Shapes.str(shape)
+                + " at " + start + "::" + step + " along dimension " + dim);
+      }
+      Tensor out = Tensor.empty(x.dtype(), shape);
+      int[] st = out.strides();
+      int offset = start * st[dim];
+      st[dim] *= step;
+      if (x.numel() > 0) {
+        Copy.copy(xs, x.storage(), x.offset(), x.strides(), out.storage(), offset, st);
+      }
+      return out;
+    }
+
+    @Override
+    public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      int len = length(in[0]);
+      return new Tensor[] {g.slice(dim, start, start + len * step, step)};
+    }
+
+    @Override
+    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
+      return t[0] == null ? null : Primitives.applyPad(t[0], shape, dim, start, step);
+    }
+  }
+
+  static final class Cat extends Primitive {
+    private final int dim;
+
+    Cat(int dim) {
+      this.dim = dim;
+    }
+
+    @Override
+    public PrimitiveKind kind() {
+      return PrimitiveKind.CAT;
+    }
+
+    @Override
+    public Tensor forward(Tensor... in) {
+      int[] first = in[0].shape();
+      if (first.length == 0) {
+        throw new IllegalArgumentException("cat: 0-d tensors cannot be concatenated; use stack");
+      }
+      int total = 0;
+      for (int i = 0; i < in.length; i++) {
+        int[] s = in[i].shape();
+        boolean ok = s.length == first.length;
+        for (int d = 0; ok && d < s.length; d++) {
+          ok = d == dim || s[d] == first[d];
+        }
+        if (!ok) {
+          throw new IllegalArgumentException(
+              "cat: tensor " + i + " has shape " + Shapes.str(s) + ", which does not match "
+                  + Shapes.str(first) + " outside dimension " + dim);
+        }
+        total += s[dim];
+      }
+      int[] shape = first.clone();
+      shape[dim] = total;
+      Tensor out = Tensor.empty(in[0].dtype(), shape);
+      int[] st = out.strides();
+      int at = 0;
+      for (Tensor x : in) {
+        if (x.numel() > 0) {
+          Copy.copy(x.shape(), x.storage(), x.offset(), x.strides(), out.storage(), at * st[dim], st);
+        }
+        at += x.shape()[dim];
+      }
+      return out;
+    }
+
+    @Override
+    public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      Tensor[] r = new Tensor[in.length];
+      int at = 0;
+      for (int i = 0; i < in.length; i++) {
+        int n = in[i].shape()[dim];
+        if (needs[i]) {
+          r[i] = g.slice(dim, at, at + n, 1);
+        }
+        at += n;
+      }
+      return r;
+    }
+
+    @Override
+    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
+      Tensor[] parts = new Tensor[in.length];
+      boolean any = false;
+      for (int i = 0; i < in.length; i++) {
+        any |= t[i] != null;
+        parts[i] = t[i] != null ? t[i] : in[i].detach().zerosLike();
+      }
+      return any ? Tensor.cat(dim, parts) : null;
+    }
+  }
+
+  /** A row-major copy; identity for derivatives. */
+  static final class Contiguous extends Primitive {
+    @Override
+    public PrimitiveKind kind() {
+      return PrimitiveKind.CONTIGUOUS;
+    }
+
+    @Override
+    public Tensor forward(Tensor... in) {
+      return Raw.copy(in[0], in[0].dtype());
+    }
+
+    @Override
+    public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      return new Tensor[] {g};
+    }
+
+    @Override
+    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
+      return t[0];
+    }
+  }
+
+  /** dtype conversion; differentiable between floating types only. */
+  static final class Cast extends Primitive {
+    private final DType dtype;
+
+    Cast(DType dtype) {
+      this.dtype = dtype;
+    }
+
+    @Override
+    public PrimitiveKind kind() {
+      return PrimitiveKind.CAST;
+    }
+
+    @Override
+    public Tensor forward(Tensor... in) {
+      return Raw.copy(in[0], dtype);
+    }
+
+    @Override
+    public boolean differentiable(Tensor[] in, Tensor out) {
+      return dtype.isFloating() && in[0].dtype().isFloating();
+    }
+
+    @Override
+    public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      return new Tensor[] {g.to(in[0].dtype())};
+    }
+
+    @Override
+    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
+      return t[0] == null ? null : t[0].to(dtype);
+    }
+
+    @Override
+    public String gradFnName() {
+      return "ToCopyBackward";
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package nabla.ops;
+
+import nabla.DType;
+import nabla.Tensor;
+import nabla.kernels.Gemm;
+import nabla.storage.Shapes;
+
+/**
+ * Matrix product of tensors of rank ≥ 2, [..., m, k] · [..., k, n] → [..., m, n], with leading
+ * (batch) dimensions broadcast. Operands are passed to the GEMM kernel by strides, so transposed
+ * views cost no copy. (1-d operands are handled by {@code Tensor.matmul}.)
+ */
+final class Matmul extends Primitive {
+  @Override
+  public PrimitiveKind kind() {
+    return PrimitiveKind.MATMUL;
+  }
+
+  @Override
+  public Tensor forward(Tensor... in) {
+    Tensor a = in[0];
+    Tensor b = in[1];
+    int ra = a.dim();
+    int rb = b.dim();
+    if (ra < 2 || rb < 2 || a.shape()[ra - 1] != b.shape()[rb - 2] || a.dtype() != b.dtype()
+        || !a.dtype().isFloating()) {
+      throw new IllegalArgumentException(
+          "matmul: shapes " + Shapes.str(a.shape()) + " (" + a.dtype() + ") and "
+              + Shapes.str(b.shape()) + " (" + b.dtype() + ") cannot be multiplied");
+    }
+    int m = a.shape()[ra - 2];
+    int k = a.shape()[ra - 1];
+    int n = b.shape()[rb - 1];
+    int[] batchA = java.util.Arrays.copyOf(a.shape(), ra - 2);
+    int[] batchB = java.util.Arrays.copyOf(b.shape(), rb - 2);
+    int[] batch = Shapes.broadcast("matmul", batchA, batchB);
+    int nb = Shapes.numel(batch);
+    int[] outShape = java.util.Arrays.copyOf(batch, batch.length + 2);
+    outShape[batch.length] = m;
+    outShape[batch.length + 1] = n;
+    Tensor out = Tensor.empty(a.dtype(), outShape);
+    if (out.numel() == 0) {
+      return out;
+    }
+    int[] sa = a.strides();
+    int[] sb = b.strides();
+    int[] aOffsets = batchOffsets(batch, batchA, java.util.Arrays.copyOf(sa, ra - 2), a.offset());
+    int[] bOffsets = batchOffsets(batch, batchB, java.util.Arrays.copyOf(sb, rb - 2), b.offset());
+    if (a.dtype() == DType.FLOAT32) {
+      Gemm.matmulBatched(
+          nb, m, n, k, a.storage().f, aOffsets, sa[ra - 2], sa[ra - 1], b.storage().f, bOffsets,
+          sb[rb - 2], sb[rb - 1], out.storage().f, 0);
+    } else {
+      Gemm.matmulBatched(
+          nb, m, n, k, a.storage().d, aOffsets, sa[ra - 2], sa[ra - 1], b.storage().d, bOffsets,
+          sb[rb - 2], sb[rb - 1], out.storage().d, 0);
+    }
+    return out;
+  }
+
+  /** Storage offset of each batch matrix, walking the broadcast batch shape row-major. */
+  private static int[] batchOffsets(int[] batch, int[] own, int[] ownStrides, int base) {
+    int[] strides = Shapes.broadcastStrides(own, ownStrides, batch);
+    int nb = Shapes.numel(batch);
+    int[] offsets = new int[nb];
+    int[] idx = new int[batch.length];
+    for (int i = 0; i < nb; i++) {
+      int off = base;
+      for (int d = 0; d < batch.length; d++) {
+        off += idx[d] * strides[d];
+      }
+      offsets[i] = off;
+      for (int d = batch.length - 1; d >= 0; d--) {
+        if (++idx[d] < batch[d]) {
+          break;
+        }
+        idx[d] = 0;
+      }
+    }
+    return offsets;
+  }
+
+  @Override
+  public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+    return new Tensor[] {
+      needs[0] ? g.matmul(in[1].transpose()) : null, needs[1] ? in[0].transpose().matmul(g) : null
+    };
+  }
+
+  @Override
+  public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
+    Tensor fromA = t[0] == null ? null : t[0].matmul(in[1]);
+    Tensor fromB = t[1] == null ? null : in[0].matmul(t[1]);
+    if (fromA == null) {
+      return fromB;
+    }
+    return fromB == null ? fromA : fromA.add(fromB);
+  }
+}

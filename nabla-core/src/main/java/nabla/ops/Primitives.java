@@ -1,0 +1,175 @@
+package nabla.ops;
+
+import java.util.EnumMap;
+import java.util.Map;
+import nabla.DType;
+import nabla.Tensor;
+import nabla.kernels.BinaryOp;
+import nabla.kernels.UnaryOp;
+
+/**
+ * Factories for every primitive of {@link PrimitiveKind}: the one list the {@code Tensor} facade
+ * dispatches through. Parameterless primitives are shared instances.
+ */
+public final class Primitives {
+  private Primitives() {}
+
+  private static final Map<UnaryOp, Primitive> UNARY = new EnumMap<>(UnaryOp.class);
+  private static final Map<BinaryOp, Primitive> COMPARE = new EnumMap<>(BinaryOp.class);
+
+  static {
+    for (UnaryOp op : UnaryOp.values()) {
+      UNARY.put(op, Elementwise.Unary.of(op));
+    }
+    for (BinaryOp op : BinaryOp.values()) {
+      if (op.isComparison()) {
+        COMPARE.put(op, new Elementwise.Compare(op));
+      }
+    }
+  }
+
+  private static final Primitive ADD = new Elementwise.Binary(PrimitiveKind.ADD, BinaryOp.ADD);
+  private static final Primitive SUB = new Elementwise.Binary(PrimitiveKind.SUB, BinaryOp.SUB);
+  private static final Primitive MUL = new Elementwise.Binary(PrimitiveKind.MUL, BinaryOp.MUL);
+  private static final Primitive DIV = new Elementwise.Binary(PrimitiveKind.DIV, BinaryOp.DIV);
+  private static final Primitive POW = new Elementwise.Binary(PrimitiveKind.POW, BinaryOp.POW);
+  private static final Primitive MAXIMUM =
+      new Elementwise.Binary(PrimitiveKind.MAXIMUM, BinaryOp.MAX);
+  private static final Primitive MINIMUM =
+      new Elementwise.Binary(PrimitiveKind.MINIMUM, BinaryOp.MIN);
+  private static final Primitive WHERE = new Elementwise.Where();
+  private static final Primitive CONTIGUOUS = new Layout.Contiguous();
+  private static final Primitive MATMUL = new Matmul();
+
+  /** neg, exp, log, sin, cos, tanh, sqrt, abs, relu, sigmoid, sign. */
+  public static Primitive unary(UnaryOp op) {
+    return UNARY.get(op);
+  }
+
+  public static Primitive add() {
+    return ADD;
+  }
+
+  public static Primitive sub() {
+    return SUB;
+  }
+
+  public static Primitive mul() {
+    return MUL;
+  }
+
+  public static Primitive div() {
+    return DIV;
+  }
+
+  public static Primitive pow() {
+    return POW;
+  }
+
+  public static Primitive maximum() {
+    return MAXIMUM;
+  }
+
+  public static Primitive minimum() {
+    return MINIMUM;
+  }
+
+  /** eq, ne, lt, le, gt, ge. */
+  public static Primitive compare(BinaryOp op) {
+    Primitive p = COMPARE.get(op);
+    if (p == null) {
+      throw new IllegalArgumentException(op + " is not a comparison");
+    }
+    return p;
+  }
+
+  public static Primitive where() {
+    return WHERE;
+  }
+
+  /** Sum over normalised, sorted axes. */
+  public static Primitive sum(int[] axes, boolean keepDim) {
+    return new Reductions.Sum(axes, keepDim);
+  }
+
+  public static Primitive max(int[] axes, boolean keepDim) {
+    return new Reductions.Extreme(true, axes, keepDim);
+  }
+
+  public static Primitive min(int[] axes, boolean keepDim) {
+    return new Reductions.Extreme(false, axes, keepDim);
+  }
+
+  /** argmax (max = true) or argmin along a normalised axis. */
+  public static Primitive argmax(int axis, boolean keepDim, boolean max) {
+    return new Reductions.ArgExtreme(axis, keepDim, max);
+  }
+
+  public static Primitive norm(double p, int[] axes, boolean keepDim) {
+    return new Reductions.Norm(p, axes, keepDim);
+  }
+
+  public static Primitive reshape(int[] shape) {
+    return new Layout.Reshape(shape.clone());
+  }
+
+  public static Primitive expand(int[] shape) {
+    return new Layout.Expand(shape.clone());
+  }
+
+  public static Primitive permute(int[] dims) {
+    return new Layout.Permute(dims.clone());
+  }
+
+  /** Python-style slice of a tensor of the given shape. */
+  public static Primitive slice(int[] shape, int dim, int start, int end, int step) {
+    return Layout.Slice.of(shape, dim, start, end, step);
+  }
+
+  public static Primitive pad(int[] shape, int dim, int start, int step) {
+    return new Layout.Pad(shape.clone(), dim, start, step);
+  }
+
+  /** Concatenation along a normalised dimension. */
+  public static Primitive cat(int dim, Tensor[] inputs) {
+    return new Layout.Cat(dim);
+  }
+
+  public static Primitive gather(int dim) {
+    return new Indexing.Gather(dim);
+  }
+
+  public static Primitive scatterAdd(int dim) {
+    return new Indexing.ScatterAdd(dim);
+  }
+
+  public static Primitive contiguous() {
+    return CONTIGUOUS;
+  }
+
+  public static Primitive cast(DType dtype) {
+    return new Layout.Cast(dtype);
+  }
+
+  public static Primitive matmul() {
+    return MATMUL;
+  }
+
+  /** Applies pad through the tensor API (so it records a node when needed). */
+  static Tensor applyPad(Tensor x, int[] shape, int dim, int start, int step) {
+    return x.embed(shape, dim, start, step);
+  }
+
+  /** Extends a tensor with zeros at the end of each dimension up to {@code shape}. */
+  static Tensor zeroExtend(Tensor x, int[] shape) {
+    Tensor r = x;
+    for (int d = 0; d < shape.length; d++) {
+      if (r.shape()[d] != shape[d]) {
+        int[] s = r.shape();
+        s[d] = shape[d];
+        r = applyPad(r, s, d, 0, 1);
+      }
+    }
+    return r;
+  }
+}

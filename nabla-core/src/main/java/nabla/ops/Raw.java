@@ -1,0 +1,92 @@
+package nabla.ops;
+
+import nabla.DType;
+import nabla.Tensor;
+import nabla.kernels.Binary;
+import nabla.kernels.BinaryOp;
+import nabla.kernels.Copy;
+import nabla.kernels.Reduce;
+import nabla.kernels.ReduceOp;
+import nabla.storage.Shapes;
+
+/** Forward computations shared by several primitives: kernel calls on tensor views, no graph. */
+final class Raw {
+  private Raw() {}
+
+  /** Elementwise binary kernel with broadcasting; output dtype is a's, or bool for comparisons. */
+  static Tensor binary(BinaryOp op, String name, Tensor a, Tensor b) {
+    if (a.dtype() != b.dtype()) {
+      throw new IllegalArgumentException(
+          name + ": dtypes " + a.dtype() + " and " + b.dtype() + " differ (internal: promote"
+              + " before applying the primitive)");
+    }
+    int[] shape = Shapes.broadcast(name, a.shape(), b.shape());
+    Tensor out = Tensor.empty(op.isComparison() ? DType.BOOL : a.dtype(), shape);
+    Binary.apply(
+        op,
+        shape,
+        a.storage(),
+        a.offset(),
+        Shapes.broadcastStrides(a.shape(), a.strides(), shape),
+        b.storage(),
+        b.offset(),
+        Shapes.broadcastStrides(b.shape(), b.strides(), shape),
+        out.storage());
+    return out;
+  }
+
+  /** A contiguous copy of a view with its own storage, optionally converted. */
+  static Tensor copy(Tensor x, DType dtype) {
+    Tensor out = Tensor.empty(dtype, x.shape());
+    Copy.copy(x.shape(), x.storage(), x.offset(), x.strides(), out.storage(), 0, out.strides());
+    return out;
+  }
+
+  /** Reduces the given (normalised, sorted) axes with a row kernel. */
+  static Tensor reduce(ReduceOp op, Tensor x, int[] axes, boolean keepDim, DType outType) {
+    int[] shape = x.shape();
+    int rank = shape.length;
+    boolean[] reduced = new boolean[rank];
+    for (int a : axes) {
+      reduced[a] = true;
+    }
+    int[] perm = new int[rank];
+    int k = 0;
+    int rows = 1;
+    int len = 1;
+    for (int i = 0; i < rank; i++) {
+      if (!reduced[i]) {
+        perm[k++] = i;
+        rows *= shape[i];
+      }
+    }
+    for (int i = 0; i < rank; i++) {
+      if (reduced[i]) {
+        perm[k++] = i;
+        len *= shape[i];
+      }
+    }
+    int[] pShape = new int[rank];
+    int[] pStrides = new int[rank];
+    int[] strides = x.strides();
+    for (int i = 0; i < rank; i++) {
+      pShape[i] = shape[perm[i]];
+      pStrides[i] = strides[perm[i]];
+    }
+    Tensor in = Tensor.empty(x.dtype(), pShape);
+    Copy.copy(pShape, x.storage(), x.offset(), pStrides, in.storage(), 0, in.strides());
+    Tensor out = Tensor.empty(outType, Shapes.reduced(shape, axes, keepDim));
+    Reduce.rows(op, in.storage(), rows, len, out.storage());
+    return out;
+  }
+
+  /** Shape with the reduced axes kept as size 1. */
+  static int[] keptShape(int[] shape, int[] axes) {
+    return Shapes.reduced(shape, axes, true);
+  }
+
+  /** A 0-d tensor of x's dtype. */
+  static Tensor scalar(Tensor like, double v) {
+    return Tensor.full(v, like.dtype());
+  }
+}

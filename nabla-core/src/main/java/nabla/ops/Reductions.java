@@ -1,0 +1,193 @@
+package nabla.ops;
+
+import nabla.DType;
+import nabla.Tensor;
+import nabla.kernels.ReduceOp;
+import nabla.storage.Shapes;
+
+/** Reduction primitives: sum, max/min (values), argmax/argmin (indices), p-norm. */
+final class Reductions {
+  private Reductions() {}
+
+  /** Broadcasts a reduced tensor back over the reduced axes of {@code x}. */
+  static Tensor unreduce(Tensor r, Tensor x, int[] axes) {
+    return r.reshape(Raw.keptShape(x.shape(), axes)).expand(x.shape());
+  }
+
+  static final class Sum extends Primitive {
+    private final int[] axes;
+    private final boolean keepDim;
+
+    Sum(int[] axes, boolean keepDim) {
+      this.axes = axes;
+      this.keepDim = keepDim;
+    }
+
+    @Override
+    public PrimitiveKind kind() {
+      return PrimitiveKind.SUM;
+    }
+
+    @Override
+    public Tensor forward(Tensor... in) {
+      Tensor x = in[0];
+      DType out = x.dtype().isFloating() ? x.dtype() : DType.INT64;
+      return Raw.reduce(ReduceOp.SUM, x, axes, keepDim, out);
+    }
+
+    @Override
+    public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      return new Tensor[] {unreduce(g, in[0], axes)};
+    }
+
+    @Override
+    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
+      return t[0] == null ? null : t[0].expand(in[0].shape()).sum(axes, keepDim);
+    }
+  }
+
+  /** max or min over axes; the gradient is shared evenly among tied extreme elements. */
+  static final class Extreme extends Primitive {
+    private final boolean max;
+    private final int[] axes;
+    private final boolean keepDim;
+
+    Extreme(boolean max, int[] axes, boolean keepDim) {
+      this.max = max;
+      this.axes = axes;
+      this.keepDim = keepDim;
+    }
+
+    @Override
+    public PrimitiveKind kind() {
+      return max ? PrimitiveKind.MAX : PrimitiveKind.MIN;
+    }
+
+    @Override
+    public Tensor forward(Tensor... in) {
+      Tensor x = in[0];
+      if (x.numel() == 0) {
+        throw new IllegalArgumentException(
+            (max ? "max" : "min") + ": cannot reduce an empty tensor of shape "
+                + Shapes.str(x.shape()));
+      }
+      return Raw.reduce(max ? ReduceOp.MAX : ReduceOp.MIN, x, axes, keepDim, x.dtype());
+    }
+
+    /** 1/count at the positions holding the extreme value, 0 elsewhere. */
+    private Tensor share(Tensor x, Tensor y) {
+      Tensor hit = x.eq(unreduce(y, x, axes)).to(x.dtype());
+      return hit.div(hit.sum(axes, true));
+    }
+
+    @Override
+    public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      Tensor x = in[0];
+      return new Tensor[] {unreduce(g, x, axes).mul(share(x, out.detach()))};
+    }
+
+    @Override
+    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
+      return t[0] == null ? null : t[0].mul(share(in[0], out.detach())).sum(axes, keepDim);
+    }
+  }
+
+  /** argmax / argmin along one axis: int64 output, not differentiable. */
+  static final class ArgExtreme extends Primitive {
+    private final int axis;
+    private final boolean keepDim;
+    private final boolean max;
+
+    ArgExtreme(int axis, boolean keepDim, boolean max) {
+      this.axis = axis;
+      this.keepDim = keepDim;
+      this.max = max;
+    }
+
+    @Override
+    public PrimitiveKind kind() {
+      return max ? PrimitiveKind.ARGMAX : PrimitiveKind.ARGMIN;
+    }
+
+    @Override
+    public Tensor forward(Tensor... in) {
+      Tensor x = in[0];
+      int[] ax = x.dim() == 0 ? new int[0] : new int[] {axis};
+      if (x.numel() == 0) {
+        throw new IllegalArgumentException(
+            (max ? "argmax" : "argmin") + ": cannot reduce an empty tensor of shape "
+                + Shapes.str(x.shape()));
+      }
+      return Raw.reduce(max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, x, ax, keepDim, DType.INT64);
+    }
+
+    @Override
+    public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      return new Tensor[1];
+    }
+
+    @Override
+    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
+      return null;
+    }
+  }
+
+  /**
+   * p-norm (p ≥ 1) over axes. A primitive rather than a composite so that its derivative at a
+   * zero norm is the subgradient 0 instead of 0/0 = NaN.
+   */
+  static final class Norm extends Primitive {
+    private final double p;
+    private final int[] axes;
+    private final boolean keepDim;
+
+    Norm(double p, int[] axes, boolean keepDim) {
+      if (!(p >= 1) || Double.isInfinite(p)) {
+        throw new IllegalArgumentException("norm: p must be a finite number >= 1, got " + p);
+      }
+      this.p = p;
+      this.axes = axes;
+      this.keepDim = keepDim;
+    }
+
+    @Override
+    public PrimitiveKind kind() {
+      return PrimitiveKind.NORM;
+    }
+
+    @Override
+    public Tensor forward(Tensor... in) {
+      Tensor x = in[0];
+      Tensor a = p == 2 ? x.mul(x) : p == 1 ? x.abs() : x.abs().pow(p);
+      Tensor s = a.sum(axes, keepDim);
+      return p == 2 ? s.sqrt() : p == 1 ? s : s.pow(1 / p);
+    }
+
+    /** d norm / dx, broadcast to x's shape, with 0 where the norm is 0. */
+    private Tensor derivative(Tensor x, Tensor norm) {
+      Tensor n = unreduce(norm, x, axes);
+      Tensor zero = n.eq(0);
+      Tensor safe = Tensor.where(zero, n.onesLike(), n);
+      Tensor d;
+      if (p == 2) {
+        d = x.div(safe);
+      } else if (p == 1) {
+        d = x.sign();
+      } else {
+        d = x.sign().mul(x.abs().pow(p - 1)).div(safe.pow(p - 1));
+      }
+      return Tensor.where(zero, d.zerosLike(), d);
+    }
+
+    @Override
+    public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      Tensor x = in[0];
+      return new Tensor[] {unreduce(g, x, axes).mul(derivative(x, out))};
+    }
+
+    @Override
+    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
+      return t[0] == null ? null : t[0].mul(derivative(in[0], out)).sum(axes, keepDim);
+    }
+  }
+}

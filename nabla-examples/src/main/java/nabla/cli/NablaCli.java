@@ -1,0 +1,184 @@
+package nabla.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+
+import nabla.examples.AutogradWalkthrough;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code nabla} command-line tool: runs the worked examples and reports on the runtime.
+ *
+ * <p>Normally started through the {@code ./nabla} launcher script at the repository root, which
+ * finds a JDK 25+, builds the project when needed and runs this class with
+ * {@code --add-modules jdk.incubator.vector}. The process exit code is the one returned by
+ * {@link CommandLine#execute(String...)}.
+ */
+@Command(
+        name = "nabla",
+        mixinStandardHelpOptions = true,
+        versionProvider = NablaCli.VersionProvider.class,
+        description = "Nabla: automatic differentiation and tensors for Java.",
+        synopsisSubcommandLabel = "COMMAND",
+        subcommands = {
+            NablaCli.Demo.class,
+            NablaCli.Version.class,
+            CommandLine.HelpCommand.class
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  nabla demo            run the D2L 2.5 automatic-differentiation walkthrough",
+            "  nabla version         show the Nabla version, SIMD availability and JVM",
+            "  nabla help demo       show help for a command",
+            "",
+            "The ./nabla launcher also accepts 'test [--no-simd] [maven args]' to run the test suite."
+        })
+public final class NablaCli implements Runnable {
+
+    /** Name of the incubating module that backs Nabla's SIMD kernels. */
+    public static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+    @Spec
+    CommandSpec spec;
+
+    /** Creates the top-level command; used by picocli. */
+    public NablaCli() {}
+
+    /** With no subcommand, prints the usage help. */
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args command-line arguments
+     */
+    public static void main(String[] args) {
+        System.exit(newCommandLine().execute(args));
+    }
+
+    /**
+     * Builds the configured picocli command line (exposed for tests).
+     *
+     * @return a new command line for {@code nabla}
+     */
+    public static CommandLine newCommandLine() {
+        return new CommandLine(new NablaCli());
+    }
+
+    /**
+     * The Nabla version, taken from the jar manifest or from Maven's {@code pom.properties}.
+     *
+     * @return the version, or {@code "unknown"} when running from unpackaged classes
+     */
+    public static String nablaVersion() {
+        String v = NablaCli.class.getPackage().getImplementationVersion();
+        if (v != null && !v.isBlank()) {
+            return v;
+        }
+        try (InputStream in = NablaCli.class.getResourceAsStream(
+                "/META-INF/maven/dev.nabla/nabla-examples/pom.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                String pv = p.getProperty("version");
+                if (pv != null && !pv.isBlank()) {
+                    return pv;
+                }
+            }
+        } catch (IOException ignored) {
+            // fall through
+        }
+        return "unknown";
+    }
+
+    /**
+     * Whether the incubating Vector API module is in the boot layer (the JVM was started with
+     * {@code --add-modules jdk.incubator.vector}).
+     *
+     * @return true when {@code jdk.incubator.vector} is resolved
+     */
+    public static boolean vectorModulePresent() {
+        return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
+    }
+
+    /** Supplies {@code nabla --version}. */
+    public static final class VersionProvider implements CommandLine.IVersionProvider {
+        /** Creates the provider; used by picocli. */
+        public VersionProvider() {}
+
+        @Override
+        public String[] getVersion() {
+            return new String[] {"nabla " + nablaVersion()};
+        }
+    }
+
+    /** {@code nabla demo}: the D2L section 2.5 automatic-differentiation walkthrough. */
+    @Command(
+            name = "demo",
+            mixinStandardHelpOptions = true,
+            versionProvider = NablaCli.VersionProvider.class,
+            description = {
+                "Run the D2L 2.5 automatic-differentiation walkthrough.",
+                "",
+                "Follows Dive into Deep Learning, section 2.5, step by step: the gradient of",
+                "y = 2 x.x, non-scalar backward, detaching computation, and gradients through",
+                "Java control flow. Prints each step and its result."
+            })
+    public static final class Demo implements Callable<Integer> {
+        /** Creates the command; used by picocli. */
+        public Demo() {}
+
+        @Override
+        public Integer call() {
+            AutogradWalkthrough.run(System.out);
+            System.out.flush();
+            return 0;
+        }
+    }
+
+    /** {@code nabla version}: version, SIMD availability and JVM details. */
+    @Command(
+            name = "version",
+            mixinStandardHelpOptions = true,
+            versionProvider = NablaCli.VersionProvider.class,
+            description = {
+                "Show the Nabla version, SIMD availability and the JVM.",
+                "",
+                "SIMD kernels need the incubating module " + VECTOR_MODULE + ", which is present",
+                "only when the JVM runs with --add-modules " + VECTOR_MODULE + " (./nabla passes it)."
+            })
+    public static final class Version implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        /** Creates the command; used by picocli. */
+        public Version() {}
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            boolean simd = vectorModulePresent();
+            out.println("Nabla " + nablaVersion());
+            out.println("SIMD (" + VECTOR_MODULE + "): " + (simd ? "present" : "absent"));
+            String simdProp = System.getProperty("nabla.simd");
+            if (simdProp != null) {
+                out.println("nabla.simd property: " + simdProp);
+            }
+            out.println("JVM: " + Runtime.version() + " (" + System.getProperty("java.vm.name", "?")
+                    + ", " + System.getProperty("java.vendor", "?") + ")");
+            out.println("Java home: " + System.getProperty("java.home", "?"));
+            out.flush();
+            return 0;
+        }
+    }
+}
