@@ -1,13 +1,83 @@
 package nabla.examples;
 
-/** Placeholder for the D2L 2.5 autograd walkthrough (to be replaced). */
-public final class AutogradWalkthrough {
-    private AutogradWalkthrough() {}
+import java.io.PrintStream;
+import nabla.Generator;
+import nabla.Tensor;
 
-    /**
-     * Runs the walkthrough.
-     *
-     * @param out where to print
-     */
-    public static void run(java.io.PrintStream out) { out.println("walkthrough pending"); }
+/**
+ * The D2L §2.5 automatic differentiation walkthrough, step by step, printing each value as the
+ * book does. Run it with {@code ./nabla demo}.
+ */
+public final class AutogradWalkthrough {
+  private AutogradWalkthrough() {}
+
+  /** Prints the walkthrough to {@code out}. */
+  public static void run(PrintStream out) {
+    out.println("== 2.5.1 A simple function: y = 2 x^T x");
+    Tensor x = Tensor.arange(4.0);
+    out.println("x = Tensor.arange(4.0)                  -> " + x);
+    x.requiresGrad(true);
+    out.println("x.requiresGrad(true); x.grad()          -> " + x.grad());
+    Tensor y = x.dot(x).mul(2);
+    out.println("y = x.dot(x).mul(2)                     -> " + y);
+    y.backward();
+    out.println("y.backward(); x.grad()                  -> " + x.grad());
+    out.println("x.grad() equals 4x                      -> " + x.grad().eq(x.mul(4)));
+
+    out.println();
+    out.println("== Gradients accumulate; reset them with zeroGrad()");
+    x.zeroGrad();
+    y = x.sum();
+    y.backward();
+    out.println("x.zeroGrad(); x.sum().backward(); grad  -> " + x.grad());
+
+    out.println();
+    out.println("== 2.5.2 Backward for non-scalar variables");
+    x.zeroGrad();
+    y = x.mul(x);
+    y.backward(Tensor.ones(4));
+    out.println("y = x * x; y.backward(ones(4)); grad    -> " + x.grad());
+
+    out.println();
+    out.println("== 2.5.3 Detaching computation");
+    x.zeroGrad();
+    y = x.mul(x);
+    Tensor u = y.detach();
+    Tensor z = u.mul(x);
+    z.sum().backward();
+    out.println("u = (x * x).detach(); z = u * x");
+    out.println("z.sum().backward(); x.grad() == u       -> " + x.grad().eq(u));
+    x.zeroGrad();
+    y.sum().backward();
+    out.println("y.sum().backward(); x.grad() == 2x      -> " + x.grad().eq(x.mul(2)));
+
+    out.println();
+    out.println("== 2.5.4 Gradients through Java control flow");
+    Generator.manualSeed(2024);
+    Tensor a = Tensor.randn().requiresGrad(true);
+    Tensor d = f(a);
+    d.backward();
+    out.println("a = Tensor.randn() (0-d)                -> " + a);
+    out.println("d = f(a)                                -> " + d);
+    out.println("a.grad() == d / a                       -> " + a.grad().eq(d.div(a)));
+    out.println("  (a.grad() = " + a.grad().item() + ", d / a = " + d.div(a).item() + ")");
+  }
+
+  /**
+   * D2L's f: doubles b until its norm reaches 1000, then picks a branch on its sign. f is
+   * piecewise linear in a, so its derivative is f(a) / a.
+   */
+  public static Tensor f(Tensor a) {
+    Tensor b = a.mul(2);
+    while (b.norm().item() < 1000) {
+      b = b.mul(2);
+    }
+    Tensor c;
+    if (b.sum().item() > 0) {
+      c = b;
+    } else {
+      c = b.mul(100);
+    }
+    return c;
+  }
 }
