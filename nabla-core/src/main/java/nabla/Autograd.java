@@ -3,6 +3,7 @@ package nabla;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 import nabla.storage.Shapes;
 
 /**
@@ -123,6 +124,276 @@ public final class Autograd {
       out[i] = g != null ? g : inputs[i].detach().zerosLike();
     }
     return out;
+  }
+
+  // ------------------------------------------------------------ functional transforms (JAX)
+
+  /** A function of several tensors, for {@link #gradWrt}. */
+  @FunctionalInterface
+  public interface MultiFunction {
+    Tensor apply(Tensor... args);
+  }
+
+  /** A function's value and its gradient. */
+  public record ValueAndGrad(Tensor value, Tensor grad) {}
+
+  /** A function's value and the derivative along a direction (J·v). */
+  public record ValueAndTangent(Tensor value, Tensor tangent) {}
+
+  /** A value returned together with auxiliary data that is not differentiated (JAX's has_aux). */
+  public record WithAux<A>(Tensor value, A aux) {}
+
+  /** A gradient together with the function's value and auxiliary data. */
+  public record GradAndAux<A>(Tensor value, Tensor grad, A aux) {}
+
+  /**
+   * The gradient of a scalar function, as a function (JAX's {@code grad}). Composable:
+   * {@code grad(grad(f))} is the second derivative, to any order.
+   *
+   * <pre>{@code
+   * var df = Autograd.grad(x -> x.pow(3).sum());
+   * df.apply(Tensor.of(1, 2));                         // tensor([ 3., 12.])
+   * Autograd.grad(Autograd.grad(x -> x.pow(3))).apply(Tensor.scalar(2));   // tensor(12.)
+   * }</pre>
+   */
+  public static Function<Tensor, Tensor> grad(Function<Tensor, Tensor> f) {
+    return x -> valueAndGradAt(f, x).grad();
+  }
+
+  /** The value and gradient of a scalar function, as a function. */
+  public static Function<Tensor, ValueAndGrad> valueAndGrad(Function<Tensor, Tensor> f) {
+    return x -> valueAndGradAt(f, x);
+  }
+
+  /**
+   * Gradients of a scalar function of several tensors with respect to the arguments listed in
+   * {@code argnums} (all of them when none is given), as a function (JAX's {@code argnums}).
+   *
+   * <pre>{@code
+   * var g = Autograd.gradWrt(a -> a[0].mul(a[1]).sum(), 1);
+   * g.apply(new Tensor[] {x, y});   // [d/dy] = [x]
+   * }</pre>
+   */
+  public static Function<Tensor[], Tensor[]> gradWrt(MultiFunction f, int... argnums) {
+    return args -> {
+      int[] which = argnums.length > 0 ? argnums : java.util.stream.IntStream.range(0, args.length).toArray();
+      Tensor[] xs = args.clone();
+      Tensor[] wrt = new Tensor[which.length];
+      boolean nested = false;
+      for (int i = 0; i < which.length; i++) {
+        if (which[i] < 0 || which[i] >= args.length) {
+          throw new IllegalArgumentException(
+              "gradWrt: argument number " + which[i] + " is out of range for " + args.length
+                  + " arguments");
+        }
+        nested |= args[which[i]].requiresGrad();
+        xs[which[i]] = differentiableAlias(args[which[i]]);
+        wrt[i] = xs[which[i]];
+      }
+      Tensor y;
+      try (Scope s = enableGrad()) {
+        y = f.apply(xs);
+      }
+      checkScalar("gradWrt", y);
+      return grad(y, y.onesLike(), false, nested, wrt);
+    };
+  }
+
+  /** Like {@link #valueAndGrad} for a function that also returns auxiliary data. */
+  public static <A> Function<Tensor, GradAndAux<A>> gradWithAux(
+      Function<Tensor, WithAux<A>> f) {
+    return x -> {
+      Object[] aux = new Object[1];
+      ValueAndGrad vg =
+          valueAndGradAt(
+              t -> {
+                WithAux<A> r = f.apply(t);
+                aux[0] = r.aux();
+                return r.value();
+              },
+              x);
+      @SuppressWarnings("unchecked")
+      A a = (A) aux[0];
+      return new GradAndAux<>(vg.value(), vg.grad(), a);
+    };
+  }
+
+  private static Tensor differentiableAlias(Tensor x) {
+    Tensor xi = x.alias();
+    if (!xi.requiresGrad()) {
+      xi.requiresGrad(true);
+    }
+    return xi;
+  }
+
+  private static void checkScalar(String op, Tensor y) {
+    if (y.numel() != 1) {
+      throw new IllegalArgumentException(
+          op + ": the function must return a one-element tensor, but it returned shape "
+              + Shapes.str(y.shape()) + "; reduce it (e.g. sum()) or use vjp / jacobian");
+    }
+  }
+
+  private static ValueAndGrad valueAndGradAt(Function<Tensor, Tensor> f, Tensor x) {
+    requireFloating("grad", x);
+    boolean nested = x.requiresGrad();
+    Tensor xi = differentiableAlias(x);
+    Tensor y;
+    try (Scope s = enableGrad()) {
+      y = f.apply(xi);
+    }
+    checkScalar("grad", y);
+    if (!y.requiresGrad()) {
+      return new ValueAndGrad(y, x.detach().zerosLike());
+    }
+    Tensor g = grad(y, y.onesLike(), false, nested, xi)[0];
+    return new ValueAndGrad(nested ? y : y.detach(), g);
+  }
+
+  private static void requireFloating(String op, Tensor x) {
+    if (!x.dtype().isFloating()) {
+      throw new IllegalArgumentException(
+          op + ": can only differentiate with respect to floating-point tensors, got " + x.dtype()
+              + " of shape " + Shapes.str(x.shape()));
+    }
+  }
+
+  /**
+   * Vector-Jacobian product vᵀ·J of f at x (reverse mode): the gradient of ⟨v, f(x)⟩.
+   *
+   * <pre>{@code Autograd.vjp(x -> x.mul(x), Tensor.of(1, 2), Tensor.of(1, 1))   // [2., 4.]}</pre>
+   */
+  public static Tensor vjp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
+    requireFloating("vjp", x);
+    boolean nested = x.requiresGrad();
+    Tensor xi = differentiableAlias(x);
+    Tensor y;
+    try (Scope s = enableGrad()) {
+      y = f.apply(xi);
+    }
+    if (!Arrays.equals(v.shape(), y.shape())) {
+      throw new IllegalArgumentException(
+          "vjp: v has shape " + Shapes.str(v.shape()) + " but f(x) has shape "
+              + Shapes.str(y.shape()));
+    }
+    if (!y.requiresGrad()) {
+      return x.detach().zerosLike();
+    }
+    return grad(y, v, false, nested, xi)[0];
+  }
+
+  /**
+   * Jacobian-vector product J·v of f at x (forward mode, with dual tensors): the derivative of f
+   * along v, computed in one forward pass.
+   *
+   * <pre>{@code Autograd.jvp(x -> x.sin(), Tensor.of(0, 1), Tensor.of(1, 1))   // cos x}</pre>
+   */
+  public static Tensor jvp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
+    return valueAndJvp(f, x, v).tangent();
+  }
+
+  /** f(x) and J·v together, from one forward pass. */
+  public static ValueAndTangent valueAndJvp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
+    requireFloating("jvp", x);
+    if (!Arrays.equals(v.shape(), x.shape())) {
+      throw new IllegalArgumentException(
+          "jvp: the tangent has shape " + Shapes.str(v.shape()) + " but x has shape "
+              + Shapes.str(x.shape()) + "; they must be equal");
+    }
+    GradMode.State s = GradMode.state();
+    int level = s.openLevel();
+    try {
+      Tensor xi = x.alias();
+      xi.tangents = new Tensor.Tangent(level, v.to(x.dtype()), xi.tangents);
+      Tensor y = f.apply(xi);
+      Tensor t = y.tangent(level);
+      return new ValueAndTangent(y, t != null ? t : y.detach().zerosLike());
+    } finally {
+      s.closeLevel(level);
+    }
+  }
+
+  /** The Jacobian of f at x, shape f(x).shape ++ x.shape (reverse mode, one VJP per output). */
+  public static Tensor jacobian(Function<Tensor, Tensor> f, Tensor x) {
+    return jacrev(f, x);
+  }
+
+  /** The Jacobian by reverse mode: one backward pass per output element. */
+  public static Tensor jacrev(Function<Tensor, Tensor> f, Tensor x) {
+    requireFloating("jacrev", x);
+    boolean nested = x.requiresGrad();
+    Tensor xi = differentiableAlias(x);
+    Tensor y;
+    try (Scope s = enableGrad()) {
+      y = f.apply(xi);
+    }
+    int m = y.numel();
+    Tensor[] rows = new Tensor[m];
+    for (int i = 0; i < m; i++) {
+      if (!y.requiresGrad()) {
+        rows[i] = x.detach().zerosLike();
+        continue;
+      }
+      Tensor e = Tensor.zeros(y.dtype(), m);
+      e.storage().setDouble(i, 1);
+      rows[i] = grad(y, e.reshape(y.shape()), true, nested, xi)[0];
+    }
+    return stackRows(rows, y.shape(), x.shape());
+  }
+
+  /** The Jacobian by forward mode: one JVP per input element. */
+  public static Tensor jacfwd(Function<Tensor, Tensor> f, Tensor x) {
+    requireFloating("jacfwd", x);
+    int n = x.numel();
+    Tensor[] cols = new Tensor[n];
+    int[] yShape = null;
+    for (int j = 0; j < n; j++) {
+      Tensor e = Tensor.zeros(x.dtype(), n);
+      e.storage().setDouble(j, 1);
+      cols[j] = jvp(f, x, e.reshape(x.shape()));
+      yShape = cols[j].shape();
+    }
+    if (n == 0) {
+      yShape = f.apply(x).shape();
+      return Tensor.zeros(x.dtype(), concat(yShape, x.shape()));
+    }
+    Tensor flat = Tensor.stack(-1, reshapeAll(cols, -1));
+    return flat.reshape(concat(yShape, x.shape()));
+  }
+
+  /**
+   * The Hessian of a scalar function at x, shape x.shape ++ x.shape (forward-over-reverse).
+   *
+   * <pre>{@code Autograd.hessian(x -> x.pow(3).sum(), Tensor.of(1, 2))   // diag(6x)}</pre>
+   */
+  public static Tensor hessian(Function<Tensor, Tensor> f, Tensor x) {
+    return jacfwd(grad(f), x);
+  }
+
+  /** Hessian-vector product H·v of a scalar function at x (forward-over-reverse). */
+  public static Tensor hvp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
+    return jvp(grad(f), x, v);
+  }
+
+  private static Tensor[] reshapeAll(Tensor[] ts, int... shape) {
+    Tensor[] r = new Tensor[ts.length];
+    for (int i = 0; i < ts.length; i++) {
+      r[i] = ts[i].reshape(shape);
+    }
+    return r;
+  }
+
+  private static Tensor stackRows(Tensor[] rows, int[] yShape, int[] xShape) {
+    if (rows.length == 0) {
+      return Tensor.zeros(DType.FLOAT32, concat(yShape, xShape));
+    }
+    return Tensor.stack(0, rows).reshape(concat(yShape, xShape));
+  }
+
+  private static int[] concat(int[] a, int[] b) {
+    int[] r = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
   }
 
   private static void checkRoot(String op, Tensor output, Tensor gradient) {

@@ -14,10 +14,15 @@ import nabla.ops.Primitive;
 final class Engine {
   private Engine() {}
 
-  /** Runs a primitive's forward with recording off, then records a node if any input needs it. */
+  /**
+   * Runs a primitive's forward with recording and tangent propagation off, then records a node
+   * if any input requires grad, and computes the output's tangent for every active forward-mode
+   * level at which an input has one.
+   */
   static Tensor apply(Primitive p, Tensor... inputs) {
+    GradMode.State s = GradMode.state();
     boolean record = false;
-    if (GradMode.isEnabled()) {
+    if (s.enabled) {
       for (Tensor t : inputs) {
         if (t.requiresGrad) {
           record = true;
@@ -25,28 +30,80 @@ final class Engine {
         }
       }
     }
+    boolean forward = s.forwardActive() && anyTangent(inputs, s);
     Tensor out;
-    if (record) {
-      GradMode.set(false);
-      try {
-        out = p.forward(inputs);
-      } finally {
-        GradMode.set(true);
-      }
-      if (p.differentiable(inputs, out)) {
-        if (out.gradFn != null || out.requiresGrad || isInput(out, inputs)) {
-          out = out.shallowCopy();
-        }
-        out.gradFn = new Node(p, inputs.clone(), out);
-        out.requiresGrad = true;
-      }
-    } else {
+    boolean wasEnabled = s.enabled;
+    s.enabled = false;
+    s.suspended++;
+    try {
       out = p.forward(inputs);
-      if (isInput(out, inputs)) {
-        out = out.shallowCopy();
-      }
+    } finally {
+      s.enabled = wasEnabled;
+      s.suspended--;
+    }
+    if (isInput(out, inputs)) {
+      out = out.shallowCopy();
+    }
+    if ((record || forward) && !p.differentiable(inputs, out)) {
+      return out;
+    }
+    if (record) {
+      out.gradFn = new Node(p, inputs.clone(), out);
+      out.requiresGrad = true;
+    }
+    if (forward) {
+      propagateTangents(p, inputs, out, s);
     }
     return out;
+  }
+
+  private static boolean anyTangent(Tensor[] inputs, GradMode.State s) {
+    for (Tensor t : inputs) {
+      for (Tensor.Tangent tg = t.tangents; tg != null; tg = tg.next()) {
+        if (s.isActive(tg.level()) && !s.isExcluded(tg.level())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** out's tangent at each level = the primitive's JVP rule on the inputs' tangents there. */
+  private static void propagateTangents(
+      Primitive p, Tensor[] inputs, Tensor out, GradMode.State s) {
+    for (int a = 0; a < s.activeCount; a++) {
+      int level = s.active[a];
+      if (s.isExcluded(level)) {
+        continue;
+      }
+      Tensor[] tangents = new Tensor[inputs.length];
+      boolean any = false;
+      for (int i = 0; i < inputs.length; i++) {
+        tangents[i] = inputs[i].tangent(level);
+        any |= tangents[i] != null;
+      }
+      if (!any) {
+        continue;
+      }
+      Tensor t;
+      s.exclude(level);
+      try {
+        t = p.jvp(tangents, out, inputs);
+        if (t != null) {
+          if (t.dtype() != out.dtype()) {
+            t = t.to(out.dtype());
+          }
+          if (!Arrays.equals(t.shape(), out.shape())) {
+            t = t.expand(out.shape());
+          }
+        }
+      } finally {
+        s.unexclude();
+      }
+      if (t != null) {
+        out.tangents = new Tensor.Tangent(level, t, out.tangents);
+      }
+    }
   }
 
   private static boolean isInput(Tensor out, Tensor[] inputs) {

@@ -1,17 +1,86 @@
 package nabla;
 
 /**
- * Per-thread switch for gradient recording. Two threads can record two graphs at once; a no-grad
- * scope in one thread does not affect another.
+ * Per-thread autograd state: whether reverse mode records a graph, and which forward-mode levels
+ * are active. Two threads can differentiate two computations at once; a scope in one thread does
+ * not affect another.
  */
 final class GradMode {
   private GradMode() {}
 
-  private static final class State {
+  static final class State {
     boolean enabled = true;
+    /** Forward-mode levels currently open (innermost last). */
+    int[] active = new int[4];
+
+    int activeCount;
+    /** Levels whose tangent is being computed: their tangents are invisible meanwhile. */
+    int[] excluded = new int[4];
+
+    int excludedCount;
+    /** While positive, primitives' internal work propagates no tangents. */
+    int suspended;
+
+    int nextLevel = 1;
+
+    boolean forwardActive() {
+      return activeCount > 0 && suspended == 0;
+    }
+
+    boolean isExcluded(int level) {
+      for (int i = 0; i < excludedCount; i++) {
+        if (excluded[i] == level) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    boolean isActive(int level) {
+      for (int i = 0; i < activeCount; i++) {
+        if (active[i] == level) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    void exclude(int level) {
+      if (excludedCount == excluded.length) {
+        excluded = java.util.Arrays.copyOf(excluded, excludedCount * 2);
+      }
+      excluded[excludedCount++] = level;
+    }
+
+    void unexclude() {
+      excludedCount--;
+    }
+
+    int openLevel() {
+      if (activeCount == active.length) {
+        active = java.util.Arrays.copyOf(active, activeCount * 2);
+      }
+      int level = nextLevel++;
+      active[activeCount++] = level;
+      return level;
+    }
+
+    void closeLevel(int level) {
+      for (int i = activeCount - 1; i >= 0; i--) {
+        if (active[i] == level) {
+          System.arraycopy(active, i + 1, active, i, activeCount - i - 1);
+          activeCount--;
+          return;
+        }
+      }
+    }
   }
 
   private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::new);
+
+  static State state() {
+    return STATE.get();
+  }
 
   static boolean isEnabled() {
     return STATE.get().enabled;

@@ -38,6 +38,30 @@ public final class Tensor {
   boolean retainsGrad;
   boolean overwriteGrad;
 
+  /** Forward-mode tangents, one per level (a short linked list; usually empty). */
+  record Tangent(int level, Tensor value, Tangent next) {}
+
+  Tangent tangents;
+
+  /** This tensor's tangent at a forward-mode level, or null (zero). */
+  Tensor tangent(int level) {
+    GradMode.State s = GradMode.state();
+    if (s.isExcluded(level)) {
+      return null;
+    }
+    for (Tangent t = tangents; t != null; t = t.next) {
+      if (t.level == level) {
+        return t.value;
+      }
+    }
+    return null;
+  }
+
+  /** A view of the same data as a new graph node (so a tangent can be attached to it). */
+  Tensor alias() {
+    return Engine.apply(Primitives.reshape(shape), this);
+  }
+
   private Tensor(Storage storage, int[] shape, int[] strides, int offset) {
     this.storage = storage;
     this.shape = shape;
@@ -970,10 +994,22 @@ public final class Tensor {
   public Tensor logsumexp(int[] axes, boolean keepDim) {
     Tensor x = floating();
     int[] ax = Shapes.axes("logsumexp", axes, dim());
-    Tensor m = x.detach().amaxKeep(ax);
-    m = where(m.abs().eq(Double.POSITIVE_INFINITY), m.zerosLike(), m);
+    Tensor m = x.stableShift(ax);
     Tensor r = x.sub(m).exp().sum(ax, true).log().add(m);
     return keepDim ? r : r.squeezeAxes(ax);
+  }
+
+  /**
+   * The detached max over axes (keepDim), replaced by 0 where it is infinite or where the axes
+   * are empty: subtracting it keeps exp from overflowing and changes no derivative.
+   */
+  private Tensor stableShift(int[] ax) {
+    int[] kept = Shapes.reduced(shape, ax, true);
+    if (ax.length == 0 || numel() == 0) {
+      return zeros(dtype(), kept);
+    }
+    Tensor m = Engine.apply(Primitives.max(ax, true), detach());
+    return where(m.abs().eq(Double.POSITIVE_INFINITY), m.zerosLike(), m);
   }
 
   /** log(sum(exp(x))) along one axis. */
@@ -981,22 +1017,24 @@ public final class Tensor {
     return logsumexp(new int[] {axis}, keepDim);
   }
 
-  private Tensor amaxKeep(int[] axes) {
-    return axes.length == 0 ? this : Engine.apply(Primitives.max(axes, true), this);
-  }
-
   private Tensor squeezeAxes(int[] axes) {
     return reshape(Shapes.reduced(shape, axes, false));
   }
 
-  /** Softmax along a dimension: exp(x) / sum(exp(x)). */
+  /** Softmax along a dimension: exp(x) / sum(exp(x)), computed stably. */
   public Tensor softmax(int dim) {
-    return logSoftmax(dim).exp();
+    Tensor x = floating();
+    int[] ax = {Shapes.axis("softmax", dim, dim())};
+    Tensor e = x.sub(x.stableShift(ax)).exp();
+    return e.div(e.sum(ax, true));
   }
 
-  /** log(softmax(x)) along a dimension, computed stably. */
+  /** log(softmax(x)) along a dimension: (x - m) - log(sum(exp(x - m))), computed stably. */
   public Tensor logSoftmax(int dim) {
-    return floating().sub(logsumexp(dim, true));
+    Tensor x = floating();
+    int[] ax = {Shapes.axis("logSoftmax", dim, dim())};
+    Tensor z = x.sub(x.stableShift(ax));
+    return z.sub(z.exp().sum(ax, true).log());
   }
 
   /**

@@ -9,6 +9,20 @@ import nabla.storage.Shapes;
 final class Reductions {
   private Reductions() {}
 
+  /** max/min have no identity: reducing a dimension of size 0 into a non-empty result fails. */
+  static void checkNotEmpty(String op, Tensor x, int[] axes) {
+    int[] shape = x.shape();
+    boolean emptyReduced = false;
+    for (int a : axes) {
+      emptyReduced |= shape[a] == 0;
+    }
+    if (emptyReduced && Shapes.numel(Shapes.reduced(shape, axes, false)) > 0) {
+      throw new IllegalArgumentException(
+          op + ": cannot reduce a tensor of shape " + Shapes.str(shape) + " over the empty"
+              + " dimension(s) " + java.util.Arrays.toString(axes) + ": there is no identity value");
+    }
+  }
+
   /** Broadcasts a reduced tensor back over the reduced axes of {@code x}. */
   static Tensor unreduce(Tensor r, Tensor x, int[] axes) {
     return r.reshape(Raw.keptShape(x.shape(), axes)).expand(x.shape());
@@ -66,11 +80,7 @@ final class Reductions {
     @Override
     public Tensor forward(Tensor... in) {
       Tensor x = in[0];
-      if (x.numel() == 0) {
-        throw new IllegalArgumentException(
-            (max ? "max" : "min") + ": cannot reduce an empty tensor of shape "
-                + Shapes.str(x.shape()));
-      }
+      checkNotEmpty(max ? "max" : "min", x, axes);
       return Raw.reduce(max ? ReduceOp.MAX : ReduceOp.MIN, x, axes, keepDim, x.dtype());
     }
 
@@ -113,11 +123,7 @@ final class Reductions {
     public Tensor forward(Tensor... in) {
       Tensor x = in[0];
       int[] ax = x.dim() == 0 ? new int[0] : new int[] {axis};
-      if (x.numel() == 0) {
-        throw new IllegalArgumentException(
-            (max ? "argmax" : "argmin") + ": cannot reduce an empty tensor of shape "
-                + Shapes.str(x.shape()));
-      }
+      checkNotEmpty(max ? "argmax" : "argmin", x, ax);
       return Raw.reduce(max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, x, ax, keepDim, DType.INT64);
     }
 

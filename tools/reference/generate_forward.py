@@ -1,0 +1,841 @@
+#!/usr/bin/env python3
+"""Generate PyTorch reference values for the forward value of every Nabla tensor operation.
+
+Regenerate (from the repository root, with a Python 3 that has PyTorch installed):
+
+    python3 tools/reference/generate_forward.py
+
+On Debian 12 PyTorch comes from the `python3-torch` package (1.13.1+dfsg-4, which reports
+torch.__version__ == "1.13.0a0"); it lives in the system interpreter, so if `python3` on your
+PATH is another interpreter use `/usr/bin/python3 tools/reference/generate_forward.py`.
+The data committed was generated with torch 1.13.0a0 (Debian 1.13.1+dfsg-4), CPU; the
+version is also stored in the JSON as "torch_version".
+
+Output: nabla-core/src/test/resources/nabla/reference/forward.json, read by
+nabla-core/src/test/java/nabla/reference/ForwardReferenceTest.java (the Java tests never
+need PyTorch).
+
+Format:
+    {"torch_version": "...",
+     "cases": [{"name": "add/broadcast_2x3+3", "op": "add", "params": {...},
+                "inputs": [T, ...], "output": T}, ...]}
+    T = {"dtype": "float32"|"float64"|"int64"|"bool", "shape": [...], "data": [...]}
+data is flat row-major; 0-d tensors have shape [] and one datum; float values are the exact
+value of the element as a double (float32 elements widened exactly); non-finite values are
+the strings "nan", "inf", "-inf".
+
+The output is deterministic: inputs come from random.Random seeded per op name (crc32), not
+from torch's RNG. float32 inputs are drawn as doubles and rounded to float32; float64 inputs
+use full double precision (the Java side builds them with Tensor.ofDoubles).
+"""
+
+import json
+import math
+import os
+import random
+import struct
+import sys
+import zlib
+
+import torch
+import torch.nn.functional as F
+
+torch.set_num_threads(1)  # reductions in a fixed order
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OUT = os.path.join(ROOT, "nabla-core", "src", "test", "resources", "nabla", "reference", "forward.json")
+
+F64, F32, I64, BOOL = torch.float64, torch.float32, torch.int64, torch.bool
+DTYPE_NAMES = {F64: "float64", F32: "float32", I64: "int64", BOOL: "bool"}
+NAME_DTYPES = {v: k for k, v in DTYPE_NAMES.items()}
+
+INF = float("inf")
+NAN = float("nan")
+
+CASES = []
+_names = set()
+
+
+# ---------------------------------------------------------------- encoding
+
+def _enc_float(v):
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return v
+
+
+def enc(t):
+    assert isinstance(t, torch.Tensor), t
+    t = t.detach().contiguous()
+    dt = DTYPE_NAMES[t.dtype]
+    flat = t.reshape(-1)
+    if t.dtype in (F64, F32):
+        data = [_enc_float(v) for v in flat.double().tolist()]
+    elif t.dtype == I64:
+        data = [int(v) for v in flat.tolist()]
+    else:
+        data = [bool(v) for v in flat.tolist()]
+    return {"dtype": dt, "shape": list(t.shape), "data": data}
+
+
+def add_case(op, name, inputs, output, params=None):
+    full = op + "/" + name
+    assert full not in _names, "duplicate case name " + full
+    _names.add(full)
+    CASES.append({
+        "name": full,
+        "op": op,
+        "params": params or {},
+        "inputs": [enc(t) for t in inputs],
+        "output": enc(output),
+    })
+
+
+# ---------------------------------------------------------------- inputs
+
+class Gen:
+    def __init__(self, op):
+        self.r = random.Random(zlib.crc32(op.encode("utf-8")))
+
+    def uniform(self, shape, lo=-2.0, hi=2.0, dtype=F64):
+        n = 1
+        for s in shape:
+            n *= s
+        vals = [self.r.uniform(lo, hi) for _ in range(n)]
+        return torch.tensor(vals, dtype=F64).reshape(shape).to(dtype)
+
+    def ints(self, shape, lo, hi, dtype=F64):
+        """Integer values in [lo, hi] (inclusive) as the given dtype."""
+        n = 1
+        for s in shape:
+            n *= s
+        vals = [self.r.randint(lo, hi) for _ in range(n)]
+        return torch.tensor(vals, dtype=I64).reshape(shape).to(dtype)
+
+    def index(self, shape, size):
+        return self.ints(shape, 0, size - 1, I64)
+
+    def mask(self, shape, p=0.5):
+        n = 1
+        for s in shape:
+            n *= s
+        vals = [self.r.random() < p for _ in range(n)]
+        return torch.tensor(vals, dtype=BOOL).reshape(shape)
+
+    def distinct(self, shape, dtype=F64, lo=-3.0, hi=3.0):
+        """Random values, distinct from one another (for argmax/argmin without ties)."""
+        n = 1
+        for s in shape:
+            n *= s
+        while True:
+            t = self.uniform([n], lo, hi, dtype)
+            if len(set(t.tolist())) == n:
+                return t.reshape(shape)
+
+
+def ft(vals, dt, shape=None):
+    """A float tensor of the given dtype from literal values."""
+    t = torch.tensor(vals, dtype=dt)
+    return t.reshape(shape) if shape is not None else t
+
+
+def t64(vals, shape=None):
+    return ft(vals, F64, shape)
+
+
+def t32(vals, shape=None):
+    t = torch.tensor(vals, dtype=F32)
+    return t.reshape(shape) if shape is not None else t
+
+
+def sname(shape):
+    return "scalar" if len(shape) == 0 else "x".join(str(s) for s in shape)
+
+
+def dname(dt):
+    return "f32" if dt == F32 else ("f64" if dt == F64 else DTYPE_NAMES[dt])
+
+
+# ---------------------------------------------------------------- unary
+
+UNARY = {
+    "neg": (torch.neg, (-3.0, 3.0)),
+    "exp": (torch.exp, (-5.0, 5.0)),
+    "log": (torch.log, (0.01, 10.0)),
+    "sin": (torch.sin, (-10.0, 10.0)),
+    "cos": (torch.cos, (-10.0, 10.0)),
+    "tanh": (torch.tanh, (-4.0, 4.0)),
+    "sigmoid": (torch.sigmoid, (-6.0, 6.0)),
+    "relu": (torch.relu, (-3.0, 3.0)),
+    "sqrt": (torch.sqrt, (0.0, 10.0)),
+    "abs": (torch.abs, (-3.0, 3.0)),
+    "sign": (torch.sign, (-3.0, 3.0)),
+    "reciprocal": (torch.reciprocal, (0.1, 4.0)),
+}
+
+# special points (finite and non-finite) per op; each list is used for float64 and float32
+UNARY_SPECIAL = {
+    "neg": [0.0, -0.0, 1.5, -2.25, 1e30, INF, -INF],
+    "exp": [0.0, -1000.0, -100.0, -30.0, 30.0, 80.0, 88.0, 89.0, 700.0, 710.0, INF, -INF],
+    "log": [1.0, 0.0, 1e-30, 1e30, 2.718281828459045, INF],
+    "sin": [0.0, 3.141592653589793, -1.5707963267948966, 100.0, 1000.0, -12345.0],
+    "cos": [0.0, 3.141592653589793, 1.5707963267948966, 100.0, 1000.0, -12345.0],
+    "tanh": [0.0, -1000.0, -50.0, -20.0, -1e-8, 1e-8, 20.0, 50.0, 1000.0, INF, -INF],
+    "sigmoid": [0.0, -1000.0, -100.0, -50.0, -20.0, 20.0, 50.0, 100.0, 1000.0, INF, -INF],
+    "relu": [0.0, -0.0, -1e-30, 1e-30, 1e30, -1e30, INF, -INF],
+    "sqrt": [0.0, 1.0, 4.0, 1e-30, 1e30, 2.0, INF],
+    "abs": [0.0, -0.0, -1e-30, 1e30, -1e30, INF, -INF],
+    "sign": [0.0, -0.0, 1e-30, -1e-30, 5.0, -7.5, INF, -INF],
+    "reciprocal": [1.0, -4.0, 0.0, 1e-30, 1e30, INF, -INF],
+}
+
+# ops whose NaN handling is plain IEEE propagation (relu/sign are left out on purpose)
+UNARY_NAN = ["neg", "exp", "log", "sin", "cos", "tanh", "sigmoid", "sqrt", "abs", "reciprocal"]
+
+
+def gen_unary():
+    for op, (fn, (lo, hi)) in UNARY.items():
+        g = Gen(op)
+        for shape, dt in [([], F64), ([7], F64), ([3, 4], F64), ([2, 3, 4], F64),
+                          ([], F32), ([3, 5], F32), ([2, 2, 3], F32)]:
+            x = g.uniform(shape, lo, hi, dt)
+            add_case(op, f"{sname(shape)}_{dname(dt)}", [x], fn(x))
+        for shape, dt in [([0], F64), ([2, 0], F32)]:
+            x = g.uniform(shape, lo, hi, dt)
+            add_case(op, f"empty_{sname(shape)}_{dname(dt)}", [x], fn(x))
+        for dt in (F64, F32):
+            x = ft(UNARY_SPECIAL[op], dt)
+            add_case(op, f"special_{dname(dt)}", [x], fn(x))
+        if op in UNARY_NAN:
+            x = t64([NAN, 1.0 if op != "log" else 2.0])
+            add_case(op, "nan_f64", [x], fn(x))
+
+
+# ---------------------------------------------------------------- binary
+
+BINARY = {
+    "add": torch.add,
+    "sub": torch.sub,
+    "mul": torch.mul,
+    "div": torch.div,
+    "pow": torch.pow,
+    "maximum": torch.maximum,
+    "minimum": torch.minimum,
+}
+
+BINARY_SHAPES = [
+    ([2, 3], [2, 3], F64),
+    ([2, 3], [3], F64),
+    ([3], [2, 3], F64),
+    ([2, 1], [1, 3], F64),
+    ([], [2, 2], F64),
+    ([2, 2], [], F64),
+    ([], [], F64),
+    ([5], [5], F64),
+    ([4, 1, 3], [2, 1], F64),
+    ([2, 3, 4], [2, 3, 4], F64),
+    ([2, 3, 4], [3, 1], F64),
+    ([0], [0], F64),
+    ([2, 0], [1], F64),
+    ([1, 3], [0, 1], F64),
+    ([2, 3], [3], F32),
+    ([4, 1, 3], [2, 1], F32),
+    ([], [3], F32),
+]
+
+
+def binary_inputs(g, op, sa, sb, dt):
+    if op == "pow":
+        return g.uniform(sa, 0.1, 3.0, dt), g.uniform(sb, -2.0, 3.0, dt)
+    if op == "div":
+        a = g.uniform(sa, -3.0, 3.0, dt)
+        b = g.uniform(sb, 0.25, 3.0, dt)
+        s = g.ints(sb, 0, 1, dt) * 2 - 1  # random signs, keep |b| >= 0.25
+        return a, b * s
+    if op in ("maximum", "minimum"):
+        # small integers so that ties occur
+        return g.ints(sa, -2, 2, dt) * 0.5, g.ints(sb, -2, 2, dt) * 0.5
+    return g.uniform(sa, -3.0, 3.0, dt), g.uniform(sb, -3.0, 3.0, dt)
+
+
+def gen_binary():
+    for op, fn in BINARY.items():
+        g = Gen(op)
+        for sa, sb, dt in BINARY_SHAPES:
+            a, b = binary_inputs(g, op, sa, sb, dt)
+            add_case(op, f"{sname(sa)}+{sname(sb)}_{dname(dt)}", [a, b], fn(a, b))
+    # special values
+    a = t64([1.0, -1.0, 0.0, INF, -INF, INF, 1e30, NAN])
+    b = t64([INF, INF, 0.0, -INF, -INF, 1.0, 1e30, 1.0])
+    for op in ("add", "sub", "mul", "div"):
+        add_case(op, "special_f64", [a, b], BINARY[op](a, b))
+    a = t64([1.0, -1.0, 0.0, 5.0, -5.0])
+    b = t64([0.0, 0.0, 0.0, INF, -INF])
+    add_case("div", "by_zero_and_inf_f64", [a, b], torch.div(a, b))
+    a = t32([1.0, -1.0, 0.0, 3.0])
+    b = t32([0.0, 0.0, 0.0, 7.0])
+    add_case("div", "by_zero_f32", [a, b], torch.div(a, b))
+    # pow with base 0 / 1 and exponent 0
+    a = t64([0.0, 0.0, 1.0, 2.0, 0.5, 4.0, 1e10])
+    b = t64([0.0, 2.0, 1000.0, 0.0, -1.0, 0.5, 2.0])
+    add_case("pow", "special_f64", [a, b], torch.pow(a, b))
+    for op in ("maximum", "minimum"):
+        a = t64([NAN, 1.0, NAN, INF, -INF, 0.0, 2.0])
+        b = t64([1.0, NAN, NAN, 1.0, 1.0, -0.0, 2.0])
+        add_case(op, "nan_inf_f64", [a, b], BINARY[op](a, b))
+
+
+# ---------------------------------------------------------------- binary with scalar
+
+def gen_scalar_ops():
+    specs = {
+        "add_scalar": (lambda x, s: torch.add(x, s), [2.5, -1.25, 0.0, 0.1, 1e10]),
+        "sub_scalar": (lambda x, s: torch.sub(x, s), [2.5, -1.25, 0.0, 0.1]),
+        "mul_scalar": (lambda x, s: torch.mul(x, s), [2.5, -1.25, 0.0, 0.1, 1e-3]),
+        "div_scalar": (lambda x, s: torch.div(x, s), [2.5, -1.25, 0.1, 3.0, 0.0]),
+    }
+    shapes = [([2, 3], F64), ([], F64), ([5], F64), ([2, 3, 2], F64)]
+    for op, (fn, scalars) in specs.items():
+        g = Gen(op)
+        for i, s in enumerate(scalars):
+            shape, dt = shapes[i % len(shapes)]
+            x = g.uniform(shape, -3.0, 3.0, dt)
+            add_case(op, f"{sname(shape)}_{dname(dt)}_s{s!r}", [x], fn(x, s), {"scalar": s})
+        for shape, dt, s in (([3, 2], F32, 1.75), ([], F32, -0.5), ([4], F32, 0.1), ([0], F64, 2.0),
+                             ([2, 0], F32, 2.0)):
+            x = g.uniform(shape, -3.0, 3.0, dt)
+            add_case(op, f"{sname(shape)}_{dname(dt)}_s{s!r}", [x], fn(x, s), {"scalar": s})
+        x = t64([INF, -INF, 0.0, NAN, 1.0])
+        s = 2.0 if op != "div_scalar" else 0.5
+        add_case(op, "special_f64", [x], fn(x, s), {"scalar": s})
+
+    # pow_scalar
+    op = "pow_scalar"
+    g = Gen(op)
+    for e in (2.0, 3.0, 0.5, -1.0, 0.0, 1.0, -2.0, 1.5, -0.5, 2.5):
+        for shape, dt in (([2, 3], F64), ([5], F32)):
+            x = g.uniform(shape, 0.1, 3.0, dt)
+            add_case(op, f"pos_{sname(shape)}_{dname(dt)}_e{e!r}", [x], torch.pow(x, e), {"exponent": e})
+    for e in (2.0, 3.0, -1.0, 0.0, 1.0, -2.0, 4.0):
+        x = g.uniform([3, 2], -3.0, 3.0, F64)
+        add_case(op, f"neg_base_3x2_f64_e{e!r}", [x], torch.pow(x, e), {"exponent": e})
+    x = g.uniform([4], -3.0, -0.1, F32)
+    add_case(op, "neg_base_4_f32_e3.0", [x], torch.pow(x, 3.0), {"exponent": 3.0})
+    x = t64(-2.5)
+    add_case(op, "neg_base_scalar_f64_e3.0", [x], torch.pow(x, 3.0), {"exponent": 3.0})
+    x = t64([-2.0, -0.5])
+    add_case(op, "neg_base_frac_exponent_nan_f64_e0.5", [x], torch.pow(x, 0.5), {"exponent": 0.5})
+    x = t64([0.0, 1.0, 2.0])
+    for e in (2.0, 0.0, 0.5, -1.0, 3.0):
+        add_case(op, f"zero_base_f64_e{e!r}", [x], torch.pow(x, e), {"exponent": e})
+    x = t64([INF, -INF, NAN])
+    add_case(op, "special_f64_e0.0", [x], torch.pow(x, 0.0), {"exponent": 0.0})
+    add_case(op, "special_f64_e2.0", [x], torch.pow(x, 2.0), {"exponent": 2.0})
+    x = t64([], [0])
+    add_case(op, "empty_f64_e2.0", [x], torch.pow(x, 2.0), {"exponent": 2.0})
+
+
+# ---------------------------------------------------------------- compare
+
+COMPARE = {"eq": torch.eq, "ne": torch.ne, "lt": torch.lt, "le": torch.le, "gt": torch.gt, "ge": torch.ge}
+
+
+def gen_compare():
+    shapes = [([2, 3], [2, 3], F64), ([2, 3], [3], F64), ([2, 1], [1, 3], F64), ([], [2, 2], F64),
+              ([2, 2], [], F64), ([], [], F64), ([4, 1, 3], [2, 1], F64), ([0], [1], F64),
+              ([3, 4], [4], F32), ([6], [6], F32)]
+    for op, fn in COMPARE.items():
+        g = Gen(op)
+        for sa, sb, dt in shapes:
+            a = g.ints(sa, -2, 2, dt) * 0.5
+            b = g.ints(sb, -2, 2, dt) * 0.5
+            add_case(op, f"{sname(sa)}+{sname(sb)}_{dname(dt)}", [a, b], fn(a, b))
+        a = t64([NAN, NAN, 1.0, INF, -INF, INF, 0.0])
+        b = t64([NAN, 1.0, NAN, INF, INF, 1e30, -0.0])
+        add_case(op, "nan_inf_f64", [a, b], fn(a, b))
+        a = t64([0.1, 0.2, 0.3, 1.0])
+        b = a + t64([0.0, 1e-15, -2e-16, 1e-9])  # distinct but close
+        add_case(op, "close_f64", [a, b], fn(a, b))
+
+
+# ---------------------------------------------------------------- where / clamp
+
+def gen_where():
+    op = "where"
+    g = Gen(op)
+    specs = [([2, 3], [2, 3], [2, 3], F64), ([2, 3], [3], [], F64), ([3], [2, 1], [2, 3], F64),
+             ([], [2], [2], F64), ([2, 1, 3], [4, 1], [1], F64), ([2, 2], [], [], F64),
+             ([0], [0], [1], F64), ([2, 3], [2, 3], [3], F32), ([3, 1], [1, 4], [3, 4], F32)]
+    for sc, sx, sy, dt in specs:
+        c = g.mask(sc)
+        x = g.uniform(sx, -3.0, 3.0, dt)
+        y = g.uniform(sy, -3.0, 3.0, dt)
+        add_case(op, f"{sname(sc)}_{sname(sx)}_{sname(sy)}_{dname(dt)}", [c, x, y], torch.where(c, x, y))
+    c = torch.tensor([True, False, True, False])
+    x = t64([NAN, NAN, INF, 1.0])
+    y = t64([1.0, 2.0, -INF, NAN])
+    add_case(op, "nonfinite_f64", [c, x, y], torch.where(c, x, y))
+
+
+def gen_clamp():
+    op = "clamp"
+    g = Gen(op)
+    specs = [([2, 3], F64, -0.5, 0.5), ([7], F64, 0.0, 1.0), ([], F64, -1.0, 1.0), ([], F64, 0.5, 2.0),
+             ([2, 3, 4], F64, -1.0, 2.0), ([4], F64, 0.5, 0.5), ([0], F64, 0.0, 1.0),
+             ([3, 4], F32, -0.5, 1.5), ([5], F32, 0.1, 0.9), ([3, 3], F64, -10.0, 10.0)]
+    for shape, dt, lo, hi in specs:
+        x = g.ints(shape, -4, 4, dt) * 0.5 if len(shape) >= 2 and dt == F64 and hi < 5 else g.uniform(shape, -3.0, 3.0, dt)
+        add_case(op, f"{sname(shape)}_{dname(dt)}_{lo!r}_{hi!r}", [x], torch.clamp(x, lo, hi),
+                 {"min": lo, "max": hi})
+    x = t64([INF, -INF, 0.0, -0.0, 1e30])
+    add_case(op, "special_f64_-1.0_1.0", [x], torch.clamp(x, -1.0, 1.0), {"min": -1.0, "max": 1.0})
+
+
+# ---------------------------------------------------------------- reductions
+
+def reduce_torch(op, x, axes, keep):
+    if op == "logsumexp":
+        dims = tuple(range(x.dim())) if axes is None else tuple(axes)
+        if x.dim() == 0:
+            return torch.logsumexp(x, 0)
+        return torch.logsumexp(x, dims, keepdim=keep)
+    fn = {"sum": torch.sum, "mean": torch.mean}[op]
+    if axes is None:
+        return fn(x)
+    return fn(x, dim=tuple(axes), keepdim=keep)
+
+
+def gen_reductions():
+    specs = [
+        ([], None, False, F64), ([5], None, False, F64), ([5], [0], False, F64), ([5], [-1], True, F64),
+        ([3, 4], None, False, F64), ([3, 4], [0], False, F64), ([3, 4], [1], False, F64),
+        ([3, 4], [-1], True, F64), ([3, 4], [0], True, F64), ([3, 4], [0, 1], True, F64),
+        ([3, 4], [1, 0], False, F64),
+        ([2, 3, 4], None, False, F64), ([2, 3, 4], [0, 2], False, F64), ([2, 3, 4], [1], True, F64),
+        ([2, 3, 4], [-1, -3], True, F64), ([2, 3, 4], [0, 1, 2], False, F64),
+        ([1, 3, 1], [0, 2], False, F64),
+        ([3, 4], [1], False, F32), ([2, 3, 2], None, False, F32), ([2, 3, 2], [0], True, F32),
+        ([], None, False, F32),
+    ]
+    for op in ("sum", "mean", "logsumexp"):
+        g = Gen(op)
+        for shape, axes, keep, dt in specs:
+            x = g.uniform(shape, -3.0, 3.0, dt)
+            ax = "all" if axes is None else "ax" + ",".join(str(a) for a in axes)
+            add_case(op, f"{sname(shape)}_{ax}_{'keep' if keep else 'nokeep'}_{dname(dt)}", [x],
+                     reduce_torch(op, x, axes, keep), {"axes": axes, "keepDim": keep})
+        # empty inputs
+        for shape, axes, keep in (([0], None, False), ([2, 0], [1], False), ([2, 0], [0], False),
+                                  ([2, 0], [1], True)):
+            x = torch.zeros(shape, dtype=F64)
+            ax = "all" if axes is None else "ax" + ",".join(str(a) for a in axes)
+            add_case(op, f"empty_{sname(shape)}_{ax}_{'keep' if keep else 'nokeep'}_f64", [x],
+                     reduce_torch(op, x, axes, keep), {"axes": axes, "keepDim": keep})
+    # stability / special values
+    op = "logsumexp"
+    for name, vals, shape, axes, dt in [
+        ("large_f64", [1000.0, 1000.5, 999.0, 1001.0], [4], None, F64),
+        ("large_2x3_ax1_f64", [1000.0, 1000.5, 999.0, -1000.0, -1000.5, -999.0], [2, 3], [1], F64),
+        ("mixed_large_f64", [-1000.0, 0.0, 1000.0], [3], None, F64),
+        ("large_f32", [1000.0, 1000.5, 999.0, 1001.0], [4], None, F32),
+        ("large_2x3_ax0_f32", [100.0, 90.0, -100.0, 101.0, 89.0, -101.0], [2, 3], [0], F32),
+        ("with_neg_inf_f64", [-INF, 0.0, 1.0], [3], None, F64),
+        ("all_neg_inf_f64", [-INF, -INF], [2], None, F64),
+        ("rows_neg_inf_f64", [-INF, -INF, 1.0, 2.0], [2, 2], [1], F64),
+    ]:
+        x = ft(vals, dt, shape)
+        add_case(op, name, [x], reduce_torch(op, x, axes, False), {"axes": axes, "keepDim": False})
+    for op in ("sum", "mean"):
+        x = t64([1e30, 1.0, -1e30, INF])
+        add_case(op, "inf_f64", [x], reduce_torch(op, x, None, False), {"axes": None, "keepDim": False})
+        x = t64([1.0, NAN, 2.0, 3.0], [2, 2])
+        add_case(op, "nan_ax1_f64", [x], reduce_torch(op, x, [1], False), {"axes": [1], "keepDim": False})
+
+
+def gen_max_min():
+    specs = [([], None, False, F64), ([6], None, False, F64), ([6], 0, False, F64), ([6], 0, True, F64),
+             ([3, 4], None, False, F64), ([3, 4], 0, False, F64), ([3, 4], 1, False, F64),
+             ([3, 4], -1, True, F64), ([3, 4], 0, True, F64), ([2, 3, 4], 1, True, F64),
+             ([2, 3, 4], -3, False, F64), ([2, 3, 4], 2, False, F64), ([2, 3, 4], None, False, F64),
+             ([1, 4], 0, False, F64),
+             ([3, 5], 1, False, F32), ([2, 2, 3], None, False, F32), ([], None, False, F32)]
+    for op in ("max", "min", "argmax", "argmin"):
+        g = Gen(op)
+        arg = op.startswith("arg")
+        for shape, axis, keep, dt in specs:
+            x = g.distinct(shape, dt)
+            if arg:
+                out = torch.argmax(x) if op == "argmax" else torch.argmin(x)
+                if axis is not None:
+                    out = (torch.argmax if op == "argmax" else torch.argmin)(x, dim=axis, keepdim=keep)
+            else:
+                fn = torch.max if op == "max" else torch.min
+                out = fn(x) if axis is None else fn(x, dim=axis, keepdim=keep).values
+            ax = "all" if axis is None else f"ax{axis}"
+            add_case(op, f"{sname(shape)}_{ax}_{'keep' if keep else 'nokeep'}_{dname(dt)}", [x], out,
+                     {"axis": axis, "keepDim": keep})
+        # infinities (no ties)
+        x = t64([1.0, -INF, 3.0, INF, -2.0, 0.5], [2, 3])
+        for axis in (None, 1):
+            if arg:
+                fn = torch.argmax if op == "argmax" else torch.argmin
+                out = fn(x) if axis is None else fn(x, dim=axis)
+            else:
+                fn = torch.max if op == "max" else torch.min
+                out = fn(x) if axis is None else fn(x, dim=axis).values
+            add_case(op, f"inf_2x3_{'all' if axis is None else 'ax1'}_f64", [x], out,
+                     {"axis": axis, "keepDim": False})
+    # ties do not matter for values
+    for op in ("max", "min"):
+        x = torch.zeros([2, 0], dtype=F64)
+        fn = torch.max if op == "max" else torch.min
+        add_case(op, "empty_2x0_ax0_f64", [x], fn(x, dim=0).values, {"axis": 0, "keepDim": False})
+        x = t64([1.0, 2.0, 2.0, -1.0, -1.0, 0.0], [2, 3])
+        fn = torch.max if op == "max" else torch.min
+        add_case(op, "ties_2x3_ax1_f64", [x], fn(x, dim=1).values, {"axis": 1, "keepDim": False})
+        add_case(op, "ties_2x3_all_f64", [x], fn(x), {"axis": None, "keepDim": False})
+
+
+def gen_norm():
+    op = "norm"
+    g = Gen(op)
+    specs = [([5], None, False, F64), ([3, 4], [1], False, F64), ([3, 4], [0], True, F64),
+             ([2, 3, 4], [0, 2], False, F64), ([2, 3, 4], [-1], True, F64), ([2, 3, 4], None, False, F64),
+             ([], None, False, F64), ([3, 4], [0, 1], True, F64), ([3, 5], [1], False, F32),
+             ([2, 3], None, False, F32)]
+    for p in (2, 1, 3):
+        for shape, axes, keep, dt in specs:
+            x = g.uniform(shape, -3.0, 3.0, dt)
+            out = torch.linalg.vector_norm(x, ord=p, dim=None if axes is None else tuple(axes), keepdim=keep)
+            ax = "all" if axes is None else "ax" + ",".join(str(a) for a in axes)
+            add_case(op, f"p{p}_{sname(shape)}_{ax}_{'keep' if keep else 'nokeep'}_{dname(dt)}", [x], out,
+                     {"p": p, "axes": axes, "keepDim": keep})
+        x = torch.zeros([4], dtype=F64)
+        add_case(op, f"p{p}_zeros_f64", [x], torch.linalg.vector_norm(x, ord=p),
+                 {"p": p, "axes": None, "keepDim": False})
+        x = torch.zeros([0], dtype=F64)
+        add_case(op, f"p{p}_empty_f64", [x], torch.linalg.vector_norm(x, ord=p),
+                 {"p": p, "axes": None, "keepDim": False})
+        x = t64([3.0, -4.0, 12.0, 0.0])
+        add_case(op, f"p{p}_exact_f64", [x], torch.linalg.vector_norm(x, ord=p),
+                 {"p": p, "axes": None, "keepDim": False})
+
+
+def gen_softmax():
+    specs = [([5], 0, F64), ([5], -1, F64), ([3, 4], 0, F64), ([3, 4], 1, F64), ([3, 4], -1, F64),
+             ([2, 3, 4], 1, F64), ([2, 3, 4], -1, F64), ([2, 3, 4], 0, F64), ([2, 1], 1, F64),
+             ([3, 4], 1, F32), ([2, 3, 2], 0, F32)]
+    for op, fn in (("softmax", torch.softmax), ("log_softmax", torch.log_softmax)):
+        g = Gen(op)
+        for shape, dim, dt in specs:
+            x = g.uniform(shape, -3.0, 3.0, dt)
+            add_case(op, f"{sname(shape)}_dim{dim}_{dname(dt)}", [x], fn(x, dim), {"dim": dim})
+        for name, vals, shape, dim, dt in [
+            ("large_f64", [1000.0, 1001.0, 1002.0], [3], 0, F64),
+            ("mixed_large_f64", [-1000.0, 0.0, 1000.0, 999.0], [4], 0, F64),
+            ("large_2x3_dim1_f64", [1000.0, 1000.5, 999.0, -1000.0, -1000.5, -999.0], [2, 3], 1, F64),
+            ("large_f32", [1000.0, 1001.0, 1002.0, 990.0], [4], 0, F32),
+            ("with_neg_inf_f64", [-INF, 0.0, 1.0], [3], 0, F64),
+            ("equal_f64", [2.0, 2.0, 2.0, 2.0], [4], 0, F64),
+        ]:
+            x = ft(vals, dt, shape)
+            add_case(op, name, [x], fn(x, dim), {"dim": dim})
+        x = torch.zeros([0, 3], dtype=F64)
+        add_case(op, "empty_0x3_dim1_f64", [x], fn(x, 1), {"dim": 1})
+
+
+# ---------------------------------------------------------------- matmul / dot
+
+def gen_matmul():
+    op = "matmul"
+    g = Gen(op)
+    specs = [([4], [4], F64), ([3, 4], [4], F64), ([4], [4, 3], F64), ([2, 3], [3, 4], F64),
+             ([1, 5], [5, 1], F64), ([5, 1], [1, 5], F64), ([2, 3, 4], [2, 4, 2], F64),
+             ([2, 3, 4], [4, 5], F64), ([3, 4], [2, 4, 2], F64), ([2, 1, 3, 4], [3, 4, 5], F64),
+             ([2, 3, 4], [4], F64), ([4], [2, 4, 3], F64), ([1], [1], F64), ([2, 0], [0, 3], F64),
+             ([0, 3], [3, 2], F64), ([2, 3], [3, 4], F32), ([2, 3, 4], [4, 5], F32), ([6], [6], F32)]
+    for sa, sb, dt in specs:
+        a = g.uniform(sa, -2.0, 2.0, dt)
+        b = g.uniform(sb, -2.0, 2.0, dt)
+        add_case(op, f"{sname(sa)}@{sname(sb)}_{dname(dt)}", [a, b], torch.matmul(a, b))
+    op = "dot"
+    g = Gen(op)
+    for n, dt in ((5, F64), (1, F64), (12, F64), (0, F64), (7, F32), (3, F32)):
+        a = g.uniform([n], -2.0, 2.0, dt)
+        b = g.uniform([n], -2.0, 2.0, dt)
+        add_case(op, f"{n}_{dname(dt)}", [a, b], torch.dot(a, b))
+    a = t64([1.0, 2.0, 3.0])
+    b = t64([4.0, -5.0, 6.0])
+    add_case(op, "exact_f64", [a, b], torch.dot(a, b))
+
+
+# ---------------------------------------------------------------- shape ops
+
+def gen_shape_ops():
+    op = "reshape"
+    g = Gen(op)
+    for shape, new, dt in [([2, 3, 4], [6, 4], F64), ([2, 3, 4], [-1], F64), ([2, 3, 4], [4, -1], F64),
+                           ([2, 3, 4], [2, -1, 2], F64), ([6], [2, 3], F64), ([1], [], F64),
+                           ([], [1, 1], F64), ([], [-1], F64), ([2, 0], [0, 3], F64), ([3, 4], [4, 3], F32),
+                           ([3, 4], [2, 1, 6], F32)]:
+        x = g.uniform(shape, -3.0, 3.0, dt)
+        add_case(op, f"{sname(shape)}_to_{sname(new) if new else 'scalar'}_{dname(dt)}", [x],
+                 torch.reshape(x, new), {"shape": new})
+
+    op = "permute"
+    g = Gen(op)
+    for shape, dims, dt in [([2, 3, 4], [2, 0, 1], F64), ([2, 3, 4], [1, 2, 0], F64), ([2, 3, 4], [0, 1, 2], F64),
+                            ([2, 3, 4], [-1, 0, 1], F64), ([3, 4], [1, 0], F64), ([], [], F64),
+                            ([2, 1, 3, 2], [3, 1, 0, 2], F64), ([3, 4], [1, 0], F32), ([2, 0, 3], [2, 1, 0], F64)]:
+        x = g.uniform(shape, -3.0, 3.0, dt)
+        add_case(op, f"{sname(shape)}_{','.join(map(str, dims)) or 'none'}_{dname(dt)}", [x],
+                 x.permute(*dims) if dims else x.permute(()), {"dims": dims})
+
+    op = "transpose"
+    g = Gen(op)
+    for shape, d0, d1, dt in [([3, 4], 0, 1, F64), ([3, 4], 1, 0, F64), ([2, 3, 4], 0, 2, F64),
+                              ([2, 3, 4], -1, 1, F64), ([2, 3, 4], 1, 1, F64), ([5], 0, 0, F64),
+                              ([2, 3, 4], 0, 1, F32), ([4, 2], -1, -2, F32)]:
+        x = g.uniform(shape, -3.0, 3.0, dt)
+        add_case(op, f"{sname(shape)}_{d0},{d1}_{dname(dt)}", [x], torch.transpose(x, d0, d1),
+                 {"dim0": d0, "dim1": d1})
+
+    op = "expand"
+    g = Gen(op)
+    for shape, new, dt in [([3], [2, 3], F64), ([2, 1], [2, 4], F64), ([], [2, 3], F64), ([1, 3], [2, 2, 3], F64),
+                           ([4, 1, 3], [4, 2, 3], F64), ([2, 3], [2, 3], F64), ([1], [5], F64),
+                           ([2, 1], [2, 0], F64), ([3, 1], [3, 4], F32), ([], [], F32)]:
+        x = g.uniform(shape, -3.0, 3.0, dt)
+        add_case(op, f"{sname(shape)}_to_{sname(new)}_{dname(dt)}", [x], x.expand(*new) if new else x.expand(()),
+                 {"shape": new})
+
+    op = "squeeze"
+    g = Gen(op)
+    for shape, dim, dt in [([1, 3, 1], None, F64), ([1, 1], None, F64), ([1, 3], 0, F64), ([2, 1], -1, F64),
+                           ([2, 1, 3], 1, F64), ([3], None, F64), ([1], 0, F64), ([1], None, F64),
+                           ([2, 1, 1, 3], None, F32), ([2, 1, 3], -2, F32)]:
+        x = g.uniform(shape, -3.0, 3.0, dt)
+        out = torch.squeeze(x) if dim is None else torch.squeeze(x, dim)
+        add_case(op, f"{sname(shape)}_{'all' if dim is None else 'dim' + str(dim)}_{dname(dt)}", [x], out,
+                 {"dim": dim})
+
+    op = "unsqueeze"
+    g = Gen(op)
+    for shape, dim, dt in [([3], 0, F64), ([3], 1, F64), ([3], -1, F64), ([2, 3], 1, F64), ([2, 3], -1, F64),
+                           ([2, 3], -3, F64), ([2, 3], 2, F64), ([], 0, F64), ([], -1, F64), ([2, 3], 0, F32),
+                           ([0], 1, F64)]:
+        x = g.uniform(shape, -3.0, 3.0, dt)
+        add_case(op, f"{sname(shape)}_dim{dim}_{dname(dt)}", [x], torch.unsqueeze(x, dim), {"dim": dim})
+
+    op = "flatten"
+    g = Gen(op)
+    for shape, dt in [([2, 3, 4], F64), ([3], F64), ([], F64), ([2, 0], F64), ([3, 4], F32), ([1, 1, 1], F64)]:
+        x = g.uniform(shape, -3.0, 3.0, dt)
+        add_case(op, f"{sname(shape)}_{dname(dt)}", [x], torch.flatten(x))
+
+
+def py_slice(x, dim, start, end, step):
+    idx = [slice(None)] * x.dim()
+    idx[dim] = slice(start, end, step)
+    return x[tuple(idx)]
+
+
+def gen_slice():
+    op = "slice"
+    g = Gen(op)
+    x10 = g.uniform([10], -3.0, 3.0, F64)
+    for s, e, k in [(2, 7, 1), (0, 10, 3), (-3, 100, 1), (-100, 3, 1), (5, 2, 1), (1, 9, 2), (0, 10, 1),
+                    (-4, -1, 1), (-1, 10, 1), (9, 100, 5), (10, 20, 1), (0, 0, 1), (-100, 100, 4), (3, -3, 2)]:
+        add_case(op, f"10_dim0_{s}:{e}:{k}_f64", [x10], py_slice(x10, 0, s, e, k),
+                 {"dim": 0, "start": s, "end": e, "step": k})
+    x45 = g.uniform([4, 5], -3.0, 3.0, F64)
+    for d, s, e, k in [(1, 1, 4, 2), (-1, -2, 5, 1), (0, 0, 1, 1), (0, 1, 100, 2), (-2, -3, -1, 1), (1, 4, 1, 1)]:
+        add_case(op, f"4x5_dim{d}_{s}:{e}:{k}_f64", [x45], py_slice(x45, d, s, e, k),
+                 {"dim": d, "start": s, "end": e, "step": k})
+    x234 = g.uniform([2, 3, 4], -3.0, 3.0, F64)
+    for d, s, e, k in [(2, 0, 4, 2), (1, 1, 3, 1), (0, 1, 2, 1), (-1, -3, 100, 2)]:
+        add_case(op, f"2x3x4_dim{d}_{s}:{e}:{k}_f64", [x234], py_slice(x234, d, s, e, k),
+                 {"dim": d, "start": s, "end": e, "step": k})
+    x32 = g.uniform([3, 6], -3.0, 3.0, F32)
+    for d, s, e, k in [(1, 1, 6, 3), (0, -2, 3, 1)]:
+        add_case(op, f"3x6_dim{d}_{s}:{e}:{k}_f32", [x32], py_slice(x32, d, s, e, k),
+                 {"dim": d, "start": s, "end": e, "step": k})
+
+
+def gen_cat_stack():
+    op = "cat"
+    g = Gen(op)
+    for shapes, dim, dt in [([[2, 3], [1, 3]], 0, F64), ([[2, 3], [2, 2], [2, 1]], 1, F64),
+                            ([[2, 3], [2, 2]], -1, F64), ([[0, 3], [2, 3]], 0, F64), ([[3], [4]], 0, F64),
+                            ([[2, 1, 3], [2, 2, 3], [2, 1, 3]], 1, F64), ([[2, 3]], 0, F64),
+                            ([[2, 2], [2, 0], [2, 1]], 1, F64), ([[1, 2, 2], [1, 2, 2]], -3, F64),
+                            ([[2, 3], [2, 3]], 0, F32), ([[3, 1], [3, 2]], 1, F32)]:
+        xs = [g.uniform(s, -3.0, 3.0, dt) for s in shapes]
+        add_case(op, f"{'+'.join(sname(s) for s in shapes)}_dim{dim}_{dname(dt)}", xs, torch.cat(xs, dim),
+                 {"dim": dim})
+    op = "stack"
+    g = Gen(op)
+    for shape, n, dim, dt in [([3], 2, 0, F64), ([3], 2, 1, F64), ([3], 3, -1, F64), ([2, 3], 3, 0, F64),
+                              ([2, 3], 2, 1, F64), ([2, 3], 2, 2, F64), ([2, 3], 2, -1, F64), ([2, 3], 2, -3, F64),
+                              ([], 3, 0, F64), ([2, 3], 1, 0, F64), ([0], 2, 0, F64), ([2, 2], 3, 1, F32)]:
+        xs = [g.uniform(shape, -3.0, 3.0, dt) for _ in range(n)]
+        add_case(op, f"{n}x{sname(shape)}_dim{dim}_{dname(dt)}", xs, torch.stack(xs, dim), {"dim": dim})
+
+
+# ---------------------------------------------------------------- indexing
+
+def gen_indexing():
+    op = "index_select"
+    g = Gen(op)
+    for shape, dim, idx, dt in [([4, 3], 0, [2, 0, 2], F64), ([4, 3], 1, [1], F64), ([4, 3], -1, [2, 1, 0, 1], F64),
+                                ([5], 0, [4, 0], F64), ([2, 3, 4], 1, [0, 2], F64), ([2, 3, 4], 2, [3, 3, 0], F64),
+                                ([4, 3], 0, [], F64), ([3, 4], 1, [0, 3], F32), ([3], 0, [0, 1, 2, 1, 0], F32)]:
+        x = g.uniform(shape, -3.0, 3.0, dt)
+        i = torch.tensor(idx, dtype=I64)
+        add_case(op, f"{sname(shape)}_dim{dim}_n{len(idx)}_{dname(dt)}", [x, i], torch.index_select(x, dim, i),
+                 {"dim": dim})
+
+    op = "gather"
+    g = Gen(op)
+    for shape, dim, ishape, dt in [([3, 4], 1, [3, 2], F64), ([3, 4], 0, [2, 4], F64), ([3, 4], -1, [3, 5], F64),
+                                   ([3, 4], 0, [3, 4], F64), ([2, 3, 4], 2, [2, 3, 2], F64),
+                                   ([2, 3, 4], 1, [2, 2, 4], F64), ([2, 3, 4], 0, [1, 2, 3], F64),
+                                   ([5], 0, [7], F64), ([3, 4], 1, [2, 3], F64), ([3, 3], 1, [3, 1], F32),
+                                   ([4], 0, [4], F32), ([3, 4], 1, [3, 0], F64)]:
+        x = g.uniform(shape, -3.0, 3.0, dt)
+        i = g.index(ishape, shape[dim])
+        add_case(op, f"{sname(shape)}_dim{dim}_idx{sname(ishape)}_{dname(dt)}", [x, i], torch.gather(x, dim, i),
+                 {"dim": dim})
+
+    op = "scatter_add"
+    g = Gen(op)
+    for shape, dim, ishape, dt in [([3, 4], 0, [2, 4], F64), ([3, 4], 1, [3, 4], F64), ([5], 0, [6], F64),
+                                   ([2, 3, 4], 2, [2, 3, 4], F64), ([3, 4], -1, [3, 6], F64),
+                                   ([3, 4], 1, [2, 2], F64), ([3, 4], 0, [5, 4], F64),
+                                   ([2, 3], 0, [2, 3], F32), ([4], 0, [3], F32), ([3, 4], 0, [0, 4], F64)]:
+        x = g.uniform(shape, -3.0, 3.0, dt)
+        i = g.index(ishape, shape[dim])
+        src = g.uniform(ishape, -3.0, 3.0, dt)
+        add_case(op, f"{sname(shape)}_dim{dim}_idx{sname(ishape)}_{dname(dt)}", [x, i, src],
+                 torch.scatter_add(x, dim, i, src), {"dim": dim})
+
+    op = "masked_select"
+    g = Gen(op)
+    for sx, sm, dt in [([2, 3], [2, 3], F64), ([2, 3], [3], F64), ([3], [2, 3], F64), ([2, 1], [1, 3], F64),
+                       ([], [2, 2], F64), ([2, 2], [], F64), ([5], [5], F64), ([2, 3, 2], [3, 1], F64),
+                       ([3, 4], [3, 4], F32), ([0], [0], F64)]:
+        x = g.uniform(sx, -3.0, 3.0, dt)
+        m = g.mask(sm)
+        add_case(op, f"{sname(sx)}_mask{sname(sm)}_{dname(dt)}", [x, m], torch.masked_select(x, m))
+    x = g.uniform([2, 3], -3.0, 3.0, F64)
+    m = torch.zeros([2, 3], dtype=BOOL)
+    add_case(op, "all_false_2x3_f64", [x, m], torch.masked_select(x, m))
+    m = torch.ones([2, 3], dtype=BOOL)
+    add_case(op, "all_true_2x3_f64", [x, m], torch.masked_select(x, m))
+
+
+# ---------------------------------------------------------------- cast
+
+def gen_cast():
+    op = "cast"
+    g = Gen(op)
+    fvals = [-2.75, -2.5, -0.5, -0.0, 0.0, 0.5, 1.0, 2.9990234375, 3.0, -3.0, 1e10, -1e10, 123456.75]
+    for src in (F64, F32):
+        x = ft(fvals, src)
+        for dst in (F64, F32, I64, BOOL):
+            add_case(op, f"{dname(src)}_to_{dname(dst)}", [x], x.to(dst), {"dtype": DTYPE_NAMES[dst]})
+    x = g.uniform([2, 3], -3.0, 3.0, F64)
+    add_case(op, "f64_to_i64_2x3", [x], x.to(I64), {"dtype": "int64"})
+    x = g.uniform([2, 2], -3.0, 3.0, F32)
+    add_case(op, "f32_to_f64_2x2", [x], x.to(F64), {"dtype": "float64"})
+    x = t64([0.1, 1.0 / 3.0, -2.0 / 3.0, 16777217.0, 1.0 + 2.0 ** -24, 1.0 + 3 * 2.0 ** -24, 1e39, -1e39, 1e-40, 1e-50,
+             3.4028235677973366e38])
+    add_case(op, "f64_to_f32_rounding", [x], x.to(F32), {"dtype": "float32"})
+    x = t64(-7.5)
+    add_case(op, "f64_to_i64_scalar", [x], x.to(I64), {"dtype": "int64"})
+    x = t64([INF, -INF, NAN, 1.0])
+    add_case(op, "nonfinite_f64_to_f32", [x], x.to(F32), {"dtype": "float32"})
+    add_case(op, "nonfinite_f64_to_bool", [x], x.to(BOOL), {"dtype": "bool"})
+    ivals = [-5, 0, 1, 7, 16777217, -16777219, 9007199254740993, -(1 << 40)]
+    x = torch.tensor(ivals, dtype=I64)
+    for dst in (F64, F32, I64, BOOL):
+        add_case(op, f"i64_to_{dname(dst)}", [x], x.to(dst), {"dtype": DTYPE_NAMES[dst]})
+    x = torch.tensor([[3, -4], [0, 2]], dtype=I64)
+    add_case(op, "i64_to_f64_2x2", [x], x.to(F64), {"dtype": "float64"})
+    b = torch.tensor([True, False, True, True, False], dtype=BOOL)
+    for dst in (F64, F32, I64, BOOL):
+        add_case(op, f"bool_to_{dname(dst)}", [b], b.to(dst), {"dtype": DTYPE_NAMES[dst]})
+    x = torch.zeros([0], dtype=F64)
+    add_case(op, "empty_f64_to_i64", [x], x.to(I64), {"dtype": "int64"})
+
+
+# ---------------------------------------------------------------- losses
+
+def gen_losses():
+    op = "cross_entropy"
+    g = Gen(op)
+    for n, c, dt in ((3, 4, F64), (1, 5, F64), (6, 3, F64), (2, 2, F64), (4, 3, F32), (5, 10, F32)):
+        x = g.uniform([n, c], -3.0, 3.0, dt)
+        t = g.index([n], c)
+        add_case(op, f"{n}x{c}_{dname(dt)}", [x, t], F.cross_entropy(x, t))
+    for name, vals, tgt, dt in [
+        ("large_f64", [[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 999.0], [0.0, 0.0, 1000.0]], [1, 2, 2], F64),
+        ("large_f32", [[100.0, -100.0, 0.0], [-50.0, 60.0, 59.0]], [0, 2], F32),
+        ("uniform_f64", [[0.5, 0.5, 0.5, 0.5]], [3], F64),
+    ]:
+        x = ft(vals, dt)
+        t = torch.tensor(tgt, dtype=I64)
+        add_case(op, name, [x, t], F.cross_entropy(x, t))
+
+    op = "mse_loss"
+    g = Gen(op)
+    for shape, dt in (([5], F64), ([2, 3], F64), ([], F64), ([2, 3, 4], F64), ([3, 4], F32), ([1], F32)):
+        x = g.uniform(shape, -3.0, 3.0, dt)
+        y = g.uniform(shape, -3.0, 3.0, dt)
+        add_case(op, f"{sname(shape)}_{dname(dt)}", [x, y], F.mse_loss(x, y))
+    x = t64([1.0, 2.0, 3.0])
+    add_case(op, "equal_f64", [x, x.clone()], F.mse_loss(x, x))
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    gen_unary()
+    gen_binary()
+    gen_scalar_ops()
+    gen_compare()
+    gen_where()
+    gen_clamp()
+    gen_reductions()
+    gen_max_min()
+    gen_norm()
+    gen_softmax()
+    gen_matmul()
+    gen_shape_ops()
+    gen_slice()
+    gen_cat_stack()
+    gen_indexing()
+    gen_cast()
+    gen_losses()
+
+    os.makedirs(os.path.dirname(OUT), exist_ok=True)
+    with open(OUT, "w", encoding="utf-8", newline="\n") as f:
+        f.write('{"torch_version":' + json.dumps(torch.__version__) + ',"cases":[\n')
+        for i, case in enumerate(CASES):
+            f.write(json.dumps(case, separators=(",", ":"), allow_nan=False))
+            f.write(",\n" if i + 1 < len(CASES) else "\n")
+        f.write("]}\n")
+
+    counts = {}
+    for c in CASES:
+        counts[c["op"]] = counts.get(c["op"], 0) + 1
+    for op, n in counts.items():
+        print(f"{op:14s} {n}")
+    print(f"{len(CASES)} cases, {len(counts)} ops, {os.path.getsize(OUT)} bytes -> {os.path.relpath(OUT, ROOT)}",
+          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
