@@ -375,6 +375,36 @@ public final class Autograd {
     return jvp(grad(f), x, v);
   }
 
+  /**
+   * Gradient checkpointing: computes {@code f(x)} without storing its intermediate values and
+   * recomputes them during backward. Trades compute for memory on long segments.
+   *
+   * <pre>{@code Tensor y = Autograd.checkpoint(t -> t.tanh().mul(w).tanh(), x);}</pre>
+   */
+  public static Tensor checkpoint(Function<Tensor, Tensor> f, Tensor x) {
+    return CustomFunction.of(
+            "Checkpoint",
+            in -> f.apply(in[0]),
+            (g, out, in) -> new Tensor[] {recomputeVjp(f, in[0], g)},
+            (t, out, in) -> t[0] == null ? null : jvp(f, in[0], t[0]))
+        .apply(x);
+  }
+
+  /** Re-runs f on x with recording on and returns vᵀ·J, keeping a graph only when asked. */
+  private static Tensor recomputeVjp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
+    boolean createGraph = GradMode.isEnabled();
+    // An alias, not a detached copy: it keeps x's forward-mode tangents (forward-over-reverse).
+    Tensor xi = differentiableAlias(x);
+    Tensor y;
+    try (Scope s = enableGrad()) {
+      y = f.apply(xi);
+    }
+    if (!y.requiresGrad()) {
+      return x.detach().zerosLike();
+    }
+    return grad(y, v, false, createGraph, xi)[0];
+  }
+
   private static Tensor[] reshapeAll(Tensor[] ts, int... shape) {
     Tensor[] r = new Tensor[ts.length];
     for (int i = 0; i < ts.length; i++) {

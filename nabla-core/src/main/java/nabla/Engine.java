@@ -3,9 +3,11 @@ package nabla;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import nabla.ops.Primitive;
 
 /**
@@ -141,11 +143,12 @@ final class Engine {
       }
     }
     List<Node> order = topologicalOrder(starts);
+    Set<Node> needed = capture == null ? null : leadingTo(order, capture);
     boolean previous = GradMode.set(createGraph);
     try {
       for (Node node : order) {
         Tensor g = pending.remove(node);
-        if (g == null) {
+        if (g == null || (needed != null && !needed.contains(node))) {
           continue;
         }
         checkNotReleased(node);
@@ -250,6 +253,32 @@ final class Engine {
       r = r.to(input.dtype());
     }
     return r;
+  }
+
+  /**
+   * The nodes from which a captured tensor can be reached: only they need a VJP when gradients
+   * are requested for specific tensors (so {@code Autograd.grad} neither computes nor frees
+   * anything beyond them).
+   */
+  private static Set<Node> leadingTo(List<Node> order, Map<Tensor, Tensor> capture) {
+    Set<Node> needed = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (int i = order.size() - 1; i >= 0; i--) {
+      Node n = order.get(i);
+      if (n.inputs == null) {
+        continue;
+      }
+      if (capture.containsKey(n.output)) {
+        needed.add(n);
+        continue;
+      }
+      for (Tensor in : n.inputs) {
+        if (capture.containsKey(in) || (in.gradFn != null && needed.contains(in.gradFn))) {
+          needed.add(n);
+          break;
+        }
+      }
+    }
+    return needed;
   }
 
   /** Nodes reachable from the starts, each after every node that consumes its output. */

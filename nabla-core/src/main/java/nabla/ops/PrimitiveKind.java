@@ -46,7 +46,9 @@ public enum PrimitiveKind {
   CONTIGUOUS("Contiguous"),
   CAST("Cast"),
   // linear algebra
-  MATMUL("Matmul");
+  MATMUL("Matmul"),
+  // user-defined functions (nabla.CustomFunction), first-class like the others
+  CUSTOM("Custom");
 
   private final String displayName;
 

@@ -94,6 +94,14 @@ public final class PrimitiveSpecs {
 
   private static final List<Spec> ALL = new ArrayList<>();
 
+  /** x³ as a user-defined function with both rules. */
+  static final nabla.CustomFunction CUBE =
+      nabla.CustomFunction.of(
+          "Cube",
+          in -> in[0].mul(in[0]).mul(in[0]),
+          (g, out, in) -> new Tensor[] {g.mul(in[0].mul(in[0]).mul(3))},
+          (t, out, in) -> t[0].mul(in[0].mul(in[0]).mul(3)));
+
   private static void add(String name, PrimitiveKind kind, Function<Tensor[], Tensor> f,
       Arg... args) {
     ALL.add(new Spec(name, kind, List.of(args), f, 1e-6, 1e-6));
@@ -208,6 +216,10 @@ public final class PrimitiveSpecs {
     add("matmul/transposed", PrimitiveKind.MATMUL, x -> x[0].transpose().matmul(x[1]), any(3, 2),
         any(3, 2));
     add("dot", PrimitiveKind.MUL, x -> x[0].dot(x[1]), any(4), any(4));
+    // user-defined functions run through the same engine
+    add("custom", PrimitiveKind.CUSTOM, x -> CUBE.apply(x[0]).mul(x[1]), any(2, 3), any(3));
+    add("checkpoint", PrimitiveKind.CUSTOM,
+        x -> nabla.Autograd.checkpoint(t -> t.tanh().mul(t.sin()), x[0]), any(4));
     // composites the library builds on these primitives
     add("softmax", PrimitiveKind.EXP, x -> x[0].softmax(1), any(2, 4));
     add("logsumexp", PrimitiveKind.LOG, x -> x[0].logsumexp(0, false), any(3, 2));
