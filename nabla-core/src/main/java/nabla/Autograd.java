@@ -48,6 +48,21 @@ public final class Autograd {
     return new Scope(true);
   }
 
+  /**
+   * MXNet's {@code autograd.record()}: records operations in this thread until closed (the same
+   * as {@link #enableGrad()}).
+   *
+   * <pre>{@code
+   * x.overwriteGrad(true);                 // MXNet's grad_req='write'
+   * Tensor y;
+   * try (var r = Autograd.record()) { y = x.dot(x).mul(2); }
+   * y.backward();
+   * }</pre>
+   */
+  public static Scope record() {
+    return enableGrad();
+  }
+
   /** Whether operations in this thread currently record a graph. */
   public static boolean isGradEnabled() {
     return GradMode.isEnabled();

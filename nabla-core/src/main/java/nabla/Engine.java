@@ -130,12 +130,14 @@ final class Engine {
       boolean createGraph,
       Map<Tensor, Tensor> capture) {
     Map<Node, Tensor> pending = new IdentityHashMap<>();
+    // Leaves written by this pass: overwrite-mode leaves are reset only on their first delivery.
+    Set<Tensor> written = Collections.newSetFromMap(new IdentityHashMap<>());
     List<Node> starts = new ArrayList<>();
     for (int r = 0; r < roots.length; r++) {
       Tensor root = roots[r];
       Tensor head = heads[r];
       if (root.gradFn == null) {
-        deliverToLeaf(root, head, createGraph, capture);
+        deliverToLeaf(root, head, createGraph, capture, written);
       } else {
         checkNotReleased(root.gradFn);
         pending.merge(root.gradFn, head, Tensor::add);
@@ -157,7 +159,7 @@ final class Engine {
         if (capture != null && capture.containsKey(out)) {
           capture.merge(out, g, (a, b) -> a == null ? b : a.add(b));
         } else if (out.retainsGrad && capture == null) {
-          accumulateGrad(out, g, createGraph);
+          accumulateGrad(out, g, createGraph, written);
         }
         Tensor[] inputs = node.inputs;
         boolean[] needs = new boolean[inputs.length];
@@ -176,7 +178,7 @@ final class Engine {
           if (in.gradFn != null) {
             pending.merge(in.gradFn, gi, Tensor::add);
           } else {
-            deliverToLeaf(in, gi, createGraph, capture);
+            deliverToLeaf(in, gi, createGraph, capture, written);
           }
         }
         if (!retainGraph) {
@@ -200,7 +202,11 @@ final class Engine {
   }
 
   private static void deliverToLeaf(
-      Tensor leaf, Tensor g, boolean createGraph, Map<Tensor, Tensor> capture) {
+      Tensor leaf,
+      Tensor g,
+      boolean createGraph,
+      Map<Tensor, Tensor> capture,
+      Set<Tensor> written) {
     if (capture != null) {
       if (capture.containsKey(leaf)) {
         capture.merge(leaf, g, (a, b) -> a == null ? b : a.add(b));
@@ -208,13 +214,14 @@ final class Engine {
       return;
     }
     if (leaf.requiresGrad) {
-      accumulateGrad(leaf, g, createGraph);
+      accumulateGrad(leaf, g, createGraph, written);
     }
   }
 
   /** Leaf gradients accumulate (PyTorch semantics), in place unless building a graph. */
-  private static void accumulateGrad(Tensor t, Tensor g, boolean createGraph) {
-    if (t.overwriteGrad && !createGraph) {
+  private static void accumulateGrad(
+      Tensor t, Tensor g, boolean createGraph, Set<Tensor> written) {
+    if (written.add(t) && t.overwriteGrad) {
       t.grad = null;
     }
     if (t.grad == null) {

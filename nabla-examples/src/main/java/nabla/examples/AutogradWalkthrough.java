@@ -1,7 +1,9 @@
 package nabla.examples;
 
 import java.io.PrintStream;
+import nabla.Autograd;
 import nabla.Generator;
+import nabla.GradientTape;
 import nabla.Tensor;
 
 /**
@@ -61,6 +63,27 @@ public final class AutogradWalkthrough {
     out.println("d = f(a)                                -> " + d);
     out.println("a.grad() == d / a                       -> " + a.grad().eq(d.div(a)));
     out.println("  (a.grad() = " + a.grad().item() + ", d / a = " + d.div(a).item() + ")");
+
+    out.println();
+    out.println("== The same gradient of y = 2 x^T x in the four idioms of D2L 2.5");
+    Tensor x1 = Tensor.arange(4.0).requiresGrad(true);
+    x1.dot(x1).mul(2).backward();
+    out.println("PyTorch style: y.backward(); x.grad()   -> " + x1.grad());
+    Tensor g2 = Autograd.grad(t -> t.dot(t).mul(2)).apply(Tensor.arange(4.0));
+    out.println("JAX style: Autograd.grad(f).apply(x)    -> " + g2);
+    Tensor x3 = Tensor.arange(4.0);
+    try (GradientTape tape = GradientTape.open()) {
+      tape.watch(x3);
+      Tensor y3 = x3.dot(x3).mul(2);
+      out.println("TensorFlow style: tape.gradient(y, x)   -> " + tape.gradient(y3, x3));
+    }
+    Tensor x4 = Tensor.arange(4.0).requiresGrad(true).overwriteGrad(true);
+    Tensor y4;
+    try (var r = Autograd.record()) {
+      y4 = x4.dot(x4).mul(2);
+    }
+    y4.backward();
+    out.println("MXNet style: record(); y.backward()     -> " + x4.grad());
   }
 
   /**
