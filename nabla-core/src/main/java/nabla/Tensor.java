@@ -119,8 +119,9 @@ public final class Tensor {
 
   /** A new zero-filled contiguous tensor. */
   public static Tensor empty(DType dtype, int... shape) {
-    Shapes.checkSizes("empty", shape);
-    return fromStorage(Storage.allocate(dtype, Shapes.numel(shape)), shape);
+    int[] s = Shapes.checkSizes("empty", shape);
+    return new Tensor(
+        Storage.allocate(dtype, Shapes.numel(s)), s, Shapes.contiguousStrides(s), 0);
   }
 
   Tensor shallowCopy() {

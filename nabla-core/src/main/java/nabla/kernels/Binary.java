@@ -24,6 +24,17 @@ public final class Binary {
       int[] bStrides,
       Storage out) {
     DType t = a.dtype();
+    if (!op.isComparison() && isFlat(shape, aStrides) && isFlat(shape, bStrides)) {
+      // Both operands contiguous with the output's shape: one flat loop, no index bookkeeping.
+      int n = Shapes.numel(shape);
+      switch (t) {
+        case FLOAT32 -> rowF(op, a.f, aOff, 1, b.f, bOff, 1, out.f, 0, n);
+        case FLOAT64 -> rowD(op, a.d, aOff, 1, b.d, bOff, 1, out.d, 0, n);
+        case INT64 -> rowL(op, a.l, aOff, 1, b.l, bOff, 1, out.l, 0, n);
+        case BOOL -> rowB(op, a.b, aOff, 1, b.b, bOff, 1, out.b, 0, n);
+      }
+      return;
+    }
     Loops.forEachRow(
         shape,
         new int[][] {Shapes.contiguousStrides(shape), aStrides, bStrides},
@@ -40,6 +51,10 @@ public final class Binary {
             case BOOL -> rowB(op, a.b, o[1], s[1], b.b, o[2], s[2], out.b, o[0], n);
           }
         });
+  }
+
+  static boolean isFlat(int[] shape, int[] strides) {
+    return shape.length == 0 || Shapes.isContiguous(shape, strides);
   }
 
   private static void rowF(

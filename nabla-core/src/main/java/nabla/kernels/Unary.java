@@ -12,6 +12,16 @@ public final class Unary {
   /** out[i] = op(in[i]) for every element of the strided view; out is contiguous from 0. */
   public static void apply(
       UnaryOp op, int[] shape, Storage in, int off, int[] strides, Storage out) {
+    if (Binary.isFlat(shape, strides)) {
+      int n = nabla.storage.Shapes.numel(shape);
+      switch (in.dtype()) {
+        case FLOAT32 -> rowF(op, in.f, off, 1, out.f, 0, n);
+        case FLOAT64 -> rowD(op, in.d, off, 1, out.d, 0, n);
+        case INT64 -> rowL(op, in.l, off, 1, out.l, 0, n);
+        case BOOL -> throw new IllegalArgumentException(op + " is not defined for bool tensors");
+      }
+      return;
+    }
     int[] outStrides = nabla.storage.Shapes.contiguousStrides(shape);
     Loops.forEachRow(
         shape,

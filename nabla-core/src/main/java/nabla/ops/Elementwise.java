@@ -83,10 +83,12 @@ final class Elementwise {
   static final class Binary extends Primitive {
     private final PrimitiveKind kind;
     private final BinaryOp op;
+    private final String name;
 
     Binary(PrimitiveKind kind, BinaryOp op) {
       this.kind = kind;
       this.op = op;
+      this.name = kind.displayName().toLowerCase(java.util.Locale.ROOT);
     }
 
     @Override
@@ -96,7 +98,7 @@ final class Elementwise {
 
     @Override
     public Tensor forward(Tensor... in) {
-      return Raw.binary(op, kind.displayName().toLowerCase(), in[0], in[1]);
+      return Raw.binary(op, name, in[0], in[1]);
     }
 
     @Override
@@ -195,9 +197,11 @@ final class Elementwise {
   /** eq, ne, lt, le, gt, ge: bool output, no gradient. */
   static final class Compare extends Primitive {
     private final BinaryOp op;
+    private final String name;
 
     Compare(BinaryOp op) {
       this.op = op;
+      this.name = op.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     @Override
@@ -207,7 +211,7 @@ final class Elementwise {
 
     @Override
     public Tensor forward(Tensor... in) {
-      return Raw.binary(op, op.name().toLowerCase(), in[0], in[1]);
+      return Raw.binary(op, name, in[0], in[1]);
     }
 
     @Override

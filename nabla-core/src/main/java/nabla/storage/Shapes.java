@@ -6,6 +6,9 @@ import java.util.Arrays;
 public final class Shapes {
   private Shapes() {}
 
+  /** The shape (and strides) of a 0-d tensor; shared, never modified. */
+  private static final int[] SCALAR = new int[0];
+
   /** Number of elements of a shape; 1 for a 0-d shape. */
   public static int numel(int[] shape) {
     long n = 1;
@@ -21,6 +24,9 @@ public final class Shapes {
 
   /** Row-major strides of a contiguous tensor of this shape. */
   public static int[] contiguousStrides(int[] shape) {
+    if (shape.length == 0) {
+      return SCALAR;
+    }
     int[] strides = new int[shape.length];
     int s = 1;
     for (int i = shape.length - 1; i >= 0; i--) {
@@ -53,6 +59,9 @@ public final class Shapes {
    * @throws IllegalArgumentException naming {@code op} and both shapes when they do not broadcast
    */
   public static int[] broadcast(String op, int[] a, int[] b) {
+    if (Arrays.equals(a, b)) {
+      return a;
+    }
     int rank = Math.max(a.length, b.length);
     int[] out = new int[rank];
     for (int i = 0; i < rank; i++) {
@@ -86,6 +95,9 @@ public final class Shapes {
    * (stride 0 along broadcast dimensions).
    */
   public static int[] broadcastStrides(int[] shape, int[] strides, int[] target) {
+    if (Arrays.equals(shape, target)) {
+      return strides;
+    }
     int[] out = new int[target.length];
     int lead = target.length - shape.length;
     for (int i = 0; i < target.length; i++) {
@@ -168,6 +180,9 @@ public final class Shapes {
 
   /** Checks that every size is non-negative, naming the op. */
   public static int[] checkSizes(String op, int[] shape) {
+    if (shape.length == 0) {
+      return SCALAR;
+    }
     for (int s : shape) {
       if (s < 0) {
         throw new IllegalArgumentException(
