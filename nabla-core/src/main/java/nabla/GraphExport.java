@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Every gradient function ({@link Node}) is a box labelled with its name, e.g.
  * {@code MulBackward}; every leaf tensor is an ellipse labelled with its shape and dtype, blue and
  * marked {@code requiresGrad} when gradients flow to it, grey and dashed when it is a constant
- * (for a one-element constant the value is shown). Edges point the way the data flows, from
+ * (with its value when all its elements are equal). Edges point the way the data flows, from
  * inputs to the node that used them; each output gets a green node of its own. A node whose saved
  * tensors backward has freed is drawn dashed with no inputs: draw the graph before backward, or
  * run backward with {@code retainGraph = true}.
@@ -291,7 +291,8 @@ public final class GraphExport {
           id + " [label=\"" + prefix + escape(describe(t))
               + "\\nrequiresGrad\", shape=ellipse, style=filled, fillcolor=\"#cfe2ff\"]");
     } else {
-      String value = t.numel() == 1 ? "const " + scalarText(t) + "\\n" : "const\\n";
+      String value = constantValue(t);
+      value = value == null ? "const\\n" : "const " + value + "\\n";
       nodes.add(
           id + " [label=\"" + prefix + value + escape(describe(t))
               + "\", shape=ellipse, style=dashed, color=\"#888888\", fontcolor=\"#666666\"]");
@@ -303,12 +304,25 @@ public final class GraphExport {
     return java.util.Arrays.toString(t.shape()) + " " + t.dtype();
   }
 
-  private static String scalarText(Tensor t) {
-    double v = t.item();
+  /** The value of a constant whose elements are all equal (and not too many to check), or null. */
+  private static String constantValue(Tensor t) {
+    if (t.numel() == 0 || t.numel() > 4096) {
+      return null;
+    }
+    double[] values = t.toDoubleArray();
+    for (double v : values) {
+      if (Double.compare(v, values[0]) != 0) {
+        return null;
+      }
+    }
+    return scalarText(values[0], t.dtype());
+  }
+
+  private static String scalarText(double v, DType dtype) {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return Long.toString((long) v);
     }
-    return t.dtype() == DType.FLOAT64 ? Double.toString(v) : Float.toString((float) v);
+    return dtype == DType.FLOAT64 ? Double.toString(v) : Float.toString((float) v);
   }
 
   /** Escapes text for a double-quoted DOT string (line breaks become centred DOT breaks). */

@@ -3,13 +3,16 @@ package nabla.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 
 import nabla.examples.AutogradWalkthrough;
+import nabla.examples.Exercises;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -28,13 +31,15 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {
             NablaCli.Demo.class,
+            NablaCli.ExercisesCommand.class,
             NablaCli.Version.class,
             CommandLine.HelpCommand.class
         },
         footer = {
             "",
             "Examples:",
-            "  nabla demo            run the D2L 2.5 automatic-differentiation walkthrough",
+            "  nabla demo            run the D2L 2.5 walkthrough, then its exercises",
+            "  nabla exercises       solve the D2L 2.5 exercises (charts, graphs in out/)",
             "  nabla version         show the Nabla version, SIMD availability and JVM",
             "  nabla help demo       show help for a command",
             "",
@@ -132,7 +137,8 @@ public final class NablaCli implements Runnable {
                 "",
                 "Follows Dive into Deep Learning, section 2.5, step by step: the gradient of",
                 "y = 2 x.x, non-scalar backward, detaching computation, and gradients through",
-                "Java control flow. Prints each step and its result."
+                "Java control flow. Prints each step and its result, then solves the",
+                "section's exercises, writing their chart and graph files to out/."
             })
     public static final class Demo implements Callable<Integer> {
         /** Creates the command; used by picocli. */
@@ -141,6 +147,42 @@ public final class NablaCli implements Runnable {
         @Override
         public Integer call() {
             AutogradWalkthrough.run(System.out);
+            System.out.println();
+            System.out.println("==================== D2L 2.5 exercises ====================");
+            System.out.println();
+            Exercises.runAll(System.out, Path.of("out"));
+            System.out.flush();
+            return 0;
+        }
+    }
+
+    /** {@code nabla exercises}: the exercises of D2L section 2.5. */
+    @Command(
+            name = "exercises",
+            mixinStandardHelpOptions = true,
+            versionProvider = NablaCli.VersionProvider.class,
+            description = {
+                "Solve the D2L 2.5 automatic-differentiation exercises.",
+                "",
+                "Second derivatives, backward twice, control flow with a vector, sin x and its",
+                "derivative by autograd (a PNG chart), and the graph and derivative of",
+                "f(x) = log(x^2) sin x + 1/x by reverse and forward mode (a DOT file, and SVG/PNG",
+                "when Graphviz is installed)."
+            })
+    public static final class ExercisesCommand implements Callable<Integer> {
+        @Option(
+                names = "--out",
+                paramLabel = "DIR",
+                defaultValue = "out",
+                description = "Folder for the chart and graph files (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        /** Creates the command; used by picocli. */
+        public ExercisesCommand() {}
+
+        @Override
+        public Integer call() {
+            Exercises.runAll(System.out, out);
             System.out.flush();
             return 0;
         }
