@@ -24,16 +24,14 @@ public final class Binary {
       int[] bStrides,
       Storage out) {
     DType t = a.dtype();
-    if (!op.isComparison() && isFlat(shape, aStrides) && isFlat(shape, bStrides)) {
-      // Both operands contiguous with the output's shape: one flat loop, no index bookkeeping.
-      int n = Shapes.numel(shape);
-      switch (t) {
-        case FLOAT32 -> rowF(op, a.f, aOff, 1, b.f, bOff, 1, out.f, 0, n);
-        case FLOAT64 -> rowD(op, a.d, aOff, 1, b.d, bOff, 1, out.d, 0, n);
-        case INT64 -> rowL(op, a.l, aOff, 1, b.l, bOff, 1, out.l, 0, n);
-        case BOOL -> rowB(op, a.b, aOff, 1, b.b, bOff, 1, out.b, 0, n);
+    if (!op.isComparison() && isFlat(shape, aStrides)) {
+      // a contiguous with the output's shape, b contiguous too or one broadcast value:
+      // one flat loop (vectorised and parallel when large), no index bookkeeping.
+      int bs = isFlat(shape, bStrides) ? 1 : isBroadcastScalar(bStrides) ? 0 : -1;
+      if (bs >= 0) {
+        Flat.binary(op, a, aOff, b, bOff, bs, out, Shapes.numel(shape));
+        return;
       }
-      return;
     }
     Loops.forEachRow(
         shape,
@@ -53,11 +51,20 @@ public final class Binary {
         });
   }
 
+  private static boolean isBroadcastScalar(int[] strides) {
+    for (int s : strides) {
+      if (s != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   static boolean isFlat(int[] shape, int[] strides) {
     return shape.length == 0 || Shapes.isContiguous(shape, strides);
   }
 
-  private static void rowF(
+  static void rowF(
       BinaryOp op, float[] a, int ai, int as, float[] b, int bi, int bs, float[] o, int oi, int n) {
     switch (op) {
       case ADD -> { for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] + b[bi + j * bs]; }
@@ -73,7 +80,7 @@ public final class Binary {
     }
   }
 
-  private static void rowD(
+  static void rowD(
       BinaryOp op, double[] a, int ai, int as, double[] b, int bi, int bs, double[] o, int oi,
       int n) {
     switch (op) {
@@ -88,7 +95,7 @@ public final class Binary {
     }
   }
 
-  private static void rowL(
+  static void rowL(
       BinaryOp op, long[] a, int ai, int as, long[] b, int bi, int bs, long[] o, int oi, int n) {
     for (int j = 0; j < n; j++) {
       long x = a[ai + j * as];
@@ -112,7 +119,7 @@ public final class Binary {
     }
   }
 
-  private static void rowB(
+  static void rowB(
       BinaryOp op, boolean[] a, int ai, int as, boolean[] b, int bi, int bs, boolean[] o, int oi,
       int n) {
     for (int j = 0; j < n; j++) {

@@ -24,18 +24,8 @@ public final class Reduce {
 
   private static void sum(Storage in, int base, int len, Storage out, int r) {
     switch (in.dtype()) {
-      case FLOAT32 -> {
-        float[] a = in.f;
-        double s = 0;
-        for (int j = 0; j < len; j++) s += a[base + j];
-        out.f[r] = (float) s;
-      }
-      case FLOAT64 -> {
-        double[] a = in.d;
-        double s = 0;
-        for (int j = 0; j < len; j++) s += a[base + j];
-        out.d[r] = s;
-      }
+      case FLOAT32 -> out.f[r] = (float) Flat.sum(in, base, len);
+      case FLOAT64 -> out.d[r] = Flat.sum(in, base, len);
       case INT64 -> {
         long[] a = in.l;
         long s = 0;

@@ -13,13 +13,10 @@ public final class Unary {
   public static void apply(
       UnaryOp op, int[] shape, Storage in, int off, int[] strides, Storage out) {
     if (Binary.isFlat(shape, strides)) {
-      int n = nabla.storage.Shapes.numel(shape);
-      switch (in.dtype()) {
-        case FLOAT32 -> rowF(op, in.f, off, 1, out.f, 0, n);
-        case FLOAT64 -> rowD(op, in.d, off, 1, out.d, 0, n);
-        case INT64 -> rowL(op, in.l, off, 1, out.l, 0, n);
-        case BOOL -> throw new IllegalArgumentException(op + " is not defined for bool tensors");
+      if (in.dtype() == nabla.DType.BOOL) {
+        throw new IllegalArgumentException(op + " is not defined for bool tensors");
       }
+      Flat.unary(op, in, off, out, nabla.storage.Shapes.numel(shape));
       return;
     }
     int[] outStrides = nabla.storage.Shapes.contiguousStrides(shape);
@@ -35,6 +32,21 @@ public final class Unary {
             case BOOL -> throw new IllegalArgumentException(op + " is not defined for bool tensors");
           }
         });
+  }
+
+  /** Scalar kernel over a contiguous range (the vector kernels' tail). */
+  static void rowScalarF(UnaryOp op, float[] a, int ai, float[] o, int oi, int n) {
+    rowF(op, a, ai, 1, o, oi, n);
+  }
+
+  /** Scalar kernel over a contiguous range (the vector kernels' tail). */
+  static void rowScalarD(UnaryOp op, double[] a, int ai, double[] o, int oi, int n) {
+    rowD(op, a, ai, 1, o, oi, n);
+  }
+
+  /** Scalar kernel over a contiguous range. */
+  static void rowScalarL(UnaryOp op, long[] a, int ai, long[] o, int oi, int n) {
+    rowL(op, a, ai, 1, o, oi, n);
   }
 
   private static void rowF(UnaryOp op, float[] a, int ai, int as, float[] o, int oi, int n) {

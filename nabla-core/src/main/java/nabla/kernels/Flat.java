@@ -1,0 +1,105 @@
+package nabla.kernels;
+
+import nabla.storage.Storage;
+
+/**
+ * Dispatch for elementwise work over contiguous ranges: the Vector API kernels when {@link
+ * Simd#enabled()} and the op has a vector path, scalar loops otherwise, split across {@link
+ * Parallel} threads above a size threshold.
+ */
+final class Flat {
+  private Flat() {}
+
+  /** Below this many elements vector setup does not pay. */
+  private static final int SIMD_MIN = 32;
+
+  /** Elements per parallel chunk; ranges shorter than two chunks run on the calling thread. */
+  private static final int CHUNK = 1 << 15;
+
+  /** out[j] = op(a[aOff+j], b[bOff+j*bs]) for j < n; bs is 1, or 0 for a broadcast scalar. */
+  static void binary(
+      BinaryOp op, Storage a, int aOff, Storage b, int bOff, int bs, Storage out, int n) {
+    if (n >= 2 * CHUNK) {
+      Parallel.forRange(
+          0, n, CHUNK, (s, e) -> binaryRange(op, a, aOff + s, b, bOff + s * bs, bs, out, s, e - s));
+    } else {
+      binaryRange(op, a, aOff, b, bOff, bs, out, 0, n);
+    }
+  }
+
+  private static void binaryRange(
+      BinaryOp op, Storage a, int ai, Storage b, int bi, int bs, Storage out, int oi, int n) {
+    boolean vector = Simd.enabled() && n >= SIMD_MIN && VectorKernels.hasBinary(op);
+    switch (a.dtype()) {
+      case FLOAT32 -> {
+        if (vector) {
+          VectorKernels.binaryF(op, a.f, ai, b.f, bi, bs, out.f, oi, n);
+        } else {
+          Binary.rowF(op, a.f, ai, 1, b.f, bi, bs, out.f, oi, n);
+        }
+      }
+      case FLOAT64 -> {
+        if (vector) {
+          VectorKernels.binaryD(op, a.d, ai, b.d, bi, bs, out.d, oi, n);
+        } else {
+          Binary.rowD(op, a.d, ai, 1, b.d, bi, bs, out.d, oi, n);
+        }
+      }
+      case INT64 -> Binary.rowL(op, a.l, ai, 1, b.l, bi, bs, out.l, oi, n);
+      case BOOL -> Binary.rowB(op, a.b, ai, 1, b.b, bi, bs, out.b, oi, n);
+    }
+  }
+
+  /** out[j] = op(in[off+j]) for j < n. */
+  static void unary(UnaryOp op, Storage in, int off, Storage out, int n) {
+    if (n >= 2 * CHUNK) {
+      Parallel.forRange(0, n, CHUNK, (s, e) -> unaryRange(op, in, off + s, out, s, e - s));
+    } else {
+      unaryRange(op, in, off, out, 0, n);
+    }
+  }
+
+  private static void unaryRange(UnaryOp op, Storage in, int ii, Storage out, int oi, int n) {
+    boolean vector = Simd.enabled() && n >= SIMD_MIN && VectorKernels.hasUnary(op);
+    switch (in.dtype()) {
+      case FLOAT32 -> {
+        if (vector) {
+          VectorKernels.unaryF(op, in.f, ii, out.f, oi, n);
+        } else {
+          Unary.rowScalarF(op, in.f, ii, out.f, oi, n);
+        }
+      }
+      case FLOAT64 -> {
+        if (vector) {
+          VectorKernels.unaryD(op, in.d, ii, out.d, oi, n);
+        } else {
+          Unary.rowScalarD(op, in.d, ii, out.d, oi, n);
+        }
+      }
+      case INT64 -> Unary.rowScalarL(op, in.l, ii, out.l, oi, n);
+      case BOOL -> throw new IllegalArgumentException(op + " is not defined for bool tensors");
+    }
+  }
+
+  /** Sum of a contiguous float range, vectorised when possible. */
+  static double sum(Storage in, int off, int n) {
+    if (Simd.enabled() && n >= SIMD_MIN) {
+      return switch (in.dtype()) {
+        case FLOAT32 -> VectorKernels.sumF(in.f, off, n);
+        case FLOAT64 -> VectorKernels.sumD(in.d, off, n);
+        default -> throw new AssertionError(in.dtype());
+      };
+    }
+    double s = 0;
+    switch (in.dtype()) {
+      case FLOAT32 -> {
+        for (int j = 0; j < n; j++) s += in.f[off + j];
+      }
+      case FLOAT64 -> {
+        for (int j = 0; j < n; j++) s += in.d[off + j];
+      }
+      default -> throw new AssertionError(in.dtype());
+    }
+    return s;
+  }
+}

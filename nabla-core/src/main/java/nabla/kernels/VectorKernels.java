@@ -1,0 +1,214 @@
+package nabla.kernels;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API versions of the flat elementwise and sum kernels. Only loaded after {@link
+ * Simd#enabled()} returned true (the class links against {@code jdk.incubator.vector}). Every
+ * method handles its own tail with scalar code, so any length is fine.
+ */
+final class VectorKernels {
+  private VectorKernels() {}
+
+  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+
+  /** Whether {@link #unaryF}/{@link #unaryD} have a vector path for this op. */
+  static boolean hasUnary(UnaryOp op) {
+    return op != UnaryOp.SIGN;
+  }
+
+  /** Whether {@link #binaryF}/{@link #binaryD} have a vector path for this op. */
+  static boolean hasBinary(BinaryOp op) {
+    return switch (op) {
+      case ADD, SUB, MUL, DIV, MAX, MIN -> true;
+      default -> false;
+    };
+  }
+
+  /** o[oi+j] = op(a[ai+j], b[bi+j*bs]) for j < n, with bs 1 or 0 (a broadcast scalar). */
+  static void binaryF(BinaryOp op, float[] a, int ai, float[] b, int bi, int bs, float[] o, int oi,
+      int n) {
+    int step = F.length();
+    int upper = F.loopBound(n);
+    int j = 0;
+    FloatVector scalar = bs == 0 ? FloatVector.broadcast(F, b[bi]) : null;
+    for (; j < upper; j += step) {
+      FloatVector x = FloatVector.fromArray(F, a, ai + j);
+      FloatVector y = scalar != null ? scalar : FloatVector.fromArray(F, b, bi + j);
+      FloatVector r =
+          switch (op) {
+            case ADD -> x.add(y);
+            case SUB -> x.sub(y);
+            case MUL -> x.mul(y);
+            case DIV -> x.div(y);
+            case MAX -> x.lanewise(VectorOperators.MAX, y);
+            case MIN -> x.lanewise(VectorOperators.MIN, y);
+            default -> throw new AssertionError(op);
+          };
+      r.intoArray(o, oi + j);
+    }
+    for (; j < n; j++) {
+      float x = a[ai + j];
+      float y = b[bi + j * bs];
+      o[oi + j] =
+          switch (op) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> x / y;
+            case MAX -> Math.max(x, y);
+            case MIN -> Math.min(x, y);
+            default -> throw new AssertionError(op);
+          };
+    }
+  }
+
+  /** The float64 twin of {@link #binaryF}. */
+  static void binaryD(BinaryOp op, double[] a, int ai, double[] b, int bi, int bs, double[] o,
+      int oi, int n) {
+    int step = D.length();
+    int upper = D.loopBound(n);
+    int j = 0;
+    DoubleVector scalar = bs == 0 ? DoubleVector.broadcast(D, b[bi]) : null;
+    for (; j < upper; j += step) {
+      DoubleVector x = DoubleVector.fromArray(D, a, ai + j);
+      DoubleVector y = scalar != null ? scalar : DoubleVector.fromArray(D, b, bi + j);
+      DoubleVector r =
+          switch (op) {
+            case ADD -> x.add(y);
+            case SUB -> x.sub(y);
+            case MUL -> x.mul(y);
+            case DIV -> x.div(y);
+            case MAX -> x.lanewise(VectorOperators.MAX, y);
+            case MIN -> x.lanewise(VectorOperators.MIN, y);
+            default -> throw new AssertionError(op);
+          };
+      r.intoArray(o, oi + j);
+    }
+    for (; j < n; j++) {
+      double x = a[ai + j];
+      double y = b[bi + j * bs];
+      o[oi + j] =
+          switch (op) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> x / y;
+            case MAX -> Math.max(x, y);
+            case MIN -> Math.min(x, y);
+            default -> throw new AssertionError(op);
+          };
+    }
+  }
+
+  /** o[oi+j] = op(a[ai+j]) for j < n. */
+  static void unaryF(UnaryOp op, float[] a, int ai, float[] o, int oi, int n) {
+    int step = F.length();
+    int upper = F.loopBound(n);
+    int j = 0;
+    for (; j < upper; j += step) {
+      FloatVector x = FloatVector.fromArray(F, a, ai + j);
+      FloatVector r =
+          switch (op) {
+            case NEG -> x.neg();
+            case ABS -> x.abs();
+            case SQRT -> x.sqrt();
+            case EXP -> x.lanewise(VectorOperators.EXP);
+            case LOG -> x.lanewise(VectorOperators.LOG);
+            case SIN -> x.lanewise(VectorOperators.SIN);
+            case COS -> x.lanewise(VectorOperators.COS);
+            case TANH -> x.lanewise(VectorOperators.TANH);
+            // max(x, 0) keeps NaN, like the scalar kernel
+            case RELU -> x.lanewise(VectorOperators.MAX, 0f);
+            case SIGMOID -> {
+              // e = exp(-|x|) never overflows; sigmoid = 1/(1+e) for x >= 0, e/(1+e) otherwise
+              FloatVector e = x.abs().neg().lanewise(VectorOperators.EXP);
+              FloatVector inv = FloatVector.broadcast(F, 1f).div(e.add(1f));
+              VectorMask<Float> neg = x.compare(VectorOperators.LT, 0f);
+              yield inv.blend(e.mul(inv), neg);
+            }
+            default -> throw new AssertionError(op);
+          };
+      r.intoArray(o, oi + j);
+    }
+    if (j < n) {
+      Unary.rowScalarF(op, a, ai + j, o, oi + j, n - j);
+    }
+  }
+
+  /** The float64 twin of {@link #unaryF}. */
+  static void unaryD(UnaryOp op, double[] a, int ai, double[] o, int oi, int n) {
+    int step = D.length();
+    int upper = D.loopBound(n);
+    int j = 0;
+    for (; j < upper; j += step) {
+      DoubleVector x = DoubleVector.fromArray(D, a, ai + j);
+      DoubleVector r =
+          switch (op) {
+            case NEG -> x.neg();
+            case ABS -> x.abs();
+            case SQRT -> x.sqrt();
+            case EXP -> x.lanewise(VectorOperators.EXP);
+            case LOG -> x.lanewise(VectorOperators.LOG);
+            case SIN -> x.lanewise(VectorOperators.SIN);
+            case COS -> x.lanewise(VectorOperators.COS);
+            case TANH -> x.lanewise(VectorOperators.TANH);
+            case RELU -> x.lanewise(VectorOperators.MAX, 0d);
+            case SIGMOID -> {
+              DoubleVector e = x.abs().neg().lanewise(VectorOperators.EXP);
+              DoubleVector inv = DoubleVector.broadcast(D, 1d).div(e.add(1d));
+              VectorMask<Double> neg = x.compare(VectorOperators.LT, 0d);
+              yield inv.blend(e.mul(inv), neg);
+            }
+            default -> throw new AssertionError(op);
+          };
+      r.intoArray(o, oi + j);
+    }
+    if (j < n) {
+      Unary.rowScalarD(op, a, ai + j, o, oi + j, n - j);
+    }
+  }
+
+  /** Sum of a[off .. off+n), accumulated in float lanes per block and in double across blocks. */
+  static double sumF(float[] a, int off, int n) {
+    int step = F.length();
+    double total = 0;
+    int block = 1 << 12;
+    for (int start = 0; start < n; start += block) {
+      int len = Math.min(block, n - start);
+      int upper = F.loopBound(len);
+      FloatVector acc = FloatVector.zero(F);
+      int j = 0;
+      for (; j < upper; j += step) {
+        acc = acc.add(FloatVector.fromArray(F, a, off + start + j));
+      }
+      double s = acc.reduceLanes(VectorOperators.ADD);
+      for (; j < len; j++) {
+        s += a[off + start + j];
+      }
+      total += s;
+    }
+    return total;
+  }
+
+  /** Sum of a[off .. off+n). */
+  static double sumD(double[] a, int off, int n) {
+    int step = D.length();
+    int upper = D.loopBound(n);
+    DoubleVector acc = DoubleVector.zero(D);
+    int j = 0;
+    for (; j < upper; j += step) {
+      acc = acc.add(DoubleVector.fromArray(D, a, off + j));
+    }
+    double s = acc.reduceLanes(VectorOperators.ADD);
+    for (; j < n; j++) {
+      s += a[off + j];
+    }
+    return s;
+  }
+}
