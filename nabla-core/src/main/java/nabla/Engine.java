@@ -225,7 +225,8 @@ final class Engine {
       t.grad = null;
     }
     if (t.grad == null) {
-      t.grad = createGraph ? g : g.detach().contiguousCopy();
+      // Always a tensor of its own: g may be the head gradient or another leaf's gradient.
+      t.grad = createGraph ? g.copy() : g.detach().contiguousCopy();
     } else if (createGraph || t.grad.requiresGrad) {
       t.grad = t.grad.add(g);
     } else {

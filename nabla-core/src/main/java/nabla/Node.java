@@ -23,11 +23,13 @@ public final class Node {
     this.primitive = primitive;
     this.inputs = inputs;
     this.output = output;
+    // Versions of the tensors the rules will read; -1 marks one that is not saved.
     this.savedVersions = new int[inputs.length + 1];
+    boolean in = primitive.savesInputs();
     for (int i = 0; i < inputs.length; i++) {
-      savedVersions[i] = inputs[i].storage().version();
+      savedVersions[i] = in ? inputs[i].storage().version() : -1;
     }
-    savedVersions[inputs.length] = output.storage().version();
+    savedVersions[inputs.length] = primitive.savesOutput() ? output.storage().version() : -1;
   }
 
   /** The gradient function's name, e.g. {@code MulBackward}. */
@@ -61,7 +63,7 @@ public final class Node {
   void checkVersions() {
     for (int i = 0; i <= inputs.length; i++) {
       Tensor t = i < inputs.length ? inputs[i] : output;
-      if (t.storage().version() != savedVersions[i]) {
+      if (savedVersions[i] >= 0 && t.storage().version() != savedVersions[i]) {
         throw new IllegalStateException(
             "backward: a tensor saved by "
                 + name()
@@ -72,7 +74,7 @@ public final class Node {
                 + ") was modified in place by "
                 + t.storage().lastWriter()
                 + " after it was saved, so its gradient would be wrong; compute the in-place"
-                + " update after backward, or work on a copy (clone()) instead");
+                + " update after backward, or work on a copy (copy()) instead");
       }
     }
   }

@@ -593,6 +593,14 @@ public final class Tensor {
 
   private Tensor inPlace(String op, Tensor result) {
     checkInPlace(op);
+    for (int i = 0; i < shape.length; i++) {
+      if (strides[i] == 0 && shape[i] > 1) {
+        throw new IllegalArgumentException(
+            op + ": this view of shape " + Shapes.str(shape) + " has several elements sharing"
+                + " one memory location (dimension " + i + " was expanded), so an in-place"
+                + " write is ambiguous; write to the original tensor or to a copy()");
+      }
+    }
     if (result.dtype() != dtype()) {
       result = result.to(dtype());
     }
@@ -659,8 +667,31 @@ public final class Tensor {
     return full(value, t);
   }
 
+  /**
+   * PyTorch's result type: the wider dtype, except that a 0-d tensor does not widen a tensor
+   * with dimensions of the same category (bool, integer, floating); a higher category still
+   * wins, at the default float32 for floats.
+   */
+  static DType resultType(Tensor a, Tensor b) {
+    boolean za = a.dim() == 0;
+    boolean zb = b.dim() == 0;
+    if (za == zb) {
+      return DType.promote(a.dtype(), b.dtype());
+    }
+    DType dimensioned = za ? b.dtype() : a.dtype();
+    DType zeroD = za ? a.dtype() : b.dtype();
+    if (category(zeroD) <= category(dimensioned)) {
+      return dimensioned;
+    }
+    return zeroD.isFloating() ? DType.FLOAT32 : zeroD;
+  }
+
+  private static int category(DType t) {
+    return t.isFloating() ? 2 : t == DType.INT64 ? 1 : 0;
+  }
+
   private Tensor binary(nabla.ops.Primitive p, Tensor other, boolean floatResult) {
-    DType t = DType.promote(dtype(), other.dtype());
+    DType t = resultType(this, other);
     if (floatResult && !t.isFloating()) {
       t = DType.FLOAT32;
     }
@@ -889,7 +920,7 @@ public final class Tensor {
    * three. No gradient (not even NaN) reaches the branch not taken.
    */
   public static Tensor where(Tensor condition, Tensor x, Tensor y) {
-    DType t = DType.promote(x.dtype(), y.dtype());
+    DType t = resultType(x, y);
     return Engine.apply(Primitives.where(), condition.to(DType.BOOL), x.to(t), y.to(t));
   }
 
@@ -1052,11 +1083,17 @@ public final class Tensor {
       throw new IllegalArgumentException(
           "crossEntropy: targets must be int64 class indices, got " + target.dtype());
     }
+    checkIndexRange("crossEntropy (class targets)", target, shape[1], 1);
     return logSoftmax(1).gather(1, target.unsqueeze(1)).mean().neg();
   }
 
   /** Mean squared error between this and {@code target}. */
   public Tensor mseLoss(Tensor target) {
+    if (!Arrays.equals(shape, target.shape)) {
+      throw new IllegalArgumentException(
+          "mseLoss: input shape " + Shapes.str(shape) + " and target shape "
+              + Shapes.str(target.shape) + " differ; reshape one so they match");
+    }
     Tensor d = sub(target);
     return d.mul(d).mean();
   }
@@ -1324,18 +1361,33 @@ public final class Tensor {
 
   /** Selects whole slices along {@code dim} by a 1-d int64 index. */
   public Tensor indexSelect(int dim, Tensor index) {
+    if (dim() == 0) {
+      throw new IllegalArgumentException(
+          "indexSelect: cannot index a 0-d tensor; reshape(1) it first");
+    }
     int d = Shapes.axis("indexSelect", dim, dim());
     if (index.dim() != 1 || index.dtype() != DType.INT64) {
       throw new IllegalArgumentException(
           "indexSelect: the index must be a 1-d int64 tensor, got " + index.dtype()
               + " of shape " + Shapes.str(index.shape));
     }
+    checkIndexRange("indexSelect", index, shape[d], d);
     int[] view = new int[Math.max(dim(), 1)];
     Arrays.fill(view, 1);
     view[d] = index.shape[0];
     int[] target = shape.clone();
     target[d] = index.shape[0];
     return gather(d, index.reshape(view).expand(target));
+  }
+
+  private static void checkIndexRange(String op, Tensor index, int size, int dim) {
+    for (long v : index.toLongArray()) {
+      if (v < 0 || v >= size) {
+        throw new IndexOutOfBoundsException(
+            op + ": index " + v + " is out of range for dimension " + dim + " of size " + size
+                + " (valid: 0 to " + (size - 1) + ")");
+      }
+    }
   }
 
   /** The elements where a bool mask (broadcast together with this tensor) is true, as 1-d. */

@@ -56,6 +56,22 @@ final class Elementwise {
     }
 
     @Override
+    public boolean savesInputs() {
+      return switch (op) {
+        case NEG, SIGN, EXP, TANH, SQRT, SIGMOID -> false;
+        default -> true;
+      };
+    }
+
+    @Override
+    public boolean savesOutput() {
+      return switch (op) {
+        case EXP, TANH, SQRT, SIGMOID -> true;
+        default -> false;
+      };
+    }
+
+    @Override
     public Tensor forward(Tensor... in) {
       Tensor x = in[0];
       if (x.dtype() == DType.BOOL) {
@@ -94,6 +110,16 @@ final class Elementwise {
     @Override
     public PrimitiveKind kind() {
       return kind;
+    }
+
+    @Override
+    public boolean savesInputs() {
+      return kind != PrimitiveKind.ADD && kind != PrimitiveKind.SUB;
+    }
+
+    @Override
+    public boolean savesOutput() {
+      return kind == PrimitiveKind.DIV || kind == PrimitiveKind.POW;
     }
 
     @Override
@@ -179,10 +205,13 @@ final class Elementwise {
       return wins.to(a.dtype()).add(a.eq(b).to(a.dtype()).mul(0.5));
     }
 
-    /** seed · b · a^(b-1), defined as 0 where b = 0 (so 0^0 has derivative 0, not NaN). */
+    /**
+     * seed · b · a^(b-1), defined as 0 where a = b = 0 (0 · 0^-1 would be NaN). Elsewhere b = 0
+     * needs no mask, which keeps the mixed derivative d²/da db = 1/a there.
+     */
     private static Tensor powBase(Tensor seed, Tensor a, Tensor b) {
       Tensor d = seed.mul(b).mul(a.pow(b.sub(1)));
-      return Tensor.where(b.eq(0), d.zerosLike(), d);
+      return Tensor.where(a.eq(0).logicalAnd(b.eq(0)), d.zerosLike(), d);
     }
 
     /** seed · a^b · log a, defined as 0 where a = 0 (log is taken of a safe value there). */
@@ -196,6 +225,16 @@ final class Elementwise {
 
   /** eq, ne, lt, le, gt, ge: bool output, no gradient. */
   static final class Compare extends Primitive {
+    @Override
+    public boolean savesInputs() {
+      return false;
+    }
+
+    @Override
+    public boolean savesOutput() {
+      return false;
+    }
+
     private final BinaryOp op;
     private final String name;
 
@@ -232,6 +271,11 @@ final class Elementwise {
 
   /** where(cond, x, y): the branch not taken receives an exact zero gradient. */
   static final class Where extends Primitive {
+    @Override
+    public boolean savesOutput() {
+      return false;
+    }
+
     @Override
     public PrimitiveKind kind() {
       return PrimitiveKind.WHERE;

@@ -30,6 +30,11 @@ final class Indexing {
   }
 
   static final class Gather extends Primitive {
+    @Override
+    public boolean savesOutput() {
+      return false;
+    }
+
     private final int dim;
 
     Gather(int dim) {
@@ -78,6 +83,11 @@ final class Indexing {
 
   /** out = copy of self; out[..index..] += src. */
   static final class ScatterAdd extends Primitive {
+    @Override
+    public boolean savesOutput() {
+      return false;
+    }
+
     private final int dim;
 
     ScatterAdd(int dim) {

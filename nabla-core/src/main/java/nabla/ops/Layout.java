@@ -14,6 +14,16 @@ final class Layout {
   private Layout() {}
 
   static final class Reshape extends Primitive {
+    @Override
+    public boolean savesInputs() {
+      return false;
+    }
+
+    @Override
+    public boolean savesOutput() {
+      return false;
+    }
+
     private final int[] shape;
 
     Reshape(int[] shape) {
@@ -50,6 +60,16 @@ final class Layout {
 
   /** Broadcast view (stride 0); the engine's reduce-to-shape is its whole VJP. */
   static final class Expand extends Primitive {
+    @Override
+    public boolean savesInputs() {
+      return false;
+    }
+
+    @Override
+    public boolean savesOutput() {
+      return false;
+    }
+
     private final int[] shape;
 
     Expand(int[] shape) {
@@ -94,6 +114,16 @@ final class Layout {
   }
 
   static final class Permute extends Primitive {
+    @Override
+    public boolean savesInputs() {
+      return false;
+    }
+
+    @Override
+    public boolean savesOutput() {
+      return false;
+    }
+
     private final int[] dims;
 
     Permute(int[] dims) {
@@ -157,6 +187,16 @@ final class Layout {
 
   /** A strided view x[start:start+len*step:step] along one dimension (normalised bounds). */
   static final class Slice extends Primitive {
+    @Override
+    public boolean savesInputs() {
+      return false;
+    }
+
+    @Override
+    public boolean savesOutput() {
+      return false;
+    }
+
     private final int dim;
     private final int start;
     private final int length;
@@ -218,6 +258,16 @@ final class Layout {
 
   /** Zeros of {@code shape} with the input written at [start::step] along dim: slice's VJP. */
   static final class Pad extends Primitive {
+    @Override
+    public boolean savesInputs() {
+      return false;
+    }
+
+    @Override
+    public boolean savesOutput() {
+      return false;
+    }
+
     private final int[] shape;
     private final int dim;
     private final int start;
@@ -275,6 +325,16 @@ final class Layout {
   }
 
   static final class Cat extends Primitive {
+    @Override
+    public boolean savesInputs() {
+      return false;
+    }
+
+    @Override
+    public boolean savesOutput() {
+      return false;
+    }
+
     private final int dim;
 
     Cat(int dim) {
@@ -349,6 +409,16 @@ final class Layout {
   /** A row-major copy; identity for derivatives. */
   static final class Contiguous extends Primitive {
     @Override
+    public boolean savesInputs() {
+      return false;
+    }
+
+    @Override
+    public boolean savesOutput() {
+      return false;
+    }
+
+    @Override
     public PrimitiveKind kind() {
       return PrimitiveKind.CONTIGUOUS;
     }
@@ -371,6 +441,16 @@ final class Layout {
 
   /** dtype conversion; differentiable between floating types only. */
   static final class Cast extends Primitive {
+    @Override
+    public boolean savesInputs() {
+      return false;
+    }
+
+    @Override
+    public boolean savesOutput() {
+      return false;
+    }
+
     private final DType dtype;
 
     Cast(DType dtype) {

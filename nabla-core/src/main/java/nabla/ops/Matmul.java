@@ -11,6 +11,11 @@ import nabla.storage.Shapes;
  * views cost no copy. (1-d operands are handled by {@code Tensor.matmul}.)
  */
 final class Matmul extends Primitive {
+    @Override
+    public boolean savesOutput() {
+      return false;
+    }
+
   @Override
   public PrimitiveKind kind() {
     return PrimitiveKind.MATMUL;
@@ -33,7 +38,15 @@ final class Matmul extends Primitive {
     int n = b.shape()[rb - 1];
     int[] batchA = java.util.Arrays.copyOf(a.shape(), ra - 2);
     int[] batchB = java.util.Arrays.copyOf(b.shape(), rb - 2);
-    int[] batch = Shapes.broadcast("matmul", batchA, batchB);
+    int[] batch;
+    try {
+      batch = Shapes.broadcast("matmul", batchA, batchB);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "matmul: the batch dimensions of shapes " + Shapes.str(a.shape()) + " and "
+              + Shapes.str(b.shape()) + " cannot be broadcast together ("
+              + Shapes.str(batchA) + " vs " + Shapes.str(batchB) + ")");
+    }
     int nb = Shapes.numel(batch);
     int[] outShape = java.util.Arrays.copyOf(batch, batch.length + 2);
     outShape[batch.length] = m;

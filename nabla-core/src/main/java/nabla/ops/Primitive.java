@@ -58,6 +58,19 @@ public abstract class Primitive {
     return output.dtype().isFloating();
   }
 
+  /**
+   * Whether the VJP/JVP rules read the input values (not just their shapes). Linear data
+   * movement and sums do not, so an in-place change of their inputs after the forward is safe.
+   */
+  public boolean savesInputs() {
+    return true;
+  }
+
+  /** Whether the rules read the output value (exp, tanh, sigmoid, sqrt, div, pow, norm, max). */
+  public boolean savesOutput() {
+    return true;
+  }
+
   /** Name of the gradient function shown by {@code Tensor.gradFn()}, e.g. {@code MulBackward}. */
   public String gradFnName() {
     return kind().displayName() + "Backward";

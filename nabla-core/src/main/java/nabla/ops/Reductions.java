@@ -29,6 +29,16 @@ final class Reductions {
   }
 
   static final class Sum extends Primitive {
+    @Override
+    public boolean savesInputs() {
+      return false;
+    }
+
+    @Override
+    public boolean savesOutput() {
+      return false;
+    }
+
     private final int[] axes;
     private final boolean keepDim;
 
@@ -104,6 +114,16 @@ final class Reductions {
 
   /** argmax / argmin along one axis: int64 output, not differentiable. */
   static final class ArgExtreme extends Primitive {
+    @Override
+    public boolean savesInputs() {
+      return false;
+    }
+
+    @Override
+    public boolean savesOutput() {
+      return false;
+    }
+
     private final int axis;
     private final boolean keepDim;
     private final boolean max;
