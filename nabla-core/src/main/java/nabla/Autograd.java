@@ -108,37 +108,8 @@ public final class Autograd {
    */
   public static Tensor[] grad(
       Tensor output, Tensor gradient, boolean retainGraph, boolean createGraph, Tensor... inputs) {
-    if (gradient == null) {
-      if (output.numel() != 1) {
-        throw new IllegalStateException(
-            "grad: the output has shape " + Shapes.str(output.shape())
-                + "; pass a head gradient of that shape");
-      }
-      gradient = output.onesLike();
-    }
-    checkRoot("grad", output, gradient);
-    Map<Tensor, Tensor> capture = new LinkedHashMap<>();
-    for (Tensor in : inputs) {
-      if (!in.requiresGrad()) {
-        throw new IllegalArgumentException(
-            "grad: input of shape " + Shapes.str(in.shape())
-                + " does not require grad; call requiresGrad(true) on it before computing the"
-                + " output");
-      }
-      capture.put(in, null);
-    }
-    Engine.backward(
-        new Tensor[] {output},
-        new Tensor[] {gradient.to(output.dtype())},
-        retainGraph || createGraph,
-        createGraph,
-        capture);
-    Tensor[] out = new Tensor[inputs.length];
-    for (int i = 0; i < inputs.length; i++) {
-      Tensor g = capture.get(inputs[i]);
-      out[i] = g != null ? g : inputs[i].detach().zerosLike();
-    }
-    return out;
+    return grad(
+        new Tensor[] {output}, new Tensor[] {gradient}, retainGraph, createGraph, inputs);
   }
 
   // ------------------------------------------------------------ functional transforms (JAX)
@@ -439,6 +410,55 @@ public final class Autograd {
     int[] r = Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, r, a.length, b.length);
     return r;
+  }
+
+  /**
+   * Gradients of several outputs at once (their head-gradient-weighted sum), with respect to
+   * {@code inputs}, returned instead of accumulated: {@code torch.autograd.grad(outputs, inputs,
+   * grad_outputs, retain_graph, create_graph)}. A null head gradient means ones (one-element
+   * outputs only).
+   */
+  public static Tensor[] grad(
+      Tensor[] outputs,
+      Tensor[] gradients,
+      boolean retainGraph,
+      boolean createGraph,
+      Tensor... inputs) {
+    if (gradients.length != outputs.length) {
+      throw new IllegalArgumentException(
+          "grad: " + outputs.length + " outputs but " + gradients.length + " head gradients");
+    }
+    Tensor[] heads = new Tensor[outputs.length];
+    for (int i = 0; i < outputs.length; i++) {
+      Tensor g = gradients[i];
+      if (g == null) {
+        if (outputs[i].numel() != 1) {
+          throw new IllegalStateException(
+              "grad: output " + i + " has shape " + Shapes.str(outputs[i].shape())
+                  + "; pass a head gradient of that shape");
+        }
+        g = outputs[i].onesLike();
+      }
+      checkRoot("grad", outputs[i], g);
+      heads[i] = g.to(outputs[i].dtype());
+    }
+    Map<Tensor, Tensor> capture = new LinkedHashMap<>();
+    for (Tensor in : inputs) {
+      if (!in.requiresGrad()) {
+        throw new IllegalArgumentException(
+            "grad: input of shape " + Shapes.str(in.shape())
+                + " does not require grad; call requiresGrad(true) on it before computing the"
+                + " outputs");
+      }
+      capture.put(in, null);
+    }
+    Engine.backward(outputs, heads, retainGraph || createGraph, createGraph, capture);
+    Tensor[] out = new Tensor[inputs.length];
+    for (int i = 0; i < inputs.length; i++) {
+      Tensor g = capture.get(inputs[i]);
+      out[i] = g != null ? g : inputs[i].detach().zerosLike();
+    }
+    return out;
   }
 
   private static void checkRoot(String op, Tensor output, Tensor gradient) {

@@ -103,6 +103,19 @@ class TransformsTest {
   }
 
   @Test
+  void gradOfSeveralOutputsSumsThemWeightedByTheirHeads() {
+    Tensor x = f64(1, 2).requiresGrad(true);
+    Tensor y1 = x.mul(x).sum();
+    Tensor y2 = x.sin();
+    Tensor[] g =
+        Autograd.grad(new Tensor[] {y1, y2}, new Tensor[] {null, f64(1, 10)}, false, true, x);
+    assertArrayEquals(
+        new double[] {2 + Math.cos(1), 4 + 10 * Math.cos(2)}, g[0].toDoubleArray(), 1e-12);
+    assertEquals(true, g[0].requiresGrad(), "createGraph keeps the result differentiable");
+    assertEquals(null, x.grad());
+  }
+
+  @Test
   void badInputsAreReported() {
     var e = assertThrows(IllegalArgumentException.class,
         () -> Autograd.grad((Tensor t) -> t.mul(2)).apply(f64(1, 2)));
