@@ -1,0 +1,221 @@
+package nabla.bench;
+
+import java.lang.reflect.Method;
+import java.util.function.Function;
+import nabla.Autograd;
+import nabla.Generator;
+import nabla.Tensor;
+
+/**
+ * The six benchmark workloads W1–W6, shared by the JMH benchmarks ({@link NablaBenchmarks}) and
+ * the comparison harness ({@link Compare}) so that both measure exactly the same code.
+ *
+ * <p>Each workload is a small object: the constructor builds the inputs (not timed), {@code run()}
+ * is one timed operation (one GEMM, one training step, one Hessian, ...) and returns something
+ * derived from its result so the JIT cannot drop the work. tools/bench/compare.py mirrors every
+ * workload in PyTorch; keep the two in sync when changing one.
+ */
+public final class Workloads {
+
+  private Workloads() {}
+
+  /** Default kernel thread count for all workloads (the PyTorch side pins the same). */
+  public static final int DEFAULT_THREADS = 2;
+
+  /**
+   * Sets the kernel thread count through {@code nabla.kernels.Parallel.setThreads(int)} if that
+   * class exists in this build (looked up reflectively so the bench module compiles against any
+   * core). Returns a short description of what happened.
+   */
+  public static String setThreads(int threads) {
+    try {
+      Class<?> c = Class.forName("nabla.kernels.Parallel");
+      Method m = c.getMethod("setThreads", int.class);
+      m.invoke(null, threads);
+      return "nabla.kernels.Parallel.setThreads(" + threads + ")";
+    } catch (ClassNotFoundException | NoSuchMethodException e) {
+      return "not set (nabla.kernels.Parallel.setThreads not found: kernels use their default)";
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("Parallel.setThreads(" + threads + ") failed", e);
+    }
+  }
+
+  /**
+   * Calls a static no-argument method of a core class reflectively (e.g. {@code
+   * nabla.kernels.Simd.enabled()}); returns "n/a" if this build does not have it.
+   */
+  public static String probe(String className, String method) {
+    try {
+      return String.valueOf(Class.forName(className).getMethod(method).invoke(null));
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return "n/a";
+    }
+  }
+
+  /** True if the jdk.incubator.vector module is in the boot layer of this JVM. */
+  public static boolean vectorModulePresent() {
+    return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  /** W1: float32 GEMM, n×n times n×n. */
+  public static final class Gemm {
+    public final int n;
+    final Tensor a;
+    final Tensor b;
+
+    public Gemm(int n) {
+      this.n = n;
+      Generator.manualSeed(1);
+      a = Tensor.randn(n, n);
+      b = Tensor.randn(n, n);
+    }
+
+    public Tensor run() {
+      return a.matmul(b);
+    }
+
+    /** Floating-point operations of one run (2n³). */
+    public double flops() {
+      return 2.0 * n * n * n;
+    }
+  }
+
+  /** W2: the D2L 2.5 toy: y = 2·xᵀx, backward, zero the gradient. x = arange(4). */
+  public static final class D2lToy {
+    final Tensor x = Tensor.arange(4).requiresGrad(true);
+
+    public Tensor run() {
+      Tensor y = x.dot(x).mul(2);
+      y.backward();
+      x.zeroGrad();
+      return y;
+    }
+
+    /** x.grad after one backward: 4x = [0, 4, 8, 12] (sanity check). */
+    public float[] gradOnce() {
+      Tensor y = x.dot(x).mul(2);
+      y.backward();
+      float[] g = x.grad().toFloatArray();
+      x.zeroGrad();
+      return g;
+    }
+  }
+
+  /**
+   * W3: about 100k 0-d ops: a = 0.5 (requires grad), y = 1; repeat 33,334 times y = y·a + sin(y)
+   * (3 ops each), then y.backward(). One run builds and differentiates the whole chain.
+   */
+  public static final class ScalarChain {
+    public static final int REPEATS = 33_334;
+
+    public Tensor run() {
+      Tensor a = Tensor.scalar(0.5).requiresGrad(true);
+      Tensor y = Tensor.scalar(1.0);
+      for (int i = 0; i < REPEATS; i++) {
+        y = y.mul(a).add(y.sin());
+      }
+      y.backward();
+      return a.grad();
+    }
+  }
+
+  /**
+   * W4: one SGD training step of a 784-256-10 MLP (ReLU, softmax cross-entropy on int64
+   * targets), batch 256: forward, backward, p -= lr·p.grad and zero the gradients.
+   */
+  public static final class MlpStep {
+    public static final int BATCH = 256;
+    public static final double LR = 0.1;
+    final Tensor x;
+    final Tensor targets;
+    final Tensor w1;
+    final Tensor b1;
+    final Tensor w2;
+    final Tensor b2;
+    final Tensor[] params;
+
+    public MlpStep() {
+      Generator.manualSeed(4);
+      x = Tensor.randn(BATCH, 784);
+      targets = Tensor.randint(0, 10, BATCH);
+      w1 = Tensor.randn(784, 256).mul(0.01).requiresGrad(true);
+      b1 = Tensor.zeros(256).requiresGrad(true);
+      w2 = Tensor.randn(256, 10).mul(0.01).requiresGrad(true);
+      b2 = Tensor.zeros(10).requiresGrad(true);
+      params = new Tensor[] {w1, b1, w2, b2};
+    }
+
+    public Tensor run() {
+      Tensor logits = x.matmul(w1).add(b1).relu().matmul(w2).add(b2);
+      Tensor loss = logits.crossEntropy(targets);
+      loss.backward();
+      try (Autograd.Scope ignored = Autograd.noGrad()) {
+        for (Tensor p : params) {
+          p.subInPlace(p.grad().mul(LR));
+          p.zeroGrad();
+        }
+      }
+      return loss;
+    }
+  }
+
+  /**
+   * W5: (x·y + x).exp().sum() over n floats (default 10M), x and y requiring grad; forward,
+   * backward and zeroGrad of both. Inputs are deterministic: x = linspace(0, 1, n), y =
+   * linspace(1, 0, n), so the value is comparable with PyTorch.
+   */
+  public static final class BigElementwise {
+    public static final int DEFAULT_N = 10_000_000;
+    final Tensor x;
+    final Tensor y;
+
+    public BigElementwise(int n) {
+      x = Tensor.linspace(0, 1, n).requiresGrad(true);
+      y = Tensor.linspace(1, 0, n).requiresGrad(true);
+    }
+
+    public Tensor run() {
+      Tensor s = x.mul(y).add(x).exp().sum();
+      s.backward();
+      x.zeroGrad();
+      y.zeroGrad();
+      return s;
+    }
+  }
+
+  /**
+   * W6: Hessian of f(x) = sum(x³·sin x) for x of size 100 (x = linspace(-2, 2, 100)), with
+   * {@link Autograd#hessian}.
+   */
+  public static final class Hessian {
+    public static final int N = 100;
+    static final Function<Tensor, Tensor> F = t -> t.pow(3).mul(t.sin()).sum();
+    final Tensor x = Tensor.linspace(-2, 2, N);
+
+    public Tensor run() {
+      return Autograd.hessian(F, x);
+    }
+
+    /** Trace of the Hessian (sanity check; analytic: Σ 6x·sin x + 6x²·cos x − x³·sin x). */
+    public double trace(Tensor h) {
+      float[] v = h.toFloatArray();
+      double t = 0;
+      for (int i = 0; i < N; i++) {
+        t += v[i * N + i];
+      }
+      return t;
+    }
+
+    /** The analytic trace, computed in double. */
+    public static double analyticTrace() {
+      double t = 0;
+      for (int i = 0; i < N; i++) {
+        double xi = (float) (-2 + 4.0 * i / (N - 1));
+        t += 6 * xi * Math.sin(xi) + 6 * xi * xi * Math.cos(xi) - xi * xi * xi * Math.sin(xi);
+      }
+      return t;
+    }
+  }
+}
