@@ -644,15 +644,21 @@ public final class Tensor {
     inPlaceAdd(g);
   }
 
+  /** this += g without recording; reuses this buffer (gradient accumulation). */
   private void inPlaceAdd(Tensor g) {
-    boolean prev = GradMode.set(false);
-    try {
-      Tensor sum = detach().add(g.detach());
-      Copy.copy(shape, sum.storage, sum.offset, sum.strides, storage, offset, strides);
-      storage.bumpVersion("gradient accumulation");
-    } finally {
-      GradMode.set(prev);
+    Tensor src = g.dtype() == dtype() ? g : g.detach().to(dtype());
+    if (isContiguous() && Arrays.equals(src.shape, shape)) {
+      nabla.kernels.Binary.accumulate(shape, storage, offset, src.storage, src.offset, src.strides);
+    } else {
+      boolean prev = GradMode.set(false);
+      try {
+        Tensor sum = detach().add(src.detach());
+        Copy.copy(shape, sum.storage, sum.offset, sum.strides, storage, offset, strides);
+      } finally {
+        GradMode.set(prev);
+      }
     }
+    storage.bumpVersion("gradient accumulation");
   }
 
   // ---------------------------------------------------------------- elementwise

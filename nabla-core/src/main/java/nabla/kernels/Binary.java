@@ -24,12 +24,13 @@ public final class Binary {
       int[] bStrides,
       Storage out) {
     DType t = a.dtype();
-    if (!op.isComparison() && isFlat(shape, aStrides)) {
-      // a contiguous with the output's shape, b contiguous too or one broadcast value:
-      // one flat loop (vectorised and parallel when large), no index bookkeeping.
-      int bs = isFlat(shape, bStrides) ? 1 : isBroadcastScalar(bStrides) ? 0 : -1;
-      if (bs >= 0) {
-        Flat.binary(op, a, aOff, b, bOff, bs, out, Shapes.numel(shape));
+    if (!op.isComparison()) {
+      // Each operand contiguous with the output's shape or one broadcast value: one flat loop
+      // (vectorised and parallel when large), no index bookkeeping.
+      int as = flatStride(shape, aStrides);
+      int bs = flatStride(shape, bStrides);
+      if (as >= 0 && bs >= 0) {
+        Flat.binary(op, a, aOff, as, b, bOff, bs, out, 0, Shapes.numel(shape));
         return;
       }
     }
@@ -47,6 +48,37 @@ public final class Binary {
             case FLOAT64 -> rowD(op, a.d, o[1], s[1], b.d, o[2], s[2], out.d, o[0], n);
             case INT64 -> rowL(op, a.l, o[1], s[1], b.l, o[2], s[2], out.l, o[0], n);
             case BOOL -> rowB(op, a.b, o[1], s[1], b.b, o[2], s[2], out.b, o[0], n);
+          }
+        });
+  }
+
+  /** 1 for a contiguous operand, 0 for one broadcast value, -1 otherwise. */
+  private static int flatStride(int[] shape, int[] strides) {
+    return isFlat(shape, strides) ? 1 : isBroadcastScalar(strides) ? 0 : -1;
+  }
+
+  /**
+   * target += b elementwise, in place, where target is a contiguous block of {@code shape}
+   * starting at {@code tOff} and b is any strided view of that shape.
+   */
+  public static void accumulate(
+      int[] shape, Storage target, int tOff, Storage b, int bOff, int[] bStrides) {
+    int bs = flatStride(shape, bStrides);
+    if (bs >= 0) {
+      Flat.binary(BinaryOp.ADD, target, tOff, 1, b, bOff, bs, target, tOff, Shapes.numel(shape));
+      return;
+    }
+    int[] ts = Shapes.contiguousStrides(shape);
+    Loops.forEachRow(
+        shape,
+        new int[][] {ts, bStrides},
+        new int[] {tOff, bOff},
+        (o, s, n) -> {
+          switch (target.dtype()) {
+            case FLOAT32 -> rowF(BinaryOp.ADD, target.f, o[0], 1, b.f, o[1], s[1], target.f, o[0], n);
+            case FLOAT64 -> rowD(BinaryOp.ADD, target.d, o[0], 1, b.d, o[1], s[1], target.d, o[0], n);
+            case INT64 -> rowL(BinaryOp.ADD, target.l, o[0], 1, b.l, o[1], s[1], target.l, o[0], n);
+            case BOOL -> rowB(BinaryOp.ADD, target.b, o[0], 1, b.b, o[1], s[1], target.b, o[0], n);
           }
         });
   }

@@ -16,37 +16,53 @@ final class Flat {
   /** Elements per parallel chunk; ranges shorter than two chunks run on the calling thread. */
   private static final int CHUNK = 1 << 15;
 
-  /** out[j] = op(a[aOff+j], b[bOff+j*bs]) for j < n; bs is 1, or 0 for a broadcast scalar. */
+  /**
+   * out[oOff+j] = op(a[aOff+j*as], b[bOff+j*bs]) for j < n; as and bs are 1, or 0 for a
+   * broadcast scalar. out may be a (accumulation in place).
+   */
   static void binary(
-      BinaryOp op, Storage a, int aOff, Storage b, int bOff, int bs, Storage out, int n) {
+      BinaryOp op,
+      Storage a,
+      int aOff,
+      int as,
+      Storage b,
+      int bOff,
+      int bs,
+      Storage out,
+      int oOff,
+      int n) {
     if (n >= 2 * CHUNK) {
       Parallel.forRange(
-          0, n, CHUNK, (s, e) -> binaryRange(op, a, aOff + s, b, bOff + s * bs, bs, out, s, e - s));
+          0,
+          n,
+          CHUNK,
+          (s, e) -> binaryRange(op, a, aOff + s * as, as, b, bOff + s * bs, bs, out, oOff + s, e - s));
     } else {
-      binaryRange(op, a, aOff, b, bOff, bs, out, 0, n);
+      binaryRange(op, a, aOff, as, b, bOff, bs, out, oOff, n);
     }
   }
 
   private static void binaryRange(
-      BinaryOp op, Storage a, int ai, Storage b, int bi, int bs, Storage out, int oi, int n) {
+      BinaryOp op, Storage a, int ai, int as, Storage b, int bi, int bs, Storage out, int oi,
+      int n) {
     boolean vector = Simd.enabled() && n >= SIMD_MIN && VectorKernels.hasBinary(op);
     switch (a.dtype()) {
       case FLOAT32 -> {
         if (vector) {
-          VectorKernels.binaryF(op, a.f, ai, b.f, bi, bs, out.f, oi, n);
+          VectorKernels.binaryF(op, a.f, ai, as, b.f, bi, bs, out.f, oi, n);
         } else {
-          Binary.rowF(op, a.f, ai, 1, b.f, bi, bs, out.f, oi, n);
+          Binary.rowF(op, a.f, ai, as, b.f, bi, bs, out.f, oi, n);
         }
       }
       case FLOAT64 -> {
         if (vector) {
-          VectorKernels.binaryD(op, a.d, ai, b.d, bi, bs, out.d, oi, n);
+          VectorKernels.binaryD(op, a.d, ai, as, b.d, bi, bs, out.d, oi, n);
         } else {
-          Binary.rowD(op, a.d, ai, 1, b.d, bi, bs, out.d, oi, n);
+          Binary.rowD(op, a.d, ai, as, b.d, bi, bs, out.d, oi, n);
         }
       }
-      case INT64 -> Binary.rowL(op, a.l, ai, 1, b.l, bi, bs, out.l, oi, n);
-      case BOOL -> Binary.rowB(op, a.b, ai, 1, b.b, bi, bs, out.b, oi, n);
+      case INT64 -> Binary.rowL(op, a.l, ai, as, b.l, bi, bs, out.l, oi, n);
+      case BOOL -> Binary.rowB(op, a.b, ai, as, b.b, bi, bs, out.b, oi, n);
     }
   }
 

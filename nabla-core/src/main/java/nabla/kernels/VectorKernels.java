@@ -30,15 +30,16 @@ final class VectorKernels {
     };
   }
 
-  /** o[oi+j] = op(a[ai+j], b[bi+j*bs]) for j < n, with bs 1 or 0 (a broadcast scalar). */
-  static void binaryF(BinaryOp op, float[] a, int ai, float[] b, int bi, int bs, float[] o, int oi,
-      int n) {
+  /** o[oi+j] = op(a[ai+j*as], b[bi+j*bs]) for j < n, with as, bs 1 or 0 (a broadcast scalar). */
+  static void binaryF(BinaryOp op, float[] a, int ai, int as, float[] b, int bi, int bs, float[] o,
+      int oi, int n) {
     int step = F.length();
     int upper = F.loopBound(n);
     int j = 0;
+    FloatVector scalarA = as == 0 ? FloatVector.broadcast(F, a[ai]) : null;
     FloatVector scalar = bs == 0 ? FloatVector.broadcast(F, b[bi]) : null;
     for (; j < upper; j += step) {
-      FloatVector x = FloatVector.fromArray(F, a, ai + j);
+      FloatVector x = scalarA != null ? scalarA : FloatVector.fromArray(F, a, ai + j);
       FloatVector y = scalar != null ? scalar : FloatVector.fromArray(F, b, bi + j);
       FloatVector r =
           switch (op) {
@@ -53,7 +54,7 @@ final class VectorKernels {
       r.intoArray(o, oi + j);
     }
     for (; j < n; j++) {
-      float x = a[ai + j];
+      float x = a[ai + j * as];
       float y = b[bi + j * bs];
       o[oi + j] =
           switch (op) {
@@ -69,14 +70,15 @@ final class VectorKernels {
   }
 
   /** The float64 twin of {@link #binaryF}. */
-  static void binaryD(BinaryOp op, double[] a, int ai, double[] b, int bi, int bs, double[] o,
-      int oi, int n) {
+  static void binaryD(BinaryOp op, double[] a, int ai, int as, double[] b, int bi, int bs,
+      double[] o, int oi, int n) {
     int step = D.length();
     int upper = D.loopBound(n);
     int j = 0;
+    DoubleVector scalarA = as == 0 ? DoubleVector.broadcast(D, a[ai]) : null;
     DoubleVector scalar = bs == 0 ? DoubleVector.broadcast(D, b[bi]) : null;
     for (; j < upper; j += step) {
-      DoubleVector x = DoubleVector.fromArray(D, a, ai + j);
+      DoubleVector x = scalarA != null ? scalarA : DoubleVector.fromArray(D, a, ai + j);
       DoubleVector y = scalar != null ? scalar : DoubleVector.fromArray(D, b, bi + j);
       DoubleVector r =
           switch (op) {
@@ -91,7 +93,7 @@ final class VectorKernels {
       r.intoArray(o, oi + j);
     }
     for (; j < n; j++) {
-      double x = a[ai + j];
+      double x = a[ai + j * as];
       double y = b[bi + j * bs];
       o[oi + j] =
           switch (op) {

@@ -116,6 +116,26 @@ class ElementwiseKernelTest {
     java.util.Arrays.fill(c, stored(new double[] {1.75}, t)[0]);
     binary("mul scalar", t, a, c, ta.mul(1.75), (x, y) -> x * y);
     binary("sub scalar", t, a, c, ta.sub(1.75), (x, y) -> x - y);
+    Tensor first = Tensor.scalar(1.75, t);
+    binary("scalar sub", t, c, a, first.sub(ta), (x, y) -> x - y);
+    binary("scalar div", t, c, b, first.div(tb), (x, y) -> x / y);
+  }
+
+  @ParameterizedTest(name = "{0} n={1}")
+  @MethodSource("cases")
+  void gradientAccumulatesInPlace(DType t, int n) {
+    Random r = new Random(5 + n);
+    double[] a = stored(random(r, n, -2, 2), t);
+    Tensor x = Tensor.ofDoubles(a, n).to(t).requiresGrad(true);
+    x.mul(x).sum().backward();
+    Tensor firstGrad = x.grad();
+    x.mul(3).sum().backward();
+    org.junit.jupiter.api.Assertions.assertSame(firstGrad, x.grad(), "the buffer is reused");
+    double[] e = new double[n];
+    for (int i = 0; i < n; i++) {
+      e[i] = 2 * a[i] + 3;
+    }
+    check("accumulated grad", t, e, x.grad());
   }
 
   private static void binary(
