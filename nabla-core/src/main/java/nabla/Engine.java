@@ -117,8 +117,15 @@ final class Engine {
     return false;
   }
 
+  private static final java.util.concurrent.atomic.AtomicInteger PASSES =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   /**
    * Reverse-mode sweep from {@code roots} seeded with {@code heads}.
+   *
+   * <p>Per-pass bookkeeping (dependency counts, pending gradients) lives in the nodes, stamped
+   * with the pass number. A pass started from inside another one (a VJP rule that runs backward,
+   * as checkpointing does) saves the fields of the nodes it touches and restores them at the end.
    *
    * @param capture when non-null, gradients of these tensors are returned in this map instead of
    *     being accumulated into {@code grad()} (the functional {@code Autograd.grad})
@@ -129,28 +136,36 @@ final class Engine {
       boolean retainGraph,
       boolean createGraph,
       Map<Tensor, Tensor> capture) {
-    Map<Node, Tensor> pending = new IdentityHashMap<>();
-    // Leaves written by this pass: overwrite-mode leaves are reset only on their first delivery.
-    Set<Tensor> written = Collections.newSetFromMap(new IdentityHashMap<>());
-    List<Node> starts = new ArrayList<>();
-    for (int r = 0; r < roots.length; r++) {
-      Tensor root = roots[r];
-      Tensor head = heads[r];
-      if (root.gradFn == null) {
-        deliverToLeaf(root, head, createGraph, capture, written);
-      } else {
-        checkNotReleased(root.gradFn);
-        pending.merge(root.gradFn, head, Tensor::add);
-        starts.add(root.gradFn);
-      }
-    }
-    List<Node> order = topologicalOrder(starts);
-    Set<Node> needed = capture == null ? null : leadingTo(order, capture);
-    boolean previous = GradMode.set(createGraph);
+    GradMode.State state = GradMode.state();
+    int pass = PASSES.incrementAndGet();
+    List<Object[]> saved = state.backwardDepth > 0 ? new ArrayList<>() : null;
+    state.backwardDepth++;
+    List<Node> reached = new ArrayList<>();
+    boolean previous = state.enabled;
     try {
+      // Leaves written by this pass: overwrite-mode leaves are reset only on their first delivery.
+      Set<Tensor> written = Collections.newSetFromMap(new IdentityHashMap<>());
+      List<Node> starts = new ArrayList<>();
+      for (int r = 0; r < roots.length; r++) {
+        Tensor root = roots[r];
+        if (root.gradFn == null) {
+          deliverToLeaf(root, heads[r], createGraph, capture, written);
+        } else {
+          checkNotReleased(root.gradFn);
+          claim(root.gradFn, pass, saved, reached);
+          addPending(root.gradFn, heads[r]);
+          starts.add(root.gradFn);
+        }
+      }
+      List<Node> order = topologicalOrder(starts, pass, saved, reached);
+      if (capture != null) {
+        markLeadingTo(order, capture);
+      }
+      state.enabled = createGraph;
       for (Node node : order) {
-        Tensor g = pending.remove(node);
-        if (g == null || (needed != null && !needed.contains(node))) {
+        Tensor g = node.pending;
+        node.pending = null;
+        if (g == null || (capture != null && !node.needed)) {
           continue;
         }
         checkNotReleased(node);
@@ -176,7 +191,7 @@ final class Engine {
           Tensor in = inputs[i];
           Tensor gi = reduceTo(grads[i], in, node);
           if (in.gradFn != null) {
-            pending.merge(in.gradFn, gi, Tensor::add);
+            addPending(in.gradFn, gi);
           } else {
             deliverToLeaf(in, gi, createGraph, capture, written);
           }
@@ -186,8 +201,42 @@ final class Engine {
         }
       }
     } finally {
-      GradMode.set(previous);
+      state.enabled = previous;
+      state.backwardDepth--;
+      for (Node n : reached) {
+        n.pending = null;
+      }
+      if (saved != null) {
+        for (int i = saved.size() - 1; i >= 0; i--) {
+          Object[] rec = saved.get(i);
+          Node n = (Node) rec[0];
+          n.pass = (Integer) rec[1];
+          n.dependents = (Integer) rec[2];
+          n.pending = (Tensor) rec[3];
+          n.needed = (Boolean) rec[4];
+        }
+      }
     }
+  }
+
+  /** Makes {@code n} part of this pass (saving its previous bookkeeping in a nested pass). */
+  private static boolean claim(Node n, int pass, List<Object[]> saved, List<Node> reached) {
+    if (n.pass == pass) {
+      return false;
+    }
+    if (saved != null) {
+      saved.add(new Object[] {n, n.pass, n.dependents, n.pending, n.needed});
+    }
+    n.pass = pass;
+    n.dependents = 0;
+    n.pending = null;
+    n.needed = false;
+    reached.add(n);
+    return true;
+  }
+
+  private static void addPending(Node n, Tensor g) {
+    n.pending = n.pending == null ? g : n.pending.add(g);
   }
 
   private static void checkNotReleased(Node node) {
@@ -264,41 +313,34 @@ final class Engine {
   }
 
   /**
-   * The nodes from which a captured tensor can be reached: only they need a VJP when gradients
-   * are requested for specific tensors (so {@code Autograd.grad} neither computes nor frees
-   * anything beyond them).
+   * Marks the nodes from which a captured tensor can be reached: only they need a VJP when
+   * gradients are requested for specific tensors (so {@code Autograd.grad} neither computes nor
+   * frees anything beyond them).
    */
-  private static Set<Node> leadingTo(List<Node> order, Map<Tensor, Tensor> capture) {
-    Set<Node> needed = Collections.newSetFromMap(new IdentityHashMap<>());
+  private static void markLeadingTo(List<Node> order, Map<Tensor, Tensor> capture) {
     for (int i = order.size() - 1; i >= 0; i--) {
       Node n = order.get(i);
       if (n.inputs == null) {
         continue;
       }
       if (capture.containsKey(n.output)) {
-        needed.add(n);
+        n.needed = true;
         continue;
       }
       for (Tensor in : n.inputs) {
-        if (capture.containsKey(in) || (in.gradFn != null && needed.contains(in.gradFn))) {
-          needed.add(n);
+        if (capture.containsKey(in) || (in.gradFn != null && in.gradFn.needed)) {
+          n.needed = true;
           break;
         }
       }
     }
-    return needed;
   }
 
   /** Nodes reachable from the starts, each after every node that consumes its output. */
-  private static List<Node> topologicalOrder(List<Node> starts) {
-    Map<Node, Integer> dependents = new IdentityHashMap<>();
-    ArrayDeque<Node> stack = new ArrayDeque<>();
-    for (Node s : starts) {
-      if (!dependents.containsKey(s)) {
-        dependents.put(s, 0);
-        stack.push(s);
-      }
-    }
+  private static List<Node> topologicalOrder(
+      List<Node> starts, int pass, List<Object[]> saved, List<Node> reached) {
+    ArrayDeque<Node> stack = new ArrayDeque<>(starts);
+    List<Node> seen = new ArrayList<>(starts);
     while (!stack.isEmpty()) {
       Node n = stack.pop();
       if (n.inputs == null) {
@@ -309,19 +351,17 @@ final class Engine {
         if (child == null) {
           continue;
         }
-        Integer c = dependents.get(child);
-        if (c == null) {
-          dependents.put(child, 1);
+        if (claim(child, pass, saved, reached)) {
+          seen.add(child);
           stack.push(child);
-        } else {
-          dependents.put(child, c + 1);
         }
+        child.dependents++;
       }
     }
-    List<Node> order = new ArrayList<>(dependents.size());
+    List<Node> order = new ArrayList<>(seen.size());
     ArrayDeque<Node> ready = new ArrayDeque<>();
     for (Node s : starts) {
-      if (dependents.get(s) == 0 && !ready.contains(s)) {
+      if (s.dependents == 0 && !ready.contains(s)) {
         ready.add(s);
       }
     }
@@ -333,12 +373,7 @@ final class Engine {
       }
       for (Tensor in : n.inputs) {
         Node child = in.gradFn;
-        if (child == null) {
-          continue;
-        }
-        int c = dependents.get(child) - 1;
-        dependents.put(child, c);
-        if (c == 0) {
+        if (child != null && --child.dependents == 0) {
           ready.add(child);
         }
       }

@@ -23,6 +23,9 @@ final class GradMode {
 
     int nextLevel = 1;
 
+    /** How many backward passes are running in this thread (nested ones run inside VJPs). */
+    int backwardDepth;
+
     boolean forwardActive() {
       return activeCount > 0 && suspended == 0;
     }

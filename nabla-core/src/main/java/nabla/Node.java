@@ -19,6 +19,12 @@ public final class Node {
   Tensor output;
   private final int[] savedVersions;
 
+  // Bookkeeping of the backward pass that currently owns this node (Engine only).
+  int pass;
+  int dependents;
+  Tensor pending;
+  boolean needed;
+
   Node(Primitive primitive, Tensor[] inputs, Tensor output) {
     this.primitive = primitive;
     this.inputs = inputs;
