@@ -589,7 +589,10 @@ def main():
     nabla_out = None
     if not args.skip_nabla:
         java = find_java(args.java)
-        jvm = ["-Xms4g", "-Xmx4g", "-Xss16m"]
+        # AlwaysPreTouch: fault the whole heap in at start-up. On this VM a first touch of a heap
+        # page costs tens of microseconds; without it, allocation-heavy workloads (W1, W2, W4) run
+        # 2-10x slower until G1 has cycled through all 4 GB once (measured, see BENCHMARKS.md).
+        jvm = ["-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch", "-Xss16m"]
         jvm += ["-Dnabla.simd=false"] if args.no_simd else ["--add-modules=jdk.incubator.vector"]
         cmd = [java] + jvm + ["-cp", args.jar, "nabla.bench.Compare", "--w5-n", str(args.w5_n)] + common
         nabla_out = run_json(cmd, label="nabla")

@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * scheme and prints the comparison table; it can also be run on its own:
  *
  * <pre>
- *   java --add-modules=jdk.incubator.vector -Xmx4g -cp nabla-bench/target/benchmarks.jar \
+ *   java --add-modules=jdk.incubator.vector -Xms4g -Xmx4g -XX:+AlwaysPreTouch -cp nabla-bench/target/benchmarks.jar \
  *       nabla.bench.Compare [--quick] [--only W1,W4] [--threads 2] [--w5-n 10000000]
  * </pre>
  *

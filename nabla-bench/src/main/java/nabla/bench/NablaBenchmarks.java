@@ -40,7 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
     jvmArgsAppend = {
       "--add-modules=jdk.incubator.vector",
       "--sun-misc-unsafe-memory-access=allow", // JMH 1.37 uses Unsafe; silences JDK 25 warnings
-      "-Xms4g", "-Xmx4g", "-Xss16m"
+      "-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch", "-Xss16m"
     })
 @State(Scope.Benchmark)
 public class NablaBenchmarks {
