@@ -15,6 +15,15 @@ public final class Copy {
       Storage dst,
       int dstOff,
       int[] dstStrides) {
+    if (nabla.storage.Shapes.isContiguous(shape, srcStrides)
+        && nabla.storage.Shapes.isContiguous(shape, dstStrides)) {
+      long n = nabla.storage.Shapes.numel(shape);
+      if (n >= 2 * FILL_CHUNK) {
+        Parallel.forRange(
+            0, (int) n, FILL_CHUNK, (s, e) -> row(src, srcOff + s, 1, dst, dstOff + s, 1, e - s));
+        return;
+      }
+    }
     Loops.forEachRow(
         shape,
         new int[][] {dstStrides, srcStrides},
@@ -104,6 +113,17 @@ public final class Copy {
 
   /** Fills a contiguous range with a value. */
   public static void fill(Storage dst, int off, int n, double value) {
+    if (n >= 2 * FILL_CHUNK) {
+      Parallel.forRange(0, n, FILL_CHUNK, (s, e) -> fillRange(dst, off + s, e - s, value));
+    } else {
+      fillRange(dst, off, n, value);
+    }
+  }
+
+  /** Elements per parallel chunk of a fill (a 32k-float chunk is 128 KiB). */
+  private static final int FILL_CHUNK = 1 << 15;
+
+  private static void fillRange(Storage dst, int off, int n, double value) {
     switch (dst.dtype()) {
       case FLOAT32 -> java.util.Arrays.fill(dst.f, off, off + n, (float) value);
       case FLOAT64 -> java.util.Arrays.fill(dst.d, off, off + n, value);

@@ -97,8 +97,35 @@ final class Flat {
     }
   }
 
-  /** Sum of a contiguous float range, vectorised when possible. */
+  /**
+   * Sum of a contiguous float range, vectorised when possible. Long ranges are cut into blocks of
+   * {@code CHUNK} elements whose partial sums are computed in parallel and then added in block
+   * order, so the result does not depend on the thread count.
+   */
   static double sum(Storage in, int off, int n) {
+    if (n < 2 * CHUNK) {
+      return sumRange(in, off, n);
+    }
+    int blocks = (int) (((long) n + CHUNK - 1) / CHUNK);
+    double[] partial = new double[blocks];
+    Parallel.forRange(
+        0,
+        blocks,
+        1,
+        (s, e) -> {
+          for (int b = s; b < e; b++) {
+            int start = b * CHUNK;
+            partial[b] = sumRange(in, off + start, Math.min(CHUNK, n - start));
+          }
+        });
+    double total = 0;
+    for (double p : partial) {
+      total += p;
+    }
+    return total;
+  }
+
+  private static double sumRange(Storage in, int off, int n) {
     if (Simd.enabled() && n >= SIMD_MIN) {
       return switch (in.dtype()) {
         case FLOAT32 -> VectorKernels.sumF(in.f, off, n);

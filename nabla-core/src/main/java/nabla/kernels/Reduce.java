@@ -12,13 +12,78 @@ public final class Reduce {
 
   /** out[r] = op(in[r*len .. r*len+len)). */
   public static void rows(ReduceOp op, Storage in, int rows, int len, Storage out) {
-    for (int r = 0; r < rows; r++) {
-      int base = r * len;
+    rows(op, in, 0, rows, len, out);
+  }
+
+  /**
+   * out[r] = op(in[off+r*len .. off+r*len+len)). Many short rows are split across {@link
+   * Parallel} threads; a single long sum is split inside {@link Flat#sum}.
+   */
+  public static void rows(ReduceOp op, Storage in, int off, int rows, int len, Storage out) {
+    if (rows > 1 && (long) rows * len >= PARALLEL_MIN) {
+      int minRows = (int) Math.max(1, PARALLEL_MIN / 2 / Math.max(1, len));
+      Parallel.forRange(0, rows, minRows, (s, e) -> rowRange(op, in, off, s, e, len, out));
+    } else {
+      rowRange(op, in, off, 0, rows, len, out);
+    }
+  }
+
+  /** Work (elements) below which a multi-row reduction stays on the calling thread. */
+  private static final long PARALLEL_MIN = 1 << 16;
+
+  private static void rowRange(
+      ReduceOp op, Storage in, int off, int from, int to, int len, Storage out) {
+    for (int r = from; r < to; r++) {
+      int base = off + r * len;
       switch (op) {
         case SUM -> sum(in, base, len, out, r);
         case MAX, MIN -> extreme(op == ReduceOp.MAX, in, base, len, out, r);
         case ARGMAX, ARGMIN -> out.l[r] = argExtreme(op == ReduceOp.ARGMAX, in, base, len);
       }
+    }
+  }
+
+  /**
+   * Column sums of a contiguous row-major float matrix: out[c] = sum over i of in[off + i*cols +
+   * c], for i < rows (the reduction of leading axes, e.g. a bias gradient summed over the batch),
+   * without transposing first. Float32 accumulates in double, like the row sums.
+   */
+  public static void columnSum(Storage in, int off, int rows, int cols, Storage out) {
+    if ((long) rows * cols >= PARALLEL_MIN && cols >= 64) {
+      Parallel.forRange(0, cols, 32, (s, e) -> columnSumRange(in, off, rows, cols, s, e, out));
+    } else {
+      columnSumRange(in, off, rows, cols, 0, cols, out);
+    }
+  }
+
+  private static void columnSumRange(
+      Storage in, int off, int rows, int cols, int c0, int c1, Storage out) {
+    int w = c1 - c0;
+    double[] acc = new double[w];
+    switch (in.dtype()) {
+      case FLOAT32 -> {
+        float[] a = in.f;
+        for (int i = 0; i < rows; i++) {
+          int base = off + i * cols + c0;
+          for (int c = 0; c < w; c++) {
+            acc[c] += a[base + c];
+          }
+        }
+        for (int c = 0; c < w; c++) {
+          out.f[c0 + c] = (float) acc[c];
+        }
+      }
+      case FLOAT64 -> {
+        double[] a = in.d;
+        for (int i = 0; i < rows; i++) {
+          int base = off + i * cols + c0;
+          for (int c = 0; c < w; c++) {
+            acc[c] += a[base + c];
+          }
+        }
+        System.arraycopy(acc, 0, out.d, c0, w);
+      }
+      default -> throw new IllegalArgumentException("columnSum: float32 or float64 only");
     }
   }
 

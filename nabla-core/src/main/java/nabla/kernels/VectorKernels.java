@@ -176,7 +176,10 @@ final class VectorKernels {
     }
   }
 
-  /** Sum of a[off .. off+n), accumulated in float lanes per block and in double across blocks. */
+  /**
+   * Sum of a[off .. off+n), accumulated in float lanes per block of 4096 and in double across
+   * blocks. Two independent accumulators hide the latency of the vector add.
+   */
   static double sumF(float[] a, int off, int n) {
     int step = F.length();
     double total = 0;
@@ -184,14 +187,21 @@ final class VectorKernels {
     for (int start = 0; start < n; start += block) {
       int len = Math.min(block, n - start);
       int upper = F.loopBound(len);
-      FloatVector acc = FloatVector.zero(F);
+      int upper2 = len - len % (2 * step);
+      FloatVector acc0 = FloatVector.zero(F);
+      FloatVector acc1 = FloatVector.zero(F);
+      int base = off + start;
       int j = 0;
-      for (; j < upper; j += step) {
-        acc = acc.add(FloatVector.fromArray(F, a, off + start + j));
+      for (; j < upper2; j += 2 * step) {
+        acc0 = acc0.add(FloatVector.fromArray(F, a, base + j));
+        acc1 = acc1.add(FloatVector.fromArray(F, a, base + j + step));
       }
-      double s = acc.reduceLanes(VectorOperators.ADD);
+      for (; j < upper; j += step) {
+        acc0 = acc0.add(FloatVector.fromArray(F, a, base + j));
+      }
+      double s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
       for (; j < len; j++) {
-        s += a[off + start + j];
+        s += a[base + j];
       }
       total += s;
     }

@@ -66,6 +66,27 @@ final class Raw {
         len *= shape[i];
       }
     }
+    Tensor out = Tensor.empty(outType, Shapes.reduced(shape, axes, keepDim));
+    if (x.isContiguous()) {
+      // Reduced axes already last: rows of the input as they are, no copy.
+      boolean trailing = true;
+      for (int i = 0; i < rank; i++) {
+        trailing &= perm[i] == i;
+      }
+      if (trailing) {
+        Reduce.rows(op, x.storage(), x.offset(), rows, len, out.storage());
+        return out;
+      }
+      // Leading axes summed (a bias gradient over the batch): column sums, no transpose.
+      boolean leading = true;
+      for (int i = 0; i < axes.length; i++) {
+        leading &= axes[i] == i;
+      }
+      if (leading && op == ReduceOp.SUM && (x.dtype() == DType.FLOAT32 || x.dtype() == DType.FLOAT64)) {
+        Reduce.columnSum(x.storage(), x.offset(), len, rows, out.storage());
+        return out;
+      }
+    }
     int[] pShape = new int[rank];
     int[] pStrides = new int[rank];
     int[] strides = x.strides();
@@ -75,7 +96,6 @@ final class Raw {
     }
     Tensor in = Tensor.empty(x.dtype(), pShape);
     Copy.copy(pShape, x.storage(), x.offset(), pStrides, in.storage(), 0, in.strides());
-    Tensor out = Tensor.empty(outType, Shapes.reduced(shape, axes, keepDim));
     Reduce.rows(op, in.storage(), rows, len, out.storage());
     return out;
   }

@@ -1,0 +1,148 @@
+package nabla.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Random;
+import java.util.stream.Stream;
+import nabla.DType;
+import nabla.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The reduction paths chosen by layout: trailing axes of a contiguous tensor reduced in place (no
+ * copy, offset views), leading axes summed as column sums, everything else through a transposing
+ * copy; long sums split in blocks across threads; fills and contiguous copies split across
+ * threads. Each is compared with a float64 loop over the same data.
+ */
+class ReductionKernelTest {
+
+  private static double[] random(long seed, int n) {
+    Random r = new Random(seed);
+    double[] d = new double[n];
+    for (int i = 0; i < n; i++) {
+      d[i] = r.nextDouble() * 2 - 1;
+    }
+    return d;
+  }
+
+  /** Sum over axis {@code axis} of a row-major [rows, cols] array, in float64. */
+  private static double[] reference(double[] d, int rows, int cols, int axis) {
+    double[] out = new double[axis == 0 ? cols : rows];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        out[axis == 0 ? j : i] += d[i * cols + j];
+      }
+    }
+    return out;
+  }
+
+  private static void close(String what, double[] expected, double[] got, double tol) {
+    assertEquals(expected.length, got.length, what + ": length");
+    for (int i = 0; i < got.length; i++) {
+      if (!(Math.abs(expected[i] - got[i]) <= tol * (1 + Math.abs(expected[i])))) {
+        fail(what + " element " + i + ": expected " + expected[i] + ", got " + got[i]);
+      }
+    }
+  }
+
+  static Stream<Arguments> shapes() {
+    Stream.Builder<Arguments> b = Stream.builder();
+    int[][] sizes = {{1, 1}, {3, 5}, {256, 10}, {10, 256}, {300, 70}, {1000, 130}, {7, 70_001}};
+    for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      for (int[] s : sizes) {
+        for (int axis = 0; axis < 2; axis++) {
+          b.add(Arguments.of(t, s[0], s[1], axis));
+        }
+      }
+    }
+    return b.build();
+  }
+
+  @ParameterizedTest(name = "{0} [{1},{2}] sum over axis {3}")
+  @MethodSource("shapes")
+  void sumOverOneAxis(DType t, int rows, int cols, int axis) {
+    double[] d = random(rows * 31L + cols, rows * cols);
+    Tensor x = Tensor.ofDoubles(d, rows, cols).to(t);
+    double tol = t == DType.FLOAT32 ? 2e-6 * Math.sqrt(axis == 0 ? rows : cols) : 1e-12;
+    close("sum axis " + axis, reference(d, rows, cols, axis), x.sum(axis, false).toDoubleArray(),
+        tol);
+    // The same data seen through a transposed view takes the copying path.
+    Tensor xt = Tensor.ofDoubles(d, rows, cols).to(t).transpose(0, 1);
+    close("transposed sum axis " + (1 - axis), reference(d, rows, cols, axis),
+        xt.sum(1 - axis, false).toDoubleArray(), tol);
+    // An offset view (a slice that skips the first row) still reads the right elements.
+    if (rows > 1) {
+      Tensor tail = x.slice(0, 1, rows, 1);
+      double[] rest = new double[(rows - 1) * cols];
+      System.arraycopy(d, cols, rest, 0, rest.length);
+      close("offset view sum axis " + axis, reference(rest, rows - 1, cols, axis),
+          tail.sum(axis, false).toDoubleArray(), tol);
+    }
+  }
+
+  @Test
+  void leadingAxesOfRank3AreColumnSums() {
+    int a = 4, b = 6, c = 33;
+    double[] d = random(7, a * b * c);
+    Tensor x = Tensor.ofDoubles(d, a, b, c);
+    double[] expected = reference(d, a * b, c, 0);
+    close("sum over axes 0,1", expected, x.sum(new int[] {0, 1}, false).toDoubleArray(), 1e-12);
+    assertArrayEquals(new int[] {1, 1, c}, x.sum(new int[] {0, 1}, true).shape());
+  }
+
+  @Test
+  void longSumIsBlockedAndIndependentOfThreadCount() {
+    int n = 1_000_003; // many parallel blocks plus a ragged last block
+    double[] d = random(3, n);
+    double expected = 0;
+    for (double v : d) {
+      expected += v;
+    }
+    for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      Tensor x = Tensor.ofDoubles(d, n).to(t);
+      int before = Parallel.threads();
+      double one;
+      double two;
+      try {
+        Parallel.setThreads(1);
+        one = x.sum().item();
+        Parallel.setThreads(2);
+        two = x.sum().item();
+      } finally {
+        Parallel.setThreads(before);
+      }
+      assertEquals(one, two, 0.0, t + ": the result must not depend on the thread count");
+      double tol = t == DType.FLOAT32 ? 1e-3 : 1e-9;
+      assertEquals(expected, two, tol, t + " sum of " + n + " elements");
+    }
+  }
+
+  @Test
+  void largeFillAndCopyCoverEveryElement() {
+    int n = 200_001;
+    Tensor z = Tensor.ones(n).mul(3);
+    double[] got = z.toDoubleArray();
+    for (int i = 0; i < n; i++) {
+      if (got[i] != 3) {
+        fail("fill: element " + i + " is " + got[i]);
+      }
+    }
+    double[] d = random(11, n);
+    Tensor c = Tensor.ofDoubles(d, n).copy();
+    assertArrayEquals(d, c.toDoubleArray(), 0.0);
+    Tensor g = Tensor.ofDoubles(d, n).requiresGrad(true);
+    g.sum().backward();
+    g.zeroGrad();
+    double[] zeros = g.grad().toDoubleArray();
+    for (int i = 0; i < n; i++) {
+      if (zeros[i] != 0) {
+        fail("zeroGrad: element " + i + " is " + zeros[i]);
+      }
+    }
+  }
+}
