@@ -24,23 +24,38 @@ public final class Binary {
       int[] bStrides,
       Storage out) {
     DType t = a.dtype();
-    if (!op.isComparison()) {
-      // Each operand contiguous with the output's shape or one broadcast value: one flat loop
-      // (vectorised and parallel when large), no index bookkeeping.
-      int as = flatStride(shape, aStrides);
-      int bs = flatStride(shape, bStrides);
-      if (as >= 0 && bs >= 0) {
-        Flat.binary(op, a, aOff, as, b, bOff, bs, out, 0, Shapes.numel(shape));
-        return;
+    // Each operand contiguous with the output's shape or one broadcast value: one flat loop
+    // (vectorised and parallel when large), no index bookkeeping.
+    int as = flatStride(shape, aStrides);
+    int bs = flatStride(shape, bStrides);
+    if (as >= 0 && bs >= 0) {
+      int n = Shapes.numel(shape);
+      if (op.isComparison()) {
+        Flat.compare(op, a, aOff, as, b, bOff, bs, out, 0, n);
+      } else {
+        Flat.binary(op, a, aOff, as, b, bOff, bs, out, 0, n);
       }
+      return;
     }
-    Loops.forEachRow(
+    // General broadcasting: rows in parallel; rows whose operands are contiguous or a broadcast
+    // value (e.g. a bias row added to every row of a matrix) use the flat vector kernels.
+    Loops.forEachRowParallel(
         shape,
         new int[][] {Shapes.contiguousStrides(shape), aStrides, bStrides},
         new int[] {0, aOff, bOff},
+        ROW_PARALLEL_MIN,
         (o, s, n) -> {
+          boolean flat = (s[1] == 0 || s[1] == 1) && (s[2] == 0 || s[2] == 1);
           if (op.isComparison()) {
-            compareRow(op, a, o[1], s[1], b, o[2], s[2], out.b, o[0], n);
+            if (flat) {
+              Flat.compareRange(op, a, o[1], s[1], b, o[2], s[2], out, o[0], n);
+            } else {
+              compareRow(op, a, o[1], s[1], b, o[2], s[2], out.b, o[0], n);
+            }
+            return;
+          }
+          if (flat) {
+            Flat.binaryRange(op, a, o[1], s[1], b, o[2], s[2], out, o[0], n);
             return;
           }
           switch (t) {
@@ -51,6 +66,9 @@ public final class Binary {
           }
         });
   }
+
+  /** Output elements below which a strided (broadcasting) loop stays on the calling thread. */
+  static final long ROW_PARALLEL_MIN = 1 << 15;
 
   /** 1 for a contiguous operand, 0 for one broadcast value, -1 otherwise. */
   private static int flatStride(int[] shape, int[] strides) {
@@ -168,17 +186,13 @@ public final class Binary {
     }
   }
 
-  private static void compareRow(
+  static void compareRow(
       BinaryOp op, Storage a, int ai, int as, Storage b, int bi, int bs, boolean[] o, int oi,
       int n) {
     if (a.dtype() == DType.FLOAT32) {
-      float[] x = a.f;
-      float[] y = b.f;
-      for (int j = 0; j < n; j++) o[oi + j] = cmp(op, x[ai + j * as], y[bi + j * bs]);
+      compareTail(op, a.f, ai, as, b.f, bi, bs, o, oi, n);
     } else if (a.dtype() == DType.FLOAT64) {
-      double[] x = a.d;
-      double[] y = b.d;
-      for (int j = 0; j < n; j++) o[oi + j] = cmp(op, x[ai + j * as], y[bi + j * bs]);
+      compareTail(op, a.d, ai, as, b.d, bi, bs, o, oi, n);
     } else if (a.dtype() == DType.INT64) {
       long[] x = a.l;
       long[] y = b.l;
@@ -187,6 +201,60 @@ public final class Binary {
       for (int j = 0; j < n; j++) {
         o[oi + j] = cmp(op, a.getDouble(ai + j * as), b.getDouble(bi + j * bs));
       }
+    }
+  }
+
+  /** Scalar float comparison loop, one loop per op (the op is not re-dispatched per element). */
+  static void compareTail(
+      BinaryOp op, float[] x, int xi, int xs, float[] y, int yi, int ys, boolean[] o, int oi,
+      int n) {
+    switch (op) {
+      case EQ -> {
+        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] == y[yi + j * ys];
+      }
+      case NE -> {
+        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] != y[yi + j * ys];
+      }
+      case LT -> {
+        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] < y[yi + j * ys];
+      }
+      case LE -> {
+        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] <= y[yi + j * ys];
+      }
+      case GT -> {
+        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] > y[yi + j * ys];
+      }
+      case GE -> {
+        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] >= y[yi + j * ys];
+      }
+      default -> throw new AssertionError(op);
+    }
+  }
+
+  /** The float64 twin of {@link #compareTail(BinaryOp, float[], int, int, float[], int, int, boolean[], int, int)}. */
+  static void compareTail(
+      BinaryOp op, double[] x, int xi, int xs, double[] y, int yi, int ys, boolean[] o, int oi,
+      int n) {
+    switch (op) {
+      case EQ -> {
+        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] == y[yi + j * ys];
+      }
+      case NE -> {
+        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] != y[yi + j * ys];
+      }
+      case LT -> {
+        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] < y[yi + j * ys];
+      }
+      case LE -> {
+        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] <= y[yi + j * ys];
+      }
+      case GT -> {
+        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] > y[yi + j * ys];
+      }
+      case GE -> {
+        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] >= y[yi + j * ys];
+      }
+      default -> throw new AssertionError(op);
     }
   }
 
@@ -227,34 +295,57 @@ public final class Binary {
       int bOff,
       int[] bStrides,
       Storage out) {
-    Loops.forEachRow(
+    int cs = flatStride(shape, cStrides);
+    int as = flatStride(shape, aStrides);
+    int bs = flatStride(shape, bStrides);
+    if (cs >= 0 && as >= 0 && bs >= 0) {
+      Flat.where(cond, cOff, cs, a, aOff, as, b, bOff, bs, out, 0, Shapes.numel(shape));
+      return;
+    }
+    Loops.forEachRowParallel(
         shape,
         new int[][] {Shapes.contiguousStrides(shape), cStrides, aStrides, bStrides},
         new int[] {0, cOff, aOff, bOff},
+        ROW_PARALLEL_MIN,
         (o, s, n) -> {
-          boolean[] c = cond.b;
-          int ci = o[1];
-          int ai = o[2];
-          int bi = o[3];
-          int oi = o[0];
-          switch (out.dtype()) {
-            case FLOAT32 -> {
-              for (int j = 0; j < n; j++)
-                out.f[oi + j] = c[ci + j * s[1]] ? a.f[ai + j * s[2]] : b.f[bi + j * s[3]];
-            }
-            case FLOAT64 -> {
-              for (int j = 0; j < n; j++)
-                out.d[oi + j] = c[ci + j * s[1]] ? a.d[ai + j * s[2]] : b.d[bi + j * s[3]];
-            }
-            case INT64 -> {
-              for (int j = 0; j < n; j++)
-                out.l[oi + j] = c[ci + j * s[1]] ? a.l[ai + j * s[2]] : b.l[bi + j * s[3]];
-            }
-            case BOOL -> {
-              for (int j = 0; j < n; j++)
-                out.b[oi + j] = c[ci + j * s[1]] ? a.b[ai + j * s[2]] : b.b[bi + j * s[3]];
-            }
+          if ((s[1] | s[2] | s[3]) >>> 1 == 0) { // every inner stride 0 or 1
+            Flat.whereRange(cond, o[1], s[1], a, o[2], s[2], b, o[3], s[3], out, o[0], n);
+          } else {
+            whereRow(cond, o[1], s[1], a, o[2], s[2], b, o[3], s[3], out, o[0], n);
           }
         });
+  }
+
+  /** Scalar where loop over one row with arbitrary strides. */
+  static void whereRow(
+      Storage cond, int ci, int cs, Storage a, int ai, int as, Storage b, int bi, int bs,
+      Storage out, int oi, int n) {
+    boolean[] c = cond.b;
+    switch (out.dtype()) {
+      case FLOAT32 -> {
+        float[] x = a.f;
+        float[] y = b.f;
+        float[] o = out.f;
+        for (int j = 0; j < n; j++) o[oi + j] = c[ci + j * cs] ? x[ai + j * as] : y[bi + j * bs];
+      }
+      case FLOAT64 -> {
+        double[] x = a.d;
+        double[] y = b.d;
+        double[] o = out.d;
+        for (int j = 0; j < n; j++) o[oi + j] = c[ci + j * cs] ? x[ai + j * as] : y[bi + j * bs];
+      }
+      case INT64 -> {
+        long[] x = a.l;
+        long[] y = b.l;
+        long[] o = out.l;
+        for (int j = 0; j < n; j++) o[oi + j] = c[ci + j * cs] ? x[ai + j * as] : y[bi + j * bs];
+      }
+      case BOOL -> {
+        boolean[] x = a.b;
+        boolean[] y = b.b;
+        boolean[] o = out.b;
+        for (int j = 0; j < n; j++) o[oi + j] = c[ci + j * cs] ? x[ai + j * as] : y[bi + j * bs];
+      }
+    }
   }
 }

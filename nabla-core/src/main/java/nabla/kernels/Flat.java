@@ -42,7 +42,7 @@ final class Flat {
     }
   }
 
-  private static void binaryRange(
+  static void binaryRange(
       BinaryOp op, Storage a, int ai, int as, Storage b, int bi, int bs, Storage out, int oi,
       int n) {
     boolean vector = Simd.enabled() && n >= SIMD_MIN && VectorKernels.hasBinary(op);
@@ -63,6 +63,85 @@ final class Flat {
       }
       case INT64 -> Binary.rowL(op, a.l, ai, as, b.l, bi, bs, out.l, oi, n);
       case BOOL -> Binary.rowB(op, a.b, ai, as, b.b, bi, bs, out.b, oi, n);
+    }
+  }
+
+  /** out[oOff+j] = a[aOff+j*as] op b[bOff+j*bs] for a comparison op (bool output); as, bs 1 or 0. */
+  static void compare(
+      BinaryOp op, Storage a, int aOff, int as, Storage b, int bOff, int bs, Storage out,
+      int oOff, int n) {
+    if (n >= 2 * CHUNK) {
+      Parallel.forRange(
+          0,
+          n,
+          CHUNK,
+          (s, e) -> compareRange(op, a, aOff + s * as, as, b, bOff + s * bs, bs, out, oOff + s, e - s));
+    } else {
+      compareRange(op, a, aOff, as, b, bOff, bs, out, oOff, n);
+    }
+  }
+
+  static void compareRange(
+      BinaryOp op, Storage a, int ai, int as, Storage b, int bi, int bs, Storage out, int oi,
+      int n) {
+    boolean vector = Simd.enabled() && n >= SIMD_MIN;
+    switch (a.dtype()) {
+      case FLOAT32 -> {
+        if (vector) {
+          VectorKernels.compareF(op, a.f, ai, as, b.f, bi, bs, out.b, oi, n);
+        } else {
+          Binary.compareTail(op, a.f, ai, as, b.f, bi, bs, out.b, oi, n);
+        }
+      }
+      case FLOAT64 -> {
+        if (vector) {
+          VectorKernels.compareD(op, a.d, ai, as, b.d, bi, bs, out.b, oi, n);
+        } else {
+          Binary.compareTail(op, a.d, ai, as, b.d, bi, bs, out.b, oi, n);
+        }
+      }
+      default -> Binary.compareRow(op, a, ai, as, b, bi, bs, out.b, oi, n);
+    }
+  }
+
+  /** out[oOff+j] = c[..] ? a[..] : b[..]; every stride 1 or 0 (a broadcast value). */
+  static void where(
+      Storage c, int cOff, int cs, Storage a, int aOff, int as, Storage b, int bOff, int bs,
+      Storage out, int oOff, int n) {
+    if (n >= 2 * CHUNK) {
+      Parallel.forRange(
+          0,
+          n,
+          CHUNK,
+          (s, e) ->
+              whereRange(
+                  c, cOff + s * cs, cs, a, aOff + s * as, as, b, bOff + s * bs, bs, out, oOff + s,
+                  e - s));
+    } else {
+      whereRange(c, cOff, cs, a, aOff, as, b, bOff, bs, out, oOff, n);
+    }
+  }
+
+  static void whereRange(
+      Storage c, int ci, int cs, Storage a, int ai, int as, Storage b, int bi, int bs,
+      Storage out, int oi, int n) {
+    boolean vector = Simd.enabled() && n >= SIMD_MIN;
+    switch (out.dtype()) {
+      case FLOAT32 -> {
+        if (vector) {
+          VectorKernels.whereF(c.b, ci, cs, a.f, ai, as, b.f, bi, bs, out.f, oi, n);
+        } else {
+          Binary.whereRow(c, ci, cs, a, ai, as, b, bi, bs, out, oi, n);
+        }
+      }
+      case FLOAT64 -> {
+        if (vector) {
+          VectorKernels.whereD(c.b, ci, cs, a.d, ai, as, b.d, bi, bs, out.d, oi, n);
+        } else {
+          Binary.whereRow(c, ci, cs, a, ai, as, b, bi, bs, out, oi, n);
+        }
+      }
+      default -> Binary.whereRow(c, ci, cs, a, ai, as, b, bi, bs, out, oi, n);
     }
   }
 

@@ -91,4 +91,47 @@ public final class Loops {
       }
     }
   }
+  /**
+   * Like {@link #forEachRow}, but with the rows split across {@link Parallel} threads when the
+   * total work is at least {@code minWork} elements. {@code body} must be safe to call
+   * concurrently for distinct rows (each call still gets its own offsets array per chunk).
+   */
+  public static void forEachRowParallel(
+      int[] shape, int[][] strides, int[] offsets, long minWork, RowBody body) {
+    long total = 1;
+    for (int s : shape) {
+      total *= s;
+    }
+    if (total < minWork || Parallel.threads() < 2 || shape.length < 2) {
+      forEachRow(shape, strides, offsets, body);
+      return;
+    }
+    // Split along the outermost dimension of size > 1; each chunk is an ordinary strided loop.
+    int first = 0;
+    while (first < shape.length - 1 && shape[first] == 1) {
+      first++;
+    }
+    final int d0 = first;
+    if (d0 == shape.length - 1) {
+      forEachRow(shape, strides, offsets, body);
+      return;
+    }
+    int outer = shape[d0];
+    long perIndex = total / outer;
+    int minIdx = (int) Math.max(1, (minWork / 2 + perIndex - 1) / perIndex);
+    int k = strides.length;
+    Parallel.forRange(
+        0,
+        outer,
+        minIdx,
+        (from, to) -> {
+          int[] sub = shape.clone();
+          sub[d0] = to - from;
+          int[] offs = new int[k];
+          for (int o = 0; o < k; o++) {
+            offs[o] = offsets[o] + from * strides[o][d0];
+          }
+          forEachRow(sub, strides, offs, body);
+        });
+  }
 }

@@ -176,6 +176,103 @@ final class VectorKernels {
     }
   }
 
+  /** o[oi+j] = a[ai+j*as] op b[bi+j*bs] for a comparison op; as, bs 1 or 0. */
+  static void compareF(BinaryOp op, float[] a, int ai, int as, float[] b, int bi, int bs,
+      boolean[] o, int oi, int n) {
+    int step = F.length();
+    int upper = F.loopBound(n);
+    FloatVector scalarA = as == 0 ? FloatVector.broadcast(F, a[ai]) : null;
+    FloatVector scalarB = bs == 0 ? FloatVector.broadcast(F, b[bi]) : null;
+    int j = 0;
+    for (; j < upper; j += step) {
+      FloatVector x = scalarA != null ? scalarA : FloatVector.fromArray(F, a, ai + j);
+      FloatVector y = scalarB != null ? scalarB : FloatVector.fromArray(F, b, bi + j);
+      // Constant operators in each branch: a non-constant one is not intrinsified (20x slower).
+      VectorMask<Float> m =
+          switch (op) {
+            case EQ -> x.compare(VectorOperators.EQ, y);
+            case NE -> x.compare(VectorOperators.NE, y);
+            case LT -> x.compare(VectorOperators.LT, y);
+            case LE -> x.compare(VectorOperators.LE, y);
+            case GT -> x.compare(VectorOperators.GT, y);
+            case GE -> x.compare(VectorOperators.GE, y);
+            default -> throw new AssertionError(op);
+          };
+      m.intoArray(o, oi + j);
+    }
+    if (j < n) {
+      Binary.compareTail(op, a, ai + j * as, as, b, bi + j * bs, bs, o, oi + j, n - j);
+    }
+  }
+
+  /** The float64 twin of {@link #compareF}. */
+  static void compareD(BinaryOp op, double[] a, int ai, int as, double[] b, int bi, int bs,
+      boolean[] o, int oi, int n) {
+    int step = D.length();
+    int upper = D.loopBound(n);
+    DoubleVector scalarA = as == 0 ? DoubleVector.broadcast(D, a[ai]) : null;
+    DoubleVector scalarB = bs == 0 ? DoubleVector.broadcast(D, b[bi]) : null;
+    int j = 0;
+    for (; j < upper; j += step) {
+      DoubleVector x = scalarA != null ? scalarA : DoubleVector.fromArray(D, a, ai + j);
+      DoubleVector y = scalarB != null ? scalarB : DoubleVector.fromArray(D, b, bi + j);
+      VectorMask<Double> m =
+          switch (op) {
+            case EQ -> x.compare(VectorOperators.EQ, y);
+            case NE -> x.compare(VectorOperators.NE, y);
+            case LT -> x.compare(VectorOperators.LT, y);
+            case LE -> x.compare(VectorOperators.LE, y);
+            case GT -> x.compare(VectorOperators.GT, y);
+            case GE -> x.compare(VectorOperators.GE, y);
+            default -> throw new AssertionError(op);
+          };
+      m.intoArray(o, oi + j);
+    }
+    if (j < n) {
+      Binary.compareTail(op, a, ai + j * as, as, b, bi + j * bs, bs, o, oi + j, n - j);
+    }
+  }
+
+  /** o[oi+j] = c[ci+j*cs] ? a[ai+j*as] : b[bi+j*bs]; every stride 1 or 0. */
+  static void whereF(boolean[] c, int ci, int cs, float[] a, int ai, int as, float[] b, int bi,
+      int bs, float[] o, int oi, int n) {
+    int step = F.length();
+    int upper = F.loopBound(n);
+    VectorMask<Float> constMask = cs == 0 ? (c[ci] ? F.maskAll(true) : F.maskAll(false)) : null;
+    FloatVector scalarA = as == 0 ? FloatVector.broadcast(F, a[ai]) : null;
+    FloatVector scalarB = bs == 0 ? FloatVector.broadcast(F, b[bi]) : null;
+    int j = 0;
+    for (; j < upper; j += step) {
+      VectorMask<Float> m = constMask != null ? constMask : VectorMask.fromArray(F, c, ci + j);
+      FloatVector x = scalarA != null ? scalarA : FloatVector.fromArray(F, a, ai + j);
+      FloatVector y = scalarB != null ? scalarB : FloatVector.fromArray(F, b, bi + j);
+      y.blend(x, m).intoArray(o, oi + j);
+    }
+    for (; j < n; j++) {
+      o[oi + j] = c[ci + j * cs] ? a[ai + j * as] : b[bi + j * bs];
+    }
+  }
+
+  /** The float64 twin of {@link #whereF}. */
+  static void whereD(boolean[] c, int ci, int cs, double[] a, int ai, int as, double[] b, int bi,
+      int bs, double[] o, int oi, int n) {
+    int step = D.length();
+    int upper = D.loopBound(n);
+    VectorMask<Double> constMask = cs == 0 ? (c[ci] ? D.maskAll(true) : D.maskAll(false)) : null;
+    DoubleVector scalarA = as == 0 ? DoubleVector.broadcast(D, a[ai]) : null;
+    DoubleVector scalarB = bs == 0 ? DoubleVector.broadcast(D, b[bi]) : null;
+    int j = 0;
+    for (; j < upper; j += step) {
+      VectorMask<Double> m = constMask != null ? constMask : VectorMask.fromArray(D, c, ci + j);
+      DoubleVector x = scalarA != null ? scalarA : DoubleVector.fromArray(D, a, ai + j);
+      DoubleVector y = scalarB != null ? scalarB : DoubleVector.fromArray(D, b, bi + j);
+      y.blend(x, m).intoArray(o, oi + j);
+    }
+    for (; j < n; j++) {
+      o[oi + j] = c[ci + j * cs] ? a[ai + j * as] : b[bi + j * bs];
+    }
+  }
+
   /**
    * Sum of a[off .. off+n), accumulated in float lanes per block of 4096 and in double across
    * blocks. Two independent accumulators hide the latency of the vector add.
