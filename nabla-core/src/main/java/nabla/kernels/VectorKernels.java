@@ -36,22 +36,22 @@ final class VectorKernels {
     int step = F.length();
     int upper = F.loopBound(n);
     int j = 0;
-    FloatVector scalarA = as == 0 ? FloatVector.broadcast(F, a[ai]) : null;
-    FloatVector scalar = bs == 0 ? FloatVector.broadcast(F, b[bi]) : null;
-    for (; j < upper; j += step) {
-      FloatVector x = scalarA != null ? scalarA : FloatVector.fromArray(F, a, ai + j);
-      FloatVector y = scalar != null ? scalar : FloatVector.fromArray(F, b, bi + j);
-      FloatVector r =
-          switch (op) {
-            case ADD -> x.add(y);
-            case SUB -> x.sub(y);
-            case MUL -> x.mul(y);
-            case DIV -> x.div(y);
-            case MAX -> x.lanewise(VectorOperators.MAX, y);
-            case MIN -> x.lanewise(VectorOperators.MIN, y);
-            default -> throw new AssertionError(op);
-          };
-      r.intoArray(o, oi + j);
+    // One loop per operand kind: a vector chosen between a broadcast and a load at each step
+    // (a phi) defeats box elimination and allocated a vector object per step.
+    if (as == 1 && bs == 1) {
+      for (; j < upper; j += step) {
+        opF(op, FloatVector.fromArray(F, a, ai + j), FloatVector.fromArray(F, b, bi + j)).intoArray(o, oi + j);
+      }
+    } else if (as == 1) {
+      FloatVector y = FloatVector.broadcast(F, b[bi]);
+      for (; j < upper; j += step) {
+        opF(op, FloatVector.fromArray(F, a, ai + j), y).intoArray(o, oi + j);
+      }
+    } else if (bs == 1) {
+      FloatVector x = FloatVector.broadcast(F, a[ai]);
+      for (; j < upper; j += step) {
+        opF(op, x, FloatVector.fromArray(F, b, bi + j)).intoArray(o, oi + j);
+      }
     }
     for (; j < n; j++) {
       float x = a[ai + j * as];
@@ -69,28 +69,40 @@ final class VectorKernels {
     }
   }
 
+  private static FloatVector opF(BinaryOp op, FloatVector x, FloatVector y) {
+    return switch (op) {
+      case ADD -> x.add(y);
+      case SUB -> x.sub(y);
+      case MUL -> x.mul(y);
+      case DIV -> x.div(y);
+      case MAX -> x.lanewise(VectorOperators.MAX, y);
+      case MIN -> x.lanewise(VectorOperators.MIN, y);
+      default -> throw new AssertionError(op);
+    };
+  }
+
   /** The float64 twin of {@link #binaryF}. */
-  static void binaryD(BinaryOp op, double[] a, int ai, int as, double[] b, int bi, int bs,
-      double[] o, int oi, int n) {
+  static void binaryD(BinaryOp op, double[] a, int ai, int as, double[] b, int bi, int bs, double[] o,
+      int oi, int n) {
     int step = D.length();
     int upper = D.loopBound(n);
     int j = 0;
-    DoubleVector scalarA = as == 0 ? DoubleVector.broadcast(D, a[ai]) : null;
-    DoubleVector scalar = bs == 0 ? DoubleVector.broadcast(D, b[bi]) : null;
-    for (; j < upper; j += step) {
-      DoubleVector x = scalarA != null ? scalarA : DoubleVector.fromArray(D, a, ai + j);
-      DoubleVector y = scalar != null ? scalar : DoubleVector.fromArray(D, b, bi + j);
-      DoubleVector r =
-          switch (op) {
-            case ADD -> x.add(y);
-            case SUB -> x.sub(y);
-            case MUL -> x.mul(y);
-            case DIV -> x.div(y);
-            case MAX -> x.lanewise(VectorOperators.MAX, y);
-            case MIN -> x.lanewise(VectorOperators.MIN, y);
-            default -> throw new AssertionError(op);
-          };
-      r.intoArray(o, oi + j);
+    // One loop per operand kind: a vector chosen between a broadcast and a load at each step
+    // (a phi) defeats box elimination and allocated a vector object per step.
+    if (as == 1 && bs == 1) {
+      for (; j < upper; j += step) {
+        opD(op, DoubleVector.fromArray(D, a, ai + j), DoubleVector.fromArray(D, b, bi + j)).intoArray(o, oi + j);
+      }
+    } else if (as == 1) {
+      DoubleVector y = DoubleVector.broadcast(D, b[bi]);
+      for (; j < upper; j += step) {
+        opD(op, DoubleVector.fromArray(D, a, ai + j), y).intoArray(o, oi + j);
+      }
+    } else if (bs == 1) {
+      DoubleVector x = DoubleVector.broadcast(D, a[ai]);
+      for (; j < upper; j += step) {
+        opD(op, x, DoubleVector.fromArray(D, b, bi + j)).intoArray(o, oi + j);
+      }
     }
     for (; j < n; j++) {
       double x = a[ai + j * as];
@@ -106,6 +118,18 @@ final class VectorKernels {
             default -> throw new AssertionError(op);
           };
     }
+  }
+
+  private static DoubleVector opD(BinaryOp op, DoubleVector x, DoubleVector y) {
+    return switch (op) {
+      case ADD -> x.add(y);
+      case SUB -> x.sub(y);
+      case MUL -> x.mul(y);
+      case DIV -> x.div(y);
+      case MAX -> x.lanewise(VectorOperators.MAX, y);
+      case MIN -> x.lanewise(VectorOperators.MIN, y);
+      default -> throw new AssertionError(op);
+    };
   }
 
   /** o[oi+j] = op(a[ai+j]) for j < n. */
@@ -181,28 +205,38 @@ final class VectorKernels {
       boolean[] o, int oi, int n) {
     int step = F.length();
     int upper = F.loopBound(n);
-    FloatVector scalarA = as == 0 ? FloatVector.broadcast(F, a[ai]) : null;
-    FloatVector scalarB = bs == 0 ? FloatVector.broadcast(F, b[bi]) : null;
     int j = 0;
-    for (; j < upper; j += step) {
-      FloatVector x = scalarA != null ? scalarA : FloatVector.fromArray(F, a, ai + j);
-      FloatVector y = scalarB != null ? scalarB : FloatVector.fromArray(F, b, bi + j);
-      // Constant operators in each branch: a non-constant one is not intrinsified (20x slower).
-      VectorMask<Float> m =
-          switch (op) {
-            case EQ -> x.compare(VectorOperators.EQ, y);
-            case NE -> x.compare(VectorOperators.NE, y);
-            case LT -> x.compare(VectorOperators.LT, y);
-            case LE -> x.compare(VectorOperators.LE, y);
-            case GT -> x.compare(VectorOperators.GT, y);
-            case GE -> x.compare(VectorOperators.GE, y);
-            default -> throw new AssertionError(op);
-          };
-      m.intoArray(o, oi + j);
+    if (as == 1 && bs == 1) {
+      for (; j < upper; j += step) {
+        cmpF(op, FloatVector.fromArray(F, a, ai + j), FloatVector.fromArray(F, b, bi + j)).intoArray(o, oi + j);
+      }
+    } else if (as == 1) {
+      FloatVector y = FloatVector.broadcast(F, b[bi]);
+      for (; j < upper; j += step) {
+        cmpF(op, FloatVector.fromArray(F, a, ai + j), y).intoArray(o, oi + j);
+      }
+    } else if (bs == 1) {
+      FloatVector x = FloatVector.broadcast(F, a[ai]);
+      for (; j < upper; j += step) {
+        cmpF(op, x, FloatVector.fromArray(F, b, bi + j)).intoArray(o, oi + j);
+      }
     }
     if (j < n) {
       Binary.compareTail(op, a, ai + j * as, as, b, bi + j * bs, bs, o, oi + j, n - j);
     }
+  }
+
+  /** Constant operators in each branch: a non-constant one is not intrinsified (20x slower). */
+  private static VectorMask<Float> cmpF(BinaryOp op, FloatVector x, FloatVector y) {
+    return switch (op) {
+      case EQ -> x.compare(VectorOperators.EQ, y);
+      case NE -> x.compare(VectorOperators.NE, y);
+      case LT -> x.compare(VectorOperators.LT, y);
+      case LE -> x.compare(VectorOperators.LE, y);
+      case GT -> x.compare(VectorOperators.GT, y);
+      case GE -> x.compare(VectorOperators.GE, y);
+      default -> throw new AssertionError(op);
+    };
   }
 
   /** The float64 twin of {@link #compareF}. */
@@ -210,43 +244,78 @@ final class VectorKernels {
       boolean[] o, int oi, int n) {
     int step = D.length();
     int upper = D.loopBound(n);
-    DoubleVector scalarA = as == 0 ? DoubleVector.broadcast(D, a[ai]) : null;
-    DoubleVector scalarB = bs == 0 ? DoubleVector.broadcast(D, b[bi]) : null;
     int j = 0;
-    for (; j < upper; j += step) {
-      DoubleVector x = scalarA != null ? scalarA : DoubleVector.fromArray(D, a, ai + j);
-      DoubleVector y = scalarB != null ? scalarB : DoubleVector.fromArray(D, b, bi + j);
-      VectorMask<Double> m =
-          switch (op) {
-            case EQ -> x.compare(VectorOperators.EQ, y);
-            case NE -> x.compare(VectorOperators.NE, y);
-            case LT -> x.compare(VectorOperators.LT, y);
-            case LE -> x.compare(VectorOperators.LE, y);
-            case GT -> x.compare(VectorOperators.GT, y);
-            case GE -> x.compare(VectorOperators.GE, y);
-            default -> throw new AssertionError(op);
-          };
-      m.intoArray(o, oi + j);
+    if (as == 1 && bs == 1) {
+      for (; j < upper; j += step) {
+        cmpD(op, DoubleVector.fromArray(D, a, ai + j), DoubleVector.fromArray(D, b, bi + j)).intoArray(o, oi + j);
+      }
+    } else if (as == 1) {
+      DoubleVector y = DoubleVector.broadcast(D, b[bi]);
+      for (; j < upper; j += step) {
+        cmpD(op, DoubleVector.fromArray(D, a, ai + j), y).intoArray(o, oi + j);
+      }
+    } else if (bs == 1) {
+      DoubleVector x = DoubleVector.broadcast(D, a[ai]);
+      for (; j < upper; j += step) {
+        cmpD(op, x, DoubleVector.fromArray(D, b, bi + j)).intoArray(o, oi + j);
+      }
     }
     if (j < n) {
       Binary.compareTail(op, a, ai + j * as, as, b, bi + j * bs, bs, o, oi + j, n - j);
     }
   }
 
-  /** o[oi+j] = c[ci+j*cs] ? a[ai+j*as] : b[bi+j*bs]; every stride 1 or 0. */
+  /** Constant operators in each branch: a non-constant one is not intrinsified (20x slower). */
+  private static VectorMask<Double> cmpD(BinaryOp op, DoubleVector x, DoubleVector y) {
+    return switch (op) {
+      case EQ -> x.compare(VectorOperators.EQ, y);
+      case NE -> x.compare(VectorOperators.NE, y);
+      case LT -> x.compare(VectorOperators.LT, y);
+      case LE -> x.compare(VectorOperators.LE, y);
+      case GT -> x.compare(VectorOperators.GT, y);
+      case GE -> x.compare(VectorOperators.GE, y);
+      default -> throw new AssertionError(op);
+    };
+  }
+
+  /**
+   * o[oi+j] = c[ci+j*cs] ? a[ai+j*as] : b[bi+j*bs]; every stride 1 or 0. A broadcast condition
+   * (cs = 0) selects one operand for the whole range: a copy or a fill.
+   */
   static void whereF(boolean[] c, int ci, int cs, float[] a, int ai, int as, float[] b, int bi,
       int bs, float[] o, int oi, int n) {
+    if (cs == 0) {
+      boolean pickA = c[ci];
+      float[] src = pickA ? a : b;
+      int si = pickA ? ai : bi;
+      if ((pickA ? as : bs) == 1) {
+        System.arraycopy(src, si, o, oi, n);
+      } else {
+        java.util.Arrays.fill(o, oi, oi + n, src[si]);
+      }
+      return;
+    }
     int step = F.length();
     int upper = F.loopBound(n);
-    VectorMask<Float> constMask = cs == 0 ? (c[ci] ? F.maskAll(true) : F.maskAll(false)) : null;
-    FloatVector scalarA = as == 0 ? FloatVector.broadcast(F, a[ai]) : null;
-    FloatVector scalarB = bs == 0 ? FloatVector.broadcast(F, b[bi]) : null;
     int j = 0;
-    for (; j < upper; j += step) {
-      VectorMask<Float> m = constMask != null ? constMask : VectorMask.fromArray(F, c, ci + j);
-      FloatVector x = scalarA != null ? scalarA : FloatVector.fromArray(F, a, ai + j);
-      FloatVector y = scalarB != null ? scalarB : FloatVector.fromArray(F, b, bi + j);
-      y.blend(x, m).intoArray(o, oi + j);
+    {
+      // Separate loops per operand kind, as in binaryF: no vector phis inside a loop.
+      if (as == 1 && bs == 1) {
+        for (; j < upper; j += step) {
+          FloatVector x = FloatVector.fromArray(F, a, ai + j);
+          FloatVector.fromArray(F, b, bi + j).blend(x, VectorMask.fromArray(F, c, ci + j)).intoArray(o, oi + j);
+        }
+      } else if (as == 1) {
+        FloatVector y = FloatVector.broadcast(F, b[bi]);
+        for (; j < upper; j += step) {
+          y.blend(FloatVector.fromArray(F, a, ai + j), VectorMask.fromArray(F, c, ci + j)).intoArray(o, oi + j);
+        }
+      } else if (bs == 1) {
+        FloatVector x = FloatVector.broadcast(F, a[ai]);
+        for (; j < upper; j += step) {
+          FloatVector.fromArray(F, b, bi + j).blend(x, VectorMask.fromArray(F, c, ci + j)).intoArray(o, oi + j);
+        }
+      }
     }
     for (; j < n; j++) {
       o[oi + j] = c[ci + j * cs] ? a[ai + j * as] : b[bi + j * bs];
@@ -256,17 +325,38 @@ final class VectorKernels {
   /** The float64 twin of {@link #whereF}. */
   static void whereD(boolean[] c, int ci, int cs, double[] a, int ai, int as, double[] b, int bi,
       int bs, double[] o, int oi, int n) {
+    if (cs == 0) {
+      boolean pickA = c[ci];
+      double[] src = pickA ? a : b;
+      int si = pickA ? ai : bi;
+      if ((pickA ? as : bs) == 1) {
+        System.arraycopy(src, si, o, oi, n);
+      } else {
+        java.util.Arrays.fill(o, oi, oi + n, src[si]);
+      }
+      return;
+    }
     int step = D.length();
     int upper = D.loopBound(n);
-    VectorMask<Double> constMask = cs == 0 ? (c[ci] ? D.maskAll(true) : D.maskAll(false)) : null;
-    DoubleVector scalarA = as == 0 ? DoubleVector.broadcast(D, a[ai]) : null;
-    DoubleVector scalarB = bs == 0 ? DoubleVector.broadcast(D, b[bi]) : null;
     int j = 0;
-    for (; j < upper; j += step) {
-      VectorMask<Double> m = constMask != null ? constMask : VectorMask.fromArray(D, c, ci + j);
-      DoubleVector x = scalarA != null ? scalarA : DoubleVector.fromArray(D, a, ai + j);
-      DoubleVector y = scalarB != null ? scalarB : DoubleVector.fromArray(D, b, bi + j);
-      y.blend(x, m).intoArray(o, oi + j);
+    {
+      // Separate loops per operand kind, as in binaryD: no vector phis inside a loop.
+      if (as == 1 && bs == 1) {
+        for (; j < upper; j += step) {
+          DoubleVector x = DoubleVector.fromArray(D, a, ai + j);
+          DoubleVector.fromArray(D, b, bi + j).blend(x, VectorMask.fromArray(D, c, ci + j)).intoArray(o, oi + j);
+        }
+      } else if (as == 1) {
+        DoubleVector y = DoubleVector.broadcast(D, b[bi]);
+        for (; j < upper; j += step) {
+          y.blend(DoubleVector.fromArray(D, a, ai + j), VectorMask.fromArray(D, c, ci + j)).intoArray(o, oi + j);
+        }
+      } else if (bs == 1) {
+        DoubleVector x = DoubleVector.broadcast(D, a[ai]);
+        for (; j < upper; j += step) {
+          DoubleVector.fromArray(D, b, bi + j).blend(x, VectorMask.fromArray(D, c, ci + j)).intoArray(o, oi + j);
+        }
+      }
     }
     for (; j < n; j++) {
       o[oi + j] = c[ci + j * cs] ? a[ai + j * as] : b[bi + j * bs];
