@@ -1062,17 +1062,17 @@ public final class Tensor {
   /** Softmax along a dimension: exp(x) / sum(exp(x)), computed stably. */
   public Tensor softmax(int dim) {
     Tensor x = floating();
-    int[] ax = {Shapes.axis("softmax", dim, dim())};
-    Tensor e = x.sub(x.stableShift(ax)).exp();
-    return e.div(e.sum(ax, true));
+    return Engine.apply(Primitives.logSoftmax(Shapes.axis("softmax", dim, dim())), x).exp();
   }
 
-  /** log(softmax(x)) along a dimension: (x - m) - log(sum(exp(x - m))), computed stably. */
+  /**
+   * log(softmax(x)) along a dimension: (x - m) - log(sum(exp(x - m))) with m the row maximum,
+   * computed stably by one fused primitive (its VJP and JVP are tensor expressions, so it
+   * differentiates to any order).
+   */
   public Tensor logSoftmax(int dim) {
     Tensor x = floating();
-    int[] ax = {Shapes.axis("logSoftmax", dim, dim())};
-    Tensor z = x.sub(x.stableShift(ax));
-    return z.sub(z.exp().sum(ax, true).log());
+    return Engine.apply(Primitives.logSoftmax(Shapes.axis("logSoftmax", dim, dim())), x);
   }
 
   /**

@@ -154,7 +154,7 @@ final class Flat {
     }
   }
 
-  private static void unaryRange(UnaryOp op, Storage in, int ii, Storage out, int oi, int n) {
+  static void unaryRange(UnaryOp op, Storage in, int ii, Storage out, int oi, int n) {
     boolean vector = Simd.enabled() && n >= SIMD_MIN && VectorKernels.hasUnary(op);
     switch (in.dtype()) {
       case FLOAT32 -> {

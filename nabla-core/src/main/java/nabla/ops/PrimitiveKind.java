@@ -34,6 +34,7 @@ public enum PrimitiveKind {
   ARGMAX("Argmax"),
   ARGMIN("Argmin"),
   NORM("Norm"),
+  LOG_SOFTMAX("LogSoftmax"),
   // shape and indexing
   RESHAPE("Reshape"),
   EXPAND("Expand"),

@@ -109,6 +109,11 @@ public final class Primitives {
     return new Reductions.Norm(p, axes, keepDim);
   }
 
+  /** log(softmax) along a normalised axis, fused. */
+  public static Primitive logSoftmax(int axis) {
+    return new LogSoftmax(axis);
+  }
+
   public static Primitive reshape(int[] shape) {
     return new Layout.Reshape(shape.clone());
   }

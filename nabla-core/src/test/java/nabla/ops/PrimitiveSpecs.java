@@ -164,6 +164,10 @@ public final class PrimitiveSpecs {
         x -> x[0].gather(1, x[0].argmax(1, true)), any(3, 4));
     add("argmin", PrimitiveKind.ARGMIN,
         x -> x[0].gather(1, x[0].argmin(1, true)), any(3, 4));
+    add("logSoftmax/last", PrimitiveKind.LOG_SOFTMAX, x -> x[0].logSoftmax(1), any(3, 4));
+    add("logSoftmax/first", PrimitiveKind.LOG_SOFTMAX, x -> x[0].logSoftmax(0), any(3, 2));
+    add("logSoftmax/middle", PrimitiveKind.LOG_SOFTMAX, x -> x[0].logSoftmax(1), any(2, 3, 2));
+    add("logSoftmax/0-d", PrimitiveKind.LOG_SOFTMAX, x -> x[0].logSoftmax(0), any());
     add("norm/l2", PrimitiveKind.NORM, x -> x[0].norm(), any(5));
     add("norm/l1-axis", PrimitiveKind.NORM, x -> x[0].norm(1, new int[] {1}, false), nonzero(2, 3));
     add("norm/p3-keep", PrimitiveKind.NORM, x -> x[0].norm(3, new int[] {0}, true), nonzero(3, 2));
