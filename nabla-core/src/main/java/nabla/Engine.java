@@ -136,6 +136,42 @@ final class Engine {
       boolean retainGraph,
       boolean createGraph,
       Map<Tensor, Tensor> capture) {
+    run(roots, heads, retainGraph, createGraph, capture, false);
+  }
+
+  /**
+   * Most elements one intermediate gradient of a batched pass may hold (b × numel); not final
+   * so that a test can lower it to exercise chunking.
+   */
+  static long batchElements = 1L << 24;
+
+  /** {@link #backwardBatched}'s answer when a node on the way has no batched rule. */
+  static final int BATCH_UNSUPPORTED = -1;
+
+  /**
+   * Batched reverse-mode sweep: {@code head} has shape {@code [b] ++ root.shape} (b stacked head
+   * gradients), every gradient carries that leading dimension, and the captured gradients come
+   * back with shape {@code [b] ++ input.shape}: b vector-Jacobian products in one pass, through
+   * the primitives' {@link Primitive#vjpBatched} rules. Keeps the graph (retainGraph).
+   *
+   * <p>Nothing is computed when a node that leads to a captured tensor lacks a batched rule
+   * (returns {@link #BATCH_UNSUPPORTED}) or when b rows would make an intermediate gradient
+   * larger than {@link #batchElements} (returns how many rows fit, at least 1, fewer than b).
+   * On success returns b.
+   */
+  static int backwardBatched(
+      Tensor root, Tensor head, boolean createGraph, Map<Tensor, Tensor> capture) {
+    return run(new Tensor[] {root}, new Tensor[] {head}, true, createGraph, capture, true);
+  }
+
+  private static int run(
+      Tensor[] roots,
+      Tensor[] heads,
+      boolean retainGraph,
+      boolean createGraph,
+      Map<Tensor, Tensor> capture,
+      boolean batched) {
+    int rows = batched ? heads[0].shape()[0] : 1;
     GradMode.State state = GradMode.state();
     int pass = PASSES.incrementAndGet();
     List<Object[]> saved = state.backwardDepth > 0 ? new ArrayList<>() : null;
@@ -161,6 +197,12 @@ final class Engine {
       if (capture != null) {
         markLeadingTo(order, capture);
       }
+      if (batched) {
+        int fit = batchedRowsThatFit(order, rows);
+        if (fit < rows) {
+          return fit;
+        }
+      }
       state.enabled = createGraph;
       for (Node node : order) {
         Tensor g = node.pending;
@@ -183,13 +225,18 @@ final class Engine {
           needs[i] = inputs[i].requiresGrad;
           any |= needs[i];
         }
-        Tensor[] grads = any ? node.primitive.vjp(g, out, inputs, needs) : new Tensor[0];
+        Tensor[] grads =
+            !any
+                ? new Tensor[0]
+                : batched
+                    ? node.primitive.vjpBatched(g, out, inputs, needs)
+                    : node.primitive.vjp(g, out, inputs, needs);
         for (int i = 0; i < inputs.length; i++) {
           if (!needs[i] || grads[i] == null) {
             continue;
           }
           Tensor in = inputs[i];
-          Tensor gi = reduceTo(grads[i], in, node);
+          Tensor gi = reduceTo(grads[i], in, node, batched ? 1 : 0);
           if (in.gradFn != null) {
             addPending(in.gradFn, gi);
           } else {
@@ -200,6 +247,7 @@ final class Engine {
           node.release();
         }
       }
+      return rows;
     } finally {
       state.enabled = previous;
       state.backwardDepth--;
@@ -283,28 +331,59 @@ final class Engine {
     }
   }
 
-  /** Undoes broadcasting: sums a gradient down to its input's shape (the one place that does). */
-  static Tensor reduceTo(Tensor g, Tensor input, Node node) {
+  /**
+   * In a batched pass, how many of {@code rows} head rows can go through at once: {@link
+   * #BATCH_UNSUPPORTED} if a node that leads to a captured tensor has no batched rule, fewer
+   * than {@code rows} if an intermediate gradient would exceed {@link #batchElements}.
+   */
+  private static int batchedRowsThatFit(List<Node> order, int rows) {
+    long widest = 1;
+    for (Node n : order) {
+      if (!n.needed || n.inputs == null) {
+        continue;
+      }
+      if (!n.primitive.supportsBatchedVjp()) {
+        return BATCH_UNSUPPORTED;
+      }
+      widest = Math.max(widest, n.output.numel());
+      for (Tensor in : n.inputs) {
+        widest = Math.max(widest, in.numel());
+      }
+    }
+    return (int) Math.max(1, Math.min(rows, batchElements / widest));
+  }
+
+  /**
+   * Undoes broadcasting: sums a gradient down to its input's shape (the one place that does).
+   * The first {@code batchDims} dimensions of {@code g} (a batched pass's row dimension) are
+   * kept as they are.
+   */
+  static Tensor reduceTo(Tensor g, Tensor input, Node node, int batchDims) {
     int[] target = input.shape();
     int[] shape = g.shape();
     Tensor r = g;
-    if (!Arrays.equals(shape, target)) {
-      int lead = shape.length - target.length;
+    if (shape.length - batchDims != target.length
+        || !Arrays.equals(shape, batchDims, shape.length, target, 0, target.length)) {
+      int lead = shape.length - batchDims - target.length;
       if (lead < 0) {
         throw new IllegalStateException(
             node.name() + " produced a gradient of shape " + Arrays.toString(shape)
-                + " for an input of shape " + Arrays.toString(target));
+                + " for an input of shape " + Arrays.toString(target)
+                + (batchDims > 0 ? " (with " + batchDims + " leading batch dimension)" : ""));
       }
       List<Integer> axes = new ArrayList<>();
-      for (int i = 0; i < shape.length; i++) {
-        if (i < lead || (target[i - lead] == 1 && shape[i] != 1)) {
+      for (int i = batchDims; i < shape.length; i++) {
+        int j = i - batchDims;
+        if (j < lead || (target[j - lead] == 1 && shape[i] != 1)) {
           axes.add(i);
         }
       }
       if (!axes.isEmpty()) {
         r = r.sum(axes.stream().mapToInt(Integer::intValue).toArray(), true);
       }
-      r = r.reshape(target);
+      int[] full = Arrays.copyOf(shape, batchDims + target.length);
+      System.arraycopy(target, 0, full, batchDims, target.length);
+      r = r.reshape(full);
     }
     if (r.dtype() != input.dtype()) {
       r = r.to(input.dtype());

@@ -21,6 +21,12 @@ final class Elementwise {
   }
 
   static final class Unary extends Primitive {
+    /** Elementwise with right-aligned broadcasting: the plain rule handles a leading batch. */
+    @Override
+    public boolean supportsBatchedVjp() {
+      return true;
+    }
+
     private final PrimitiveKind kind;
     private final UnaryOp op;
     private final Chain chain;
@@ -97,6 +103,12 @@ final class Elementwise {
 
   /** add, sub, mul, div, pow, maximum, minimum with NumPy broadcasting. */
   static final class Binary extends Primitive {
+    /** Elementwise with right-aligned broadcasting: the plain rule handles a leading batch. */
+    @Override
+    public boolean supportsBatchedVjp() {
+      return true;
+    }
+
     private final PrimitiveKind kind;
     private final BinaryOp op;
     private final String name;
@@ -225,6 +237,12 @@ final class Elementwise {
 
   /** eq, ne, lt, le, gt, ge: bool output, no gradient. */
   static final class Compare extends Primitive {
+    /** Elementwise with right-aligned broadcasting: the plain rule handles a leading batch. */
+    @Override
+    public boolean supportsBatchedVjp() {
+      return true;
+    }
+
     @Override
     public boolean savesInputs() {
       return false;
@@ -271,6 +289,12 @@ final class Elementwise {
 
   /** where(cond, x, y): the branch not taken receives an exact zero gradient. */
   static final class Where extends Primitive {
+    /** Elementwise with right-aligned broadcasting: the plain rule handles a leading batch. */
+    @Override
+    public boolean supportsBatchedVjp() {
+      return true;
+    }
+
     @Override
     public boolean savesOutput() {
       return false;

@@ -53,6 +53,16 @@ final class Layout {
     }
 
     @Override
+    public boolean supportsBatchedVjp() {
+      return true;
+    }
+
+    @Override
+    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      return new Tensor[] {g.reshape(batched(g.shape()[0], in[0].shape()))};
+    }
+
+    @Override
     public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
       return t[0] == null ? null : t[0].reshape(shape);
     }
@@ -110,6 +120,11 @@ final class Layout {
     @Override
     public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
       return t[0] == null ? null : t[0].expand(shape);
+    }
+
+    @Override
+    public boolean supportsBatchedVjp() {
+      return true;
     }
   }
 
@@ -177,6 +192,21 @@ final class Layout {
     @Override
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       return new Tensor[] {g.permute(inverse(g.dim()))};
+    }
+
+    @Override
+    public boolean supportsBatchedVjp() {
+      return true;
+    }
+
+    @Override
+    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      int[] inv = inverse(g.dim() - 1);
+      int[] perm = new int[inv.length + 1];
+      for (int i = 0; i < inv.length; i++) {
+        perm[i + 1] = inv[i] + 1;
+      }
+      return new Tensor[] {g.permute(perm)};
     }
 
     @Override
@@ -251,6 +281,17 @@ final class Layout {
     }
 
     @Override
+    public boolean supportsBatchedVjp() {
+      return true;
+    }
+
+    @Override
+    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      int[] shape = batched(g.shape()[0], in[0].shape());
+      return new Tensor[] {Primitives.applyPad(g, shape, dim + 1, start, step)};
+    }
+
+    @Override
     public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
       return t[0] == null ? null : t[0].slice(dim, start, start + length * step, step);
     }
@@ -316,6 +357,17 @@ final class Layout {
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       int len = length(in[0]);
       return new Tensor[] {g.slice(dim, start, start + len * step, step)};
+    }
+
+    @Override
+    public boolean supportsBatchedVjp() {
+      return true;
+    }
+
+    @Override
+    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      int len = length(in[0]);
+      return new Tensor[] {g.slice(dim + 1, start, start + len * step, step)};
     }
 
     @Override
@@ -395,6 +447,25 @@ final class Layout {
     }
 
     @Override
+    public boolean supportsBatchedVjp() {
+      return true;
+    }
+
+    @Override
+    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      Tensor[] r = new Tensor[in.length];
+      int at = 0;
+      for (int i = 0; i < in.length; i++) {
+        int n = in[i].shape()[dim];
+        if (needs[i]) {
+          r[i] = g.slice(dim + 1, at, at + n, 1);
+        }
+        at += n;
+      }
+      return r;
+    }
+
+    @Override
     public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
       Tensor[] parts = new Tensor[in.length];
       boolean any = false;
@@ -437,6 +508,11 @@ final class Layout {
     public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
       return t[0];
     }
+
+    @Override
+    public boolean supportsBatchedVjp() {
+      return true;
+    }
   }
 
   /** dtype conversion; differentiable between floating types only. */
@@ -475,6 +551,11 @@ final class Layout {
     @Override
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       return new Tensor[] {g.to(in[0].dtype())};
+    }
+
+    @Override
+    public boolean supportsBatchedVjp() {
+      return true;
     }
 
     @Override

@@ -100,6 +100,12 @@ final class Matmul extends Primitive {
     };
   }
 
+  /** The plain rule: the batch dimension of g broadcasts against the operands' batch dims. */
+  @Override
+  public boolean supportsBatchedVjp() {
+    return true;
+  }
+
   @Override
   public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
     Tensor fromA = t[0] == null ? null : t[0].matmul(in[1]);

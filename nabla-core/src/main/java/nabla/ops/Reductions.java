@@ -28,6 +28,13 @@ final class Reductions {
     return r.reshape(Raw.keptShape(x.shape(), axes)).expand(x.shape());
   }
 
+  /** {@link #unreduce} for a gradient with a leading batch dimension. */
+  static Tensor unreduceBatched(Tensor r, Tensor x, int[] axes) {
+    int b = r.shape()[0];
+    return r.reshape(Primitive.batched(b, Raw.keptShape(x.shape(), axes)))
+        .expand(Primitive.batched(b, x.shape()));
+  }
+
   static final class Sum extends Primitive {
     @Override
     public boolean savesInputs() {
@@ -62,6 +69,16 @@ final class Reductions {
     @Override
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       return new Tensor[] {unreduce(g, in[0], axes)};
+    }
+
+    @Override
+    public boolean supportsBatchedVjp() {
+      return true;
+    }
+
+    @Override
+    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      return new Tensor[] {unreduceBatched(g, in[0], axes)};
     }
 
     @Override
@@ -104,6 +121,17 @@ final class Reductions {
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       Tensor x = in[0];
       return new Tensor[] {unreduce(g, x, axes).mul(share(x, out.detach()))};
+    }
+
+    @Override
+    public boolean supportsBatchedVjp() {
+      return true;
+    }
+
+    @Override
+    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      Tensor x = in[0];
+      return new Tensor[] {unreduceBatched(g, x, axes).mul(share(x, out.detach()))};
     }
 
     @Override
@@ -150,6 +178,11 @@ final class Reductions {
     @Override
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       return new Tensor[1];
+    }
+
+    @Override
+    public boolean supportsBatchedVjp() {
+      return true;
     }
 
     @Override
@@ -209,6 +242,17 @@ final class Reductions {
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       Tensor x = in[0];
       return new Tensor[] {unreduce(g, x, axes).mul(derivative(x, out))};
+    }
+
+    @Override
+    public boolean supportsBatchedVjp() {
+      return true;
+    }
+
+    @Override
+    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      Tensor x = in[0];
+      return new Tensor[] {unreduceBatched(g, x, axes).mul(derivative(x, out))};
     }
 
     @Override

@@ -1,0 +1,259 @@
+package nabla;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import nabla.ops.PrimitiveSpecs;
+import nabla.ops.PrimitiveSpecs.Spec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The batched backward pass behind {@code jacrev} and {@code hessian} against the per-row loop
+ * it replaces, for every entry of the primitive spec table (float64), and its fallback.
+ */
+class BatchedJacobianTest {
+  static Stream<Spec> specs() {
+    return PrimitiveSpecs.all().stream();
+  }
+
+  /**
+   * The primitives of f's graph at x that lead to x and have no batched rule: the batched pass
+   * must decline exactly when there is one.
+   */
+  private static Set<String> withoutBatchedRule(Function<Tensor, Tensor> f, Tensor x) {
+    Tensor xi = x.alias().requiresGrad(true);
+    Tensor y;
+    try (var s = Autograd.enableGrad()) {
+      y = f.apply(xi);
+    }
+    Set<String> missing = new TreeSet<>();
+    Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    leadsTo(y, xi, seen, missing, new IdentityHashMap<>());
+    return missing;
+  }
+
+  private static boolean leadsTo(
+      Tensor t, Tensor x, Set<Node> seen, Set<String> missing, Map<Node, Boolean> memo) {
+    if (t == x) {
+      return true;
+    }
+    Node n = t.gradFn();
+    if (n == null) {
+      return false;
+    }
+    Boolean known = memo.get(n);
+    if (known != null) {
+      return known;
+    }
+    boolean leads = false;
+    for (Tensor in : n.inputs()) {
+      leads |= leadsTo(in, x, seen, missing, memo);
+    }
+    memo.put(n, leads);
+    if (leads && !n.primitive().supportsBatchedVjp()) {
+      missing.add(n.primitive().kind().displayName());
+    }
+    return leads;
+  }
+
+  /** Compares the batched pass with the loop, or checks that declining was justified. */
+  private static void check(String what, Function<Tensor, Tensor> f, Tensor x, double tol) {
+    Tensor looped = Autograd.jacrevLooped(f, x);
+    Tensor batched = Autograd.jacrevBatched(f, x);
+    Set<String> missing = withoutBatchedRule(f, x);
+    if (missing.isEmpty()) {
+      assertNotNull(batched, what + ": the batched pass declined");
+      assertSame(what + " (batched)", looped, batched, tol);
+    } else {
+      assertNull(batched, what + ": batched although " + missing + " have no batched rule");
+    }
+    assertSame(what + " (Autograd.jacrev)", looped, Autograd.jacrev(f, x), tol);
+  }
+
+  private static Tensor[] inputs(Spec spec, long seed) {
+    Random r = new Random(seed);
+    Tensor[] in = new Tensor[spec.args().size()];
+    for (int i = 0; i < in.length; i++) {
+      in[i] = spec.args().get(i).make(r);
+    }
+    return in;
+  }
+
+  /** The spec's function of argument {@code k} alone, the other arguments held fixed. */
+  private static Function<Tensor, Tensor> of(Spec spec, Tensor[] args, int k) {
+    return t -> {
+      Tensor[] a = args.clone();
+      a[k] = t;
+      return spec.f().apply(a);
+    };
+  }
+
+  /** A nonlinear scalar of the spec's output, so the Hessian goes through the VJP rules. */
+  private static Function<Tensor, Tensor> scalarOf(Function<Tensor, Tensor> f) {
+    return t -> {
+      Tensor y = f.apply(t);
+      return y.mul(y.sin()).sum();
+    };
+  }
+
+  private static void assertSame(String what, Tensor expected, Tensor actual, double tol) {
+    assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
+    assertEquals(expected.dtype(), actual.dtype(), what + ": dtype");
+    double[] e = expected.toDoubleArray();
+    double[] a = actual.toDoubleArray();
+    for (int i = 0; i < e.length; i++) {
+      if (!(Math.abs(e[i] - a[i]) <= tol * (1 + Math.abs(e[i])))) {
+        fail(what + ": element " + i + " is " + a[i] + " batched, " + e[i] + " looped");
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("specs")
+  void batchedJacobianEqualsTheLoop(Spec spec) {
+    Tensor[] args = inputs(spec, 7);
+    double tol = spec.tolerance() * 1e-3;
+    for (int k = 0; k < args.length; k++) {
+      if (!spec.args().get(k).differentiable()) {
+        continue;
+      }
+      check(spec + " jacobian wrt argument " + k, of(spec, args, k), args[k], tol);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("specs")
+  void batchedHessianEqualsTheLoop(Spec spec) {
+    Tensor[] args = inputs(spec, 11);
+    double tol = spec.tolerance() * 1e-3;
+    for (int k = 0; k < args.length; k++) {
+      if (!spec.args().get(k).differentiable()) {
+        continue;
+      }
+      Function<Tensor, Tensor> scalar = scalarOf(of(spec, args, k));
+      check(spec + " hessian wrt argument " + k, Autograd.grad(scalar), args[k], tol);
+      assertSame(
+          spec + " Autograd.hessian wrt argument " + k,
+          Autograd.jacrevLooped(Autograd.grad(scalar), args[k]),
+          Autograd.hessian(scalar, args[k]),
+          tol);
+    }
+  }
+
+  @Test
+  void customFunctionsAndCheckpointsTakeTheFallback() {
+    for (Spec spec : PrimitiveSpecs.all()) {
+      if (spec.kind() == nabla.ops.PrimitiveKind.CUSTOM) {
+        Tensor[] args = inputs(spec, 3);
+        assertNull(Autograd.jacrevBatched(of(spec, args, 0), args[0]), spec.name());
+      }
+    }
+  }
+
+  @Test
+  void zeroDimensionalInputAndOutput() {
+    Tensor x = Tensor.scalar(0.3, DType.FLOAT64);
+    Tensor j = Autograd.jacrevBatched(t -> t.sin().mul(t), x);
+    assertArrayEquals(new int[0], j.shape());
+    assertEquals(Math.cos(0.3) * 0.3 + Math.sin(0.3), j.item(), 1e-12);
+    Tensor v = Tensor.ofDoubles(new double[] {0.1, 0.2, 0.3}, 3);
+    Tensor toScalar = Autograd.jacrevBatched(t -> t.mul(t).sum(), v);
+    assertArrayEquals(new double[] {0.2, 0.4, 0.6}, toScalar.toDoubleArray(), 1e-12);
+    Tensor fromScalar = Autograd.jacrevBatched(t -> t.mul(v), x);
+    assertArrayEquals(new int[] {3}, fromScalar.shape());
+    assertArrayEquals(v.toDoubleArray(), fromScalar.toDoubleArray(), 0);
+  }
+
+  @Test
+  void identityAndConstantFunctions() {
+    Tensor x = Tensor.ofDoubles(new double[] {1, 2, 3, 4}, 2, 2);
+    Tensor id = Autograd.jacrevBatched(t -> t, x);
+    assertSame("identity", Autograd.jacrevLooped(t -> t, x), id, 0);
+    Tensor other = Tensor.ofDoubles(new double[] {5, 6}, 2).requiresGrad(true);
+    Function<Tensor, Tensor> ignoresX = t -> other.mul(2).add(t.sum().mul(0).detach());
+    assertSame(
+        "constant", Autograd.jacrevLooped(ignoresX, x), Autograd.jacrev(ignoresX, x), 0);
+  }
+
+  @Test
+  void fallbackForACustomFunctionGivesTheLoopsResult() {
+    CustomFunction cube =
+        CustomFunction.of(
+            "Cube",
+            in -> in[0].mul(in[0]).mul(in[0]),
+            (g, out, in) -> new Tensor[] {g.mul(in[0].mul(in[0]).mul(3))});
+    Tensor x = Tensor.ofDoubles(new double[] {0.5, -1, 2}, 3);
+    Function<Tensor, Tensor> f = t -> cube.apply(t.sin()).mul(t);
+    assertNull(Autograd.jacrevBatched(f, x));
+    assertSame("jacrev", Autograd.jacrevLooped(f, x), Autograd.jacrev(f, x), 0);
+    Function<Tensor, Tensor> s = t -> f.apply(t).sum();
+    Tensor h = Autograd.hessian(s, x);
+    assertSame("hessian", Autograd.jacrevLooped(Autograd.grad(s), x), h, 0);
+    // diag(d²/dx² of sin³x·x), computed by hand.
+    double[] hv = h.toDoubleArray();
+    for (int i = 0; i < 3; i++) {
+      double v = x.toDoubleArray()[i];
+      double sn = Math.sin(v);
+      double cs = Math.cos(v);
+      double d2 = 6 * sn * sn * cs + v * (6 * sn * cs * cs - 3 * sn * sn * sn);
+      assertEquals(d2, hv[i * 3 + i], 1e-10);
+    }
+  }
+
+  @Test
+  void chunkedWhenRowsDoNotFit() {
+    long saved = Engine.batchElements;
+    Engine.batchElements = 1000; // 50-element gradients: 20 rows per pass, 3 passes
+    try {
+      Tensor x = Tensor.linspace(-1, 1, 50).to(DType.FLOAT64);
+      Function<Tensor, Tensor> f = t -> t.sin().mul(t.sum());
+      Tensor j = Autograd.jacrevBatched(f, x);
+      assertArrayEquals(new int[] {50, 50}, j.shape());
+      assertSame("chunked", Autograd.jacrevLooped(f, x), j, 1e-12);
+      Function<Tensor, Tensor> s = t -> t.pow(3).mul(t.sin()).sum();
+      assertSame(
+          "chunked hessian",
+          Autograd.jacrevLooped(Autograd.grad(s), x),
+          Autograd.hessian(s, x),
+          1e-12);
+    } finally {
+      Engine.batchElements = saved;
+    }
+  }
+
+  @Test
+  void nestedTransformsDifferentiateTheBatchedPass() {
+    Tensor x = Tensor.ofDoubles(new double[] {0.3, -0.7, 1.1}, 3);
+    Function<Tensor, Tensor> f = t -> t.pow(3).mul(t.sin()).sum();
+    // Third derivative: grad of a function of the Hessian (the batched pass builds a graph).
+    Function<Tensor, Tensor> traceOfHessian =
+        t -> Autograd.hessian(f, t).mul(Tensor.eye(3).to(DType.FLOAT64)).sum();
+    Function<Tensor, Tensor> traceLooped =
+        t ->
+            Autograd.jacrevLooped(Autograd.grad(f), t)
+                .mul(Tensor.eye(3).to(DType.FLOAT64))
+                .sum();
+    Tensor third = Autograd.grad(traceOfHessian).apply(x);
+    assertSame("d/dx tr H", Autograd.grad(traceLooped).apply(x), third, 1e-12);
+    // Forward over the batched reverse pass: d/dε H(x + ε v).
+    Tensor v = Tensor.ofDoubles(new double[] {1, 2, -1}, 3);
+    Tensor fwd = Autograd.jvp(t -> Autograd.hessian(f, t), x, v);
+    Tensor fwdLooped = Autograd.jvp(t -> Autograd.jacrevLooped(Autograd.grad(f), t), x, v);
+    assertSame("jvp of H", fwdLooped, fwd, 1e-12);
+    assertTrue(Math.abs(fwd.toDoubleArray()[0]) > 0);
+  }
+}
