@@ -299,7 +299,10 @@ public final class Autograd {
     }
   }
 
-  /** The Jacobian of f at x, shape f(x).shape ++ x.shape (reverse mode, one VJP per output). */
+  /**
+   * The Jacobian of f at x, shape f(x).shape ++ x.shape (reverse mode: {@link #jacrev}, all
+   * rows in one batched backward pass).
+   */
   public static Tensor jacobian(Function<Tensor, Tensor> f, Tensor x) {
     return jacrev(f, x);
   }
