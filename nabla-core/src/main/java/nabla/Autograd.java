@@ -7,8 +7,8 @@ import java.util.function.Function;
 import nabla.storage.Shapes;
 
 /**
- * Entry points of the autograd engine that are not methods of a tensor: no-grad scopes and
- * backward with options.
+ * Entry points of the autograd engine that are not methods of a tensor: no-grad scopes and backward
+ * with options.
  *
  * <pre>{@code
  * try (var g = Autograd.noGrad()) {
@@ -49,8 +49,8 @@ public final class Autograd {
   }
 
   /**
-   * MXNet's {@code autograd.record()}: records operations in this thread until closed (the same
-   * as {@link #enableGrad()}).
+   * MXNet's {@code autograd.record()}: records operations in this thread until closed (the same as
+   * {@link #enableGrad()}).
    *
    * <pre>{@code
    * x.overwriteGrad(true);                 // MXNet's grad_req='write'
@@ -108,8 +108,7 @@ public final class Autograd {
    */
   public static Tensor[] grad(
       Tensor output, Tensor gradient, boolean retainGraph, boolean createGraph, Tensor... inputs) {
-    return grad(
-        new Tensor[] {output}, new Tensor[] {gradient}, retainGraph, createGraph, inputs);
+    return grad(new Tensor[] {output}, new Tensor[] {gradient}, retainGraph, createGraph, inputs);
   }
 
   // ------------------------------------------------------------ functional transforms (JAX)
@@ -133,8 +132,8 @@ public final class Autograd {
   public record GradAndAux<A>(Tensor value, Tensor grad, A aux) {}
 
   /**
-   * The gradient of a scalar function, as a function (JAX's {@code grad}). Composable:
-   * {@code grad(grad(f))} is the second derivative, to any order.
+   * The gradient of a scalar function, as a function (JAX's {@code grad}). Composable: {@code
+   * grad(grad(f))} is the second derivative, to any order.
    *
    * <pre>{@code
    * var df = Autograd.grad(x -> x.pow(3).sum());
@@ -162,14 +161,18 @@ public final class Autograd {
    */
   public static Function<Tensor[], Tensor[]> gradWrt(MultiFunction f, int... argnums) {
     return args -> {
-      int[] which = argnums.length > 0 ? argnums : java.util.stream.IntStream.range(0, args.length).toArray();
+      int[] which =
+          argnums.length > 0 ? argnums : java.util.stream.IntStream.range(0, args.length).toArray();
       Tensor[] xs = args.clone();
       Tensor[] wrt = new Tensor[which.length];
       boolean nested = false;
       for (int i = 0; i < which.length; i++) {
         if (which[i] < 0 || which[i] >= args.length) {
           throw new IllegalArgumentException(
-              "gradWrt: argument number " + which[i] + " is out of range for " + args.length
+              "gradWrt: argument number "
+                  + which[i]
+                  + " is out of range for "
+                  + args.length
                   + " arguments");
         }
         nested |= args[which[i]].requiresGrad();
@@ -186,8 +189,7 @@ public final class Autograd {
   }
 
   /** Like {@link #valueAndGrad} for a function that also returns auxiliary data. */
-  public static <A> Function<Tensor, GradAndAux<A>> gradWithAux(
-      Function<Tensor, WithAux<A>> f) {
+  public static <A> Function<Tensor, GradAndAux<A>> gradWithAux(Function<Tensor, WithAux<A>> f) {
     return x -> {
       Object[] aux = new Object[1];
       ValueAndGrad vg =
@@ -215,8 +217,10 @@ public final class Autograd {
   private static void checkScalar(String op, Tensor y) {
     if (y.numel() != 1) {
       throw new IllegalArgumentException(
-          op + ": the function must return a one-element tensor, but it returned shape "
-              + Shapes.str(y.shape()) + "; reduce it (e.g. sum()) or use vjp / jacobian");
+          op
+              + ": the function must return a one-element tensor, but it returned shape "
+              + Shapes.str(y.shape())
+              + "; reduce it (e.g. sum()) or use vjp / jacobian");
     }
   }
 
@@ -239,8 +243,11 @@ public final class Autograd {
   private static void requireFloating(String op, Tensor x) {
     if (!x.dtype().isFloating()) {
       throw new IllegalArgumentException(
-          op + ": can only differentiate with respect to floating-point tensors, got " + x.dtype()
-              + " of shape " + Shapes.str(x.shape()));
+          op
+              + ": can only differentiate with respect to floating-point tensors, got "
+              + x.dtype()
+              + " of shape "
+              + Shapes.str(x.shape()));
     }
   }
 
@@ -259,7 +266,9 @@ public final class Autograd {
     }
     if (!Arrays.equals(v.shape(), y.shape())) {
       throw new IllegalArgumentException(
-          "vjp: v has shape " + Shapes.str(v.shape()) + " but f(x) has shape "
+          "vjp: v has shape "
+              + Shapes.str(v.shape())
+              + " but f(x) has shape "
               + Shapes.str(y.shape()));
     }
     if (!y.requiresGrad()) {
@@ -283,8 +292,11 @@ public final class Autograd {
     requireFloating("jvp", x);
     if (!Arrays.equals(v.shape(), x.shape())) {
       throw new IllegalArgumentException(
-          "jvp: the tangent has shape " + Shapes.str(v.shape()) + " but x has shape "
-              + Shapes.str(x.shape()) + "; they must be equal");
+          "jvp: the tangent has shape "
+              + Shapes.str(v.shape())
+              + " but x has shape "
+              + Shapes.str(x.shape())
+              + "; they must be equal");
     }
     GradMode.State s = GradMode.state();
     int level = s.openLevel();
@@ -300,24 +312,24 @@ public final class Autograd {
   }
 
   /**
-   * The Jacobian of f at x, shape f(x).shape ++ x.shape (reverse mode: {@link #jacrev}, all
-   * rows in one batched backward pass).
+   * The Jacobian of f at x, shape f(x).shape ++ x.shape (reverse mode: {@link #jacrev}, all rows in
+   * one batched backward pass).
    */
   public static Tensor jacobian(Function<Tensor, Tensor> f, Tensor x) {
     return jacrev(f, x);
   }
 
   /**
-   * The Jacobian by reverse mode, shape f(x).shape ++ x.shape: f is run once, then all rows
-   * come from one <em>batched</em> backward pass, whose gradients carry a leading dimension of
-   * one row per output element (JAX's and functorch's {@code vmap} over {@code vjp}). If a node
-   * on the way has no batched rule (a {@link CustomFunction}, {@link #checkpoint}), it falls
-   * back to one backward pass per output element, with the same result.
+   * The Jacobian by reverse mode, shape f(x).shape ++ x.shape: f is run once, then all rows come
+   * from one <em>batched</em> backward pass, whose gradients carry a leading dimension of one row
+   * per output element (JAX's and functorch's {@code vmap} over {@code vjp}). If a node on the way
+   * has no batched rule (a {@link CustomFunction}, {@link #checkpoint}), it falls back to one
+   * backward pass per output element, with the same result.
    *
-   * <p>When x requires grad (an outer transform will differentiate the result), the batched
-   * pass records its graph like any backward with {@code createGraph}. A batched pass holds
-   * (rows × size) elements per intermediate gradient, so rows are processed in chunks when that
-   * would exceed 2²⁴ elements.
+   * <p>When x requires grad (an outer transform will differentiate the result), the batched pass
+   * records its graph like any backward with {@code createGraph}. A batched pass holds (rows ×
+   * size) elements per intermediate gradient, so rows are processed in chunks when that would
+   * exceed 2²⁴ elements.
    *
    * <pre>{@code Autograd.jacrev(t -> t.sin(), Tensor.of(0, 1))   // diag(cos x)}</pre>
    */
@@ -393,8 +405,7 @@ public final class Autograd {
         continue;
       }
       Tensor g = capture.get(xi);
-      parts.add(
-          g != null ? g : Tensor.zeros(xi.dtype(), concat(new int[] {count}, xi.shape())));
+      parts.add(g != null ? g : Tensor.zeros(xi.dtype(), concat(new int[] {count}, xi.shape())));
       start += count;
     }
     return parts.size() == 1 ? parts.get(0) : Tensor.cat(0, parts.toArray(new Tensor[0]));
@@ -422,8 +433,8 @@ public final class Autograd {
 
   /**
    * The Hessian of a scalar function at x, shape x.shape ++ x.shape. Computed reverse-over-
-   * reverse, {@code jacrev(grad(f))}: the gradient graph is recorded once and walked back once,
-   * by a batched backward pass that produces all rows together (see {@link #jacrev}).
+   * reverse, {@code jacrev(grad(f))}: the gradient graph is recorded once and walked back once, by
+   * a batched backward pass that produces all rows together (see {@link #jacrev}).
    *
    * <pre>{@code Autograd.hessian(x -> x.pow(3).sum(), Tensor.of(1, 2))   // diag(6x)}</pre>
    */
@@ -488,8 +499,8 @@ public final class Autograd {
   }
 
   /**
-   * Gradients of several outputs at once (their head-gradient-weighted sum), with respect to
-   * {@code inputs}, returned instead of accumulated: {@code torch.autograd.grad(outputs, inputs,
+   * Gradients of several outputs at once (their head-gradient-weighted sum), with respect to {@code
+   * inputs}, returned instead of accumulated: {@code torch.autograd.grad(outputs, inputs,
    * grad_outputs, retain_graph, create_graph)}. A null head gradient means ones (one-element
    * outputs only).
    */
@@ -509,7 +520,10 @@ public final class Autograd {
       if (g == null) {
         if (outputs[i].numel() != 1) {
           throw new IllegalStateException(
-              "grad: output " + i + " has shape " + Shapes.str(outputs[i].shape())
+              "grad: output "
+                  + i
+                  + " has shape "
+                  + Shapes.str(outputs[i].shape())
                   + "; pass a head gradient of that shape");
         }
         g = outputs[i].onesLike();
@@ -521,7 +535,8 @@ public final class Autograd {
     for (Tensor in : inputs) {
       if (!in.requiresGrad()) {
         throw new IllegalArgumentException(
-            "grad: input of shape " + Shapes.str(in.shape())
+            "grad: input of shape "
+                + Shapes.str(in.shape())
                 + " does not require grad; call requiresGrad(true) on it before computing the"
                 + " outputs");
       }
@@ -539,14 +554,20 @@ public final class Autograd {
   private static void checkRoot(String op, Tensor output, Tensor gradient) {
     if (!output.requiresGrad()) {
       throw new IllegalStateException(
-          op + ": this tensor (shape " + Shapes.str(output.shape()) + ") does not require grad,"
+          op
+              + ": this tensor (shape "
+              + Shapes.str(output.shape())
+              + ") does not require grad,"
               + " so no graph was recorded: call requiresGrad(true) on the input tensors before"
               + " computing it, and make sure it was not computed inside Autograd.noGrad()");
     }
     if (!Arrays.equals(gradient.shape(), output.shape())) {
       throw new IllegalArgumentException(
-          op + ": the head gradient has shape " + Shapes.str(gradient.shape())
-              + " but the output has shape " + Shapes.str(output.shape())
+          op
+              + ": the head gradient has shape "
+              + Shapes.str(gradient.shape())
+              + " but the output has shape "
+              + Shapes.str(output.shape())
               + "; they must be equal");
     }
   }

@@ -5,10 +5,10 @@ import nabla.ops.Primitive;
 import nabla.ops.PrimitiveKind;
 
 /**
- * A user-defined differentiable function: a forward computation plus its VJP rule (and
- * optionally a JVP rule), first-class like a built-in primitive. The rules are written with
- * tensor operations, so they work under higher-order differentiation; the forward runs with
- * recording off, so its internals are not stored in the graph.
+ * A user-defined differentiable function: a forward computation plus its VJP rule (and optionally a
+ * JVP rule), first-class like a built-in primitive. The rules are written with tensor operations,
+ * so they work under higher-order differentiation; the forward runs with recording off, so its
+ * internals are not stored in the graph.
  *
  * <pre>{@code
  * CustomFunction cube = CustomFunction.of("Cube",
@@ -100,17 +100,26 @@ public final class CustomFunction implements Autograd.MultiFunction {
       Tensor[] grads = vjp.apply(g, out, inputs);
       if (grads == null || grads.length != inputs.length) {
         throw new IllegalStateException(
-            "custom function " + name + ": its VJP returned "
-                + (grads == null ? "null" : grads.length + " gradients") + " for "
-                + inputs.length + " inputs; return one per input (null where none)");
+            "custom function "
+                + name
+                + ": its VJP returned "
+                + (grads == null ? "null" : grads.length + " gradients")
+                + " for "
+                + inputs.length
+                + " inputs; return one per input (null where none)");
       }
       for (int i = 0; i < grads.length; i++) {
         if (needs[i] && grads[i] != null) {
           int[] gs = grads[i].shape();
           if (!Arrays.equals(gs, inputs[i].shape()) && !Arrays.equals(gs, out.shape())) {
             throw new IllegalStateException(
-                "custom function " + name + ": its VJP returned a gradient of shape "
-                    + Arrays.toString(gs) + " for input " + i + " of shape "
+                "custom function "
+                    + name
+                    + ": its VJP returned a gradient of shape "
+                    + Arrays.toString(gs)
+                    + " for input "
+                    + i
+                    + " of shape "
                     + Arrays.toString(inputs[i].shape()));
           }
         }
@@ -122,7 +131,9 @@ public final class CustomFunction implements Autograd.MultiFunction {
     public Tensor jvp(Tensor[] tangents, Tensor out, Tensor[] inputs) {
       if (jvp == null) {
         throw new UnsupportedOperationException(
-            "custom function " + name + " has no JVP rule, which forward mode (jvp, jacfwd,"
+            "custom function "
+                + name
+                + " has no JVP rule, which forward mode (jvp, jacfwd,"
                 + " hessian, hvp) needs; pass one to CustomFunction.of(name, forward, vjp, jvp)");
       }
       return jvp.apply(tangents, out, inputs);

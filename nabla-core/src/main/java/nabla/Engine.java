@@ -10,16 +10,14 @@ import java.util.Map;
 import java.util.Set;
 import nabla.ops.Primitive;
 
-/**
- * The one place where primitives are applied (recording graph nodes) and the one backward loop.
- */
+/** The one place where primitives are applied (recording graph nodes) and the one backward loop. */
 final class Engine {
   private Engine() {}
 
   /**
-   * Runs a primitive's forward with recording and tangent propagation off, then records a node
-   * if any input requires grad, and computes the output's tangent for every active forward-mode
-   * level at which an input has one.
+   * Runs a primitive's forward with recording and tangent propagation off, then records a node if
+   * any input requires grad, and computes the output's tangent for every active forward-mode level
+   * at which an input has one.
    */
   static Tensor apply(Primitive p, Tensor... inputs) {
     GradMode.State s = GradMode.state();
@@ -123,9 +121,9 @@ final class Engine {
   /**
    * Reverse-mode sweep from {@code roots} seeded with {@code heads}.
    *
-   * <p>Per-pass bookkeeping (dependency counts, pending gradients) lives in the nodes, stamped
-   * with the pass number. A pass started from inside another one (a VJP rule that runs backward,
-   * as checkpointing does) saves the fields of the nodes it touches and restores them at the end.
+   * <p>Per-pass bookkeeping (dependency counts, pending gradients) lives in the nodes, stamped with
+   * the pass number. A pass started from inside another one (a VJP rule that runs backward, as
+   * checkpointing does) saves the fields of the nodes it touches and restores them at the end.
    *
    * @param capture when non-null, gradients of these tensors are returned in this map instead of
    *     being accumulated into {@code grad()} (the functional {@code Autograd.grad})
@@ -140,8 +138,8 @@ final class Engine {
   }
 
   /**
-   * Most elements one intermediate gradient of a batched pass may hold (b × numel); not final
-   * so that a test can lower it to exercise chunking.
+   * Most elements one intermediate gradient of a batched pass may hold (b × numel); not final so
+   * that a test can lower it to exercise chunking.
    */
   static long batchElements = 1L << 24;
 
@@ -150,14 +148,14 @@ final class Engine {
 
   /**
    * Batched reverse-mode sweep: {@code head} has shape {@code [b] ++ root.shape} (b stacked head
-   * gradients), every gradient carries that leading dimension, and the captured gradients come
-   * back with shape {@code [b] ++ input.shape}: b vector-Jacobian products in one pass, through
-   * the primitives' {@link Primitive#vjpBatched} rules. Keeps the graph (retainGraph).
+   * gradients), every gradient carries that leading dimension, and the captured gradients come back
+   * with shape {@code [b] ++ input.shape}: b vector-Jacobian products in one pass, through the
+   * primitives' {@link Primitive#vjpBatched} rules. Keeps the graph (retainGraph).
    *
    * <p>Nothing is computed when a node that leads to a captured tensor lacks a batched rule
-   * (returns {@link #BATCH_UNSUPPORTED}) or when b rows would make an intermediate gradient
-   * larger than {@link #batchElements} (returns how many rows fit, at least 1, fewer than b).
-   * On success returns b.
+   * (returns {@link #BATCH_UNSUPPORTED}) or when b rows would make an intermediate gradient larger
+   * than {@link #batchElements} (returns how many rows fit, at least 1, fewer than b). On success
+   * returns b.
    */
   static int backwardBatched(
       Tensor root, Tensor head, boolean createGraph, Map<Tensor, Tensor> capture) {
@@ -316,8 +314,7 @@ final class Engine {
   }
 
   /** Leaf gradients accumulate (PyTorch semantics), in place unless building a graph. */
-  private static void accumulateGrad(
-      Tensor t, Tensor g, boolean createGraph, Set<Tensor> written) {
+  private static void accumulateGrad(Tensor t, Tensor g, boolean createGraph, Set<Tensor> written) {
     if (written.add(t) && t.overwriteGrad) {
       t.grad = null;
     }
@@ -333,8 +330,8 @@ final class Engine {
 
   /**
    * In a batched pass, how many of {@code rows} head rows can go through at once: {@link
-   * #BATCH_UNSUPPORTED} if a node that leads to a captured tensor has no batched rule, fewer
-   * than {@code rows} if an intermediate gradient would exceed {@link #batchElements}.
+   * #BATCH_UNSUPPORTED} if a node that leads to a captured tensor has no batched rule, fewer than
+   * {@code rows} if an intermediate gradient would exceed {@link #batchElements}.
    */
   private static int batchedRowsThatFit(List<Node> order, int rows) {
     long widest = 1;
@@ -354,9 +351,9 @@ final class Engine {
   }
 
   /**
-   * Undoes broadcasting: sums a gradient down to its input's shape (the one place that does).
-   * The first {@code batchDims} dimensions of {@code g} (a batched pass's row dimension) are
-   * kept as they are.
+   * Undoes broadcasting: sums a gradient down to its input's shape (the one place that does). The
+   * first {@code batchDims} dimensions of {@code g} (a batched pass's row dimension) are kept as
+   * they are.
    */
   static Tensor reduceTo(Tensor g, Tensor input, Node node, int batchDims) {
     int[] target = input.shape();
@@ -367,8 +364,11 @@ final class Engine {
       int lead = shape.length - batchDims - target.length;
       if (lead < 0) {
         throw new IllegalStateException(
-            node.name() + " produced a gradient of shape " + Arrays.toString(shape)
-                + " for an input of shape " + Arrays.toString(target)
+            node.name()
+                + " produced a gradient of shape "
+                + Arrays.toString(shape)
+                + " for an input of shape "
+                + Arrays.toString(target)
                 + (batchDims > 0 ? " (with " + batchDims + " leading batch dimension)" : ""));
       }
       List<Integer> axes = new ArrayList<>();

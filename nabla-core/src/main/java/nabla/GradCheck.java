@@ -52,7 +52,12 @@ public final class GradCheck {
       return String.format(
           Locale.ROOT,
           "%s: input %d, element %d: autograd %.10g, finite differences %.10g (difference %.3g)",
-          check, input, element, analytic, numeric, Math.abs(analytic - numeric));
+          check,
+          input,
+          element,
+          analytic,
+          numeric,
+          Math.abs(analytic - numeric));
     }
   }
 
@@ -66,10 +71,15 @@ public final class GradCheck {
     public String toString() {
       StringBuilder b = new StringBuilder();
       b.append(passed() ? "gradient check passed" : "gradient check FAILED")
-          .append(" (").append(comparisons).append(" comparisons");
+          .append(" (")
+          .append(comparisons)
+          .append(" comparisons");
       if (!passed()) {
-        b.append(", ").append(mismatches.size()).append(" mismatches, ")
-            .append(errors.size()).append(" errors");
+        b.append(", ")
+            .append(mismatches.size())
+            .append(" mismatches, ")
+            .append(errors.size())
+            .append(" errors");
       }
       b.append(')');
       for (String e : errors) {
@@ -106,9 +116,9 @@ public final class GradCheck {
   }
 
   /**
-   * Compares derivatives with finite differences for every input that requires grad: the VJP
-   * along a random cotangent, the second-order VJP (gradient of ⟨v, ∇⟨c, f⟩⟩), and the JVP
-   * along a random tangent.
+   * Compares derivatives with finite differences for every input that requires grad: the VJP along
+   * a random cotangent, the second-order VJP (gradient of ⟨v, ∇⟨c, f⟩⟩), and the JVP along a random
+   * tangent.
    */
   public static Report check(Autograd.MultiFunction f, Options options, Tensor... inputs) {
     List<Integer> diff = new ArrayList<>();
@@ -165,8 +175,8 @@ public final class GradCheck {
   }
 
   /** Fresh copies of the inputs, element j of input i shifted by delta, marked as requested. */
-  private static Tensor[] shifted(Tensor[] x, List<Integer> diff, int i, int j, double delta,
-      boolean markDiff) {
+  private static Tensor[] shifted(
+      Tensor[] x, List<Integer> diff, int i, int j, double delta, boolean markDiff) {
     Tensor[] in = new Tensor[x.length];
     for (int k = 0; k < x.length; k++) {
       if (k == i) {
@@ -206,8 +216,15 @@ public final class GradCheck {
     return r;
   }
 
-  private static void compare(String check, int input, int element, double analytic,
-      double numeric, Options o, List<Mismatch> out, int[] count) {
+  private static void compare(
+      String check,
+      int input,
+      int element,
+      double analytic,
+      double numeric,
+      Options o,
+      List<Mismatch> out,
+      int[] count) {
     count[0]++;
     double err = Math.abs(analytic - numeric);
     if (!(err <= o.tolerance() * (1 + Math.abs(numeric)))) {
@@ -215,8 +232,14 @@ public final class GradCheck {
     }
   }
 
-  private static void firstOrder(Autograd.MultiFunction f, Tensor[] x, List<Integer> diff,
-      Tensor c, Options o, List<Mismatch> out, int[] count) {
+  private static void firstOrder(
+      Autograd.MultiFunction f,
+      Tensor[] x,
+      List<Integer> diff,
+      Tensor c,
+      Options o,
+      List<Mismatch> out,
+      int[] count) {
     Tensor[] in = marked(x, diff);
     Tensor y = f.apply(in);
     if (!y.requiresGrad()) {
@@ -240,8 +263,13 @@ public final class GradCheck {
   }
 
   /** s(x) = Σ ⟨v_a, ∂⟨c, f(x)⟩/∂x_a⟩, with a graph when asked. */
-  private static Tensor directional(Autograd.MultiFunction f, Tensor[] in, List<Integer> diff,
-      Tensor c, Tensor[] v, boolean createGraph) {
+  private static Tensor directional(
+      Autograd.MultiFunction f,
+      Tensor[] in,
+      List<Integer> diff,
+      Tensor c,
+      Tensor[] v,
+      boolean createGraph) {
     Tensor y = f.apply(in);
     Tensor[] g = Autograd.grad(y, c.to(y.dtype()), createGraph, createGraph, pick(in, diff));
     Tensor s = null;
@@ -252,8 +280,15 @@ public final class GradCheck {
     return s;
   }
 
-  private static void secondOrder(Autograd.MultiFunction f, Tensor[] x, List<Integer> diff,
-      Tensor c, Options o, SplittableRandom r, List<Mismatch> out, int[] count) {
+  private static void secondOrder(
+      Autograd.MultiFunction f,
+      Tensor[] x,
+      List<Integer> diff,
+      Tensor c,
+      Options o,
+      SplittableRandom r,
+      List<Mismatch> out,
+      int[] count) {
     Tensor[] v = new Tensor[diff.size()];
     for (int a = 0; a < v.length; a++) {
       v[a] = randomLike(x[diff.get(a)], r).to(DType.FLOAT64);
@@ -281,8 +316,14 @@ public final class GradCheck {
     }
   }
 
-  private static void forward(Autograd.MultiFunction f, Tensor[] x, List<Integer> diff,
-      Options o, SplittableRandom r, List<Mismatch> out, int[] count) {
+  private static void forward(
+      Autograd.MultiFunction f,
+      Tensor[] x,
+      List<Integer> diff,
+      Options o,
+      SplittableRandom r,
+      List<Mismatch> out,
+      int[] count) {
     double h = o.step();
     for (int i : diff) {
       Tensor v = randomLike(x[i], r);

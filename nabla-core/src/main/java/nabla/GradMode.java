@@ -10,14 +10,17 @@ final class GradMode {
 
   static final class State {
     boolean enabled = true;
+
     /** Forward-mode levels currently open (innermost last). */
     int[] active = new int[4];
 
     int activeCount;
+
     /** Levels whose tangent is being computed: their tangents are invisible meanwhile. */
     int[] excluded = new int[4];
 
     int excludedCount;
+
     /** While positive, primitives' internal work propagates no tangents. */
     int suspended;
 

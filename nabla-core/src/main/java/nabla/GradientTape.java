@@ -63,8 +63,8 @@ public final class GradientTape implements AutoCloseable {
   }
 
   /**
-   * Gradients of the target (summed over its elements if it has several, as TensorFlow does)
-   * with respect to each source.
+   * Gradients of the target (summed over its elements if it has several, as TensorFlow does) with
+   * respect to each source.
    *
    * @throws IllegalStateException when a one-shot tape is asked a second time
    */
@@ -79,7 +79,8 @@ public final class GradientTape implements AutoCloseable {
     for (Tensor s : sources) {
       if (!s.requiresGrad()) {
         throw new IllegalArgumentException(
-            "gradient: a source of shape " + java.util.Arrays.toString(s.shape())
+            "gradient: a source of shape "
+                + java.util.Arrays.toString(s.shape())
                 + " was not watched; call tape.watch(x) before computing with it");
       }
     }

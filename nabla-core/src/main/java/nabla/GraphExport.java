@@ -18,13 +18,13 @@ import java.util.concurrent.TimeUnit;
  * Draws the computation graph recorded by autograd, as Graphviz DOT text or as an SVG/PNG picture
  * made by the Graphviz {@code dot} program (the idea of PyTorch's torchviz).
  *
- * <p>Every gradient function ({@link Node}) is a box labelled with its name, e.g.
- * {@code MulBackward}; every leaf tensor is an ellipse labelled with its shape and dtype, blue and
- * marked {@code requiresGrad} when gradients flow to it, grey and dashed when it is a constant
- * (with its value when all its elements are equal). Edges point the way the data flows, from
- * inputs to the node that used them; each output gets a green node of its own. A node whose saved
- * tensors backward has freed is drawn dashed with no inputs: draw the graph before backward, or
- * run backward with {@code retainGraph = true}.
+ * <p>Every gradient function ({@link Node}) is a box labelled with its name, e.g. {@code
+ * MulBackward}; every leaf tensor is an ellipse labelled with its shape and dtype, blue and marked
+ * {@code requiresGrad} when gradients flow to it, grey and dashed when it is a constant (with its
+ * value when all its elements are equal). Edges point the way the data flows, from inputs to the
+ * node that used them; each output gets a green node of its own. A node whose saved tensors
+ * backward has freed is drawn dashed with no inputs: draw the graph before backward, or run
+ * backward with {@code retainGraph = true}.
  *
  * <pre>{@code
  * Tensor x = Tensor.of(1, 2, 3).requiresGrad(true);
@@ -44,16 +44,16 @@ public final class GraphExport {
 
   /**
    * The computation graph that produced {@code outputs}, in the Graphviz DOT language. Node ids
-   * ({@code n0}, {@code n1}, …) follow a depth-first walk from the outputs, inputs in order, so
-   * the same computation always gives the same text.
+   * ({@code n0}, {@code n1}, …) follow a depth-first walk from the outputs, inputs in order, so the
+   * same computation always gives the same text.
    */
   public static String toDot(Tensor... outputs) {
     return toDot(Map.of(), outputs);
   }
 
   /**
-   * Like {@link #toDot(Tensor...)}, with a name shown on the given tensors (leaves or
-   * intermediate results), e.g. {@code Map.of(x, "x")}. Tensors are matched by identity.
+   * Like {@link #toDot(Tensor...)}, with a name shown on the given tensors (leaves or intermediate
+   * results), e.g. {@code Map.of(x, "x")}. Tensors are matched by identity.
    */
   public static String toDot(Map<Tensor, String> names, Tensor... outputs) {
     if (outputs.length == 0) {
@@ -108,8 +108,8 @@ public final class GraphExport {
    *
    * @return {@code target}
    * @throws IllegalArgumentException for an unknown extension
-   * @throws IllegalStateException when {@code dot} is not installed, fails, or takes longer than
-   *     30 seconds
+   * @throws IllegalStateException when {@code dot} is not installed, fails, or takes longer than 30
+   *     seconds
    * @throws java.io.UncheckedIOException when the file cannot be written
    */
   public static Path render(Path target, Tensor... outputs) {
@@ -148,8 +148,7 @@ public final class GraphExport {
 
   /** {@link #render(Path, Map, Tensor...)} with the program and timeout given (for tests). */
   static Path render(
-      Path target, String program, Duration timeout, Map<Tensor, String> names,
-      Tensor... outputs) {
+      Path target, String program, Duration timeout, Map<Tensor, String> names, Tensor... outputs) {
     String format = extension(target);
     String dot = toDot(names, outputs);
     try {
@@ -162,7 +161,8 @@ public final class GraphExport {
         case "svg", "png", "pdf" -> runDot(program, timeout, format, dot, target);
         default ->
             throw new IllegalArgumentException(
-                "render: cannot tell the format of " + target
+                "render: cannot tell the format of "
+                    + target
                     + "; end the file name in .dot, .gv, .svg, .png or .pdf");
       }
     } catch (IOException e) {
@@ -172,8 +172,7 @@ public final class GraphExport {
   }
 
   private static void runDot(
-      String program, Duration timeout, String format, String dot, Path target)
-      throws IOException {
+      String program, Duration timeout, String format, String dot, Path target) throws IOException {
     Path input = Files.createTempFile("nabla-graph", ".dot");
     Path log = Files.createTempFile("nabla-graph", ".log");
     try {
@@ -181,15 +180,19 @@ public final class GraphExport {
       Process p;
       try {
         p =
-            new ProcessBuilder(
-                    program, "-T" + format, "-o", target.toString(), input.toString())
+            new ProcessBuilder(program, "-T" + format, "-o", target.toString(), input.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
       } catch (IOException e) {
         throw new IllegalStateException(
-            "render: cannot run the Graphviz program '" + program + "' (" + e.getMessage()
-                + "), which draws ." + format + " files; install Graphviz: apt-get install"
+            "render: cannot run the Graphviz program '"
+                + program
+                + "' ("
+                + e.getMessage()
+                + "), which draws ."
+                + format
+                + " files; install Graphviz: apt-get install"
                 + " graphviz (macOS: brew install graphviz), or render to a .dot file instead",
             e);
       }
@@ -204,14 +207,25 @@ public final class GraphExport {
       if (!finished) {
         p.destroyForcibly();
         throw new IllegalStateException(
-            "render: '" + program + "' did not finish within " + timeout.toSeconds()
-                + " s drawing " + target + "; the graph may be too large, render it to .dot"
+            "render: '"
+                + program
+                + "' did not finish within "
+                + timeout.toSeconds()
+                + " s drawing "
+                + target
+                + "; the graph may be too large, render it to .dot"
                 + " instead");
       }
       if (p.exitValue() != 0) {
         throw new IllegalStateException(
-            "render: '" + program + "' failed with exit code " + p.exitValue() + " drawing "
-                + target + ": " + Files.readString(log, StandardCharsets.UTF_8).strip());
+            "render: '"
+                + program
+                + "' failed with exit code "
+                + p.exitValue()
+                + " drawing "
+                + target
+                + ": "
+                + Files.readString(log, StandardCharsets.UTF_8).strip());
       }
     } finally {
       Files.deleteIfExists(input);
@@ -235,8 +249,8 @@ public final class GraphExport {
 
   /**
    * Iterative depth-first walk (deep graphs from long loops must not overflow the stack). Ids are
-   * given when a vertex is first reached, so they follow the walk from the first output, inputs
-   * in order; a node's incoming edges are emitted once, when it is expanded.
+   * given when a vertex is first reached, so they follow the walk from the first output, inputs in
+   * order; a node's incoming edges are emitted once, when it is expanded.
    */
   private static void visit(
       Tensor root,
@@ -279,22 +293,35 @@ public final class GraphExport {
     if (node != null) {
       if (node.isReleased()) {
         nodes.add(
-            id + " [label=\"" + prefix + escape(node.name())
+            id
+                + " [label=\""
+                + prefix
+                + escape(node.name())
                 + "\\n(freed by backward)\", shape=box, style=\"rounded,dashed\"]");
       } else {
         nodes.add(
-            id + " [label=\"" + prefix + escape(node.name())
+            id
+                + " [label=\""
+                + prefix
+                + escape(node.name())
                 + "\", shape=box, style=\"rounded,filled\", fillcolor=\"#e8e8e8\"]");
       }
     } else if (t.requiresGrad()) {
       nodes.add(
-          id + " [label=\"" + prefix + escape(describe(t))
+          id
+              + " [label=\""
+              + prefix
+              + escape(describe(t))
               + "\\nrequiresGrad\", shape=ellipse, style=filled, fillcolor=\"#cfe2ff\"]");
     } else {
       String value = constantValue(t);
       value = value == null ? "const\\n" : "const " + value + "\\n";
       nodes.add(
-          id + " [label=\"" + prefix + value + escape(describe(t))
+          id
+              + " [label=\""
+              + prefix
+              + value
+              + escape(describe(t))
               + "\", shape=ellipse, style=dashed, color=\"#888888\", fontcolor=\"#666666\"]");
     }
   }

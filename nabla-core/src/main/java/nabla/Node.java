@@ -48,9 +48,7 @@ public final class Node {
     return primitive;
   }
 
-  /**
-   * The tensors this node's output was computed from (empty once backward has freed the graph).
-   */
+  /** The tensors this node's output was computed from (empty once backward has freed the graph). */
   public List<Tensor> inputs() {
     return inputs == null ? List.of() : List.of(inputs);
   }

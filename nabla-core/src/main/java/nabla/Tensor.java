@@ -9,8 +9,8 @@ import nabla.storage.Shapes;
 import nabla.storage.Storage;
 
 /**
- * An n-dimensional array that records how it was computed, so that gradients can flow back to
- * it: the central type of Nabla. Tensors are immutable views (shape, strides, offset) over a shared
+ * An n-dimensional array that records how it was computed, so that gradients can flow back to it:
+ * the central type of Nabla. Tensors are immutable views (shape, strides, offset) over a shared
  * {@link Storage}; operations return new tensors.
  *
  * <p>The D2L §2.5 example:
@@ -72,14 +72,17 @@ public final class Tensor {
   // ---------------------------------------------------------------- low-level construction
 
   /**
-   * A view of a storage with the given layout (PyTorch's {@code as_strided}); a new leaf that
-   * does not require grad. Checks that every element of the view lies inside the storage.
+   * A view of a storage with the given layout (PyTorch's {@code as_strided}); a new leaf that does
+   * not require grad. Checks that every element of the view lies inside the storage.
    */
   public static Tensor asStrided(Storage storage, int[] shape, int[] strides, int offset) {
     Shapes.checkSizes("asStrided", shape);
     if (shape.length != strides.length) {
       throw new IllegalArgumentException(
-          "asStrided: shape " + Shapes.str(shape) + " and strides " + Arrays.toString(strides)
+          "asStrided: shape "
+              + Shapes.str(shape)
+              + " and strides "
+              + Arrays.toString(strides)
               + " have different lengths");
     }
     long lo = offset;
@@ -98,9 +101,15 @@ public final class Tensor {
     }
     if (!empty && (lo < 0 || hi >= storage.size())) {
       throw new IllegalArgumentException(
-          "asStrided: a view of shape " + Shapes.str(shape) + ", strides "
-              + Arrays.toString(strides) + " and offset " + offset
-              + " reaches outside a storage of " + storage.size() + " elements");
+          "asStrided: a view of shape "
+              + Shapes.str(shape)
+              + ", strides "
+              + Arrays.toString(strides)
+              + " and offset "
+              + offset
+              + " reaches outside a storage of "
+              + storage.size()
+              + " elements");
     }
     return new Tensor(storage, shape.clone(), strides.clone(), offset);
   }
@@ -111,8 +120,13 @@ public final class Tensor {
     int n = Shapes.numel(shape);
     if (storage.size() != n) {
       throw new IllegalArgumentException(
-          "data length " + storage.size() + " does not match shape " + Shapes.str(shape)
-              + ", which has " + n + " elements");
+          "data length "
+              + storage.size()
+              + " does not match shape "
+              + Shapes.str(shape)
+              + ", which has "
+              + n
+              + " elements");
     }
     return new Tensor(storage, shape.clone(), Shapes.contiguousStrides(shape), 0);
   }
@@ -120,8 +134,7 @@ public final class Tensor {
   /** A new zero-filled contiguous tensor. */
   public static Tensor empty(DType dtype, int... shape) {
     int[] s = Shapes.checkSizes("empty", shape);
-    return new Tensor(
-        Storage.allocate(dtype, Shapes.numel(s)), s, Shapes.contiguousStrides(s), 0);
+    return new Tensor(Storage.allocate(dtype, Shapes.numel(s)), s, Shapes.contiguousStrides(s), 0);
   }
 
   Tensor shallowCopy() {
@@ -206,12 +219,21 @@ public final class Tensor {
     int n = Shapes.numel(shape);
     if (length != n) {
       throw new IllegalArgumentException(
-          "of: data length " + length + " does not match shape " + Shapes.str(shape)
-              + ", which has " + n + " elements");
+          "of: data length "
+              + length
+              + " does not match shape "
+              + Shapes.str(shape)
+              + ", which has "
+              + n
+              + " elements");
     }
   }
 
-  /** A 0-d float32 tensor. <pre>{@code Tensor.scalar(28)   // tensor(28.)}</pre> */
+  /**
+   * A 0-d float32 tensor.
+   *
+   * <pre>{@code Tensor.scalar(28)   // tensor(28.)}</pre>
+   */
   public static Tensor scalar(double value) {
     return full(value, DType.FLOAT32);
   }
@@ -221,7 +243,11 @@ public final class Tensor {
     return full(value, dtype);
   }
 
-  /** [0, 1, ..., end) as float32. <pre>{@code Tensor.arange(4.0)  // tensor([0., 1., 2., 3.])}</pre> */
+  /**
+   * [0, 1, ..., end) as float32.
+   *
+   * <pre>{@code Tensor.arange(4.0)  // tensor([0., 1., 2., 3.])}</pre>
+   */
   public static Tensor arange(double end) {
     return arange(0, end, 1);
   }
@@ -230,8 +256,13 @@ public final class Tensor {
   public static Tensor arange(double start, double end, double step) {
     if (step == 0 || Double.isNaN(start) || Double.isNaN(end) || Double.isNaN(step)) {
       throw new IllegalArgumentException(
-          "arange: step must be non-zero and bounds finite (start=" + start + ", end=" + end
-              + ", step=" + step + ")");
+          "arange: step must be non-zero and bounds finite (start="
+              + start
+              + ", end="
+              + end
+              + ", step="
+              + step
+              + ")");
     }
     int n = (int) Math.max(0, Math.ceil((end - start) / step));
     double[] d = new double[n];
@@ -253,7 +284,11 @@ public final class Tensor {
     return of(d, steps);
   }
 
-  /** float32 zeros. <pre>{@code Tensor.zeros(2, 3)}</pre> */
+  /**
+   * float32 zeros.
+   *
+   * <pre>{@code Tensor.zeros(2, 3)}</pre>
+   */
   public static Tensor zeros(int... shape) {
     return full(0, DType.FLOAT32, shape);
   }
@@ -372,7 +407,11 @@ public final class Tensor {
     if (numel() != 1) {
       throw new IllegalStateException(
           "item: only a tensor with exactly one element can be converted to a number; this one"
-              + " has shape " + Shapes.str(shape) + " (" + numel() + " elements). Reduce it"
+              + " has shape "
+              + Shapes.str(shape)
+              + " ("
+              + numel()
+              + " elements). Reduce it"
               + " first (sum(), mean(), max()) or select one element");
     }
     return storage.getDouble(offset);
@@ -429,8 +468,7 @@ public final class Tensor {
   // ---------------------------------------------------------------- autograd
 
   /**
-   * Marks a leaf tensor as needing gradients (D2L's {@code x.requires_grad_(True)}) and returns
-   * it.
+   * Marks a leaf tensor as needing gradients (D2L's {@code x.requires_grad_(True)}) and returns it.
    *
    * <pre>{@code Tensor x = Tensor.arange(4.0).requiresGrad(true);}</pre>
    *
@@ -441,12 +479,15 @@ public final class Tensor {
     if (requiresGrad && !dtype().isFloating()) {
       throw new IllegalArgumentException(
           "requiresGrad: only floating-point tensors can require gradients, this one is "
-              + dtype() + " with shape " + Shapes.str(shape)
+              + dtype()
+              + " with shape "
+              + Shapes.str(shape)
               + "; convert it first with to(DType.FLOAT32)");
     }
     if (!requiresGrad && gradFn != null) {
       throw new IllegalStateException(
-          "requiresGrad(false): this tensor was computed by " + gradFn.name()
+          "requiresGrad(false): this tensor was computed by "
+              + gradFn.name()
               + " and is part of a graph; use detach() to get a tensor outside the graph");
     }
     this.requiresGrad = requiresGrad;
@@ -511,7 +552,9 @@ public final class Tensor {
   public void setGrad(Tensor g) {
     if (g != null && !Arrays.equals(g.shape, shape)) {
       throw new IllegalArgumentException(
-          "setGrad: gradient shape " + Shapes.str(g.shape) + " differs from tensor shape "
+          "setGrad: gradient shape "
+              + Shapes.str(g.shape)
+              + " differs from tensor shape "
               + Shapes.str(shape));
     }
     this.grad = g;
@@ -527,23 +570,27 @@ public final class Tensor {
    * x.grad();   // tensor([0., 4., 8., 12.])
    * }</pre>
    *
-   * @throws IllegalStateException when the tensor has more than one element (pass a head
-   *     gradient), does not require grad, or its graph was already freed
+   * @throws IllegalStateException when the tensor has more than one element (pass a head gradient),
+   *     does not require grad, or its graph was already freed
    */
   public void backward() {
     if (numel() != 1) {
       throw new IllegalStateException(
           "backward: gradient can be implicitly created only for a tensor with one element, but"
-              + " this one has shape " + Shapes.str(shape) + ". Pass a head gradient of that"
-              + " shape, e.g. y.backward(Tensor.ones(" + shapeArgs() + ")), or reduce first,"
+              + " this one has shape "
+              + Shapes.str(shape)
+              + ". Pass a head gradient of that"
+              + " shape, e.g. y.backward(Tensor.ones("
+              + shapeArgs()
+              + ")), or reduce first,"
               + " e.g. y.sum().backward()");
     }
     backward(onesLike(), false, false);
   }
 
   /**
-   * Backpropagates a head gradient of this tensor's shape (vector-Jacobian product), as
-   * PyTorch's {@code y.backward(gradient)}.
+   * Backpropagates a head gradient of this tensor's shape (vector-Jacobian product), as PyTorch's
+   * {@code y.backward(gradient)}.
    */
   public void backward(Tensor gradient) {
     backward(gradient, false, false);
@@ -558,8 +605,8 @@ public final class Tensor {
    * Backward with all options.
    *
    * @param retainGraph keep the graph so backward can run through it again
-   * @param createGraph record the backward computation itself, so gradients can be
-   *     differentiated again (higher-order derivatives); implies retaining the graph
+   * @param createGraph record the backward computation itself, so gradients can be differentiated
+   *     again (higher-order derivatives); implies retaining the graph
    */
   public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
     Autograd.backward(this, gradient, retainGraph, createGraph);
@@ -586,7 +633,8 @@ public final class Tensor {
   private void checkInPlace(String op) {
     if (requiresGrad && GradMode.isEnabled()) {
       throw new IllegalStateException(
-          op + ": a tensor that requires grad cannot be modified in place while gradients are"
+          op
+              + ": a tensor that requires grad cannot be modified in place while gradients are"
               + " recorded; do the update inside try (var g = Autograd.noGrad()) { ... }");
     }
   }
@@ -596,8 +644,13 @@ public final class Tensor {
     for (int i = 0; i < shape.length; i++) {
       if (strides[i] == 0 && shape[i] > 1) {
         throw new IllegalArgumentException(
-            op + ": this view of shape " + Shapes.str(shape) + " has several elements sharing"
-                + " one memory location (dimension " + i + " was expanded), so an in-place"
+            op
+                + ": this view of shape "
+                + Shapes.str(shape)
+                + " has several elements sharing"
+                + " one memory location (dimension "
+                + i
+                + " was expanded), so an in-place"
                 + " write is ambiguous; write to the original tensor or to a copy()");
       }
     }
@@ -606,7 +659,9 @@ public final class Tensor {
     }
     if (!Arrays.equals(result.shape, shape)) {
       throw new IllegalArgumentException(
-          op + ": the result has shape " + Shapes.str(result.shape)
+          op
+              + ": the result has shape "
+              + Shapes.str(result.shape)
               + " but an in-place update cannot change this tensor's shape "
               + Shapes.str(shape));
     }
@@ -674,9 +729,9 @@ public final class Tensor {
   }
 
   /**
-   * PyTorch's result type: the wider dtype, except that a 0-d tensor does not widen a tensor
-   * with dimensions of the same category (bool, integer, floating); a higher category still
-   * wins, at the default float32 for floats.
+   * PyTorch's result type: the wider dtype, except that a 0-d tensor does not widen a tensor with
+   * dimensions of the same category (bool, integer, floating); a higher category still wins, at the
+   * default float32 for floats.
    */
   static DType resultType(Tensor a, Tensor b) {
     boolean za = a.dim() == 0;
@@ -708,7 +763,11 @@ public final class Tensor {
     return dtype().isFloating() ? this : to(DType.FLOAT32);
   }
 
-  /** this + other, broadcasting. <pre>{@code Tensor.of(1, 2).add(Tensor.of(3, 4))  // [4., 6.]}</pre> */
+  /**
+   * this + other, broadcasting.
+   *
+   * <pre>{@code Tensor.of(1, 2).add(Tensor.of(3, 4))  // [4., 6.]}</pre>
+   */
   public Tensor add(Tensor other) {
     return binary(Primitives.add(), other, false);
   }
@@ -753,7 +812,11 @@ public final class Tensor {
     return binary(Primitives.pow(), exponent, false);
   }
 
-  /** this raised to a constant power. <pre>{@code x.pow(2)   // x²}</pre> */
+  /**
+   * this raised to a constant power.
+   *
+   * <pre>{@code x.pow(2)   // x²}</pre>
+   */
   public Tensor pow(double exponent) {
     return pow(scalarLike(exponent));
   }
@@ -834,9 +897,7 @@ public final class Tensor {
     return mul(this);
   }
 
-  /**
-   * Limits values to [min, max]; the gradient passes where min ≤ x ≤ max (as PyTorch's clamp).
-   */
+  /** Limits values to [min, max]; the gradient passes where min ≤ x ≤ max (as PyTorch's clamp). */
   public Tensor clamp(double min, double max) {
     if (min > max) {
       throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
@@ -1010,7 +1071,8 @@ public final class Tensor {
 
   /** Indices of the smallest values along an axis (int64). */
   public Tensor argmin(int axis, boolean keepDim) {
-    return Engine.apply(Primitives.argmax(Shapes.axis("argmin", axis, dim()), keepDim, false), this);
+    return Engine.apply(
+        Primitives.argmax(Shapes.axis("argmin", axis, dim()), keepDim, false), this);
   }
 
   /** Euclidean (L2) norm of all elements; its gradient at 0 is 0. */
@@ -1038,8 +1100,8 @@ public final class Tensor {
   }
 
   /**
-   * The detached max over axes (keepDim), replaced by 0 where it is infinite or where the axes
-   * are empty: subtracting it keeps exp from overflowing and changes no derivative.
+   * The detached max over axes (keepDim), replaced by 0 where it is infinite or where the axes are
+   * empty: subtracting it keeps exp from overflowing and changes no derivative.
    */
   private Tensor stableShift(int[] ax) {
     int[] kept = Shapes.reduced(shape, ax, true);
@@ -1076,14 +1138,16 @@ public final class Tensor {
   }
 
   /**
-   * Mean cross-entropy between logits [N, C] and int64 class targets [N] (PyTorch's
-   * {@code F.cross_entropy}).
+   * Mean cross-entropy between logits [N, C] and int64 class targets [N] (PyTorch's {@code
+   * F.cross_entropy}).
    */
   public Tensor crossEntropy(Tensor target) {
     if (dim() != 2 || target.dim() != 1 || target.shape[0] != shape[0]) {
       throw new IllegalArgumentException(
           "crossEntropy: expected logits of shape [N, C] and targets of shape [N], got "
-              + Shapes.str(shape) + " and " + Shapes.str(target.shape));
+              + Shapes.str(shape)
+              + " and "
+              + Shapes.str(target.shape));
     }
     if (target.dtype() != DType.INT64) {
       throw new IllegalArgumentException(
@@ -1097,8 +1161,11 @@ public final class Tensor {
   public Tensor mseLoss(Tensor target) {
     if (!Arrays.equals(shape, target.shape)) {
       throw new IllegalArgumentException(
-          "mseLoss: input shape " + Shapes.str(shape) + " and target shape "
-              + Shapes.str(target.shape) + " differ; reshape one so they match");
+          "mseLoss: input shape "
+              + Shapes.str(shape)
+              + " and target shape "
+              + Shapes.str(target.shape)
+              + " differ; reshape one so they match");
     }
     Tensor d = sub(target);
     return d.mul(d).mean();
@@ -1114,8 +1181,10 @@ public final class Tensor {
   public Tensor dot(Tensor other) {
     if (dim() != 1 || other.dim() != 1 || shape[0] != other.shape[0]) {
       throw new IllegalArgumentException(
-          "dot: expected two 1-d tensors of the same length, got shapes " + Shapes.str(shape)
-              + " and " + Shapes.str(other.shape));
+          "dot: expected two 1-d tensors of the same length, got shapes "
+              + Shapes.str(shape)
+              + " and "
+              + Shapes.str(other.shape));
     }
     return mul(other).sum();
   }
@@ -1129,16 +1198,25 @@ public final class Tensor {
   public Tensor matmul(Tensor other) {
     if (dim() == 0 || other.dim() == 0) {
       throw new IllegalArgumentException(
-          "matmul: both operands need at least one dimension, got shapes " + Shapes.str(shape)
-              + " and " + Shapes.str(other.shape) + "; use mul for scalars");
+          "matmul: both operands need at least one dimension, got shapes "
+              + Shapes.str(shape)
+              + " and "
+              + Shapes.str(other.shape)
+              + "; use mul for scalars");
     }
     Tensor a = dim() == 1 ? unsqueeze(0) : this;
     Tensor b = other.dim() == 1 ? other.unsqueeze(1) : other;
     if (a.shape[a.dim() - 1] != b.shape[b.dim() - 2]) {
       throw new IllegalArgumentException(
-          "matmul: shapes " + Shapes.str(shape) + " and " + Shapes.str(other.shape)
-              + " cannot be multiplied (" + a.shape[a.dim() - 1] + " columns vs "
-              + b.shape[b.dim() - 2] + " rows)");
+          "matmul: shapes "
+              + Shapes.str(shape)
+              + " and "
+              + Shapes.str(other.shape)
+              + " cannot be multiplied ("
+              + a.shape[a.dim() - 1]
+              + " columns vs "
+              + b.shape[b.dim() - 2]
+              + " rows)");
     }
     DType t = DType.promote(dtype(), other.dtype());
     if (!t.isFloating()) {
@@ -1175,8 +1253,8 @@ public final class Tensor {
   // ---------------------------------------------------------------- shape
 
   /**
-   * Same elements with another shape; one size may be -1 (inferred). A view when the layout
-   * allows, a copy otherwise.
+   * Same elements with another shape; one size may be -1 (inferred). A view when the layout allows,
+   * a copy otherwise.
    *
    * @throws IllegalArgumentException when the element counts differ
    */
@@ -1210,14 +1288,25 @@ public final class Tensor {
     if (infer >= 0) {
       if (known == 0 || n % known != 0) {
         throw new IllegalArgumentException(
-            "reshape: cannot reshape a tensor of shape " + Shapes.str(shape) + " (" + n
-                + " elements) into " + Arrays.toString(newShape));
+            "reshape: cannot reshape a tensor of shape "
+                + Shapes.str(shape)
+                + " ("
+                + n
+                + " elements) into "
+                + Arrays.toString(newShape));
       }
       s[infer] = n / known;
     } else if (known != n) {
       throw new IllegalArgumentException(
-          "reshape: cannot reshape a tensor of shape " + Shapes.str(shape) + " (" + n
-              + " elements) into " + Arrays.toString(newShape) + " (" + known + " elements)");
+          "reshape: cannot reshape a tensor of shape "
+              + Shapes.str(shape)
+              + " ("
+              + n
+              + " elements) into "
+              + Arrays.toString(newShape)
+              + " ("
+              + known
+              + " elements)");
     }
     return s;
   }
@@ -1257,9 +1346,7 @@ public final class Tensor {
     return reshape(s);
   }
 
-  /**
-   * Broadcasts to a larger shape without copying (a view with stride 0); -1 keeps a size.
-   */
+  /** Broadcasts to a larger shape without copying (a view with stride 0); -1 keeps a size. */
   public Tensor expand(int... newShape) {
     int[] s = newShape.clone();
     int lead = s.length - shape.length;
@@ -1274,7 +1361,11 @@ public final class Tensor {
     return Engine.apply(Primitives.expand(s), this);
   }
 
-  /** Reorders dimensions (a view). <pre>{@code x.permute(1, 0)   // transpose}</pre> */
+  /**
+   * Reorders dimensions (a view).
+   *
+   * <pre>{@code x.permute(1, 0)   // transpose}</pre>
+   */
   public Tensor permute(int... dims) {
     return Engine.apply(Primitives.permute(dims), this);
   }
@@ -1293,8 +1384,8 @@ public final class Tensor {
   }
 
   /**
-   * Zeros of {@code shape} with this tensor written at {@code [start::step]} along {@code dim}:
-   * the adjoint of {@link #slice}.
+   * Zeros of {@code shape} with this tensor written at {@code [start::step]} along {@code dim}: the
+   * adjoint of {@link #slice}.
    */
   public Tensor embed(int[] shape, int dim, int start, int step) {
     return Engine.apply(
@@ -1340,8 +1431,13 @@ public final class Tensor {
     for (int i = 0; i < u.length; i++) {
       if (!Arrays.equals(tensors[i].shape, tensors[0].shape)) {
         throw new IllegalArgumentException(
-            "stack: all tensors must have the same shape, got " + Shapes.str(tensors[0].shape)
-                + " and " + Shapes.str(tensors[i].shape) + " (tensor " + i + ")");
+            "stack: all tensors must have the same shape, got "
+                + Shapes.str(tensors[0].shape)
+                + " and "
+                + Shapes.str(tensors[i].shape)
+                + " (tensor "
+                + i
+                + ")");
       }
       u[i] = tensors[i].unsqueeze(d);
     }
@@ -1357,8 +1453,8 @@ public final class Tensor {
   }
 
   /**
-   * Out-of-place scatter-add: a copy of this tensor with {@code src} values added at the
-   * positions {@code index} names along {@code dim}.
+   * Out-of-place scatter-add: a copy of this tensor with {@code src} values added at the positions
+   * {@code index} names along {@code dim}.
    */
   public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
     return Engine.apply(
@@ -1374,8 +1470,10 @@ public final class Tensor {
     int d = Shapes.axis("indexSelect", dim, dim());
     if (index.dim() != 1 || index.dtype() != DType.INT64) {
       throw new IllegalArgumentException(
-          "indexSelect: the index must be a 1-d int64 tensor, got " + index.dtype()
-              + " of shape " + Shapes.str(index.shape));
+          "indexSelect: the index must be a 1-d int64 tensor, got "
+              + index.dtype()
+              + " of shape "
+              + Shapes.str(index.shape));
     }
     checkIndexRange("indexSelect", index, shape[d], d);
     int[] view = new int[Math.max(dim(), 1)];
@@ -1390,8 +1488,16 @@ public final class Tensor {
     for (long v : index.toLongArray()) {
       if (v < 0 || v >= size) {
         throw new IndexOutOfBoundsException(
-            op + ": index " + v + " is out of range for dimension " + dim + " of size " + size
-                + " (valid: 0 to " + (size - 1) + ")");
+            op
+                + ": index "
+                + v
+                + " is out of range for dimension "
+                + dim
+                + " of size "
+                + size
+                + " (valid: 0 to "
+                + (size - 1)
+                + ")");
       }
     }
   }
@@ -1420,8 +1526,8 @@ public final class Tensor {
   // ---------------------------------------------------------------- printing
 
   /**
-   * PyTorch's look, so D2L readers recognise it: {@code tensor([0., 4., 8., 12.])},
-   * {@code tensor(28., gradFn=<MulBackward>)}; large tensors are summarised with {@code ...}.
+   * PyTorch's look, so D2L readers recognise it: {@code tensor([0., 4., 8., 12.])}, {@code
+   * tensor(28., gradFn=<MulBackward>)}; large tensors are summarised with {@code ...}.
    */
   @Override
   public String toString() {

@@ -387,9 +387,7 @@ class AutogradEngineTest {
                   Tensor x = Tensor.of(1, 2).requiresGrad(true);
                   Tensor y = x.mul(x).sum();
                   y.backward();
-                  return enabled
-                      && y.gradFn() != null
-                      && x.grad().toDoubleArray()[1] == 4.0;
+                  return enabled && y.gradFn() != null && x.grad().toDoubleArray()[1] == 4.0;
                 });
         assertTrue(other.get(10, TimeUnit.SECONDS), "the other thread still records");
       }

@@ -22,8 +22,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The batched backward pass behind {@code jacrev} and {@code hessian} against the per-row loop
- * it replaces, for every entry of the primitive spec table (float64), and its fallback.
+ * The batched backward pass behind {@code jacrev} and {@code hessian} against the per-row loop it
+ * replaces, for every entry of the primitive spec table (float64), and its fallback.
  */
 class BatchedJacobianTest {
   static Stream<Spec> specs() {
@@ -31,8 +31,8 @@ class BatchedJacobianTest {
   }
 
   /**
-   * The primitives of f's graph at x that lead to x and have no batched rule: the batched pass
-   * must decline exactly when there is one.
+   * The primitives of f's graph at x that lead to x and have no batched rule: the batched pass must
+   * decline exactly when there is one.
    */
   private static Set<String> withoutBatchedRule(Function<Tensor, Tensor> f, Tensor x) {
     Tensor xi = x.alias().requiresGrad(true);
@@ -185,8 +185,7 @@ class BatchedJacobianTest {
     assertSame("identity", Autograd.jacrevLooped(t -> t, x), id, 0);
     Tensor other = Tensor.ofDoubles(new double[] {5, 6}, 2).requiresGrad(true);
     Function<Tensor, Tensor> ignoresX = t -> other.mul(2).add(t.sum().mul(0).detach());
-    assertSame(
-        "constant", Autograd.jacrevLooped(ignoresX, x), Autograd.jacrev(ignoresX, x), 0);
+    assertSame("constant", Autograd.jacrevLooped(ignoresX, x), Autograd.jacrev(ignoresX, x), 0);
   }
 
   @Test
@@ -243,10 +242,7 @@ class BatchedJacobianTest {
     Function<Tensor, Tensor> traceOfHessian =
         t -> Autograd.hessian(f, t).mul(Tensor.eye(3).to(DType.FLOAT64)).sum();
     Function<Tensor, Tensor> traceLooped =
-        t ->
-            Autograd.jacrevLooped(Autograd.grad(f), t)
-                .mul(Tensor.eye(3).to(DType.FLOAT64))
-                .sum();
+        t -> Autograd.jacrevLooped(Autograd.grad(f), t).mul(Tensor.eye(3).to(DType.FLOAT64)).sum();
     Tensor third = Autograd.grad(traceOfHessian).apply(x);
     assertSame("d/dx tr H", Autograd.grad(traceLooped).apply(x), third, 1e-12);
     // Forward over the batched reverse pass: d/dε H(x + ε v).

@@ -110,8 +110,9 @@ class CustomAndTapeTest {
     GradCheck.Report report = GradCheck.check(a -> wrong.apply(a[0]), x);
     assertFalse(report.passed());
     assertTrue(report.toString().contains("VJP: input 0, element 0"), report.toString());
-    var error = assertThrows(AssertionError.class,
-        () -> GradCheck.assertGradients(a -> wrong.apply(a[0]), x));
+    var error =
+        assertThrows(
+            AssertionError.class, () -> GradCheck.assertGradients(a -> wrong.apply(a[0]), x));
     assertTrue(error.getMessage().contains("FAILED"), error.getMessage());
     GradCheck.assertGradients(a -> a[0].sin().mul(a[0]), x);
   }

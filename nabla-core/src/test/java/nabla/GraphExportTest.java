@@ -58,8 +58,16 @@ class GraphExportTest {
     List<String> firstLines = g.labels().values().stream().map(Graph::firstLine).sorted().toList();
     assertEquals(
         List.of(
-            "AddBackward", "DivBackward", "LogBackward", "MulBackward", "PowBackward",
-            "SinBackward", "const 1", "const 2", "output", "x"),
+            "AddBackward",
+            "DivBackward",
+            "LogBackward",
+            "MulBackward",
+            "PowBackward",
+            "SinBackward",
+            "const 1",
+            "const 2",
+            "output",
+            "x"),
         firstLines);
     assertEquals(
         List.of(
@@ -103,8 +111,7 @@ class GraphExportTest {
             "SinBackward -> MulBackward",
             "[2] float32 -> SinBackward"),
         g.edges().stream().sorted().toList());
-    assertEquals(
-        1, g.labels().values().stream().filter(l -> l.equals("SinBackward")).count());
+    assertEquals(1, g.labels().values().stream().filter(l -> l.equals("SinBackward")).count());
   }
 
   @Test
@@ -156,8 +163,7 @@ class GraphExportTest {
     assertTrue(text.contains("MulBackward"), text);
     Path png = GraphExport.render(dir.resolve("graph.png"), y);
     byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(png), 8);
-    assertArrayEquals(
-        new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, head);
+    assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, head);
   }
 
   @Test
@@ -172,7 +178,8 @@ class GraphExportTest {
             () ->
                 GraphExport.render(
                     dir.resolve("graph.svg"), missing, Duration.ofSeconds(5), Map.of(), y));
-    assertTrue(e.getMessage().contains("install Graphviz: apt-get install graphviz"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("install Graphviz: apt-get install graphviz"), e.getMessage());
     assertTrue(e.getMessage().contains(missing), e.getMessage());
   }
 }

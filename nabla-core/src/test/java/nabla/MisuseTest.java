@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /**
- * Every misuse of the API ends in a clear exception: the right type (never an
- * ArrayIndexOutOfBounds or NullPointerException from inside a kernel), a message that names the
- * operation and the shapes or dtypes involved, and no corrupted state afterwards.
+ * Every misuse of the API ends in a clear exception: the right type (never an ArrayIndexOutOfBounds
+ * or NullPointerException from inside a kernel), a message that names the operation and the shapes
+ * or dtypes involved, and no corrupted state afterwards.
  */
 class MisuseTest {
 
@@ -72,7 +72,8 @@ class MisuseTest {
             "eq", Tensor::eq);
     ops.forEach(
         (name, op) ->
-            assertFails(IllegalArgumentException.class, () -> op.apply(a, b), name, "[2, 3]", "[4]"));
+            assertFails(
+                IllegalArgumentException.class, () -> op.apply(a, b), name, "[2, 3]", "[4]"));
   }
 
   @Test
@@ -290,12 +291,12 @@ class MisuseTest {
   @Test
   void permuteWithABadPermutation() {
     Tensor x = seq(2, 3);
-    assertFails(IllegalArgumentException.class, () -> x.permute(0, 0), "permute", "[0, 0]", "[2, 3]");
+    assertFails(
+        IllegalArgumentException.class, () -> x.permute(0, 0), "permute", "[0, 0]", "[2, 3]");
     assertFails(IllegalArgumentException.class, () -> x.permute(0), "permute", "[0]", "[2, 3]");
     assertFails(
         IllegalArgumentException.class, () -> x.permute(0, 2), "permute", "[0, 2]", "[2, 3]");
-    assertFails(
-        IllegalArgumentException.class, () -> x.permute(0, 1, 2), "permute", "[0, 1, 2]");
+    assertFails(IllegalArgumentException.class, () -> x.permute(0, 1, 2), "permute", "[0, 1, 2]");
     assertFails(IllegalArgumentException.class, () -> x.transpose(0, 2), "transpose", "2");
   }
 
@@ -314,7 +315,8 @@ class MisuseTest {
     assertFails(IllegalArgumentException.class, () -> x.slice(0, 0, 4, 0), "slice", "step", "0");
     assertFails(IllegalArgumentException.class, () -> x.slice(0, 0, 4, -1), "slice", "step", "-1");
     assertFails(IllegalArgumentException.class, () -> x.slice(1, 0, 4, 1), "slice", "dimension 1");
-    assertFails(IllegalArgumentException.class, () -> Tensor.scalar(1).slice(0, 0, 1), "slice", "0-d");
+    assertFails(
+        IllegalArgumentException.class, () -> Tensor.scalar(1).slice(0, 0, 1), "slice", "0-d");
   }
 
   @Test
@@ -342,7 +344,8 @@ class MisuseTest {
 
   @Test
   void axisOutOfRange() {
-    assertFails(IllegalArgumentException.class, () -> seq(2, 3).sum(2, false), "sum", "2", "rank 2");
+    assertFails(
+        IllegalArgumentException.class, () -> seq(2, 3).sum(2, false), "sum", "2", "rank 2");
     assertFails(IllegalArgumentException.class, () -> seq(2, 3).size(-3), "size", "-3");
     assertFails(IllegalArgumentException.class, () -> seq(2, 3).unsqueeze(4), "unsqueeze", "4");
   }
@@ -543,7 +546,8 @@ class MisuseTest {
               RuntimeException.class,
               () -> e.copyFrom(Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3)));
       assertTrue(
-          ex instanceof IllegalArgumentException || ex instanceof IllegalStateException, ex.toString());
+          ex instanceof IllegalArgumentException || ex instanceof IllegalStateException,
+          ex.toString());
       assertTrue(ex.getMessage().contains("copyFrom"), ex.getMessage());
     }
     assertArrayEquals(new double[] {1, 2, 3}, x.toDoubleArray());

@@ -17,8 +17,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Random compositions (2 to 4 steps) of unary, binary, reduction, shape and indexing operations
- * on small float64 tensors, checked against central finite differences and against the same
+ * Random compositions (2 to 4 steps) of unary, binary, reduction, shape and indexing operations on
+ * small float64 tensors, checked against central finite differences and against the same
  * composition evaluated without recording.
  *
  * <p>Every step is smooth on the values it can receive (log and sqrt only see {@code t*t+1}, exp
@@ -29,15 +29,49 @@ class RandomCompositionProperties {
 
   enum Op {
     // unary
-    SIN, COS, TANH, SIGMOID, NEG, EXP_OF_TANH, LOG_SQ1, SQRT_SQ1, SQUARE, RECIPROCAL_SQ1,
-    POW_SQ1, AFFINE, RELU_ABS_OF_EXP, COPY,
+    SIN,
+    COS,
+    TANH,
+    SIGMOID,
+    NEG,
+    EXP_OF_TANH,
+    LOG_SQ1,
+    SQRT_SQ1,
+    SQUARE,
+    RECIPROCAL_SQ1,
+    POW_SQ1,
+    AFFINE,
+    RELU_ABS_OF_EXP,
+    COPY,
     // binary (with the second leaf y, or with x again to make diamonds)
-    ADD_Y, SUB_Y, MUL_Y, DIV_Y, POW_Y, MUL_X, WHERE_MASK, MSE_Y,
+    ADD_Y,
+    SUB_Y,
+    MUL_Y,
+    DIV_Y,
+    POW_Y,
+    MUL_X,
+    WHERE_MASK,
+    MSE_Y,
     // reductions
-    SUM_AXIS, MEAN_AXIS, SUM_ALL, LOGSUMEXP_AXIS, SOFTMAX, LOG_SOFTMAX, NORM_SQ1,
+    SUM_AXIS,
+    MEAN_AXIS,
+    SUM_ALL,
+    LOGSUMEXP_AXIS,
+    SOFTMAX,
+    LOG_SOFTMAX,
+    NORM_SQ1,
     // shape and indexing
-    RESHAPE_FLAT, TRANSPOSE, PERMUTE_REVERSE, SLICE_STEP, EXPAND_NEW, CAT_SELF, STACK_SELF,
-    GATHER, INDEX_SELECT, SCATTER_ADD, MATMUL_SELF
+    RESHAPE_FLAT,
+    TRANSPOSE,
+    PERMUTE_REVERSE,
+    SLICE_STEP,
+    EXPAND_NEW,
+    CAT_SELF,
+    STACK_SELF,
+    GATHER,
+    INDEX_SELECT,
+    SCATTER_ADD,
+    MATMUL_SELF
   }
 
   record Step(Op op, int a, int b) {
@@ -72,8 +106,16 @@ class RandomCompositionProperties {
 
     @Override
     public String toString() {
-      return "x" + Arrays.toString(xShape) + "=" + Arrays.toString(xValues()) + ", y"
-          + Arrays.toString(yShape()) + "=" + Arrays.toString(yValues()) + ", steps=" + steps;
+      return "x"
+          + Arrays.toString(xShape)
+          + "="
+          + Arrays.toString(xValues())
+          + ", y"
+          + Arrays.toString(yShape())
+          + "="
+          + Arrays.toString(yValues())
+          + ", steps="
+          + steps;
     }
   }
 
@@ -89,7 +131,11 @@ class RandomCompositionProperties {
   Arbitrary<Case> cases() {
     Arbitrary<int[]> shapes =
         Arbitraries.of(
-            new int[] {3}, new int[] {4}, new int[] {2, 3}, new int[] {3, 2}, new int[] {1, 4},
+            new int[] {3},
+            new int[] {4},
+            new int[] {2, 3},
+            new int[] {3, 2},
+            new int[] {1, 4},
             new int[] {2, 2, 2});
     Arbitrary<double[]> values =
         Arbitraries.doubles()
@@ -105,8 +151,7 @@ class RandomCompositionProperties {
                 Arbitraries.integers().between(0, 5))
             .as(Step::new);
     Arbitrary<List<Step>> steps = step.list().ofMinSize(2).ofMaxSize(4);
-    return Combinators.combine(
-            shapes, Arbitraries.integers().between(0, 3), values, values, steps)
+    return Combinators.combine(shapes, Arbitraries.integers().between(0, 3), values, values, steps)
         .as(Case::new);
   }
 
@@ -197,9 +242,7 @@ class RandomCompositionProperties {
       case SOFTMAX -> atLeast1d(t).softmax(axis);
       case LOG_SOFTMAX -> atLeast1d(t).logSoftmax(axis);
       case NORM_SQ1 ->
-          rank == 0
-              ? sq1(t).norm()
-              : sq1(t).norm(s.b() % 3 == 0 ? 3 : 2, new int[] {axis}, keep);
+          rank == 0 ? sq1(t).norm() : sq1(t).norm(s.b() % 3 == 0 ? 3 : 2, new int[] {axis}, keep);
       case RESHAPE_FLAT -> t.reshape(-1);
       case TRANSPOSE -> t.transpose();
       case PERMUTE_REVERSE -> {
@@ -315,9 +358,21 @@ class RandomCompositionProperties {
       double tol = 1e-5 * Math.max(Math.abs(a), Math.abs(n)) + 1e-8 * scale;
       if (!(Math.abs(a - n) <= tol)) {
         fail(
-            what + "[" + i + "]: autograd " + a + " vs finite differences " + n + " (tol " + tol
-                + ")\n  autograd " + Arrays.toString(analytic) + "\n  numeric  "
-                + Arrays.toString(numeric) + "\n  case " + c);
+            what
+                + "["
+                + i
+                + "]: autograd "
+                + a
+                + " vs finite differences "
+                + n
+                + " (tol "
+                + tol
+                + ")\n  autograd "
+                + Arrays.toString(analytic)
+                + "\n  numeric  "
+                + Arrays.toString(numeric)
+                + "\n  case "
+                + c);
       }
     }
   }
@@ -379,10 +434,16 @@ class RandomCompositionProperties {
     assertArrayEquals(recorded.shape(), plain.shape());
     assertEquals(recorded.dtype(), plain.dtype());
     assertArrayEquals(
-        recorded.toDoubleArray(), plain.toDoubleArray(), 0.0, "same value with and without graph: " + c);
+        recorded.toDoubleArray(),
+        plain.toDoubleArray(),
+        0.0,
+        "same value with and without graph: " + c);
     // And from leaves that never required grad.
     Tensor fresh =
-        eval(c, Tensor.ofDoubles(c.xValues(), c.xShape()), Tensor.ofDoubles(c.yValues(), c.yShape()));
+        eval(
+            c,
+            Tensor.ofDoubles(c.xValues(), c.xShape()),
+            Tensor.ofDoubles(c.yValues(), c.yShape()));
     assertFalse(fresh.requiresGrad(), "no leaf requires grad: " + c);
     assertArrayEquals(recorded.toDoubleArray(), fresh.toDoubleArray(), 0.0);
   }
@@ -450,9 +511,18 @@ class RandomCompositionProperties {
       double tol = 1e-4 * Math.max(Math.abs(hv[i]), Math.abs(numeric[i])) + 1e-7 * gscale;
       if (!(Math.abs(hv[i] - numeric[i]) <= tol)) {
         fail(
-            "Hv[" + i + "]: autograd " + hv[i] + " vs finite differences " + numeric[i]
-                + "\n  autograd " + Arrays.toString(hv) + "\n  numeric  "
-                + Arrays.toString(numeric) + "\n  case " + c);
+            "Hv["
+                + i
+                + "]: autograd "
+                + hv[i]
+                + " vs finite differences "
+                + numeric[i]
+                + "\n  autograd "
+                + Arrays.toString(hv)
+                + "\n  numeric  "
+                + Arrays.toString(numeric)
+                + "\n  case "
+                + c);
       }
     }
   }

@@ -115,7 +115,8 @@ class TensorBasicsTest {
     void arange() {
       assertArrayEquals(new double[] {0, 1, 2, 3}, Tensor.arange(4.0).toDoubleArray());
       assertEquals(DType.FLOAT32, Tensor.arange(4.0).dtype());
-      assertArrayEquals(new double[] {1, 1.25, 1.5, 1.75}, Tensor.arange(1, 2, 0.25).toDoubleArray());
+      assertArrayEquals(
+          new double[] {1, 1.25, 1.5, 1.75}, Tensor.arange(1, 2, 0.25).toDoubleArray());
       assertArrayEquals(new double[] {5, 4, 3, 2}, Tensor.arange(5, 1, -1).toDoubleArray());
       assertArrayEquals(new double[] {2, 5, 8}, Tensor.arange(2, 10, 3).toDoubleArray());
       assertEquals(10, Tensor.arange(0, 1, 0.1).numel(), "PyTorch gives 10 elements");
@@ -305,8 +306,7 @@ class TensorBasicsTest {
       Tensor r = Tensor.of(1, 2).add(Tensor.ofDoubles(new double[] {0.1, 0.2}, 2));
       assertEquals(DType.FLOAT64, r.dtype());
       assertArrayEquals(new double[] {1.1, 2.2}, r.toDoubleArray(), 1e-12);
-      assertEquals(
-          DType.FLOAT64, Tensor.ofDoubles(new double[] {1}, 1).mul(Tensor.of(2)).dtype());
+      assertEquals(DType.FLOAT64, Tensor.ofDoubles(new double[] {1}, 1).mul(Tensor.of(2)).dtype());
     }
 
     @Test
@@ -472,8 +472,9 @@ class TensorBasicsTest {
       assertArrayEquals(new long[] {1, -2, 0}, l.toLongArray());
       Tensor b = x.to(DType.BOOL);
       assertArrayEquals(new boolean[] {true, true, false}, b.toBooleanArray());
-      assertArrayEquals(new double[] {1, 0}, Tensor.ofBooleans(new boolean[] {true, false})
-          .to(DType.FLOAT32).toDoubleArray());
+      assertArrayEquals(
+          new double[] {1, 0},
+          Tensor.ofBooleans(new boolean[] {true, false}).to(DType.FLOAT32).toDoubleArray());
     }
 
     @Test
@@ -502,11 +503,11 @@ class TensorBasicsTest {
       assertEquals("tensor([ 0.,  4.,  8., 12.])", Tensor.of(0, 4, 8, 12).toString());
       assertEquals("tensor([-1.,  2., -3.])", Tensor.of(-1, 2, -3).toString());
       assertEquals("tensor([-1.5000,  2.2500])", Tensor.of(-1.5, 2.25).toString());
-      assertEquals("tensor([ 0.1235, -2.5000,  3.7500])", Tensor.of(0.1234567, -2.5, 3.75).toString());
+      assertEquals(
+          "tensor([ 0.1235, -2.5000,  3.7500])", Tensor.of(0.1234567, -2.5, 3.75).toString());
       assertEquals(
           "tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])", Tensor.linspace(0, 1, 5).toString());
-      assertEquals(
-          "tensor([[0., 0., 0.],\n        [0., 0., 0.]])", Tensor.zeros(2, 3).toString());
+      assertEquals("tensor([[0., 0., 0.],\n        [0., 0., 0.]])", Tensor.zeros(2, 3).toString());
       assertEquals(
           "tensor([[1., 0., 0.],\n        [0., 1., 0.],\n        [0., 0., 1.]])",
           Tensor.eye(3).toString());
@@ -534,8 +535,7 @@ class TensorBasicsTest {
     void float64AndAutogradSuffixes() {
       assertEquals(
           "tensor([1., 2.], dtype=float64)", Tensor.ofDoubles(new double[] {1, 2}, 2).toString());
-      assertEquals(
-          "tensor(1.5000, dtype=float64)", Tensor.scalar(1.5, DType.FLOAT64).toString());
+      assertEquals("tensor(1.5000, dtype=float64)", Tensor.scalar(1.5, DType.FLOAT64).toString());
       assertEquals(
           "tensor([0.1000, 0.2000], dtype=float64)",
           Tensor.ofDoubles(new double[] {0.1, 0.2}, 2).toString());
@@ -634,11 +634,11 @@ class TensorBasicsTest {
       boolean[] t = new boolean[1001];
       Arrays.fill(t, true);
       assertEquals(
-          "tensor([True, True, True,  ..., True, True, True])",
-          Tensor.ofBooleans(t).toString());
+          "tensor([True, True, True,  ..., True, True, True])", Tensor.ofBooleans(t).toString());
       assertEquals("tensor([0., 0., 0.,  ..., 0., 0., 0.])", Tensor.zeros(1001).toString());
       assertEquals(
-          84, Tensor.arange(1000.0).toString().split("\n").length,
+          84,
+          Tensor.arange(1000.0).toString().split("\n").length,
           "1000 elements are not summarised (84 lines, as PyTorch)");
     }
 
@@ -667,9 +667,7 @@ class TensorBasicsTest {
               + "         [1., 1., 1.,  ..., 1., 1., 1.]]";
       String sep = ",\n\n        ";
       String expected =
-          "tensor(["
-              + String.join(sep, block, block, block, "...", block, block, block)
-              + "])";
+          "tensor([" + String.join(sep, block, block, block, "...", block, block, block) + "])";
       assertEquals(expected, Tensor.ones(12, 10, 10).toString());
     }
 

@@ -16,7 +16,8 @@ class TransformsTest {
   @Test
   void gradComposesToAnyOrder() {
     Function<Tensor, Tensor> cube = x -> x.pow(3).sum();
-    assertArrayEquals(new double[] {3, 12}, Autograd.grad(cube).apply(f64(1, 2)).toDoubleArray(), 1e-12);
+    assertArrayEquals(
+        new double[] {3, 12}, Autograd.grad(cube).apply(f64(1, 2)).toDoubleArray(), 1e-12);
     Function<Tensor, Tensor> sin = x -> x.sin();
     Tensor x = Tensor.scalar(0.7, DType.FLOAT64);
     Function<Tensor, Tensor> d1 = Autograd.grad(sin);
@@ -47,8 +48,7 @@ class TransformsTest {
   @Test
   void noPerturbationConfusionForwardOverReverse() {
     Tensor one = Tensor.scalar(1, DType.FLOAT64);
-    Function<Tensor, Tensor> outer =
-        x -> x.mul(Autograd.grad((Tensor y) -> x.add(y)).apply(one));
+    Function<Tensor, Tensor> outer = x -> x.mul(Autograd.grad((Tensor y) -> x.add(y)).apply(one));
     assertEquals(1.0, Autograd.jvp(outer, one, one).item(), 1e-12);
   }
 
@@ -117,11 +117,14 @@ class TransformsTest {
 
   @Test
   void badInputsAreReported() {
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> Autograd.grad((Tensor t) -> t.mul(2)).apply(f64(1, 2)));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Autograd.grad((Tensor t) -> t.mul(2)).apply(f64(1, 2)));
     assertEquals(true, e.getMessage().contains("[2]"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> Autograd.jvp(t -> t, f64(1, 2), f64(1)));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> Autograd.grad((Tensor t) -> t.sum()).apply(Tensor.ofLongs(new long[] {1, 2})));
   }
 }

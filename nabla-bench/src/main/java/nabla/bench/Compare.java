@@ -12,8 +12,8 @@ import java.util.function.Supplier;
 
 /**
  * Times W1–W6 with warm-up and prints the medians as JSON on stdout (progress on stderr). This is
- * the Nabla half of tools/bench/compare.py, which runs the PyTorch half with the same timing
- * scheme and prints the comparison table; it can also be run on its own:
+ * the Nabla half of tools/bench/compare.py, which runs the PyTorch half with the same timing scheme
+ * and prints the comparison table; it can also be run on its own:
  *
  * <pre>
  *   java --add-modules=jdk.incubator.vector -Xms4g -Xmx4g -XX:+AlwaysPreTouch -cp nabla-bench/target/benchmarks.jar \
@@ -30,8 +30,8 @@ public final class Compare {
   /** Keeps results reachable so the JIT cannot drop the work. */
   static volatile Object sink;
 
-  record Plan(double warmupSec, double budgetSec, double minSampleSec, int minSamples,
-      int maxSamples) {}
+  record Plan(
+      double warmupSec, double budgetSec, double minSampleSec, int minSamples, int maxSamples) {}
 
   static final Plan FULL = new Plan(3.0, 10.0, 0.10, 5, 41);
   static final Plan QUICK = new Plan(0.5, 1.5, 0.03, 3, 9);
@@ -48,12 +48,15 @@ public final class Compare {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
-        case "--json" -> { } // always JSON; accepted for symmetry with compare.py's worker
+        case "--json" -> {} // always JSON; accepted for symmetry with compare.py's worker
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--w5-n" -> w5n = Integer.parseInt(args[++i]);
-        case "--only" -> only = new LinkedHashSet<>(Arrays.asList(args[++i].toUpperCase(Locale.ROOT).split(",")));
+        case "--only" ->
+            only =
+                new LinkedHashSet<>(Arrays.asList(args[++i].toUpperCase(Locale.ROOT).split(",")));
         case "-h", "--help" -> {
-          System.err.println("usage: Compare [--quick] [--only W1,W2,...] [--threads N] [--w5-n N]");
+          System.err.println(
+              "usage: Compare [--quick] [--only W1,W2,...] [--threads N] [--w5-n N]");
           return;
         }
         default -> throw new IllegalArgumentException("Compare: unknown option " + args[i]);
@@ -66,8 +69,11 @@ public final class Compare {
     meta.put("side", "nabla");
     meta.put("quick", quick);
     meta.put("java.version", System.getProperty("java.version"));
-    meta.put("java.vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
-    meta.put("jvm.args", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
+    meta.put(
+        "java.vm",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
+    meta.put(
+        "jvm.args", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
     meta.put("nabla.simd", String.valueOf(System.getProperty("nabla.simd", "(unset)")));
     meta.put("vector.module", Workloads.vectorModulePresent());
     meta.put("threads.requested", threads);
@@ -122,7 +128,8 @@ public final class Compare {
         e.printStackTrace();
       }
       sink = null;
-      System.err.printf(Locale.ROOT, "nabla %s done in %.1f s%n", w, (System.nanoTime() - t0) / 1e9);
+      System.err.printf(
+          Locale.ROOT, "nabla %s done in %.1f s%n", w, (System.nanoTime() - t0) / 1e9);
     }
 
     Map<String, Object> out = new LinkedHashMap<>();

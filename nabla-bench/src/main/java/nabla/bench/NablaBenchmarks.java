@@ -16,9 +16,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * JMH benchmarks W1–W6 (see BENCHMARKS.md). One benchmark invocation is one unit of work (one
- * GEMM, one D2L iteration, one 100k-op chain, one training step, ...), so {@code -prof gc}'s
- * {@code gc.alloc.rate.norm} is the allocation per unit, e.g. bytes per training step for W4.
+ * JMH benchmarks W1–W6 (see BENCHMARKS.md). One benchmark invocation is one unit of work (one GEMM,
+ * one D2L iteration, one 100k-op chain, one training step, ...), so {@code -prof gc}'s {@code
+ * gc.alloc.rate.norm} is the allocation per unit, e.g. bytes per training step for W4.
  *
  * <pre>
  *   java -jar nabla-bench/target/benchmarks.jar                      # all, defaults below
@@ -40,7 +40,10 @@ import org.openjdk.jmh.annotations.Warmup;
     jvmArgsAppend = {
       "--add-modules=jdk.incubator.vector",
       "--sun-misc-unsafe-memory-access=allow", // JMH 1.37 uses Unsafe; silences JDK 25 warnings
-      "-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch", "-Xss16m"
+      "-Xms4g",
+      "-Xmx4g",
+      "-XX:+AlwaysPreTouch",
+      "-Xss16m"
     })
 @State(Scope.Benchmark)
 public class NablaBenchmarks {

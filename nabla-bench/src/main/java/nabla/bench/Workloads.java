@@ -7,8 +7,8 @@ import nabla.Generator;
 import nabla.Tensor;
 
 /**
- * The six benchmark workloads W1–W6, shared by the JMH benchmarks ({@link NablaBenchmarks}) and
- * the comparison harness ({@link Compare}) so that both measure exactly the same code.
+ * The six benchmark workloads W1–W6, shared by the JMH benchmarks ({@link NablaBenchmarks}) and the
+ * comparison harness ({@link Compare}) so that both measure exactly the same code.
  *
  * <p>Each workload is a small object: the constructor builds the inputs (not timed), {@code run()}
  * is one timed operation (one GEMM, one training step, one Hessian, ...) and returns something
@@ -104,8 +104,8 @@ public final class Workloads {
   }
 
   /**
-   * W3: about 100k 0-d ops: a = 0.5 (requires grad), y = 1; repeat 33,334 times y = y·a + sin(y)
-   * (3 ops each), then y.backward(). One run builds and differentiates the whole chain.
+   * W3: about 100k 0-d ops: a = 0.5 (requires grad), y = 1; repeat 33,334 times y = y·a + sin(y) (3
+   * ops each), then y.backward(). One run builds and differentiates the whole chain.
    */
   public static final class ScalarChain {
     public static final int REPEATS = 33_334;
@@ -122,8 +122,8 @@ public final class Workloads {
   }
 
   /**
-   * W4: one SGD training step of a 784-256-10 MLP (ReLU, softmax cross-entropy on int64
-   * targets), batch 256: forward, backward, p -= lr·p.grad and zero the gradients.
+   * W4: one SGD training step of a 784-256-10 MLP (ReLU, softmax cross-entropy on int64 targets),
+   * batch 256: forward, backward, p -= lr·p.grad and zero the gradients.
    */
   public static final class MlpStep {
     public static final int BATCH = 256;
@@ -163,8 +163,8 @@ public final class Workloads {
 
   /**
    * W5: (x·y + x).exp().sum() over n floats (default 10M), x and y requiring grad; forward,
-   * backward and zeroGrad of both. Inputs are deterministic: x = linspace(0, 1, n), y =
-   * linspace(1, 0, n), so the value is comparable with PyTorch.
+   * backward and zeroGrad of both. Inputs are deterministic: x = linspace(0, 1, n), y = linspace(1,
+   * 0, n), so the value is comparable with PyTorch.
    */
   public static final class BigElementwise {
     public static final int DEFAULT_N = 10_000_000;
@@ -186,8 +186,8 @@ public final class Workloads {
   }
 
   /**
-   * W6: Hessian of f(x) = sum(x³·sin x) for x of size 100 (x = linspace(-2, 2, 100)), with
-   * {@link Autograd#hessian}.
+   * W6: Hessian of f(x) = sum(x³·sin x) for x of size 100 (x = linspace(-2, 2, 100)), with {@link
+   * Autograd#hessian}.
    */
   public static final class Hessian {
     public static final int N = 100;

@@ -76,8 +76,8 @@ public final class Binary {
   }
 
   /**
-   * target += b elementwise, in place, where target is a contiguous block of {@code shape}
-   * starting at {@code tOff} and b is any strided view of that shape.
+   * target += b elementwise, in place, where target is a contiguous block of {@code shape} starting
+   * at {@code tOff} and b is any strided view of that shape.
    */
   public static void accumulate(
       int[] shape, Storage target, int tOff, Storage b, int bOff, int[] bStrides) {
@@ -93,8 +93,10 @@ public final class Binary {
         new int[] {tOff, bOff},
         (o, s, n) -> {
           switch (target.dtype()) {
-            case FLOAT32 -> rowF(BinaryOp.ADD, target.f, o[0], 1, b.f, o[1], s[1], target.f, o[0], n);
-            case FLOAT64 -> rowD(BinaryOp.ADD, target.d, o[0], 1, b.d, o[1], s[1], target.d, o[0], n);
+            case FLOAT32 ->
+                rowF(BinaryOp.ADD, target.f, o[0], 1, b.f, o[1], s[1], target.f, o[0], n);
+            case FLOAT64 ->
+                rowD(BinaryOp.ADD, target.d, o[0], 1, b.d, o[1], s[1], target.d, o[0], n);
             case INT64 -> rowL(BinaryOp.ADD, target.l, o[0], 1, b.l, o[1], s[1], target.l, o[0], n);
             case BOOL -> rowB(BinaryOp.ADD, target.b, o[0], 1, b.b, o[1], s[1], target.b, o[0], n);
           }
@@ -117,30 +119,64 @@ public final class Binary {
   static void rowF(
       BinaryOp op, float[] a, int ai, int as, float[] b, int bi, int bs, float[] o, int oi, int n) {
     switch (op) {
-      case ADD -> { for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] + b[bi + j * bs]; }
-      case SUB -> { for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] - b[bi + j * bs]; }
-      case MUL -> { for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] * b[bi + j * bs]; }
-      case DIV -> { for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] / b[bi + j * bs]; }
+      case ADD -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] + b[bi + j * bs];
+      }
+      case SUB -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] - b[bi + j * bs];
+      }
+      case MUL -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] * b[bi + j * bs];
+      }
+      case DIV -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] / b[bi + j * bs];
+      }
       case POW -> {
         for (int j = 0; j < n; j++) o[oi + j] = (float) Math.pow(a[ai + j * as], b[bi + j * bs]);
       }
-      case MAX -> { for (int j = 0; j < n; j++) o[oi + j] = Math.max(a[ai + j * as], b[bi + j * bs]); }
-      case MIN -> { for (int j = 0; j < n; j++) o[oi + j] = Math.min(a[ai + j * as], b[bi + j * bs]); }
+      case MAX -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.max(a[ai + j * as], b[bi + j * bs]);
+      }
+      case MIN -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.min(a[ai + j * as], b[bi + j * bs]);
+      }
       default -> throw new AssertionError(op);
     }
   }
 
   static void rowD(
-      BinaryOp op, double[] a, int ai, int as, double[] b, int bi, int bs, double[] o, int oi,
+      BinaryOp op,
+      double[] a,
+      int ai,
+      int as,
+      double[] b,
+      int bi,
+      int bs,
+      double[] o,
+      int oi,
       int n) {
     switch (op) {
-      case ADD -> { for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] + b[bi + j * bs]; }
-      case SUB -> { for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] - b[bi + j * bs]; }
-      case MUL -> { for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] * b[bi + j * bs]; }
-      case DIV -> { for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] / b[bi + j * bs]; }
-      case POW -> { for (int j = 0; j < n; j++) o[oi + j] = Math.pow(a[ai + j * as], b[bi + j * bs]); }
-      case MAX -> { for (int j = 0; j < n; j++) o[oi + j] = Math.max(a[ai + j * as], b[bi + j * bs]); }
-      case MIN -> { for (int j = 0; j < n; j++) o[oi + j] = Math.min(a[ai + j * as], b[bi + j * bs]); }
+      case ADD -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] + b[bi + j * bs];
+      }
+      case SUB -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] - b[bi + j * bs];
+      }
+      case MUL -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] * b[bi + j * bs];
+      }
+      case DIV -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] / b[bi + j * bs];
+      }
+      case POW -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.pow(a[ai + j * as], b[bi + j * bs]);
+      }
+      case MAX -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.max(a[ai + j * as], b[bi + j * bs]);
+      }
+      case MIN -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.min(a[ai + j * as], b[bi + j * bs]);
+      }
       default -> throw new AssertionError(op);
     }
   }
@@ -170,7 +206,15 @@ public final class Binary {
   }
 
   static void rowB(
-      BinaryOp op, boolean[] a, int ai, int as, boolean[] b, int bi, int bs, boolean[] o, int oi,
+      BinaryOp op,
+      boolean[] a,
+      int ai,
+      int as,
+      boolean[] b,
+      int bi,
+      int bs,
+      boolean[] o,
+      int oi,
       int n) {
     for (int j = 0; j < n; j++) {
       boolean x = a[ai + j * as];
@@ -181,13 +225,22 @@ public final class Binary {
             case MUL, MIN -> x & y;
             default ->
                 throw new IllegalArgumentException(
-                    op.name().toLowerCase() + " is not defined for bool tensors; cast with to(...)");
+                    op.name().toLowerCase()
+                        + " is not defined for bool tensors; cast with to(...)");
           };
     }
   }
 
   static void compareRow(
-      BinaryOp op, Storage a, int ai, int as, Storage b, int bi, int bs, boolean[] o, int oi,
+      BinaryOp op,
+      Storage a,
+      int ai,
+      int as,
+      Storage b,
+      int bi,
+      int bs,
+      boolean[] o,
+      int oi,
       int n) {
     if (a.dtype() == DType.FLOAT32) {
       compareTail(op, a.f, ai, as, b.f, bi, bs, o, oi, n);
@@ -206,7 +259,15 @@ public final class Binary {
 
   /** Scalar float comparison loop, one loop per op (the op is not re-dispatched per element). */
   static void compareTail(
-      BinaryOp op, float[] x, int xi, int xs, float[] y, int yi, int ys, boolean[] o, int oi,
+      BinaryOp op,
+      float[] x,
+      int xi,
+      int xs,
+      float[] y,
+      int yi,
+      int ys,
+      boolean[] o,
+      int oi,
       int n) {
     switch (op) {
       case EQ -> {
@@ -231,9 +292,20 @@ public final class Binary {
     }
   }
 
-  /** The float64 twin of {@link #compareTail(BinaryOp, float[], int, int, float[], int, int, boolean[], int, int)}. */
+  /**
+   * The float64 twin of {@link #compareTail(BinaryOp, float[], int, int, float[], int, int,
+   * boolean[], int, int)}.
+   */
   static void compareTail(
-      BinaryOp op, double[] x, int xi, int xs, double[] y, int yi, int ys, boolean[] o, int oi,
+      BinaryOp op,
+      double[] x,
+      int xi,
+      int xs,
+      double[] y,
+      int yi,
+      int ys,
+      boolean[] o,
+      int oi,
       int n) {
     switch (op) {
       case EQ -> {
@@ -318,8 +390,18 @@ public final class Binary {
 
   /** Scalar where loop over one row with arbitrary strides. */
   static void whereRow(
-      Storage cond, int ci, int cs, Storage a, int ai, int as, Storage b, int bi, int bs,
-      Storage out, int oi, int n) {
+      Storage cond,
+      int ci,
+      int cs,
+      Storage a,
+      int ai,
+      int as,
+      Storage b,
+      int bi,
+      int bs,
+      Storage out,
+      int oi,
+      int n) {
     boolean[] c = cond.b;
     switch (out.dtype()) {
       case FLOAT32 -> {

@@ -6,7 +6,10 @@ import nabla.storage.Storage;
 public final class Copy {
   private Copy() {}
 
-  /** Writes {@code src} viewed by (srcOff, srcStrides) into {@code dst} viewed by (dstOff, dstStrides). */
+  /**
+   * Writes {@code src} viewed by (srcOff, srcStrides) into {@code dst} viewed by (dstOff,
+   * dstStrides).
+   */
   public static void copy(
       int[] shape,
       Storage src,

@@ -17,8 +17,8 @@ final class Flat {
   private static final int CHUNK = 1 << 15;
 
   /**
-   * out[oOff+j] = op(a[aOff+j*as], b[bOff+j*bs]) for j < n; as and bs are 1, or 0 for a
-   * broadcast scalar. out may be a (accumulation in place).
+   * out[oOff+j] = op(a[aOff+j*as], b[bOff+j*bs]) for j < n; as and bs are 1, or 0 for a broadcast
+   * scalar. out may be a (accumulation in place).
    */
   static void binary(
       BinaryOp op,
@@ -36,14 +36,23 @@ final class Flat {
           0,
           n,
           CHUNK,
-          (s, e) -> binaryRange(op, a, aOff + s * as, as, b, bOff + s * bs, bs, out, oOff + s, e - s));
+          (s, e) ->
+              binaryRange(op, a, aOff + s * as, as, b, bOff + s * bs, bs, out, oOff + s, e - s));
     } else {
       binaryRange(op, a, aOff, as, b, bOff, bs, out, oOff, n);
     }
   }
 
   static void binaryRange(
-      BinaryOp op, Storage a, int ai, int as, Storage b, int bi, int bs, Storage out, int oi,
+      BinaryOp op,
+      Storage a,
+      int ai,
+      int as,
+      Storage b,
+      int bi,
+      int bs,
+      Storage out,
+      int oi,
       int n) {
     boolean vector = Simd.enabled() && n >= SIMD_MIN && VectorKernels.hasBinary(op);
     switch (a.dtype()) {
@@ -66,23 +75,42 @@ final class Flat {
     }
   }
 
-  /** out[oOff+j] = a[aOff+j*as] op b[bOff+j*bs] for a comparison op (bool output); as, bs 1 or 0. */
+  /**
+   * out[oOff+j] = a[aOff+j*as] op b[bOff+j*bs] for a comparison op (bool output); as, bs 1 or 0.
+   */
   static void compare(
-      BinaryOp op, Storage a, int aOff, int as, Storage b, int bOff, int bs, Storage out,
-      int oOff, int n) {
+      BinaryOp op,
+      Storage a,
+      int aOff,
+      int as,
+      Storage b,
+      int bOff,
+      int bs,
+      Storage out,
+      int oOff,
+      int n) {
     if (n >= 2 * CHUNK) {
       Parallel.forRange(
           0,
           n,
           CHUNK,
-          (s, e) -> compareRange(op, a, aOff + s * as, as, b, bOff + s * bs, bs, out, oOff + s, e - s));
+          (s, e) ->
+              compareRange(op, a, aOff + s * as, as, b, bOff + s * bs, bs, out, oOff + s, e - s));
     } else {
       compareRange(op, a, aOff, as, b, bOff, bs, out, oOff, n);
     }
   }
 
   static void compareRange(
-      BinaryOp op, Storage a, int ai, int as, Storage b, int bi, int bs, Storage out, int oi,
+      BinaryOp op,
+      Storage a,
+      int ai,
+      int as,
+      Storage b,
+      int bi,
+      int bs,
+      Storage out,
+      int oi,
       int n) {
     boolean vector = Simd.enabled() && n >= SIMD_MIN;
     switch (a.dtype()) {
@@ -106,8 +134,18 @@ final class Flat {
 
   /** out[oOff+j] = c[..] ? a[..] : b[..]; every stride 1 or 0 (a broadcast value). */
   static void where(
-      Storage c, int cOff, int cs, Storage a, int aOff, int as, Storage b, int bOff, int bs,
-      Storage out, int oOff, int n) {
+      Storage c,
+      int cOff,
+      int cs,
+      Storage a,
+      int aOff,
+      int as,
+      Storage b,
+      int bOff,
+      int bs,
+      Storage out,
+      int oOff,
+      int n) {
     if (n >= 2 * CHUNK) {
       Parallel.forRange(
           0,
@@ -115,7 +153,17 @@ final class Flat {
           CHUNK,
           (s, e) ->
               whereRange(
-                  c, cOff + s * cs, cs, a, aOff + s * as, as, b, bOff + s * bs, bs, out, oOff + s,
+                  c,
+                  cOff + s * cs,
+                  cs,
+                  a,
+                  aOff + s * as,
+                  as,
+                  b,
+                  bOff + s * bs,
+                  bs,
+                  out,
+                  oOff + s,
                   e - s));
     } else {
       whereRange(c, cOff, cs, a, aOff, as, b, bOff, bs, out, oOff, n);
@@ -123,8 +171,18 @@ final class Flat {
   }
 
   static void whereRange(
-      Storage c, int ci, int cs, Storage a, int ai, int as, Storage b, int bi, int bs,
-      Storage out, int oi, int n) {
+      Storage c,
+      int ci,
+      int cs,
+      Storage a,
+      int ai,
+      int as,
+      Storage b,
+      int bi,
+      int bs,
+      Storage out,
+      int oi,
+      int n) {
     boolean vector = Simd.enabled() && n >= SIMD_MIN;
     switch (out.dtype()) {
       case FLOAT32 -> {

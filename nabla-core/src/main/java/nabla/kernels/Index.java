@@ -50,8 +50,8 @@ public final class Index {
   }
 
   /**
-   * target[p with coordinate {@code dim} replaced by index[p]] += src[p] for every position p of the
-   * index shape. Modifies {@code target} (a contiguous tensor of the given strides).
+   * target[p with coordinate {@code dim} replaced by index[p]] += src[p] for every position p of
+   * the index shape. Modifies {@code target} (a contiguous tensor of the given strides).
    */
   public static void scatterAdd(
       int[] indexShape,

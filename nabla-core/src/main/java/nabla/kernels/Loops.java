@@ -91,10 +91,11 @@ public final class Loops {
       }
     }
   }
+
   /**
    * Like {@link #forEachRow}, but with the rows split across {@link Parallel} threads when the
-   * total work is at least {@code minWork} elements. {@code body} must be safe to call
-   * concurrently for distinct rows (each call still gets its own offsets array per chunk).
+   * total work is at least {@code minWork} elements. {@code body} must be safe to call concurrently
+   * for distinct rows (each call still gets its own offsets array per chunk).
    */
   public static void forEachRowParallel(
       int[] shape, int[][] strides, int[] offsets, long minWork, RowBody body) {

@@ -8,8 +8,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Shared fork/join helper for Nabla's kernels.
  *
- * <p>Parallel loops run on one process-wide set of daemon worker threads (started lazily, never
- * per call) plus the calling thread. A loop is cut into at most {@link #threads()} chunks that the
+ * <p>Parallel loops run on one process-wide set of daemon worker threads (started lazily, never per
+ * call) plus the calling thread. A loop is cut into at most {@link #threads()} chunks that the
  * caller and the workers claim dynamically, so a worker that is slow to wake up never delays the
  * caller: the caller simply runs the unclaimed chunks itself. Workers spin for a short while after
  * finishing work before they park, and the caller spins briefly before blocking, because waking a
@@ -18,264 +18,266 @@ import java.util.concurrent.locks.LockSupport;
  * deadlock nor oversubscribe the machine.
  *
  * <p>The thread count defaults to the system property {@code nabla.threads} when it holds a
- * positive integer, else to {@link Runtime#availableProcessors()}; {@link #setThreads(int)}
- * changes it at any time.
+ * positive integer, else to {@link Runtime#availableProcessors()}; {@link #setThreads(int)} changes
+ * it at any time.
  */
 public final class Parallel {
 
-    /** Name of the system property that sets the initial thread count. */
-    public static final String PROPERTY = "nabla.threads";
+  /** Name of the system property that sets the initial thread count. */
+  public static final String PROPERTY = "nabla.threads";
 
-    /** Body of a parallel loop: processes the half-open index range {@code [start, end)}. */
-    @FunctionalInterface
-    public interface IntRangeBody {
-        /**
-         * Processes indices {@code start} (inclusive) to {@code end} (exclusive).
-         *
-         * @param start first index
-         * @param end   one past the last index
-         */
-        void run(int start, int end);
-    }
-
-    /** How long the caller spins on unfinished chunks before it parks. */
-    private static final long CALLER_SPIN_NANOS = 200_000;
-    /** How long an idle worker keeps polling for new work before it parks. */
-    private static final long WORKER_SPIN_NANOS = 500_000;
-
-    private static volatile int threads = initialThreads();
-
-    /** Helper requests: each entry asks one worker to join the given job. */
-    private static final ConcurrentLinkedQueue<Job> QUEUE = new ConcurrentLinkedQueue<>();
-    private static volatile Worker[] workers = new Worker[0];
-
-    private Parallel() {
-    }
-
+  /** Body of a parallel loop: processes the half-open index range {@code [start, end)}. */
+  @FunctionalInterface
+  public interface IntRangeBody {
     /**
-     * Returns the number of threads kernels may use (including the calling thread).
+     * Processes indices {@code start} (inclusive) to {@code end} (exclusive).
      *
-     * @return the thread count, at least 1
+     * @param start first index
+     * @param end one past the last index
      */
-    public static int threads() {
-        return threads;
+    void run(int start, int end);
+  }
+
+  /** How long the caller spins on unfinished chunks before it parks. */
+  private static final long CALLER_SPIN_NANOS = 200_000;
+
+  /** How long an idle worker keeps polling for new work before it parks. */
+  private static final long WORKER_SPIN_NANOS = 500_000;
+
+  private static volatile int threads = initialThreads();
+
+  /** Helper requests: each entry asks one worker to join the given job. */
+  private static final ConcurrentLinkedQueue<Job> QUEUE = new ConcurrentLinkedQueue<>();
+
+  private static volatile Worker[] workers = new Worker[0];
+
+  private Parallel() {}
+
+  /**
+   * Returns the number of threads kernels may use (including the calling thread).
+   *
+   * @return the thread count, at least 1
+   */
+  public static int threads() {
+    return threads;
+  }
+
+  /**
+   * Sets the number of threads kernels may use (including the calling thread). Loops already
+   * running are not affected. Lowering the count leaves surplus workers parked.
+   *
+   * @param n the new thread count, at least 1
+   * @throws IllegalArgumentException if {@code n < 1}
+   */
+  public static void setThreads(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException(
+          "Parallel.setThreads: thread count must be >= 1, got " + n);
+    }
+    threads = n;
+  }
+
+  /**
+   * Returns whether the current thread is one of this helper's worker threads (in which case {@link
+   * #forRange} runs inline).
+   *
+   * @return {@code true} on a Nabla worker thread
+   */
+  public static boolean inWorker() {
+    return Thread.currentThread() instanceof Worker;
+  }
+
+  /**
+   * Runs {@code body} over {@code [start, end)} split into at most {@link #threads()} contiguous
+   * chunks of at least {@code minChunk} indices each (chunk sizes differ by at most one). The
+   * caller takes part and returns when every chunk has finished. Runs inline, as a single call
+   * {@code body.run(start, end)}, when one thread is configured, the range is too small to split,
+   * or the caller is already a worker thread. If chunks throw, the first throwable is rethrown
+   * (unchecked ones as they are) after all chunks have finished, with the others suppressed.
+   *
+   * @param start first index (inclusive)
+   * @param end last index (exclusive); nothing runs when {@code end <= start}
+   * @param minChunk minimum number of indices per chunk (values below 1 count as 1)
+   * @param body the loop body, called concurrently on disjoint ranges
+   */
+  public static void forRange(int start, int end, int minChunk, IntRangeBody body) {
+    if (end <= start) {
+      return;
+    }
+    long len = (long) end - start;
+    int t = threads;
+    long maxChunks = len / Math.max(1, minChunk);
+    int chunks = (int) Math.min(t, Math.max(1, maxChunks));
+    if (chunks <= 1 || inWorker()) {
+      body.run(start, end);
+      return;
+    }
+    Job job = new Job(start, len, chunks, body);
+    Worker[] ws = ensureWorkers(t - 1);
+    for (int c = 1; c < chunks; c++) {
+      QUEUE.offer(job);
+    }
+    int toWake = chunks - 1;
+    for (int i = 0; i < ws.length && toWake > 0; i++) {
+      Worker w = ws[i];
+      if (w.parked.get() && w.wake()) {
+        toWake--;
+      }
+    }
+    job.run(); // the caller claims chunks too, including any that a slow worker has not taken
+    job.await();
+    Throwable failure = job.failure();
+    if (failure instanceof RuntimeException re) {
+      throw re;
+    }
+    if (failure instanceof Error err) {
+      throw err;
+    }
+    if (failure != null) {
+      throw new RuntimeException(failure);
+    }
+  }
+
+  private static Worker[] ensureWorkers(int count) {
+    Worker[] ws = workers;
+    if (ws.length >= count) {
+      return ws;
+    }
+    synchronized (Parallel.class) {
+      ws = workers;
+      if (ws.length < count) {
+        Worker[] grown = java.util.Arrays.copyOf(ws, count);
+        for (int i = ws.length; i < count; i++) {
+          grown[i] = new Worker(i + 1);
+          grown[i].start();
+        }
+        workers = grown;
+        ws = grown;
+      }
+      return ws;
+    }
+  }
+
+  /** One parallel loop: chunks are claimed dynamically by the caller and by workers. */
+  private static final class Job {
+    private final int start;
+    private final long len;
+    private final int chunks;
+    private final IntRangeBody body;
+    private final Thread caller = Thread.currentThread();
+    private final AtomicInteger next = new AtomicInteger();
+    private final AtomicInteger done = new AtomicInteger();
+    private volatile boolean finished;
+    private Throwable failure; // guarded by this
+
+    Job(int start, long len, int chunks, IntRangeBody body) {
+      this.start = start;
+      this.len = len;
+      this.chunks = chunks;
+      this.body = body;
     }
 
-    /**
-     * Sets the number of threads kernels may use (including the calling thread). Loops already
-     * running are not affected. Lowering the count leaves surplus workers parked.
-     *
-     * @param n the new thread count, at least 1
-     * @throws IllegalArgumentException if {@code n < 1}
-     */
-    public static void setThreads(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("Parallel.setThreads: thread count must be >= 1, got " + n);
+    void run() {
+      int c;
+      while ((c = next.getAndIncrement()) < chunks) {
+        try {
+          body.run((int) (start + len * c / chunks), (int) (start + len * (c + 1) / chunks));
+        } catch (Throwable e) {
+          synchronized (this) {
+            if (failure == null) {
+              failure = e;
+            } else if (failure != e) {
+              failure.addSuppressed(e);
+            }
+          }
+        } finally {
+          if (done.incrementAndGet() == chunks) {
+            finished = true;
+            LockSupport.unpark(caller);
+          }
         }
-        threads = n;
+      }
     }
 
-    /**
-     * Returns whether the current thread is one of this helper's worker threads (in which case
-     * {@link #forRange} runs inline).
-     *
-     * @return {@code true} on a Nabla worker thread
-     */
-    public static boolean inWorker() {
-        return Thread.currentThread() instanceof Worker;
+    /** Waits until every chunk has finished: spins briefly, then parks. */
+    void await() {
+      long spinUntil = System.nanoTime() + CALLER_SPIN_NANOS;
+      while (!finished && System.nanoTime() - spinUntil < 0) {
+        Thread.onSpinWait();
+      }
+      boolean interrupted = false;
+      while (!finished) {
+        LockSupport.park(this);
+        if (Thread.interrupted()) {
+          interrupted = true; // keep waiting: the chunks still use the caller's data
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
 
-    /**
-     * Runs {@code body} over {@code [start, end)} split into at most {@link #threads()} contiguous
-     * chunks of at least {@code minChunk} indices each (chunk sizes differ by at most one). The
-     * caller takes part and returns when every chunk has finished. Runs inline, as a single call
-     * {@code body.run(start, end)}, when one thread is configured, the range is too small to split,
-     * or the caller is already a worker thread. If chunks throw, the first throwable is rethrown
-     * (unchecked ones as they are) after all chunks have finished, with the others suppressed.
-     *
-     * @param start    first index (inclusive)
-     * @param end      last index (exclusive); nothing runs when {@code end <= start}
-     * @param minChunk minimum number of indices per chunk (values below 1 count as 1)
-     * @param body     the loop body, called concurrently on disjoint ranges
-     */
-    public static void forRange(int start, int end, int minChunk, IntRangeBody body) {
-        if (end <= start) {
-            return;
-        }
-        long len = (long) end - start;
-        int t = threads;
-        long maxChunks = len / Math.max(1, minChunk);
-        int chunks = (int) Math.min(t, Math.max(1, maxChunks));
-        if (chunks <= 1 || inWorker()) {
-            body.run(start, end);
-            return;
-        }
-        Job job = new Job(start, len, chunks, body);
-        Worker[] ws = ensureWorkers(t - 1);
-        for (int c = 1; c < chunks; c++) {
-            QUEUE.offer(job);
-        }
-        int toWake = chunks - 1;
-        for (int i = 0; i < ws.length && toWake > 0; i++) {
-            Worker w = ws[i];
-            if (w.parked.get() && w.wake()) {
-                toWake--;
-            }
-        }
-        job.run(); // the caller claims chunks too, including any that a slow worker has not taken
-        job.await();
-        Throwable failure = job.failure();
-        if (failure instanceof RuntimeException re) {
-            throw re;
-        }
-        if (failure instanceof Error err) {
-            throw err;
-        }
-        if (failure != null) {
-            throw new RuntimeException(failure);
-        }
+    synchronized Throwable failure() {
+      return failure;
+    }
+  }
+
+  private static final class Worker extends Thread {
+    final AtomicBoolean parked = new AtomicBoolean();
+
+    Worker(int id) {
+      super("nabla-worker-" + id);
+      setDaemon(true);
     }
 
-    private static Worker[] ensureWorkers(int count) {
-        Worker[] ws = workers;
-        if (ws.length >= count) {
-            return ws;
-        }
-        synchronized (Parallel.class) {
-            ws = workers;
-            if (ws.length < count) {
-                Worker[] grown = java.util.Arrays.copyOf(ws, count);
-                for (int i = ws.length; i < count; i++) {
-                    grown[i] = new Worker(i + 1);
-                    grown[i].start();
-                }
-                workers = grown;
-                ws = grown;
-            }
-            return ws;
-        }
+    /** Clears the parked flag and unparks; returns false if another caller already did. */
+    boolean wake() {
+      if (parked.compareAndSet(true, false)) {
+        LockSupport.unpark(this);
+        return true;
+      }
+      return false;
     }
 
-    /** One parallel loop: chunks are claimed dynamically by the caller and by workers. */
-    private static final class Job {
-        private final int start;
-        private final long len;
-        private final int chunks;
-        private final IntRangeBody body;
-        private final Thread caller = Thread.currentThread();
-        private final AtomicInteger next = new AtomicInteger();
-        private final AtomicInteger done = new AtomicInteger();
-        private volatile boolean finished;
-        private Throwable failure; // guarded by this
-
-        Job(int start, long len, int chunks, IntRangeBody body) {
-            this.start = start;
-            this.len = len;
-            this.chunks = chunks;
-            this.body = body;
+    @Override
+    public void run() {
+      long idleSince = System.nanoTime();
+      while (true) {
+        Job job = QUEUE.poll();
+        if (job != null) {
+          job.run();
+          idleSince = System.nanoTime();
+          continue;
         }
-
-        void run() {
-            int c;
-            while ((c = next.getAndIncrement()) < chunks) {
-                try {
-                    body.run((int) (start + len * c / chunks), (int) (start + len * (c + 1) / chunks));
-                } catch (Throwable e) {
-                    synchronized (this) {
-                        if (failure == null) {
-                            failure = e;
-                        } else if (failure != e) {
-                            failure.addSuppressed(e);
-                        }
-                    }
-                } finally {
-                    if (done.incrementAndGet() == chunks) {
-                        finished = true;
-                        LockSupport.unpark(caller);
-                    }
-                }
-            }
+        if (System.nanoTime() - idleSince < WORKER_SPIN_NANOS) {
+          Thread.onSpinWait();
+          continue;
         }
-
-        /** Waits until every chunk has finished: spins briefly, then parks. */
-        void await() {
-            long spinUntil = System.nanoTime() + CALLER_SPIN_NANOS;
-            while (!finished && System.nanoTime() - spinUntil < 0) {
-                Thread.onSpinWait();
-            }
-            boolean interrupted = false;
-            while (!finished) {
-                LockSupport.park(this);
-                if (Thread.interrupted()) {
-                    interrupted = true; // keep waiting: the chunks still use the caller's data
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        parked.set(true);
+        if (!QUEUE.isEmpty()) { // re-check after publishing the flag: no lost wake-up
+          parked.set(false);
+          continue;
         }
-
-        synchronized Throwable failure() {
-            return failure;
-        }
+        LockSupport.park(this);
+        parked.set(false);
+        idleSince = System.nanoTime();
+      }
     }
+  }
 
-    private static final class Worker extends Thread {
-        final AtomicBoolean parked = new AtomicBoolean();
-
-        Worker(int id) {
-            super("nabla-worker-" + id);
-            setDaemon(true);
+  private static int initialThreads() {
+    int n = Runtime.getRuntime().availableProcessors();
+    String prop = System.getProperty(PROPERTY);
+    if (prop != null) {
+      try {
+        int v = Integer.parseInt(prop.trim());
+        if (v >= 1) {
+          n = v;
         }
-
-        /** Clears the parked flag and unparks; returns false if another caller already did. */
-        boolean wake() {
-            if (parked.compareAndSet(true, false)) {
-                LockSupport.unpark(this);
-                return true;
-            }
-            return false;
-        }
-
-        @Override
-        public void run() {
-            long idleSince = System.nanoTime();
-            while (true) {
-                Job job = QUEUE.poll();
-                if (job != null) {
-                    job.run();
-                    idleSince = System.nanoTime();
-                    continue;
-                }
-                if (System.nanoTime() - idleSince < WORKER_SPIN_NANOS) {
-                    Thread.onSpinWait();
-                    continue;
-                }
-                parked.set(true);
-                if (!QUEUE.isEmpty()) { // re-check after publishing the flag: no lost wake-up
-                    parked.set(false);
-                    continue;
-                }
-                LockSupport.park(this);
-                parked.set(false);
-                idleSince = System.nanoTime();
-            }
-        }
+      } catch (NumberFormatException ignored) {
+        // keep the default
+      }
     }
-
-    private static int initialThreads() {
-        int n = Runtime.getRuntime().availableProcessors();
-        String prop = System.getProperty(PROPERTY);
-        if (prop != null) {
-            try {
-                int v = Integer.parseInt(prop.trim());
-                if (v >= 1) {
-                    n = v;
-                }
-            } catch (NumberFormatException ignored) {
-                // keep the default
-            }
-        }
-        return Math.max(1, n);
-    }
+    return Math.max(1, n);
+  }
 }

@@ -16,8 +16,8 @@ public final class Reduce {
   }
 
   /**
-   * out[r] = op(in[off+r*len .. off+r*len+len)). Many short rows are split across {@link
-   * Parallel} threads; a single long sum is split inside {@link Flat#sum}.
+   * out[r] = op(in[off+r*len .. off+r*len+len)). Many short rows are split across {@link Parallel}
+   * threads; a single long sum is split inside {@link Flat#sum}.
    */
   public static void rows(ReduceOp op, Storage in, int off, int rows, int len, Storage out) {
     if (rows > 1 && (long) rows * len >= PARALLEL_MIN) {

@@ -7,1089 +7,1216 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API implementation of the GEMM kernels used by {@link Gemm}. Only loaded when
- * {@link Simd#enabled()} is {@code true}.
+ * Vector API implementation of the GEMM kernels used by {@link Gemm}. Only loaded when {@link
+ * Simd#enabled()} is {@code true}.
  *
  * <p>Single-threaded; {@link Gemm} splits the output among threads and calls these methods once per
  * tile. All indices are assumed valid (checked by {@link Gemm}); {@code m, n, k >= 1}. C is
- * addressed as {@code c[cOff + i*crs + j*ccs]} so that {@link Gemm} can compute a transposed problem.
+ * addressed as {@code c[cOff + i*crs + j*ccs]} so that {@link Gemm} can compute a transposed
+ * problem.
  *
  * <p>Packed path (BLIS-style, with the roles of A and B chosen for a row-major C): the micro-kernel
  * computes an {@code MR x NR} tile of C with {@code MR} = 8 rows and {@code NR} = two vectors of
- * columns (8 x 32 floats or 8 x 16 doubles with AVX-512), holding it in 16 vector registers while it
- * streams a packed {@code MR x kc} sliver of A (stays in L1) and a packed {@code kc x NR} sliver of
- * B. The packed {@code kc x nc} block of B ({@code KC x NC} = 256 x 512 floats or 256 x 256
- * doubles, 512 KiB: half of a 1 MiB L2) is reused by every row sliver of A; A is packed one
- * {@code mc x kc} block at a time. Measured on Zen 4 / JDK 25: the 8 x 2-vector tile reaches about
- * 113 GFLOP/s in isolation versus 102 for 4 x 2 and 108 for 6 x 2; block sizes between 128 and 512
- * made no measurable difference at n = 1024-2048, the micro-kernel dominates. Partial tiles are
- * computed into a scratch tile and copied out.
+ * columns (8 x 32 floats or 8 x 16 doubles with AVX-512), holding it in 16 vector registers while
+ * it streams a packed {@code MR x kc} sliver of A (stays in L1) and a packed {@code kc x NR} sliver
+ * of B. The packed {@code kc x nc} block of B ({@code KC x NC} = 256 x 512 floats or 256 x 256
+ * doubles, 512 KiB: half of a 1 MiB L2) is reused by every row sliver of A; A is packed one {@code
+ * mc x kc} block at a time. Measured on Zen 4 / JDK 25: the 8 x 2-vector tile reaches about 113
+ * GFLOP/s in isolation versus 102 for 4 x 2 and 108 for 6 x 2; block sizes between 128 and 512 made
+ * no measurable difference at n = 1024-2048, the micro-kernel dominates. Partial tiles are computed
+ * into a scratch tile and copied out.
  *
- * <p>Skinny products ({@link #smallM}, {@link #smallN}) skip packing, because there the large operand
- * is used only a few times and packing it would cost as much as the arithmetic.
+ * <p>Skinny products ({@link #smallM}, {@link #smallN}) skip packing, because there the large
+ * operand is used only a few times and packing it would cost as much as the arithmetic.
  */
 final class SimdGemm {
 
-    private SimdGemm() {
-    }
+  private SimdGemm() {}
 
-    // ---------------------------------------------------------------------------------------------
-    // float
-    // ---------------------------------------------------------------------------------------------
+  // ---------------------------------------------------------------------------------------------
+  // float
+  // ---------------------------------------------------------------------------------------------
 
-    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
-    private static final int FL = FS.length();
-    /** Rows of the float micro-tile. */
-    static final int F_MR = 8;
-    /** Columns of the float micro-tile (two vectors). */
-    static final int F_NR = 2 * FL;
-    /** Depth of a packed block (k dimension). */
-    static final int F_KC = 256;
-    /** Columns of a packed B block (kept in L2: F_KC * F_NC * 4 bytes). */
-    static final int F_NC = 512;
-    /** Rows of a packed A block. */
-    static final int F_MC = 1024;
-    /** Columns of C accumulated at a time by the small-m kernels (m rows of them stay in L1). */
-    static final int SMALL_NB = 512;
+  private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+  private static final int FL = FS.length();
 
-    static void gemm(int m, int n, int k,
-                     float[] a, int aOff, int ars, int acs,
-                     float[] b, int bOff, int brs, int bcs,
-                     float[] c, int cOff, int crs, int ccs) {
-        int kcMax = Math.min(k, F_KC);
-        int mcMax = Math.min(m, F_MC);
-        int ncMax = Math.min(n, F_NC);
-        Workspace ws = Workspace.acquire();
-        try {
-            float[] ap = ws.fa(roundUp(mcMax, F_MR) * kcMax);
-            float[] bp = ws.fb(roundUp(ncMax, F_NR) * kcMax);
-            float[] tmp = ws.ft(F_MR * F_NR);
-            for (int ic = 0; ic < m; ic += F_MC) {
-                int mc = Math.min(F_MC, m - ic);
-                for (int pc = 0; pc < k; pc += F_KC) {
-                    int kc = Math.min(F_KC, k - pc);
-                    packA(mc, kc, a, aOff + ic * ars + pc * acs, ars, acs, ap);
-                    for (int jc = 0; jc < n; jc += F_NC) {
-                        int nc = Math.min(F_NC, n - jc);
-                        packB(kc, nc, b, bOff + pc * brs + jc * bcs, brs, bcs, bp);
-                        macro(mc, nc, kc, ap, bp, c, cOff + ic * crs + jc * ccs, crs, ccs, pc > 0, tmp);
-                    }
-                }
-            }
-        } finally {
-            ws.release();
+  /** Rows of the float micro-tile. */
+  static final int F_MR = 8;
+
+  /** Columns of the float micro-tile (two vectors). */
+  static final int F_NR = 2 * FL;
+
+  /** Depth of a packed block (k dimension). */
+  static final int F_KC = 256;
+
+  /** Columns of a packed B block (kept in L2: F_KC * F_NC * 4 bytes). */
+  static final int F_NC = 512;
+
+  /** Rows of a packed A block. */
+  static final int F_MC = 1024;
+
+  /** Columns of C accumulated at a time by the small-m kernels (m rows of them stay in L1). */
+  static final int SMALL_NB = 512;
+
+  static void gemm(
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int ars,
+      int acs,
+      float[] b,
+      int bOff,
+      int brs,
+      int bcs,
+      float[] c,
+      int cOff,
+      int crs,
+      int ccs) {
+    int kcMax = Math.min(k, F_KC);
+    int mcMax = Math.min(m, F_MC);
+    int ncMax = Math.min(n, F_NC);
+    Workspace ws = Workspace.acquire();
+    try {
+      float[] ap = ws.fa(roundUp(mcMax, F_MR) * kcMax);
+      float[] bp = ws.fb(roundUp(ncMax, F_NR) * kcMax);
+      float[] tmp = ws.ft(F_MR * F_NR);
+      for (int ic = 0; ic < m; ic += F_MC) {
+        int mc = Math.min(F_MC, m - ic);
+        for (int pc = 0; pc < k; pc += F_KC) {
+          int kc = Math.min(F_KC, k - pc);
+          packA(mc, kc, a, aOff + ic * ars + pc * acs, ars, acs, ap);
+          for (int jc = 0; jc < n; jc += F_NC) {
+            int nc = Math.min(F_NC, n - jc);
+            packB(kc, nc, b, bOff + pc * brs + jc * bcs, brs, bcs, bp);
+            macro(mc, nc, kc, ap, bp, c, cOff + ic * crs + jc * ccs, crs, ccs, pc > 0, tmp);
+          }
         }
+      }
+    } finally {
+      ws.release();
     }
+  }
 
-    private static void macro(int mc, int nc, int kc, float[] ap, float[] bp,
-                              float[] c, int cBase, int crs, int ccs, boolean acc, float[] tmp) {
-        for (int ir = 0; ir < mc; ir += F_MR) {
-            int mr = Math.min(F_MR, mc - ir);
-            int aIdx = ir * kc;
-            for (int jr = 0; jr < nc; jr += F_NR) {
-                int nr = Math.min(F_NR, nc - jr);
-                int cIdx = cBase + ir * crs + jr * ccs;
-                if (mr == F_MR && nr == F_NR && ccs == 1) {
-                    kernel(kc, ap, aIdx, bp, jr * kc, c, cIdx, crs, acc);
-                } else {
-                    kernel(kc, ap, aIdx, bp, jr * kc, tmp, 0, F_NR, false);
-                    scatter(mr, nr, tmp, F_NR, c, cIdx, crs, ccs, acc);
-                }
-            }
-        }
-    }
-
-    private static void scatter(int mr, int nr, float[] t, int ldt, float[] c, int cIdx, int crs, int ccs,
-                                boolean acc) {
-        for (int i = 0; i < mr; i++) {
-            int ci = cIdx + i * crs;
-            int ti = i * ldt;
-            if (acc) {
-                for (int j = 0; j < nr; j++) {
-                    c[ci + j * ccs] += t[ti + j];
-                }
-            } else {
-                for (int j = 0; j < nr; j++) {
-                    c[ci + j * ccs] = t[ti + j];
-                }
-            }
-        }
-    }
-
-    /**
-     * Packs the {@code mc x kc} block of A whose element (i, p) is {@code a[base + i*rs + p*cs]} into
-     * row slivers of {@code F_MR} rows: {@code ap[ir*kc + p*F_MR + r] = A(ir + r, p)}, zero-padded.
-     */
-    private static void packA(int mc, int kc, float[] a, int base, int rs, int cs, float[] ap) {
-        for (int ir = 0; ir < mc; ir += F_MR) {
-            int mr = Math.min(F_MR, mc - ir);
-            int dst = ir * kc;
-            int src = base + ir * rs;
-            if (mr == F_MR && rs == 1) {
-                for (int p = 0; p < kc; p++) {
-                    int s = src + p * cs;
-                    int d = dst + p * F_MR;
-                    for (int r = 0; r < F_MR; r++) {
-                        ap[d + r] = a[s + r];
-                    }
-                }
-            } else if (mr == F_MR) {
-                int s0 = src, s1 = s0 + rs, s2 = s1 + rs, s3 = s2 + rs;
-                int s4 = s3 + rs, s5 = s4 + rs, s6 = s5 + rs, s7 = s6 + rs;
-                for (int p = 0; p < kc; p++) {
-                    int o = p * cs;
-                    int d = dst + p * F_MR;
-                    ap[d] = a[s0 + o];
-                    ap[d + 1] = a[s1 + o];
-                    ap[d + 2] = a[s2 + o];
-                    ap[d + 3] = a[s3 + o];
-                    ap[d + 4] = a[s4 + o];
-                    ap[d + 5] = a[s5 + o];
-                    ap[d + 6] = a[s6 + o];
-                    ap[d + 7] = a[s7 + o];
-                }
-            } else {
-                for (int p = 0; p < kc; p++) {
-                    int d = dst + p * F_MR;
-                    int s = src + p * cs;
-                    for (int r = 0; r < mr; r++) {
-                        ap[d + r] = a[s + r * rs];
-                    }
-                    for (int r = mr; r < F_MR; r++) {
-                        ap[d + r] = 0f;
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * Packs the {@code kc x nc} block of B whose element (p, j) is {@code b[base + p*rs + j*cs]} into
-     * column slivers of {@code F_NR} columns: {@code bp[jr*kc + p*F_NR + j] = B(p, jr + j)},
-     * zero-padded.
-     */
-    private static void packB(int kc, int nc, float[] b, int base, int rs, int cs, float[] bp) {
-        int full = nc / F_NR * F_NR;
-        if (cs == 1) {
-            // Row-major B: walk 8 rows at a time across all slivers, so that the source is read as a
-            // few sequential streams (rows far apart in memory defeat the prefetchers otherwise).
-            for (int p0 = 0; p0 < kc; p0 += 8) {
-                int pe = Math.min(kc, p0 + 8);
-                for (int jr = 0; jr < full; jr += F_NR) {
-                    int dst = jr * kc;
-                    for (int p = p0; p < pe; p++) {
-                        int s = base + p * rs + jr;
-                        int d = dst + p * F_NR;
-                        FloatVector.fromArray(FS, b, s).intoArray(bp, d);
-                        FloatVector.fromArray(FS, b, s + FL).intoArray(bp, d + FL);
-                    }
-                }
-            }
+  private static void macro(
+      int mc,
+      int nc,
+      int kc,
+      float[] ap,
+      float[] bp,
+      float[] c,
+      int cBase,
+      int crs,
+      int ccs,
+      boolean acc,
+      float[] tmp) {
+    for (int ir = 0; ir < mc; ir += F_MR) {
+      int mr = Math.min(F_MR, mc - ir);
+      int aIdx = ir * kc;
+      for (int jr = 0; jr < nc; jr += F_NR) {
+        int nr = Math.min(F_NR, nc - jr);
+        int cIdx = cBase + ir * crs + jr * ccs;
+        if (mr == F_MR && nr == F_NR && ccs == 1) {
+          kernel(kc, ap, aIdx, bp, jr * kc, c, cIdx, crs, acc);
         } else {
-            // Strided rows (e.g. a transposed B, whose columns are contiguous): gather 8 columns at a
-            // time, in runs of 64 rows, so that the source streams and the destination rows stay in L1
-            // (reading all columns of a sliver at once thrashes L1 when the column stride is a
-            // multiple of 4 KiB).
-            for (int jr = 0; jr < full; jr += F_NR) {
-                int dst = jr * kc;
-                int src = base + jr * cs;
-                for (int p0 = 0; p0 < kc; p0 += 64) {
-                    int pe = Math.min(kc, p0 + 64);
-                    for (int g = 0; g < F_NR; g += 8) {
-                        int s0 = src + g * cs, s1 = s0 + cs, s2 = s1 + cs, s3 = s2 + cs;
-                        int s4 = s3 + cs, s5 = s4 + cs, s6 = s5 + cs, s7 = s6 + cs;
-                        for (int p = p0; p < pe; p++) {
-                            int o = p * rs;
-                            int d = dst + p * F_NR + g;
-                            bp[d] = b[s0 + o];
-                            bp[d + 1] = b[s1 + o];
-                            bp[d + 2] = b[s2 + o];
-                            bp[d + 3] = b[s3 + o];
-                            bp[d + 4] = b[s4 + o];
-                            bp[d + 5] = b[s5 + o];
-                            bp[d + 6] = b[s6 + o];
-                            bp[d + 7] = b[s7 + o];
-                        }
-                    }
-                }
-            }
+          kernel(kc, ap, aIdx, bp, jr * kc, tmp, 0, F_NR, false);
+          scatter(mr, nr, tmp, F_NR, c, cIdx, crs, ccs, acc);
         }
-        if (full < nc) {
-            int nr = nc - full;
-            int dst = full * kc;
-            int src = base + full * cs;
-            for (int p = 0; p < kc; p++) {
-                int s = src + p * rs;
-                int d = dst + p * F_NR;
-                for (int j = 0; j < nr; j++) {
-                    bp[d + j] = b[s + j * cs];
-                }
-                for (int j = nr; j < F_NR; j++) {
-                    bp[d + j] = 0f;
-                }
-            }
-        }
+      }
     }
+  }
 
-    /**
-     * The 8 x (2 vectors) micro-kernel: {@code C[0:8, 0:NR] (+)= Asliver * Bsliver} where C rows start
-     * at {@code c[cIdx + i*ldc]}.
-     */
-    private static void kernel(int kc, float[] a, int aIdx, float[] b, int bIdx,
-                               float[] c, int cIdx, int ldc, boolean acc) {
-        FloatVector c00 = FloatVector.zero(FS), c01 = FloatVector.zero(FS);
-        FloatVector c10 = FloatVector.zero(FS), c11 = FloatVector.zero(FS);
-        FloatVector c20 = FloatVector.zero(FS), c21 = FloatVector.zero(FS);
-        FloatVector c30 = FloatVector.zero(FS), c31 = FloatVector.zero(FS);
-        FloatVector c40 = FloatVector.zero(FS), c41 = FloatVector.zero(FS);
-        FloatVector c50 = FloatVector.zero(FS), c51 = FloatVector.zero(FS);
-        FloatVector c60 = FloatVector.zero(FS), c61 = FloatVector.zero(FS);
-        FloatVector c70 = FloatVector.zero(FS), c71 = FloatVector.zero(FS);
+  private static void scatter(
+      int mr, int nr, float[] t, int ldt, float[] c, int cIdx, int crs, int ccs, boolean acc) {
+    for (int i = 0; i < mr; i++) {
+      int ci = cIdx + i * crs;
+      int ti = i * ldt;
+      if (acc) {
+        for (int j = 0; j < nr; j++) {
+          c[ci + j * ccs] += t[ti + j];
+        }
+      } else {
+        for (int j = 0; j < nr; j++) {
+          c[ci + j * ccs] = t[ti + j];
+        }
+      }
+    }
+  }
+
+  /**
+   * Packs the {@code mc x kc} block of A whose element (i, p) is {@code a[base + i*rs + p*cs]} into
+   * row slivers of {@code F_MR} rows: {@code ap[ir*kc + p*F_MR + r] = A(ir + r, p)}, zero-padded.
+   */
+  private static void packA(int mc, int kc, float[] a, int base, int rs, int cs, float[] ap) {
+    for (int ir = 0; ir < mc; ir += F_MR) {
+      int mr = Math.min(F_MR, mc - ir);
+      int dst = ir * kc;
+      int src = base + ir * rs;
+      if (mr == F_MR && rs == 1) {
         for (int p = 0; p < kc; p++) {
-            int bi = bIdx + p * F_NR;
-            int ai = aIdx + p * F_MR;
-            FloatVector b0 = FloatVector.fromArray(FS, b, bi);
-            FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
-            FloatVector x = FloatVector.broadcast(FS, a[ai]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(FS, a[ai + 1]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(FS, a[ai + 2]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(FS, a[ai + 3]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(FS, a[ai + 4]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(FS, a[ai + 5]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(FS, a[ai + 6]);
-            c60 = x.fma(b0, c60);
-            c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(FS, a[ai + 7]);
-            c70 = x.fma(b0, c70);
-            c71 = x.fma(b1, c71);
+          int s = src + p * cs;
+          int d = dst + p * F_MR;
+          for (int r = 0; r < F_MR; r++) {
+            ap[d + r] = a[s + r];
+          }
         }
-        if (acc) {
-            int o = cIdx;
-            c00 = c00.add(FloatVector.fromArray(FS, c, o));
-            c01 = c01.add(FloatVector.fromArray(FS, c, o + FL));
-            o += ldc;
-            c10 = c10.add(FloatVector.fromArray(FS, c, o));
-            c11 = c11.add(FloatVector.fromArray(FS, c, o + FL));
-            o += ldc;
-            c20 = c20.add(FloatVector.fromArray(FS, c, o));
-            c21 = c21.add(FloatVector.fromArray(FS, c, o + FL));
-            o += ldc;
-            c30 = c30.add(FloatVector.fromArray(FS, c, o));
-            c31 = c31.add(FloatVector.fromArray(FS, c, o + FL));
-            o += ldc;
-            c40 = c40.add(FloatVector.fromArray(FS, c, o));
-            c41 = c41.add(FloatVector.fromArray(FS, c, o + FL));
-            o += ldc;
-            c50 = c50.add(FloatVector.fromArray(FS, c, o));
-            c51 = c51.add(FloatVector.fromArray(FS, c, o + FL));
-            o += ldc;
-            c60 = c60.add(FloatVector.fromArray(FS, c, o));
-            c61 = c61.add(FloatVector.fromArray(FS, c, o + FL));
-            o += ldc;
-            c70 = c70.add(FloatVector.fromArray(FS, c, o));
-            c71 = c71.add(FloatVector.fromArray(FS, c, o + FL));
+      } else if (mr == F_MR) {
+        int s0 = src, s1 = s0 + rs, s2 = s1 + rs, s3 = s2 + rs;
+        int s4 = s3 + rs, s5 = s4 + rs, s6 = s5 + rs, s7 = s6 + rs;
+        for (int p = 0; p < kc; p++) {
+          int o = p * cs;
+          int d = dst + p * F_MR;
+          ap[d] = a[s0 + o];
+          ap[d + 1] = a[s1 + o];
+          ap[d + 2] = a[s2 + o];
+          ap[d + 3] = a[s3 + o];
+          ap[d + 4] = a[s4 + o];
+          ap[d + 5] = a[s5 + o];
+          ap[d + 6] = a[s6 + o];
+          ap[d + 7] = a[s7 + o];
         }
-        int o = cIdx;
-        c00.intoArray(c, o);
-        c01.intoArray(c, o + FL);
-        o += ldc;
-        c10.intoArray(c, o);
-        c11.intoArray(c, o + FL);
-        o += ldc;
-        c20.intoArray(c, o);
-        c21.intoArray(c, o + FL);
-        o += ldc;
-        c30.intoArray(c, o);
-        c31.intoArray(c, o + FL);
-        o += ldc;
-        c40.intoArray(c, o);
-        c41.intoArray(c, o + FL);
-        o += ldc;
-        c50.intoArray(c, o);
-        c51.intoArray(c, o + FL);
-        o += ldc;
-        c60.intoArray(c, o);
-        c61.intoArray(c, o + FL);
-        o += ldc;
-        c70.intoArray(c, o);
-        c71.intoArray(c, o + FL);
+      } else {
+        for (int p = 0; p < kc; p++) {
+          int d = dst + p * F_MR;
+          int s = src + p * cs;
+          for (int r = 0; r < mr; r++) {
+            ap[d + r] = a[s + r * rs];
+          }
+          for (int r = mr; r < F_MR; r++) {
+            ap[d + r] = 0f;
+          }
+        }
+      }
     }
+  }
 
-    // ---------------------------------------------------------------------------------------------
-    // double
-    // ---------------------------------------------------------------------------------------------
-
-    private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
-    private static final int DL = DS.length();
-    /** Rows of the double micro-tile. */
-    static final int D_MR = 8;
-    /** Columns of the double micro-tile (two vectors). */
-    static final int D_NR = 2 * DL;
-    /** Depth of a packed block (k dimension). */
-    static final int D_KC = 256;
-    /** Columns of a packed B block (kept in L2: D_KC * D_NC * 4 bytes). */
-    static final int D_NC = 256;
-    /** Rows of a packed A block. */
-    static final int D_MC = 1024;
-
-    static void gemm(int m, int n, int k,
-                     double[] a, int aOff, int ars, int acs,
-                     double[] b, int bOff, int brs, int bcs,
-                     double[] c, int cOff, int crs, int ccs) {
-        int kcMax = Math.min(k, D_KC);
-        int mcMax = Math.min(m, D_MC);
-        int ncMax = Math.min(n, D_NC);
-        Workspace ws = Workspace.acquire();
-        try {
-            double[] ap = ws.da(roundUp(mcMax, D_MR) * kcMax);
-            double[] bp = ws.db(roundUp(ncMax, D_NR) * kcMax);
-            double[] tmp = ws.dt(D_MR * D_NR);
-            for (int ic = 0; ic < m; ic += D_MC) {
-                int mc = Math.min(D_MC, m - ic);
-                for (int pc = 0; pc < k; pc += D_KC) {
-                    int kc = Math.min(D_KC, k - pc);
-                    packA(mc, kc, a, aOff + ic * ars + pc * acs, ars, acs, ap);
-                    for (int jc = 0; jc < n; jc += D_NC) {
-                        int nc = Math.min(D_NC, n - jc);
-                        packB(kc, nc, b, bOff + pc * brs + jc * bcs, brs, bcs, bp);
-                        macro(mc, nc, kc, ap, bp, c, cOff + ic * crs + jc * ccs, crs, ccs, pc > 0, tmp);
-                    }
-                }
-            }
-        } finally {
-            ws.release();
+  /**
+   * Packs the {@code kc x nc} block of B whose element (p, j) is {@code b[base + p*rs + j*cs]} into
+   * column slivers of {@code F_NR} columns: {@code bp[jr*kc + p*F_NR + j] = B(p, jr + j)},
+   * zero-padded.
+   */
+  private static void packB(int kc, int nc, float[] b, int base, int rs, int cs, float[] bp) {
+    int full = nc / F_NR * F_NR;
+    if (cs == 1) {
+      // Row-major B: walk 8 rows at a time across all slivers, so that the source is read as a
+      // few sequential streams (rows far apart in memory defeat the prefetchers otherwise).
+      for (int p0 = 0; p0 < kc; p0 += 8) {
+        int pe = Math.min(kc, p0 + 8);
+        for (int jr = 0; jr < full; jr += F_NR) {
+          int dst = jr * kc;
+          for (int p = p0; p < pe; p++) {
+            int s = base + p * rs + jr;
+            int d = dst + p * F_NR;
+            FloatVector.fromArray(FS, b, s).intoArray(bp, d);
+            FloatVector.fromArray(FS, b, s + FL).intoArray(bp, d + FL);
+          }
         }
-    }
-
-    private static void macro(int mc, int nc, int kc, double[] ap, double[] bp,
-                              double[] c, int cBase, int crs, int ccs, boolean acc, double[] tmp) {
-        for (int ir = 0; ir < mc; ir += D_MR) {
-            int mr = Math.min(D_MR, mc - ir);
-            int aIdx = ir * kc;
-            for (int jr = 0; jr < nc; jr += D_NR) {
-                int nr = Math.min(D_NR, nc - jr);
-                int cIdx = cBase + ir * crs + jr * ccs;
-                if (mr == D_MR && nr == D_NR && ccs == 1) {
-                    kernel(kc, ap, aIdx, bp, jr * kc, c, cIdx, crs, acc);
-                } else {
-                    kernel(kc, ap, aIdx, bp, jr * kc, tmp, 0, D_NR, false);
-                    scatter(mr, nr, tmp, D_NR, c, cIdx, crs, ccs, acc);
-                }
+      }
+    } else {
+      // Strided rows (e.g. a transposed B, whose columns are contiguous): gather 8 columns at a
+      // time, in runs of 64 rows, so that the source streams and the destination rows stay in L1
+      // (reading all columns of a sliver at once thrashes L1 when the column stride is a
+      // multiple of 4 KiB).
+      for (int jr = 0; jr < full; jr += F_NR) {
+        int dst = jr * kc;
+        int src = base + jr * cs;
+        for (int p0 = 0; p0 < kc; p0 += 64) {
+          int pe = Math.min(kc, p0 + 64);
+          for (int g = 0; g < F_NR; g += 8) {
+            int s0 = src + g * cs, s1 = s0 + cs, s2 = s1 + cs, s3 = s2 + cs;
+            int s4 = s3 + cs, s5 = s4 + cs, s6 = s5 + cs, s7 = s6 + cs;
+            for (int p = p0; p < pe; p++) {
+              int o = p * rs;
+              int d = dst + p * F_NR + g;
+              bp[d] = b[s0 + o];
+              bp[d + 1] = b[s1 + o];
+              bp[d + 2] = b[s2 + o];
+              bp[d + 3] = b[s3 + o];
+              bp[d + 4] = b[s4 + o];
+              bp[d + 5] = b[s5 + o];
+              bp[d + 6] = b[s6 + o];
+              bp[d + 7] = b[s7 + o];
             }
+          }
         }
+      }
     }
-
-    private static void scatter(int mr, int nr, double[] t, int ldt, double[] c, int cIdx, int crs, int ccs,
-                                boolean acc) {
-        for (int i = 0; i < mr; i++) {
-            int ci = cIdx + i * crs;
-            int ti = i * ldt;
-            if (acc) {
-                for (int j = 0; j < nr; j++) {
-                    c[ci + j * ccs] += t[ti + j];
-                }
-            } else {
-                for (int j = 0; j < nr; j++) {
-                    c[ci + j * ccs] = t[ti + j];
-                }
-            }
+    if (full < nc) {
+      int nr = nc - full;
+      int dst = full * kc;
+      int src = base + full * cs;
+      for (int p = 0; p < kc; p++) {
+        int s = src + p * rs;
+        int d = dst + p * F_NR;
+        for (int j = 0; j < nr; j++) {
+          bp[d + j] = b[s + j * cs];
         }
-    }
-
-    /**
-     * Packs the {@code mc x kc} block of A whose element (i, p) is {@code a[base + i*rs + p*cs]} into
-     * row slivers of {@code D_MR} rows: {@code ap[ir*kc + p*D_MR + r] = A(ir + r, p)}, zero-padded.
-     */
-    private static void packA(int mc, int kc, double[] a, int base, int rs, int cs, double[] ap) {
-        for (int ir = 0; ir < mc; ir += D_MR) {
-            int mr = Math.min(D_MR, mc - ir);
-            int dst = ir * kc;
-            int src = base + ir * rs;
-            if (mr == D_MR && rs == 1) {
-                for (int p = 0; p < kc; p++) {
-                    int s = src + p * cs;
-                    int d = dst + p * D_MR;
-                    for (int r = 0; r < D_MR; r++) {
-                        ap[d + r] = a[s + r];
-                    }
-                }
-            } else if (mr == D_MR) {
-                int s0 = src, s1 = s0 + rs, s2 = s1 + rs, s3 = s2 + rs;
-                int s4 = s3 + rs, s5 = s4 + rs, s6 = s5 + rs, s7 = s6 + rs;
-                for (int p = 0; p < kc; p++) {
-                    int o = p * cs;
-                    int d = dst + p * D_MR;
-                    ap[d] = a[s0 + o];
-                    ap[d + 1] = a[s1 + o];
-                    ap[d + 2] = a[s2 + o];
-                    ap[d + 3] = a[s3 + o];
-                    ap[d + 4] = a[s4 + o];
-                    ap[d + 5] = a[s5 + o];
-                    ap[d + 6] = a[s6 + o];
-                    ap[d + 7] = a[s7 + o];
-                }
-            } else {
-                for (int p = 0; p < kc; p++) {
-                    int d = dst + p * D_MR;
-                    int s = src + p * cs;
-                    for (int r = 0; r < mr; r++) {
-                        ap[d + r] = a[s + r * rs];
-                    }
-                    for (int r = mr; r < D_MR; r++) {
-                        ap[d + r] = 0.0;
-                    }
-                }
-            }
+        for (int j = nr; j < F_NR; j++) {
+          bp[d + j] = 0f;
         }
+      }
     }
+  }
 
-    /**
-     * Packs the {@code kc x nc} block of B whose element (p, j) is {@code b[base + p*rs + j*cs]} into
-     * column slivers of {@code D_NR} columns: {@code bp[jr*kc + p*D_NR + j] = B(p, jr + j)},
-     * zero-padded.
-     */
-    private static void packB(int kc, int nc, double[] b, int base, int rs, int cs, double[] bp) {
-        int full = nc / D_NR * D_NR;
-        if (cs == 1) {
-            // Row-major B: walk 8 rows at a time across all slivers, so that the source is read as a
-            // few sequential streams (rows far apart in memory defeat the prefetchers otherwise).
-            for (int p0 = 0; p0 < kc; p0 += 8) {
-                int pe = Math.min(kc, p0 + 8);
-                for (int jr = 0; jr < full; jr += D_NR) {
-                    int dst = jr * kc;
-                    for (int p = p0; p < pe; p++) {
-                        int s = base + p * rs + jr;
-                        int d = dst + p * D_NR;
-                        DoubleVector.fromArray(DS, b, s).intoArray(bp, d);
-                        DoubleVector.fromArray(DS, b, s + DL).intoArray(bp, d + DL);
-                    }
-                }
-            }
+  /**
+   * The 8 x (2 vectors) micro-kernel: {@code C[0:8, 0:NR] (+)= Asliver * Bsliver} where C rows
+   * start at {@code c[cIdx + i*ldc]}.
+   */
+  private static void kernel(
+      int kc, float[] a, int aIdx, float[] b, int bIdx, float[] c, int cIdx, int ldc, boolean acc) {
+    FloatVector c00 = FloatVector.zero(FS), c01 = FloatVector.zero(FS);
+    FloatVector c10 = FloatVector.zero(FS), c11 = FloatVector.zero(FS);
+    FloatVector c20 = FloatVector.zero(FS), c21 = FloatVector.zero(FS);
+    FloatVector c30 = FloatVector.zero(FS), c31 = FloatVector.zero(FS);
+    FloatVector c40 = FloatVector.zero(FS), c41 = FloatVector.zero(FS);
+    FloatVector c50 = FloatVector.zero(FS), c51 = FloatVector.zero(FS);
+    FloatVector c60 = FloatVector.zero(FS), c61 = FloatVector.zero(FS);
+    FloatVector c70 = FloatVector.zero(FS), c71 = FloatVector.zero(FS);
+    for (int p = 0; p < kc; p++) {
+      int bi = bIdx + p * F_NR;
+      int ai = aIdx + p * F_MR;
+      FloatVector b0 = FloatVector.fromArray(FS, b, bi);
+      FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
+      FloatVector x = FloatVector.broadcast(FS, a[ai]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      x = FloatVector.broadcast(FS, a[ai + 1]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      x = FloatVector.broadcast(FS, a[ai + 2]);
+      c20 = x.fma(b0, c20);
+      c21 = x.fma(b1, c21);
+      x = FloatVector.broadcast(FS, a[ai + 3]);
+      c30 = x.fma(b0, c30);
+      c31 = x.fma(b1, c31);
+      x = FloatVector.broadcast(FS, a[ai + 4]);
+      c40 = x.fma(b0, c40);
+      c41 = x.fma(b1, c41);
+      x = FloatVector.broadcast(FS, a[ai + 5]);
+      c50 = x.fma(b0, c50);
+      c51 = x.fma(b1, c51);
+      x = FloatVector.broadcast(FS, a[ai + 6]);
+      c60 = x.fma(b0, c60);
+      c61 = x.fma(b1, c61);
+      x = FloatVector.broadcast(FS, a[ai + 7]);
+      c70 = x.fma(b0, c70);
+      c71 = x.fma(b1, c71);
+    }
+    if (acc) {
+      int o = cIdx;
+      c00 = c00.add(FloatVector.fromArray(FS, c, o));
+      c01 = c01.add(FloatVector.fromArray(FS, c, o + FL));
+      o += ldc;
+      c10 = c10.add(FloatVector.fromArray(FS, c, o));
+      c11 = c11.add(FloatVector.fromArray(FS, c, o + FL));
+      o += ldc;
+      c20 = c20.add(FloatVector.fromArray(FS, c, o));
+      c21 = c21.add(FloatVector.fromArray(FS, c, o + FL));
+      o += ldc;
+      c30 = c30.add(FloatVector.fromArray(FS, c, o));
+      c31 = c31.add(FloatVector.fromArray(FS, c, o + FL));
+      o += ldc;
+      c40 = c40.add(FloatVector.fromArray(FS, c, o));
+      c41 = c41.add(FloatVector.fromArray(FS, c, o + FL));
+      o += ldc;
+      c50 = c50.add(FloatVector.fromArray(FS, c, o));
+      c51 = c51.add(FloatVector.fromArray(FS, c, o + FL));
+      o += ldc;
+      c60 = c60.add(FloatVector.fromArray(FS, c, o));
+      c61 = c61.add(FloatVector.fromArray(FS, c, o + FL));
+      o += ldc;
+      c70 = c70.add(FloatVector.fromArray(FS, c, o));
+      c71 = c71.add(FloatVector.fromArray(FS, c, o + FL));
+    }
+    int o = cIdx;
+    c00.intoArray(c, o);
+    c01.intoArray(c, o + FL);
+    o += ldc;
+    c10.intoArray(c, o);
+    c11.intoArray(c, o + FL);
+    o += ldc;
+    c20.intoArray(c, o);
+    c21.intoArray(c, o + FL);
+    o += ldc;
+    c30.intoArray(c, o);
+    c31.intoArray(c, o + FL);
+    o += ldc;
+    c40.intoArray(c, o);
+    c41.intoArray(c, o + FL);
+    o += ldc;
+    c50.intoArray(c, o);
+    c51.intoArray(c, o + FL);
+    o += ldc;
+    c60.intoArray(c, o);
+    c61.intoArray(c, o + FL);
+    o += ldc;
+    c70.intoArray(c, o);
+    c71.intoArray(c, o + FL);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // double
+  // ---------------------------------------------------------------------------------------------
+
+  private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+  private static final int DL = DS.length();
+
+  /** Rows of the double micro-tile. */
+  static final int D_MR = 8;
+
+  /** Columns of the double micro-tile (two vectors). */
+  static final int D_NR = 2 * DL;
+
+  /** Depth of a packed block (k dimension). */
+  static final int D_KC = 256;
+
+  /** Columns of a packed B block (kept in L2: D_KC * D_NC * 4 bytes). */
+  static final int D_NC = 256;
+
+  /** Rows of a packed A block. */
+  static final int D_MC = 1024;
+
+  static void gemm(
+      int m,
+      int n,
+      int k,
+      double[] a,
+      int aOff,
+      int ars,
+      int acs,
+      double[] b,
+      int bOff,
+      int brs,
+      int bcs,
+      double[] c,
+      int cOff,
+      int crs,
+      int ccs) {
+    int kcMax = Math.min(k, D_KC);
+    int mcMax = Math.min(m, D_MC);
+    int ncMax = Math.min(n, D_NC);
+    Workspace ws = Workspace.acquire();
+    try {
+      double[] ap = ws.da(roundUp(mcMax, D_MR) * kcMax);
+      double[] bp = ws.db(roundUp(ncMax, D_NR) * kcMax);
+      double[] tmp = ws.dt(D_MR * D_NR);
+      for (int ic = 0; ic < m; ic += D_MC) {
+        int mc = Math.min(D_MC, m - ic);
+        for (int pc = 0; pc < k; pc += D_KC) {
+          int kc = Math.min(D_KC, k - pc);
+          packA(mc, kc, a, aOff + ic * ars + pc * acs, ars, acs, ap);
+          for (int jc = 0; jc < n; jc += D_NC) {
+            int nc = Math.min(D_NC, n - jc);
+            packB(kc, nc, b, bOff + pc * brs + jc * bcs, brs, bcs, bp);
+            macro(mc, nc, kc, ap, bp, c, cOff + ic * crs + jc * ccs, crs, ccs, pc > 0, tmp);
+          }
+        }
+      }
+    } finally {
+      ws.release();
+    }
+  }
+
+  private static void macro(
+      int mc,
+      int nc,
+      int kc,
+      double[] ap,
+      double[] bp,
+      double[] c,
+      int cBase,
+      int crs,
+      int ccs,
+      boolean acc,
+      double[] tmp) {
+    for (int ir = 0; ir < mc; ir += D_MR) {
+      int mr = Math.min(D_MR, mc - ir);
+      int aIdx = ir * kc;
+      for (int jr = 0; jr < nc; jr += D_NR) {
+        int nr = Math.min(D_NR, nc - jr);
+        int cIdx = cBase + ir * crs + jr * ccs;
+        if (mr == D_MR && nr == D_NR && ccs == 1) {
+          kernel(kc, ap, aIdx, bp, jr * kc, c, cIdx, crs, acc);
         } else {
-            // Strided rows (e.g. a transposed B, whose columns are contiguous): gather 8 columns at a
-            // time, in runs of 64 rows, so that the source streams and the destination rows stay in L1
-            // (reading all columns of a sliver at once thrashes L1 when the column stride is a
-            // multiple of 4 KiB).
-            for (int jr = 0; jr < full; jr += D_NR) {
-                int dst = jr * kc;
-                int src = base + jr * cs;
-                for (int p0 = 0; p0 < kc; p0 += 64) {
-                    int pe = Math.min(kc, p0 + 64);
-                    for (int g = 0; g < D_NR; g += 8) {
-                        int s0 = src + g * cs, s1 = s0 + cs, s2 = s1 + cs, s3 = s2 + cs;
-                        int s4 = s3 + cs, s5 = s4 + cs, s6 = s5 + cs, s7 = s6 + cs;
-                        for (int p = p0; p < pe; p++) {
-                            int o = p * rs;
-                            int d = dst + p * D_NR + g;
-                            bp[d] = b[s0 + o];
-                            bp[d + 1] = b[s1 + o];
-                            bp[d + 2] = b[s2 + o];
-                            bp[d + 3] = b[s3 + o];
-                            bp[d + 4] = b[s4 + o];
-                            bp[d + 5] = b[s5 + o];
-                            bp[d + 6] = b[s6 + o];
-                            bp[d + 7] = b[s7 + o];
-                        }
-                    }
-                }
-            }
+          kernel(kc, ap, aIdx, bp, jr * kc, tmp, 0, D_NR, false);
+          scatter(mr, nr, tmp, D_NR, c, cIdx, crs, ccs, acc);
         }
-        if (full < nc) {
-            int nr = nc - full;
-            int dst = full * kc;
-            int src = base + full * cs;
-            for (int p = 0; p < kc; p++) {
-                int s = src + p * rs;
-                int d = dst + p * D_NR;
-                for (int j = 0; j < nr; j++) {
-                    bp[d + j] = b[s + j * cs];
-                }
-                for (int j = nr; j < D_NR; j++) {
-                    bp[d + j] = 0.0;
-                }
-            }
-        }
+      }
     }
+  }
 
-    /**
-     * The 8 x (2 vectors) micro-kernel: {@code C[0:8, 0:NR] (+)= Asliver * Bsliver} where C rows start
-     * at {@code c[cIdx + i*ldc]}.
-     */
-    private static void kernel(int kc, double[] a, int aIdx, double[] b, int bIdx,
-                               double[] c, int cIdx, int ldc, boolean acc) {
-        DoubleVector c00 = DoubleVector.zero(DS), c01 = DoubleVector.zero(DS);
-        DoubleVector c10 = DoubleVector.zero(DS), c11 = DoubleVector.zero(DS);
-        DoubleVector c20 = DoubleVector.zero(DS), c21 = DoubleVector.zero(DS);
-        DoubleVector c30 = DoubleVector.zero(DS), c31 = DoubleVector.zero(DS);
-        DoubleVector c40 = DoubleVector.zero(DS), c41 = DoubleVector.zero(DS);
-        DoubleVector c50 = DoubleVector.zero(DS), c51 = DoubleVector.zero(DS);
-        DoubleVector c60 = DoubleVector.zero(DS), c61 = DoubleVector.zero(DS);
-        DoubleVector c70 = DoubleVector.zero(DS), c71 = DoubleVector.zero(DS);
+  private static void scatter(
+      int mr, int nr, double[] t, int ldt, double[] c, int cIdx, int crs, int ccs, boolean acc) {
+    for (int i = 0; i < mr; i++) {
+      int ci = cIdx + i * crs;
+      int ti = i * ldt;
+      if (acc) {
+        for (int j = 0; j < nr; j++) {
+          c[ci + j * ccs] += t[ti + j];
+        }
+      } else {
+        for (int j = 0; j < nr; j++) {
+          c[ci + j * ccs] = t[ti + j];
+        }
+      }
+    }
+  }
+
+  /**
+   * Packs the {@code mc x kc} block of A whose element (i, p) is {@code a[base + i*rs + p*cs]} into
+   * row slivers of {@code D_MR} rows: {@code ap[ir*kc + p*D_MR + r] = A(ir + r, p)}, zero-padded.
+   */
+  private static void packA(int mc, int kc, double[] a, int base, int rs, int cs, double[] ap) {
+    for (int ir = 0; ir < mc; ir += D_MR) {
+      int mr = Math.min(D_MR, mc - ir);
+      int dst = ir * kc;
+      int src = base + ir * rs;
+      if (mr == D_MR && rs == 1) {
         for (int p = 0; p < kc; p++) {
-            int bi = bIdx + p * D_NR;
-            int ai = aIdx + p * D_MR;
-            DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
-            DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
-            DoubleVector x = DoubleVector.broadcast(DS, a[ai]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = DoubleVector.broadcast(DS, a[ai + 1]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = DoubleVector.broadcast(DS, a[ai + 2]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = DoubleVector.broadcast(DS, a[ai + 3]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = DoubleVector.broadcast(DS, a[ai + 4]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = DoubleVector.broadcast(DS, a[ai + 5]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-            x = DoubleVector.broadcast(DS, a[ai + 6]);
-            c60 = x.fma(b0, c60);
-            c61 = x.fma(b1, c61);
-            x = DoubleVector.broadcast(DS, a[ai + 7]);
-            c70 = x.fma(b0, c70);
-            c71 = x.fma(b1, c71);
+          int s = src + p * cs;
+          int d = dst + p * D_MR;
+          for (int r = 0; r < D_MR; r++) {
+            ap[d + r] = a[s + r];
+          }
         }
-        if (acc) {
-            int o = cIdx;
-            c00 = c00.add(DoubleVector.fromArray(DS, c, o));
-            c01 = c01.add(DoubleVector.fromArray(DS, c, o + DL));
-            o += ldc;
-            c10 = c10.add(DoubleVector.fromArray(DS, c, o));
-            c11 = c11.add(DoubleVector.fromArray(DS, c, o + DL));
-            o += ldc;
-            c20 = c20.add(DoubleVector.fromArray(DS, c, o));
-            c21 = c21.add(DoubleVector.fromArray(DS, c, o + DL));
-            o += ldc;
-            c30 = c30.add(DoubleVector.fromArray(DS, c, o));
-            c31 = c31.add(DoubleVector.fromArray(DS, c, o + DL));
-            o += ldc;
-            c40 = c40.add(DoubleVector.fromArray(DS, c, o));
-            c41 = c41.add(DoubleVector.fromArray(DS, c, o + DL));
-            o += ldc;
-            c50 = c50.add(DoubleVector.fromArray(DS, c, o));
-            c51 = c51.add(DoubleVector.fromArray(DS, c, o + DL));
-            o += ldc;
-            c60 = c60.add(DoubleVector.fromArray(DS, c, o));
-            c61 = c61.add(DoubleVector.fromArray(DS, c, o + DL));
-            o += ldc;
-            c70 = c70.add(DoubleVector.fromArray(DS, c, o));
-            c71 = c71.add(DoubleVector.fromArray(DS, c, o + DL));
+      } else if (mr == D_MR) {
+        int s0 = src, s1 = s0 + rs, s2 = s1 + rs, s3 = s2 + rs;
+        int s4 = s3 + rs, s5 = s4 + rs, s6 = s5 + rs, s7 = s6 + rs;
+        for (int p = 0; p < kc; p++) {
+          int o = p * cs;
+          int d = dst + p * D_MR;
+          ap[d] = a[s0 + o];
+          ap[d + 1] = a[s1 + o];
+          ap[d + 2] = a[s2 + o];
+          ap[d + 3] = a[s3 + o];
+          ap[d + 4] = a[s4 + o];
+          ap[d + 5] = a[s5 + o];
+          ap[d + 6] = a[s6 + o];
+          ap[d + 7] = a[s7 + o];
         }
-        int o = cIdx;
-        c00.intoArray(c, o);
-        c01.intoArray(c, o + DL);
-        o += ldc;
-        c10.intoArray(c, o);
-        c11.intoArray(c, o + DL);
-        o += ldc;
-        c20.intoArray(c, o);
-        c21.intoArray(c, o + DL);
-        o += ldc;
-        c30.intoArray(c, o);
-        c31.intoArray(c, o + DL);
-        o += ldc;
-        c40.intoArray(c, o);
-        c41.intoArray(c, o + DL);
-        o += ldc;
-        c50.intoArray(c, o);
-        c51.intoArray(c, o + DL);
-        o += ldc;
-        c60.intoArray(c, o);
-        c61.intoArray(c, o + DL);
-        o += ldc;
-        c70.intoArray(c, o);
-        c71.intoArray(c, o + DL);
+      } else {
+        for (int p = 0; p < kc; p++) {
+          int d = dst + p * D_MR;
+          int s = src + p * cs;
+          for (int r = 0; r < mr; r++) {
+            ap[d + r] = a[s + r * rs];
+          }
+          for (int r = mr; r < D_MR; r++) {
+            ap[d + r] = 0.0;
+          }
+        }
+      }
     }
+  }
 
-    // ---------------------------------------------------------------------------------------------
-    // float, skinny shapes (no packing)
-    // ---------------------------------------------------------------------------------------------
-
-    /**
-     * {@code C = A * B} for few rows of A (small m) when the rows of B are contiguous ({@code bcs == 1}):
-     * every element of B is used only m times, so packing it would cost more than the arithmetic.
-     * B is streamed row by row (sequential, prefetch-friendly) into an L1-resident block of C rows,
-     * {@code SMALL_NB} columns at a time, fusing two k-steps per accumulator load/store.
-     */
-    static void smallM(int m, int n, int k,
-                       float[] a, int aOff, int ars, int acs,
-                       float[] b, int bOff, int brs,
-                       float[] c, int cOff, int crs, int ccs) {
-        int nbMax = Math.min(n, SMALL_NB);
-        int ld = roundUp(nbMax, FL);
-        float[] acc = new float[m * ld];
-        for (int j0 = 0; j0 < n; j0 += SMALL_NB) {
-            int nb = Math.min(SMALL_NB, n - j0);
-            int nv = nb / FL * FL;
-            VectorMask<Float> tail = FS.indexInRange(nv, nb);
-            java.util.Arrays.fill(acc, 0f);
-            int p = 0;
-            for (; p + 1 < k; p += 2) {
-                int b0 = bOff + p * brs + j0, b1 = b0 + brs;
-                for (int r = 0; r < m; r++) {
-                    int ai = aOff + r * ars + p * acs;
-                    FloatVector x0 = FloatVector.broadcast(FS, a[ai]);
-                    FloatVector x1 = FloatVector.broadcast(FS, a[ai + acs]);
-                    int o = r * ld;
-                    for (int j = 0; j < nv; j += FL) {
-                        FloatVector s = FloatVector.fromArray(FS, acc, o + j);
-                        s = x0.fma(FloatVector.fromArray(FS, b, b0 + j), s);
-                        s = x1.fma(FloatVector.fromArray(FS, b, b1 + j), s);
-                        s.intoArray(acc, o + j);
-                    }
-                    if (nv < nb) {
-                        FloatVector s = FloatVector.fromArray(FS, acc, o + nv);
-                        s = x0.fma(FloatVector.fromArray(FS, b, b0 + nv, tail), s);
-                        s = x1.fma(FloatVector.fromArray(FS, b, b1 + nv, tail), s);
-                        s.intoArray(acc, o + nv);
-                    }
-                }
-            }
-            if (p < k) {
-                int b0 = bOff + p * brs + j0;
-                for (int r = 0; r < m; r++) {
-                    FloatVector x0 = FloatVector.broadcast(FS, a[aOff + r * ars + p * acs]);
-                    int o = r * ld;
-                    for (int j = 0; j < nv; j += FL) {
-                        x0.fma(FloatVector.fromArray(FS, b, b0 + j), FloatVector.fromArray(FS, acc, o + j))
-                                .intoArray(acc, o + j);
-                    }
-                    if (nv < nb) {
-                        x0.fma(FloatVector.fromArray(FS, b, b0 + nv, tail), FloatVector.fromArray(FS, acc, o + nv))
-                                .intoArray(acc, o + nv);
-                    }
-                }
-            }
-            for (int r = 0; r < m; r++) {
-                int ci = cOff + r * crs + j0 * ccs;
-                int o = r * ld;
-                if (ccs == 1) {
-                    System.arraycopy(acc, o, c, ci, nb);
-                } else {
-                    for (int j = 0; j < nb; j++) {
-                        c[ci + j * ccs] = acc[o + j];
-                    }
-                }
-            }
+  /**
+   * Packs the {@code kc x nc} block of B whose element (p, j) is {@code b[base + p*rs + j*cs]} into
+   * column slivers of {@code D_NR} columns: {@code bp[jr*kc + p*D_NR + j] = B(p, jr + j)},
+   * zero-padded.
+   */
+  private static void packB(int kc, int nc, double[] b, int base, int rs, int cs, double[] bp) {
+    int full = nc / D_NR * D_NR;
+    if (cs == 1) {
+      // Row-major B: walk 8 rows at a time across all slivers, so that the source is read as a
+      // few sequential streams (rows far apart in memory defeat the prefetchers otherwise).
+      for (int p0 = 0; p0 < kc; p0 += 8) {
+        int pe = Math.min(kc, p0 + 8);
+        for (int jr = 0; jr < full; jr += D_NR) {
+          int dst = jr * kc;
+          for (int p = p0; p < pe; p++) {
+            int s = base + p * rs + jr;
+            int d = dst + p * D_NR;
+            DoubleVector.fromArray(DS, b, s).intoArray(bp, d);
+            DoubleVector.fromArray(DS, b, s + DL).intoArray(bp, d + DL);
+          }
         }
+      }
+    } else {
+      // Strided rows (e.g. a transposed B, whose columns are contiguous): gather 8 columns at a
+      // time, in runs of 64 rows, so that the source streams and the destination rows stay in L1
+      // (reading all columns of a sliver at once thrashes L1 when the column stride is a
+      // multiple of 4 KiB).
+      for (int jr = 0; jr < full; jr += D_NR) {
+        int dst = jr * kc;
+        int src = base + jr * cs;
+        for (int p0 = 0; p0 < kc; p0 += 64) {
+          int pe = Math.min(kc, p0 + 64);
+          for (int g = 0; g < D_NR; g += 8) {
+            int s0 = src + g * cs, s1 = s0 + cs, s2 = s1 + cs, s3 = s2 + cs;
+            int s4 = s3 + cs, s5 = s4 + cs, s6 = s5 + cs, s7 = s6 + cs;
+            for (int p = p0; p < pe; p++) {
+              int o = p * rs;
+              int d = dst + p * D_NR + g;
+              bp[d] = b[s0 + o];
+              bp[d + 1] = b[s1 + o];
+              bp[d + 2] = b[s2 + o];
+              bp[d + 3] = b[s3 + o];
+              bp[d + 4] = b[s4 + o];
+              bp[d + 5] = b[s5 + o];
+              bp[d + 6] = b[s6 + o];
+              bp[d + 7] = b[s7 + o];
+            }
+          }
+        }
+      }
     }
-
-    /**
-     * {@code C = A * B} for few columns of B (small n) when the rows of A are contiguous
-     * ({@code acs == 1}): each C element is a dot product along a row of A, vectorised along k, in
-     * 4 x 4 register tiles. B is first copied transposed (n x k, small) so its columns are contiguous.
-     */
-    static void smallN(int m, int n, int k,
-                       float[] a, int aOff, int ars,
-                       float[] b, int bOff, int brs, int bcs,
-                       float[] c, int cOff, int crs, int ccs) {
-        float[] bt = new float[n * k];
-        for (int j = 0; j < n; j++) {
-            int s = bOff + j * bcs;
-            for (int p = 0; p < k; p++) {
-                bt[j * k + p] = b[s + p * brs];
-            }
+    if (full < nc) {
+      int nr = nc - full;
+      int dst = full * kc;
+      int src = base + full * cs;
+      for (int p = 0; p < kc; p++) {
+        int s = src + p * rs;
+        int d = dst + p * D_NR;
+        for (int j = 0; j < nr; j++) {
+          bp[d + j] = b[s + j * cs];
         }
-        int kv = k / FL * FL;
-        VectorMask<Float> tail = FS.indexInRange(kv, k);
-        int i0 = 0;
-        for (; i0 + 4 <= m; i0 += 4) {
-            int r0 = aOff + i0 * ars, r1 = r0 + ars, r2 = r1 + ars, r3 = r2 + ars;
-            int j0 = 0;
-            for (; j0 + 4 <= n; j0 += 4) {
-                int q0 = j0 * k, q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
-                FloatVector s00 = FloatVector.zero(FS), s01 = FloatVector.zero(FS);
-                FloatVector s02 = FloatVector.zero(FS), s03 = FloatVector.zero(FS);
-                FloatVector s10 = FloatVector.zero(FS), s11 = FloatVector.zero(FS);
-                FloatVector s12 = FloatVector.zero(FS), s13 = FloatVector.zero(FS);
-                FloatVector s20 = FloatVector.zero(FS), s21 = FloatVector.zero(FS);
-                FloatVector s22 = FloatVector.zero(FS), s23 = FloatVector.zero(FS);
-                FloatVector s30 = FloatVector.zero(FS), s31 = FloatVector.zero(FS);
-                FloatVector s32 = FloatVector.zero(FS), s33 = FloatVector.zero(FS);
-                for (int p = 0; p < kv; p += FL) {
-                    FloatVector b0 = FloatVector.fromArray(FS, bt, q0 + p);
-                    FloatVector b1 = FloatVector.fromArray(FS, bt, q1 + p);
-                    FloatVector b2 = FloatVector.fromArray(FS, bt, q2 + p);
-                    FloatVector b3 = FloatVector.fromArray(FS, bt, q3 + p);
-                    FloatVector x = FloatVector.fromArray(FS, a, r0 + p);
-                    s00 = x.fma(b0, s00);
-                    s01 = x.fma(b1, s01);
-                    s02 = x.fma(b2, s02);
-                    s03 = x.fma(b3, s03);
-                    x = FloatVector.fromArray(FS, a, r1 + p);
-                    s10 = x.fma(b0, s10);
-                    s11 = x.fma(b1, s11);
-                    s12 = x.fma(b2, s12);
-                    s13 = x.fma(b3, s13);
-                    x = FloatVector.fromArray(FS, a, r2 + p);
-                    s20 = x.fma(b0, s20);
-                    s21 = x.fma(b1, s21);
-                    s22 = x.fma(b2, s22);
-                    s23 = x.fma(b3, s23);
-                    x = FloatVector.fromArray(FS, a, r3 + p);
-                    s30 = x.fma(b0, s30);
-                    s31 = x.fma(b1, s31);
-                    s32 = x.fma(b2, s32);
-                    s33 = x.fma(b3, s33);
-                }
-                if (kv < k) {
-                    int p = kv;
-                    FloatVector b0 = FloatVector.fromArray(FS, bt, q0 + p, tail);
-                    FloatVector b1 = FloatVector.fromArray(FS, bt, q1 + p, tail);
-                    FloatVector b2 = FloatVector.fromArray(FS, bt, q2 + p, tail);
-                    FloatVector b3 = FloatVector.fromArray(FS, bt, q3 + p, tail);
-                    FloatVector x = FloatVector.fromArray(FS, a, r0 + p, tail);
-                    s00 = x.fma(b0, s00);
-                    s01 = x.fma(b1, s01);
-                    s02 = x.fma(b2, s02);
-                    s03 = x.fma(b3, s03);
-                    x = FloatVector.fromArray(FS, a, r1 + p, tail);
-                    s10 = x.fma(b0, s10);
-                    s11 = x.fma(b1, s11);
-                    s12 = x.fma(b2, s12);
-                    s13 = x.fma(b3, s13);
-                    x = FloatVector.fromArray(FS, a, r2 + p, tail);
-                    s20 = x.fma(b0, s20);
-                    s21 = x.fma(b1, s21);
-                    s22 = x.fma(b2, s22);
-                    s23 = x.fma(b3, s23);
-                    x = FloatVector.fromArray(FS, a, r3 + p, tail);
-                    s30 = x.fma(b0, s30);
-                    s31 = x.fma(b1, s31);
-                    s32 = x.fma(b2, s32);
-                    s33 = x.fma(b3, s33);
-                }
-                int ci = cOff + i0 * crs + j0 * ccs;
-                store4(c, ci, ccs, s00, s01, s02, s03);
-                store4(c, ci + crs, ccs, s10, s11, s12, s13);
-                store4(c, ci + 2 * crs, ccs, s20, s21, s22, s23);
-                store4(c, ci + 3 * crs, ccs, s30, s31, s32, s33);
-            }
-            for (; j0 < n; j0++) {
-                int q = j0 * k;
-                int ci = cOff + i0 * crs + j0 * ccs;
-                c[ci] = dot(a, r0, bt, q, k, kv, tail);
-                c[ci + crs] = dot(a, r1, bt, q, k, kv, tail);
-                c[ci + 2 * crs] = dot(a, r2, bt, q, k, kv, tail);
-                c[ci + 3 * crs] = dot(a, r3, bt, q, k, kv, tail);
-            }
+        for (int j = nr; j < D_NR; j++) {
+          bp[d + j] = 0.0;
         }
-        for (; i0 < m; i0++) {
-            int r = aOff + i0 * ars;
-            for (int j = 0; j < n; j++) {
-                c[cOff + i0 * crs + j * ccs] = dot(a, r, bt, j * k, k, kv, tail);
-            }
-        }
+      }
     }
+  }
 
-    private static void store4(float[] c, int ci, int ccs, FloatVector s0, FloatVector s1, FloatVector s2,
-                               FloatVector s3) {
-        c[ci] = s0.reduceLanes(VectorOperators.ADD);
-        c[ci + ccs] = s1.reduceLanes(VectorOperators.ADD);
-        c[ci + 2 * ccs] = s2.reduceLanes(VectorOperators.ADD);
-        c[ci + 3 * ccs] = s3.reduceLanes(VectorOperators.ADD);
+  /**
+   * The 8 x (2 vectors) micro-kernel: {@code C[0:8, 0:NR] (+)= Asliver * Bsliver} where C rows
+   * start at {@code c[cIdx + i*ldc]}.
+   */
+  private static void kernel(
+      int kc,
+      double[] a,
+      int aIdx,
+      double[] b,
+      int bIdx,
+      double[] c,
+      int cIdx,
+      int ldc,
+      boolean acc) {
+    DoubleVector c00 = DoubleVector.zero(DS), c01 = DoubleVector.zero(DS);
+    DoubleVector c10 = DoubleVector.zero(DS), c11 = DoubleVector.zero(DS);
+    DoubleVector c20 = DoubleVector.zero(DS), c21 = DoubleVector.zero(DS);
+    DoubleVector c30 = DoubleVector.zero(DS), c31 = DoubleVector.zero(DS);
+    DoubleVector c40 = DoubleVector.zero(DS), c41 = DoubleVector.zero(DS);
+    DoubleVector c50 = DoubleVector.zero(DS), c51 = DoubleVector.zero(DS);
+    DoubleVector c60 = DoubleVector.zero(DS), c61 = DoubleVector.zero(DS);
+    DoubleVector c70 = DoubleVector.zero(DS), c71 = DoubleVector.zero(DS);
+    for (int p = 0; p < kc; p++) {
+      int bi = bIdx + p * D_NR;
+      int ai = aIdx + p * D_MR;
+      DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
+      DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
+      DoubleVector x = DoubleVector.broadcast(DS, a[ai]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      x = DoubleVector.broadcast(DS, a[ai + 1]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      x = DoubleVector.broadcast(DS, a[ai + 2]);
+      c20 = x.fma(b0, c20);
+      c21 = x.fma(b1, c21);
+      x = DoubleVector.broadcast(DS, a[ai + 3]);
+      c30 = x.fma(b0, c30);
+      c31 = x.fma(b1, c31);
+      x = DoubleVector.broadcast(DS, a[ai + 4]);
+      c40 = x.fma(b0, c40);
+      c41 = x.fma(b1, c41);
+      x = DoubleVector.broadcast(DS, a[ai + 5]);
+      c50 = x.fma(b0, c50);
+      c51 = x.fma(b1, c51);
+      x = DoubleVector.broadcast(DS, a[ai + 6]);
+      c60 = x.fma(b0, c60);
+      c61 = x.fma(b1, c61);
+      x = DoubleVector.broadcast(DS, a[ai + 7]);
+      c70 = x.fma(b0, c70);
+      c71 = x.fma(b1, c71);
     }
+    if (acc) {
+      int o = cIdx;
+      c00 = c00.add(DoubleVector.fromArray(DS, c, o));
+      c01 = c01.add(DoubleVector.fromArray(DS, c, o + DL));
+      o += ldc;
+      c10 = c10.add(DoubleVector.fromArray(DS, c, o));
+      c11 = c11.add(DoubleVector.fromArray(DS, c, o + DL));
+      o += ldc;
+      c20 = c20.add(DoubleVector.fromArray(DS, c, o));
+      c21 = c21.add(DoubleVector.fromArray(DS, c, o + DL));
+      o += ldc;
+      c30 = c30.add(DoubleVector.fromArray(DS, c, o));
+      c31 = c31.add(DoubleVector.fromArray(DS, c, o + DL));
+      o += ldc;
+      c40 = c40.add(DoubleVector.fromArray(DS, c, o));
+      c41 = c41.add(DoubleVector.fromArray(DS, c, o + DL));
+      o += ldc;
+      c50 = c50.add(DoubleVector.fromArray(DS, c, o));
+      c51 = c51.add(DoubleVector.fromArray(DS, c, o + DL));
+      o += ldc;
+      c60 = c60.add(DoubleVector.fromArray(DS, c, o));
+      c61 = c61.add(DoubleVector.fromArray(DS, c, o + DL));
+      o += ldc;
+      c70 = c70.add(DoubleVector.fromArray(DS, c, o));
+      c71 = c71.add(DoubleVector.fromArray(DS, c, o + DL));
+    }
+    int o = cIdx;
+    c00.intoArray(c, o);
+    c01.intoArray(c, o + DL);
+    o += ldc;
+    c10.intoArray(c, o);
+    c11.intoArray(c, o + DL);
+    o += ldc;
+    c20.intoArray(c, o);
+    c21.intoArray(c, o + DL);
+    o += ldc;
+    c30.intoArray(c, o);
+    c31.intoArray(c, o + DL);
+    o += ldc;
+    c40.intoArray(c, o);
+    c41.intoArray(c, o + DL);
+    o += ldc;
+    c50.intoArray(c, o);
+    c51.intoArray(c, o + DL);
+    o += ldc;
+    c60.intoArray(c, o);
+    c61.intoArray(c, o + DL);
+    o += ldc;
+    c70.intoArray(c, o);
+    c71.intoArray(c, o + DL);
+  }
 
-    private static float dot(float[] x, int xo, float[] y, int yo, int k, int kv, VectorMask<Float> tail) {
-        FloatVector s0 = FloatVector.zero(FS), s1 = FloatVector.zero(FS);
-        int p = 0;
-        for (; p + 2 * FL <= kv; p += 2 * FL) {
-            s0 = FloatVector.fromArray(FS, x, xo + p).fma(FloatVector.fromArray(FS, y, yo + p), s0);
-            s1 = FloatVector.fromArray(FS, x, xo + p + FL).fma(FloatVector.fromArray(FS, y, yo + p + FL), s1);
+  // ---------------------------------------------------------------------------------------------
+  // float, skinny shapes (no packing)
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * {@code C = A * B} for few rows of A (small m) when the rows of B are contiguous ({@code bcs ==
+   * 1}): every element of B is used only m times, so packing it would cost more than the
+   * arithmetic. B is streamed row by row (sequential, prefetch-friendly) into an L1-resident block
+   * of C rows, {@code SMALL_NB} columns at a time, fusing two k-steps per accumulator load/store.
+   */
+  static void smallM(
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int ars,
+      int acs,
+      float[] b,
+      int bOff,
+      int brs,
+      float[] c,
+      int cOff,
+      int crs,
+      int ccs) {
+    int nbMax = Math.min(n, SMALL_NB);
+    int ld = roundUp(nbMax, FL);
+    float[] acc = new float[m * ld];
+    for (int j0 = 0; j0 < n; j0 += SMALL_NB) {
+      int nb = Math.min(SMALL_NB, n - j0);
+      int nv = nb / FL * FL;
+      VectorMask<Float> tail = FS.indexInRange(nv, nb);
+      java.util.Arrays.fill(acc, 0f);
+      int p = 0;
+      for (; p + 1 < k; p += 2) {
+        int b0 = bOff + p * brs + j0, b1 = b0 + brs;
+        for (int r = 0; r < m; r++) {
+          int ai = aOff + r * ars + p * acs;
+          FloatVector x0 = FloatVector.broadcast(FS, a[ai]);
+          FloatVector x1 = FloatVector.broadcast(FS, a[ai + acs]);
+          int o = r * ld;
+          for (int j = 0; j < nv; j += FL) {
+            FloatVector s = FloatVector.fromArray(FS, acc, o + j);
+            s = x0.fma(FloatVector.fromArray(FS, b, b0 + j), s);
+            s = x1.fma(FloatVector.fromArray(FS, b, b1 + j), s);
+            s.intoArray(acc, o + j);
+          }
+          if (nv < nb) {
+            FloatVector s = FloatVector.fromArray(FS, acc, o + nv);
+            s = x0.fma(FloatVector.fromArray(FS, b, b0 + nv, tail), s);
+            s = x1.fma(FloatVector.fromArray(FS, b, b1 + nv, tail), s);
+            s.intoArray(acc, o + nv);
+          }
         }
-        for (; p < kv; p += FL) {
-            s0 = FloatVector.fromArray(FS, x, xo + p).fma(FloatVector.fromArray(FS, y, yo + p), s0);
+      }
+      if (p < k) {
+        int b0 = bOff + p * brs + j0;
+        for (int r = 0; r < m; r++) {
+          FloatVector x0 = FloatVector.broadcast(FS, a[aOff + r * ars + p * acs]);
+          int o = r * ld;
+          for (int j = 0; j < nv; j += FL) {
+            x0.fma(FloatVector.fromArray(FS, b, b0 + j), FloatVector.fromArray(FS, acc, o + j))
+                .intoArray(acc, o + j);
+          }
+          if (nv < nb) {
+            x0.fma(
+                    FloatVector.fromArray(FS, b, b0 + nv, tail),
+                    FloatVector.fromArray(FS, acc, o + nv))
+                .intoArray(acc, o + nv);
+          }
+        }
+      }
+      for (int r = 0; r < m; r++) {
+        int ci = cOff + r * crs + j0 * ccs;
+        int o = r * ld;
+        if (ccs == 1) {
+          System.arraycopy(acc, o, c, ci, nb);
+        } else {
+          for (int j = 0; j < nb; j++) {
+            c[ci + j * ccs] = acc[o + j];
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code C = A * B} for few columns of B (small n) when the rows of A are contiguous ({@code acs
+   * == 1}): each C element is a dot product along a row of A, vectorised along k, in 4 x 4 register
+   * tiles. B is first copied transposed (n x k, small) so its columns are contiguous.
+   */
+  static void smallN(
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int ars,
+      float[] b,
+      int bOff,
+      int brs,
+      int bcs,
+      float[] c,
+      int cOff,
+      int crs,
+      int ccs) {
+    float[] bt = new float[n * k];
+    for (int j = 0; j < n; j++) {
+      int s = bOff + j * bcs;
+      for (int p = 0; p < k; p++) {
+        bt[j * k + p] = b[s + p * brs];
+      }
+    }
+    int kv = k / FL * FL;
+    VectorMask<Float> tail = FS.indexInRange(kv, k);
+    int i0 = 0;
+    for (; i0 + 4 <= m; i0 += 4) {
+      int r0 = aOff + i0 * ars, r1 = r0 + ars, r2 = r1 + ars, r3 = r2 + ars;
+      int j0 = 0;
+      for (; j0 + 4 <= n; j0 += 4) {
+        int q0 = j0 * k, q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
+        FloatVector s00 = FloatVector.zero(FS), s01 = FloatVector.zero(FS);
+        FloatVector s02 = FloatVector.zero(FS), s03 = FloatVector.zero(FS);
+        FloatVector s10 = FloatVector.zero(FS), s11 = FloatVector.zero(FS);
+        FloatVector s12 = FloatVector.zero(FS), s13 = FloatVector.zero(FS);
+        FloatVector s20 = FloatVector.zero(FS), s21 = FloatVector.zero(FS);
+        FloatVector s22 = FloatVector.zero(FS), s23 = FloatVector.zero(FS);
+        FloatVector s30 = FloatVector.zero(FS), s31 = FloatVector.zero(FS);
+        FloatVector s32 = FloatVector.zero(FS), s33 = FloatVector.zero(FS);
+        for (int p = 0; p < kv; p += FL) {
+          FloatVector b0 = FloatVector.fromArray(FS, bt, q0 + p);
+          FloatVector b1 = FloatVector.fromArray(FS, bt, q1 + p);
+          FloatVector b2 = FloatVector.fromArray(FS, bt, q2 + p);
+          FloatVector b3 = FloatVector.fromArray(FS, bt, q3 + p);
+          FloatVector x = FloatVector.fromArray(FS, a, r0 + p);
+          s00 = x.fma(b0, s00);
+          s01 = x.fma(b1, s01);
+          s02 = x.fma(b2, s02);
+          s03 = x.fma(b3, s03);
+          x = FloatVector.fromArray(FS, a, r1 + p);
+          s10 = x.fma(b0, s10);
+          s11 = x.fma(b1, s11);
+          s12 = x.fma(b2, s12);
+          s13 = x.fma(b3, s13);
+          x = FloatVector.fromArray(FS, a, r2 + p);
+          s20 = x.fma(b0, s20);
+          s21 = x.fma(b1, s21);
+          s22 = x.fma(b2, s22);
+          s23 = x.fma(b3, s23);
+          x = FloatVector.fromArray(FS, a, r3 + p);
+          s30 = x.fma(b0, s30);
+          s31 = x.fma(b1, s31);
+          s32 = x.fma(b2, s32);
+          s33 = x.fma(b3, s33);
         }
         if (kv < k) {
-            s1 = FloatVector.fromArray(FS, x, xo + kv, tail).fma(FloatVector.fromArray(FS, y, yo + kv, tail), s1);
+          int p = kv;
+          FloatVector b0 = FloatVector.fromArray(FS, bt, q0 + p, tail);
+          FloatVector b1 = FloatVector.fromArray(FS, bt, q1 + p, tail);
+          FloatVector b2 = FloatVector.fromArray(FS, bt, q2 + p, tail);
+          FloatVector b3 = FloatVector.fromArray(FS, bt, q3 + p, tail);
+          FloatVector x = FloatVector.fromArray(FS, a, r0 + p, tail);
+          s00 = x.fma(b0, s00);
+          s01 = x.fma(b1, s01);
+          s02 = x.fma(b2, s02);
+          s03 = x.fma(b3, s03);
+          x = FloatVector.fromArray(FS, a, r1 + p, tail);
+          s10 = x.fma(b0, s10);
+          s11 = x.fma(b1, s11);
+          s12 = x.fma(b2, s12);
+          s13 = x.fma(b3, s13);
+          x = FloatVector.fromArray(FS, a, r2 + p, tail);
+          s20 = x.fma(b0, s20);
+          s21 = x.fma(b1, s21);
+          s22 = x.fma(b2, s22);
+          s23 = x.fma(b3, s23);
+          x = FloatVector.fromArray(FS, a, r3 + p, tail);
+          s30 = x.fma(b0, s30);
+          s31 = x.fma(b1, s31);
+          s32 = x.fma(b2, s32);
+          s33 = x.fma(b3, s33);
         }
-        return s0.add(s1).reduceLanes(VectorOperators.ADD);
+        int ci = cOff + i0 * crs + j0 * ccs;
+        store4(c, ci, ccs, s00, s01, s02, s03);
+        store4(c, ci + crs, ccs, s10, s11, s12, s13);
+        store4(c, ci + 2 * crs, ccs, s20, s21, s22, s23);
+        store4(c, ci + 3 * crs, ccs, s30, s31, s32, s33);
+      }
+      for (; j0 < n; j0++) {
+        int q = j0 * k;
+        int ci = cOff + i0 * crs + j0 * ccs;
+        c[ci] = dot(a, r0, bt, q, k, kv, tail);
+        c[ci + crs] = dot(a, r1, bt, q, k, kv, tail);
+        c[ci + 2 * crs] = dot(a, r2, bt, q, k, kv, tail);
+        c[ci + 3 * crs] = dot(a, r3, bt, q, k, kv, tail);
+      }
     }
-
-    // ---------------------------------------------------------------------------------------------
-    // double, skinny shapes (no packing)
-    // ---------------------------------------------------------------------------------------------
-
-    /**
-     * {@code C = A * B} for few rows of A (small m) when the rows of B are contiguous ({@code bcs == 1}):
-     * every element of B is used only m times, so packing it would cost more than the arithmetic.
-     * B is streamed row by row (sequential, prefetch-friendly) into an L1-resident block of C rows,
-     * {@code SMALL_NB} columns at a time, fusing two k-steps per accumulator load/store.
-     */
-    static void smallM(int m, int n, int k,
-                       double[] a, int aOff, int ars, int acs,
-                       double[] b, int bOff, int brs,
-                       double[] c, int cOff, int crs, int ccs) {
-        int nbMax = Math.min(n, SMALL_NB);
-        int ld = roundUp(nbMax, DL);
-        double[] acc = new double[m * ld];
-        for (int j0 = 0; j0 < n; j0 += SMALL_NB) {
-            int nb = Math.min(SMALL_NB, n - j0);
-            int nv = nb / DL * DL;
-            VectorMask<Double> tail = DS.indexInRange(nv, nb);
-            java.util.Arrays.fill(acc, 0.0);
-            int p = 0;
-            for (; p + 1 < k; p += 2) {
-                int b0 = bOff + p * brs + j0, b1 = b0 + brs;
-                for (int r = 0; r < m; r++) {
-                    int ai = aOff + r * ars + p * acs;
-                    DoubleVector x0 = DoubleVector.broadcast(DS, a[ai]);
-                    DoubleVector x1 = DoubleVector.broadcast(DS, a[ai + acs]);
-                    int o = r * ld;
-                    for (int j = 0; j < nv; j += DL) {
-                        DoubleVector s = DoubleVector.fromArray(DS, acc, o + j);
-                        s = x0.fma(DoubleVector.fromArray(DS, b, b0 + j), s);
-                        s = x1.fma(DoubleVector.fromArray(DS, b, b1 + j), s);
-                        s.intoArray(acc, o + j);
-                    }
-                    if (nv < nb) {
-                        DoubleVector s = DoubleVector.fromArray(DS, acc, o + nv);
-                        s = x0.fma(DoubleVector.fromArray(DS, b, b0 + nv, tail), s);
-                        s = x1.fma(DoubleVector.fromArray(DS, b, b1 + nv, tail), s);
-                        s.intoArray(acc, o + nv);
-                    }
-                }
-            }
-            if (p < k) {
-                int b0 = bOff + p * brs + j0;
-                for (int r = 0; r < m; r++) {
-                    DoubleVector x0 = DoubleVector.broadcast(DS, a[aOff + r * ars + p * acs]);
-                    int o = r * ld;
-                    for (int j = 0; j < nv; j += DL) {
-                        x0.fma(DoubleVector.fromArray(DS, b, b0 + j), DoubleVector.fromArray(DS, acc, o + j))
-                                .intoArray(acc, o + j);
-                    }
-                    if (nv < nb) {
-                        x0.fma(DoubleVector.fromArray(DS, b, b0 + nv, tail), DoubleVector.fromArray(DS, acc, o + nv))
-                                .intoArray(acc, o + nv);
-                    }
-                }
-            }
-            for (int r = 0; r < m; r++) {
-                int ci = cOff + r * crs + j0 * ccs;
-                int o = r * ld;
-                if (ccs == 1) {
-                    System.arraycopy(acc, o, c, ci, nb);
-                } else {
-                    for (int j = 0; j < nb; j++) {
-                        c[ci + j * ccs] = acc[o + j];
-                    }
-                }
-            }
-        }
+    for (; i0 < m; i0++) {
+      int r = aOff + i0 * ars;
+      for (int j = 0; j < n; j++) {
+        c[cOff + i0 * crs + j * ccs] = dot(a, r, bt, j * k, k, kv, tail);
+      }
     }
+  }
 
-    /**
-     * {@code C = A * B} for few columns of B (small n) when the rows of A are contiguous
-     * ({@code acs == 1}): each C element is a dot product along a row of A, vectorised along k, in
-     * 4 x 4 register tiles. B is first copied transposed (n x k, small) so its columns are contiguous.
-     */
-    static void smallN(int m, int n, int k,
-                       double[] a, int aOff, int ars,
-                       double[] b, int bOff, int brs, int bcs,
-                       double[] c, int cOff, int crs, int ccs) {
-        double[] bt = new double[n * k];
-        for (int j = 0; j < n; j++) {
-            int s = bOff + j * bcs;
-            for (int p = 0; p < k; p++) {
-                bt[j * k + p] = b[s + p * brs];
-            }
-        }
-        int kv = k / DL * DL;
-        VectorMask<Double> tail = DS.indexInRange(kv, k);
-        int i0 = 0;
-        for (; i0 + 4 <= m; i0 += 4) {
-            int r0 = aOff + i0 * ars, r1 = r0 + ars, r2 = r1 + ars, r3 = r2 + ars;
-            int j0 = 0;
-            for (; j0 + 4 <= n; j0 += 4) {
-                int q0 = j0 * k, q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
-                DoubleVector s00 = DoubleVector.zero(DS), s01 = DoubleVector.zero(DS);
-                DoubleVector s02 = DoubleVector.zero(DS), s03 = DoubleVector.zero(DS);
-                DoubleVector s10 = DoubleVector.zero(DS), s11 = DoubleVector.zero(DS);
-                DoubleVector s12 = DoubleVector.zero(DS), s13 = DoubleVector.zero(DS);
-                DoubleVector s20 = DoubleVector.zero(DS), s21 = DoubleVector.zero(DS);
-                DoubleVector s22 = DoubleVector.zero(DS), s23 = DoubleVector.zero(DS);
-                DoubleVector s30 = DoubleVector.zero(DS), s31 = DoubleVector.zero(DS);
-                DoubleVector s32 = DoubleVector.zero(DS), s33 = DoubleVector.zero(DS);
-                for (int p = 0; p < kv; p += DL) {
-                    DoubleVector b0 = DoubleVector.fromArray(DS, bt, q0 + p);
-                    DoubleVector b1 = DoubleVector.fromArray(DS, bt, q1 + p);
-                    DoubleVector b2 = DoubleVector.fromArray(DS, bt, q2 + p);
-                    DoubleVector b3 = DoubleVector.fromArray(DS, bt, q3 + p);
-                    DoubleVector x = DoubleVector.fromArray(DS, a, r0 + p);
-                    s00 = x.fma(b0, s00);
-                    s01 = x.fma(b1, s01);
-                    s02 = x.fma(b2, s02);
-                    s03 = x.fma(b3, s03);
-                    x = DoubleVector.fromArray(DS, a, r1 + p);
-                    s10 = x.fma(b0, s10);
-                    s11 = x.fma(b1, s11);
-                    s12 = x.fma(b2, s12);
-                    s13 = x.fma(b3, s13);
-                    x = DoubleVector.fromArray(DS, a, r2 + p);
-                    s20 = x.fma(b0, s20);
-                    s21 = x.fma(b1, s21);
-                    s22 = x.fma(b2, s22);
-                    s23 = x.fma(b3, s23);
-                    x = DoubleVector.fromArray(DS, a, r3 + p);
-                    s30 = x.fma(b0, s30);
-                    s31 = x.fma(b1, s31);
-                    s32 = x.fma(b2, s32);
-                    s33 = x.fma(b3, s33);
-                }
-                if (kv < k) {
-                    int p = kv;
-                    DoubleVector b0 = DoubleVector.fromArray(DS, bt, q0 + p, tail);
-                    DoubleVector b1 = DoubleVector.fromArray(DS, bt, q1 + p, tail);
-                    DoubleVector b2 = DoubleVector.fromArray(DS, bt, q2 + p, tail);
-                    DoubleVector b3 = DoubleVector.fromArray(DS, bt, q3 + p, tail);
-                    DoubleVector x = DoubleVector.fromArray(DS, a, r0 + p, tail);
-                    s00 = x.fma(b0, s00);
-                    s01 = x.fma(b1, s01);
-                    s02 = x.fma(b2, s02);
-                    s03 = x.fma(b3, s03);
-                    x = DoubleVector.fromArray(DS, a, r1 + p, tail);
-                    s10 = x.fma(b0, s10);
-                    s11 = x.fma(b1, s11);
-                    s12 = x.fma(b2, s12);
-                    s13 = x.fma(b3, s13);
-                    x = DoubleVector.fromArray(DS, a, r2 + p, tail);
-                    s20 = x.fma(b0, s20);
-                    s21 = x.fma(b1, s21);
-                    s22 = x.fma(b2, s22);
-                    s23 = x.fma(b3, s23);
-                    x = DoubleVector.fromArray(DS, a, r3 + p, tail);
-                    s30 = x.fma(b0, s30);
-                    s31 = x.fma(b1, s31);
-                    s32 = x.fma(b2, s32);
-                    s33 = x.fma(b3, s33);
-                }
-                int ci = cOff + i0 * crs + j0 * ccs;
-                store4(c, ci, ccs, s00, s01, s02, s03);
-                store4(c, ci + crs, ccs, s10, s11, s12, s13);
-                store4(c, ci + 2 * crs, ccs, s20, s21, s22, s23);
-                store4(c, ci + 3 * crs, ccs, s30, s31, s32, s33);
-            }
-            for (; j0 < n; j0++) {
-                int q = j0 * k;
-                int ci = cOff + i0 * crs + j0 * ccs;
-                c[ci] = dot(a, r0, bt, q, k, kv, tail);
-                c[ci + crs] = dot(a, r1, bt, q, k, kv, tail);
-                c[ci + 2 * crs] = dot(a, r2, bt, q, k, kv, tail);
-                c[ci + 3 * crs] = dot(a, r3, bt, q, k, kv, tail);
-            }
-        }
-        for (; i0 < m; i0++) {
-            int r = aOff + i0 * ars;
-            for (int j = 0; j < n; j++) {
-                c[cOff + i0 * crs + j * ccs] = dot(a, r, bt, j * k, k, kv, tail);
-            }
-        }
+  private static void store4(
+      float[] c, int ci, int ccs, FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3) {
+    c[ci] = s0.reduceLanes(VectorOperators.ADD);
+    c[ci + ccs] = s1.reduceLanes(VectorOperators.ADD);
+    c[ci + 2 * ccs] = s2.reduceLanes(VectorOperators.ADD);
+    c[ci + 3 * ccs] = s3.reduceLanes(VectorOperators.ADD);
+  }
+
+  private static float dot(
+      float[] x, int xo, float[] y, int yo, int k, int kv, VectorMask<Float> tail) {
+    FloatVector s0 = FloatVector.zero(FS), s1 = FloatVector.zero(FS);
+    int p = 0;
+    for (; p + 2 * FL <= kv; p += 2 * FL) {
+      s0 = FloatVector.fromArray(FS, x, xo + p).fma(FloatVector.fromArray(FS, y, yo + p), s0);
+      s1 =
+          FloatVector.fromArray(FS, x, xo + p + FL)
+              .fma(FloatVector.fromArray(FS, y, yo + p + FL), s1);
     }
-
-    private static void store4(double[] c, int ci, int ccs, DoubleVector s0, DoubleVector s1, DoubleVector s2,
-                               DoubleVector s3) {
-        c[ci] = s0.reduceLanes(VectorOperators.ADD);
-        c[ci + ccs] = s1.reduceLanes(VectorOperators.ADD);
-        c[ci + 2 * ccs] = s2.reduceLanes(VectorOperators.ADD);
-        c[ci + 3 * ccs] = s3.reduceLanes(VectorOperators.ADD);
+    for (; p < kv; p += FL) {
+      s0 = FloatVector.fromArray(FS, x, xo + p).fma(FloatVector.fromArray(FS, y, yo + p), s0);
     }
+    if (kv < k) {
+      s1 =
+          FloatVector.fromArray(FS, x, xo + kv, tail)
+              .fma(FloatVector.fromArray(FS, y, yo + kv, tail), s1);
+    }
+    return s0.add(s1).reduceLanes(VectorOperators.ADD);
+  }
 
-    private static double dot(double[] x, int xo, double[] y, int yo, int k, int kv, VectorMask<Double> tail) {
-        DoubleVector s0 = DoubleVector.zero(DS), s1 = DoubleVector.zero(DS);
-        int p = 0;
-        for (; p + 2 * DL <= kv; p += 2 * DL) {
-            s0 = DoubleVector.fromArray(DS, x, xo + p).fma(DoubleVector.fromArray(DS, y, yo + p), s0);
-            s1 = DoubleVector.fromArray(DS, x, xo + p + DL).fma(DoubleVector.fromArray(DS, y, yo + p + DL), s1);
+  // ---------------------------------------------------------------------------------------------
+  // double, skinny shapes (no packing)
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * {@code C = A * B} for few rows of A (small m) when the rows of B are contiguous ({@code bcs ==
+   * 1}): every element of B is used only m times, so packing it would cost more than the
+   * arithmetic. B is streamed row by row (sequential, prefetch-friendly) into an L1-resident block
+   * of C rows, {@code SMALL_NB} columns at a time, fusing two k-steps per accumulator load/store.
+   */
+  static void smallM(
+      int m,
+      int n,
+      int k,
+      double[] a,
+      int aOff,
+      int ars,
+      int acs,
+      double[] b,
+      int bOff,
+      int brs,
+      double[] c,
+      int cOff,
+      int crs,
+      int ccs) {
+    int nbMax = Math.min(n, SMALL_NB);
+    int ld = roundUp(nbMax, DL);
+    double[] acc = new double[m * ld];
+    for (int j0 = 0; j0 < n; j0 += SMALL_NB) {
+      int nb = Math.min(SMALL_NB, n - j0);
+      int nv = nb / DL * DL;
+      VectorMask<Double> tail = DS.indexInRange(nv, nb);
+      java.util.Arrays.fill(acc, 0.0);
+      int p = 0;
+      for (; p + 1 < k; p += 2) {
+        int b0 = bOff + p * brs + j0, b1 = b0 + brs;
+        for (int r = 0; r < m; r++) {
+          int ai = aOff + r * ars + p * acs;
+          DoubleVector x0 = DoubleVector.broadcast(DS, a[ai]);
+          DoubleVector x1 = DoubleVector.broadcast(DS, a[ai + acs]);
+          int o = r * ld;
+          for (int j = 0; j < nv; j += DL) {
+            DoubleVector s = DoubleVector.fromArray(DS, acc, o + j);
+            s = x0.fma(DoubleVector.fromArray(DS, b, b0 + j), s);
+            s = x1.fma(DoubleVector.fromArray(DS, b, b1 + j), s);
+            s.intoArray(acc, o + j);
+          }
+          if (nv < nb) {
+            DoubleVector s = DoubleVector.fromArray(DS, acc, o + nv);
+            s = x0.fma(DoubleVector.fromArray(DS, b, b0 + nv, tail), s);
+            s = x1.fma(DoubleVector.fromArray(DS, b, b1 + nv, tail), s);
+            s.intoArray(acc, o + nv);
+          }
         }
-        for (; p < kv; p += DL) {
-            s0 = DoubleVector.fromArray(DS, x, xo + p).fma(DoubleVector.fromArray(DS, y, yo + p), s0);
+      }
+      if (p < k) {
+        int b0 = bOff + p * brs + j0;
+        for (int r = 0; r < m; r++) {
+          DoubleVector x0 = DoubleVector.broadcast(DS, a[aOff + r * ars + p * acs]);
+          int o = r * ld;
+          for (int j = 0; j < nv; j += DL) {
+            x0.fma(DoubleVector.fromArray(DS, b, b0 + j), DoubleVector.fromArray(DS, acc, o + j))
+                .intoArray(acc, o + j);
+          }
+          if (nv < nb) {
+            x0.fma(
+                    DoubleVector.fromArray(DS, b, b0 + nv, tail),
+                    DoubleVector.fromArray(DS, acc, o + nv))
+                .intoArray(acc, o + nv);
+          }
+        }
+      }
+      for (int r = 0; r < m; r++) {
+        int ci = cOff + r * crs + j0 * ccs;
+        int o = r * ld;
+        if (ccs == 1) {
+          System.arraycopy(acc, o, c, ci, nb);
+        } else {
+          for (int j = 0; j < nb; j++) {
+            c[ci + j * ccs] = acc[o + j];
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code C = A * B} for few columns of B (small n) when the rows of A are contiguous ({@code acs
+   * == 1}): each C element is a dot product along a row of A, vectorised along k, in 4 x 4 register
+   * tiles. B is first copied transposed (n x k, small) so its columns are contiguous.
+   */
+  static void smallN(
+      int m,
+      int n,
+      int k,
+      double[] a,
+      int aOff,
+      int ars,
+      double[] b,
+      int bOff,
+      int brs,
+      int bcs,
+      double[] c,
+      int cOff,
+      int crs,
+      int ccs) {
+    double[] bt = new double[n * k];
+    for (int j = 0; j < n; j++) {
+      int s = bOff + j * bcs;
+      for (int p = 0; p < k; p++) {
+        bt[j * k + p] = b[s + p * brs];
+      }
+    }
+    int kv = k / DL * DL;
+    VectorMask<Double> tail = DS.indexInRange(kv, k);
+    int i0 = 0;
+    for (; i0 + 4 <= m; i0 += 4) {
+      int r0 = aOff + i0 * ars, r1 = r0 + ars, r2 = r1 + ars, r3 = r2 + ars;
+      int j0 = 0;
+      for (; j0 + 4 <= n; j0 += 4) {
+        int q0 = j0 * k, q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
+        DoubleVector s00 = DoubleVector.zero(DS), s01 = DoubleVector.zero(DS);
+        DoubleVector s02 = DoubleVector.zero(DS), s03 = DoubleVector.zero(DS);
+        DoubleVector s10 = DoubleVector.zero(DS), s11 = DoubleVector.zero(DS);
+        DoubleVector s12 = DoubleVector.zero(DS), s13 = DoubleVector.zero(DS);
+        DoubleVector s20 = DoubleVector.zero(DS), s21 = DoubleVector.zero(DS);
+        DoubleVector s22 = DoubleVector.zero(DS), s23 = DoubleVector.zero(DS);
+        DoubleVector s30 = DoubleVector.zero(DS), s31 = DoubleVector.zero(DS);
+        DoubleVector s32 = DoubleVector.zero(DS), s33 = DoubleVector.zero(DS);
+        for (int p = 0; p < kv; p += DL) {
+          DoubleVector b0 = DoubleVector.fromArray(DS, bt, q0 + p);
+          DoubleVector b1 = DoubleVector.fromArray(DS, bt, q1 + p);
+          DoubleVector b2 = DoubleVector.fromArray(DS, bt, q2 + p);
+          DoubleVector b3 = DoubleVector.fromArray(DS, bt, q3 + p);
+          DoubleVector x = DoubleVector.fromArray(DS, a, r0 + p);
+          s00 = x.fma(b0, s00);
+          s01 = x.fma(b1, s01);
+          s02 = x.fma(b2, s02);
+          s03 = x.fma(b3, s03);
+          x = DoubleVector.fromArray(DS, a, r1 + p);
+          s10 = x.fma(b0, s10);
+          s11 = x.fma(b1, s11);
+          s12 = x.fma(b2, s12);
+          s13 = x.fma(b3, s13);
+          x = DoubleVector.fromArray(DS, a, r2 + p);
+          s20 = x.fma(b0, s20);
+          s21 = x.fma(b1, s21);
+          s22 = x.fma(b2, s22);
+          s23 = x.fma(b3, s23);
+          x = DoubleVector.fromArray(DS, a, r3 + p);
+          s30 = x.fma(b0, s30);
+          s31 = x.fma(b1, s31);
+          s32 = x.fma(b2, s32);
+          s33 = x.fma(b3, s33);
         }
         if (kv < k) {
-            s1 = DoubleVector.fromArray(DS, x, xo + kv, tail).fma(DoubleVector.fromArray(DS, y, yo + kv, tail), s1);
+          int p = kv;
+          DoubleVector b0 = DoubleVector.fromArray(DS, bt, q0 + p, tail);
+          DoubleVector b1 = DoubleVector.fromArray(DS, bt, q1 + p, tail);
+          DoubleVector b2 = DoubleVector.fromArray(DS, bt, q2 + p, tail);
+          DoubleVector b3 = DoubleVector.fromArray(DS, bt, q3 + p, tail);
+          DoubleVector x = DoubleVector.fromArray(DS, a, r0 + p, tail);
+          s00 = x.fma(b0, s00);
+          s01 = x.fma(b1, s01);
+          s02 = x.fma(b2, s02);
+          s03 = x.fma(b3, s03);
+          x = DoubleVector.fromArray(DS, a, r1 + p, tail);
+          s10 = x.fma(b0, s10);
+          s11 = x.fma(b1, s11);
+          s12 = x.fma(b2, s12);
+          s13 = x.fma(b3, s13);
+          x = DoubleVector.fromArray(DS, a, r2 + p, tail);
+          s20 = x.fma(b0, s20);
+          s21 = x.fma(b1, s21);
+          s22 = x.fma(b2, s22);
+          s23 = x.fma(b3, s23);
+          x = DoubleVector.fromArray(DS, a, r3 + p, tail);
+          s30 = x.fma(b0, s30);
+          s31 = x.fma(b1, s31);
+          s32 = x.fma(b2, s32);
+          s33 = x.fma(b3, s33);
         }
-        return s0.add(s1).reduceLanes(VectorOperators.ADD);
+        int ci = cOff + i0 * crs + j0 * ccs;
+        store4(c, ci, ccs, s00, s01, s02, s03);
+        store4(c, ci + crs, ccs, s10, s11, s12, s13);
+        store4(c, ci + 2 * crs, ccs, s20, s21, s22, s23);
+        store4(c, ci + 3 * crs, ccs, s30, s31, s32, s33);
+      }
+      for (; j0 < n; j0++) {
+        int q = j0 * k;
+        int ci = cOff + i0 * crs + j0 * ccs;
+        c[ci] = dot(a, r0, bt, q, k, kv, tail);
+        c[ci + crs] = dot(a, r1, bt, q, k, kv, tail);
+        c[ci + 2 * crs] = dot(a, r2, bt, q, k, kv, tail);
+        c[ci + 3 * crs] = dot(a, r3, bt, q, k, kv, tail);
+      }
+    }
+    for (; i0 < m; i0++) {
+      int r = aOff + i0 * ars;
+      for (int j = 0; j < n; j++) {
+        c[cOff + i0 * crs + j * ccs] = dot(a, r, bt, j * k, k, kv, tail);
+      }
+    }
+  }
+
+  private static void store4(
+      double[] c,
+      int ci,
+      int ccs,
+      DoubleVector s0,
+      DoubleVector s1,
+      DoubleVector s2,
+      DoubleVector s3) {
+    c[ci] = s0.reduceLanes(VectorOperators.ADD);
+    c[ci + ccs] = s1.reduceLanes(VectorOperators.ADD);
+    c[ci + 2 * ccs] = s2.reduceLanes(VectorOperators.ADD);
+    c[ci + 3 * ccs] = s3.reduceLanes(VectorOperators.ADD);
+  }
+
+  private static double dot(
+      double[] x, int xo, double[] y, int yo, int k, int kv, VectorMask<Double> tail) {
+    DoubleVector s0 = DoubleVector.zero(DS), s1 = DoubleVector.zero(DS);
+    int p = 0;
+    for (; p + 2 * DL <= kv; p += 2 * DL) {
+      s0 = DoubleVector.fromArray(DS, x, xo + p).fma(DoubleVector.fromArray(DS, y, yo + p), s0);
+      s1 =
+          DoubleVector.fromArray(DS, x, xo + p + DL)
+              .fma(DoubleVector.fromArray(DS, y, yo + p + DL), s1);
+    }
+    for (; p < kv; p += DL) {
+      s0 = DoubleVector.fromArray(DS, x, xo + p).fma(DoubleVector.fromArray(DS, y, yo + p), s0);
+    }
+    if (kv < k) {
+      s1 =
+          DoubleVector.fromArray(DS, x, xo + kv, tail)
+              .fma(DoubleVector.fromArray(DS, y, yo + kv, tail), s1);
+    }
+    return s0.add(s1).reduceLanes(VectorOperators.ADD);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // pack buffers
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Reusable pack buffers. A small pool (about one per thread) avoids allocating and zeroing up to
+   * a few MiB per call, which costs more than the arithmetic for medium sizes. Buffers only grow,
+   * and are bounded by the block sizes above.
+   */
+  private static final class Workspace {
+    private static final java.util.concurrent.ConcurrentLinkedQueue<Workspace> POOL =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final java.util.concurrent.atomic.AtomicInteger POOLED =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    private float[] fa = new float[0], fb = new float[0], ft = new float[0];
+    private double[] da = new double[0], db = new double[0], dt = new double[0];
+
+    static Workspace acquire() {
+      Workspace ws = POOL.poll();
+      if (ws == null) {
+        return new Workspace();
+      }
+      POOLED.decrementAndGet();
+      return ws;
     }
 
-    // ---------------------------------------------------------------------------------------------
-    // pack buffers
-    // ---------------------------------------------------------------------------------------------
-
-    /**
-     * Reusable pack buffers. A small pool (about one per thread) avoids allocating and zeroing up to a
-     * few MiB per call, which costs more than the arithmetic for medium sizes. Buffers only grow, and
-     * are bounded by the block sizes above.
-     */
-    private static final class Workspace {
-        private static final java.util.concurrent.ConcurrentLinkedQueue<Workspace> POOL =
-                new java.util.concurrent.ConcurrentLinkedQueue<>();
-        private static final java.util.concurrent.atomic.AtomicInteger POOLED =
-                new java.util.concurrent.atomic.AtomicInteger();
-
-        private float[] fa = new float[0], fb = new float[0], ft = new float[0];
-        private double[] da = new double[0], db = new double[0], dt = new double[0];
-
-        static Workspace acquire() {
-            Workspace ws = POOL.poll();
-            if (ws == null) {
-                return new Workspace();
-            }
-            POOLED.decrementAndGet();
-            return ws;
-        }
-
-        void release() {
-            if (POOLED.incrementAndGet() <= Parallel.threads() + 1) {
-                POOL.offer(this);
-            } else {
-                POOLED.decrementAndGet();
-            }
-        }
-
-        float[] fa(int size) {
-            return fa.length >= size ? fa : (fa = new float[size]);
-        }
-
-        float[] fb(int size) {
-            return fb.length >= size ? fb : (fb = new float[size]);
-        }
-
-        float[] ft(int size) {
-            return ft.length >= size ? ft : (ft = new float[size]);
-        }
-
-        double[] da(int size) {
-            return da.length >= size ? da : (da = new double[size]);
-        }
-
-        double[] db(int size) {
-            return db.length >= size ? db : (db = new double[size]);
-        }
-
-        double[] dt(int size) {
-            return dt.length >= size ? dt : (dt = new double[size]);
-        }
+    void release() {
+      if (POOLED.incrementAndGet() <= Parallel.threads() + 1) {
+        POOL.offer(this);
+      } else {
+        POOLED.decrementAndGet();
+      }
     }
 
-    private static int roundUp(int x, int m) {
-        return (x + m - 1) / m * m;
+    float[] fa(int size) {
+      return fa.length >= size ? fa : (fa = new float[size]);
     }
+
+    float[] fb(int size) {
+      return fb.length >= size ? fb : (fb = new float[size]);
+    }
+
+    float[] ft(int size) {
+      return ft.length >= size ? ft : (ft = new float[size]);
+    }
+
+    double[] da(int size) {
+      return da.length >= size ? da : (da = new double[size]);
+    }
+
+    double[] db(int size) {
+      return db.length >= size ? db : (db = new double[size]);
+    }
+
+    double[] dt(int size) {
+      return dt.length >= size ? dt : (dt = new double[size]);
+    }
+  }
+
+  private static int roundUp(int x, int m) {
+    return (x + m - 1) / m * m;
+  }
 }

@@ -4,10 +4,10 @@ import nabla.storage.Storage;
 
 /**
  * Fused log-softmax over contiguous rows: out[r, j] = x[r, j] - m_r - log(sum_j exp(x[r, j] -
- * m_r)), where m_r is the row maximum (replaced by 0 when it is infinite, so rows of -inf give
- * NaN as in PyTorch and a +inf entry does not turn the whole row into NaN through inf - inf).
- * Three passes over the data instead of the seven tensors of the composed form; the exp runs
- * through the flat vector kernel. Float32 rows are summed in double.
+ * m_r)), where m_r is the row maximum (replaced by 0 when it is infinite, so rows of -inf give NaN
+ * as in PyTorch and a +inf entry does not turn the whole row into NaN through inf - inf). Three
+ * passes over the data instead of the seven tensors of the composed form; the exp runs through the
+ * flat vector kernel. Float32 rows are summed in double.
  */
 public final class Softmax {
   private Softmax() {}
@@ -16,8 +16,8 @@ public final class Softmax {
   private static final long PARALLEL_MIN = 1 << 15;
 
   /**
-   * out[r*len + j] = logSoftmax of row r of {@code in} (row r starts at {@code off + r*len}), for
-   * r < rows; out is contiguous from offset 0 and has in's dtype (float32 or float64).
+   * out[r*len + j] = logSoftmax of row r of {@code in} (row r starts at {@code off + r*len}), for r
+   * < rows; out is contiguous from offset 0 and has in's dtype (float32 or float64).
    */
   public static void logSoftmaxRows(Storage in, int off, int rows, int len, Storage out) {
     if (rows == 0 || len == 0) {

@@ -29,7 +29,8 @@ public final class Unary {
             case FLOAT32 -> rowF(op, in.f, o[1], s[1], out.f, o[0], n);
             case FLOAT64 -> rowD(op, in.d, o[1], s[1], out.d, o[0], n);
             case INT64 -> rowL(op, in.l, o[1], s[1], out.l, o[0], n);
-            case BOOL -> throw new IllegalArgumentException(op + " is not defined for bool tensors");
+            case BOOL ->
+                throw new IllegalArgumentException(op + " is not defined for bool tensors");
           }
         });
   }
@@ -51,43 +52,83 @@ public final class Unary {
 
   private static void rowF(UnaryOp op, float[] a, int ai, int as, float[] o, int oi, int n) {
     switch (op) {
-      case NEG -> { for (int j = 0; j < n; j++) o[oi + j] = -a[ai + j * as]; }
-      case EXP -> { for (int j = 0; j < n; j++) o[oi + j] = (float) Math.exp(a[ai + j * as]); }
-      case LOG -> { for (int j = 0; j < n; j++) o[oi + j] = (float) Math.log(a[ai + j * as]); }
-      case SIN -> { for (int j = 0; j < n; j++) o[oi + j] = (float) Math.sin(a[ai + j * as]); }
-      case COS -> { for (int j = 0; j < n; j++) o[oi + j] = (float) Math.cos(a[ai + j * as]); }
-      case TANH -> { for (int j = 0; j < n; j++) o[oi + j] = (float) Math.tanh(a[ai + j * as]); }
-      case SQRT -> { for (int j = 0; j < n; j++) o[oi + j] = (float) Math.sqrt(a[ai + j * as]); }
-      case ABS -> { for (int j = 0; j < n; j++) o[oi + j] = Math.abs(a[ai + j * as]); }
+      case NEG -> {
+        for (int j = 0; j < n; j++) o[oi + j] = -a[ai + j * as];
+      }
+      case EXP -> {
+        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.exp(a[ai + j * as]);
+      }
+      case LOG -> {
+        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.log(a[ai + j * as]);
+      }
+      case SIN -> {
+        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.sin(a[ai + j * as]);
+      }
+      case COS -> {
+        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.cos(a[ai + j * as]);
+      }
+      case TANH -> {
+        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.tanh(a[ai + j * as]);
+      }
+      case SQRT -> {
+        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.sqrt(a[ai + j * as]);
+      }
+      case ABS -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.abs(a[ai + j * as]);
+      }
       case RELU -> {
         for (int j = 0; j < n; j++) {
           float v = a[ai + j * as];
           o[oi + j] = v > 0 ? v : (v != v ? v : 0f);
         }
       }
-      case SIGMOID -> { for (int j = 0; j < n; j++) o[oi + j] = (float) sigmoid(a[ai + j * as]); }
-      case SIGN -> { for (int j = 0; j < n; j++) o[oi + j] = Math.signum(a[ai + j * as]) + 0f; }
+      case SIGMOID -> {
+        for (int j = 0; j < n; j++) o[oi + j] = (float) sigmoid(a[ai + j * as]);
+      }
+      case SIGN -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.signum(a[ai + j * as]) + 0f;
+      }
     }
   }
 
   private static void rowD(UnaryOp op, double[] a, int ai, int as, double[] o, int oi, int n) {
     switch (op) {
-      case NEG -> { for (int j = 0; j < n; j++) o[oi + j] = -a[ai + j * as]; }
-      case EXP -> { for (int j = 0; j < n; j++) o[oi + j] = Math.exp(a[ai + j * as]); }
-      case LOG -> { for (int j = 0; j < n; j++) o[oi + j] = Math.log(a[ai + j * as]); }
-      case SIN -> { for (int j = 0; j < n; j++) o[oi + j] = Math.sin(a[ai + j * as]); }
-      case COS -> { for (int j = 0; j < n; j++) o[oi + j] = Math.cos(a[ai + j * as]); }
-      case TANH -> { for (int j = 0; j < n; j++) o[oi + j] = Math.tanh(a[ai + j * as]); }
-      case SQRT -> { for (int j = 0; j < n; j++) o[oi + j] = Math.sqrt(a[ai + j * as]); }
-      case ABS -> { for (int j = 0; j < n; j++) o[oi + j] = Math.abs(a[ai + j * as]); }
+      case NEG -> {
+        for (int j = 0; j < n; j++) o[oi + j] = -a[ai + j * as];
+      }
+      case EXP -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.exp(a[ai + j * as]);
+      }
+      case LOG -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.log(a[ai + j * as]);
+      }
+      case SIN -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.sin(a[ai + j * as]);
+      }
+      case COS -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.cos(a[ai + j * as]);
+      }
+      case TANH -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.tanh(a[ai + j * as]);
+      }
+      case SQRT -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.sqrt(a[ai + j * as]);
+      }
+      case ABS -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.abs(a[ai + j * as]);
+      }
       case RELU -> {
         for (int j = 0; j < n; j++) {
           double v = a[ai + j * as];
           o[oi + j] = v > 0 ? v : (v != v ? v : 0.0);
         }
       }
-      case SIGMOID -> { for (int j = 0; j < n; j++) o[oi + j] = sigmoid(a[ai + j * as]); }
-      case SIGN -> { for (int j = 0; j < n; j++) o[oi + j] = Math.signum(a[ai + j * as]) + 0.0; }
+      case SIGMOID -> {
+        for (int j = 0; j < n; j++) o[oi + j] = sigmoid(a[ai + j * as]);
+      }
+      case SIGN -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.signum(a[ai + j * as]) + 0.0;
+      }
     }
   }
 

@@ -31,8 +31,8 @@ final class VectorKernels {
   }
 
   /** o[oi+j] = op(a[ai+j*as], b[bi+j*bs]) for j < n, with as, bs 1 or 0 (a broadcast scalar). */
-  static void binaryF(BinaryOp op, float[] a, int ai, int as, float[] b, int bi, int bs, float[] o,
-      int oi, int n) {
+  static void binaryF(
+      BinaryOp op, float[] a, int ai, int as, float[] b, int bi, int bs, float[] o, int oi, int n) {
     int step = F.length();
     int upper = F.loopBound(n);
     int j = 0;
@@ -40,7 +40,8 @@ final class VectorKernels {
     // (a phi) defeats box elimination and allocated a vector object per step.
     if (as == 1 && bs == 1) {
       for (; j < upper; j += step) {
-        opF(op, FloatVector.fromArray(F, a, ai + j), FloatVector.fromArray(F, b, bi + j)).intoArray(o, oi + j);
+        opF(op, FloatVector.fromArray(F, a, ai + j), FloatVector.fromArray(F, b, bi + j))
+            .intoArray(o, oi + j);
       }
     } else if (as == 1) {
       FloatVector y = FloatVector.broadcast(F, b[bi]);
@@ -82,8 +83,17 @@ final class VectorKernels {
   }
 
   /** The float64 twin of {@link #binaryF}. */
-  static void binaryD(BinaryOp op, double[] a, int ai, int as, double[] b, int bi, int bs, double[] o,
-      int oi, int n) {
+  static void binaryD(
+      BinaryOp op,
+      double[] a,
+      int ai,
+      int as,
+      double[] b,
+      int bi,
+      int bs,
+      double[] o,
+      int oi,
+      int n) {
     int step = D.length();
     int upper = D.loopBound(n);
     int j = 0;
@@ -91,7 +101,8 @@ final class VectorKernels {
     // (a phi) defeats box elimination and allocated a vector object per step.
     if (as == 1 && bs == 1) {
       for (; j < upper; j += step) {
-        opD(op, DoubleVector.fromArray(D, a, ai + j), DoubleVector.fromArray(D, b, bi + j)).intoArray(o, oi + j);
+        opD(op, DoubleVector.fromArray(D, a, ai + j), DoubleVector.fromArray(D, b, bi + j))
+            .intoArray(o, oi + j);
       }
     } else if (as == 1) {
       DoubleVector y = DoubleVector.broadcast(D, b[bi]);
@@ -201,14 +212,24 @@ final class VectorKernels {
   }
 
   /** o[oi+j] = a[ai+j*as] op b[bi+j*bs] for a comparison op; as, bs 1 or 0. */
-  static void compareF(BinaryOp op, float[] a, int ai, int as, float[] b, int bi, int bs,
-      boolean[] o, int oi, int n) {
+  static void compareF(
+      BinaryOp op,
+      float[] a,
+      int ai,
+      int as,
+      float[] b,
+      int bi,
+      int bs,
+      boolean[] o,
+      int oi,
+      int n) {
     int step = F.length();
     int upper = F.loopBound(n);
     int j = 0;
     if (as == 1 && bs == 1) {
       for (; j < upper; j += step) {
-        cmpF(op, FloatVector.fromArray(F, a, ai + j), FloatVector.fromArray(F, b, bi + j)).intoArray(o, oi + j);
+        cmpF(op, FloatVector.fromArray(F, a, ai + j), FloatVector.fromArray(F, b, bi + j))
+            .intoArray(o, oi + j);
       }
     } else if (as == 1) {
       FloatVector y = FloatVector.broadcast(F, b[bi]);
@@ -240,14 +261,24 @@ final class VectorKernels {
   }
 
   /** The float64 twin of {@link #compareF}. */
-  static void compareD(BinaryOp op, double[] a, int ai, int as, double[] b, int bi, int bs,
-      boolean[] o, int oi, int n) {
+  static void compareD(
+      BinaryOp op,
+      double[] a,
+      int ai,
+      int as,
+      double[] b,
+      int bi,
+      int bs,
+      boolean[] o,
+      int oi,
+      int n) {
     int step = D.length();
     int upper = D.loopBound(n);
     int j = 0;
     if (as == 1 && bs == 1) {
       for (; j < upper; j += step) {
-        cmpD(op, DoubleVector.fromArray(D, a, ai + j), DoubleVector.fromArray(D, b, bi + j)).intoArray(o, oi + j);
+        cmpD(op, DoubleVector.fromArray(D, a, ai + j), DoubleVector.fromArray(D, b, bi + j))
+            .intoArray(o, oi + j);
       }
     } else if (as == 1) {
       DoubleVector y = DoubleVector.broadcast(D, b[bi]);
@@ -279,11 +310,22 @@ final class VectorKernels {
   }
 
   /**
-   * o[oi+j] = c[ci+j*cs] ? a[ai+j*as] : b[bi+j*bs]; every stride 1 or 0. A broadcast condition
-   * (cs = 0) selects one operand for the whole range: a copy or a fill.
+   * o[oi+j] = c[ci+j*cs] ? a[ai+j*as] : b[bi+j*bs]; every stride 1 or 0. A broadcast condition (cs
+   * = 0) selects one operand for the whole range: a copy or a fill.
    */
-  static void whereF(boolean[] c, int ci, int cs, float[] a, int ai, int as, float[] b, int bi,
-      int bs, float[] o, int oi, int n) {
+  static void whereF(
+      boolean[] c,
+      int ci,
+      int cs,
+      float[] a,
+      int ai,
+      int as,
+      float[] b,
+      int bi,
+      int bs,
+      float[] o,
+      int oi,
+      int n) {
     if (cs == 0) {
       boolean pickA = c[ci];
       float[] src = pickA ? a : b;
@@ -303,17 +345,22 @@ final class VectorKernels {
       if (as == 1 && bs == 1) {
         for (; j < upper; j += step) {
           FloatVector x = FloatVector.fromArray(F, a, ai + j);
-          FloatVector.fromArray(F, b, bi + j).blend(x, VectorMask.fromArray(F, c, ci + j)).intoArray(o, oi + j);
+          FloatVector.fromArray(F, b, bi + j)
+              .blend(x, VectorMask.fromArray(F, c, ci + j))
+              .intoArray(o, oi + j);
         }
       } else if (as == 1) {
         FloatVector y = FloatVector.broadcast(F, b[bi]);
         for (; j < upper; j += step) {
-          y.blend(FloatVector.fromArray(F, a, ai + j), VectorMask.fromArray(F, c, ci + j)).intoArray(o, oi + j);
+          y.blend(FloatVector.fromArray(F, a, ai + j), VectorMask.fromArray(F, c, ci + j))
+              .intoArray(o, oi + j);
         }
       } else if (bs == 1) {
         FloatVector x = FloatVector.broadcast(F, a[ai]);
         for (; j < upper; j += step) {
-          FloatVector.fromArray(F, b, bi + j).blend(x, VectorMask.fromArray(F, c, ci + j)).intoArray(o, oi + j);
+          FloatVector.fromArray(F, b, bi + j)
+              .blend(x, VectorMask.fromArray(F, c, ci + j))
+              .intoArray(o, oi + j);
         }
       }
     }
@@ -323,8 +370,19 @@ final class VectorKernels {
   }
 
   /** The float64 twin of {@link #whereF}. */
-  static void whereD(boolean[] c, int ci, int cs, double[] a, int ai, int as, double[] b, int bi,
-      int bs, double[] o, int oi, int n) {
+  static void whereD(
+      boolean[] c,
+      int ci,
+      int cs,
+      double[] a,
+      int ai,
+      int as,
+      double[] b,
+      int bi,
+      int bs,
+      double[] o,
+      int oi,
+      int n) {
     if (cs == 0) {
       boolean pickA = c[ci];
       double[] src = pickA ? a : b;
@@ -344,17 +402,22 @@ final class VectorKernels {
       if (as == 1 && bs == 1) {
         for (; j < upper; j += step) {
           DoubleVector x = DoubleVector.fromArray(D, a, ai + j);
-          DoubleVector.fromArray(D, b, bi + j).blend(x, VectorMask.fromArray(D, c, ci + j)).intoArray(o, oi + j);
+          DoubleVector.fromArray(D, b, bi + j)
+              .blend(x, VectorMask.fromArray(D, c, ci + j))
+              .intoArray(o, oi + j);
         }
       } else if (as == 1) {
         DoubleVector y = DoubleVector.broadcast(D, b[bi]);
         for (; j < upper; j += step) {
-          y.blend(DoubleVector.fromArray(D, a, ai + j), VectorMask.fromArray(D, c, ci + j)).intoArray(o, oi + j);
+          y.blend(DoubleVector.fromArray(D, a, ai + j), VectorMask.fromArray(D, c, ci + j))
+              .intoArray(o, oi + j);
         }
       } else if (bs == 1) {
         DoubleVector x = DoubleVector.broadcast(D, a[ai]);
         for (; j < upper; j += step) {
-          DoubleVector.fromArray(D, b, bi + j).blend(x, VectorMask.fromArray(D, c, ci + j)).intoArray(o, oi + j);
+          DoubleVector.fromArray(D, b, bi + j)
+              .blend(x, VectorMask.fromArray(D, c, ci + j))
+              .intoArray(o, oi + j);
         }
       }
     }

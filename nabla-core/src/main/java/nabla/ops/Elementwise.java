@@ -7,9 +7,9 @@ import nabla.kernels.UnaryOp;
 import nabla.storage.Shapes;
 
 /**
- * Elementwise primitives. A unary primitive is a kernel plus one chain-rule function
- * {@code (seed, x, y) -> seed * f'(x)}, used for both VJP (seed = output gradient) and JVP (seed =
- * input tangent), in the spirit of JAX's {@code defjvp}.
+ * Elementwise primitives. A unary primitive is a kernel plus one chain-rule function {@code (seed,
+ * x, y) -> seed * f'(x)}, used for both VJP (seed = output gradient) and JVP (seed = input
+ * tangent), in the spirit of JAX's {@code defjvp}.
  */
 final class Elementwise {
   private Elementwise() {}
@@ -82,8 +82,10 @@ final class Elementwise {
       Tensor x = in[0];
       if (x.dtype() == DType.BOOL) {
         throw new IllegalArgumentException(
-            kind.displayName().toLowerCase() + ": not defined for bool tensors (shape "
-                + Shapes.str(x.shape()) + "); convert with to(DType.FLOAT32)");
+            kind.displayName().toLowerCase()
+                + ": not defined for bool tensors (shape "
+                + Shapes.str(x.shape())
+                + "); convert with to(DType.FLOAT32)");
       }
       Tensor out = Tensor.empty(x.dtype(), x.shape());
       nabla.kernels.Unary.apply(op, x.shape(), x.storage(), x.offset(), x.strides(), out.storage());

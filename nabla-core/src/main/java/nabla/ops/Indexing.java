@@ -12,7 +12,10 @@ final class Indexing {
   static void checkIndex(String op, Tensor x, Tensor index, int dim, boolean sameSizeOutsideDim) {
     if (index.dtype() != DType.INT64) {
       throw new IllegalArgumentException(
-          op + ": the index must be an int64 tensor, got " + index.dtype() + " of shape "
+          op
+              + ": the index must be an int64 tensor, got "
+              + index.dtype()
+              + " of shape "
               + Shapes.str(index.shape()));
     }
     int[] xs = x.shape();
@@ -23,9 +26,16 @@ final class Indexing {
     }
     if (!ok) {
       throw new IllegalArgumentException(
-          op + ": index of shape " + Shapes.str(is) + " does not fit a tensor of shape "
-              + Shapes.str(xs) + " along dimension " + dim
-              + " (same rank, and no larger outside dimension " + dim + ")");
+          op
+              + ": index of shape "
+              + Shapes.str(is)
+              + " does not fit a tensor of shape "
+              + Shapes.str(xs)
+              + " along dimension "
+              + dim
+              + " (same rank, and no larger outside dimension "
+              + dim
+              + ")");
     }
   }
 
@@ -126,7 +136,9 @@ final class Indexing {
       }
       if (!ok) {
         throw new IllegalArgumentException(
-            "scatterAdd: index of shape " + Shapes.str(is) + " is larger than src of shape "
+            "scatterAdd: index of shape "
+                + Shapes.str(is)
+                + " is larger than src of shape "
                 + Shapes.str(ss));
       }
       Tensor out = Raw.copy(self, self.dtype());

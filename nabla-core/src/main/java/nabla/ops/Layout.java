@@ -40,8 +40,12 @@ final class Layout {
       Tensor x = in[0];
       if (Shapes.numel(shape) != x.numel()) {
         throw new IllegalArgumentException(
-            "reshape: cannot reshape a tensor of shape " + Shapes.str(x.shape()) + " ("
-                + x.numel() + " elements) into " + Shapes.str(shape));
+            "reshape: cannot reshape a tensor of shape "
+                + Shapes.str(x.shape())
+                + " ("
+                + x.numel()
+                + " elements) into "
+                + Shapes.str(shape));
       }
       Tensor c = x.isContiguous() ? x : Raw.copy(x, x.dtype());
       return Tensor.asStrided(c.storage(), shape, Shapes.contiguousStrides(shape), c.offset());
@@ -105,7 +109,10 @@ final class Layout {
       }
       if (!ok) {
         throw new IllegalArgumentException(
-            "expand: cannot expand shape " + Shapes.str(xs) + " to " + Shapes.str(shape)
+            "expand: cannot expand shape "
+                + Shapes.str(xs)
+                + " to "
+                + Shapes.str(shape)
                 + "; only size-1 dimensions can grow, and new dimensions go in front");
       }
       return Tensor.asStrided(
@@ -167,8 +174,12 @@ final class Layout {
       }
       if (!ok) {
         throw new IllegalArgumentException(
-            "permute: " + Arrays.toString(dims) + " is not a permutation of the "
-                + rank + " dimensions of a tensor of shape " + Shapes.str(x.shape()));
+            "permute: "
+                + Arrays.toString(dims)
+                + " is not a permutation of the "
+                + rank
+                + " dimensions of a tensor of shape "
+                + Shapes.str(x.shape()));
       }
       int[] xs = x.shape();
       int[] st = x.strides();
@@ -340,8 +351,16 @@ final class Layout {
       }
       if (!ok) {
         throw new IllegalArgumentException(
-            "pad: a tensor of shape " + Shapes.str(xs) + " does not fit into " + Shapes.str(shape)
-                + " at " + start + "::" + step + " along dimension " + dim);
+            "pad: a tensor of shape "
+                + Shapes.str(xs)
+                + " does not fit into "
+                + Shapes.str(shape)
+                + " at "
+                + start
+                + "::"
+                + step
+                + " along dimension "
+                + dim);
       }
       Tensor out = Tensor.empty(x.dtype(), shape);
       int[] st = out.strides();
@@ -413,8 +432,14 @@ final class Layout {
         }
         if (!ok) {
           throw new IllegalArgumentException(
-              "cat: tensor " + i + " has shape " + Shapes.str(s) + ", which does not match "
-                  + Shapes.str(first) + " outside dimension " + dim);
+              "cat: tensor "
+                  + i
+                  + " has shape "
+                  + Shapes.str(s)
+                  + ", which does not match "
+                  + Shapes.str(first)
+                  + " outside dimension "
+                  + dim);
         }
         total += s[dim];
       }
@@ -425,7 +450,8 @@ final class Layout {
       int at = 0;
       for (Tensor x : in) {
         if (x.numel() > 0) {
-          Copy.copy(x.shape(), x.storage(), x.offset(), x.strides(), out.storage(), at * st[dim], st);
+          Copy.copy(
+              x.shape(), x.storage(), x.offset(), x.strides(), out.storage(), at * st[dim], st);
         }
         at += x.shape()[dim];
       }

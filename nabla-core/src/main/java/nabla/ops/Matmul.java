@@ -11,10 +11,10 @@ import nabla.storage.Shapes;
  * views cost no copy. (1-d operands are handled by {@code Tensor.matmul}.)
  */
 final class Matmul extends Primitive {
-    @Override
-    public boolean savesOutput() {
-      return false;
-    }
+  @Override
+  public boolean savesOutput() {
+    return false;
+  }
 
   @Override
   public PrimitiveKind kind() {
@@ -27,11 +27,21 @@ final class Matmul extends Primitive {
     Tensor b = in[1];
     int ra = a.dim();
     int rb = b.dim();
-    if (ra < 2 || rb < 2 || a.shape()[ra - 1] != b.shape()[rb - 2] || a.dtype() != b.dtype()
+    if (ra < 2
+        || rb < 2
+        || a.shape()[ra - 1] != b.shape()[rb - 2]
+        || a.dtype() != b.dtype()
         || !a.dtype().isFloating()) {
       throw new IllegalArgumentException(
-          "matmul: shapes " + Shapes.str(a.shape()) + " (" + a.dtype() + ") and "
-              + Shapes.str(b.shape()) + " (" + b.dtype() + ") cannot be multiplied");
+          "matmul: shapes "
+              + Shapes.str(a.shape())
+              + " ("
+              + a.dtype()
+              + ") and "
+              + Shapes.str(b.shape())
+              + " ("
+              + b.dtype()
+              + ") cannot be multiplied");
     }
     int m = a.shape()[ra - 2];
     int k = a.shape()[ra - 1];
@@ -43,9 +53,15 @@ final class Matmul extends Primitive {
       batch = Shapes.broadcast("matmul", batchA, batchB);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "matmul: the batch dimensions of shapes " + Shapes.str(a.shape()) + " and "
-              + Shapes.str(b.shape()) + " cannot be broadcast together ("
-              + Shapes.str(batchA) + " vs " + Shapes.str(batchB) + ")");
+          "matmul: the batch dimensions of shapes "
+              + Shapes.str(a.shape())
+              + " and "
+              + Shapes.str(b.shape())
+              + " cannot be broadcast together ("
+              + Shapes.str(batchA)
+              + " vs "
+              + Shapes.str(batchB)
+              + ")");
     }
     int nb = Shapes.numel(batch);
     int[] outShape = java.util.Arrays.copyOf(batch, batch.length + 2);
@@ -61,12 +77,36 @@ final class Matmul extends Primitive {
     int[] bOffsets = batchOffsets(batch, batchB, java.util.Arrays.copyOf(sb, rb - 2), b.offset());
     if (a.dtype() == DType.FLOAT32) {
       Gemm.matmulBatched(
-          nb, m, n, k, a.storage().f, aOffsets, sa[ra - 2], sa[ra - 1], b.storage().f, bOffsets,
-          sb[rb - 2], sb[rb - 1], out.storage().f, 0);
+          nb,
+          m,
+          n,
+          k,
+          a.storage().f,
+          aOffsets,
+          sa[ra - 2],
+          sa[ra - 1],
+          b.storage().f,
+          bOffsets,
+          sb[rb - 2],
+          sb[rb - 1],
+          out.storage().f,
+          0);
     } else {
       Gemm.matmulBatched(
-          nb, m, n, k, a.storage().d, aOffsets, sa[ra - 2], sa[ra - 1], b.storage().d, bOffsets,
-          sb[rb - 2], sb[rb - 1], out.storage().d, 0);
+          nb,
+          m,
+          n,
+          k,
+          a.storage().d,
+          aOffsets,
+          sa[ra - 2],
+          sa[ra - 1],
+          b.storage().d,
+          bOffsets,
+          sb[rb - 2],
+          sb[rb - 1],
+          out.storage().d,
+          0);
     }
     return out;
   }

@@ -13,13 +13,13 @@ import nabla.Tensor;
  * <p>Conventions shared by every primitive:
  *
  * <ul>
- *   <li>{@code forward} validates its inputs and throws {@link IllegalArgumentException} naming
- *       the operation and the shapes and dtypes involved. It runs with gradient recording off.
+ *   <li>{@code forward} validates its inputs and throws {@link IllegalArgumentException} naming the
+ *       operation and the shapes and dtypes involved. It runs with gradient recording off.
  *   <li>{@code vjp} returns, for each input {@code i} with {@code needsGrad[i]}, the gradient
  *       contribution in the <em>output's broadcast shape</em> or in the input's shape; the engine
  *       sums broadcast dimensions away in one place. Entries not needed may be null.
- *   <li>{@code jvp} receives one tangent per input (null for a zero tangent) and returns the
- *       output tangent.
+ *   <li>{@code jvp} receives one tangent per input (null for a zero tangent) and returns the output
+ *       tangent.
  * </ul>
  */
 public abstract class Primitive {
@@ -44,8 +44,8 @@ public abstract class Primitive {
    * Whether this primitive has a batched reverse-mode rule ({@link #vjpBatched}). The engine's
    * batched backward, which computes many vector-Jacobian products in one pass (it is how {@code
    * Autograd.jacrev} and {@code Autograd.hessian} build a Jacobian), runs only when every node it
-   * must traverse answers yes; otherwise the caller falls back to one backward pass per row.
-   * False by default, so a new primitive is always correct before it is fast.
+   * must traverse answers yes; otherwise the caller falls back to one backward pass per row. False
+   * by default, so a new primitive is always correct before it is fast.
    */
   public boolean supportsBatchedVjp() {
     return false;
@@ -55,14 +55,14 @@ public abstract class Primitive {
    * Reverse-mode rule for a stack of output gradients: {@code gradOutput} has one extra leading
    * (batch) dimension, shape {@code [b] ++ output.shape}, and each returned gradient must have
    * shape {@code [b] ++} (the input's shape or the output's broadcast shape); the engine sums
-   * broadcast dimensions away while keeping the batch dimension. Row {@code i} of every result
-   * must equal what {@link #vjp} returns for row {@code i} of {@code gradOutput}.
+   * broadcast dimensions away while keeping the batch dimension. Row {@code i} of every result must
+   * equal what {@link #vjp} returns for row {@code i} of {@code gradOutput}.
    *
    * <p>The default calls {@link #vjp} unchanged, which is right for rules that only combine the
-   * gradient elementwise with values (broadcasting aligns shapes on the right, so the leading
-   * batch dimension passes through). Rules that name axes or shapes (reductions, reshape,
-   * permute, slices, indexing) override this with the axes shifted by one. Only called when
-   * {@link #supportsBatchedVjp()} is true.
+   * gradient elementwise with values (broadcasting aligns shapes on the right, so the leading batch
+   * dimension passes through). Rules that name axes or shapes (reductions, reshape, permute,
+   * slices, indexing) override this with the axes shifted by one. Only called when {@link
+   * #supportsBatchedVjp()} is true.
    */
   public Tensor[] vjpBatched(
       Tensor gradOutput, Tensor output, Tensor[] inputs, boolean[] needsGrad) {
@@ -96,8 +96,8 @@ public abstract class Primitive {
   }
 
   /**
-   * Whether the VJP/JVP rules read the input values (not just their shapes). Linear data
-   * movement and sums do not, so an in-place change of their inputs after the forward is safe.
+   * Whether the VJP/JVP rules read the input values (not just their shapes). Linear data movement
+   * and sums do not, so an in-place change of their inputs after the forward is safe.
    */
   public boolean savesInputs() {
     return true;

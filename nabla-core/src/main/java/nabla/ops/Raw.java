@@ -17,7 +17,12 @@ final class Raw {
   static Tensor binary(BinaryOp op, String name, Tensor a, Tensor b) {
     if (a.dtype() != b.dtype()) {
       throw new IllegalArgumentException(
-          name + ": dtypes " + a.dtype() + " and " + b.dtype() + " differ (internal: promote"
+          name
+              + ": dtypes "
+              + a.dtype()
+              + " and "
+              + b.dtype()
+              + " differ (internal: promote"
               + " before applying the primitive)");
     }
     int[] shape = Shapes.broadcast(name, a.shape(), b.shape());
@@ -82,7 +87,9 @@ final class Raw {
       for (int i = 0; i < axes.length; i++) {
         leading &= axes[i] == i;
       }
-      if (leading && op == ReduceOp.SUM && (x.dtype() == DType.FLOAT32 || x.dtype() == DType.FLOAT64)) {
+      if (leading
+          && op == ReduceOp.SUM
+          && (x.dtype() == DType.FLOAT32 || x.dtype() == DType.FLOAT64)) {
         Reduce.columnSum(x.storage(), x.offset(), len, rows, out.storage());
         return out;
       }

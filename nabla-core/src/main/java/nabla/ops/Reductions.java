@@ -18,8 +18,13 @@ final class Reductions {
     }
     if (emptyReduced && Shapes.numel(Shapes.reduced(shape, axes, false)) > 0) {
       throw new IllegalArgumentException(
-          op + ": cannot reduce a tensor of shape " + Shapes.str(shape) + " over the empty"
-              + " dimension(s) " + java.util.Arrays.toString(axes) + ": there is no identity value");
+          op
+              + ": cannot reduce a tensor of shape "
+              + Shapes.str(shape)
+              + " over the empty"
+              + " dimension(s) "
+              + java.util.Arrays.toString(axes)
+              + ": there is no identity value");
     }
   }
 
@@ -192,8 +197,8 @@ final class Reductions {
   }
 
   /**
-   * p-norm (p ≥ 1) over axes. A primitive rather than a composite so that its derivative at a
-   * zero norm is the subgradient 0 instead of 0/0 = NaN.
+   * p-norm (p ≥ 1) over axes. A primitive rather than a composite so that its derivative at a zero
+   * norm is the subgradient 0 instead of 0/0 = NaN.
    */
   static final class Norm extends Primitive {
     private final double p;

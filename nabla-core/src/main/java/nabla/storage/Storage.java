@@ -6,11 +6,12 @@ import nabla.DType;
  * A flat, typed buffer shared by all tensor views of the same data.
  *
  * <p>Exactly one of the arrays is non-null, chosen by {@link #dtype()}. The version counter is
- * bumped by every in-place write so that autograd can detect that a value it saved for backward
- * was changed afterwards.
+ * bumped by every in-place write so that autograd can detect that a value it saved for backward was
+ * changed afterwards.
  */
 public final class Storage {
   private final DType dtype;
+
   /** Backing arrays; exactly one is non-null. Kernels read and write them directly. */
   public final float[] f;
 

@@ -112,7 +112,9 @@ class BroadcastKernelTest {
     String what = t + " [" + rows + "," + cols + "]";
     close("where flat " + what, whereFlat, Tensor.where(mask, ta, tb).toDoubleArray());
     close("where with a scalar " + what, whereScalar, Tensor.where(mask, tb, 0).toDoubleArray());
-    close("where with a column mask " + what, whereCol,
+    close(
+        "where with a column mask " + what,
+        whereCol,
         Tensor.where(tCol.gt(0), ta, -2).toDoubleArray());
     close("add a column " + what, addCol, ta.add(tCol).toDoubleArray());
     close("mul a transposed operand " + what, mulT, ta.mul(tbT).toDoubleArray());

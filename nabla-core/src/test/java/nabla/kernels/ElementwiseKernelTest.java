@@ -14,9 +14,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The flat elementwise and sum kernels (vector path when the module is present, scalar
- * otherwise; parallel above the chunk size) against plain double arithmetic, at lengths that hit
- * the vector tail, the vector body and the parallel split, and at non-zero offsets.
+ * The flat elementwise and sum kernels (vector path when the module is present, scalar otherwise;
+ * parallel above the chunk size) against plain double arithmetic, at lengths that hit the vector
+ * tail, the vector body and the parallel split, and at non-zero offsets.
  */
 class ElementwiseKernelTest {
   static final int[] LENGTHS = {1, 7, 31, 33, 100, 1029, 70_003};
@@ -53,8 +53,18 @@ class ElementwiseKernelTest {
     for (int i = 0; i < got.length; i++) {
       double e = t == DType.FLOAT32 ? (float) expected[i] : expected[i];
       if (!(Math.abs(e - got[i]) <= tol * (1 + Math.abs(e)))) {
-        fail(what + " " + t + " element " + i + " of " + got.length + ": expected " + e
-            + ", got " + got[i]);
+        fail(
+            what
+                + " "
+                + t
+                + " element "
+                + i
+                + " of "
+                + got.length
+                + ": expected "
+                + e
+                + ", got "
+                + got[i]);
       }
     }
   }
@@ -162,7 +172,9 @@ class ElementwiseKernelTest {
     a[n / 2] = Double.NaN;
     Tensor withNan = offsetTensor(a, t);
     assertEquals(true, Double.isNaN(withNan.relu().toDoubleArray()[n / 2]), "relu keeps NaN");
-    assertEquals(true, Double.isNaN(withNan.maximum(withNan.zerosLike()).toDoubleArray()[n / 2]),
+    assertEquals(
+        true,
+        Double.isNaN(withNan.maximum(withNan.zerosLike()).toDoubleArray()[n / 2]),
         "maximum propagates NaN");
   }
 }

@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The reduction paths chosen by layout: trailing axes of a contiguous tensor reduced in place (no
  * copy, offset views), leading axes summed as column sums, everything else through a transposing
- * copy; long sums split in blocks across threads; fills and contiguous copies split across
- * threads. Each is compared with a float64 loop over the same data.
+ * copy; long sums split in blocks across threads; fills and contiguous copies split across threads.
+ * Each is compared with a float64 loop over the same data.
  */
 class ReductionKernelTest {
 
@@ -69,19 +69,28 @@ class ReductionKernelTest {
     double[] d = random(rows * 31L + cols, rows * cols);
     Tensor x = Tensor.ofDoubles(d, rows, cols).to(t);
     double tol = t == DType.FLOAT32 ? 2e-6 * Math.sqrt(axis == 0 ? rows : cols) : 1e-12;
-    close("sum axis " + axis, reference(d, rows, cols, axis), x.sum(axis, false).toDoubleArray(),
+    close(
+        "sum axis " + axis,
+        reference(d, rows, cols, axis),
+        x.sum(axis, false).toDoubleArray(),
         tol);
     // The same data seen through a transposed view takes the copying path.
     Tensor xt = Tensor.ofDoubles(d, rows, cols).to(t).transpose(0, 1);
-    close("transposed sum axis " + (1 - axis), reference(d, rows, cols, axis),
-        xt.sum(1 - axis, false).toDoubleArray(), tol);
+    close(
+        "transposed sum axis " + (1 - axis),
+        reference(d, rows, cols, axis),
+        xt.sum(1 - axis, false).toDoubleArray(),
+        tol);
     // An offset view (a slice that skips the first row) still reads the right elements.
     if (rows > 1) {
       Tensor tail = x.slice(0, 1, rows, 1);
       double[] rest = new double[(rows - 1) * cols];
       System.arraycopy(d, cols, rest, 0, rest.length);
-      close("offset view sum axis " + axis, reference(rest, rows - 1, cols, axis),
-          tail.sum(axis, false).toDoubleArray(), tol);
+      close(
+          "offset view sum axis " + axis,
+          reference(rest, rows - 1, cols, axis),
+          tail.sum(axis, false).toDoubleArray(),
+          tol);
     }
   }
 

@@ -79,7 +79,10 @@ class ForwardModeCheckTest {
             .apply(base)
             .toDoubleArray();
     for (int j = 0; j < fwdRev.length; j++) {
-      assertClose(spec + " Hv element " + j, revRev[j], fwdRev[j],
+      assertClose(
+          spec + " Hv element " + j,
+          revRev[j],
+          fwdRev[j],
           spec.step() > 1e-6 ? spec.tolerance() : 1e-9);
     }
   }

@@ -102,14 +102,14 @@ public final class PrimitiveSpecs {
           (g, out, in) -> new Tensor[] {g.mul(in[0].mul(in[0]).mul(3))},
           (t, out, in) -> t[0].mul(in[0].mul(in[0]).mul(3)));
 
-  private static void add(String name, PrimitiveKind kind, Function<Tensor[], Tensor> f,
-      Arg... args) {
+  private static void add(
+      String name, PrimitiveKind kind, Function<Tensor[], Tensor> f, Arg... args) {
     ALL.add(new Spec(name, kind, List.of(args), f, 1e-6, 1e-6));
   }
 
   /** A spec whose values pass through float32: a coarser step and tolerance. */
-  private static void addFloat32(String name, PrimitiveKind kind, Function<Tensor[], Tensor> f,
-      Arg... args) {
+  private static void addFloat32(
+      String name, PrimitiveKind kind, Function<Tensor[], Tensor> f, Arg... args) {
     ALL.add(new Spec(name, kind, List.of(args), f, 1e-4, 1e-2));
   }
 
@@ -160,10 +160,8 @@ public final class PrimitiveSpecs {
     add("max/all", PrimitiveKind.MAX, x -> x[0].max(), any(7));
     add("max/axis", PrimitiveKind.MAX, x -> x[0].max(0, false), any(3, 4));
     add("min/axis", PrimitiveKind.MIN, x -> x[0].min(-1, true), any(3, 4));
-    add("argmax", PrimitiveKind.ARGMAX,
-        x -> x[0].gather(1, x[0].argmax(1, true)), any(3, 4));
-    add("argmin", PrimitiveKind.ARGMIN,
-        x -> x[0].gather(1, x[0].argmin(1, true)), any(3, 4));
+    add("argmax", PrimitiveKind.ARGMAX, x -> x[0].gather(1, x[0].argmax(1, true)), any(3, 4));
+    add("argmin", PrimitiveKind.ARGMIN, x -> x[0].gather(1, x[0].argmin(1, true)), any(3, 4));
     add("logSoftmax/last", PrimitiveKind.LOG_SOFTMAX, x -> x[0].logSoftmax(1), any(3, 4));
     add("logSoftmax/first", PrimitiveKind.LOG_SOFTMAX, x -> x[0].logSoftmax(0), any(3, 2));
     add("logSoftmax/middle", PrimitiveKind.LOG_SOFTMAX, x -> x[0].logSoftmax(1), any(2, 3, 2));
@@ -172,8 +170,16 @@ public final class PrimitiveSpecs {
     add("norm/l1-axis", PrimitiveKind.NORM, x -> x[0].norm(1, new int[] {1}, false), nonzero(2, 3));
     add("norm/p3-keep", PrimitiveKind.NORM, x -> x[0].norm(3, new int[] {0}, true), nonzero(3, 2));
     // shape and indexing
-    add("reshape", PrimitiveKind.RESHAPE, x -> x[0].reshape(3, -1).mul(x[0].reshape(3, 2)), any(2, 3));
-    add("reshape/noncontiguous", PrimitiveKind.RESHAPE, x -> x[0].transpose().reshape(6), any(2, 3));
+    add(
+        "reshape",
+        PrimitiveKind.RESHAPE,
+        x -> x[0].reshape(3, -1).mul(x[0].reshape(3, 2)),
+        any(2, 3));
+    add(
+        "reshape/noncontiguous",
+        PrimitiveKind.RESHAPE,
+        x -> x[0].transpose().reshape(6),
+        any(2, 3));
     add("expand", PrimitiveKind.EXPAND, x -> x[0].expand(4, 2, 3), any(2, 1));
     add("permute", PrimitiveKind.PERMUTE, x -> x[0].permute(2, 0, 1), any(2, 3, 2));
     add("slice", PrimitiveKind.SLICE, x -> x[0].slice(1, 1, 5, 2), any(2, 5));
@@ -217,13 +223,20 @@ public final class PrimitiveSpecs {
     add("matmul/vec", PrimitiveKind.MATMUL, x -> x[0].matmul(x[1]), any(3), any(3, 2));
     add("matmul/matvec", PrimitiveKind.MATMUL, x -> x[0].matmul(x[1]), any(2, 3), any(3));
     add("matmul/batched", PrimitiveKind.MATMUL, x -> x[0].matmul(x[1]), any(2, 2, 3), any(3, 2));
-    add("matmul/transposed", PrimitiveKind.MATMUL, x -> x[0].transpose().matmul(x[1]), any(3, 2),
+    add(
+        "matmul/transposed",
+        PrimitiveKind.MATMUL,
+        x -> x[0].transpose().matmul(x[1]),
+        any(3, 2),
         any(3, 2));
     add("dot", PrimitiveKind.MUL, x -> x[0].dot(x[1]), any(4), any(4));
     // user-defined functions run through the same engine
     add("custom", PrimitiveKind.CUSTOM, x -> CUBE.apply(x[0]).mul(x[1]), any(2, 3), any(3));
-    add("checkpoint", PrimitiveKind.CUSTOM,
-        x -> nabla.Autograd.checkpoint(t -> t.tanh().mul(t.sin()), x[0]), any(4));
+    add(
+        "checkpoint",
+        PrimitiveKind.CUSTOM,
+        x -> nabla.Autograd.checkpoint(t -> t.tanh().mul(t.sin()), x[0]),
+        any(4));
     // composites the library builds on these primitives
     add("softmax", PrimitiveKind.EXP, x -> x[0].softmax(1), any(2, 4));
     add("logsumexp", PrimitiveKind.LOG, x -> x[0].logsumexp(0, false), any(3, 2));

@@ -64,19 +64,20 @@ class DerivativeReferenceTest {
   static {
     // elementwise chains
     CASES.put("sin_mul_exp", (x, c) -> x.sin().mul(x.exp()));
-    CASES.put("tanh_sq_plus_log_sq1", (x, c) ->
-        x.tanh().pow(2.0).add(x.pow(2.0).add(1.0).log()));
-    CASES.put("d2l_log_x2_sin_plus_inv", (x, c) ->
-        x.pow(2.0).log().mul(x.sin()).add(x.reciprocal()));
+    CASES.put("tanh_sq_plus_log_sq1", (x, c) -> x.tanh().pow(2.0).add(x.pow(2.0).add(1.0).log()));
+    CASES.put(
+        "d2l_log_x2_sin_plus_inv", (x, c) -> x.pow(2.0).log().mul(x.sin()).add(x.reciprocal()));
     CASES.put("d2l_sum_x3_sin", (x, c) -> x.pow(3.0).mul(x.sin()).sum());
     CASES.put("sqrt_abs_mul_sigmoid", (x, c) -> x.abs().add(1.0).sqrt().mul(x.sigmoid()));
     CASES.put("pow_self", (x, c) -> x.pow(x));
     CASES.put("pow_const_exponent", (x, c) -> x.pow(c.get("E")));
     CASES.put("rational", (x, c) -> x.div(x.mul(x).add(1.0)));
-    CASES.put("piecewise_where_relu_clamp", (x, c) ->
-        Tensor.where(x.gt(0.0), x.pow(2.0), x.sin())
-            .add(x.relu().mul(x))
-            .add(x.clamp(-1, 1).mul(x)));
+    CASES.put(
+        "piecewise_where_relu_clamp",
+        (x, c) ->
+            Tensor.where(x.gt(0.0), x.pow(2.0), x.sin())
+                .add(x.relu().mul(x))
+                .add(x.clamp(-1, 1).mul(x)));
     CASES.put("maximum_sin_cos", (x, c) -> x.sin().maximum(x.cos()).mul(x));
     CASES.put("max_scalar", (x, c) -> x.mul(x.exp()).max());
     // softmax, logsumexp
@@ -88,56 +89,67 @@ class DerivativeReferenceTest {
     CASES.put("logsumexp_vector", (x, c) -> x.logsumexp(0, false));
     CASES.put("logsumexp_rows_keepdim", (x, c) -> x.logsumexp(1, true));
     CASES.put("logsumexp_axis0_sum", (x, c) -> x.logsumexp(0, false).sum());
-    CASES.put("cross_entropy_gather", (x, c) ->
-        x.logSoftmax(1).gather(1, c.get("T")).mean().neg());
+    CASES.put("cross_entropy_gather", (x, c) -> x.logSoftmax(1).gather(1, c.get("T")).mean().neg());
     // matrix functions
     CASES.put("matmul_xW", (x, c) -> x.matmul(c.get("W")));
     CASES.put("vector_matmul_W", (x, c) -> x.matmul(c.get("W")));
     CASES.put("gram_xTx", (x, c) -> x.transpose().matmul(x));
     CASES.put("tanh_Ax", (x, c) -> c.get("A").matmul(x).tanh());
-    CASES.put("quadratic_form", (x, c) ->
-        x.dot(c.get("A").matmul(x)).mul(0.5).add(c.get("b").dot(x)));
+    CASES.put(
+        "quadratic_form", (x, c) -> x.dot(c.get("A").matmul(x)).mul(0.5).add(c.get("b").dot(x)));
     CASES.put("norm", (x, c) -> x.norm());
     CASES.put("normalize_rows", (x, c) -> x.div(x.norm(2, new int[] {1}, true)));
     // models
-    CASES.put("mlp_mse_loss", (p, c) -> {
-      int o = 0;
-      Tensor w1 = p.slice(0, o, o + MLP_IN * MLP_HID).reshape(MLP_IN, MLP_HID);
-      o += MLP_IN * MLP_HID;
-      Tensor b1 = p.slice(0, o, o + MLP_HID);
-      o += MLP_HID;
-      Tensor w2 = p.slice(0, o, o + MLP_HID * MLP_OUT).reshape(MLP_HID, MLP_OUT);
-      o += MLP_HID * MLP_OUT;
-      Tensor b2 = p.slice(0, o, o + MLP_OUT);
-      Tensor h = c.get("X").matmul(w1).add(b1).tanh();
-      Tensor d = h.matmul(w2).add(b2).sub(c.get("Y"));
-      return d.mul(d).mean();
-    });
-    CASES.put("logistic_loss", (w, c) -> {
-      Tensor s = c.get("X").matmul(w).sigmoid();
-      Tensor y = c.get("y");
-      return y.mul(s.log()).add(y.neg().add(1.0).mul(s.neg().add(1.0).log())).mean().neg();
-    });
-    CASES.put("rosenbrock", (x, c) -> {
-      Tensor a = x.slice(0, 0, 4);
-      Tensor b = x.slice(0, 1, 5);
-      return b.sub(a.pow(2.0)).pow(2.0).mul(100.0).add(a.neg().add(1.0).pow(2.0)).sum();
-    });
+    CASES.put(
+        "mlp_mse_loss",
+        (p, c) -> {
+          int o = 0;
+          Tensor w1 = p.slice(0, o, o + MLP_IN * MLP_HID).reshape(MLP_IN, MLP_HID);
+          o += MLP_IN * MLP_HID;
+          Tensor b1 = p.slice(0, o, o + MLP_HID);
+          o += MLP_HID;
+          Tensor w2 = p.slice(0, o, o + MLP_HID * MLP_OUT).reshape(MLP_HID, MLP_OUT);
+          o += MLP_HID * MLP_OUT;
+          Tensor b2 = p.slice(0, o, o + MLP_OUT);
+          Tensor h = c.get("X").matmul(w1).add(b1).tanh();
+          Tensor d = h.matmul(w2).add(b2).sub(c.get("Y"));
+          return d.mul(d).mean();
+        });
+    CASES.put(
+        "logistic_loss",
+        (w, c) -> {
+          Tensor s = c.get("X").matmul(w).sigmoid();
+          Tensor y = c.get("y");
+          return y.mul(s.log()).add(y.neg().add(1.0).mul(s.neg().add(1.0).log())).mean().neg();
+        });
+    CASES.put(
+        "rosenbrock",
+        (x, c) -> {
+          Tensor a = x.slice(0, 0, 4);
+          Tensor b = x.slice(0, 1, 5);
+          return b.sub(a.pow(2.0)).pow(2.0).mul(100.0).add(a.neg().add(1.0).pow(2.0)).sum();
+        });
     // slicing, cat, stack, keepdim reductions, broadcasting, shapes
-    CASES.put("slice_cat_vector", (x, c) ->
-        Tensor.cat(0, x.slice(0, 0, 3).mul(x.slice(0, 3, 6)), x.slice(0, 0, 6, 2).sin()));
-    CASES.put("slice_cat_matrix", (x, c) ->
-        Tensor.cat(1, x.slice(1, 1, 3).exp(), x.slice(1, 0, 4, 3).pow(2.0)));
+    CASES.put(
+        "slice_cat_vector",
+        (x, c) -> Tensor.cat(0, x.slice(0, 0, 3).mul(x.slice(0, 3, 6)), x.slice(0, 0, 6, 2).sin()));
+    CASES.put(
+        "slice_cat_matrix",
+        (x, c) -> Tensor.cat(1, x.slice(1, 1, 3).exp(), x.slice(1, 0, 4, 3).pow(2.0)));
     CASES.put("stack_rows", (x, c) -> Tensor.stack(0, x.sin(), x.cos(), x.mul(x)));
     CASES.put("keepdim_broadcast", (x, c) -> x.mul(x.sum(0, true)).add(x.sum(1, true)));
-    CASES.put("layer_norm_rows", (x, c) -> {
-      Tensor d = x.sub(x.mean(1, true));
-      return d.div(d.mul(d).mean(1, true).add(1e-5).sqrt());
-    });
-    CASES.put("shape_3x2_transpose", (x, c) -> {
-      Tensor t = x.transpose();
-      return t.mul(t.exp());
-    });
+    CASES.put(
+        "layer_norm_rows",
+        (x, c) -> {
+          Tensor d = x.sub(x.mean(1, true));
+          return d.div(d.mul(d).mean(1, true).add(1e-5).sqrt());
+        });
+    CASES.put(
+        "shape_3x2_transpose",
+        (x, c) -> {
+          Tensor t = x.transpose();
+          return t.mul(t.exp());
+        });
     CASES.put("shape_3x2_scalar", (x, c) -> x.matmul(x.transpose()).tanh().sum());
     CASES.put("shape_3x2_mean_rows", (x, c) -> x.sin().mul(x).mean(1, false));
   }
@@ -229,16 +241,14 @@ class DerivativeReferenceTest {
   @MethodSource("cases")
   void vjp(String name, JsonNode c) {
     Function<Tensor, Tensor> f = function(name, c);
-    check(name, "vjp", c.get("vjp"),
-        () -> Autograd.vjp(f, tensor(c.get("x")), tensor(c.get("u"))));
+    check(name, "vjp", c.get("vjp"), () -> Autograd.vjp(f, tensor(c.get("x")), tensor(c.get("u"))));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void jvp(String name, JsonNode c) {
     Function<Tensor, Tensor> f = function(name, c);
-    check(name, "jvp", c.get("jvp"),
-        () -> Autograd.jvp(f, tensor(c.get("x")), tensor(c.get("v"))));
+    check(name, "jvp", c.get("jvp"), () -> Autograd.jvp(f, tensor(c.get("x")), tensor(c.get("v"))));
   }
 
   /** For a scalar f, grad(f)(x) is PyTorch's jacobian (shape x.shape). */
@@ -261,7 +271,10 @@ class DerivativeReferenceTest {
   @MethodSource("scalarCases")
   void hessianReverseOverReverse(String name, JsonNode c) {
     Function<Tensor, Tensor> f = function(name, c);
-    check(name, "jacrev(grad(f))", c.get("hessian"),
+    check(
+        name,
+        "jacrev(grad(f))",
+        c.get("hessian"),
         () -> Autograd.jacrev(Autograd.grad(f), tensor(c.get("x"))));
   }
 
@@ -269,8 +282,7 @@ class DerivativeReferenceTest {
   @MethodSource("scalarCases")
   void hvp(String name, JsonNode c) {
     Function<Tensor, Tensor> f = function(name, c);
-    check(name, "hvp", c.get("hvp"),
-        () -> Autograd.hvp(f, tensor(c.get("x")), tensor(c.get("v"))));
+    check(name, "hvp", c.get("hvp"), () -> Autograd.hvp(f, tensor(c.get("x")), tensor(c.get("v"))));
   }
 
   /** Second derivatives of vector-valued f: the Hessian of the scalar sum(u * f(x)). */
@@ -279,7 +291,10 @@ class DerivativeReferenceTest {
   void hessianOfProjection(String name, JsonNode c) {
     Function<Tensor, Tensor> f = function(name, c);
     Tensor u = tensor(c.get("u"));
-    check(name, "hessian(sum(u * f))", c.get("u_hessian"),
+    check(
+        name,
+        "hessian(sum(u * f))",
+        c.get("u_hessian"),
         () -> Autograd.hessian(x -> f.apply(x).mul(u).sum(), tensor(c.get("x"))));
   }
 
@@ -370,16 +385,17 @@ class DerivativeReferenceTest {
     switch (dtype) {
       case "float64":
         return Tensor.ofDoubles(doubles(t), shape);
-      case "int64": {
-        JsonNode d = t.get("data");
-        long[] v = new long[d.size()];
-        for (int i = 0; i < v.length; i++) {
-          assertTrue(d.get(i).isIntegralNumber(), "int64 datum " + d.get(i));
-          v[i] = d.get(i).asLong();
+      case "int64":
+        {
+          JsonNode d = t.get("data");
+          long[] v = new long[d.size()];
+          for (int i = 0; i < v.length; i++) {
+            assertTrue(d.get(i).isIntegralNumber(), "int64 datum " + d.get(i));
+            v[i] = d.get(i).asLong();
+          }
+          // ofLongs reads an empty shape as "1-d"
+          return shape.length == 0 ? Tensor.ofLongs(v, 1).reshape() : Tensor.ofLongs(v, shape);
         }
-        // ofLongs reads an empty shape as "1-d"
-        return shape.length == 0 ? Tensor.ofLongs(v, 1).reshape() : Tensor.ofLongs(v, shape);
-      }
       default:
         throw new IllegalArgumentException("unexpected dtype " + dtype);
     }
@@ -406,9 +422,15 @@ class DerivativeReferenceTest {
     assertNotNull(actual, label + ": null result");
     assertEquals(DType.FLOAT64, actual.dtype(), label + ": dtype");
     int[] shape = shape(expected);
-    assertArrayEquals(shape, actual.shape(),
-        () -> label + ": shape expected " + Arrays.toString(shape) + " but was "
-            + Arrays.toString(actual.shape()));
+    assertArrayEquals(
+        shape,
+        actual.shape(),
+        () ->
+            label
+                + ": shape expected "
+                + Arrays.toString(shape)
+                + " but was "
+                + Arrays.toString(actual.shape()));
     double[] exp = doubles(expected);
     double[] act = actual.toDoubleArray();
     assertEquals(exp.length, act.length, label + ": element count");
@@ -423,8 +445,18 @@ class DerivativeReferenceTest {
       }
     }
     if (count > 0) {
-      fail(label + ": " + count + " of " + exp.length + " values differ (tolerance " + REL
-          + " relative + " + ABS + " absolute): " + String.join(", ", bad));
+      fail(
+          label
+              + ": "
+              + count
+              + " of "
+              + exp.length
+              + " values differ (tolerance "
+              + REL
+              + " relative + "
+              + ABS
+              + " absolute): "
+              + String.join(", ", bad));
     }
   }
 

@@ -31,8 +31,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Forward values of every tensor operation against PyTorch.
  *
- * <p>The reference data, {@code /nabla/reference/forward.json}, was computed with PyTorch by
- * {@code tools/reference/generate_forward.py} (regenerate with {@code python3
+ * <p>The reference data, {@code /nabla/reference/forward.json}, was computed with PyTorch by {@code
+ * tools/reference/generate_forward.py} (regenerate with {@code python3
  * tools/reference/generate_forward.py}); PyTorch is not needed to run this test. Each case names an
  * op; {@link #OPS} maps the op name to the Nabla call.
  */
@@ -41,30 +41,78 @@ class ForwardReferenceTest {
   private static final String RESOURCE = "/nabla/reference/forward.json";
 
   /** Every op the reference data must cover and Nabla must implement. */
-  static final List<String> REQUIRED_OPS = List.of(
-      // unary
-      "neg", "exp", "log", "sin", "cos", "tanh", "sigmoid", "relu", "sqrt", "abs", "sign",
-      "reciprocal",
-      // binary, broadcasting
-      "add", "sub", "mul", "div", "pow", "maximum", "minimum",
-      // tensor with a scalar
-      "add_scalar", "sub_scalar", "mul_scalar", "div_scalar", "pow_scalar",
-      // comparisons
-      "eq", "ne", "lt", "le", "gt", "ge",
-      "where", "clamp",
-      // reductions
-      "sum", "mean", "logsumexp", "max", "min", "argmax", "argmin", "norm",
-      "softmax", "log_softmax",
-      // linear algebra
-      "matmul", "dot",
-      // shape
-      "reshape", "permute", "transpose", "expand", "squeeze", "unsqueeze", "flatten", "slice",
-      "cat", "stack",
-      // indexing
-      "index_select", "gather", "scatter_add", "masked_select",
-      "cast",
-      // losses
-      "cross_entropy", "mse_loss");
+  static final List<String> REQUIRED_OPS =
+      List.of(
+          // unary
+          "neg",
+          "exp",
+          "log",
+          "sin",
+          "cos",
+          "tanh",
+          "sigmoid",
+          "relu",
+          "sqrt",
+          "abs",
+          "sign",
+          "reciprocal",
+          // binary, broadcasting
+          "add",
+          "sub",
+          "mul",
+          "div",
+          "pow",
+          "maximum",
+          "minimum",
+          // tensor with a scalar
+          "add_scalar",
+          "sub_scalar",
+          "mul_scalar",
+          "div_scalar",
+          "pow_scalar",
+          // comparisons
+          "eq",
+          "ne",
+          "lt",
+          "le",
+          "gt",
+          "ge",
+          "where",
+          "clamp",
+          // reductions
+          "sum",
+          "mean",
+          "logsumexp",
+          "max",
+          "min",
+          "argmax",
+          "argmin",
+          "norm",
+          "softmax",
+          "log_softmax",
+          // linear algebra
+          "matmul",
+          "dot",
+          // shape
+          "reshape",
+          "permute",
+          "transpose",
+          "expand",
+          "squeeze",
+          "unsqueeze",
+          "flatten",
+          "slice",
+          "cat",
+          "stack",
+          // indexing
+          "index_select",
+          "gather",
+          "scatter_add",
+          "masked_select",
+          "cast",
+          // losses
+          "cross_entropy",
+          "mse_loss");
 
   /** A Nabla call computing an op from the case's input tensors and params. */
   @FunctionalInterface
@@ -112,33 +160,45 @@ class ForwardReferenceTest {
     OPS.put("where", (in, p) -> Tensor.where(in.get(0), in.get(1), in.get(2)));
     OPS.put("clamp", (in, p) -> in.get(0).clamp(dbl(p, "min"), dbl(p, "max")));
     // reductions
-    OPS.put("sum", (in, p) -> {
-      int[] axes = intsOrNull(p, "axes");
-      return axes == null ? in.get(0).sum() : in.get(0).sum(axes, bool(p, "keepDim"));
-    });
-    OPS.put("mean", (in, p) -> {
-      int[] axes = intsOrNull(p, "axes");
-      return axes == null ? in.get(0).mean() : in.get(0).mean(axes, bool(p, "keepDim"));
-    });
+    OPS.put(
+        "sum",
+        (in, p) -> {
+          int[] axes = intsOrNull(p, "axes");
+          return axes == null ? in.get(0).sum() : in.get(0).sum(axes, bool(p, "keepDim"));
+        });
+    OPS.put(
+        "mean",
+        (in, p) -> {
+          int[] axes = intsOrNull(p, "axes");
+          return axes == null ? in.get(0).mean() : in.get(0).mean(axes, bool(p, "keepDim"));
+        });
     OPS.put("logsumexp", (in, p) -> in.get(0).logsumexp(intsOrNull(p, "axes"), bool(p, "keepDim")));
-    OPS.put("max", (in, p) -> {
-      Integer axis = intOrNull(p, "axis");
-      return axis == null ? in.get(0).max() : in.get(0).max(axis, bool(p, "keepDim"));
-    });
-    OPS.put("min", (in, p) -> {
-      Integer axis = intOrNull(p, "axis");
-      return axis == null ? in.get(0).min() : in.get(0).min(axis, bool(p, "keepDim"));
-    });
-    OPS.put("argmax", (in, p) -> {
-      Integer axis = intOrNull(p, "axis");
-      return axis == null ? in.get(0).argmax() : in.get(0).argmax(axis, bool(p, "keepDim"));
-    });
-    OPS.put("argmin", (in, p) -> {
-      Integer axis = intOrNull(p, "axis");
-      return axis == null ? in.get(0).argmin() : in.get(0).argmin(axis, bool(p, "keepDim"));
-    });
-    OPS.put("norm", (in, p) ->
-        in.get(0).norm(dbl(p, "p"), intsOrNull(p, "axes"), bool(p, "keepDim")));
+    OPS.put(
+        "max",
+        (in, p) -> {
+          Integer axis = intOrNull(p, "axis");
+          return axis == null ? in.get(0).max() : in.get(0).max(axis, bool(p, "keepDim"));
+        });
+    OPS.put(
+        "min",
+        (in, p) -> {
+          Integer axis = intOrNull(p, "axis");
+          return axis == null ? in.get(0).min() : in.get(0).min(axis, bool(p, "keepDim"));
+        });
+    OPS.put(
+        "argmax",
+        (in, p) -> {
+          Integer axis = intOrNull(p, "axis");
+          return axis == null ? in.get(0).argmax() : in.get(0).argmax(axis, bool(p, "keepDim"));
+        });
+    OPS.put(
+        "argmin",
+        (in, p) -> {
+          Integer axis = intOrNull(p, "axis");
+          return axis == null ? in.get(0).argmin() : in.get(0).argmin(axis, bool(p, "keepDim"));
+        });
+    OPS.put(
+        "norm", (in, p) -> in.get(0).norm(dbl(p, "p"), intsOrNull(p, "axes"), bool(p, "keepDim")));
     OPS.put("softmax", (in, p) -> in.get(0).softmax(integer(p, "dim")));
     OPS.put("log_softmax", (in, p) -> in.get(0).logSoftmax(integer(p, "dim")));
     // linear algebra
@@ -147,24 +207,29 @@ class ForwardReferenceTest {
     // shape
     OPS.put("reshape", (in, p) -> in.get(0).reshape(ints(p, "shape")));
     OPS.put("permute", (in, p) -> in.get(0).permute(ints(p, "dims")));
-    OPS.put("transpose", (in, p) ->
-        in.get(0).transpose(integer(p, "dim0"), integer(p, "dim1")));
+    OPS.put("transpose", (in, p) -> in.get(0).transpose(integer(p, "dim0"), integer(p, "dim1")));
     OPS.put("expand", (in, p) -> in.get(0).expand(ints(p, "shape")));
-    OPS.put("squeeze", (in, p) -> {
-      Integer dim = intOrNull(p, "dim");
-      return dim == null ? in.get(0).squeeze() : in.get(0).squeeze(dim);
-    });
+    OPS.put(
+        "squeeze",
+        (in, p) -> {
+          Integer dim = intOrNull(p, "dim");
+          return dim == null ? in.get(0).squeeze() : in.get(0).squeeze(dim);
+        });
     OPS.put("unsqueeze", (in, p) -> in.get(0).unsqueeze(integer(p, "dim")));
     OPS.put("flatten", (in, p) -> in.get(0).flatten());
-    OPS.put("slice", (in, p) -> in.get(0).slice(
-        integer(p, "dim"), integer(p, "start"), integer(p, "end"), integer(p, "step")));
+    OPS.put(
+        "slice",
+        (in, p) ->
+            in.get(0)
+                .slice(
+                    integer(p, "dim"), integer(p, "start"), integer(p, "end"), integer(p, "step")));
     OPS.put("cat", (in, p) -> Tensor.cat(integer(p, "dim"), in.toArray(Tensor[]::new)));
     OPS.put("stack", (in, p) -> Tensor.stack(integer(p, "dim"), in.toArray(Tensor[]::new)));
     // indexing
     OPS.put("index_select", (in, p) -> in.get(0).indexSelect(integer(p, "dim"), in.get(1)));
     OPS.put("gather", (in, p) -> in.get(0).gather(integer(p, "dim"), in.get(1)));
-    OPS.put("scatter_add", (in, p) ->
-        in.get(0).scatterAdd(integer(p, "dim"), in.get(1), in.get(2)));
+    OPS.put(
+        "scatter_add", (in, p) -> in.get(0).scatterAdd(integer(p, "dim"), in.get(1), in.get(2)));
     OPS.put("masked_select", (in, p) -> in.get(0).maskedSelect(in.get(1)));
     OPS.put("cast", (in, p) -> in.get(0).to(dtype(p.get("dtype").asText())));
     // losses
@@ -321,10 +386,14 @@ class ForwardReferenceTest {
       case FLOAT32 -> Tensor.of(doubles(t), shape);
       case FLOAT64 -> Tensor.ofDoubles(doubles(t), shape);
       // ofLongs/ofBooleans read an empty shape as "1-d", so 0-d tensors are made by a reshape
-      case INT64 -> shape.length == 0
-          ? Tensor.ofLongs(longs(t), 1).reshape() : Tensor.ofLongs(longs(t), shape);
-      case BOOL -> shape.length == 0
-          ? Tensor.ofBooleans(booleans(t), 1).reshape() : Tensor.ofBooleans(booleans(t), shape);
+      case INT64 ->
+          shape.length == 0
+              ? Tensor.ofLongs(longs(t), 1).reshape()
+              : Tensor.ofLongs(longs(t), shape);
+      case BOOL ->
+          shape.length == 0
+              ? Tensor.ofBooleans(booleans(t), 1).reshape()
+              : Tensor.ofBooleans(booleans(t), shape);
     };
   }
 
@@ -377,14 +446,21 @@ class ForwardReferenceTest {
     DType dt = dtype(expected.get("dtype").asText());
     assertEquals(dt, actual.dtype(), name + ": dtype");
     int[] shape = shape(expected);
-    assertArrayEquals(shape, actual.shape(),
-        () -> name + ": shape expected " + Arrays.toString(shape) + " but was "
-            + Arrays.toString(actual.shape()));
+    assertArrayEquals(
+        shape,
+        actual.shape(),
+        () ->
+            name
+                + ": shape expected "
+                + Arrays.toString(shape)
+                + " but was "
+                + Arrays.toString(actual.shape()));
     switch (dt) {
       case FLOAT32 -> assertClose(name, doubles(expected), actual.toDoubleArray(), 1e-6, 1e-6);
       case FLOAT64 -> assertClose(name, doubles(expected), actual.toDoubleArray(), 1e-12, 1e-12);
       case INT64 -> assertArrayEquals(longs(expected), actual.toLongArray(), name + ": values");
-      case BOOL -> assertArrayEquals(booleans(expected), actual.toBooleanArray(), name + ": values");
+      case BOOL ->
+          assertArrayEquals(booleans(expected), actual.toBooleanArray(), name + ": values");
     }
   }
 
@@ -401,8 +477,18 @@ class ForwardReferenceTest {
       }
     }
     if (count > 0) {
-      fail(name + ": " + count + " of " + expected.length + " values differ (tolerance " + rel
-          + " relative + " + abs + " absolute): " + String.join(", ", bad));
+      fail(
+          name
+              + ": "
+              + count
+              + " of "
+              + expected.length
+              + " values differ (tolerance "
+              + rel
+              + " relative + "
+              + abs
+              + " absolute): "
+              + String.join(", ", bad));
     }
   }
 

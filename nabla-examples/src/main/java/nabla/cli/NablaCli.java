@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-
 import nabla.examples.AutogradWalkthrough;
 import nabla.examples.Exercises;
 import picocli.CommandLine;
@@ -19,208 +18,213 @@ import picocli.CommandLine.Spec;
  * The {@code nabla} command-line tool: runs the worked examples and reports on the runtime.
  *
  * <p>Normally started through the {@code ./nabla} launcher script at the repository root, which
- * finds a JDK 25+, builds the project when needed and runs this class with
- * {@code --add-modules jdk.incubator.vector}. The process exit code is the one returned by
- * {@link CommandLine#execute(String...)}.
+ * finds a JDK 25+, builds the project when needed and runs this class with {@code --add-modules
+ * jdk.incubator.vector}. The process exit code is the one returned by {@link
+ * CommandLine#execute(String...)}.
  */
 @Command(
-        name = "nabla",
-        mixinStandardHelpOptions = true,
-        versionProvider = NablaCli.VersionProvider.class,
-        description = "Nabla: automatic differentiation and tensors for Java.",
-        synopsisSubcommandLabel = "COMMAND",
-        subcommands = {
-            NablaCli.Demo.class,
-            NablaCli.ExercisesCommand.class,
-            NablaCli.Version.class,
-            CommandLine.HelpCommand.class
-        },
-        footer = {
-            "",
-            "Examples:",
-            "  nabla demo            run the D2L 2.5 walkthrough, then its exercises",
-            "  nabla exercises       solve the D2L 2.5 exercises (charts, graphs in out/)",
-            "  nabla version         show the Nabla version, SIMD availability and JVM",
-            "  nabla help demo       show help for a command",
-            "",
-            "The ./nabla launcher also accepts 'test [--no-simd] [maven args]' to run the test suite."
-        })
+    name = "nabla",
+    mixinStandardHelpOptions = true,
+    versionProvider = NablaCli.VersionProvider.class,
+    description = "Nabla: automatic differentiation and tensors for Java.",
+    synopsisSubcommandLabel = "COMMAND",
+    subcommands = {
+      NablaCli.Demo.class,
+      NablaCli.ExercisesCommand.class,
+      NablaCli.Version.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  nabla demo            run the D2L 2.5 walkthrough, then its exercises",
+      "  nabla exercises       solve the D2L 2.5 exercises (charts, graphs in out/)",
+      "  nabla version         show the Nabla version, SIMD availability and JVM",
+      "  nabla help demo       show help for a command",
+      "",
+      "The ./nabla launcher also accepts 'test [--no-simd] [maven args]' to run the test suite."
+    })
 public final class NablaCli implements Runnable {
 
-    /** Name of the incubating module that backs Nabla's SIMD kernels. */
-    public static final String VECTOR_MODULE = "jdk.incubator.vector";
+  /** Name of the incubating module that backs Nabla's SIMD kernels. */
+  public static final String VECTOR_MODULE = "jdk.incubator.vector";
 
-    @Spec
-    CommandSpec spec;
+  @Spec CommandSpec spec;
 
-    /** Creates the top-level command; used by picocli. */
-    public NablaCli() {}
+  /** Creates the top-level command; used by picocli. */
+  public NablaCli() {}
 
-    /** With no subcommand, prints the usage help. */
+  /** With no subcommand, prints the usage help. */
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /**
+   * Entry point.
+   *
+   * @param args command-line arguments
+   */
+  public static void main(String[] args) {
+    System.exit(newCommandLine().execute(args));
+  }
+
+  /**
+   * Builds the configured picocli command line (exposed for tests).
+   *
+   * @return a new command line for {@code nabla}
+   */
+  public static CommandLine newCommandLine() {
+    return new CommandLine(new NablaCli());
+  }
+
+  /**
+   * The Nabla version, taken from the jar manifest or from Maven's {@code pom.properties}.
+   *
+   * @return the version, or {@code "unknown"} when running from unpackaged classes
+   */
+  public static String nablaVersion() {
+    String v = NablaCli.class.getPackage().getImplementationVersion();
+    if (v != null && !v.isBlank()) {
+      return v;
+    }
+    try (InputStream in =
+        NablaCli.class.getResourceAsStream(
+            "/META-INF/maven/dev.nabla/nabla-examples/pom.properties")) {
+      if (in != null) {
+        Properties p = new Properties();
+        p.load(in);
+        String pv = p.getProperty("version");
+        if (pv != null && !pv.isBlank()) {
+          return pv;
+        }
+      }
+    } catch (IOException ignored) {
+      // fall through
+    }
+    return "unknown";
+  }
+
+  /**
+   * Whether the incubating Vector API module is in the boot layer (the JVM was started with {@code
+   * --add-modules jdk.incubator.vector}).
+   *
+   * @return true when {@code jdk.incubator.vector} is resolved
+   */
+  public static boolean vectorModulePresent() {
+    return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
+  }
+
+  /** Supplies {@code nabla --version}. */
+  public static final class VersionProvider implements CommandLine.IVersionProvider {
+    /** Creates the provider; used by picocli. */
+    public VersionProvider() {}
+
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public String[] getVersion() {
+      return new String[] {"nabla " + nablaVersion()};
     }
+  }
 
-    /**
-     * Entry point.
-     *
-     * @param args command-line arguments
-     */
-    public static void main(String[] args) {
-        System.exit(newCommandLine().execute(args));
+  /** {@code nabla demo}: the D2L section 2.5 automatic-differentiation walkthrough. */
+  @Command(
+      name = "demo",
+      mixinStandardHelpOptions = true,
+      versionProvider = NablaCli.VersionProvider.class,
+      description = {
+        "Run the D2L 2.5 automatic-differentiation walkthrough.",
+        "",
+        "Follows Dive into Deep Learning, section 2.5, step by step: the gradient of",
+        "y = 2 x.x, non-scalar backward, detaching computation, and gradients through",
+        "Java control flow. Prints each step and its result, then solves the",
+        "section's exercises, writing their chart and graph files to out/."
+      })
+  public static final class Demo implements Callable<Integer> {
+    /** Creates the command; used by picocli. */
+    public Demo() {}
+
+    @Override
+    public Integer call() {
+      AutogradWalkthrough.run(System.out);
+      System.out.println();
+      System.out.println("==================== D2L 2.5 exercises ====================");
+      System.out.println();
+      Exercises.runAll(System.out, Path.of("out"));
+      System.out.flush();
+      return 0;
     }
+  }
 
-    /**
-     * Builds the configured picocli command line (exposed for tests).
-     *
-     * @return a new command line for {@code nabla}
-     */
-    public static CommandLine newCommandLine() {
-        return new CommandLine(new NablaCli());
+  /** {@code nabla exercises}: the exercises of D2L section 2.5. */
+  @Command(
+      name = "exercises",
+      mixinStandardHelpOptions = true,
+      versionProvider = NablaCli.VersionProvider.class,
+      description = {
+        "Solve the D2L 2.5 automatic-differentiation exercises.",
+        "",
+        "Second derivatives, backward twice, control flow with a vector, sin x and its",
+        "derivative by autograd (a PNG chart), and the graph and derivative of",
+        "f(x) = log(x^2) sin x + 1/x by reverse and forward mode (a DOT file, and SVG/PNG",
+        "when Graphviz is installed)."
+      })
+  public static final class ExercisesCommand implements Callable<Integer> {
+    @Option(
+        names = "--out",
+        paramLabel = "DIR",
+        defaultValue = "out",
+        description = "Folder for the chart and graph files (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    /** Creates the command; used by picocli. */
+    public ExercisesCommand() {}
+
+    @Override
+    public Integer call() {
+      Exercises.runAll(System.out, out);
+      System.out.flush();
+      return 0;
     }
+  }
 
-    /**
-     * The Nabla version, taken from the jar manifest or from Maven's {@code pom.properties}.
-     *
-     * @return the version, or {@code "unknown"} when running from unpackaged classes
-     */
-    public static String nablaVersion() {
-        String v = NablaCli.class.getPackage().getImplementationVersion();
-        if (v != null && !v.isBlank()) {
-            return v;
-        }
-        try (InputStream in = NablaCli.class.getResourceAsStream(
-                "/META-INF/maven/dev.nabla/nabla-examples/pom.properties")) {
-            if (in != null) {
-                Properties p = new Properties();
-                p.load(in);
-                String pv = p.getProperty("version");
-                if (pv != null && !pv.isBlank()) {
-                    return pv;
-                }
-            }
-        } catch (IOException ignored) {
-            // fall through
-        }
-        return "unknown";
+  /** {@code nabla version}: version, SIMD availability and JVM details. */
+  @Command(
+      name = "version",
+      mixinStandardHelpOptions = true,
+      versionProvider = NablaCli.VersionProvider.class,
+      description = {
+        "Show the Nabla version, SIMD availability and the JVM.",
+        "",
+        "SIMD kernels need the incubating module " + VECTOR_MODULE + ", which is present",
+        "only when the JVM runs with --add-modules " + VECTOR_MODULE + " (./nabla passes it)."
+      })
+  public static final class Version implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    /** Creates the command; used by picocli. */
+    public Version() {}
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      boolean simd = vectorModulePresent();
+      out.println("Nabla " + nablaVersion());
+      out.println("SIMD (" + VECTOR_MODULE + "): " + (simd ? "present" : "absent"));
+      String simdProp = System.getProperty("nabla.simd");
+      if (simdProp != null) {
+        out.println("nabla.simd property: " + simdProp);
+      }
+      out.println(
+          "JVM: "
+              + Runtime.version()
+              + " ("
+              + System.getProperty("java.vm.name", "?")
+              + ", "
+              + System.getProperty("java.vendor", "?")
+              + ")");
+      out.println("Java home: " + System.getProperty("java.home", "?"));
+      out.flush();
+      return 0;
     }
-
-    /**
-     * Whether the incubating Vector API module is in the boot layer (the JVM was started with
-     * {@code --add-modules jdk.incubator.vector}).
-     *
-     * @return true when {@code jdk.incubator.vector} is resolved
-     */
-    public static boolean vectorModulePresent() {
-        return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
-    }
-
-    /** Supplies {@code nabla --version}. */
-    public static final class VersionProvider implements CommandLine.IVersionProvider {
-        /** Creates the provider; used by picocli. */
-        public VersionProvider() {}
-
-        @Override
-        public String[] getVersion() {
-            return new String[] {"nabla " + nablaVersion()};
-        }
-    }
-
-    /** {@code nabla demo}: the D2L section 2.5 automatic-differentiation walkthrough. */
-    @Command(
-            name = "demo",
-            mixinStandardHelpOptions = true,
-            versionProvider = NablaCli.VersionProvider.class,
-            description = {
-                "Run the D2L 2.5 automatic-differentiation walkthrough.",
-                "",
-                "Follows Dive into Deep Learning, section 2.5, step by step: the gradient of",
-                "y = 2 x.x, non-scalar backward, detaching computation, and gradients through",
-                "Java control flow. Prints each step and its result, then solves the",
-                "section's exercises, writing their chart and graph files to out/."
-            })
-    public static final class Demo implements Callable<Integer> {
-        /** Creates the command; used by picocli. */
-        public Demo() {}
-
-        @Override
-        public Integer call() {
-            AutogradWalkthrough.run(System.out);
-            System.out.println();
-            System.out.println("==================== D2L 2.5 exercises ====================");
-            System.out.println();
-            Exercises.runAll(System.out, Path.of("out"));
-            System.out.flush();
-            return 0;
-        }
-    }
-
-    /** {@code nabla exercises}: the exercises of D2L section 2.5. */
-    @Command(
-            name = "exercises",
-            mixinStandardHelpOptions = true,
-            versionProvider = NablaCli.VersionProvider.class,
-            description = {
-                "Solve the D2L 2.5 automatic-differentiation exercises.",
-                "",
-                "Second derivatives, backward twice, control flow with a vector, sin x and its",
-                "derivative by autograd (a PNG chart), and the graph and derivative of",
-                "f(x) = log(x^2) sin x + 1/x by reverse and forward mode (a DOT file, and SVG/PNG",
-                "when Graphviz is installed)."
-            })
-    public static final class ExercisesCommand implements Callable<Integer> {
-        @Option(
-                names = "--out",
-                paramLabel = "DIR",
-                defaultValue = "out",
-                description = "Folder for the chart and graph files (default: ${DEFAULT-VALUE}).")
-        Path out;
-
-        /** Creates the command; used by picocli. */
-        public ExercisesCommand() {}
-
-        @Override
-        public Integer call() {
-            Exercises.runAll(System.out, out);
-            System.out.flush();
-            return 0;
-        }
-    }
-
-    /** {@code nabla version}: version, SIMD availability and JVM details. */
-    @Command(
-            name = "version",
-            mixinStandardHelpOptions = true,
-            versionProvider = NablaCli.VersionProvider.class,
-            description = {
-                "Show the Nabla version, SIMD availability and the JVM.",
-                "",
-                "SIMD kernels need the incubating module " + VECTOR_MODULE + ", which is present",
-                "only when the JVM runs with --add-modules " + VECTOR_MODULE + " (./nabla passes it)."
-            })
-    public static final class Version implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        /** Creates the command; used by picocli. */
-        public Version() {}
-
-        @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            boolean simd = vectorModulePresent();
-            out.println("Nabla " + nablaVersion());
-            out.println("SIMD (" + VECTOR_MODULE + "): " + (simd ? "present" : "absent"));
-            String simdProp = System.getProperty("nabla.simd");
-            if (simdProp != null) {
-                out.println("nabla.simd property: " + simdProp);
-            }
-            out.println("JVM: " + Runtime.version() + " (" + System.getProperty("java.vm.name", "?")
-                    + ", " + System.getProperty("java.vendor", "?") + ")");
-            out.println("Java home: " + System.getProperty("java.home", "?"));
-            out.flush();
-            return 0;
-        }
-    }
+  }
 }

@@ -7,8 +7,8 @@ import nabla.GradientTape;
 import nabla.Tensor;
 
 /**
- * The D2L §2.5 automatic differentiation walkthrough, step by step, printing each value as the
- * book does. Run it with {@code ./nabla demo}.
+ * The D2L §2.5 automatic differentiation walkthrough, step by step, printing each value as the book
+ * does. Run it with {@code ./nabla demo}.
  */
 public final class AutogradWalkthrough {
   private AutogradWalkthrough() {}
@@ -87,8 +87,8 @@ public final class AutogradWalkthrough {
   }
 
   /**
-   * D2L's f: doubles b until its norm reaches 1000, then picks a branch on its sign. f is
-   * piecewise linear in a, so its derivative is f(a) / a.
+   * D2L's f: doubles b until its norm reaches 1000, then picks a branch on its sign. f is piecewise
+   * linear in a, so its derivative is f(a) / a.
    */
   public static Tensor f(Tensor a) {
     Tensor b = a.mul(2);

@@ -62,10 +62,10 @@ public final class Exercises {
       int secondOrderGraphNodes) {}
 
   /**
-   * Exercise 1: why is the second derivative more expensive than the first? Computes f'' for
-   * f(x) = x³ (f'' = 6x) and f(x) = sin x (f'' = −sin x) in float64, once as
-   * {@code Autograd.grad(Autograd.grad(f))} and once by a backward with {@code createGraph} (which
-   * records the backward pass as a graph) followed by a backward through that graph.
+   * Exercise 1: why is the second derivative more expensive than the first? Computes f'' for f(x) =
+   * x³ (f'' = 6x) and f(x) = sin x (f'' = −sin x) in float64, once as {@code
+   * Autograd.grad(Autograd.grad(f))} and once by a backward with {@code createGraph} (which records
+   * the backward pass as a graph) followed by a backward through that graph.
    */
   public static SecondDerivatives secondDerivatives(PrintStream out) {
     out.println("== Exercise 1: second derivatives, and why they cost more");
@@ -81,12 +81,16 @@ public final class Exercises {
     row(out, "(x^3)'' by backward(createGraph), backward", fmt(cubeCG));
     row(out, "(sin x)'' by Autograd.grad(Autograd.grad(f))", fmt(sinGG) + "  (-sin x)");
     row(out, "(sin x)'' by backward(createGraph), backward", fmt(sinCG));
-    out.println("Why it costs more: the first backward must itself be recorded (createGraph): for x^3");
-    out.println("  the graph of f' has " + nodes[1] + " nodes where f's had " + nodes[0]
-        + ", and the second backward runs through both,");
+    out.println(
+        "Why it costs more: the first backward must itself be recorded (createGraph): for x^3");
+    out.println(
+        "  the graph of f' has "
+            + nodes[1]
+            + " nodes where f's had "
+            + nodes[0]
+            + ", and the second backward runs through both,");
     out.println("  keeping the intermediate values of the forward and the first backward alive.");
-    return new SecondDerivatives(
-        POINTS.clone(), cubeGG, cubeCG, sinGG, sinCG, nodes[0], nodes[1]);
+    return new SecondDerivatives(POINTS.clone(), cubeGG, cubeCG, sinGG, sinCG, nodes[0], nodes[1]);
   }
 
   private static double[] gradOfGrad(Function<Tensor, Tensor> f) {
@@ -131,9 +135,9 @@ public final class Exercises {
   public record BackwardTwice(double[] firstGrad, String error, double[] retainedTwice) {}
 
   /**
-   * Exercise 2: run backward twice. Without {@code retainGraph} the first backward frees the
-   * graph and the second one throws; with it, both run and the gradients add up to twice the
-   * gradient (they accumulate into {@code grad()}).
+   * Exercise 2: run backward twice. Without {@code retainGraph} the first backward frees the graph
+   * and the second one throws; with it, both run and the gradients add up to twice the gradient
+   * (they accumulate into {@code grad()}).
    */
   public static BackwardTwice backwardTwice(PrintStream out) {
     out.println("== Exercise 2: calling backward twice");
@@ -166,11 +170,11 @@ public final class Exercises {
       double[] a, double[] d, double[] grad, double[] dOverA, double k, String nonScalarError) {}
 
   /**
-   * Exercise 3: the control-flow function {@link AutogradWalkthrough#f} with a random vector
-   * {@code a}. Now d = f(a) is a vector, so {@code d.backward()} needs a head gradient. The
-   * answer stays simple: whatever path the loop and the branch take, f(a) = k·a for one scalar k
-   * (a power of two, times 100 on the negative-sum branch), and k is constant near a. So the
-   * Jacobian is k·I, the gradient of d.sum() is k·ones, and that is d / a elementwise again.
+   * Exercise 3: the control-flow function {@link AutogradWalkthrough#f} with a random vector {@code
+   * a}. Now d = f(a) is a vector, so {@code d.backward()} needs a head gradient. The answer stays
+   * simple: whatever path the loop and the branch take, f(a) = k·a for one scalar k (a power of
+   * two, times 100 on the negative-sum branch), and k is constant near a. So the Jacobian is k·I,
+   * the gradient of d.sum() is k·ones, and that is d / a elementwise again.
    *
    * @param seed seed of the random vector
    */
@@ -194,7 +198,9 @@ public final class Exercises {
     out.println("d.sum().backward(); a.grad()             -> " + a.grad());
     out.println("d / a                                    -> " + d.detach().div(a.detach()));
     out.println(
-        "f(a) = k a with k = " + fmtNumber(k) + " chosen by the control flow, so the Jacobian is"
+        "f(a) = k a with k = "
+            + fmtNumber(k)
+            + " chosen by the control flow, so the Jacobian is"
             + " k I and a.grad() = k ones = d / a");
     return new VectorControlFlow(
         a.detach().toDoubleArray(),
@@ -211,9 +217,9 @@ public final class Exercises {
   public record SinDerivative(double[] x, double[] sin, double[] derivative, Path png) {}
 
   /**
-   * Exercise 4: plots f(x) = sin x and f'(x) on 200 points of [−2π, 2π], the derivative computed
-   * by autograd (backward with a head gradient of ones; cos is never called), into
-   * {@code outputDir/exercise4-sin.png}.
+   * Exercise 4: plots f(x) = sin x and f'(x) on 200 points of [−2π, 2π], the derivative computed by
+   * autograd (backward with a head gradient of ones; cos is never called), into {@code
+   * outputDir/exercise4-sin.png}.
    */
   public static SinDerivative sinAndItsDerivative(PrintStream out, Path outputDir) {
     out.println("== Exercise 4: plot sin x and its derivative by autograd");
@@ -234,9 +240,11 @@ public final class Exercises {
       maxError = Math.max(maxError, Math.abs(dy[i] - Math.cos(xs[i])));
     }
     out.println("x = linspace(-2pi, 2pi, 200); y = x.sin(); y.backward(ones)");
-    out.println("df/dx at x = -2pi, 0 (nearest), 2pi     -> "
-        + fmt(new double[] {dy[0], dy[99], dy[199]}));
-    out.println("max |df/dx - cos x| (check only)         -> " + String.format(Locale.ROOT, "%.1e", maxError));
+    out.println(
+        "df/dx at x = -2pi, 0 (nearest), 2pi     -> " + fmt(new double[] {dy[0], dy[99], dy[199]}));
+    out.println(
+        "max |df/dx - cos x| (check only)         -> "
+            + String.format(Locale.ROOT, "%.1e", maxError));
     out.println("wrote " + png);
     return new SinDerivative(xs, ys, dy, png);
   }
@@ -258,16 +266,18 @@ public final class Exercises {
     return x.pow(2).log().mul(x.sin()).add(x.reciprocal());
   }
 
-  /** The closed-form derivative of {@link #exerciseFunction}: 2 sin x / x + log(x²) cos x − 1/x². */
+  /**
+   * The closed-form derivative of {@link #exerciseFunction}: 2 sin x / x + log(x²) cos x − 1/x².
+   */
   public static double exerciseDerivative(double x) {
     return 2 * Math.sin(x) / x + Math.log(x * x) * Math.cos(x) - 1 / (x * x);
   }
 
   /**
-   * Exercises 5–7 for f(x) = log(x²)·sin x + 1/x: its dependency graph (written as
-   * {@code exercise5-graph.dot}, and drawn as {@code .svg} and {@code .png} when Graphviz is
-   * installed), the chain rule placed on that graph, and the derivative evaluated from f back to x
-   * (reverse mode, backward) and from x to f (forward mode, {@link Autograd#jvp}), in float64.
+   * Exercises 5–7 for f(x) = log(x²)·sin x + 1/x: its dependency graph (written as {@code
+   * exercise5-graph.dot}, and drawn as {@code .svg} and {@code .png} when Graphviz is installed),
+   * the chain rule placed on that graph, and the derivative evaluated from f back to x (reverse
+   * mode, backward) and from x to f (forward mode, {@link Autograd#jvp}), in float64.
    */
   public static ChainRule chainRule(PrintStream out, Path outputDir) {
     out.println("== Exercise 5: the dependency graph of f(x) = log(x^2) sin x + 1/x");
@@ -282,14 +292,21 @@ public final class Exercises {
       GraphExport.render(outputDir.resolve("exercise5-graph.png"), names, y);
       out.println("wrote " + dotFile + ", " + svgFile + " and .png");
     } else {
-      out.println("wrote " + dotFile + " (install Graphviz for .svg/.png: apt-get install graphviz)");
+      out.println(
+          "wrote " + dotFile + " (install Graphviz for .svg/.png: apt-get install graphviz)");
     }
     out.println("  x --> u = x^2 (PowBackward) --> v = log u (LogBackward) --+");
-    out.println("  x --> w = sin x (SinBackward) ----------------------------+--> p = v w (MulBackward) --+");
-    out.println("  x --> q = 1/x (DivBackward) -----------------------------------------------------------+--> f = p + q (AddBackward)");
+    out.println(
+        "  x --> w = sin x (SinBackward) ----------------------------+--> p = v w (MulBackward)"
+            + " --+");
+    out.println(
+        "  x --> q = 1/x (DivBackward)"
+            + " -----------------------------------------------------------+--> f = p + q"
+            + " (AddBackward)");
     out.println();
     out.println("== Exercise 6: the chain rule on that graph");
-    out.println("  du/dx = 2x   dv/du = 1/u   dw/dx = cos x   dp/dv = w   dp/dw = v   dq/dx = -1/x^2");
+    out.println(
+        "  du/dx = 2x   dv/du = 1/u   dw/dx = cos x   dp/dv = w   dp/dw = v   dq/dx = -1/x^2");
     out.println("  df/dp = df/dq = 1");
     out.println("  df/dx = (dp/dv dv/du du/dx) + (dp/dw dw/dx) + dq/dx");
     out.println("        = 2 sin x / x + log(x^2) cos x - 1/x^2");
@@ -299,8 +316,7 @@ public final class Exercises {
     y.backward(y.onesLike()); // f is elementwise: the head of ones gives f'(x_i) for each i
     double[] reverse = x.grad().toDoubleArray();
     Tensor x0 = Tensor.ofDoubles(POINTS, POINTS.length);
-    double[] forward =
-        Autograd.jvp(Exercises::exerciseFunction, x0, x0.onesLike()).toDoubleArray();
+    double[] forward = Autograd.jvp(Exercises::exerciseFunction, x0, x0.onesLike()).toDoubleArray();
     double[] closed = new double[POINTS.length];
     for (int i = 0; i < closed.length; i++) {
       closed[i] = exerciseDerivative(POINTS[i]);
@@ -317,9 +333,12 @@ public final class Exercises {
   /** Exercise 8: when to prefer forward or reverse mode (printed only). */
   public static void forwardOrBackward(PrintStream out) {
     out.println("== Exercise 8: forward or backward?");
-    out.println("  Reverse mode gives the whole gradient of one output in one backward pass, but keeps");
-    out.println("  every intermediate value until then: the choice for a scalar loss of many parameters.");
-    out.println("  Forward mode carries a tangent along with the values, storing nothing, one pass per");
+    out.println(
+        "  Reverse mode gives the whole gradient of one output in one backward pass, but keeps");
+    out.println(
+        "  every intermediate value until then: the choice for a scalar loss of many parameters.");
+    out.println(
+        "  Forward mode carries a tangent along with the values, storing nothing, one pass per");
     out.println("  input direction: the choice for few inputs and many outputs, or tight memory.");
   }
 

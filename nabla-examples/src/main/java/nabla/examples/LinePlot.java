@@ -32,9 +32,9 @@ public final class LinePlot {
   };
 
   /**
-   * Draws each series of {@code ys} (in the map's iteration order, so pass a
-   * {@link java.util.LinkedHashMap} for a fixed legend) against {@code x}, and saves the chart as
-   * an 800×500 PNG, creating missing parent folders.
+   * Draws each series of {@code ys} (in the map's iteration order, so pass a {@link
+   * java.util.LinkedHashMap} for a fixed legend) against {@code x}, and saves the chart as an
+   * 800×500 PNG, creating missing parent folders.
    *
    * @return {@code target}
    * @throws IllegalArgumentException when a series' length differs from {@code x}'s
@@ -49,7 +49,11 @@ public final class LinePlot {
       double[] y = e.getValue();
       if (y.length != x.length) {
         throw new IllegalArgumentException(
-            "savePng: series '" + e.getKey() + "' has " + y.length + " values but x has "
+            "savePng: series '"
+                + e.getKey()
+                + "' has "
+                + y.length
+                + " values but x has "
                 + x.length);
       }
       XYSeries s = new XYSeries(e.getKey(), false, true);

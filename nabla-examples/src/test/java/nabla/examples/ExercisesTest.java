@@ -112,8 +112,9 @@ class ExercisesTest {
     assertClose(expected, r.forward(), 1e-12, "forward mode");
 
     for (String op :
-        new String[] {"PowBackward", "LogBackward", "SinBackward", "MulBackward", "DivBackward",
-            "AddBackward"}) {
+        new String[] {
+          "PowBackward", "LogBackward", "SinBackward", "MulBackward", "DivBackward", "AddBackward"
+        }) {
       assertTrue(r.dot().contains("label=\"" + op + "\""), op + " in\n" + r.dot());
     }
     assertTrue(r.dot().contains("label=\"x\\n[5] float64\\nrequiresGrad\""), r.dot());
