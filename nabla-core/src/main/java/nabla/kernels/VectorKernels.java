@@ -428,10 +428,13 @@ final class VectorKernels {
 
   /**
    * Sum of a[off .. off+n), accumulated in float lanes per block of 4096 and in double across
-   * blocks. Two independent accumulators hide the latency of the vector add.
+   * blocks. Two independent accumulators hide the latency of the vector add. Lanes are added in a
+   * fixed order (not {@code reduceLanes}, whose order differs between the intrinsic and the
+   * interpreter's fallback, so a sum could change in its last bit once the JIT compiled it).
    */
   static double sumF(float[] a, int off, int n) {
     int step = F.length();
+    float[] lanes = new float[step];
     double total = 0;
     int block = 1 << 12;
     for (int start = 0; start < n; start += block) {
@@ -449,7 +452,11 @@ final class VectorKernels {
       for (; j < upper; j += step) {
         acc0 = acc0.add(FloatVector.fromArray(F, a, base + j));
       }
-      double s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+      acc0.add(acc1).intoArray(lanes, 0);
+      double s = 0;
+      for (float v : lanes) {
+        s += v;
+      }
       for (; j < len; j++) {
         s += a[base + j];
       }
@@ -458,7 +465,7 @@ final class VectorKernels {
     return total;
   }
 
-  /** Sum of a[off .. off+n). */
+  /** Sum of a[off .. off+n); lanes added in a fixed order, as in {@link #sumF}. */
   static double sumD(double[] a, int off, int n) {
     int step = D.length();
     int upper = D.loopBound(n);
@@ -467,7 +474,12 @@ final class VectorKernels {
     for (; j < upper; j += step) {
       acc = acc.add(DoubleVector.fromArray(D, a, off + j));
     }
-    double s = acc.reduceLanes(VectorOperators.ADD);
+    double[] lanes = new double[step];
+    acc.intoArray(lanes, 0);
+    double s = 0;
+    for (double v : lanes) {
+      s += v;
+    }
     for (; j < n; j++) {
       s += a[off + j];
     }
