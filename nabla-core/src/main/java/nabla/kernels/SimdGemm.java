@@ -73,7 +73,10 @@ final class SimdGemm {
       int cOff,
       int crs,
       int ccs) {
-    int kcMax = Math.min(k, F_KC);
+    // Equal k-blocks of at most F_KC (k = 784 gives 4 x 196, not 3 x 256 + a 16-deep sliver
+    // that reloads and stores all of C for little work).
+    int kcStep = balancedDepth(k, F_KC);
+    int kcMax = Math.min(k, kcStep);
     int mcMax = Math.min(m, F_MC);
     int ncMax = Math.min(n, F_NC);
     Workspace ws = Workspace.acquire();
@@ -83,8 +86,8 @@ final class SimdGemm {
       float[] tmp = ws.ft(F_MR * F_NR);
       for (int ic = 0; ic < m; ic += F_MC) {
         int mc = Math.min(F_MC, m - ic);
-        for (int pc = 0; pc < k; pc += F_KC) {
-          int kc = Math.min(F_KC, k - pc);
+        for (int pc = 0; pc < k; pc += kcStep) {
+          int kc = Math.min(kcStep, k - pc);
           packA(mc, kc, a, aOff + ic * ars + pc * acs, ars, acs, ap);
           for (int jc = 0; jc < n; jc += F_NC) {
             int nc = Math.min(F_NC, n - jc);
@@ -392,7 +395,10 @@ final class SimdGemm {
       int cOff,
       int crs,
       int ccs) {
-    int kcMax = Math.min(k, D_KC);
+    // Equal k-blocks of at most D_KC (k = 784 gives 4 x 196, not 3 x 256 + a 16-deep sliver
+    // that reloads and stores all of C for little work).
+    int kcStep = balancedDepth(k, D_KC);
+    int kcMax = Math.min(k, kcStep);
     int mcMax = Math.min(m, D_MC);
     int ncMax = Math.min(n, D_NC);
     Workspace ws = Workspace.acquire();
@@ -402,8 +408,8 @@ final class SimdGemm {
       double[] tmp = ws.dt(D_MR * D_NR);
       for (int ic = 0; ic < m; ic += D_MC) {
         int mc = Math.min(D_MC, m - ic);
-        for (int pc = 0; pc < k; pc += D_KC) {
-          int kc = Math.min(D_KC, k - pc);
+        for (int pc = 0; pc < k; pc += kcStep) {
+          int kc = Math.min(kcStep, k - pc);
           packA(mc, kc, a, aOff + ic * ars + pc * acs, ars, acs, ap);
           for (int jc = 0; jc < n; jc += D_NC) {
             int nc = Math.min(D_NC, n - jc);
@@ -1237,5 +1243,11 @@ final class SimdGemm {
       v = v.add(v.slice(w));
     }
     return v.lane(0);
+  }
+
+  /** Depth of each k-block: k split into the fewest blocks of at most {@code max}, equal sizes. */
+  static int balancedDepth(int k, int max) {
+    int blocks = Math.max(1, (k + max - 1) / max);
+    return Math.max(1, (k + blocks - 1) / blocks);
   }
 }
