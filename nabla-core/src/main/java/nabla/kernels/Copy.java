@@ -18,7 +18,10 @@ public final class Copy {
       Storage dst,
       int dstOff,
       int[] dstStrides) {
-    if (nabla.storage.Shapes.isContiguous(shape, srcStrides)
+    // Large contiguous copies between different storages run in parallel chunks. Within one
+    // storage the ranges may overlap, and only a single System.arraycopy keeps memmove semantics.
+    if (src != dst
+        && nabla.storage.Shapes.isContiguous(shape, srcStrides)
         && nabla.storage.Shapes.isContiguous(shape, dstStrides)) {
       long n = nabla.storage.Shapes.numel(shape);
       if (n >= 2 * FILL_CHUNK) {

@@ -166,4 +166,18 @@ class ReductionKernelTest {
       }
     }
   }
+
+  @Test
+  void largeOverlappingCopyWithinOneStorageActsLikeMemmove() {
+    int n = 200_001; // above the parallel threshold
+    Tensor x = Tensor.arange(n);
+    x.slice(0, 1, n, 1).copyFrom(x.slice(0, 0, n - 1, 1));
+    double[] got = x.toDoubleArray();
+    assertEquals(0, got[0], 0.0);
+    for (int i = 1; i < n; i++) {
+      if (got[i] != i - 1) {
+        fail("element " + i + " is " + got[i] + ", expected " + (i - 1));
+      }
+    }
+  }
 }
