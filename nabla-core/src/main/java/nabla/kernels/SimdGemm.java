@@ -3,6 +3,7 @@ package nabla.kernels;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -894,10 +895,10 @@ final class SimdGemm {
 
   private static void store4(
       float[] c, int ci, int ccs, FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3) {
-    c[ci] = laneSum(s0);
-    c[ci + ccs] = laneSum(s1);
-    c[ci + 2 * ccs] = laneSum(s2);
-    c[ci + 3 * ccs] = laneSum(s3);
+    c[ci] = s0.reduceLanes(VectorOperators.ADD);
+    c[ci + ccs] = s1.reduceLanes(VectorOperators.ADD);
+    c[ci + 2 * ccs] = s2.reduceLanes(VectorOperators.ADD);
+    c[ci + 3 * ccs] = s3.reduceLanes(VectorOperators.ADD);
   }
 
   private static float dot(
@@ -918,7 +919,7 @@ final class SimdGemm {
           FloatVector.fromArray(FS, x, xo + kv, tail)
               .fma(FloatVector.fromArray(FS, y, yo + kv, tail), s1);
     }
-    return laneSum(s0.add(s1));
+    return s0.add(s1).reduceLanes(VectorOperators.ADD);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1134,10 +1135,10 @@ final class SimdGemm {
       DoubleVector s1,
       DoubleVector s2,
       DoubleVector s3) {
-    c[ci] = laneSum(s0);
-    c[ci + ccs] = laneSum(s1);
-    c[ci + 2 * ccs] = laneSum(s2);
-    c[ci + 3 * ccs] = laneSum(s3);
+    c[ci] = s0.reduceLanes(VectorOperators.ADD);
+    c[ci + ccs] = s1.reduceLanes(VectorOperators.ADD);
+    c[ci + 2 * ccs] = s2.reduceLanes(VectorOperators.ADD);
+    c[ci + 3 * ccs] = s3.reduceLanes(VectorOperators.ADD);
   }
 
   private static double dot(
@@ -1158,7 +1159,7 @@ final class SimdGemm {
           DoubleVector.fromArray(DS, x, xo + kv, tail)
               .fma(DoubleVector.fromArray(DS, y, yo + kv, tail), s1);
     }
-    return laneSum(s0.add(s1));
+    return s0.add(s1).reduceLanes(VectorOperators.ADD);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1223,26 +1224,6 @@ final class SimdGemm {
 
   private static int roundUp(int x, int m) {
     return (x + m - 1) / m * m;
-  }
-
-  /**
-   * Sum of the lanes in a fixed order (a halving tree of exact lane moves and lane-wise adds).
-   * {@code reduceLanes(ADD)} is not used because its order differs between the intrinsic and the
-   * interpreter's fallback, which would make a product change in its last bit once compiled.
-   */
-  private static float laneSum(FloatVector v) {
-    for (int w = FL / 2; w >= 1; w /= 2) {
-      v = v.add(v.slice(w));
-    }
-    return v.lane(0);
-  }
-
-  /** The float64 twin of {@link #laneSum(FloatVector)}. */
-  private static double laneSum(DoubleVector v) {
-    for (int w = DL / 2; w >= 1; w /= 2) {
-      v = v.add(v.slice(w));
-    }
-    return v.lane(0);
   }
 
   /** Depth of each k-block: k split into the fewest blocks of at most {@code max}, equal sizes. */

@@ -663,40 +663,4 @@ class GemmTest {
     assertTrue(thrown == boom || thrown.getCause() == boom, String.valueOf(thrown));
     assertThrows(IllegalArgumentException.class, () -> Parallel.setThreads(0));
   }
-
-  /**
-   * Repeating a product gives bit-identical results before and after the JIT compiles the kernels:
-   * skinny products (one side narrow) end in a lane sum whose order must not depend on whether the
-   * Vector API call is intrinsified.
-   */
-  @Test
-  void productsAreBitIdenticalAcrossTheJitTransition() {
-    nabla.Tensor a = nabla.Tensor.randn(37, 300);
-    nabla.Tensor b = nabla.Tensor.randn(300, 3);
-    nabla.Tensor ad = a.to(nabla.DType.FLOAT64);
-    nabla.Tensor bd = b.to(nabla.DType.FLOAT64);
-    double[] first = a.matmul(b).toDoubleArray();
-    double[] firstD = ad.matmul(bd).toDoubleArray();
-    for (int r = 0; r < 300; r++) {
-      double[] f = a.matmul(b).toDoubleArray();
-      double[] d = ad.matmul(bd).toDoubleArray();
-      for (int i = 0; i < f.length; i++) {
-        if (f[i] != first[i] || d[i] != firstD[i]) {
-          fail(
-              "repetition "
-                  + r
-                  + ", element "
-                  + i
-                  + ": float32 "
-                  + first[i]
-                  + " then "
-                  + f[i]
-                  + ", float64 "
-                  + firstD[i]
-                  + " then "
-                  + d[i]);
-        }
-      }
-    }
-  }
 }
