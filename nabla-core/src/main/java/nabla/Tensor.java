@@ -1,6 +1,7 @@
 package nabla;
 
 import java.util.Arrays;
+import nabla.kernels.Binary;
 import nabla.kernels.BinaryOp;
 import nabla.kernels.Copy;
 import nabla.kernels.UnaryOp;
@@ -672,17 +673,53 @@ public final class Tensor {
 
   /** this += other, in place (for optimiser steps under no-grad). Returns this. */
   public Tensor addInPlace(Tensor other) {
+    if (directInPlace("addInPlace", BinaryOp.ADD, other)) {
+      return this;
+    }
     return inPlace("addInPlace", detach().add(other.detach()));
   }
 
   /** this -= other, in place. Returns this. */
   public Tensor subInPlace(Tensor other) {
+    if (directInPlace("subInPlace", BinaryOp.SUB, other)) {
+      return this;
+    }
     return inPlace("subInPlace", detach().sub(other.detach()));
   }
 
   /** this *= value, in place. Returns this. */
   public Tensor mulInPlace(double value) {
+    if (dtype().isFloating() && directInPlace("mulInPlace", BinaryOp.MUL, scalarLike(value))) {
+      return this;
+    }
     return inPlace("mulInPlace", detach().mul(value));
+  }
+
+  /**
+   * The common case of an in-place update (an optimiser step): this contiguous, other of the same
+   * dtype in another storage and broadcasting to this shape. The kernel then writes straight into
+   * this storage, with no temporary result and no copy back. Returns false (nothing done) for every
+   * other case, which takes the general path.
+   */
+  private boolean directInPlace(String op, BinaryOp kind, Tensor other) {
+    if (!isContiguous()
+        || other.dtype() != dtype()
+        || other.storage == storage
+        || other.shape.length > shape.length
+        || !Arrays.equals(Shapes.broadcast(op, shape, other.shape), shape)) {
+      return false;
+    }
+    checkInPlace(op);
+    Binary.applyInPlace(
+        kind,
+        shape,
+        storage,
+        offset,
+        other.storage,
+        other.offset,
+        Shapes.broadcastStrides(other.shape, other.strides, shape));
+    storage.bumpVersion(op);
+    return true;
   }
 
   /** Copies the values of {@code src} (broadcast to this shape) into this tensor. Returns this. */

@@ -81,24 +81,37 @@ public final class Binary {
    */
   public static void accumulate(
       int[] shape, Storage target, int tOff, Storage b, int bOff, int[] bStrides) {
+    applyInPlace(BinaryOp.ADD, shape, target, tOff, b, bOff, bStrides);
+  }
+
+  /**
+   * target = op(target, b) elementwise, in place (an arithmetic op, not a comparison), where target
+   * is a contiguous block of {@code shape} starting at {@code tOff}, of b's dtype, and b is any
+   * strided view of that shape in a different storage (or the very same elements).
+   */
+  public static void applyInPlace(
+      BinaryOp op, int[] shape, Storage target, int tOff, Storage b, int bOff, int[] bStrides) {
     int bs = flatStride(shape, bStrides);
     if (bs >= 0) {
-      Flat.binary(BinaryOp.ADD, target, tOff, 1, b, bOff, bs, target, tOff, Shapes.numel(shape));
+      Flat.binary(op, target, tOff, 1, b, bOff, bs, target, tOff, Shapes.numel(shape));
       return;
     }
     int[] ts = Shapes.contiguousStrides(shape);
-    Loops.forEachRow(
+    Loops.forEachRowParallel(
         shape,
         new int[][] {ts, bStrides},
         new int[] {tOff, bOff},
+        ROW_PARALLEL_MIN,
         (o, s, n) -> {
+          if (s[1] == 0 || s[1] == 1) {
+            Flat.binaryRange(op, target, o[0], 1, b, o[1], s[1], target, o[0], n);
+            return;
+          }
           switch (target.dtype()) {
-            case FLOAT32 ->
-                rowF(BinaryOp.ADD, target.f, o[0], 1, b.f, o[1], s[1], target.f, o[0], n);
-            case FLOAT64 ->
-                rowD(BinaryOp.ADD, target.d, o[0], 1, b.d, o[1], s[1], target.d, o[0], n);
-            case INT64 -> rowL(BinaryOp.ADD, target.l, o[0], 1, b.l, o[1], s[1], target.l, o[0], n);
-            case BOOL -> rowB(BinaryOp.ADD, target.b, o[0], 1, b.b, o[1], s[1], target.b, o[0], n);
+            case FLOAT32 -> rowF(op, target.f, o[0], 1, b.f, o[1], s[1], target.f, o[0], n);
+            case FLOAT64 -> rowD(op, target.d, o[0], 1, b.d, o[1], s[1], target.d, o[0], n);
+            case INT64 -> rowL(op, target.l, o[0], 1, b.l, o[1], s[1], target.l, o[0], n);
+            case BOOL -> rowB(op, target.b, o[0], 1, b.b, o[1], s[1], target.b, o[0], n);
           }
         });
   }
