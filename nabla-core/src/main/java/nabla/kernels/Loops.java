@@ -118,13 +118,11 @@ public final class Loops {
       return;
     }
     int outer = shape[d0];
-    long perIndex = total / outer;
-    int minIdx = (int) Math.max(1, (minWork / 2 + perIndex - 1) / perIndex);
     int k = strides.length;
-    Parallel.forRange(
-        0,
+    Parallel.forRows(
         outer,
-        minIdx,
+        total / outer,
+        minWork,
         (from, to) -> {
           int[] sub = shape.clone();
           sub[d0] = to - from;

@@ -138,6 +138,26 @@ public final class Parallel {
     }
   }
 
+  /**
+   * Runs {@code body} over rows {@code [0, rows)} of {@code rowLen} elements each: on the calling
+   * thread when the total is below {@code minWork} elements, else split across threads in chunks of
+   * whole rows holding at least about {@code minWork / 2} elements each. For kernels whose rows are
+   * independent (row reductions, row-wise softmax, broadcasting loops).
+   *
+   * @param rows number of rows
+   * @param rowLen elements per row
+   * @param minWork total elements below which nothing is split
+   * @param body called with disjoint row ranges
+   */
+  public static void forRows(int rows, long rowLen, long minWork, IntRangeBody body) {
+    long len = Math.max(1, rowLen);
+    int minRows =
+        (long) rows * len < minWork
+            ? Math.max(1, rows) // one chunk: runs inline
+            : (int) Math.max(1, Math.min(rows, (minWork / 2 + len - 1) / len));
+    forRange(0, rows, minRows, body);
+  }
+
   private static Worker[] ensureWorkers(int count) {
     Worker[] ws = workers;
     if (ws.length >= count) {

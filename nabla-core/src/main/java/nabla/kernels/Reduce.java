@@ -20,12 +20,7 @@ public final class Reduce {
    * threads; a single long sum is split inside {@link Flat#sum}.
    */
   public static void rows(ReduceOp op, Storage in, int off, int rows, int len, Storage out) {
-    if (rows > 1 && (long) rows * len >= PARALLEL_MIN) {
-      int minRows = (int) Math.max(1, PARALLEL_MIN / 2 / Math.max(1, len));
-      Parallel.forRange(0, rows, minRows, (s, e) -> rowRange(op, in, off, s, e, len, out));
-    } else {
-      rowRange(op, in, off, 0, rows, len, out);
-    }
+    Parallel.forRows(rows, len, PARALLEL_MIN, (s, e) -> rowRange(op, in, off, s, e, len, out));
   }
 
   /** Work (elements) below which a multi-row reduction stays on the calling thread. */

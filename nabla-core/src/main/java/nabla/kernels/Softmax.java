@@ -23,12 +23,7 @@ public final class Softmax {
     if (rows == 0 || len == 0) {
       return;
     }
-    if ((long) rows * len >= PARALLEL_MIN && rows > 1) {
-      int minRows = (int) Math.max(1, PARALLEL_MIN / 2 / len);
-      Parallel.forRange(0, rows, minRows, (s, e) -> range(in, off, s, e, len, out));
-    } else {
-      range(in, off, 0, rows, len, out);
-    }
+    Parallel.forRows(rows, len, PARALLEL_MIN, (s, e) -> range(in, off, s, e, len, out));
   }
 
   private static void range(Storage in, int off, int r0, int r1, int len, Storage out) {
