@@ -448,33 +448,23 @@ public final class Autograd {
   }
 
   /**
-   * Gradient checkpointing: computes {@code f(x)} without storing its intermediate values and
-   * recomputes them during backward. Trades compute for memory on long segments.
+   * Gradient checkpointing: computes {@code f(x)} without keeping its intermediate values and
+   * recomputes them during backward, trading compute for memory on long segments. Every tensor the
+   * segment uses gets its gradient as without checkpointing — {@code x} and the weights {@code f}
+   * captures alike — and the result requires grad when any of them does. Forward mode and
+   * higher-order derivatives go through as well. {@code f} must compute the same thing when run
+   * again (no random sampling inside the segment); tensors it reads must not be modified in place
+   * between forward and backward (backward throws if they are).
    *
-   * <pre>{@code Tensor y = Autograd.checkpoint(t -> t.tanh().mul(w).tanh(), x);}</pre>
+   * <pre>{@code
+   * Tensor w = Tensor.ofDoubles(new double[] {.5, -.3, .8}, 3).requiresGrad(true);
+   * Tensor x = Tensor.ofDoubles(new double[] {.2, .4, .6}, 3);
+   * Autograd.checkpoint(t -> t.tanh().mul(w).tanh(), x).sum().backward();
+   * w.grad();   // as without checkpoint
+   * }</pre>
    */
   public static Tensor checkpoint(Function<Tensor, Tensor> f, Tensor x) {
-    return CustomFunction.of(
-            "Checkpoint",
-            in -> f.apply(in[0]),
-            (g, out, in) -> new Tensor[] {recomputeVjp(f, in[0], g)},
-            (t, out, in) -> t[0] == null ? null : jvp(f, in[0], t[0]))
-        .apply(x);
-  }
-
-  /** Re-runs f on x with recording on and returns vᵀ·J, keeping a graph only when asked. */
-  private static Tensor recomputeVjp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
-    boolean createGraph = GradMode.isEnabled();
-    // An alias, not a detached copy: it keeps x's forward-mode tangents (forward-over-reverse).
-    Tensor xi = differentiableAlias(x);
-    Tensor y;
-    try (Scope s = enableGrad()) {
-      y = f.apply(xi);
-    }
-    if (!y.requiresGrad()) {
-      return x.detach().zerosLike();
-    }
-    return grad(y, v, false, createGraph, xi)[0];
+    return Checkpoint.apply(f, x);
   }
 
   private static Tensor[] reshapeAll(Tensor[] ts, int... shape) {

@@ -50,6 +50,9 @@ final class Engine {
     if (record) {
       out.gradFn = new Node(p, inputs.clone(), out);
       out.requiresGrad = true;
+      if (s.collector != null) {
+        s.collector.add(out.gradFn);
+      }
     }
     if (forward) {
       propagateTangents(p, inputs, out, s);
@@ -134,7 +137,17 @@ final class Engine {
       boolean retainGraph,
       boolean createGraph,
       Map<Tensor, Tensor> capture) {
-    run(roots, heads, retainGraph, createGraph, capture, false);
+    run(roots, heads, retainGraph, createGraph, capture, false, false);
+  }
+
+  /**
+   * Backward from {@code root} whose captured tensors are boundaries: their gradients are returned
+   * in {@code capture} and nothing is propagated past them (a checkpointed segment's recompute,
+   * whose outside tensors get their gradients from the outer backward). Keeps the graph.
+   */
+  static void backwardToBoundary(
+      Tensor root, Tensor head, boolean createGraph, Map<Tensor, Tensor> capture) {
+    run(new Tensor[] {root}, new Tensor[] {head}, true, createGraph, capture, false, true);
   }
 
   /**
@@ -159,7 +172,7 @@ final class Engine {
    */
   static int backwardBatched(
       Tensor root, Tensor head, boolean createGraph, Map<Tensor, Tensor> capture) {
-    return run(new Tensor[] {root}, new Tensor[] {head}, true, createGraph, capture, true);
+    return run(new Tensor[] {root}, new Tensor[] {head}, true, createGraph, capture, true, false);
   }
 
   private static int run(
@@ -168,7 +181,8 @@ final class Engine {
       boolean retainGraph,
       boolean createGraph,
       Map<Tensor, Tensor> capture,
-      boolean batched) {
+      boolean batched,
+      boolean boundary) {
     int rows = batched ? heads[0].shape()[0] : 1;
     GradMode.State state = GradMode.state();
     int pass = PASSES.incrementAndGet();
@@ -191,7 +205,7 @@ final class Engine {
           starts.add(root.gradFn);
         }
       }
-      List<Node> order = topologicalOrder(starts, pass, saved, reached);
+      List<Node> order = topologicalOrder(starts, pass, saved, reached, boundary ? capture : null);
       if (capture != null) {
         markLeadingTo(order, capture);
       }
@@ -205,17 +219,20 @@ final class Engine {
       for (Node node : order) {
         Tensor g = node.pending;
         node.pending = null;
-        if (g == null || (capture != null && !node.needed)) {
+        if (g == null) {
           continue;
         }
         checkNotReleased(node);
-        node.checkVersions();
         Tensor out = node.output;
         if (capture != null && capture.containsKey(out)) {
           capture.merge(out, g, (a, b) -> a == null ? b : a.add(b));
         } else if (out.retainsGrad && capture == null) {
           accumulateGrad(out, g, createGraph, written);
         }
+        if (capture != null && !node.needed) {
+          continue; // nothing below leads to a requested tensor: neither computed nor freed
+        }
+        node.checkVersions();
         Tensor[] inputs = node.inputs;
         boolean[] needs = new boolean[inputs.length];
         boolean any = false;
@@ -235,7 +252,7 @@ final class Engine {
           }
           Tensor in = inputs[i];
           Tensor gi = reduceTo(grads[i], in, node, batched ? 1 : 0);
-          if (in.gradFn != null) {
+          if (in.gradFn != null && !(boundary && capture.containsKey(in))) {
             addPending(in.gradFn, gi);
           } else {
             deliverToLeaf(in, gi, createGraph, capture, written);
@@ -402,10 +419,6 @@ final class Engine {
       if (n.inputs == null) {
         continue;
       }
-      if (capture.containsKey(n.output)) {
-        n.needed = true;
-        continue;
-      }
       for (Tensor in : n.inputs) {
         if (capture.containsKey(in) || (in.gradFn != null && in.gradFn.needed)) {
           n.needed = true;
@@ -415,9 +428,16 @@ final class Engine {
     }
   }
 
-  /** Nodes reachable from the starts, each after every node that consumes its output. */
+  /**
+   * Nodes reachable from the starts, each after every node that consumes its output; when {@code
+   * boundaries} is non-null, the walk does not go past those tensors.
+   */
   private static List<Node> topologicalOrder(
-      List<Node> starts, int pass, List<Object[]> saved, List<Node> reached) {
+      List<Node> starts,
+      int pass,
+      List<Object[]> saved,
+      List<Node> reached,
+      Map<Tensor, Tensor> boundaries) {
     ArrayDeque<Node> stack = new ArrayDeque<>(starts);
     List<Node> seen = new ArrayList<>(starts);
     while (!stack.isEmpty()) {
@@ -427,7 +447,7 @@ final class Engine {
       }
       for (Tensor in : n.inputs) {
         Node child = in.gradFn;
-        if (child == null) {
+        if (child == null || (boundaries != null && boundaries.containsKey(in))) {
           continue;
         }
         if (claim(child, pass, saved, reached)) {
@@ -452,6 +472,9 @@ final class Engine {
       }
       for (Tensor in : n.inputs) {
         Node child = in.gradFn;
+        if (boundaries != null && boundaries.containsKey(in)) {
+          continue;
+        }
         if (child != null && --child.dependents == 0) {
           ready.add(child);
         }

@@ -29,6 +29,9 @@ final class GradMode {
     /** How many backward passes are running in this thread (nested ones run inside VJPs). */
     int backwardDepth;
 
+    /** While a checkpointed segment runs its first forward: the nodes it records (else null). */
+    java.util.Set<Node> collector;
+
     boolean forwardActive() {
       return activeCount > 0 && suspended == 0;
     }

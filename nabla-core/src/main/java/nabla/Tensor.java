@@ -78,6 +78,7 @@ public final class Tensor {
    */
   public static Tensor asStrided(Storage storage, int[] shape, int[] strides, int offset) {
     Shapes.checkSizes("asStrided", shape);
+    Shapes.numel("asStrided", shape);
     if (shape.length != strides.length) {
       throw new IllegalArgumentException(
           "asStrided: shape "
@@ -135,7 +136,8 @@ public final class Tensor {
   /** A new zero-filled contiguous tensor. */
   public static Tensor empty(DType dtype, int... shape) {
     int[] s = Shapes.checkSizes("empty", shape);
-    return new Tensor(Storage.allocate(dtype, Shapes.numel(s)), s, Shapes.contiguousStrides(s), 0);
+    return new Tensor(
+        Storage.allocate(dtype, Shapes.numel("empty", s)), s, Shapes.contiguousStrides(s), 0);
   }
 
   Tensor shallowCopy() {
@@ -245,44 +247,56 @@ public final class Tensor {
   }
 
   /**
-   * [0, 1, ..., end) as float32.
+   * [0, 1, ..., end) as float32: {@code arange(4.0)} is D2L's {@code torch.arange(4.0)}.
+   *
+   * <p>Dtype rule (PyTorch's): double arguments give float32, long (or int) arguments give int64 —
+   * {@code Tensor.arange(4)} is {@code tensor([0, 1, 2, 3])}, an int64 index range that cannot
+   * require grad; write {@code arange(4.0)} for floats.
    *
    * <pre>{@code Tensor.arange(4.0)  // tensor([0., 1., 2., 3.])}</pre>
+   *
+   * @throws IllegalArgumentException for a non-finite bound or a range of more than 2³¹−1 elements
    */
   public static Tensor arange(double end) {
-    return arange(0, end, 1);
+    return Ranges.arange(0, end, 1);
   }
 
-  /** [start, start+step, ...) up to but excluding end, as float32. */
+  /** [start, end) with step 1, as float32. */
+  public static Tensor arange(double start, double end) {
+    return Ranges.arange(start, end, 1);
+  }
+
+  /**
+   * [start, start+step, ...) up to but excluding end, as float32 (values computed in double, then
+   * rounded once). An empty tensor when the step points away from end.
+   */
   public static Tensor arange(double start, double end, double step) {
-    if (step == 0 || Double.isNaN(start) || Double.isNaN(end) || Double.isNaN(step)) {
-      throw new IllegalArgumentException(
-          "arange: step must be non-zero and bounds finite (start="
-              + start
-              + ", end="
-              + end
-              + ", step="
-              + step
-              + ")");
-    }
-    int n = (int) Math.max(0, Math.ceil((end - start) / step));
-    double[] d = new double[n];
-    for (int i = 0; i < n; i++) {
-      d[i] = start + i * step;
-    }
-    return of(d, n);
+    return Ranges.arange(start, end, step);
+  }
+
+  /**
+   * [0, 1, ..., end) as int64, exact for every long (PyTorch's {@code torch.arange(n)} with an
+   * integer argument).
+   *
+   * <pre>{@code Tensor.arange(4)  // tensor([0, 1, 2, 3])}</pre>
+   */
+  public static Tensor arange(long end) {
+    return Ranges.arange(0, end, 1);
+  }
+
+  /** [start, end) with step 1, as int64. */
+  public static Tensor arange(long start, long end) {
+    return Ranges.arange(start, end, 1);
+  }
+
+  /** [start, start+step, ...) up to but excluding end, as int64. */
+  public static Tensor arange(long start, long end, long step) {
+    return Ranges.arange(start, end, step);
   }
 
   /** {@code steps} evenly spaced float32 values from start to end inclusive. */
   public static Tensor linspace(double start, double end, int steps) {
-    if (steps < 0) {
-      throw new IllegalArgumentException("linspace: steps must be >= 0, got " + steps);
-    }
-    double[] d = new double[steps];
-    for (int i = 0; i < steps; i++) {
-      d[i] = steps == 1 ? start : start + (end - start) * i / (steps - 1);
-    }
-    return of(d, steps);
+    return Ranges.linspace(start, end, steps);
   }
 
   /**
@@ -483,7 +497,10 @@ public final class Tensor {
               + dtype()
               + " with shape "
               + Shapes.str(shape)
-              + "; convert it first with to(DType.FLOAT32)");
+              + "; convert it first with to(DType.FLOAT32)"
+              + (dtype() == DType.INT64
+                  ? " (Tensor.arange(4) is int64 as in PyTorch; arange(4.0) is float32)"
+                  : ""));
     }
     if (!requiresGrad && gradFn != null) {
       throw new IllegalStateException(
@@ -1278,6 +1295,9 @@ public final class Tensor {
   public Tensor transpose(int dim0, int dim1) {
     int a = Shapes.axis("transpose", dim0, dim());
     int b = Shapes.axis("transpose", dim1, dim());
+    if (dim() == 0) {
+      return this; // PyTorch: transpose(0, 0) and (-1, -1) of a 0-d tensor return it unchanged
+    }
     int[] perm = new int[dim()];
     for (int i = 0; i < perm.length; i++) {
       perm[i] = i;
@@ -1304,7 +1324,7 @@ public final class Tensor {
   }
 
   private int[] inferShape(int[] newShape) {
-    int known = 1;
+    long known = 1;
     int infer = -1;
     for (int i = 0; i < newShape.length; i++) {
       if (newShape[i] == -1) {
@@ -1318,6 +1338,9 @@ public final class Tensor {
             "reshape: invalid size " + newShape[i] + " in " + Arrays.toString(newShape));
       } else {
         known *= newShape[i];
+        if (known > Integer.MAX_VALUE && Arrays.stream(newShape).noneMatch(d -> d == 0)) {
+          throw Shapes.tooLarge("reshape", newShape);
+        }
       }
     }
     int n = numel();
@@ -1332,7 +1355,7 @@ public final class Tensor {
                 + " elements) into "
                 + Arrays.toString(newShape));
       }
-      s[infer] = n / known;
+      s[infer] = (int) (n / known);
     } else if (known != n) {
       throw new IllegalArgumentException(
           "reshape: cannot reshape a tensor of shape "

@@ -42,7 +42,7 @@ class MisuseTest {
     for (int s : shape) {
       n *= s;
     }
-    return Tensor.arange(n).reshape(shape);
+    return Tensor.arange((double) n).reshape(shape);
   }
 
   // ------------------------------------------------------------------ shapes of binary ops

@@ -85,7 +85,7 @@ public class NablaBenchmarks {
     return gemm.run();
   }
 
-  /** W2: D2L toy y = 2·xᵀx, backward, zeroGrad (x = arange(4)). */
+  /** W2: D2L toy y = 2·xᵀx, backward, zeroGrad (x = arange(4.0)). */
   @Benchmark
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
   public Tensor W2_d2lToy() {

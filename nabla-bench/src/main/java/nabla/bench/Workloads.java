@@ -82,9 +82,9 @@ public final class Workloads {
     }
   }
 
-  /** W2: the D2L 2.5 toy: y = 2·xᵀx, backward, zero the gradient. x = arange(4). */
+  /** W2: the D2L 2.5 toy: y = 2·xᵀx, backward, zero the gradient. x = arange(4.0). */
   public static final class D2lToy {
-    final Tensor x = Tensor.arange(4).requiresGrad(true);
+    final Tensor x = Tensor.arange(4.0).requiresGrad(true);
 
     public Tensor run() {
       Tensor y = x.dot(x).mul(2);

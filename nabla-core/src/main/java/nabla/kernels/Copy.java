@@ -18,6 +18,16 @@ public final class Copy {
       Storage dst,
       int dstOff,
       int[] dstStrides) {
+    if (src == dst && overlaps(shape, srcOff, srcStrides, dstOff, dstStrides)) {
+      // x[1:] = x[:-1] and the like: read everything before writing anything (memmove semantics
+      // for every dtype and layout).
+      int n = nabla.storage.Shapes.numel(shape);
+      Storage tmp = Storage.allocate(src.dtype(), n);
+      int[] contiguous = nabla.storage.Shapes.contiguousStrides(shape);
+      copy(shape, src, srcOff, srcStrides, tmp, 0, contiguous);
+      copy(shape, tmp, 0, contiguous, dst, dstOff, dstStrides);
+      return;
+    }
     // Large contiguous copies between different storages run in parallel chunks. Within one
     // storage the ranges may overlap, and only a single System.arraycopy keeps memmove semantics.
     if (src != dst
@@ -35,6 +45,25 @@ public final class Copy {
         new int[][] {dstStrides, srcStrides},
         new int[] {dstOff, srcOff},
         (o, s, n) -> row(src, o[1], s[1], dst, o[0], s[0], n));
+  }
+
+  /** Whether two views of one storage can touch a common element (a conservative range test). */
+  private static boolean overlaps(
+      int[] shape, int srcOff, int[] srcStrides, int dstOff, int[] dstStrides) {
+    long sLo = srcOff, sHi = srcOff, dLo = dstOff, dHi = dstOff;
+    for (int i = 0; i < shape.length; i++) {
+      if (shape[i] == 0) {
+        return false;
+      }
+      long a = (long) (shape[i] - 1) * srcStrides[i];
+      long b = (long) (shape[i] - 1) * dstStrides[i];
+      sLo += Math.min(a, 0);
+      sHi += Math.max(a, 0);
+      dLo += Math.min(b, 0);
+      dHi += Math.max(b, 0);
+    }
+    boolean same = srcOff == dstOff && java.util.Arrays.equals(srcStrides, dstStrides);
+    return !same && sLo <= dHi && dLo <= sHi;
   }
 
   private static void row(Storage src, int si, int ss, Storage dst, int di, int ds, int n) {

@@ -107,6 +107,9 @@ final class Layout {
       for (int s : shape) {
         ok &= s >= 0;
       }
+      if (ok) {
+        Shapes.numel("expand", shape);
+      }
       if (!ok) {
         throw new IllegalArgumentException(
             "expand: cannot expand shape "
@@ -262,7 +265,8 @@ final class Layout {
       int n = shape[d];
       int s = clamp(start < 0 ? start + n : start, n);
       int e = clamp(end < 0 ? end + n : end, n);
-      int len = e > s ? (e - s + step - 1) / step : 0;
+      // In long: a huge step must not overflow (slice(1, 0, 3, Integer.MAX_VALUE) has length 1).
+      int len = e > s ? (int) (((long) e - s + step - 1) / step) : 0;
       return new Slice(d, s, len, step);
     }
 
@@ -282,7 +286,9 @@ final class Layout {
       int[] strides = x.strides();
       shape[dim] = length;
       int offset = x.offset() + (length == 0 ? 0 : start * strides[dim]);
-      strides[dim] *= step;
+      if (length > 1) {
+        strides[dim] *= step; // cannot overflow: (length - 1) * step < size of the dimension
+      }
       return Tensor.asStrided(x.storage(), shape, strides, offset);
     }
 
@@ -423,7 +429,7 @@ final class Layout {
       if (first.length == 0) {
         throw new IllegalArgumentException("cat: 0-d tensors cannot be concatenated; use stack");
       }
-      int total = 0;
+      long total = 0;
       for (int i = 0; i < in.length; i++) {
         int[] s = in[i].shape();
         boolean ok = s.length == first.length;
@@ -442,9 +448,17 @@ final class Layout {
                   + dim);
         }
         total += s[dim];
+        if (total > Integer.MAX_VALUE) {
+          throw new IllegalArgumentException(
+              "cat: the result would have more than 2^31-1 = "
+                  + Integer.MAX_VALUE
+                  + " entries along dimension "
+                  + dim
+                  + ", more than a Nabla tensor holds; concatenate fewer or smaller tensors");
+        }
       }
       int[] shape = first.clone();
-      shape[dim] = total;
+      shape[dim] = (int) total;
       Tensor out = Tensor.empty(in[0].dtype(), shape);
       int[] st = out.strides();
       int at = 0;

@@ -9,17 +9,53 @@ public final class Shapes {
   /** The shape (and strides) of a 0-d tensor; shared, never modified. */
   private static final int[] SCALAR = new int[0];
 
-  /** Number of elements of a shape; 1 for a 0-d shape. */
+  /**
+   * Number of elements of a shape; 1 for a 0-d shape.
+   *
+   * @throws IllegalArgumentException when the count exceeds 2³¹−1 (the product is checked for
+   *     overflow, so a huge shape is never mistaken for a small or empty one)
+   */
   public static int numel(int[] shape) {
+    return numel("numel", shape);
+  }
+
+  /** {@link #numel(int[])} naming the operation in its error. */
+  public static int numel(String op, int[] shape) {
+    for (int s : shape) {
+      if (s == 0) {
+        return 0;
+      }
+    }
     long n = 1;
     for (int s : shape) {
+      // n <= 2^31 - 1 and s <= 2^31 - 1 here, so the long product cannot overflow.
       n *= s;
-    }
-    if (n > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(
-          "shape " + str(shape) + " has " + n + " elements; Nabla tensors hold at most 2^31-1");
+      if (n > Integer.MAX_VALUE) {
+        throw tooLarge(op, shape);
+      }
     }
     return (int) n;
+  }
+
+  /** The error for a shape whose element count does not fit a Java array index. */
+  public static IllegalArgumentException tooLarge(String op, int[] shape) {
+    return new IllegalArgumentException(
+        op
+            + ": shape "
+            + str(shape)
+            + " has "
+            + exactCount(shape)
+            + " elements; a Nabla tensor holds at most 2^31-1 = "
+            + Integer.MAX_VALUE
+            + " elements (Java arrays are int-indexed). Use smaller batches or split the tensor");
+  }
+
+  private static String exactCount(int[] shape) {
+    java.math.BigInteger n = java.math.BigInteger.ONE;
+    for (int s : shape) {
+      n = n.multiply(java.math.BigInteger.valueOf(s));
+    }
+    return n.toString();
   }
 
   /** Row-major strides of a contiguous tensor of this shape. */

@@ -32,12 +32,28 @@ public final class Storage {
 
   /** A zero-filled buffer of {@code size} elements. */
   public static Storage allocate(DType dtype, int size) {
-    return switch (dtype) {
-      case FLOAT32 -> new Storage(dtype, new float[size], null, null, null);
-      case FLOAT64 -> new Storage(dtype, null, new double[size], null, null);
-      case INT64 -> new Storage(dtype, null, null, new long[size], null);
-      case BOOL -> new Storage(dtype, null, null, null, new boolean[size]);
-    };
+    try {
+      return switch (dtype) {
+        case FLOAT32 -> new Storage(dtype, new float[size], null, null, null);
+        case FLOAT64 -> new Storage(dtype, null, new double[size], null, null);
+        case INT64 -> new Storage(dtype, null, null, new long[size], null);
+        case BOOL -> new Storage(dtype, null, null, null, new boolean[size]);
+      };
+    } catch (OutOfMemoryError e) {
+      // Only this allocation failed (nothing was half-built), so a clear, catchable error is safe.
+      long bytes = (long) size * dtype.byteSize();
+      throw new IllegalStateException(
+          "not enough Java heap for a "
+              + dtype
+              + " tensor of "
+              + size
+              + " elements ("
+              + String.format("%.1f", bytes / (1024.0 * 1024 * 1024))
+              + " GiB; max heap "
+              + String.format("%.1f", Runtime.getRuntime().maxMemory() / (1024.0 * 1024 * 1024))
+              + " GiB): start the JVM with a larger -Xmx, or use smaller tensors",
+          e);
+    }
   }
 
   /** Wraps an array without copying. */

@@ -237,6 +237,14 @@ public final class PrimitiveSpecs {
         PrimitiveKind.CUSTOM,
         x -> nabla.Autograd.checkpoint(t -> t.tanh().mul(t.sin()), x[0]),
         any(4));
+    // the segment captures tensors that require grad (a network's weights)
+    add(
+        "checkpoint/captured",
+        PrimitiveKind.CUSTOM,
+        x -> nabla.Autograd.checkpoint(t -> t.tanh().mul(x[1]).matmul(x[2]).sin(), x[0]),
+        any(2, 3),
+        any(3),
+        any(3, 2));
     // composites the library builds on these primitives
     add("softmax", PrimitiveKind.EXP, x -> x[0].softmax(1), any(2, 4));
     add("logsumexp", PrimitiveKind.LOG, x -> x[0].logsumexp(0, false), any(3, 2));
