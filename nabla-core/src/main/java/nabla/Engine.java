@@ -251,7 +251,7 @@ final class Engine {
             continue;
           }
           Tensor in = inputs[i];
-          Tensor gi = reduceTo(grads[i], in, node, batched ? 1 : 0);
+          Tensor gi = reduceTo(grads[i], in, node, i, batched ? 1 : 0);
           if (in.gradFn != null && !(boundary && capture.containsKey(in))) {
             addPending(in.gradFn, gi);
           } else {
@@ -372,7 +372,7 @@ final class Engine {
    * first {@code batchDims} dimensions of {@code g} (a batched pass's row dimension) are kept as
    * they are.
    */
-  static Tensor reduceTo(Tensor g, Tensor input, Node node, int batchDims) {
+  static Tensor reduceTo(Tensor g, Tensor input, Node node, int index, int batchDims) {
     int[] target = input.shape();
     int[] shape = g.shape();
     Tensor r = g;
@@ -380,19 +380,16 @@ final class Engine {
         || !Arrays.equals(shape, batchDims, shape.length, target, 0, target.length)) {
       int lead = shape.length - batchDims - target.length;
       if (lead < 0) {
-        throw new IllegalStateException(
-            node.name()
-                + " produced a gradient of shape "
-                + Arrays.toString(shape)
-                + " for an input of shape "
-                + Arrays.toString(target)
-                + (batchDims > 0 ? " (with " + batchDims + " leading batch dimension)" : ""));
+        throw invalidGradient(node, index, shape, target, batchDims);
       }
       List<Integer> axes = new ArrayList<>();
       for (int i = batchDims; i < shape.length; i++) {
         int j = i - batchDims;
         if (j < lead || (target[j - lead] == 1 && shape[i] != 1)) {
           axes.add(i);
+        } else if (shape[i] != target[j - lead]) {
+          // Never reshape a gradient into place: only broadcasting is undone here.
+          throw invalidGradient(node, index, shape, target, batchDims);
         }
       }
       if (!axes.isEmpty()) {
@@ -406,6 +403,21 @@ final class Engine {
       r = r.to(input.dtype());
     }
     return r;
+  }
+
+  private static IllegalStateException invalidGradient(
+      Node node, int index, int[] shape, int[] target, int batchDims) {
+    return new IllegalStateException(
+        node.name()
+            + " returned an invalid gradient for its input "
+            + index
+            + ": shape "
+            + Arrays.toString(shape)
+            + (batchDims > 0 ? " (with " + batchDims + " leading batch dimension)" : "")
+            + ", but the input has shape "
+            + Arrays.toString(target)
+            + "; a VJP rule must return a gradient of the input's shape, or of a shape that"
+            + " broadcasts to it (the engine sums broadcast dimensions away, it never reshapes)");
   }
 
   /**

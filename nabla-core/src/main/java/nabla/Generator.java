@@ -67,6 +67,14 @@ public final class Generator {
 
   /** Normal(mean, std) float32 samples. */
   public Tensor normal(double mean, double std, int... shape) {
+    if (!(std >= 0) || !Double.isFinite(std) || !Double.isFinite(mean)) {
+      throw new IllegalArgumentException(
+          "normal: expects a finite mean and a finite std >= 0, got mean "
+              + mean
+              + " and std "
+              + std
+              + " (std is the standard deviation, not the variance)");
+    }
     Tensor t = Tensor.empty(DType.FLOAT32, shape);
     float[] f = t.storage().f;
     for (int i = 0; i < f.length; i++) {
@@ -82,8 +90,9 @@ public final class Generator {
 
   /** Uniform [low, high) float32 samples. */
   public Tensor uniform(double low, double high, int... shape) {
-    if (!(low <= high)) {
-      throw new IllegalArgumentException("uniform: low " + low + " must be <= high " + high);
+    if (!(low <= high) || !Double.isFinite(low) || !Double.isFinite(high)) {
+      throw new IllegalArgumentException(
+          "uniform: expects finite bounds with low <= high, got low " + low + " and high " + high);
     }
     Tensor t = Tensor.empty(DType.FLOAT32, shape);
     float[] f = t.storage().f;

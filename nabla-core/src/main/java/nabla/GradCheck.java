@@ -7,7 +7,10 @@ import java.util.SplittableRandom;
 
 /**
  * Checks a function's derivatives against central finite differences: reverse mode (first and
- * second order) and forward mode, for every input that requires grad. Use float64 inputs.
+ * second order) and forward mode, for every input that requires grad. Finite differences need
+ * float64: float32 inputs are converted to float64 for the check (the report says so), as PyTorch's
+ * gradcheck asks for double inputs. Forward mode is checked only when every rule on the way has a
+ * JVP; otherwise the report notes that it was skipped and why.
  *
  * <pre>{@code
  * Tensor x = Tensor.ofDoubles(new double[] {0.5, 1.5}, 2).requiresGrad(true);
@@ -61,8 +64,17 @@ public final class GradCheck {
     }
   }
 
-  /** The outcome of a check: every mismatch and every error raised by a derivative rule. */
-  public record Report(List<Mismatch> mismatches, List<String> errors, int comparisons) {
+  /**
+   * The outcome of a check: every mismatch, every error raised by a derivative rule, and notes on
+   * what was adapted or skipped (float32 inputs checked in float64, forward mode without a JVP).
+   */
+  public record Report(
+      List<Mismatch> mismatches, List<String> errors, int comparisons, List<String> notes) {
+    /** A report without notes. */
+    public Report(List<Mismatch> mismatches, List<String> errors, int comparisons) {
+      this(mismatches, errors, comparisons, List.of());
+    }
+
     public boolean passed() {
       return mismatches.isEmpty() && errors.isEmpty();
     }
@@ -82,6 +94,9 @@ public final class GradCheck {
             .append(" errors");
       }
       b.append(')');
+      for (String n : notes) {
+        b.append("\n  note: ").append(n);
+      }
       for (String e : errors) {
         b.append("\n  error: ").append(e);
       }
@@ -132,9 +147,24 @@ public final class GradCheck {
           "GradCheck: no input requires grad; call requiresGrad(true) on the inputs to check");
     }
     SplittableRandom random = new SplittableRandom(options.seed());
+    List<String> notes = new ArrayList<>();
+    List<Integer> widened = new ArrayList<>();
     Tensor[] x = new Tensor[inputs.length];
     for (int i = 0; i < x.length; i++) {
       x[i] = inputs[i].detach();
+      if (diff.contains(i) && x[i].dtype() == DType.FLOAT32) {
+        // A step of 1e-6 is below float32's resolution near 1 (6e-8 relative): differences of
+        // float32 values would be mostly rounding noise.
+        x[i] = x[i].to(DType.FLOAT64);
+        widened.add(i);
+      }
+    }
+    if (!widened.isEmpty()) {
+      notes.add(
+          "input(s) "
+              + widened
+              + " are float32 and were checked in float64: finite differences need double"
+              + " precision (pass x.to(DType.FLOAT64) to silence this note)");
     }
     List<Mismatch> mismatches = new ArrayList<>();
     List<String> errors = new ArrayList<>();
@@ -159,11 +189,16 @@ public final class GradCheck {
     if (options.forwardMode()) {
       try {
         forward(f, x, diff, options, random, mismatches, count);
+      } catch (UnsupportedOperationException e) {
+        notes.add(
+            "forward mode not checked: "
+                + e.getMessage()
+                + " (Options.withForwardMode(false) skips it without this note)");
       } catch (RuntimeException e) {
         errors.add("forward mode: " + e);
       }
     }
-    return new Report(List.copyOf(mismatches), List.copyOf(errors), count[0]);
+    return new Report(List.copyOf(mismatches), List.copyOf(errors), count[0], List.copyOf(notes));
   }
 
   private static Tensor randomLike(Tensor t, SplittableRandom r) {

@@ -432,6 +432,25 @@ public final class Tensor {
     return storage.getDouble(offset);
   }
 
+  /**
+   * The exact value of a one-element integer (or bool) tensor: {@link #item()} returns a double,
+   * which rounds int64 values above 2⁵³.
+   *
+   * <pre>{@code Tensor.ofLongs(new long[] {(1L << 53) + 1}).longItem()   // 9007199254740993}</pre>
+   *
+   * @throws IllegalStateException if the tensor has more or fewer than one element or is floating
+   */
+  public long longItem() {
+    if (dtype().isFloating()) {
+      throw new IllegalStateException(
+          "longItem: this tensor is "
+              + dtype()
+              + "; use item() for floating-point values, or convert with to(DType.INT64)");
+    }
+    item(); // the one-element check and its message
+    return dtype() == DType.BOOL ? (storage.b[offset] ? 1 : 0) : storage.l[offset];
+  }
+
   /** The elements in row-major order as doubles. */
   public double[] toDoubleArray() {
     return to(DType.FLOAT64).contiguousCopy().storage.d.clone();
@@ -524,9 +543,14 @@ public final class Tensor {
 
   /**
    * The accumulated gradient, or null before the first backward that reaches this tensor. Only
-   * leaves get one, unless {@link #retainGrad()} was called.
+   * leaves get one, unless {@link #retainGrad()} was called. Reading it on a non-leaf that does not
+   * retain its gradient logs a warning once per JVM (PyTorch's warning): that usually means a
+   * parameter was rebound ({@code w = w.sub(lr * g)}) instead of updated in place.
    */
   public Tensor grad() {
+    if (gradFn != null && !retainsGrad && grad == null) {
+      NonLeafGradWarning.warnOnce(this);
+    }
     return grad;
   }
 
@@ -566,14 +590,42 @@ public final class Tensor {
     }
   }
 
-  /** Replaces the gradient (for optimisers and tests); null clears it. */
+  /**
+   * Replaces the gradient (for optimisers and tests); null clears it. Later backward passes add to
+   * it in place, so it must have this tensor's shape and dtype and one memory location per element.
+   *
+   * @throws IllegalArgumentException for a gradient of another shape or dtype, or an expanded view
+   */
   public void setGrad(Tensor g) {
-    if (g != null && !Arrays.equals(g.shape, shape)) {
-      throw new IllegalArgumentException(
-          "setGrad: gradient shape "
-              + Shapes.str(g.shape)
-              + " differs from tensor shape "
-              + Shapes.str(shape));
+    if (g != null) {
+      if (!Arrays.equals(g.shape, shape)) {
+        throw new IllegalArgumentException(
+            "setGrad: gradient shape "
+                + Shapes.str(g.shape)
+                + " differs from tensor shape "
+                + Shapes.str(shape));
+      }
+      if (g.dtype() != dtype()) {
+        throw new IllegalArgumentException(
+            "setGrad: gradient dtype "
+                + g.dtype()
+                + " differs from this tensor's "
+                + dtype()
+                + " (shape "
+                + Shapes.str(shape)
+                + "); convert it first: setGrad(g.to(x.dtype()))");
+      }
+      for (int i = 0; i < shape.length; i++) {
+        if (g.strides[i] == 0 && shape[i] > 1) {
+          throw new IllegalArgumentException(
+              "setGrad: the gradient of shape "
+                  + Shapes.str(shape)
+                  + " is an expanded view (dimension "
+                  + i
+                  + " repeats one memory location), so accumulating into it would add every"
+                  + " element into one cell; pass g.contiguous() or g.copy()");
+        }
+      }
     }
     this.grad = g;
   }
@@ -673,6 +725,9 @@ public final class Tensor {
       }
     }
     if (result.dtype() != dtype()) {
+      if (!op.equals("copyFrom")) {
+        checkCanCast(op, result.dtype());
+      }
       result = result.to(dtype());
     }
     if (!Arrays.equals(result.shape, shape)) {
@@ -686,6 +741,28 @@ public final class Tensor {
     Copy.copy(shape, result.storage, result.offset, result.strides, storage, offset, strides);
     storage.bumpVersion(op);
     return this;
+  }
+
+  /**
+   * PyTorch's in-place casting rule: the result of an in-place update may change precision within
+   * its category (float64 into float32) but never narrow to a lower one (a float result into an
+   * int64 tensor, an integer into a bool one), which would silently truncate.
+   */
+  private void checkCanCast(String op, DType result) {
+    if (category(result) > category(dtype())) {
+      throw new IllegalArgumentException(
+          op
+              + ": the result type "
+              + result
+              + " cannot be written into this "
+              + dtype()
+              + " tensor of shape "
+              + Shapes.str(shape)
+              + " without truncating; convert first (x = x.to(DType."
+              + (result.isFloating() ? "FLOAT32" : result.name())
+              + ")) and update the converted tensor, or use an operand of dtype "
+              + dtype());
+    }
   }
 
   /** this += other, in place (for optimiser steps under no-grad). Returns this. */
@@ -863,6 +940,20 @@ public final class Tensor {
 
   /** this raised to a tensor exponent, broadcasting. */
   public Tensor pow(Tensor exponent) {
+    if (!resultType(this, exponent).isFloating() && exponent.numel() > 0) {
+      Tensor e = exponent.dtype() == DType.BOOL ? exponent.to(DType.INT64) : exponent;
+      if (e.detach().min().item() < 0) {
+        throw new IllegalArgumentException(
+            "pow: integers to negative integer powers are not allowed (a "
+                + dtype()
+                + " tensor of shape "
+                + Shapes.str(shape)
+                + " to a "
+                + exponent.dtype()
+                + " exponent with a negative value); convert to floating point first:"
+                + " x.to(DType.FLOAT32).pow(e)");
+      }
+    }
     return binary(Primitives.pow(), exponent, false);
   }
 
@@ -1041,6 +1132,14 @@ public final class Tensor {
    * three. No gradient (not even NaN) reaches the branch not taken.
    */
   public static Tensor where(Tensor condition, Tensor x, Tensor y) {
+    if (condition.dtype() != DType.BOOL) {
+      throw new IllegalArgumentException(
+          "where: the condition must be a bool tensor, got "
+              + condition.dtype()
+              + " of shape "
+              + Shapes.str(condition.shape)
+              + "; build it with a comparison, e.g. x.gt(0), or c.ne(0) for a numeric mask");
+    }
     DType t = resultType(x, y);
     return Engine.apply(Primitives.where(), condition.to(DType.BOOL), x.to(t), y.to(t));
   }
@@ -1206,6 +1305,12 @@ public final class Tensor {
     if (target.dtype() != DType.INT64) {
       throw new IllegalArgumentException(
           "crossEntropy: targets must be int64 class indices, got " + target.dtype());
+    }
+    if (shape[1] == 0 && shape[0] > 0) {
+      throw new IllegalArgumentException(
+          "crossEntropy: the logits of shape "
+              + Shapes.str(shape)
+              + " have no classes (C = 0); they need one score per class, shape [N, C] with C >= 1");
     }
     checkIndexRange("crossEntropy (class targets)", target, shape[1], 1);
     return logSoftmax(1).gather(1, target.unsqueeze(1)).mean().neg();

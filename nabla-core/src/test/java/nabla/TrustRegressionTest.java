@@ -219,4 +219,236 @@ class TrustRegressionTest {
     l.slice(0, 1, 10).copyFrom(l.slice(0, 0, 9));
     assertArrayEquals(new long[] {0, 0, 1, 2, 3, 4, 5, 6, 7, 8}, l.toLongArray());
   }
+
+  /** Item 4: a VJP result is broadcast-reduced, never reshaped. */
+  @Test
+  void wrongShapedCustomGradientIsAnErrorNotAReshape() {
+    CustomFunction t =
+        CustomFunction.of(
+            "MyTranspose", in -> in[0].transpose(), (g, out, in) -> new Tensor[] {g}); // wrong
+    Tensor x = Tensor.ofDoubles(new double[] {1, 2, 3, 4, 5, 6}, 2, 3).requiresGrad(true);
+    Tensor y = t.apply(x);
+    Tensor head = Tensor.ofDoubles(new double[] {1, 2, 3, 4, 5, 6}, 3, 2);
+    assertFails(
+        IllegalStateException.class,
+        () -> y.backward(head),
+        "MyTransposeBackward",
+        "input 0",
+        "[3, 2]",
+        "[2, 3]");
+    // A gradient that broadcasts to the input is still summed down.
+    CustomFunction bcast =
+        CustomFunction.of(
+            "Bcast", in -> in[0].expand(2, 3), (g, out, in) -> new Tensor[] {g}); // [2,3] for [3]
+    Tensor v = f64(1, 2, 3).requiresGrad(true);
+    bcast.apply(v).sum().backward();
+    assertArrayEquals(new double[] {2, 2, 2}, v.grad().toDoubleArray());
+  }
+
+  /** Item 5: in-place updates and setGrad never narrow a dtype silently. */
+  @Nested
+  class Dtypes {
+    @Test
+    void inPlaceUpdatesRejectNarrowingResults() {
+      Tensor l = Tensor.ofLongs(new long[] {3, 5}, 2);
+      assertFails(IllegalArgumentException.class, () -> l.mulInPlace(2.5), "mulInPlace", "int64");
+      assertFails(
+          IllegalArgumentException.class,
+          () -> l.addInPlace(Tensor.of(0.5, 0.5)),
+          "addInPlace",
+          "float32",
+          "int64");
+      assertArrayEquals(new long[] {3, 5}, l.toLongArray(), "a rejected update writes nothing");
+      l.mulInPlace(2); // an integral factor keeps int64
+      assertArrayEquals(new long[] {6, 10}, l.toLongArray());
+      Tensor b = Tensor.ofBooleans(new boolean[] {true, false});
+      assertFails(IllegalArgumentException.class, () -> b.mulInPlace(2), "bool");
+      Tensor f = Tensor.of(1, 2);
+      f.addInPlace(Tensor.ofDoubles(new double[] {0.5, 0.25}, 2)); // float64 into float32: allowed
+      assertArrayEquals(new double[] {1.5, 2.25}, f.toDoubleArray());
+      f.copyFrom(Tensor.ofLongs(new long[] {7, 8})); // copyFrom converts, as PyTorch's copy_
+      assertArrayEquals(new double[] {7, 8}, f.toDoubleArray());
+    }
+
+    @Test
+    void setGradChecksDtype() {
+      Tensor w = Tensor.of(1, 2, 3).requiresGrad(true);
+      assertFails(
+          IllegalArgumentException.class,
+          () -> w.setGrad(Tensor.ofLongs(new long[] {1, 1, 1})),
+          "setGrad",
+          "int64",
+          "float32");
+      assertFails(
+          IllegalArgumentException.class,
+          () -> w.setGrad(Tensor.ofDoubles(new double[] {1, 1, 1}, 3)),
+          "float64");
+      w.setGrad(Tensor.of(1, 1, 1));
+      w.mul(Tensor.of(1, 2, 3)).sum().backward();
+      assertArrayEquals(new double[] {2, 3, 4}, w.grad().toDoubleArray());
+      assertEquals(DType.FLOAT32, w.grad().dtype());
+    }
+
+    /** Item 6. */
+    @Test
+    void setGradRejectsAnExpandedView() {
+      Tensor w = Tensor.of(1, 2, 3).requiresGrad(true);
+      assertFails(
+          IllegalArgumentException.class,
+          () -> w.setGrad(Tensor.zeros(1).expand(3)),
+          "setGrad",
+          "expanded",
+          "contiguous()");
+      w.setGrad(Tensor.zeros(1).expand(3).contiguous());
+      w.mul(Tensor.of(1, 2, 3)).sum().backward();
+      assertArrayEquals(new double[] {1, 2, 3}, w.grad().toDoubleArray());
+    }
+  }
+
+  /** Item 7: integer corner cases. */
+  @Nested
+  class Integers {
+    @Test
+    void integerToNegativeIntegerPowerIsAnError() {
+      Tensor two = Tensor.ofLongs(new long[] {2}, 1);
+      assertFails(IllegalArgumentException.class, () -> two.pow(-1), "pow", "negative");
+      assertFails(
+          IllegalArgumentException.class, () -> two.pow(Tensor.ofLongs(new long[] {1, -2})));
+      assertArrayEquals(new long[] {8}, two.pow(3).toLongArray());
+      assertArrayEquals(new double[] {0.5}, two.to(DType.FLOAT32).pow(-1).toDoubleArray());
+    }
+
+    @Test
+    void longItemIsExact() {
+      long big = (1L << 53) + 1;
+      Tensor t = Tensor.ofLongs(new long[] {big});
+      assertEquals(big, t.longItem());
+      assertTrue(
+          (long) t.item() != big, "item() is a double and rounds: that is why longItem exists");
+      assertEquals(1, Tensor.ofBooleans(new boolean[] {true}).longItem());
+      assertFails(IllegalStateException.class, () -> Tensor.of(1.5).longItem(), "item()");
+      assertFails(IllegalStateException.class, () -> Tensor.ofLongs(new long[] {1, 2}).longItem());
+    }
+
+    @Test
+    void integerArangeIsInt64AndExactAbove2To24() {
+      Tensor r = Tensor.arange(16_777_216L, 16_777_220L);
+      assertEquals(DType.INT64, r.dtype());
+      assertArrayEquals(
+          new long[] {16_777_216, 16_777_217, 16_777_218, 16_777_219}, r.toLongArray());
+      assertEquals(DType.INT64, Tensor.arange(4).dtype());
+      assertEquals(DType.FLOAT32, Tensor.arange(4.0).dtype());
+      assertArrayEquals(new long[] {10, 7, 4, 1}, Tensor.arange(10, 0, -3).toLongArray());
+      assertEquals(0, Tensor.arange(3, 1, 1).numel());
+      long near = Long.MAX_VALUE - 2;
+      assertArrayEquals(
+          new long[] {near, near + 1}, Tensor.arange(near, Long.MAX_VALUE).toLongArray());
+    }
+  }
+
+  /** Crashes and confusing behaviour of issue #8. */
+  @Nested
+  class Surprises {
+    @Test
+    void transposeOfAZeroDimensionalTensor() {
+      Tensor s = Tensor.scalar(1);
+      assertEquals(0, s.transpose(0, 0).dim());
+      assertEquals(0, s.transpose(-1, -1).dim());
+      assertEquals(1.0, s.transpose(0, 0).item());
+      assertFails(IllegalArgumentException.class, () -> s.transpose(0, 1), "transpose");
+    }
+
+    @Test
+    void whereNeedsABoolCondition() {
+      Tensor x = Tensor.of(1, 2);
+      assertFails(
+          IllegalArgumentException.class,
+          () -> Tensor.where(Tensor.of(1, 0), x, x.neg()),
+          "where",
+          "bool",
+          "float32");
+      assertArrayEquals(
+          new double[] {1, -2}, Tensor.where(Tensor.of(1, 0).ne(0), x, x.neg()).toDoubleArray());
+    }
+
+    @Test
+    void badDistributionParametersAreRejected() {
+      assertFails(IllegalArgumentException.class, () -> Tensor.normal(0, -1, 3), "normal", "std");
+      assertFails(IllegalArgumentException.class, () -> Tensor.normal(Double.NaN, 1, 3), "normal");
+      assertFails(
+          IllegalArgumentException.class,
+          () -> Tensor.uniform(0, Double.POSITIVE_INFINITY, 3),
+          "uniform");
+    }
+
+    @Test
+    void crossEntropyWithZeroClasses() {
+      assertFails(
+          IllegalArgumentException.class,
+          () -> Tensor.zeros(2, 0).crossEntropy(Tensor.ofLongs(new long[] {0, 0})),
+          "crossEntropy",
+          "no classes");
+    }
+
+    @Test
+    void gradCheckOnFloat32ChecksInFloat64AndSaysSo() {
+      Tensor x = Tensor.of(0.5, 1.5, -0.7).requiresGrad(true);
+      GradCheck.Report r = GradCheck.check(a -> a[0].sin().mul(a[0]).exp(), x);
+      assertTrue(r.passed(), r.toString());
+      assertTrue(r.toString().contains("float64"), r.toString());
+    }
+
+    @Test
+    void gradCheckSkipsForwardModeOfACustomFunctionWithoutJvpAndSaysSo() {
+      CustomFunction cube =
+          CustomFunction.of(
+              "Cube",
+              in -> in[0].mul(in[0]).mul(in[0]),
+              (g, out, in) -> new Tensor[] {g.mul(in[0].mul(in[0]).mul(3))});
+      Tensor x = Tensor.ofDoubles(new double[] {0.5, -1.5}, 2).requiresGrad(true);
+      GradCheck.Report r = GradCheck.check(a -> cube.apply(a[0]), x);
+      assertTrue(r.passed(), r.toString());
+      assertTrue(r.toString().contains("forward mode not checked"), r.toString());
+      // A wrong VJP is still caught.
+      CustomFunction wrong =
+          CustomFunction.of(
+              "Wrong",
+              in -> in[0].mul(in[0]).mul(in[0]),
+              (g, out, in) -> new Tensor[] {g.mul(in[0].mul(in[0]).mul(2))});
+      assertTrue(!GradCheck.check(a -> wrong.apply(a[0]), x).passed());
+    }
+
+    @Test
+    void readingGradOfANonLeafWarnsOnceNamingTheFix() {
+      java.util.logging.Logger log = java.util.logging.Logger.getLogger(NonLeafGradWarning.LOGGER);
+      java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+      java.util.logging.Handler h =
+          new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+              seen.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+          };
+      log.addHandler(h);
+      try {
+        NonLeafGradWarning.reset();
+        Tensor w = Tensor.of(1, 2).requiresGrad(true);
+        w.mul(w).sum().backward();
+        Tensor rebound = w.sub(w.grad().mul(0.1)); // the D2L mistake: w = w - lr * grad
+        assertTrue(seen.isEmpty(), "reading a leaf's grad does not warn");
+        assertEquals(null, rebound.grad());
+        assertEquals(null, rebound.grad());
+        assertEquals(1, seen.size(), "warned once: " + seen);
+        assertTrue(seen.get(0).contains("subInPlace") && seen.get(0).contains("retainGrad"));
+      } finally {
+        log.removeHandler(h);
+      }
+    }
+  }
 }
