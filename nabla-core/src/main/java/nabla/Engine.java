@@ -118,15 +118,17 @@ final class Engine {
     return false;
   }
 
-  private static final java.util.concurrent.atomic.AtomicInteger PASSES =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private static final java.util.concurrent.atomic.AtomicLong PASSES =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * Reverse-mode sweep from {@code roots} seeded with {@code heads}.
    *
-   * <p>Per-pass bookkeeping (dependency counts, pending gradients) lives in the nodes, stamped with
-   * the pass number. A pass started from inside another one (a VJP rule that runs backward, as
-   * checkpointing does) saves the fields of the nodes it touches and restores them at the end.
+   * <p>Per-pass bookkeeping (dependency counts, pending gradients) lives in the nodes that this
+   * pass owns: a pass claims a free node with one compare-and-set and frees it at the end. A node
+   * already owned by another pass (one running in another thread through a shared graph, or the
+   * pass whose VJP rule started this one, as checkpointing does) gets its bookkeeping in a map of
+   * this pass instead, so concurrent and nested passes never see each other's counts.
    *
    * @param capture when non-null, gradients of these tensors are returned in this map instead of
    *     being accumulated into {@code grad()} (the functional {@code Autograd.grad})
@@ -185,10 +187,7 @@ final class Engine {
       boolean boundary) {
     int rows = batched ? heads[0].shape()[0] : 1;
     GradMode.State state = GradMode.state();
-    int pass = PASSES.incrementAndGet();
-    List<Object[]> saved = state.backwardDepth > 0 ? new ArrayList<>() : null;
-    state.backwardDepth++;
-    List<Node> reached = new ArrayList<>();
+    Pass pass = new Pass(PASSES.incrementAndGet());
     boolean previous = state.enabled;
     try {
       // Leaves written by this pass: overwrite-mode leaves are reset only on their first delivery.
@@ -200,40 +199,44 @@ final class Engine {
           deliverToLeaf(root, heads[r], createGraph, capture, written);
         } else {
           checkNotReleased(root.gradFn);
-          claim(root.gradFn, pass, saved, reached);
-          addPending(root.gradFn, heads[r]);
+          pass.claim(root.gradFn);
+          pass.addPending(root.gradFn, heads[r]);
           starts.add(root.gradFn);
         }
       }
-      List<Node> order = topologicalOrder(starts, pass, saved, reached, boundary ? capture : null);
+      List<Node> order = topologicalOrder(starts, pass, boundary ? capture : null);
       if (capture != null) {
-        markLeadingTo(order, capture);
+        markLeadingTo(order, capture, pass);
       }
       if (batched) {
-        int fit = batchedRowsThatFit(order, rows);
+        int fit = batchedRowsThatFit(order, rows, pass);
         if (fit < rows) {
           return fit;
         }
       }
       state.enabled = createGraph;
       for (Node node : order) {
-        Tensor g = node.pending;
-        node.pending = null;
+        Book book = pass.book(node);
+        Tensor g = book.pending;
+        book.pending = null;
         if (g == null) {
           continue;
         }
-        checkNotReleased(node);
+        Tensor[] inputs = node.inputs; // read once: a pass in another thread may free the graph
         Tensor out = node.output;
+        if (inputs == null || out == null) {
+          checkNotReleased(node);
+          throw new IllegalStateException("backward: " + node.name() + " was freed meanwhile");
+        }
         if (capture != null && capture.containsKey(out)) {
-          capture.merge(out, g, (a, b) -> a == null ? b : a.add(b));
+          capture.merge(out, g, (x, y) -> x == null ? y : x.add(y));
         } else if (out.retainsGrad && capture == null) {
           accumulateGrad(out, g, createGraph, written);
         }
-        if (capture != null && !node.needed) {
+        if (capture != null && !book.needed) {
           continue; // nothing below leads to a requested tensor: neither computed nor freed
         }
         node.checkVersions();
-        Tensor[] inputs = node.inputs;
         boolean[] needs = new boolean[inputs.length];
         boolean any = false;
         for (int i = 0; i < inputs.length; i++) {
@@ -253,7 +256,7 @@ final class Engine {
           Tensor in = inputs[i];
           Tensor gi = reduceTo(grads[i], in, node, i, batched ? 1 : 0);
           if (in.gradFn != null && !(boundary && capture.containsKey(in))) {
-            addPending(in.gradFn, gi);
+            pass.addPending(in.gradFn, gi);
           } else {
             deliverToLeaf(in, gi, createGraph, capture, written);
           }
@@ -265,41 +268,58 @@ final class Engine {
       return rows;
     } finally {
       state.enabled = previous;
-      state.backwardDepth--;
-      for (Node n : reached) {
+      pass.release();
+    }
+  }
+
+  /** One backward pass's bookkeeping per node: in the node when the pass owns it, else here. */
+  private static final class Pass {
+    final long id;
+
+    /** Nodes this pass owns (their fields hold its bookkeeping until {@link #release}). */
+    final List<Node> owned = new ArrayList<>();
+
+    /** Bookkeeping of nodes owned by another pass (concurrent, or the one enclosing this). */
+    Map<Node, Book> side;
+
+    Pass(long id) {
+      this.id = id;
+    }
+
+    Book book(Node n) {
+      return n.owner == id ? n : side.get(n);
+    }
+
+    /** Makes {@code n} part of this pass; false if it already was. */
+    boolean claim(Node n) {
+      if (n.owner == id || (side != null && side.containsKey(n))) {
+        return false;
+      }
+      if (n.claim(id)) {
+        n.dependents = 0;
         n.pending = null;
-      }
-      if (saved != null) {
-        for (int i = saved.size() - 1; i >= 0; i--) {
-          Object[] rec = saved.get(i);
-          Node n = (Node) rec[0];
-          n.pass = (Integer) rec[1];
-          n.dependents = (Integer) rec[2];
-          n.pending = (Tensor) rec[3];
-          n.needed = (Boolean) rec[4];
+        n.needed = false;
+        owned.add(n);
+      } else {
+        if (side == null) {
+          side = new IdentityHashMap<>();
         }
+        side.put(n, new Book());
+      }
+      return true;
+    }
+
+    void addPending(Node n, Tensor g) {
+      Book b = book(n);
+      b.pending = b.pending == null ? g : b.pending.add(g);
+    }
+
+    void release() {
+      for (Node n : owned) {
+        n.pending = null;
+        n.free();
       }
     }
-  }
-
-  /** Makes {@code n} part of this pass (saving its previous bookkeeping in a nested pass). */
-  private static boolean claim(Node n, int pass, List<Object[]> saved, List<Node> reached) {
-    if (n.pass == pass) {
-      return false;
-    }
-    if (saved != null) {
-      saved.add(new Object[] {n, n.pass, n.dependents, n.pending, n.needed});
-    }
-    n.pass = pass;
-    n.dependents = 0;
-    n.pending = null;
-    n.needed = false;
-    reached.add(n);
-    return true;
-  }
-
-  private static void addPending(Node n, Tensor g) {
-    n.pending = n.pending == null ? g : n.pending.add(g);
   }
 
   private static void checkNotReleased(Node node) {
@@ -330,18 +350,24 @@ final class Engine {
     }
   }
 
-  /** Leaf gradients accumulate (PyTorch semantics), in place unless building a graph. */
+  /**
+   * Leaf gradients accumulate (PyTorch semantics), in place unless building a graph. Locked on the
+   * tensor, so backward passes in several threads that reach one leaf add up exactly (PyTorch locks
+   * its AccumulateGrad too); uncontended, the lock costs a few nanoseconds per leaf.
+   */
   private static void accumulateGrad(Tensor t, Tensor g, boolean createGraph, Set<Tensor> written) {
-    if (written.add(t) && t.overwriteGrad) {
-      t.grad = null;
-    }
-    if (t.grad == null) {
-      // Always a tensor of its own: g may be the head gradient or another leaf's gradient.
-      t.grad = createGraph ? g.copy() : g.detach().contiguousCopy();
-    } else if (createGraph || t.grad.requiresGrad) {
-      t.grad = t.grad.add(g);
-    } else {
-      t.grad.addInPlaceUnchecked(g);
+    synchronized (t) {
+      if (written.add(t) && t.overwriteGrad) {
+        t.grad = null;
+      }
+      if (t.grad == null) {
+        // Always a tensor of its own: g may be the head gradient or another leaf's gradient.
+        t.grad = createGraph ? g.copy() : g.detach().contiguousCopy();
+      } else if (createGraph || t.grad.requiresGrad) {
+        t.grad = t.grad.add(g);
+      } else {
+        t.grad.addInPlaceUnchecked(g);
+      }
     }
   }
 
@@ -350,10 +376,10 @@ final class Engine {
    * #BATCH_UNSUPPORTED} if a node that leads to a captured tensor has no batched rule, fewer than
    * {@code rows} if an intermediate gradient would exceed {@link #batchElements}.
    */
-  private static int batchedRowsThatFit(List<Node> order, int rows) {
+  private static int batchedRowsThatFit(List<Node> order, int rows, Pass pass) {
     long widest = 1;
     for (Node n : order) {
-      if (!n.needed || n.inputs == null) {
+      if (!pass.book(n).needed || n.inputs == null) {
         continue;
       }
       if (!n.primitive.supportsBatchedVjp()) {
@@ -425,15 +451,16 @@ final class Engine {
    * gradients are requested for specific tensors (so {@code Autograd.grad} neither computes nor
    * frees anything beyond them).
    */
-  private static void markLeadingTo(List<Node> order, Map<Tensor, Tensor> capture) {
+  private static void markLeadingTo(List<Node> order, Map<Tensor, Tensor> capture, Pass pass) {
     for (int i = order.size() - 1; i >= 0; i--) {
       Node n = order.get(i);
-      if (n.inputs == null) {
+      Tensor[] inputs = n.inputs;
+      if (inputs == null) {
         continue;
       }
-      for (Tensor in : n.inputs) {
-        if (capture.containsKey(in) || (in.gradFn != null && in.gradFn.needed)) {
-          n.needed = true;
+      for (Tensor in : inputs) {
+        if (capture.containsKey(in) || (in.gradFn != null && pass.book(in.gradFn).needed)) {
+          pass.book(n).needed = true;
           break;
         }
       }
@@ -445,49 +472,47 @@ final class Engine {
    * boundaries} is non-null, the walk does not go past those tensors.
    */
   private static List<Node> topologicalOrder(
-      List<Node> starts,
-      int pass,
-      List<Object[]> saved,
-      List<Node> reached,
-      Map<Tensor, Tensor> boundaries) {
+      List<Node> starts, Pass pass, Map<Tensor, Tensor> boundaries) {
     ArrayDeque<Node> stack = new ArrayDeque<>(starts);
     List<Node> seen = new ArrayList<>(starts);
     while (!stack.isEmpty()) {
       Node n = stack.pop();
-      if (n.inputs == null) {
+      Tensor[] inputs = n.inputs;
+      if (inputs == null) {
         continue;
       }
-      for (Tensor in : n.inputs) {
+      for (Tensor in : inputs) {
         Node child = in.gradFn;
         if (child == null || (boundaries != null && boundaries.containsKey(in))) {
           continue;
         }
-        if (claim(child, pass, saved, reached)) {
+        if (pass.claim(child)) {
           seen.add(child);
           stack.push(child);
         }
-        child.dependents++;
+        pass.book(child).dependents++;
       }
     }
     List<Node> order = new ArrayList<>(seen.size());
     ArrayDeque<Node> ready = new ArrayDeque<>();
     for (Node s : starts) {
-      if (s.dependents == 0 && !ready.contains(s)) {
+      if (pass.book(s).dependents == 0 && !ready.contains(s)) {
         ready.add(s);
       }
     }
     while (!ready.isEmpty()) {
       Node n = ready.poll();
       order.add(n);
-      if (n.inputs == null) {
+      Tensor[] inputs = n.inputs;
+      if (inputs == null) {
         continue;
       }
-      for (Tensor in : n.inputs) {
+      for (Tensor in : inputs) {
         Node child = in.gradFn;
-        if (boundaries != null && boundaries.containsKey(in)) {
+        if (child == null || (boundaries != null && boundaries.containsKey(in))) {
           continue;
         }
-        if (child != null && --child.dependents == 0) {
+        if (--pass.book(child).dependents == 0) {
           ready.add(child);
         }
       }

@@ -26,9 +26,6 @@ final class GradMode {
 
     int nextLevel = 1;
 
-    /** How many backward passes are running in this thread (nested ones run inside VJPs). */
-    int backwardDepth;
-
     /** While a checkpointed segment runs its first forward: the nodes it records (else null). */
     java.util.Set<Node> collector;
 

@@ -13,17 +13,35 @@ import nabla.ops.Primitive;
  * y.gradFn().name();   // "MulBackward"
  * }</pre>
  */
-public final class Node {
+public final class Node extends Book {
   final Primitive primitive;
   Tensor[] inputs;
   Tensor output;
   private final int[] savedVersions;
 
-  // Bookkeeping of the backward pass that currently owns this node (Engine only).
-  int pass;
-  int dependents;
-  Tensor pending;
-  boolean needed;
+  /** The backward pass whose bookkeeping the inherited fields hold, 0 when none (Engine only). */
+  volatile long owner;
+
+  private static final java.lang.invoke.VarHandle OWNER;
+
+  static {
+    try {
+      OWNER =
+          java.lang.invoke.MethodHandles.lookup().findVarHandle(Node.class, "owner", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Takes ownership for backward pass {@code pass}; false if another pass owns the node. */
+  boolean claim(long pass) {
+    return OWNER.compareAndSet(this, 0L, pass);
+  }
+
+  /** Gives ownership back (the owning pass has ended). */
+  void free() {
+    OWNER.setRelease(this, 0L);
+  }
 
   Node(Primitive primitive, Tensor[] inputs, Tensor output) {
     this.primitive = primitive;
@@ -50,7 +68,8 @@ public final class Node {
 
   /** The tensors this node's output was computed from (empty once backward has freed the graph). */
   public List<Tensor> inputs() {
-    return inputs == null ? List.of() : List.of(inputs);
+    Tensor[] in = inputs;
+    return in == null ? List.of() : List.of(in);
   }
 
   /** Whether backward has already freed this node's saved tensors. */
@@ -65,6 +84,11 @@ public final class Node {
 
   /** Throws if a saved tensor was modified in place after this node saved it. */
   void checkVersions() {
+    Tensor[] inputs = this.inputs;
+    Tensor output = this.output;
+    if (inputs == null || output == null) {
+      return; // freed meanwhile: the engine reports it
+    }
     for (int i = 0; i <= inputs.length; i++) {
       Tensor t = i < inputs.length ? inputs[i] : output;
       if (savedVersions[i] >= 0 && t.storage().version() != savedVersions[i]) {

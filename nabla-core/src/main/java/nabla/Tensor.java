@@ -580,12 +580,18 @@ public final class Tensor {
 
   /** Sets the gradient to zero in place (keeps the buffer for reuse), or leaves it null. */
   public void zeroGrad() {
-    if (grad != null) {
+    synchronized (this) { // the lock backward takes to accumulate into this tensor
+      if (grad == null) {
+        return;
+      }
       if (grad.requiresGrad) {
         grad = grad.detach().zerosLike();
-      } else {
-        Copy.fill(grad.storage, 0, grad.storage.size(), 0);
+      } else if (grad.isContiguous()) {
+        // Only the gradient's own elements: a setGrad view may share a larger storage.
+        Copy.fill(grad.storage, grad.offset, grad.numel(), 0);
         grad.storage.bumpVersion("zeroGrad");
+      } else {
+        grad.zero();
       }
     }
   }
@@ -627,7 +633,9 @@ public final class Tensor {
         }
       }
     }
-    this.grad = g;
+    synchronized (this) {
+      this.grad = g;
+    }
   }
 
   /**
