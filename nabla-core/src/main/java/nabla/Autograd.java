@@ -215,12 +215,21 @@ public final class Autograd {
   }
 
   private static void checkScalar(String op, Tensor y) {
+    checkReturned(op, y);
     if (y.numel() != 1) {
       throw new IllegalArgumentException(
           op
               + ": the function must return a one-element tensor, but it returned shape "
               + Shapes.str(y.shape())
               + "; reduce it (e.g. sum()) or use vjp / jacobian");
+    }
+  }
+
+  /** A function given to a transform must return a tensor. */
+  private static void checkReturned(String op, Tensor y) {
+    if (y == null) {
+      throw new IllegalArgumentException(
+          op + ": the function returned null; it must return the tensor it computed");
     }
   }
 
@@ -264,12 +273,14 @@ public final class Autograd {
     try (Scope s = enableGrad()) {
       y = f.apply(xi);
     }
+    checkReturned("vjp", y);
     if (!Arrays.equals(v.shape(), y.shape())) {
       throw new IllegalArgumentException(
           "vjp: v has shape "
               + Shapes.str(v.shape())
               + " but f(x) has shape "
-              + Shapes.str(y.shape()));
+              + Shapes.str(y.shape())
+              + "; they must be equal");
     }
     if (!y.requiresGrad()) {
       return x.detach().zerosLike();
@@ -304,6 +315,7 @@ public final class Autograd {
       Tensor xi = x.alias();
       xi.tangents = new Tensor.Tangent(level, v.to(x.dtype()), xi.tangents);
       Tensor y = f.apply(xi);
+      checkReturned("jvp", y);
       Tensor t = y.tangent(level);
       return new ValueAndTangent(y, t != null ? t : y.detach().zerosLike());
     } finally {
@@ -356,6 +368,7 @@ public final class Autograd {
     try (Scope s = enableGrad()) {
       y = f.apply(xi);
     }
+    checkReturned("jacrev", y);
     int m = y.numel();
     if (tryBatched && m > 0 && y.requiresGrad()) {
       Tensor j = batchedRows(y, xi, nested);
@@ -514,7 +527,9 @@ public final class Autograd {
                   + i
                   + " has shape "
                   + Shapes.str(outputs[i].shape())
-                  + "; pass a head gradient of that shape");
+                  + ", and only a one-element output has an implicit head gradient; pass one of"
+                  + " that shape, e.g. Autograd.grad(y, y.onesLike(), false, false, inputs), or"
+                  + " reduce first, e.g. Autograd.grad(y.sum(), inputs)");
         }
         g = outputs[i].onesLike();
       }
@@ -549,7 +564,8 @@ public final class Autograd {
               + Shapes.str(output.shape())
               + ") does not require grad,"
               + " so no graph was recorded: call requiresGrad(true) on the input tensors before"
-              + " computing it, and make sure it was not computed inside Autograd.noGrad()");
+              + " computing it, and make sure it was not computed inside Autograd.noGrad(); if it"
+              + " is itself a gradient, compute that gradient with createGraph = true");
     }
     if (!Arrays.equals(gradient.shape(), output.shape())) {
       throw new IllegalArgumentException(

@@ -70,6 +70,22 @@ public final class CustomFunction implements Autograd.MultiFunction {
     return Engine.apply(new Applied(), inputs);
   }
 
+  /**
+   * Whether a tensor of shape {@code from} broadcasts to {@code to} without changing {@code to}.
+   */
+  private static boolean broadcastsTo(int[] from, int[] to) {
+    if (from.length > to.length) {
+      return false;
+    }
+    for (int i = 1; i <= from.length; i++) {
+      int f = from[from.length - i];
+      if (f != 1 && f != to[to.length - i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The primitive adapter: one instance per application. */
   private final class Applied extends Primitive {
     @Override
@@ -90,7 +106,10 @@ public final class CustomFunction implements Autograd.MultiFunction {
       }
       Tensor out = forward.apply(detached);
       if (out == null) {
-        throw new IllegalStateException("custom function " + name + ": forward returned null");
+        throw new IllegalStateException(
+            "custom function "
+                + name
+                + ": forward returned null; it must return the output tensor");
       }
       return out.detach();
     }
@@ -133,10 +152,21 @@ public final class CustomFunction implements Autograd.MultiFunction {
         throw new UnsupportedOperationException(
             "custom function "
                 + name
-                + " has no JVP rule, which forward mode (jvp, jacfwd,"
-                + " hessian, hvp) needs; pass one to CustomFunction.of(name, forward, vjp, jvp)");
+                + " has no JVP rule, which forward mode (jvp, valueAndJvp, jacfwd, hvp) needs;"
+                + " pass one to CustomFunction.of(name, forward, vjp, jvp)");
       }
-      return jvp.apply(tangents, out, inputs);
+      Tensor t = jvp.apply(tangents, out, inputs);
+      if (t != null && !broadcastsTo(t.shape(), out.shape())) {
+        throw new IllegalStateException(
+            "custom function "
+                + name
+                + ": its JVP returned a tangent of shape "
+                + Arrays.toString(t.shape())
+                + " for an output of shape "
+                + Arrays.toString(out.shape())
+                + "; return one of the output's shape");
+      }
+      return t;
     }
   }
 }

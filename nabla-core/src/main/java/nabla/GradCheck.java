@@ -278,7 +278,9 @@ public final class GradCheck {
     Tensor[] in = marked(x, diff);
     Tensor y = f.apply(in);
     if (!y.requiresGrad()) {
-      throw new IllegalStateException("the output does not depend on any input that requires grad");
+      throw new IllegalStateException(
+          "GradCheck: the function's output does not depend on any input that requires grad, so"
+              + " there is no derivative to check; compute the output from the inputs passed in");
     }
     Tensor[] grads = Autograd.grad(y, c.to(y.dtype()), false, false, pick(in, diff));
     double h = o.step();

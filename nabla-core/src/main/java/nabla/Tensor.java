@@ -183,7 +183,7 @@ public final class Tensor {
    * @throws IllegalArgumentException when the data length is not the shape's element count
    */
   public static Tensor of(double[] data, int... shape) {
-    checkLength(data.length, shape);
+    checkLength("of", data.length, shape);
     float[] f = new float[data.length];
     for (int i = 0; i < f.length; i++) {
       f[i] = (float) data[i];
@@ -193,36 +193,37 @@ public final class Tensor {
 
   /** A float32 tensor of the given shape from row-major data (copied). */
   public static Tensor of(float[] data, int... shape) {
-    checkLength(data.length, shape);
+    checkLength("of", data.length, shape);
     return fromStorage(Storage.wrap(data.clone()), shape);
   }
 
   /** A float64 tensor of the given shape from row-major data (copied). */
   public static Tensor ofDoubles(double[] data, int... shape) {
-    checkLength(data.length, shape);
+    checkLength("ofDoubles", data.length, shape);
     return fromStorage(Storage.wrap(data.clone()), shape);
   }
 
   /** An int64 tensor (indices) of the given shape; with no shape, 1-d. */
   public static Tensor ofLongs(long[] data, int... shape) {
     int[] s = shape.length == 0 ? new int[] {data.length} : shape;
-    checkLength(data.length, s);
+    checkLength("ofLongs", data.length, s);
     return fromStorage(Storage.wrap(data.clone()), s);
   }
 
   /** A bool tensor (mask) of the given shape; with no shape, 1-d. */
   public static Tensor ofBooleans(boolean[] data, int... shape) {
     int[] s = shape.length == 0 ? new int[] {data.length} : shape;
-    checkLength(data.length, s);
+    checkLength("ofBooleans", data.length, s);
     return fromStorage(Storage.wrap(data.clone()), s);
   }
 
-  private static void checkLength(int length, int[] shape) {
-    Shapes.checkSizes("of", shape);
+  private static void checkLength(String op, int length, int[] shape) {
+    Shapes.checkSizes(op, shape);
     int n = Shapes.numel(shape);
     if (length != n) {
       throw new IllegalArgumentException(
-          "of: data length "
+          op
+              + ": data length "
               + length
               + " does not match shape "
               + Shapes.str(shape)
@@ -305,36 +306,41 @@ public final class Tensor {
    * <pre>{@code Tensor.zeros(2, 3)}</pre>
    */
   public static Tensor zeros(int... shape) {
-    return full(0, DType.FLOAT32, shape);
+    return filled("zeros", 0, DType.FLOAT32, shape);
   }
 
   /** float32 ones. */
   public static Tensor ones(int... shape) {
-    return full(1, DType.FLOAT32, shape);
+    return filled("ones", 1, DType.FLOAT32, shape);
   }
 
   /** A float32 tensor filled with a value. */
   public static Tensor full(double value, int... shape) {
-    return full(value, DType.FLOAT32, shape);
+    return filled("full", value, DType.FLOAT32, shape);
   }
 
   /** A tensor of the given dtype filled with a value. */
   public static Tensor full(double value, DType dtype, int... shape) {
-    Tensor t = empty(dtype, shape);
-    if (value != 0) {
-      Copy.fill(t.storage, 0, t.numel(), value);
-    }
-    return t;
+    return filled("full", value, dtype, shape);
   }
 
   /** Zeros of the given dtype and shape. */
   public static Tensor zeros(DType dtype, int... shape) {
-    return full(0, dtype, shape);
+    return filled("zeros", 0, dtype, shape);
   }
 
   /** Ones of the given dtype and shape. */
   public static Tensor ones(DType dtype, int... shape) {
-    return full(1, dtype, shape);
+    return filled("ones", 1, dtype, shape);
+  }
+
+  /** A new tensor filled with a value; a negative size is reported under the caller's name. */
+  private static Tensor filled(String op, double value, DType dtype, int[] shape) {
+    Tensor t = empty(dtype, Shapes.checkSizes(op, shape));
+    if (value != 0) {
+      Copy.fill(t.storage, 0, t.numel(), value);
+    }
+    return t;
   }
 
   /** Zeros with this tensor's shape and dtype. */
@@ -354,6 +360,9 @@ public final class Tensor {
 
   /** The n×n float32 identity matrix. */
   public static Tensor eye(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("eye: the size n must be >= 0, got " + n);
+    }
     Tensor t = zeros(n, n);
     for (int i = 0; i < n; i++) {
       t.storage.f[i * n + i] = 1;
@@ -1511,7 +1520,7 @@ public final class Tensor {
 
   /** Inserts a dimension of size 1 at {@code dim} (in [-rank-1, rank]). */
   public Tensor unsqueeze(int dim) {
-    int d = Shapes.axis("unsqueeze", dim, dim() + 1);
+    int d = Shapes.newAxis("unsqueeze", dim, dim());
     int[] s = new int[shape.length + 1];
     for (int i = 0, j = 0; i < s.length; i++) {
       s[i] = i == d ? 1 : shape[j++];
@@ -1568,12 +1577,21 @@ public final class Tensor {
   /** The sub-tensor at {@code index} along dimension 0 (rank decreases by one). */
   public Tensor get(int index) {
     if (dim() == 0) {
-      throw new IllegalArgumentException("get: cannot index a 0-d tensor");
+      throw new IllegalArgumentException(
+          "get: cannot index a 0-d tensor; read its value with item(), or reshape(1) it first");
     }
     int i = index < 0 ? index + shape[0] : index;
     if (i < 0 || i >= shape[0]) {
       throw new IndexOutOfBoundsException(
-          "get: index " + index + " is out of range for dimension 0 of size " + shape[0]);
+          "get: index "
+              + index
+              + " is out of range for dimension 0 of size "
+              + shape[0]
+              + " (valid: "
+              + -shape[0]
+              + " to "
+              + (shape[0] - 1)
+              + ")");
     }
     return slice(0, i, i + 1, 1).squeeze(0);
   }
@@ -1599,7 +1617,7 @@ public final class Tensor {
     if (tensors.length == 0) {
       throw new IllegalArgumentException("stack: needs at least one tensor");
     }
-    int d = Shapes.axis("stack", dim, tensors[0].dim() + 1);
+    int d = Shapes.newAxis("stack", dim, tensors[0].dim());
     Tensor[] u = new Tensor[tensors.length];
     for (int i = 0; i < u.length; i++) {
       if (!Arrays.equals(tensors[i].shape, tensors[0].shape)) {

@@ -61,7 +61,8 @@ final class Indexing {
       Tensor x = in[0];
       Tensor index = in[1];
       if (x.dim() == 0) {
-        throw new IllegalArgumentException("gather: cannot index a 0-d tensor");
+        throw new IllegalArgumentException(
+            "gather: cannot index a 0-d tensor; reshape(1) it first");
       }
       checkIndex("gather", x, index, dim, false);
       Tensor out = Tensor.empty(x.dtype(), index.shape());

@@ -26,6 +26,15 @@ final class Raw {
               + " before applying the primitive)");
     }
     int[] shape = Shapes.broadcast(name, a.shape(), b.shape());
+    if (a.dtype() == DType.BOOL && !op.isComparison() && !definedForBool(op)) {
+      throw new IllegalArgumentException(
+          name
+              + ": not defined for bool tensors (shapes "
+              + Shapes.str(a.shape())
+              + " and "
+              + Shapes.str(b.shape())
+              + "); convert with to(DType.FLOAT32), or use logicalAnd / logicalOr / logicalNot");
+    }
     Tensor out = Tensor.empty(op.isComparison() ? DType.BOOL : a.dtype(), shape);
     Binary.apply(
         op,
@@ -38,6 +47,11 @@ final class Raw {
         Shapes.broadcastStrides(b.shape(), b.strides(), shape),
         out.storage());
     return out;
+  }
+
+  /** add and maximum are "or", mul and minimum "and" on bool; the other ops have no bool kernel. */
+  private static boolean definedForBool(BinaryOp op) {
+    return op == BinaryOp.ADD || op == BinaryOp.MUL || op == BinaryOp.MAX || op == BinaryOp.MIN;
   }
 
   /** A contiguous copy of a view with its own storage, optionally converted. */

@@ -166,6 +166,27 @@ public final class Shapes {
     return axis < 0 ? axis + r : axis;
   }
 
+  /**
+   * Normalises the position of a new size-1 dimension inserted into a tensor of {@code rank} (in
+   * [-rank-1, rank], as {@code unsqueeze} and {@code stack} take it), or throws naming the op.
+   */
+  public static int newAxis(String op, int axis, int rank) {
+    if (axis < -rank - 1 || axis > rank) {
+      throw new IllegalArgumentException(
+          op
+              + ": position "
+              + axis
+              + " is out of range for a new dimension of a tensor of rank "
+              + rank
+              + " (expected in ["
+              + (-rank - 1)
+              + ", "
+              + rank
+              + "])");
+    }
+    return axis < 0 ? axis + rank + 1 : axis;
+  }
+
   /** Normalises a list of axes (sorted, unique); {@code null} means every axis. */
   public static int[] axes(String op, int[] axes, int rank) {
     if (axes == null) {
