@@ -336,7 +336,9 @@ public final class Tensor {
 
   /** A new tensor filled with a value; a negative size is reported under the caller's name. */
   private static Tensor filled(String op, double value, DType dtype, int[] shape) {
-    Tensor t = empty(dtype, Shapes.checkSizes(op, shape));
+    int[] s = Shapes.checkSizes(op, shape);
+    Shapes.numel(op, s);
+    Tensor t = empty(dtype, s);
     if (value != 0) {
       Copy.fill(t.storage, 0, t.numel(), value);
     }
