@@ -3,6 +3,7 @@ package nabla;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import nabla.storage.Storage;
 
 /**
  * Formats tensors the way PyTorch 1.13 prints them (its {@code _tensor_str}), so D2L readers
@@ -20,7 +21,6 @@ final class TensorFormat {
   private static final String PREFIX = "tensor(";
 
   static String format(Tensor t) {
-    Tensor values = t.detach().to(t.dtype().isFloating() ? DType.FLOAT64 : t.dtype());
     int[] shape = t.shape();
     StringBuilder b = new StringBuilder(PREFIX);
     if (t.numel() == 0) {
@@ -33,9 +33,13 @@ final class TensorFormat {
         b.append(shape.length == 1 ? ",)" : ")");
       }
     } else {
-      boolean summarize = t.numel() > SUMMARIZE_ABOVE;
-      Formatter f = new Formatter(t.dtype(), summarize ? shown(values) : values.toDoubleArray());
-      b.append(tensorString(values, PREFIX.length(), summarize, f));
+      // Only the elements shown are read, straight from the storage: printing a huge tensor
+      // (a debugger calls toString too) neither copies it nor allocates per element.
+      View v = new View(t.storage(), shape, t.strides(), t.numel() > SUMMARIZE_ABOVE);
+      List<Integer> positions = new ArrayList<>();
+      v.shown(0, t.offset(), positions);
+      Formatter f = new Formatter(v, positions);
+      b.append(v.string(0, t.offset(), PREFIX.length(), f));
     }
     if (t.dtype() == DType.FLOAT64) {
       b.append(", dtype=float64");
@@ -48,74 +52,67 @@ final class TensorFormat {
     return b.append(')').toString();
   }
 
-  /** The elements a summary shows: the first and last EDGE_ITEMS along every dimension. */
-  private static double[] shown(Tensor t) {
-    if (t.dim() == 0) {
-      return t.toDoubleArray();
+  /** A strided view walked by storage positions; {@code cut} drops the middle of long dims. */
+  private record View(Storage storage, int[] shape, int[] strides, boolean summarize) {
+    /** Indices shown along dimension d: all, or the first and last EDGE_ITEMS. */
+    boolean cut(int d) {
+      return summarize && shape[d] > 2 * EDGE_ITEMS;
     }
-    int n = t.size(0);
-    if (n > 2 * EDGE_ITEMS) {
-      Tensor head = t.slice(0, 0, EDGE_ITEMS);
-      Tensor tail = t.slice(0, n - EDGE_ITEMS, n);
-      double[] a = shown(head);
-      double[] c = shown(tail);
-      double[] r = new double[a.length + c.length];
-      System.arraycopy(a, 0, r, 0, a.length);
-      System.arraycopy(c, 0, r, a.length, c.length);
-      return r;
-    }
-    List<double[]> parts = new ArrayList<>();
-    int total = 0;
-    for (int i = 0; i < n; i++) {
-      double[] p = shown(t.get(i));
-      parts.add(p);
-      total += p.length;
-    }
-    double[] r = new double[total];
-    int at = 0;
-    for (double[] p : parts) {
-      System.arraycopy(p, 0, r, at, p.length);
-      at += p.length;
-    }
-    return r;
-  }
 
-  private static String tensorString(Tensor t, int indent, boolean summarize, Formatter f) {
-    int dim = t.dim();
-    if (dim == 0) {
-      return f.format(t.item(), false);
+    /** Storage positions of the elements a print shows, in print order. */
+    void shown(int d, int base, List<Integer> out) {
+      if (d == shape.length) {
+        out.add(base);
+        return;
+      }
+      for (int i = 0; i < shape[d]; i++) {
+        if (cut(d) && i == EDGE_ITEMS) {
+          i = shape[d] - EDGE_ITEMS;
+        }
+        shown(d + 1, base + i * strides[d], out);
+      }
     }
-    int n = t.size(0);
-    boolean cut = summarize && n > 2 * EDGE_ITEMS;
-    if (dim == 1) {
-      List<String> data = new ArrayList<>();
+
+    double value(int pos) {
+      return storage.getDouble(pos);
+    }
+
+    String string(int d, int base, int indent, Formatter f) {
+      int dims = shape.length - d;
+      if (dims == 0) {
+        return f.format(base, false);
+      }
+      int n = shape[d];
+      if (dims == 1) {
+        List<String> data = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          if (cut(d) && i == EDGE_ITEMS) {
+            data.add(" ...");
+            i = n - EDGE_ITEMS;
+          }
+          data.add(f.format(base + i * strides[d], true));
+        }
+        int perLine = Math.max(1, (LINE_WIDTH - indent) / (f.width + 2));
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < data.size(); i++) {
+          if (i > 0) {
+            b.append(i % perLine == 0 ? ",\n" + " ".repeat(indent + 1) : ", ");
+          }
+          b.append(data.get(i));
+        }
+        return b.append(']').toString();
+      }
+      List<String> slices = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        if (cut && i == EDGE_ITEMS) {
-          data.add(" ...");
+        if (cut(d) && i == EDGE_ITEMS) {
+          slices.add("...");
           i = n - EDGE_ITEMS;
         }
-        data.add(f.format(t.get(i).item(), true));
+        slices.add(string(d + 1, base + i * strides[d], indent + 1, f));
       }
-      int perLine = Math.max(1, (LINE_WIDTH - indent) / (f.width + 2));
-      StringBuilder b = new StringBuilder("[");
-      for (int i = 0; i < data.size(); i++) {
-        if (i > 0) {
-          b.append(i % perLine == 0 ? ",\n" + " ".repeat(indent + 1) : ", ");
-        }
-        b.append(data.get(i));
-      }
-      return b.append(']').toString();
+      String separator = "," + "\n".repeat(dims - 1) + " ".repeat(indent + 1);
+      return "[" + String.join(separator, slices) + "]";
     }
-    List<String> slices = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      if (cut && i == EDGE_ITEMS) {
-        slices.add("...");
-        i = n - EDGE_ITEMS;
-      }
-      slices.add(tensorString(t.get(i), indent + 1, summarize, f));
-    }
-    String separator = "," + "\n".repeat(dim - 1) + " ".repeat(indent + 1);
-    return "[" + String.join(separator, slices) + "]";
   }
 
   /** PyTorch's _Formatter: one width and notation for a whole tensor. */
@@ -125,18 +122,22 @@ final class TensorFormat {
     boolean sciMode;
     int width = 1;
 
-    Formatter(DType dtype, double[] values) {
-      this.dtype = dtype;
+    final View view;
+
+    Formatter(View view, List<Integer> positions) {
+      this.view = view;
+      this.dtype = view.storage().dtype();
       if (!dtype.isFloating()) {
-        for (double v : values) {
-          width = Math.max(width, format(v, false).length());
+        for (int pos : positions) {
+          width = Math.max(width, format(pos, false).length());
         }
         return;
       }
       double min = Double.POSITIVE_INFINITY;
       double max = 0;
       int count = 0;
-      for (double v : values) {
+      for (int pos : positions) {
+        double v = view.value(pos);
         if (Double.isFinite(v) && v != 0) {
           count++;
           min = Math.min(min, Math.abs(v));
@@ -150,7 +151,8 @@ final class TensorFormat {
         return;
       }
       sciMode = max / min > 1000 || max > 1e8 || (!intMode && min < 1e-4);
-      for (double v : values) {
+      for (int pos : positions) {
+        double v = view.value(pos);
         if (Double.isFinite(v) && v != 0) {
           int extra = intMode && !sciMode ? 1 : 0;
           width = Math.max(width, body(v).length() + extra);
@@ -168,13 +170,14 @@ final class TensorFormat {
       return String.format(Locale.ROOT, "%." + PRECISION + "f", v);
     }
 
-    /** One value, right-aligned to the common width when {@code pad}. */
-    String format(double v, boolean pad) {
+    /** The element at a storage position, right-aligned to the common width when {@code pad}. */
+    String format(int pos, boolean pad) {
       String s;
+      double v = dtype.isFloating() ? view.value(pos) : 0;
       if (dtype == DType.BOOL) {
-        s = v != 0 ? "True" : "False";
+        s = view.storage().b[pos] ? "True" : "False";
       } else if (dtype == DType.INT64) {
-        s = Long.toString((long) v);
+        s = Long.toString(view.storage().l[pos]); // exact: no detour through double
       } else if (Double.isNaN(v)) {
         s = "nan";
       } else if (Double.isInfinite(v)) {

@@ -451,4 +451,34 @@ class TrustRegressionTest {
       }
     }
   }
+
+  /** Printing reads only the elements shown. */
+  @Nested
+  class Printing {
+    @Test
+    void aHugeTensorPrintsWithoutCopyingIt() {
+      // 2^30 float elements viewed through stride 0: the old printer copied them to float64 (8
+      // GiB).
+      Tensor huge = Tensor.of(1.5).expand(1 << 30);
+      assertEquals(
+          "tensor([1.5000, 1.5000, 1.5000,  ..., 1.5000, 1.5000, 1.5000])", huge.toString());
+    }
+
+    @Test
+    void viewsPrintLikeTheirContiguousCopies() {
+      Tensor x = Tensor.randn(40, 50);
+      Tensor[] views = {x.transpose(), x.slice(0, 1, 40, 3), x.slice(1, 2, 50, 2).transpose()};
+      for (Tensor v : views) {
+        assertEquals(v.contiguous().copy().toString(), v.toString());
+      }
+    }
+
+    @Test
+    void int64AboveTwoTo53PrintsExactly() {
+      long big = (1L << 53) + 1;
+      assertEquals(
+          "tensor([9007199254740993,                1])",
+          Tensor.ofLongs(new long[] {big, 1}).toString());
+    }
+  }
 }
