@@ -75,7 +75,7 @@ public final class Generator {
               + std
               + " (std is the standard deviation, not the variance)");
     }
-    Tensor t = Tensor.empty(DType.FLOAT32, shape);
+    Tensor t = Tensor.zeros(DType.FLOAT32, nabla.storage.Shapes.checkSizes("normal", shape));
     float[] f = t.storage().f;
     for (int i = 0; i < f.length; i++) {
       f[i] = (float) (mean + std * nextGaussian());
@@ -94,7 +94,7 @@ public final class Generator {
       throw new IllegalArgumentException(
           "uniform: expects finite bounds with low <= high, got low " + low + " and high " + high);
     }
-    Tensor t = Tensor.empty(DType.FLOAT32, shape);
+    Tensor t = Tensor.zeros(DType.FLOAT32, nabla.storage.Shapes.checkSizes("uniform", shape));
     float[] f = t.storage().f;
     for (int i = 0; i < f.length; i++) {
       float v = (float) (low + (high - low) * random.nextDouble());
@@ -108,7 +108,7 @@ public final class Generator {
     if (low >= high) {
       throw new IllegalArgumentException("randint: low " + low + " must be < high " + high);
     }
-    Tensor t = Tensor.empty(DType.INT64, shape);
+    Tensor t = Tensor.zeros(DType.INT64, nabla.storage.Shapes.checkSizes("randint", shape));
     Storage s = t.storage();
     for (int i = 0; i < s.l.length; i++) {
       s.l[i] = random.nextLong(low, high);

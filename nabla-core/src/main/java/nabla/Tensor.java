@@ -816,6 +816,7 @@ public final class Tensor {
    */
   private boolean directInPlace(String op, BinaryOp kind, Tensor other) {
     if (!isContiguous()
+        || dtype() == DType.BOOL
         || other.dtype() != dtype()
         || other.storage == storage
         || other.shape.length > shape.length
@@ -837,6 +838,15 @@ public final class Tensor {
 
   /** Copies the values of {@code src} (broadcast to this shape) into this tensor. Returns this. */
   public Tensor copyFrom(Tensor src) {
+    int[] b = Shapes.broadcast("copyFrom", shape, src.shape);
+    if (!Arrays.equals(b, shape)) {
+      throw new IllegalArgumentException(
+          "copyFrom: the source of shape "
+              + Shapes.str(src.shape)
+              + " does not broadcast to this tensor's shape "
+              + Shapes.str(shape)
+              + "; the source must have this shape, or sizes of 1 where this has more");
+    }
     return inPlace("copyFrom", src.detach().expand(shape));
   }
 
