@@ -77,7 +77,9 @@ public final class Tensor {
    * not require grad. Checks that every element of the view lies inside the storage.
    */
   public static Tensor asStrided(Storage storage, int[] shape, int[] strides, int offset) {
+    Checks.nonNull("asStrided", "storage", storage);
     Shapes.checkSizes("asStrided", shape);
+    Checks.nonNull("asStrided", "strides", strides);
     if (shape.length != strides.length) {
       throw new IllegalArgumentException(
           "asStrided: shape "
@@ -117,6 +119,7 @@ public final class Tensor {
 
   /** A contiguous tensor over a whole storage (which must have exactly numel(shape) elements). */
   public static Tensor fromStorage(Storage storage, int... shape) {
+    Checks.nonNull("fromStorage", "storage", storage);
     Shapes.checkSizes("fromStorage", shape);
     int n = Shapes.numel(shape);
     if (storage.size() != n) {
@@ -134,6 +137,7 @@ public final class Tensor {
 
   /** A new zero-filled contiguous tensor. */
   public static Tensor empty(DType dtype, int... shape) {
+    Checks.nonNull("empty", "dtype", dtype);
     int[] s = Shapes.checkSizes("empty", shape);
     return new Tensor(Storage.allocate(dtype, Shapes.numel(s)), s, Shapes.contiguousStrides(s), 0);
   }
@@ -170,7 +174,7 @@ public final class Tensor {
    * <pre>{@code Tensor.of(1, 2, 3)   // tensor([1., 2., 3.])}</pre>
    */
   public static Tensor of(double... data) {
-    return of(data, data.length);
+    return of(data, Checks.nonNull("of", "data", data).length);
   }
 
   /**
@@ -181,7 +185,7 @@ public final class Tensor {
    * @throws IllegalArgumentException when the data length is not the shape's element count
    */
   public static Tensor of(double[] data, int... shape) {
-    checkLength(data.length, shape);
+    checkLength(Checks.nonNull("of", "data", data).length, shape);
     float[] f = new float[data.length];
     for (int i = 0; i < f.length; i++) {
       f[i] = (float) data[i];
@@ -191,26 +195,30 @@ public final class Tensor {
 
   /** A float32 tensor of the given shape from row-major data (copied). */
   public static Tensor of(float[] data, int... shape) {
-    checkLength(data.length, shape);
+    checkLength(Checks.nonNull("of", "data", data).length, shape);
     return fromStorage(Storage.wrap(data.clone()), shape);
   }
 
   /** A float64 tensor of the given shape from row-major data (copied). */
   public static Tensor ofDoubles(double[] data, int... shape) {
-    checkLength(data.length, shape);
+    checkLength(Checks.nonNull("ofDoubles", "data", data).length, shape);
     return fromStorage(Storage.wrap(data.clone()), shape);
   }
 
   /** An int64 tensor (indices) of the given shape; with no shape, 1-d. */
   public static Tensor ofLongs(long[] data, int... shape) {
-    int[] s = shape.length == 0 ? new int[] {data.length} : shape;
+    Checks.nonNull("ofLongs", "data", data);
+    int[] s =
+        Checks.nonNull("ofLongs", "shape", shape).length == 0 ? new int[] {data.length} : shape;
     checkLength(data.length, s);
     return fromStorage(Storage.wrap(data.clone()), s);
   }
 
   /** A bool tensor (mask) of the given shape; with no shape, 1-d. */
   public static Tensor ofBooleans(boolean[] data, int... shape) {
-    int[] s = shape.length == 0 ? new int[] {data.length} : shape;
+    Checks.nonNull("ofBooleans", "data", data);
+    int[] s =
+        Checks.nonNull("ofBooleans", "shape", shape).length == 0 ? new int[] {data.length} : shape;
     checkLength(data.length, s);
     return fromStorage(Storage.wrap(data.clone()), s);
   }
@@ -381,6 +389,10 @@ public final class Tensor {
 
   /** Size along one dimension (negative counts from the end). */
   public int size(int dim) {
+    if (shape.length == 0) {
+      throw new IllegalArgumentException(
+          "size: a 0-d tensor has no dimensions (asked for dimension " + dim + "); use numel()");
+    }
     return shape[Shapes.axis("size", dim, shape.length)];
   }
 
@@ -450,7 +462,7 @@ public final class Tensor {
    * between floating types.
    */
   public Tensor to(DType dtype) {
-    if (dtype == dtype()) {
+    if (Checks.nonNull("to", "dtype", dtype) == dtype()) {
       return this;
     }
     return Engine.apply(Primitives.cast(dtype), this);
@@ -591,7 +603,7 @@ public final class Tensor {
 
   /**
    * Backpropagates a head gradient of this tensor's shape (vector-Jacobian product), as PyTorch's
-   * {@code y.backward(gradient)}.
+   * {@code y.backward(gradient)}; null means ones, for a one-element tensor.
    */
   public void backward(Tensor gradient) {
     backward(gradient, false, false);
@@ -702,6 +714,7 @@ public final class Tensor {
    * other case, which takes the general path.
    */
   private boolean directInPlace(String op, BinaryOp kind, Tensor other) {
+    Checks.nonNull(op, "other", other);
     if (!isContiguous()
         || other.dtype() != dtype()
         || other.storage == storage
@@ -724,7 +737,7 @@ public final class Tensor {
 
   /** Copies the values of {@code src} (broadcast to this shape) into this tensor. Returns this. */
   public Tensor copyFrom(Tensor src) {
-    return inPlace("copyFrom", src.detach().expand(shape));
+    return inPlace("copyFrom", Checks.nonNull("copyFrom", "src", src).detach().expand(shape));
   }
 
   /** Sets every element to zero, in place. Returns this. */
@@ -788,8 +801,8 @@ public final class Tensor {
     return t.isFloating() ? 2 : t == DType.INT64 ? 1 : 0;
   }
 
-  private Tensor binary(nabla.ops.Primitive p, Tensor other, boolean floatResult) {
-    DType t = resultType(this, other);
+  private Tensor binary(String op, nabla.ops.Primitive p, Tensor other, boolean floatResult) {
+    DType t = resultType(this, Checks.nonNull(op, "other", other));
     if (floatResult && !t.isFloating()) {
       t = DType.FLOAT32;
     }
@@ -806,7 +819,7 @@ public final class Tensor {
    * <pre>{@code Tensor.of(1, 2).add(Tensor.of(3, 4))  // [4., 6.]}</pre>
    */
   public Tensor add(Tensor other) {
-    return binary(Primitives.add(), other, false);
+    return binary("add", Primitives.add(), other, false);
   }
 
   /** this + value. */
@@ -816,7 +829,7 @@ public final class Tensor {
 
   /** this - other, broadcasting. */
   public Tensor sub(Tensor other) {
-    return binary(Primitives.sub(), other, false);
+    return binary("sub", Primitives.sub(), other, false);
   }
 
   /** this - value. */
@@ -826,7 +839,7 @@ public final class Tensor {
 
   /** this * other, broadcasting. */
   public Tensor mul(Tensor other) {
-    return binary(Primitives.mul(), other, false);
+    return binary("mul", Primitives.mul(), other, false);
   }
 
   /** this * value. */
@@ -836,7 +849,7 @@ public final class Tensor {
 
   /** this / other, broadcasting (true division: integers give float32). */
   public Tensor div(Tensor other) {
-    return binary(Primitives.div(), other, true);
+    return binary("div", Primitives.div(), other, true);
   }
 
   /** this / value. */
@@ -846,7 +859,7 @@ public final class Tensor {
 
   /** this raised to a tensor exponent, broadcasting. */
   public Tensor pow(Tensor exponent) {
-    return binary(Primitives.pow(), exponent, false);
+    return binary("pow", Primitives.pow(), Checks.nonNull("pow", "exponent", exponent), false);
   }
 
   /**
@@ -860,12 +873,12 @@ public final class Tensor {
 
   /** Elementwise maximum; at ties the gradient is split evenly. */
   public Tensor maximum(Tensor other) {
-    return binary(Primitives.maximum(), other, false);
+    return binary("maximum", Primitives.maximum(), other, false);
   }
 
   /** Elementwise minimum; at ties the gradient is split evenly. */
   public Tensor minimum(Tensor other) {
-    return binary(Primitives.minimum(), other, false);
+    return binary("minimum", Primitives.minimum(), other, false);
   }
 
   /** -this. */
@@ -946,7 +959,7 @@ public final class Tensor {
 
   /** Elementwise ==, giving bool. */
   public Tensor eq(Tensor other) {
-    return binary(Primitives.compare(BinaryOp.EQ), other, false);
+    return binary("eq", Primitives.compare(BinaryOp.EQ), other, false);
   }
 
   /** Elementwise == value. */
@@ -956,7 +969,7 @@ public final class Tensor {
 
   /** Elementwise !=, giving bool. */
   public Tensor ne(Tensor other) {
-    return binary(Primitives.compare(BinaryOp.NE), other, false);
+    return binary("ne", Primitives.compare(BinaryOp.NE), other, false);
   }
 
   /** Elementwise != value. */
@@ -966,7 +979,7 @@ public final class Tensor {
 
   /** Elementwise &lt;, giving bool. */
   public Tensor lt(Tensor other) {
-    return binary(Primitives.compare(BinaryOp.LT), other, false);
+    return binary("lt", Primitives.compare(BinaryOp.LT), other, false);
   }
 
   /** Elementwise &lt; value. */
@@ -976,7 +989,7 @@ public final class Tensor {
 
   /** Elementwise &lt;=, giving bool. */
   public Tensor le(Tensor other) {
-    return binary(Primitives.compare(BinaryOp.LE), other, false);
+    return binary("le", Primitives.compare(BinaryOp.LE), other, false);
   }
 
   /** Elementwise &lt;= value. */
@@ -986,7 +999,7 @@ public final class Tensor {
 
   /** Elementwise &gt;, giving bool. */
   public Tensor gt(Tensor other) {
-    return binary(Primitives.compare(BinaryOp.GT), other, false);
+    return binary("gt", Primitives.compare(BinaryOp.GT), other, false);
   }
 
   /** Elementwise &gt; value. */
@@ -996,7 +1009,7 @@ public final class Tensor {
 
   /** Elementwise &gt;=, giving bool. */
   public Tensor ge(Tensor other) {
-    return binary(Primitives.compare(BinaryOp.GE), other, false);
+    return binary("ge", Primitives.compare(BinaryOp.GE), other, false);
   }
 
   /** Elementwise &gt;= value. */
@@ -1006,12 +1019,12 @@ public final class Tensor {
 
   /** Elementwise logical and of two bool tensors. */
   public Tensor logicalAnd(Tensor other) {
-    return to(DType.BOOL).mul(other.to(DType.BOOL));
+    return to(DType.BOOL).mul(Checks.nonNull("logicalAnd", "other", other).to(DType.BOOL));
   }
 
   /** Elementwise logical or of two bool tensors. */
   public Tensor logicalOr(Tensor other) {
-    return to(DType.BOOL).add(other.to(DType.BOOL));
+    return to(DType.BOOL).add(Checks.nonNull("logicalOr", "other", other).to(DType.BOOL));
   }
 
   /** Elementwise logical not. */
@@ -1024,13 +1037,14 @@ public final class Tensor {
    * three. No gradient (not even NaN) reaches the branch not taken.
    */
   public static Tensor where(Tensor condition, Tensor x, Tensor y) {
-    DType t = resultType(x, y);
+    Checks.nonNull("where", "condition", condition);
+    DType t = resultType(Checks.nonNull("where", "x", x), Checks.nonNull("where", "y", y));
     return Engine.apply(Primitives.where(), condition.to(DType.BOOL), x.to(t), y.to(t));
   }
 
   /** {@code where(condition, x, y)} with a constant {@code y}. */
   public static Tensor where(Tensor condition, Tensor x, double y) {
-    return where(condition, x, x.scalarLike(y));
+    return where(condition, x, Checks.nonNull("where", "x", x).scalarLike(y));
   }
 
   // ---------------------------------------------------------------- reductions
@@ -1179,6 +1193,7 @@ public final class Tensor {
    * F.cross_entropy}).
    */
   public Tensor crossEntropy(Tensor target) {
+    Checks.nonNull("crossEntropy", "target", target);
     if (dim() != 2 || target.dim() != 1 || target.shape[0] != shape[0]) {
       throw new IllegalArgumentException(
           "crossEntropy: expected logits of shape [N, C] and targets of shape [N], got "
@@ -1196,7 +1211,7 @@ public final class Tensor {
 
   /** Mean squared error between this and {@code target}. */
   public Tensor mseLoss(Tensor target) {
-    if (!Arrays.equals(shape, target.shape)) {
+    if (!Arrays.equals(shape, Checks.nonNull("mseLoss", "target", target).shape)) {
       throw new IllegalArgumentException(
           "mseLoss: input shape "
               + Shapes.str(shape)
@@ -1216,6 +1231,7 @@ public final class Tensor {
    * <pre>{@code Tensor.of(1, 2).dot(Tensor.of(3, 4))   // tensor(11.)}</pre>
    */
   public Tensor dot(Tensor other) {
+    Checks.nonNull("dot", "other", other);
     if (dim() != 1 || other.dim() != 1 || shape[0] != other.shape[0]) {
       throw new IllegalArgumentException(
           "dot: expected two 1-d tensors of the same length, got shapes "
@@ -1233,6 +1249,7 @@ public final class Tensor {
    * <pre>{@code Tensor.ones(2, 3).matmul(Tensor.ones(3, 4))   // shape [2, 4], all 3}</pre>
    */
   public Tensor matmul(Tensor other) {
+    Checks.nonNull("matmul", "other", other);
     if (dim() == 0 || other.dim() == 0) {
       throw new IllegalArgumentException(
           "matmul: both operands need at least one dimension, got shapes "
@@ -1304,6 +1321,7 @@ public final class Tensor {
   }
 
   private int[] inferShape(int[] newShape) {
+    Checks.nonNull("reshape", "shape", newShape);
     int known = 1;
     int infer = -1;
     for (int i = 0; i < newShape.length; i++) {
@@ -1385,7 +1403,7 @@ public final class Tensor {
 
   /** Broadcasts to a larger shape without copying (a view with stride 0); -1 keeps a size. */
   public Tensor expand(int... newShape) {
-    int[] s = newShape.clone();
+    int[] s = Checks.nonNull("expand", "shape", newShape).clone();
     int lead = s.length - shape.length;
     for (int i = 0; i < s.length; i++) {
       if (s[i] == -1 && i >= lead) {
@@ -1404,7 +1422,7 @@ public final class Tensor {
    * <pre>{@code x.permute(1, 0)   // transpose}</pre>
    */
   public Tensor permute(int... dims) {
-    return Engine.apply(Primitives.permute(dims), this);
+    return Engine.apply(Primitives.permute(Checks.nonNull("permute", "dims", dims)), this);
   }
 
   /**
@@ -1423,10 +1441,39 @@ public final class Tensor {
   /**
    * Zeros of {@code shape} with this tensor written at {@code [start::step]} along {@code dim}: the
    * adjoint of {@link #slice}.
+   *
+   * <pre>{@code Tensor.of(1, 2).embed(new int[] {5}, 0, 1, 2)   // tensor([0., 1., 0., 2., 0.])}
+   * </pre>
+   *
+   * @throws IllegalArgumentException when start &lt; 0, step &lt; 1, or the elements do not fit
    */
   public Tensor embed(int[] shape, int dim, int start, int step) {
-    return Engine.apply(
-        Primitives.pad(shape, Shapes.axis("embed", dim, shape.length), start, step), this);
+    int[] target = Shapes.checkSizes("embed", shape);
+    if (target.length == 0) {
+      throw new IllegalArgumentException("embed: the target shape is 0-d, it has no dimension");
+    }
+    int d = Shapes.axis("embed", dim, target.length);
+    if (start < 0 || step < 1) {
+      throw new IllegalArgumentException(
+          "embed: start must be >= 0 and step >= 1, got start " + start + " and step " + step);
+    }
+    int len = d < this.shape.length ? this.shape[d] : 0;
+    if (target.length == this.shape.length && len > 0 && start + (len - 1L) * step >= target[d]) {
+      throw new IllegalArgumentException(
+          "embed: "
+              + len
+              + " elements at "
+              + start
+              + "::"
+              + step
+              + " do not fit into size "
+              + target[d]
+              + " of dimension "
+              + d
+              + " of "
+              + Shapes.str(target));
+    }
+    return Engine.apply(Primitives.pad(target, d, start, step), this);
   }
 
   /** The sub-tensor at {@code index} along dimension 0 (rank decreases by one). */
@@ -1444,7 +1491,7 @@ public final class Tensor {
 
   /** Concatenates tensors of equal shape except along {@code dim}. */
   public static Tensor cat(int dim, Tensor... tensors) {
-    if (tensors.length == 0) {
+    if (Checks.noNulls("cat", "tensors", tensors).length == 0) {
       throw new IllegalArgumentException("cat: needs at least one tensor");
     }
     DType t = tensors[0].dtype();
@@ -1460,7 +1507,7 @@ public final class Tensor {
 
   /** Stacks tensors of equal shape along a new dimension. */
   public static Tensor stack(int dim, Tensor... tensors) {
-    if (tensors.length == 0) {
+    if (Checks.noNulls("stack", "tensors", tensors).length == 0) {
       throw new IllegalArgumentException("stack: needs at least one tensor");
     }
     int d = Shapes.axis("stack", dim, tensors[0].dim() + 1);
@@ -1486,6 +1533,7 @@ public final class Tensor {
    * this[i][index[i][j]] for dim 1. Its gradient is a scatter-add.
    */
   public Tensor gather(int dim, Tensor index) {
+    Checks.nonNull("gather", "index", index);
     return Engine.apply(Primitives.gather(Shapes.axis("gather", dim, dim())), this, index);
   }
 
@@ -1494,6 +1542,8 @@ public final class Tensor {
    * {@code index} names along {@code dim}.
    */
   public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
+    Checks.nonNull("scatterAdd", "index", index);
+    Checks.nonNull("scatterAdd", "src", src);
     return Engine.apply(
         Primitives.scatterAdd(Shapes.axis("scatterAdd", dim, dim())), this, index, src.to(dtype()));
   }
@@ -1505,7 +1555,7 @@ public final class Tensor {
           "indexSelect: cannot index a 0-d tensor; reshape(1) it first");
     }
     int d = Shapes.axis("indexSelect", dim, dim());
-    if (index.dim() != 1 || index.dtype() != DType.INT64) {
+    if (Checks.nonNull("indexSelect", "index", index).dim() != 1 || index.dtype() != DType.INT64) {
       throw new IllegalArgumentException(
           "indexSelect: the index must be a 1-d int64 tensor, got "
               + index.dtype()
@@ -1541,7 +1591,7 @@ public final class Tensor {
 
   /** The elements where a bool mask (broadcast together with this tensor) is true, as 1-d. */
   public Tensor maskedSelect(Tensor mask) {
-    if (mask.dtype() != DType.BOOL) {
+    if (Checks.nonNull("maskedSelect", "mask", mask).dtype() != DType.BOOL) {
       throw new IllegalArgumentException(
           "maskedSelect: the mask must be a bool tensor, got " + mask.dtype());
     }
