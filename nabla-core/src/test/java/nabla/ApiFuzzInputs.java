@@ -140,7 +140,7 @@ final class ApiFuzzInputs {
       Set.of("gather", "scatterAdd", "indexSelect", "crossEntropy");
 
   private static final Set<String> GRAPH_METHODS =
-      Set.of("backward", "grad", "retainGrad", "gradFn", "isLeaf", "zeroGrad");
+      Set.of("backward", "grad", "retainGrad", "gradFn", "isLeaf", "zeroGrad", "gradient");
 
   Object[] arguments(Target t, Tensor receiver) {
     Class<?>[] types = t.method().getParameterTypes();
@@ -213,7 +213,11 @@ final class ApiFuzzInputs {
     }
     if (type == Tensor.class) {
       Tensor x;
-      if (c.graph != null) {
+      if (c.graph != null && t.method().getDeclaringClass() == GradientTape.class) {
+        // gradient(target, source): the output, then a leaf
+        Tensor[] leaves = someOf(c.graph.leaves());
+        x = c.tensorsSeen == 0 ? c.graph.output() : leaves.length > 0 ? leaves[0] : pick();
+      } else if (c.graph != null) {
         x = c.tensorsSeen == 0 && t.isStatic() ? c.graph.output() : head(c.graph.output());
       } else if (c.tensorsSeen == 0 && INDEX_METHODS.contains(name) && rnd.nextInt(4) != 0) {
         x = index(c.like);
@@ -287,7 +291,9 @@ final class ApiFuzzInputs {
       int n = rnd.nextInt(1, 5);
       while (steps.size() < n) {
         Target t = targets.get(rnd.nextInt(targets.size()));
-        if (!t.isStatic() && t.method().getReturnType() == Tensor.class) {
+        if (!t.isStatic()
+            && t.method().getDeclaringClass() == Tensor.class
+            && t.method().getReturnType() == Tensor.class) {
           steps.add(t);
         }
       }
@@ -668,8 +674,17 @@ final class ApiFuzzInputs {
     if (r < 40 || receiver == null) {
       return pick();
     }
-    if (r < 48) {
+    if (r < 45) {
       return receiver;
+    }
+    if (r < 48) {
+      // another view of the receiver's storage: aliasing for in-place updates
+      int axis = receiver.dim() == 0 ? 0 : rnd.nextInt(receiver.dim());
+      return switch (rnd.nextInt(3)) {
+        case 0 -> receiver.detach();
+        case 1 -> receiver.dim() == 0 ? receiver : reversed(receiver.detach(), axis);
+        default -> receiver.transpose();
+      };
     }
     int[] s = receiver.shape();
     if (r < 65 && s.length > 0) {

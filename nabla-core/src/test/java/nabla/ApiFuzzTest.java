@@ -21,9 +21,9 @@ import nabla.storage.Storage;
 import org.junit.jupiter.api.Test;
 
 /**
- * Fuzzes the public API (issue #8): calls random public methods of {@link Tensor} and {@link
- * Autograd} with random, often hostile, arguments and checks that every call either returns or
- * fails with a clear exception.
+ * Fuzzes the public API (issue #8): calls random public methods of {@link Tensor}, {@link Autograd}
+ * and {@link GradientTape} with random, often hostile, arguments and checks that every call either
+ * returns or fails with a clear exception.
  *
  * <p>Methods are found by reflection, so a new public method is fuzzed without touching this file;
  * a parameter type without a generator fails the test, naming the method. Arguments come from one
@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
  * non-contiguous inputs (transposed, sliced with a step, expanded with stride 0), every dtype where
  * another is expected, NaN and infinities, shapes that do not broadcast, tensors that require grad
  * (leaves and views of leaves), results of earlier calls (so backward and the transforms meet real
- * graphs), open {@code noGrad} scopes, and null. Legitimate allocations stay small (see {@link
- * ApiFuzzInputs}).
+ * graphs), open {@code noGrad} scopes and tapes, and null. Legitimate allocations stay small (see
+ * {@link ApiFuzzInputs}).
  *
  * <p>Accepted outcomes of a call:
  *
@@ -194,6 +194,9 @@ class ApiFuzzTest {
     if (o instanceof boolean[] a) {
       return "boolean" + Arrays.toString(a);
     }
+    if (o instanceof GradientTape tape) {
+      return "GradientTape watching " + tape.watched().size() + " tensors";
+    }
     if (o instanceof Storage s) {
       return "Storage(" + s.dtype() + ", " + s.size() + " elements)";
     }
@@ -202,7 +205,7 @@ class ApiFuzzTest {
 
   // ------------------------------------------------------------------ the methods under test
 
-  /** A public method of the API: an instance method of Tensor or a static method. */
+  /** A public method of the API: static, or an instance method of Tensor or GradientTape. */
   record Target(Method method) {
     boolean isStatic() {
       return Modifier.isStatic(method.getModifiers());
@@ -224,12 +227,17 @@ class ApiFuzzTest {
     }
   }
 
-  /** Every public method declared by Tensor and Autograd, in a stable order. */
+  /**
+   * Every public method declared by Tensor, Autograd and GradientTape, in a stable order
+   * (GradientTape.close is the fuzzer's own business: it closes tapes innermost first).
+   */
   static List<Target> targets() {
     List<Target> out = new ArrayList<>();
-    for (Class<?> c : List.of(Tensor.class, Autograd.class)) {
+    for (Class<?> c : List.of(Tensor.class, Autograd.class, GradientTape.class)) {
       for (Method m : c.getDeclaredMethods()) {
-        if (Modifier.isPublic(m.getModifiers()) && !m.isSynthetic()) {
+        if (Modifier.isPublic(m.getModifiers())
+            && !m.isSynthetic()
+            && !(c == GradientTape.class && m.getName().equals("close"))) {
           out.add(new Target(m));
         }
       }
@@ -264,7 +272,10 @@ class ApiFuzzTest {
     private final long seed;
     private ApiFuzzInputs in;
     private SplittableRandom rnd;
-    private final Deque<Autograd.Scope> scopes = new ArrayDeque<>();
+
+    /** Open noGrad/enableGrad scopes and gradient tapes, innermost first. */
+    private final Deque<AutoCloseable> scopes = new ArrayDeque<>();
+
     private final Deque<Boolean> scopeModes = new ArrayDeque<>();
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
@@ -326,11 +337,15 @@ class ApiFuzzTest {
         in.refreshPool();
       }
       Target t = in.targets.get(rnd.nextInt(in.targets.size()));
-      Tensor receiver = t.isStatic() ? null : in.receiver(t);
+      Object receiver =
+          t.isStatic()
+              ? null
+              : t.method().getDeclaringClass() == Tensor.class ? in.receiver(t) : tape();
+      Tensor like = receiver instanceof Tensor x ? x : null;
       Object[] args = null;
       for (int attempt = 0; attempt < 20 && args == null; attempt++) {
-        Object[] a = in.arguments(t, receiver);
-        if (!in.excluded(t, receiver, a)) {
+        Object[] a = in.arguments(t, like);
+        if (!in.excluded(t, like, a)) {
           args = a;
         }
       }
@@ -341,7 +356,20 @@ class ApiFuzzTest {
       call(t, receiver, args);
     }
 
-    private void call(Target t, Tensor receiver, Object[] args) {
+    /** The innermost open tape, or a new one (kept open like a scope). */
+    private GradientTape tape() {
+      for (AutoCloseable c : scopes) {
+        if (c instanceof GradientTape tape && rnd.nextInt(4) != 0) {
+          return tape;
+        }
+      }
+      GradientTape tape = rnd.nextBoolean() ? GradientTape.open() : GradientTape.persistent();
+      scopes.push(tape);
+      scopeModes.push(true);
+      return tape;
+    }
+
+    private void call(Target t, Object receiver, Object[] args) {
       made++;
       boolean expectedMode = scopeModes.isEmpty() || scopeModes.peek();
       current = t;
@@ -379,7 +407,12 @@ class ApiFuzzTest {
         bad++;
         if (badExamples.size() < MAX_REPORTED) {
           badExamples.add(
-              "call #" + callNumber + ": " + describe(t, receiver, args) + "\n    " + problem);
+              "call #"
+                  + callNumber
+                  + ": "
+                  + describe(t, receiver, currentArgs)
+                  + "\n    "
+                  + problem);
         }
       } else if (thrown != null) {
         rejected.merge(thrown.getClass().getSimpleName(), 1, Integer::sum);
@@ -423,8 +456,8 @@ class ApiFuzzTest {
 
     /** Tracks scopes, and checks that a call left grad mode and forward-mode levels as found. */
     private String checkState(Target t, Object result, boolean expectedMode) {
-      if (result instanceof Autograd.Scope s) {
-        scopes.push(s);
+      if (result instanceof Autograd.Scope || result instanceof GradientTape) {
+        scopes.push((AutoCloseable) result);
         scopeModes.push(Autograd.isGradEnabled());
         return null;
       }
@@ -447,7 +480,11 @@ class ApiFuzzTest {
     }
 
     private void closeScope() {
-      scopes.pop().close();
+      switch (scopes.pop()) {
+        case Autograd.Scope s -> s.close();
+        case GradientTape tape -> tape.close();
+        default -> throw new AssertionError();
+      }
       scopeModes.pop();
     }
 
@@ -486,7 +523,12 @@ class ApiFuzzTest {
 
     String badReport(long seed) {
       StringBuilder b =
-          new StringBuilder("API fuzz (seed " + seed + "): " + bad + " bad outcomes; the first:");
+          new StringBuilder(
+              "API fuzz (seed "
+                  + seed
+                  + "): "
+                  + bad
+                  + " bad outcomes; the first (argument values as after the call):");
       for (String e : badExamples) {
         b.append("\n  ").append(e);
       }

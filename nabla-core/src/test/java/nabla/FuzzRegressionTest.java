@@ -230,6 +230,22 @@ class FuzzRegressionTest {
     assertTrue(Autograd.isGradEnabled());
   }
 
+  @Test
+  void nullArgumentsOfAGradientTapeNameTheOperationAndTheParameter() {
+    Tensor x = Tensor.of(1, 2);
+    try (GradientTape tape = GradientTape.open()) {
+      rejectsNull("watch", "x", () -> tape.watch(null));
+      tape.watch(x);
+      Tensor y = x.mul(x).sum();
+      rejectsNull("gradient", "target", () -> tape.gradient(null, x));
+      rejectsNull("gradient", "source", () -> tape.gradient(y, (Tensor) null));
+      rejectsNull("gradient", "sources", () -> tape.gradient(y, (Tensor[]) null));
+      rejectsNull("gradient", "sources[1]", () -> tape.gradient(y, x, null));
+      // the rejected calls did not use up the one-shot tape
+      assertArrayEquals(new double[] {2, 4}, tape.gradient(y, x).toDoubleArray());
+    }
+  }
+
   private static void rejectsNull(String op, String parameter, Executable call) {
     assertFails(IllegalArgumentException.class, call, op + ": " + parameter + " must not be null");
   }
