@@ -2,7 +2,9 @@ package nabla;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -274,18 +276,23 @@ final class ApiFuzzInputs {
             + type.getName()
             + ") of "
             + t
-            + "; add one to ApiFuzzTest");
+            + "; add one to ApiFuzzInputs");
   }
 
   /**
    * A user function made of random public Tensor methods (with generated arguments) applied in turn
    * to x, so the transforms differentiate every operation, to first and second order. A step that
-   * rejects its arguments is skipped; any other exception propagates. Its string is the log of its
-   * last application.
+   * rejects its arguments is skipped; any other exception propagates. Arguments are generated once
+   * per step and input shape, so the function is the same on every application (jacfwd applies it
+   * once per column). Its string is the log of its last application.
    */
   final class Chain implements Function<Tensor, Tensor> {
     private final List<Target> steps = new ArrayList<>();
+    private final Map<String, StepCall> calls = new HashMap<>();
     private final StringBuilder log = new StringBuilder();
+
+    /** A step's arguments (null: excluded) and their description when they were generated. */
+    private record StepCall(Object[] args, String description) {}
 
     Chain() {
       int n = rnd.nextInt(1, 5);
@@ -299,21 +306,35 @@ final class ApiFuzzInputs {
       }
     }
 
+    private StepCall call(int i, Tensor y) {
+      String key = i + " " + y.dtype() + Arrays.toString(y.shape());
+      StepCall c = calls.get(key);
+      if (c == null) {
+        Target t = steps.get(i);
+        Object[] args = arguments(t, y);
+        c =
+            excluded(t, y, args)
+                ? new StepCall(null, "")
+                : new StepCall(args, ApiFuzzTest.describe(t, y, args));
+        calls.put(key, c);
+      }
+      return c;
+    }
+
     @Override
     public Tensor apply(Tensor x) {
       log.setLength(0);
       log.append("x -> chain of ").append(steps.size()).append(" steps:");
       Tensor y = x;
-      for (Target t : steps) {
-        Object[] args = arguments(t, y);
-        if (excluded(t, y, args)) {
+      for (int i = 0; i < steps.size(); i++) {
+        StepCall c = call(i, y);
+        if (c.args() == null) {
           continue;
         }
-        log.append("\n          ")
-            .append(ApiFuzzTest.describe(t, y, args).replace("\n", "\n          "));
+        log.append("\n          ").append(c.description().replace("\n", "\n          "));
         Object r;
         try {
-          r = ApiFuzzTest.invoke(t, y, args);
+          r = ApiFuzzTest.invoke(steps.get(i), y, c.args());
         } catch (IllegalArgumentException
             | IllegalStateException
             | UnsupportedOperationException e) {
