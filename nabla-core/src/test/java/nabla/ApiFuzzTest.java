@@ -1,5 +1,7 @@
 package nabla;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.lang.management.ManagementFactory;
@@ -124,6 +126,22 @@ class ApiFuzzTest {
     if (fuzzer.bad > 0) {
       fail(fuzzer.badReport(seed));
     }
+  }
+
+  @Test
+  void onlyClearExceptionsAreAcceptedOutcomes() {
+    assertNull(Fuzzer.classify(null));
+    assertNull(Fuzzer.classify(new IllegalArgumentException("add: shapes differ")));
+    assertNull(Fuzzer.classify(new IllegalStateException("backward: graph freed")));
+    assertNull(Fuzzer.classify(new UnsupportedOperationException("Custom has no JVP rule")));
+    assertNull(Fuzzer.classify(new IndexOutOfBoundsException("get: index 3, size 3")));
+    assertNotNull(Fuzzer.classify(new ArrayIndexOutOfBoundsException("Index 3")));
+    assertNotNull(Fuzzer.classify(new NullPointerException("other is null")));
+    assertNotNull(Fuzzer.classify(new ClassCastException("x")));
+    assertNotNull(Fuzzer.classify(new ArithmeticException("/ by zero")));
+    assertNotNull(Fuzzer.classify(new OutOfMemoryError("Java heap space")));
+    assertNotNull(Fuzzer.classify(new IllegalArgumentException()));
+    assertNotNull(Fuzzer.classify(new IllegalStateException(" ")));
   }
 
   private static String stackOf(Thread t) {
@@ -427,7 +445,7 @@ class ApiFuzzTest {
     }
 
     /** Null when the outcome is acceptable, otherwise what is wrong with it. */
-    private static String classify(Throwable e) {
+    static String classify(Throwable e) {
       if (e == null) {
         return null;
       }
