@@ -69,13 +69,24 @@ public final class Autograd {
   }
 
   /**
-   * Backward from {@code output} with a head gradient of its shape.
+   * Backward from {@code output} with a head gradient of its shape (null means ones, for a
+   * one-element output).
    *
    * @param retainGraph keep the graph for another backward
    * @param createGraph record the backward pass so the gradients can be differentiated again
    */
   public static void backward(
       Tensor output, Tensor gradient, boolean retainGraph, boolean createGraph) {
+    Checks.nonNull("backward", "output", output);
+    if (gradient == null) {
+      if (output.numel() != 1) {
+        throw new IllegalArgumentException(
+            "backward: the head gradient is null but the output has shape "
+                + Shapes.str(output.shape())
+                + "; pass a head gradient of that shape (null means ones only for one element)");
+      }
+      gradient = output.onesLike();
+    }
     checkRoot("backward", output, gradient);
     Engine.backward(
         new Tensor[] {output},
@@ -96,6 +107,7 @@ public final class Autograd {
    * }</pre>
    */
   public static Tensor[] grad(Tensor output, Tensor... inputs) {
+    Checks.nonNull("grad", "output", output);
     return grad(output, output.numel() == 1 ? output.onesLike() : null, false, false, inputs);
   }
 
@@ -142,11 +154,13 @@ public final class Autograd {
    * }</pre>
    */
   public static Function<Tensor, Tensor> grad(Function<Tensor, Tensor> f) {
+    Checks.nonNull("grad", "f", f);
     return x -> valueAndGradAt(f, x).grad();
   }
 
   /** The value and gradient of a scalar function, as a function. */
   public static Function<Tensor, ValueAndGrad> valueAndGrad(Function<Tensor, Tensor> f) {
+    Checks.nonNull("valueAndGrad", "f", f);
     return x -> valueAndGradAt(f, x);
   }
 
@@ -160,7 +174,10 @@ public final class Autograd {
    * }</pre>
    */
   public static Function<Tensor[], Tensor[]> gradWrt(MultiFunction f, int... argnums) {
+    Checks.nonNull("gradWrt", "f", f);
+    Checks.nonNull("gradWrt", "argnums", argnums);
     return args -> {
+      Checks.noNulls("gradWrt", "args", args);
       int[] which =
           argnums.length > 0 ? argnums : java.util.stream.IntStream.range(0, args.length).toArray();
       Tensor[] xs = args.clone();
@@ -181,7 +198,7 @@ public final class Autograd {
       }
       Tensor y;
       try (Scope s = enableGrad()) {
-        y = f.apply(xs);
+        y = returned("gradWrt", f.apply(xs));
       }
       checkScalar("gradWrt", y);
       return grad(y, y.onesLike(), false, nested, wrt);
@@ -190,12 +207,17 @@ public final class Autograd {
 
   /** Like {@link #valueAndGrad} for a function that also returns auxiliary data. */
   public static <A> Function<Tensor, GradAndAux<A>> gradWithAux(Function<Tensor, WithAux<A>> f) {
+    Checks.nonNull("gradWithAux", "f", f);
     return x -> {
       Object[] aux = new Object[1];
       ValueAndGrad vg =
           valueAndGradAt(
               t -> {
                 WithAux<A> r = f.apply(t);
+                if (r == null) {
+                  throw new IllegalStateException(
+                      "gradWithAux: the function returned null; return new WithAux<>(value, aux)");
+                }
                 aux[0] = r.aux();
                 return r.value();
               },
@@ -214,8 +236,17 @@ public final class Autograd {
     return xi;
   }
 
+  /** y, or an error naming op when a user function returned null instead of a tensor. */
+  private static Tensor returned(String op, Tensor y) {
+    if (y == null) {
+      throw new IllegalStateException(
+          op + ": the function returned null; it must return a tensor (e.g. x -> x.sum())");
+    }
+    return y;
+  }
+
   private static void checkScalar(String op, Tensor y) {
-    checkReturned(op, y);
+    returned(op, y);
     if (y.numel() != 1) {
       throw new IllegalArgumentException(
           op
@@ -225,21 +256,13 @@ public final class Autograd {
     }
   }
 
-  /** A function given to a transform must return a tensor. */
-  private static void checkReturned(String op, Tensor y) {
-    if (y == null) {
-      throw new IllegalArgumentException(
-          op + ": the function returned null; it must return the tensor it computed");
-    }
-  }
-
   private static ValueAndGrad valueAndGradAt(Function<Tensor, Tensor> f, Tensor x) {
     requireFloating("grad", x);
     boolean nested = x.requiresGrad();
     Tensor xi = differentiableAlias(x);
     Tensor y;
     try (Scope s = enableGrad()) {
-      y = f.apply(xi);
+      y = returned("grad", f.apply(xi));
     }
     checkScalar("grad", y);
     if (!y.requiresGrad()) {
@@ -250,7 +273,7 @@ public final class Autograd {
   }
 
   private static void requireFloating(String op, Tensor x) {
-    if (!x.dtype().isFloating()) {
+    if (!Checks.nonNull(op, "x", x).dtype().isFloating()) {
       throw new IllegalArgumentException(
           op
               + ": can only differentiate with respect to floating-point tensors, got "
@@ -266,14 +289,15 @@ public final class Autograd {
    * <pre>{@code Autograd.vjp(x -> x.mul(x), Tensor.of(1, 2), Tensor.of(1, 1))   // [2., 4.]}</pre>
    */
   public static Tensor vjp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
+    Checks.nonNull("vjp", "f", f);
     requireFloating("vjp", x);
+    Checks.nonNull("vjp", "v", v);
     boolean nested = x.requiresGrad();
     Tensor xi = differentiableAlias(x);
     Tensor y;
     try (Scope s = enableGrad()) {
-      y = f.apply(xi);
+      y = returned("vjp", f.apply(xi));
     }
-    checkReturned("vjp", y);
     if (!Arrays.equals(v.shape(), y.shape())) {
       throw new IllegalArgumentException(
           "vjp: v has shape "
@@ -300,8 +324,9 @@ public final class Autograd {
 
   /** f(x) and J·v together, from one forward pass. */
   public static ValueAndTangent valueAndJvp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
+    Checks.nonNull("jvp", "f", f);
     requireFloating("jvp", x);
-    if (!Arrays.equals(v.shape(), x.shape())) {
+    if (!Arrays.equals(Checks.nonNull("jvp", "v", v).shape(), x.shape())) {
       throw new IllegalArgumentException(
           "jvp: the tangent has shape "
               + Shapes.str(v.shape())
@@ -314,8 +339,7 @@ public final class Autograd {
     try {
       Tensor xi = x.alias();
       xi.tangents = new Tensor.Tangent(level, v.to(x.dtype()), xi.tangents);
-      Tensor y = f.apply(xi);
-      checkReturned("jvp", y);
+      Tensor y = returned("jvp", f.apply(xi));
       Tensor t = y.tangent(level);
       return new ValueAndTangent(y, t != null ? t : y.detach().zerosLike());
     } finally {
@@ -361,14 +385,14 @@ public final class Autograd {
 
   private static Tensor jacrev(
       Function<Tensor, Tensor> f, Tensor x, boolean tryBatched, boolean loop) {
+    Checks.nonNull("jacrev", "f", f);
     requireFloating("jacrev", x);
     boolean nested = x.requiresGrad();
     Tensor xi = differentiableAlias(x);
     Tensor y;
     try (Scope s = enableGrad()) {
-      y = f.apply(xi);
+      y = returned("jacrev", f.apply(xi));
     }
-    checkReturned("jacrev", y);
     int m = y.numel();
     if (tryBatched && m > 0 && y.requiresGrad()) {
       Tensor j = batchedRows(y, xi, nested);
@@ -426,6 +450,7 @@ public final class Autograd {
 
   /** The Jacobian by forward mode: one JVP per input element. */
   public static Tensor jacfwd(Function<Tensor, Tensor> f, Tensor x) {
+    Checks.nonNull("jacfwd", "f", f);
     requireFloating("jacfwd", x);
     int n = x.numel();
     Tensor[] cols = new Tensor[n];
@@ -437,7 +462,7 @@ public final class Autograd {
       yShape = cols[j].shape();
     }
     if (n == 0) {
-      yShape = f.apply(x).shape();
+      yShape = returned("jacfwd", f.apply(x)).shape();
       return Tensor.zeros(x.dtype(), concat(yShape, x.shape()));
     }
     Tensor flat = Tensor.stack(-1, reshapeAll(cols, -1));
@@ -452,11 +477,13 @@ public final class Autograd {
    * <pre>{@code Autograd.hessian(x -> x.pow(3).sum(), Tensor.of(1, 2))   // diag(6x)}</pre>
    */
   public static Tensor hessian(Function<Tensor, Tensor> f, Tensor x) {
+    Checks.nonNull("hessian", "f", f);
     return jacrev(grad(f), x);
   }
 
   /** Hessian-vector product H·v of a scalar function at x (forward-over-reverse). */
   public static Tensor hvp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
+    Checks.nonNull("hvp", "f", f);
     return jvp(grad(f), x, v);
   }
 
@@ -477,6 +504,8 @@ public final class Autograd {
    * }</pre>
    */
   public static Tensor checkpoint(Function<Tensor, Tensor> f, Tensor x) {
+    Checks.nonNull("checkpoint", "f", f);
+    Checks.nonNull("checkpoint", "x", x);
     return Checkpoint.apply(f, x);
   }
 
@@ -513,6 +542,9 @@ public final class Autograd {
       boolean retainGraph,
       boolean createGraph,
       Tensor... inputs) {
+    Checks.noNulls("grad", "outputs", outputs);
+    Checks.nonNull("grad", "gradients", gradients);
+    Checks.noNulls("grad", "inputs", inputs);
     if (gradients.length != outputs.length) {
       throw new IllegalArgumentException(
           "grad: " + outputs.length + " outputs but " + gradients.length + " head gradients");

@@ -45,7 +45,7 @@ public final class GradientTape implements AutoCloseable {
 
   /** Records operations on {@code x} from now on. Returns x. */
   public Tensor watch(Tensor x) {
-    if (!x.requiresGrad()) {
+    if (!Checks.nonNull("watch", "x", x).requiresGrad()) {
       x.requiresGrad(true);
     }
     watched.add(x);
@@ -59,7 +59,7 @@ public final class GradientTape implements AutoCloseable {
 
   /** d(sum of target)/d(source); see {@link #gradient(Tensor, Tensor...)}. */
   public Tensor gradient(Tensor target, Tensor source) {
-    return gradient(target, new Tensor[] {source})[0];
+    return gradient(target, new Tensor[] {Checks.nonNull("gradient", "source", source)})[0];
   }
 
   /**
@@ -69,6 +69,8 @@ public final class GradientTape implements AutoCloseable {
    * @throws IllegalStateException when a one-shot tape is asked a second time
    */
   public Tensor[] gradient(Tensor target, Tensor... sources) {
+    Checks.nonNull("gradient", "target", target);
+    Checks.noNulls("gradient", "sources", sources);
     if (used && !persistent) {
       throw new IllegalStateException(
           "gradient: this GradientTape has already computed gradients once, and a tape frees its"

@@ -77,8 +77,10 @@ public final class Tensor {
    * not require grad. Checks that every element of the view lies inside the storage.
    */
   public static Tensor asStrided(Storage storage, int[] shape, int[] strides, int offset) {
+    Checks.nonNull("asStrided", "storage", storage);
     Shapes.checkSizes("asStrided", shape);
     Shapes.numel("asStrided", shape);
+    Checks.nonNull("asStrided", "strides", strides);
     if (shape.length != strides.length) {
       throw new IllegalArgumentException(
           "asStrided: shape "
@@ -118,6 +120,7 @@ public final class Tensor {
 
   /** A contiguous tensor over a whole storage (which must have exactly numel(shape) elements). */
   public static Tensor fromStorage(Storage storage, int... shape) {
+    Checks.nonNull("fromStorage", "storage", storage);
     Shapes.checkSizes("fromStorage", shape);
     int n = Shapes.numel(shape);
     if (storage.size() != n) {
@@ -135,6 +138,7 @@ public final class Tensor {
 
   /** A new zero-filled contiguous tensor. */
   public static Tensor empty(DType dtype, int... shape) {
+    Checks.nonNull("empty", "dtype", dtype);
     int[] s = Shapes.checkSizes("empty", shape);
     return new Tensor(
         Storage.allocate(dtype, Shapes.numel("empty", s)), s, Shapes.contiguousStrides(s), 0);
@@ -172,7 +176,7 @@ public final class Tensor {
    * <pre>{@code Tensor.of(1, 2, 3)   // tensor([1., 2., 3.])}</pre>
    */
   public static Tensor of(double... data) {
-    return of(data, data.length);
+    return of(data, Checks.nonNull("of", "data", data).length);
   }
 
   /**
@@ -183,7 +187,7 @@ public final class Tensor {
    * @throws IllegalArgumentException when the data length is not the shape's element count
    */
   public static Tensor of(double[] data, int... shape) {
-    checkLength("of", data.length, shape);
+    checkLength("of", Checks.nonNull("of", "data", data).length, shape);
     float[] f = new float[data.length];
     for (int i = 0; i < f.length; i++) {
       f[i] = (float) data[i];
@@ -193,26 +197,30 @@ public final class Tensor {
 
   /** A float32 tensor of the given shape from row-major data (copied). */
   public static Tensor of(float[] data, int... shape) {
-    checkLength("of", data.length, shape);
+    checkLength("of", Checks.nonNull("of", "data", data).length, shape);
     return fromStorage(Storage.wrap(data.clone()), shape);
   }
 
   /** A float64 tensor of the given shape from row-major data (copied). */
   public static Tensor ofDoubles(double[] data, int... shape) {
-    checkLength("ofDoubles", data.length, shape);
+    checkLength("ofDoubles", Checks.nonNull("ofDoubles", "data", data).length, shape);
     return fromStorage(Storage.wrap(data.clone()), shape);
   }
 
   /** An int64 tensor (indices) of the given shape; with no shape, 1-d. */
   public static Tensor ofLongs(long[] data, int... shape) {
-    int[] s = shape.length == 0 ? new int[] {data.length} : shape;
+    Checks.nonNull("ofLongs", "data", data);
+    int[] s =
+        Checks.nonNull("ofLongs", "shape", shape).length == 0 ? new int[] {data.length} : shape;
     checkLength("ofLongs", data.length, s);
     return fromStorage(Storage.wrap(data.clone()), s);
   }
 
   /** A bool tensor (mask) of the given shape; with no shape, 1-d. */
   public static Tensor ofBooleans(boolean[] data, int... shape) {
-    int[] s = shape.length == 0 ? new int[] {data.length} : shape;
+    Checks.nonNull("ofBooleans", "data", data);
+    int[] s =
+        Checks.nonNull("ofBooleans", "shape", shape).length == 0 ? new int[] {data.length} : shape;
     checkLength("ofBooleans", data.length, s);
     return fromStorage(Storage.wrap(data.clone()), s);
   }
@@ -406,6 +414,10 @@ public final class Tensor {
 
   /** Size along one dimension (negative counts from the end). */
   public int size(int dim) {
+    if (shape.length == 0) {
+      throw new IllegalArgumentException(
+          "size: a 0-d tensor has no dimensions (asked for dimension " + dim + "); use numel()");
+    }
     return shape[Shapes.axis("size", dim, shape.length)];
   }
 
@@ -494,7 +506,7 @@ public final class Tensor {
    * between floating types.
    */
   public Tensor to(DType dtype) {
-    if (dtype == dtype()) {
+    if (Checks.nonNull("to", "dtype", dtype) == dtype()) {
       return this;
     }
     return Engine.apply(Primitives.cast(dtype), this);
@@ -679,7 +691,7 @@ public final class Tensor {
 
   /**
    * Backpropagates a head gradient of this tensor's shape (vector-Jacobian product), as PyTorch's
-   * {@code y.backward(gradient)}.
+   * {@code y.backward(gradient)}; null means ones, for a one-element tensor.
    */
   public void backward(Tensor gradient) {
     backward(gradient, false, false);
@@ -815,6 +827,7 @@ public final class Tensor {
    * other case, which takes the general path.
    */
   private boolean directInPlace(String op, BinaryOp kind, Tensor other) {
+    Checks.nonNull(op, "other", other);
     if (!isContiguous()
         || dtype() == DType.BOOL
         || other.dtype() != dtype()
@@ -838,6 +851,7 @@ public final class Tensor {
 
   /** Copies the values of {@code src} (broadcast to this shape) into this tensor. Returns this. */
   public Tensor copyFrom(Tensor src) {
+    Checks.nonNull("copyFrom", "src", src);
     int[] b = Shapes.broadcast("copyFrom", shape, src.shape);
     if (!Arrays.equals(b, shape)) {
       throw new IllegalArgumentException(
@@ -911,8 +925,8 @@ public final class Tensor {
     return t.isFloating() ? 2 : t == DType.INT64 ? 1 : 0;
   }
 
-  private Tensor binary(nabla.ops.Primitive p, Tensor other, boolean floatResult) {
-    DType t = resultType(this, other);
+  private Tensor binary(String op, nabla.ops.Primitive p, Tensor other, boolean floatResult) {
+    DType t = resultType(this, Checks.nonNull(op, "other", other));
     if (floatResult && !t.isFloating()) {
       t = DType.FLOAT32;
     }
@@ -929,7 +943,7 @@ public final class Tensor {
    * <pre>{@code Tensor.of(1, 2).add(Tensor.of(3, 4))  // [4., 6.]}</pre>
    */
   public Tensor add(Tensor other) {
-    return binary(Primitives.add(), other, false);
+    return binary("add", Primitives.add(), other, false);
   }
 
   /** this + value. */
@@ -939,7 +953,7 @@ public final class Tensor {
 
   /** this - other, broadcasting. */
   public Tensor sub(Tensor other) {
-    return binary(Primitives.sub(), other, false);
+    return binary("sub", Primitives.sub(), other, false);
   }
 
   /** this - value. */
@@ -949,7 +963,7 @@ public final class Tensor {
 
   /** this * other, broadcasting. */
   public Tensor mul(Tensor other) {
-    return binary(Primitives.mul(), other, false);
+    return binary("mul", Primitives.mul(), other, false);
   }
 
   /** this * value. */
@@ -959,7 +973,7 @@ public final class Tensor {
 
   /** this / other, broadcasting (true division: integers give float32). */
   public Tensor div(Tensor other) {
-    return binary(Primitives.div(), other, true);
+    return binary("div", Primitives.div(), other, true);
   }
 
   /** this / value. */
@@ -969,6 +983,7 @@ public final class Tensor {
 
   /** this raised to a tensor exponent, broadcasting. */
   public Tensor pow(Tensor exponent) {
+    Checks.nonNull("pow", "exponent", exponent);
     if (!resultType(this, exponent).isFloating() && exponent.numel() > 0) {
       Tensor e = exponent.dtype() == DType.BOOL ? exponent.to(DType.INT64) : exponent;
       if (e.detach().min().item() < 0) {
@@ -983,7 +998,7 @@ public final class Tensor {
                 + " x.to(DType.FLOAT32).pow(e)");
       }
     }
-    return binary(Primitives.pow(), exponent, false);
+    return binary("pow", Primitives.pow(), exponent, false);
   }
 
   /**
@@ -997,12 +1012,12 @@ public final class Tensor {
 
   /** Elementwise maximum; at ties the gradient is split evenly. */
   public Tensor maximum(Tensor other) {
-    return binary(Primitives.maximum(), other, false);
+    return binary("maximum", Primitives.maximum(), other, false);
   }
 
   /** Elementwise minimum; at ties the gradient is split evenly. */
   public Tensor minimum(Tensor other) {
-    return binary(Primitives.minimum(), other, false);
+    return binary("minimum", Primitives.minimum(), other, false);
   }
 
   /** -this. */
@@ -1083,7 +1098,7 @@ public final class Tensor {
 
   /** Elementwise ==, giving bool. */
   public Tensor eq(Tensor other) {
-    return binary(Primitives.compare(BinaryOp.EQ), other, false);
+    return binary("eq", Primitives.compare(BinaryOp.EQ), other, false);
   }
 
   /** Elementwise == value. */
@@ -1093,7 +1108,7 @@ public final class Tensor {
 
   /** Elementwise !=, giving bool. */
   public Tensor ne(Tensor other) {
-    return binary(Primitives.compare(BinaryOp.NE), other, false);
+    return binary("ne", Primitives.compare(BinaryOp.NE), other, false);
   }
 
   /** Elementwise != value. */
@@ -1103,7 +1118,7 @@ public final class Tensor {
 
   /** Elementwise &lt;, giving bool. */
   public Tensor lt(Tensor other) {
-    return binary(Primitives.compare(BinaryOp.LT), other, false);
+    return binary("lt", Primitives.compare(BinaryOp.LT), other, false);
   }
 
   /** Elementwise &lt; value. */
@@ -1113,7 +1128,7 @@ public final class Tensor {
 
   /** Elementwise &lt;=, giving bool. */
   public Tensor le(Tensor other) {
-    return binary(Primitives.compare(BinaryOp.LE), other, false);
+    return binary("le", Primitives.compare(BinaryOp.LE), other, false);
   }
 
   /** Elementwise &lt;= value. */
@@ -1123,7 +1138,7 @@ public final class Tensor {
 
   /** Elementwise &gt;, giving bool. */
   public Tensor gt(Tensor other) {
-    return binary(Primitives.compare(BinaryOp.GT), other, false);
+    return binary("gt", Primitives.compare(BinaryOp.GT), other, false);
   }
 
   /** Elementwise &gt; value. */
@@ -1133,7 +1148,7 @@ public final class Tensor {
 
   /** Elementwise &gt;=, giving bool. */
   public Tensor ge(Tensor other) {
-    return binary(Primitives.compare(BinaryOp.GE), other, false);
+    return binary("ge", Primitives.compare(BinaryOp.GE), other, false);
   }
 
   /** Elementwise &gt;= value. */
@@ -1143,12 +1158,12 @@ public final class Tensor {
 
   /** Elementwise logical and of two bool tensors. */
   public Tensor logicalAnd(Tensor other) {
-    return to(DType.BOOL).mul(other.to(DType.BOOL));
+    return to(DType.BOOL).mul(Checks.nonNull("logicalAnd", "other", other).to(DType.BOOL));
   }
 
   /** Elementwise logical or of two bool tensors. */
   public Tensor logicalOr(Tensor other) {
-    return to(DType.BOOL).add(other.to(DType.BOOL));
+    return to(DType.BOOL).add(Checks.nonNull("logicalOr", "other", other).to(DType.BOOL));
   }
 
   /** Elementwise logical not. */
@@ -1161,6 +1176,9 @@ public final class Tensor {
    * three. No gradient (not even NaN) reaches the branch not taken.
    */
   public static Tensor where(Tensor condition, Tensor x, Tensor y) {
+    Checks.nonNull("where", "condition", condition);
+    Checks.nonNull("where", "x", x);
+    Checks.nonNull("where", "y", y);
     if (condition.dtype() != DType.BOOL) {
       throw new IllegalArgumentException(
           "where: the condition must be a bool tensor, got "
@@ -1175,7 +1193,7 @@ public final class Tensor {
 
   /** {@code where(condition, x, y)} with a constant {@code y}. */
   public static Tensor where(Tensor condition, Tensor x, double y) {
-    return where(condition, x, x.scalarLike(y));
+    return where(condition, x, Checks.nonNull("where", "x", x).scalarLike(y));
   }
 
   // ---------------------------------------------------------------- reductions
@@ -1324,6 +1342,7 @@ public final class Tensor {
    * F.cross_entropy}).
    */
   public Tensor crossEntropy(Tensor target) {
+    Checks.nonNull("crossEntropy", "target", target);
     if (dim() != 2 || target.dim() != 1 || target.shape[0] != shape[0]) {
       throw new IllegalArgumentException(
           "crossEntropy: expected logits of shape [N, C] and targets of shape [N], got "
@@ -1347,7 +1366,7 @@ public final class Tensor {
 
   /** Mean squared error between this and {@code target}. */
   public Tensor mseLoss(Tensor target) {
-    if (!Arrays.equals(shape, target.shape)) {
+    if (!Arrays.equals(shape, Checks.nonNull("mseLoss", "target", target).shape)) {
       throw new IllegalArgumentException(
           "mseLoss: input shape "
               + Shapes.str(shape)
@@ -1367,6 +1386,7 @@ public final class Tensor {
    * <pre>{@code Tensor.of(1, 2).dot(Tensor.of(3, 4))   // tensor(11.)}</pre>
    */
   public Tensor dot(Tensor other) {
+    Checks.nonNull("dot", "other", other);
     if (dim() != 1 || other.dim() != 1 || shape[0] != other.shape[0]) {
       throw new IllegalArgumentException(
           "dot: expected two 1-d tensors of the same length, got shapes "
@@ -1384,6 +1404,7 @@ public final class Tensor {
    * <pre>{@code Tensor.ones(2, 3).matmul(Tensor.ones(3, 4))   // shape [2, 4], all 3}</pre>
    */
   public Tensor matmul(Tensor other) {
+    Checks.nonNull("matmul", "other", other);
     if (dim() == 0 || other.dim() == 0) {
       throw new IllegalArgumentException(
           "matmul: both operands need at least one dimension, got shapes "
@@ -1458,6 +1479,7 @@ public final class Tensor {
   }
 
   private int[] inferShape(int[] newShape) {
+    Checks.nonNull("reshape", "shape", newShape);
     long known = 1;
     int infer = -1;
     for (int i = 0; i < newShape.length; i++) {
@@ -1542,7 +1564,7 @@ public final class Tensor {
 
   /** Broadcasts to a larger shape without copying (a view with stride 0); -1 keeps a size. */
   public Tensor expand(int... newShape) {
-    int[] s = newShape.clone();
+    int[] s = Checks.nonNull("expand", "shape", newShape).clone();
     int lead = s.length - shape.length;
     for (int i = 0; i < s.length; i++) {
       if (s[i] == -1 && i >= lead) {
@@ -1561,7 +1583,7 @@ public final class Tensor {
    * <pre>{@code x.permute(1, 0)   // transpose}</pre>
    */
   public Tensor permute(int... dims) {
-    return Engine.apply(Primitives.permute(dims), this);
+    return Engine.apply(Primitives.permute(Checks.nonNull("permute", "dims", dims)), this);
   }
 
   /**
@@ -1580,10 +1602,39 @@ public final class Tensor {
   /**
    * Zeros of {@code shape} with this tensor written at {@code [start::step]} along {@code dim}: the
    * adjoint of {@link #slice}.
+   *
+   * <pre>{@code Tensor.of(1, 2).embed(new int[] {5}, 0, 1, 2)   // tensor([0., 1., 0., 2., 0.])}
+   * </pre>
+   *
+   * @throws IllegalArgumentException when start &lt; 0, step &lt; 1, or the elements do not fit
    */
   public Tensor embed(int[] shape, int dim, int start, int step) {
-    return Engine.apply(
-        Primitives.pad(shape, Shapes.axis("embed", dim, shape.length), start, step), this);
+    int[] target = Shapes.checkSizes("embed", shape);
+    if (target.length == 0) {
+      throw new IllegalArgumentException("embed: the target shape is 0-d, it has no dimension");
+    }
+    int d = Shapes.axis("embed", dim, target.length);
+    if (start < 0 || step < 1) {
+      throw new IllegalArgumentException(
+          "embed: start must be >= 0 and step >= 1, got start " + start + " and step " + step);
+    }
+    int len = d < this.shape.length ? this.shape[d] : 0;
+    if (target.length == this.shape.length && len > 0 && start + (len - 1L) * step >= target[d]) {
+      throw new IllegalArgumentException(
+          "embed: "
+              + len
+              + " elements at "
+              + start
+              + "::"
+              + step
+              + " do not fit into size "
+              + target[d]
+              + " of dimension "
+              + d
+              + " of "
+              + Shapes.str(target));
+    }
+    return Engine.apply(Primitives.pad(target, d, start, step), this);
   }
 
   /** The sub-tensor at {@code index} along dimension 0 (rank decreases by one). */
@@ -1610,7 +1661,7 @@ public final class Tensor {
 
   /** Concatenates tensors of equal shape except along {@code dim}. */
   public static Tensor cat(int dim, Tensor... tensors) {
-    if (tensors.length == 0) {
+    if (Checks.noNulls("cat", "tensors", tensors).length == 0) {
       throw new IllegalArgumentException("cat: needs at least one tensor");
     }
     DType t = tensors[0].dtype();
@@ -1626,7 +1677,7 @@ public final class Tensor {
 
   /** Stacks tensors of equal shape along a new dimension. */
   public static Tensor stack(int dim, Tensor... tensors) {
-    if (tensors.length == 0) {
+    if (Checks.noNulls("stack", "tensors", tensors).length == 0) {
       throw new IllegalArgumentException("stack: needs at least one tensor");
     }
     int d = Shapes.newAxis("stack", dim, tensors[0].dim());
@@ -1652,6 +1703,7 @@ public final class Tensor {
    * this[i][index[i][j]] for dim 1. Its gradient is a scatter-add.
    */
   public Tensor gather(int dim, Tensor index) {
+    Checks.nonNull("gather", "index", index);
     return Engine.apply(Primitives.gather(Shapes.axis("gather", dim, dim())), this, index);
   }
 
@@ -1660,6 +1712,8 @@ public final class Tensor {
    * {@code index} names along {@code dim}.
    */
   public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
+    Checks.nonNull("scatterAdd", "index", index);
+    Checks.nonNull("scatterAdd", "src", src);
     return Engine.apply(
         Primitives.scatterAdd(Shapes.axis("scatterAdd", dim, dim())), this, index, src.to(dtype()));
   }
@@ -1671,7 +1725,7 @@ public final class Tensor {
           "indexSelect: cannot index a 0-d tensor; reshape(1) it first");
     }
     int d = Shapes.axis("indexSelect", dim, dim());
-    if (index.dim() != 1 || index.dtype() != DType.INT64) {
+    if (Checks.nonNull("indexSelect", "index", index).dim() != 1 || index.dtype() != DType.INT64) {
       throw new IllegalArgumentException(
           "indexSelect: the index must be a 1-d int64 tensor, got "
               + index.dtype()
@@ -1707,7 +1761,7 @@ public final class Tensor {
 
   /** The elements where a bool mask (broadcast together with this tensor) is true, as 1-d. */
   public Tensor maskedSelect(Tensor mask) {
-    if (mask.dtype() != DType.BOOL) {
+    if (Checks.nonNull("maskedSelect", "mask", mask).dtype() != DType.BOOL) {
       throw new IllegalArgumentException(
           "maskedSelect: the mask must be a bool tensor, got " + mask.dtype());
     }

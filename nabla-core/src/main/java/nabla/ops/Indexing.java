@@ -128,6 +128,9 @@ final class Indexing {
       Tensor self = in[0];
       Tensor index = in[1];
       Tensor src = in[2];
+      if (self.dim() == 0) {
+        throw new IllegalArgumentException("scatterAdd: cannot index a 0-d tensor");
+      }
       checkIndex("scatterAdd", self, index, dim, false);
       int[] ss = src.shape();
       int[] is = index.shape();

@@ -86,6 +86,12 @@ final class Raw {
       }
     }
     Tensor out = Tensor.empty(outType, Shapes.reduced(shape, axes, keepDim));
+    if (x.numel() == 0) {
+      // Nothing to read (sums of nothing are the zeros out holds; max, min and the arg-reductions
+      // reject an empty reduction before). Returning here also keeps a huge empty dimension, as in
+      // [2^31-1, 0], from being walked row by row.
+      return out;
+    }
     if (x.isContiguous()) {
       // Reduced axes already last: rows of the input as they are, no copy.
       boolean trailing = true;

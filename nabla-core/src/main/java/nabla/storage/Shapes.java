@@ -235,8 +235,11 @@ public final class Shapes {
     return out;
   }
 
-  /** Checks that every size is non-negative, naming the op. */
+  /** Checks that the shape is not null and every size is non-negative, naming the op. */
   public static int[] checkSizes(String op, int[] shape) {
+    if (shape == null) {
+      throw new IllegalArgumentException(op + ": shape must not be null");
+    }
     if (shape.length == 0) {
       return SCALAR;
     }
