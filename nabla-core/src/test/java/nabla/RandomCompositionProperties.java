@@ -13,8 +13,6 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import nabla.RandomProgram.Layout;
-import nabla.RandomProgram.Leaf;
-import nabla.RandomProgram.Step;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -101,11 +99,16 @@ class RandomCompositionProperties {
               .start(
                   () -> {
                     for (int i = next.getAndIncrement(); i < to; i = next.getAndIncrement()) {
-                      RandomProgram p = RandomProgram.generate(programSeed(seed, i));
+                      RandomProgram p;
+                      try { // generating runs the steps too: a crash there is a failure
+                        p = RandomProgram.generate(programSeed(seed, i));
+                      } catch (Throwable t) {
+                        failures.put(i, t);
+                        continue;
+                      }
                       steps.addAndGet(p.steps().size());
                       p.steps().forEach(s -> USES.incrementAndGet(s.op().ordinal()));
-                      USES.addAndGet(
-                          RandomProgram.Op.values().length + p.x().layout().ordinal(), 1);
+                      USES.addAndGet(ProgramStep.Op.values().length + p.x().layout().ordinal(), 1);
                       Throwable t = failure(p, i % HVP_EVERY == 0);
                       if (t != null) {
                         failures.put(i, t);
@@ -117,14 +120,14 @@ class RandomCompositionProperties {
       t.join();
     }
     System.out.printf(
-        "gradient properties: %d programs (%d steps, each program in float64 and float32),"
-            + " %d mismatches; seed %d, %.1f s on %d threads%n",
-        to - from, steps.get(), failures.size(), seed, (System.nanoTime() - start) / 1e9, threads);
+        "gradient properties: %d programs, %d mismatches (%d steps; each program run in float64,"
+            + " float32 and mixed; seed %d, %.1f s on %d threads)%n",
+        to - from, failures.size(), steps.get(), seed, (System.nanoTime() - start) / 1e9, threads);
     if (Boolean.getBoolean("nabla.props.verbose")) {
       failures.forEach((i, t) -> System.out.println("program " + i + ": " + describe(t)));
       CLOSEST.forEach((k, v) -> System.out.printf("closest to tolerance: %s %.3g%n", k, v));
       StringBuilder b = new StringBuilder("uses:");
-      RandomProgram.Op[] ops = RandomProgram.Op.values();
+      ProgramStep.Op[] ops = ProgramStep.Op.values();
       for (int i = 0; i < ops.length; i++) {
         b.append(' ').append(ops[i]).append('=').append(USES.get(i));
       }
@@ -139,7 +142,7 @@ class RandomCompositionProperties {
   }
 
   /** How often each op and each x layout was used (printed with -Dnabla.props.verbose). */
-  static final AtomicLongArray USES = new AtomicLongArray(RandomProgram.Op.values().length + 4);
+  static final AtomicLongArray USES = new AtomicLongArray(ProgramStep.Op.values().length + 4);
 
   static long seed() {
     String s = System.getProperty("nabla.props.seed");
@@ -156,9 +159,21 @@ class RandomCompositionProperties {
   /** The first failing program, shrunk, and the indices of the others. */
   static String report(long seed, Map<Integer, Throwable> failures) {
     int index = failures.keySet().iterator().next();
-    RandomProgram p = RandomProgram.generate(programSeed(seed, index));
     Throwable first = failures.get(index);
-    RandomProgram small = shrink(p, kind(first));
+    String rerun =
+        " (rerun alone with -Dnabla.props.seed=" + seed + " -Dnabla.props.program=" + index + ")";
+    RandomProgram p;
+    try {
+      p = RandomProgram.generate(programSeed(seed, index));
+    } catch (RuntimeException | AssertionError e) {
+      return "generating program " + index + rerun + " fails:\n  " + describe(first);
+    }
+    RandomProgram small =
+        p.shrink(
+            c -> {
+              Throwable t = failure(c, true);
+              return t != null && kind(t).equals(kind(first));
+            });
     Throwable smallFailure = failure(small, true);
     return failures.size()
         + " of the generated programs fail, indices "
@@ -166,11 +181,8 @@ class RandomCompositionProperties {
         + (failures.size() > 20 ? " ..." : "")
         + "\nprogram "
         + index
-        + " (rerun alone with -Dnabla.props.seed="
-        + seed
-        + " -Dnabla.props.program="
-        + index
-        + "):\n"
+        + rerun
+        + ":\n"
         + p
         + "\n  "
         + p.trace()
@@ -203,72 +215,6 @@ class RandomCompositionProperties {
   /** What kind of failure: shrinking keeps only candidates that fail the same way. */
   static String kind(Throwable t) {
     return t instanceof Mismatch m ? m.kind : t.getClass().getName();
-  }
-
-  /** Greedily removes steps and simplifies leaves and parameters while the same check fails. */
-  static RandomProgram shrink(RandomProgram p, String kind) {
-    boolean progress = true;
-    while (progress) {
-      progress = false;
-      for (RandomProgram c : simpler(p)) {
-        Throwable t = c.valid() ? failure(c, true) : null;
-        if (t != null && kind(t).equals(kind)) {
-          p = c;
-          progress = true;
-          break;
-        }
-      }
-    }
-    return p;
-  }
-
-  private static List<RandomProgram> simpler(RandomProgram p) {
-    List<RandomProgram> out = new ArrayList<>();
-    List<Step> steps = p.steps();
-    for (int i = 0; i < steps.size(); i++) {
-      List<Step> fewer = new ArrayList<>(steps);
-      fewer.remove(i);
-      out.add(new RandomProgram(p.x(), p.y(), fewer));
-    }
-    Leaf x = p.x();
-    Leaf y = p.y();
-    if (y.shape().length > 0) {
-      out.add(
-          new RandomProgram(
-              x, new Leaf(new int[0], Layout.CONTIGUOUS, 0, new double[] {y.values()[0]}), steps));
-    }
-    for (Leaf simple : simpler(x)) {
-      out.add(new RandomProgram(simple, y, steps));
-    }
-    for (Leaf simple : simpler(y)) {
-      out.add(new RandomProgram(x, simple, steps));
-    }
-    for (int i = 0; i < steps.size(); i++) {
-      Step s = steps.get(i);
-      for (Step t : List.of(new Step(s.op(), 0, s.b()), new Step(s.op(), s.a(), 0))) {
-        if (!t.equals(s)) {
-          List<Step> changed = new ArrayList<>(steps);
-          changed.set(i, t);
-          out.add(new RandomProgram(x, y, changed));
-        }
-      }
-    }
-    return out;
-  }
-
-  private static List<Leaf> simpler(Leaf l) {
-    List<Leaf> out = new ArrayList<>();
-    if (l.layout() != Layout.CONTIGUOUS) {
-      out.add(new Leaf(l.shape(), Layout.CONTIGUOUS, 0, l.values()));
-    }
-    double[] rounded = l.values().clone();
-    for (int i = 0; i < rounded.length; i++) {
-      rounded[i] = Math.round(rounded[i] * 4) / 4.0;
-    }
-    if (!Arrays.equals(rounded, l.values())) {
-      out.add(new Leaf(l.shape(), l.layout(), l.dim(), rounded));
-    }
-    return out;
   }
 
   // ------------------------------------------------------------------ the checks
@@ -318,6 +264,9 @@ class RandomCompositionProperties {
     compareFloat32(f32.flatGrad(), grad64, 0, "float32 gradient vs float64 gradient");
     compareFloat32(
         f32.flatGrad(), numeric, FD_ABSOLUTE * scale, "float32 gradient vs finite diff.");
+    Run mixed = Run.of(p, DType.FLOAT32, DType.FLOAT64);
+    compareFloat32(mixed.value, f64.value, 0, "x float32, y float64: value vs float64 value");
+    compareFloat32(mixed.flatGrad(), grad64, 0, "x float32, y float64: gradient vs float64");
     double[][] tangents = checkForwardMode(p, f64.value);
     checkJacobians(p, f64, tangents);
     if (withHessian) {
@@ -412,8 +361,7 @@ class RandomCompositionProperties {
       boolean custom =
           p.steps().stream()
               .anyMatch(
-                  s ->
-                      s.op() == RandomProgram.Op.CHECKPOINT || s.op() == RandomProgram.Op.CUSTOM_Y);
+                  s -> s.op() == ProgramStep.Op.CHECKPOINT || s.op() == ProgramStep.Op.CUSTOM_Y);
       Tensor j = custom ? Autograd.jacrev(f, in[k]) : Autograd.jacrevBatched(f, in[k]);
       String what = "Jacobian wrt " + (k == 0 ? "x" : "y");
       if (j == null) {
@@ -471,15 +419,24 @@ class RandomCompositionProperties {
      * what backward() accumulates; gradients have the leaves' dtype and shape.
      */
     static Run of(RandomProgram p, DType dtype) {
-      Tensor[] in = p.leaves(dtype, true);
+      return of(p, dtype, dtype);
+    }
+
+    /** {@link #of(RandomProgram, DType)} with x in one dtype and y in another. */
+    static Run of(RandomProgram p, DType xType, DType yType) {
+      Tensor[] in = p.leaves(xType, yType, true);
       Tensor x = in[0];
       Tensor y = in[1];
       Tensor f = p.run(x, y);
+      DType dtype = f.dtype();
       expect(
-          f.dtype() == dtype, "dtype", "the program's output is " + f.dtype() + ", not " + dtype);
+          xType != yType || dtype == xType,
+          "dtype",
+          "the program's output is " + dtype + ", not " + xType);
       expect(f.requiresGrad(), "recording", "the graph does not reach the output");
       expect(f == x || f.gradFn() != null, "recording", "a computed output has no gradFn");
       double[] value = f.toDoubleArray();
+      expectFinite(value, "value (" + dtype + ")");
       Tensor plain;
       try (var g = Autograd.noGrad()) {
         plain = p.run(x, y);
@@ -490,7 +447,7 @@ class RandomCompositionProperties {
           "noGrad",
           "a tensor computed under noGrad requires grad");
       expectSame(f, plain, "value with vs without recording (" + dtype + ")");
-      Tensor[] fresh = p.leaves(dtype, false);
+      Tensor[] fresh = p.leaves(xType, yType, false);
       Tensor unrecorded = p.run(fresh[0], fresh[1]);
       expect(!unrecorded.requiresGrad(), "noGrad", "no leaf requires grad, the output does");
       expectSame(f, unrecorded, "value from leaves without grad (" + dtype + ")");
@@ -499,11 +456,13 @@ class RandomCompositionProperties {
       Tensor[] functional = Autograd.grad(l, null, true, false, x, y);
       expect(x.grad() == null, "Autograd.grad", "Autograd.grad wrote x.grad()");
       f.backward(RandomProgram.make(Arrays.copyOf(COTANGENT, f.numel()), f.shape(), dtype), true);
-      double[] gx = checkedGrad(x, functional[0], dtype, "x");
-      double[] gy = checkedGrad(y, functional[1], dtype, "y");
+      double[] gx = checkedGrad(x, functional[0], xType, "x");
+      double[] gy = checkedGrad(y, functional[1], yType, "y");
+      expectFinite(gx, "d/dx (" + xType + ")");
+      expectFinite(gy, "d/dy (" + yType + ")");
       l.backward(); // through the retained graph: the gradients accumulate to twice theirs
-      expectTwice(x, gx, dtype, "x");
-      expectTwice(y, gy, dtype, "y");
+      expectTwice(x, gx, xType, "x");
+      expectTwice(y, gy, xType == yType ? yType : DType.FLOAT32, "y");
       return new Run(value, gx, gy);
     }
 
@@ -523,6 +482,11 @@ class RandomCompositionProperties {
       }
       return s;
     }
+  }
+
+  /** No NaN or infinity: every generated program is finite (NaN would also compare equal). */
+  static void expectFinite(double[] a, String what) {
+    expect(Arrays.stream(a).allMatch(Double::isFinite), "finite", what + " " + Arrays.toString(a));
   }
 
   static void expectSame(Tensor a, Tensor b, String what) {
