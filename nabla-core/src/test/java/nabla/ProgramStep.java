@@ -110,6 +110,13 @@ record ProgramStep(ProgramStep.Op op, int a, int b) {
       }
     }
 
+    /** Values that must stay above min (below it counts as a negative distance). */
+    void atLeast(Tensor t, double min) {
+      for (double v : t.toDoubleArray()) {
+        distance = Math.min(distance, v - min);
+      }
+    }
+
     /** The gap between the largest and second largest value along axis (or over all if -1). */
     void maxGap(Tensor t, int axis) {
       Tensor rows = axis < 0 ? t.reshape(1, -1) : t.transpose(axis, -1).contiguous();
@@ -258,7 +265,9 @@ record ProgramStep(ProgramStep.Op op, int a, int b) {
       case DIV_Y -> t.div(sq1(operand(y, t, s.b(), true)));
       case DIV_BY_Y -> {
         Tensor w = operand(y, t, s.b(), true);
-        noteKink(k, w.abs().sub(0.25)); // a pole at 0: keep |w| >= 0.25
+        if (k != null) { // a pole at 0: keep |w| >= 0.25 (a negative distance rejects the step)
+          k.atLeast(w.abs(), 0.25);
+        }
         yield t.div(w);
       }
       // The exponent stays in (0.1, 0.5): away from 0, where the base rule's 0^0 convention

@@ -43,8 +43,13 @@ record RandomProgram(Leaf x, Leaf y, List<ProgramStep> steps) {
     CONTIGUOUS,
     /** Stored with its dimensions reversed and permuted back (a transposed view). */
     PERMUTED,
-    /** Every other element along {@code dim}, starting at offset 1; the gaps hold NaN. */
+    /**
+     * Every other element along {@code dim}, starting at offset 1, the gaps holding NaN (a 0-d
+     * leaf: one element at offset 1 between two NaN).
+     */
     STRIDED,
+    /** STRIDED over a storage with its dimensions reversed. */
+    PERMUTED_STRIDED,
     /** Dimension {@code dim} expanded from size 1 (stride 0); values equal along it. */
     EXPANDED
   }
@@ -57,14 +62,12 @@ record RandomProgram(Leaf x, Leaf y, List<ProgramStep> steps) {
       int rank = shape.length;
       return switch (layout) {
         case CONTIGUOUS -> make(values, shape, dtype);
-        case PERMUTED -> {
-          int[] reverse = new int[rank];
-          for (int i = 0; i < rank; i++) {
-            reverse[i] = rank - 1 - i;
+        case PERMUTED -> permuted(make(values, shape, dtype));
+        case STRIDED, PERMUTED_STRIDED -> {
+          if (rank == 0) {
+            yield make(new double[] {Double.NaN, values[0], Double.NaN}, new int[] {3}, dtype)
+                .get(1);
           }
-          yield make(values, shape, dtype).permute(reverse).contiguous().permute(reverse);
-        }
-        case STRIDED -> {
           int[] wide = shape.clone();
           wide[dim] = 2 * shape[dim] + 1;
           double[] stored = new double[RandomProgram.numel(wide)];
@@ -75,7 +78,8 @@ record RandomProgram(Leaf x, Leaf y, List<ProgramStep> steps) {
             at[dim] = (at[dim] - 1) / 2;
             stored[i] = gap ? Double.NaN : values[ravel(at, shape)];
           }
-          yield make(stored, wide, dtype).slice(dim, 1, wide[dim], 2);
+          Tensor base = make(stored, wide, dtype);
+          yield (layout == Layout.STRIDED ? base : permuted(base)).slice(dim, 1, wide[dim], 2);
         }
         case EXPANDED -> {
           int[] narrow = shape.clone();
@@ -89,6 +93,16 @@ record RandomProgram(Leaf x, Leaf y, List<ProgramStep> steps) {
           yield make(stored, narrow, dtype).expand(shape);
         }
       };
+    }
+
+    /** The same values stored with the dimensions reversed, viewed in the original order. */
+    private static Tensor permuted(Tensor t) {
+      int rank = t.dim();
+      int[] reverse = new int[rank];
+      for (int i = 0; i < rank; i++) {
+        reverse[i] = rank - 1 - i;
+      }
+      return t.permute(reverse).contiguous().permute(reverse);
     }
 
     /** The same logical values with other numbers, contiguous (the finite-difference input). */
@@ -282,12 +296,12 @@ record RandomProgram(Leaf x, Leaf y, List<ProgramStep> steps) {
   /** A leaf of that shape with a random layout that the shape allows and float32-exact values. */
   private static Leaf leaf(SplittableRandom r, int[] shape) {
     int rank = shape.length;
-    Layout layout = rank == 0 ? Layout.CONTIGUOUS : Layout.values()[r.nextInt(4)];
+    Layout layout = Layout.values()[r.nextInt(Layout.values().length)];
     int dim = rank == 0 ? 0 : r.nextInt(rank);
-    if (layout == Layout.PERMUTED && rank < 2) {
+    if (rank < 2 && (layout == Layout.PERMUTED || layout == Layout.PERMUTED_STRIDED)) {
       layout = Layout.STRIDED;
     }
-    if (layout == Layout.EXPANDED && shape[dim] == 1) {
+    if (layout == Layout.EXPANDED && (rank == 0 || shape[dim] == 1)) {
       layout = Layout.CONTIGUOUS;
     }
     double[] v = new double[numel(shape)];
