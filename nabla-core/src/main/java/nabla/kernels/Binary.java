@@ -59,8 +59,10 @@ public final class Binary {
             return;
           }
           switch (t) {
-            case FLOAT32 -> rowF(op, a.f, o[1], s[1], b.f, o[2], s[2], out.f, o[0], n);
-            case FLOAT64 -> rowD(op, a.d, o[1], s[1], b.d, o[2], s[2], out.d, o[0], n);
+            case FLOAT32 ->
+                ScalarKernelsFloat.binary(op, a.f, o[1], s[1], b.f, o[2], s[2], out.f, o[0], n);
+            case FLOAT64 ->
+                ScalarKernelsDouble.binary(op, a.d, o[1], s[1], b.d, o[2], s[2], out.d, o[0], n);
             case INT64 -> rowL(op, a.l, o[1], s[1], b.l, o[2], s[2], out.l, o[0], n);
             case BOOL -> rowB(op, a.b, o[1], s[1], b.b, o[2], s[2], out.b, o[0], n);
           }
@@ -108,8 +110,12 @@ public final class Binary {
             return;
           }
           switch (target.dtype()) {
-            case FLOAT32 -> rowF(op, target.f, o[0], 1, b.f, o[1], s[1], target.f, o[0], n);
-            case FLOAT64 -> rowD(op, target.d, o[0], 1, b.d, o[1], s[1], target.d, o[0], n);
+            case FLOAT32 ->
+                ScalarKernelsFloat.binary(
+                    op, target.f, o[0], 1, b.f, o[1], s[1], target.f, o[0], n);
+            case FLOAT64 ->
+                ScalarKernelsDouble.binary(
+                    op, target.d, o[0], 1, b.d, o[1], s[1], target.d, o[0], n);
             case INT64 -> rowL(op, target.l, o[0], 1, b.l, o[1], s[1], target.l, o[0], n);
             case BOOL -> rowB(op, target.b, o[0], 1, b.b, o[1], s[1], target.b, o[0], n);
           }
@@ -127,71 +133,6 @@ public final class Binary {
 
   static boolean isFlat(int[] shape, int[] strides) {
     return shape.length == 0 || Shapes.isContiguous(shape, strides);
-  }
-
-  static void rowF(
-      BinaryOp op, float[] a, int ai, int as, float[] b, int bi, int bs, float[] o, int oi, int n) {
-    switch (op) {
-      case ADD -> {
-        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] + b[bi + j * bs];
-      }
-      case SUB -> {
-        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] - b[bi + j * bs];
-      }
-      case MUL -> {
-        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] * b[bi + j * bs];
-      }
-      case DIV -> {
-        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] / b[bi + j * bs];
-      }
-      case POW -> {
-        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.pow(a[ai + j * as], b[bi + j * bs]);
-      }
-      case MAX -> {
-        for (int j = 0; j < n; j++) o[oi + j] = Math.max(a[ai + j * as], b[bi + j * bs]);
-      }
-      case MIN -> {
-        for (int j = 0; j < n; j++) o[oi + j] = Math.min(a[ai + j * as], b[bi + j * bs]);
-      }
-      default -> throw new AssertionError(op);
-    }
-  }
-
-  static void rowD(
-      BinaryOp op,
-      double[] a,
-      int ai,
-      int as,
-      double[] b,
-      int bi,
-      int bs,
-      double[] o,
-      int oi,
-      int n) {
-    switch (op) {
-      case ADD -> {
-        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] + b[bi + j * bs];
-      }
-      case SUB -> {
-        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] - b[bi + j * bs];
-      }
-      case MUL -> {
-        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] * b[bi + j * bs];
-      }
-      case DIV -> {
-        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] / b[bi + j * bs];
-      }
-      case POW -> {
-        for (int j = 0; j < n; j++) o[oi + j] = Math.pow(a[ai + j * as], b[bi + j * bs]);
-      }
-      case MAX -> {
-        for (int j = 0; j < n; j++) o[oi + j] = Math.max(a[ai + j * as], b[bi + j * bs]);
-      }
-      case MIN -> {
-        for (int j = 0; j < n; j++) o[oi + j] = Math.min(a[ai + j * as], b[bi + j * bs]);
-      }
-      default -> throw new AssertionError(op);
-    }
   }
 
   static void rowL(
@@ -256,9 +197,9 @@ public final class Binary {
       int oi,
       int n) {
     if (a.dtype() == DType.FLOAT32) {
-      compareTail(op, a.f, ai, as, b.f, bi, bs, o, oi, n);
+      ScalarKernelsFloat.compare(op, a.f, ai, as, b.f, bi, bs, o, oi, n);
     } else if (a.dtype() == DType.FLOAT64) {
-      compareTail(op, a.d, ai, as, b.d, bi, bs, o, oi, n);
+      ScalarKernelsDouble.compare(op, a.d, ai, as, b.d, bi, bs, o, oi, n);
     } else if (a.dtype() == DType.INT64) {
       long[] x = a.l;
       long[] y = b.l;
@@ -267,79 +208,6 @@ public final class Binary {
       for (int j = 0; j < n; j++) {
         o[oi + j] = cmp(op, a.getDouble(ai + j * as), b.getDouble(bi + j * bs));
       }
-    }
-  }
-
-  /** Scalar float comparison loop, one loop per op (the op is not re-dispatched per element). */
-  static void compareTail(
-      BinaryOp op,
-      float[] x,
-      int xi,
-      int xs,
-      float[] y,
-      int yi,
-      int ys,
-      boolean[] o,
-      int oi,
-      int n) {
-    switch (op) {
-      case EQ -> {
-        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] == y[yi + j * ys];
-      }
-      case NE -> {
-        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] != y[yi + j * ys];
-      }
-      case LT -> {
-        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] < y[yi + j * ys];
-      }
-      case LE -> {
-        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] <= y[yi + j * ys];
-      }
-      case GT -> {
-        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] > y[yi + j * ys];
-      }
-      case GE -> {
-        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] >= y[yi + j * ys];
-      }
-      default -> throw new AssertionError(op);
-    }
-  }
-
-  /**
-   * The float64 twin of {@link #compareTail(BinaryOp, float[], int, int, float[], int, int,
-   * boolean[], int, int)}.
-   */
-  static void compareTail(
-      BinaryOp op,
-      double[] x,
-      int xi,
-      int xs,
-      double[] y,
-      int yi,
-      int ys,
-      boolean[] o,
-      int oi,
-      int n) {
-    switch (op) {
-      case EQ -> {
-        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] == y[yi + j * ys];
-      }
-      case NE -> {
-        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] != y[yi + j * ys];
-      }
-      case LT -> {
-        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] < y[yi + j * ys];
-      }
-      case LE -> {
-        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] <= y[yi + j * ys];
-      }
-      case GT -> {
-        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] > y[yi + j * ys];
-      }
-      case GE -> {
-        for (int j = 0; j < n; j++) o[oi + j] = x[xi + j * xs] >= y[yi + j * ys];
-      }
-      default -> throw new AssertionError(op);
     }
   }
 
@@ -417,18 +285,8 @@ public final class Binary {
       int n) {
     boolean[] c = cond.b;
     switch (out.dtype()) {
-      case FLOAT32 -> {
-        float[] x = a.f;
-        float[] y = b.f;
-        float[] o = out.f;
-        for (int j = 0; j < n; j++) o[oi + j] = c[ci + j * cs] ? x[ai + j * as] : y[bi + j * bs];
-      }
-      case FLOAT64 -> {
-        double[] x = a.d;
-        double[] y = b.d;
-        double[] o = out.d;
-        for (int j = 0; j < n; j++) o[oi + j] = c[ci + j * cs] ? x[ai + j * as] : y[bi + j * bs];
-      }
+      case FLOAT32 -> ScalarKernelsFloat.where(c, ci, cs, a.f, ai, as, b.f, bi, bs, out.f, oi, n);
+      case FLOAT64 -> ScalarKernelsDouble.where(c, ci, cs, a.d, ai, as, b.d, bi, bs, out.d, oi, n);
       case INT64 -> {
         long[] x = a.l;
         long[] y = b.l;

@@ -58,16 +58,16 @@ final class Flat {
     switch (a.dtype()) {
       case FLOAT32 -> {
         if (vector) {
-          VectorKernels.binaryF(op, a.f, ai, as, b.f, bi, bs, out.f, oi, n);
+          VectorKernelsFloat.binary(op, a.f, ai, as, b.f, bi, bs, out.f, oi, n);
         } else {
-          Binary.rowF(op, a.f, ai, as, b.f, bi, bs, out.f, oi, n);
+          ScalarKernelsFloat.binary(op, a.f, ai, as, b.f, bi, bs, out.f, oi, n);
         }
       }
       case FLOAT64 -> {
         if (vector) {
-          VectorKernels.binaryD(op, a.d, ai, as, b.d, bi, bs, out.d, oi, n);
+          VectorKernelsDouble.binary(op, a.d, ai, as, b.d, bi, bs, out.d, oi, n);
         } else {
-          Binary.rowD(op, a.d, ai, as, b.d, bi, bs, out.d, oi, n);
+          ScalarKernelsDouble.binary(op, a.d, ai, as, b.d, bi, bs, out.d, oi, n);
         }
       }
       case INT64 -> Binary.rowL(op, a.l, ai, as, b.l, bi, bs, out.l, oi, n);
@@ -116,16 +116,16 @@ final class Flat {
     switch (a.dtype()) {
       case FLOAT32 -> {
         if (vector) {
-          VectorKernels.compareF(op, a.f, ai, as, b.f, bi, bs, out.b, oi, n);
+          VectorKernelsFloat.compare(op, a.f, ai, as, b.f, bi, bs, out.b, oi, n);
         } else {
-          Binary.compareTail(op, a.f, ai, as, b.f, bi, bs, out.b, oi, n);
+          ScalarKernelsFloat.compare(op, a.f, ai, as, b.f, bi, bs, out.b, oi, n);
         }
       }
       case FLOAT64 -> {
         if (vector) {
-          VectorKernels.compareD(op, a.d, ai, as, b.d, bi, bs, out.b, oi, n);
+          VectorKernelsDouble.compare(op, a.d, ai, as, b.d, bi, bs, out.b, oi, n);
         } else {
-          Binary.compareTail(op, a.d, ai, as, b.d, bi, bs, out.b, oi, n);
+          ScalarKernelsDouble.compare(op, a.d, ai, as, b.d, bi, bs, out.b, oi, n);
         }
       }
       default -> Binary.compareRow(op, a, ai, as, b, bi, bs, out.b, oi, n);
@@ -187,14 +187,14 @@ final class Flat {
     switch (out.dtype()) {
       case FLOAT32 -> {
         if (vector) {
-          VectorKernels.whereF(c.b, ci, cs, a.f, ai, as, b.f, bi, bs, out.f, oi, n);
+          VectorKernelsFloat.where(c.b, ci, cs, a.f, ai, as, b.f, bi, bs, out.f, oi, n);
         } else {
           Binary.whereRow(c, ci, cs, a, ai, as, b, bi, bs, out, oi, n);
         }
       }
       case FLOAT64 -> {
         if (vector) {
-          VectorKernels.whereD(c.b, ci, cs, a.d, ai, as, b.d, bi, bs, out.d, oi, n);
+          VectorKernelsDouble.where(c.b, ci, cs, a.d, ai, as, b.d, bi, bs, out.d, oi, n);
         } else {
           Binary.whereRow(c, ci, cs, a, ai, as, b, bi, bs, out, oi, n);
         }
@@ -217,16 +217,16 @@ final class Flat {
     switch (in.dtype()) {
       case FLOAT32 -> {
         if (vector) {
-          VectorKernels.unaryF(op, in.f, ii, out.f, oi, n);
+          VectorKernelsFloat.unary(op, in.f, ii, out.f, oi, n);
         } else {
-          Unary.rowScalarF(op, in.f, ii, out.f, oi, n);
+          ScalarKernelsFloat.unary(op, in.f, ii, 1, out.f, oi, n);
         }
       }
       case FLOAT64 -> {
         if (vector) {
-          VectorKernels.unaryD(op, in.d, ii, out.d, oi, n);
+          VectorKernelsDouble.unary(op, in.d, ii, out.d, oi, n);
         } else {
-          Unary.rowScalarD(op, in.d, ii, out.d, oi, n);
+          ScalarKernelsDouble.unary(op, in.d, ii, 1, out.d, oi, n);
         }
       }
       case INT64 -> Unary.rowScalarL(op, in.l, ii, out.l, oi, n);

@@ -1,6 +1,9 @@
 package nabla.kernels;
 
-import java.util.Arrays;
+import static nabla.kernels.GemmTuning.BATCH_INNER_MIN;
+import static nabla.kernels.GemmTuning.PARALLEL_MIN;
+
+import java.lang.reflect.Array;
 
 /**
  * Dense matrix multiplication (GEMM) kernels for {@code float[]} and {@code double[]} storage.
@@ -25,50 +28,16 @@ import java.util.Arrays;
  * <p>Results are not bit-for-bit reproducible between SIMD and scalar paths or between thread
  * counts of different tile geometry; they are within normal floating-point summation error. C must
  * not overlap A or B (checked: an overlapping output is rejected).
+ *
+ * <p>Code layout: this class validates the arguments and holds the helpers shared by both element
+ * types; the float64 driver is {@link GemmDouble} with its Vector API kernels in {@link
+ * SimdGemmDouble}, and their float32 twins {@link GemmFloat} and {@link SimdGemmFloat} are
+ * generated from them ({@code java tools/codegen/GenerateFloatKernels.java}). Block sizes and
+ * thresholds are in {@link GemmTuning}.
  */
 public final class Gemm {
 
   private Gemm() {}
-
-  private static final boolean SIMD = Simd.enabled();
-
-  /** Micro-tile geometry of the active float path (used to split work and choose orientation). */
-  private static final int F_MR = SIMD ? SimdGemm.F_MR : ScalarTiles.MR;
-
-  private static final int F_NR = SIMD ? SimdGemm.F_NR : ScalarTiles.NR;
-
-  /** Micro-tile geometry of the active double path. */
-  private static final int D_MR = SIMD ? SimdGemm.D_MR : ScalarTiles.MR;
-
-  private static final int D_NR = SIMD ? SimdGemm.D_NR : ScalarTiles.NR;
-
-  /** Products with at most this many multiply-adds use the direct triple loop. */
-  static final long TINY = 256;
-
-  /** Products with at least this many multiply-adds are split among threads. */
-  static final long PARALLEL_MIN = 1L << 18;
-
-  /**
-   * Products with at most this many rows (or columns, transposed) may use the unpacked small-m
-   * kernel.
-   */
-  static final int SMALL_M = 4;
-
-  /**
-   * Products with at most this many columns (or rows, transposed) may use the unpacked small-n
-   * kernel.
-   */
-  static final int SMALL_N = 16;
-
-  /** Per-matrix multiply-adds from which a batched product is split inside each matrix. */
-  static final long BATCH_INNER_MIN = 1L << 22;
-
-  private static final class ScalarTiles {
-    static final int MR = 4;
-    static final int NR = 64;
-    static final int KC = 256;
-    static final int NC = 512;
-  }
 
   // =============================================================================================
   // Public API
@@ -113,28 +82,9 @@ public final class Gemm {
       int bColStride,
       float[] c,
       int cOff) {
-    checkDims("matmul", 1, m, n, k);
-    int aLen = a == null ? -1 : a.length,
-        bLen = b == null ? -1 : b.length,
-        cLen = c == null ? -1 : c.length;
-    checkCall(
-        "matmul",
-        m,
-        n,
-        k,
-        aLen,
-        aOff,
-        aRowStride,
-        aColStride,
-        bLen,
-        bOff,
-        bRowStride,
-        bColStride,
-        cLen,
-        cOff,
-        a == c,
-        b == c);
-    runF(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, true);
+    checkCall(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff);
+    GemmFloat.run(
+        m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, true);
   }
 
   /**
@@ -172,28 +122,9 @@ public final class Gemm {
       int bColStride,
       double[] c,
       int cOff) {
-    checkDims("matmul", 1, m, n, k);
-    int aLen = a == null ? -1 : a.length,
-        bLen = b == null ? -1 : b.length,
-        cLen = c == null ? -1 : c.length;
-    checkCall(
-        "matmul",
-        m,
-        n,
-        k,
-        aLen,
-        aOff,
-        aRowStride,
-        aColStride,
-        bLen,
-        bOff,
-        bRowStride,
-        bColStride,
-        cLen,
-        cOff,
-        a == c,
-        b == c);
-    runD(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, true);
+    checkCall(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff);
+    GemmDouble.run(
+        m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, true);
   }
 
   /**
@@ -239,80 +170,36 @@ public final class Gemm {
       int bColStride,
       float[] c,
       int cOff) {
-    checkDims("matmulBatched", batch, m, n, k);
-    int aLen = a == null ? -1 : a.length,
-        bLen = b == null ? -1 : b.length,
-        cLen = c == null ? -1 : c.length;
     checkBatched(
         batch,
         m,
         n,
         k,
-        aLen,
+        a,
         aOffsets,
         aRowStride,
         aColStride,
-        bLen,
+        b,
         bOffsets,
         bRowStride,
         bColStride,
-        cLen,
-        cOff,
-        a == c,
-        b == c);
-    int mn = m * n;
-    if (batch == 0 || mn == 0) {
-      return;
-    }
-    if (k == 0) {
-      Arrays.fill(c, cOff, cOff + batch * mn, 0f);
-      return;
-    }
-    if (splitByBatch(batch, m, n, k)) {
-      long work = (long) m * n * k;
-      int minChunk = (int) Math.min(batch, Math.max(1, PARALLEL_MIN / work));
-      Parallel.forRange(
-          0,
-          batch,
-          minChunk,
-          (lo, hi) -> {
-            for (int t = lo; t < hi; t++) {
-              runF(
-                  m,
-                  n,
-                  k,
-                  a,
-                  aOffsets[t],
-                  aRowStride,
-                  aColStride,
-                  b,
-                  bOffsets[t],
-                  bRowStride,
-                  bColStride,
-                  c,
-                  cOff + t * mn,
-                  false);
-            }
-          });
-    } else {
-      for (int t = 0; t < batch; t++) {
-        runF(
-            m,
-            n,
-            k,
-            a,
-            aOffsets[t],
-            aRowStride,
-            aColStride,
-            b,
-            bOffsets[t],
-            bRowStride,
-            bColStride,
-            c,
-            cOff + t * mn,
-            true);
-      }
-    }
+        c,
+        cOff);
+    GemmFloat.runBatched(
+        batch,
+        m,
+        n,
+        k,
+        a,
+        aOffsets,
+        aRowStride,
+        aColStride,
+        b,
+        bOffsets,
+        bRowStride,
+        bColStride,
+        c,
+        cOff);
   }
 
   /**
@@ -353,83 +240,43 @@ public final class Gemm {
       int bColStride,
       double[] c,
       int cOff) {
-    checkDims("matmulBatched", batch, m, n, k);
-    int aLen = a == null ? -1 : a.length,
-        bLen = b == null ? -1 : b.length,
-        cLen = c == null ? -1 : c.length;
     checkBatched(
         batch,
         m,
         n,
         k,
-        aLen,
+        a,
         aOffsets,
         aRowStride,
         aColStride,
-        bLen,
+        b,
         bOffsets,
         bRowStride,
         bColStride,
-        cLen,
-        cOff,
-        a == c,
-        b == c);
-    int mn = m * n;
-    if (batch == 0 || mn == 0) {
-      return;
-    }
-    if (k == 0) {
-      Arrays.fill(c, cOff, cOff + batch * mn, 0.0);
-      return;
-    }
-    if (splitByBatch(batch, m, n, k)) {
-      long work = (long) m * n * k;
-      int minChunk = (int) Math.min(batch, Math.max(1, PARALLEL_MIN / work));
-      Parallel.forRange(
-          0,
-          batch,
-          minChunk,
-          (lo, hi) -> {
-            for (int t = lo; t < hi; t++) {
-              runD(
-                  m,
-                  n,
-                  k,
-                  a,
-                  aOffsets[t],
-                  aRowStride,
-                  aColStride,
-                  b,
-                  bOffsets[t],
-                  bRowStride,
-                  bColStride,
-                  c,
-                  cOff + t * mn,
-                  false);
-            }
-          });
-    } else {
-      for (int t = 0; t < batch; t++) {
-        runD(
-            m,
-            n,
-            k,
-            a,
-            aOffsets[t],
-            aRowStride,
-            aColStride,
-            b,
-            bOffsets[t],
-            bRowStride,
-            bColStride,
-            c,
-            cOff + t * mn,
-            true);
-      }
-    }
+        c,
+        cOff);
+    GemmDouble.runBatched(
+        batch,
+        m,
+        n,
+        k,
+        a,
+        aOffsets,
+        aRowStride,
+        aColStride,
+        b,
+        bOffsets,
+        bRowStride,
+        bColStride,
+        c,
+        cOff);
   }
 
-  private static boolean splitByBatch(int batch, int m, int n, int k) {
+  // =============================================================================================
+  // shared helpers of the typed drivers and kernels
+  // =============================================================================================
+
+  static boolean splitByBatch(int batch, int m, int n, int k) {
     int t = Parallel.threads();
     if (t <= 1 || batch <= 1 || Parallel.inWorker()) {
       return false;
@@ -438,745 +285,15 @@ public final class Gemm {
     return work < BATCH_INNER_MIN || batch >= 2 * t;
   }
 
-  // =============================================================================================
-  // float driver
-  // =============================================================================================
-
-  /** Runs a validated float product into the contiguous row-major block at {@code cOff}. */
-  private static void runF(
-      int m,
-      int n,
-      int k,
-      float[] a,
-      int aOff,
-      int ars,
-      int acs,
-      float[] b,
-      int bOff,
-      int brs,
-      int bcs,
-      float[] c,
-      int cOff,
-      boolean parallel) {
-    if (m == 0 || n == 0) {
-      return;
-    }
-    if (k == 0) {
-      Arrays.fill(c, cOff, cOff + m * n, 0f);
-      return;
-    }
-    if ((long) m * n * k <= TINY) {
-      naiveF(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, 1);
-      return;
-    }
-    if (SIMD
-        && Math.min(m, n) <= SMALL_N
-        && skinnyF(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, parallel)) {
-      return;
-    }
-    // Compute C^T = B^T A^T instead when that wastes fewer padded lanes (e.g. n = 1).
-    if (transposeBetter(m, n, F_MR, F_NR)) {
-      tiledF(n, m, k, b, bOff, bcs, brs, a, aOff, acs, ars, c, cOff, 1, n, parallel);
-    } else {
-      tiledF(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, 1, parallel);
-    }
-  }
-
-  /**
-   * Skinny products (few rows or few columns) whose large operand is contiguous in the right
-   * direction run unpacked (see {@code SimdGemm.smallM} and {@code SimdGemm.smallN}), split along
-   * the long dimension among threads. Returns false when the layout does not fit those kernels.
-   */
-  private static boolean skinnyF(
-      int m,
-      int n,
-      int k,
-      float[] a,
-      int aOff,
-      int ars,
-      int acs,
-      float[] b,
-      int bOff,
-      int brs,
-      int bcs,
-      float[] c,
-      int cOff,
-      boolean parallel) {
-    long work = (long) m * n * k;
-    boolean par =
-        parallel && Parallel.threads() > 1 && work >= PARALLEL_MIN && !Parallel.inWorker();
-    int minChunk = 64;
-    if (m <= n) {
-      if (bcs == 1 && m <= SMALL_M) { // few rows of C; rows of B contiguous: split the columns
-        if (par) {
-          Parallel.forRange(
-              0,
-              n,
-              minChunk,
-              (lo, hi) ->
-                  SimdGemm.smallM(
-                      m, hi - lo, k, a, aOff, ars, acs, b, bOff + lo, brs, c, cOff + lo, n, 1));
-        } else {
-          SimdGemm.smallM(m, n, k, a, aOff, ars, acs, b, bOff, brs, c, cOff, n, 1);
-        }
-        return true;
-      }
-      if (brs == 1) { // C^T = B^T A^T: few columns of C^T, rows of B^T contiguous: split B^T's rows
-        if (par) {
-          Parallel.forRange(
-              0,
-              n,
-              minChunk,
-              (lo, hi) ->
-                  SimdGemm.smallN(
-                      hi - lo,
-                      m,
-                      k,
-                      b,
-                      bOff + lo * bcs,
-                      bcs,
-                      a,
-                      aOff,
-                      acs,
-                      ars,
-                      c,
-                      cOff + lo,
-                      1,
-                      n));
-        } else {
-          SimdGemm.smallN(n, m, k, b, bOff, bcs, a, aOff, acs, ars, c, cOff, 1, n);
-        }
-        return true;
-      }
-    } else {
-      if (acs == 1) { // few columns of C; rows of A contiguous: split the rows
-        if (par) {
-          Parallel.forRange(
-              0,
-              m,
-              minChunk,
-              (lo, hi) ->
-                  SimdGemm.smallN(
-                      hi - lo,
-                      n,
-                      k,
-                      a,
-                      aOff + lo * ars,
-                      ars,
-                      b,
-                      bOff,
-                      brs,
-                      bcs,
-                      c,
-                      cOff + lo * n,
-                      n,
-                      1));
-        } else {
-          SimdGemm.smallN(m, n, k, a, aOff, ars, b, bOff, brs, bcs, c, cOff, n, 1);
-        }
-        return true;
-      }
-      if (ars == 1
-          && n <= SMALL_M) { // C^T = B^T A^T: few rows of C^T, rows of A^T contiguous: split A^T's
-        // columns
-        if (par) {
-          Parallel.forRange(
-              0,
-              m,
-              minChunk,
-              (lo, hi) ->
-                  SimdGemm.smallM(
-                      n, hi - lo, k, b, bOff, bcs, brs, a, aOff + lo, acs, c, cOff + lo * n, 1, n));
-        } else {
-          SimdGemm.smallM(n, m, k, b, bOff, bcs, brs, a, aOff, acs, c, cOff, 1, n);
-        }
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Splits C (element (i, j) at {@code c[cOff + i*crs + j*ccs]}) into one tile per thread. */
-  private static void tiledF(
-      int m,
-      int n,
-      int k,
-      float[] a,
-      int aOff,
-      int ars,
-      int acs,
-      float[] b,
-      int bOff,
-      int brs,
-      int bcs,
-      float[] c,
-      int cOff,
-      int crs,
-      int ccs,
-      boolean parallel) {
-    int[] grid = parallel ? grid(m, n, k, F_MR, F_NR) : null;
-    if (grid == null) {
-      blockF(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, crs, ccs);
-      return;
-    }
-    int tm = grid[0], tn = grid[1];
-    int mUnits = (m + F_MR - 1) / F_MR, nUnits = (n + F_NR - 1) / F_NR;
-    Parallel.forRange(
-        0,
-        tm * tn,
-        1,
-        (lo, hi) -> {
-          for (int tile = lo; tile < hi; tile++) {
-            int ti = tile / tn, tj = tile % tn;
-            int i0 = split(mUnits, tm, ti) * F_MR,
-                i1 = Math.min(m, split(mUnits, tm, ti + 1) * F_MR);
-            int j0 = split(nUnits, tn, tj) * F_NR,
-                j1 = Math.min(n, split(nUnits, tn, tj + 1) * F_NR);
-            if (i1 > i0 && j1 > j0) {
-              blockF(
-                  i1 - i0,
-                  j1 - j0,
-                  k,
-                  a,
-                  aOff + i0 * ars,
-                  ars,
-                  acs,
-                  b,
-                  bOff + j0 * bcs,
-                  brs,
-                  bcs,
-                  c,
-                  cOff + i0 * crs + j0 * ccs,
-                  crs,
-                  ccs);
-            }
-          }
-        });
-  }
-
-  private static void blockF(
-      int m,
-      int n,
-      int k,
-      float[] a,
-      int aOff,
-      int ars,
-      int acs,
-      float[] b,
-      int bOff,
-      int brs,
-      int bcs,
-      float[] c,
-      int cOff,
-      int crs,
-      int ccs) {
-    if (SIMD) {
-      SimdGemm.gemm(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, crs, ccs);
-    } else {
-      scalarF(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, crs, ccs);
-    }
-  }
-
-  /** Direct triple loop for tiny products. */
-  private static void naiveF(
-      int m,
-      int n,
-      int k,
-      float[] a,
-      int aOff,
-      int ars,
-      int acs,
-      float[] b,
-      int bOff,
-      int brs,
-      int bcs,
-      float[] c,
-      int cOff,
-      int crs,
-      int ccs) {
-    // i-p-j order: the updates of one C row are independent, unlike a dot product's add chain.
-    for (int i = 0; i < m; i++) {
-      int ci = cOff + i * crs;
-      int ai = aOff + i * ars;
-      for (int j = 0; j < n; j++) {
-        c[ci + j * ccs] = 0f;
-      }
-      for (int p = 0; p < k; p++) {
-        float aip = a[ai + p * acs];
-        int bp = bOff + p * brs;
-        for (int j = 0; j < n; j++) {
-          c[ci + j * ccs] += aip * b[bp + j * bcs];
-        }
-      }
-    }
-  }
-
-  /**
-   * Plain-Java blocked kernel. B is packed into a {@code kc x nc} block of separate row arrays and
-   * C is accumulated in separate row arrays, so the JIT can prove the inner axpy loops alias-free
-   * and auto-vectorise them; two k-steps are fused per pass to halve the accumulator traffic.
-   */
-  private static void scalarF(
-      int m,
-      int n,
-      int k,
-      float[] a,
-      int aOff,
-      int ars,
-      int acs,
-      float[] b,
-      int bOff,
-      int brs,
-      int bcs,
-      float[] c,
-      int cOff,
-      int crs,
-      int ccs) {
-    final int kcMax = Math.min(k, ScalarTiles.KC),
-        ncMax = Math.min(n, ScalarTiles.NC),
-        mr = ScalarTiles.MR;
-    float[][] bp = new float[kcMax][ncMax];
-    float[][] ct = new float[mr][ncMax];
-    for (int jc = 0; jc < n; jc += ncMax) {
-      int nc = Math.min(ncMax, n - jc);
-      for (int pc = 0; pc < k; pc += kcMax) {
-        int kc = Math.min(kcMax, k - pc);
-        for (int p = 0; p < kc; p++) {
-          float[] row = bp[p];
-          int s = bOff + (pc + p) * brs + jc * bcs;
-          if (bcs == 1) {
-            System.arraycopy(b, s, row, 0, nc);
-          } else {
-            for (int j = 0; j < nc; j++) {
-              row[j] = b[s + j * bcs];
-            }
-          }
-        }
-        for (int i0 = 0; i0 < m; i0 += mr) {
-          int rows = Math.min(mr, m - i0);
-          for (int r = 0; r < rows; r++) {
-            Arrays.fill(ct[r], 0, nc, 0f);
-          }
-          int p = 0;
-          for (; p + 1 < kc; p += 2) {
-            float[] b0 = bp[p], b1 = bp[p + 1];
-            for (int r = 0; r < rows; r++) {
-              int ai = aOff + (i0 + r) * ars + (pc + p) * acs;
-              axpy2(nc, a[ai], b0, a[ai + acs], b1, ct[r]);
-            }
-          }
-          if (p < kc) {
-            float[] b0 = bp[p];
-            for (int r = 0; r < rows; r++) {
-              axpy(nc, a[aOff + (i0 + r) * ars + (pc + p) * acs], b0, ct[r]);
-            }
-          }
-          for (int r = 0; r < rows; r++) {
-            float[] t = ct[r];
-            int ci = cOff + (i0 + r) * crs + jc * ccs;
-            if (pc == 0) {
-              for (int j = 0; j < nc; j++) {
-                c[ci + j * ccs] = t[j];
-              }
-            } else {
-              for (int j = 0; j < nc; j++) {
-                c[ci + j * ccs] += t[j];
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-
-  private static void axpy2(int n, float a0, float[] x0, float a1, float[] x1, float[] y) {
-    for (int j = 0; j < n; j++) {
-      y[j] += a0 * x0[j] + a1 * x1[j];
-    }
-  }
-
-  private static void axpy(int n, float a0, float[] x0, float[] y) {
-    for (int j = 0; j < n; j++) {
-      y[j] += a0 * x0[j];
-    }
-  }
-
-  // =============================================================================================
-  // double driver
-  // =============================================================================================
-
-  /** Runs a validated double product into the contiguous row-major block at {@code cOff}. */
-  private static void runD(
-      int m,
-      int n,
-      int k,
-      double[] a,
-      int aOff,
-      int ars,
-      int acs,
-      double[] b,
-      int bOff,
-      int brs,
-      int bcs,
-      double[] c,
-      int cOff,
-      boolean parallel) {
-    if (m == 0 || n == 0) {
-      return;
-    }
-    if (k == 0) {
-      Arrays.fill(c, cOff, cOff + m * n, 0.0);
-      return;
-    }
-    if ((long) m * n * k <= TINY) {
-      naiveD(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, 1);
-      return;
-    }
-    if (SIMD
-        && Math.min(m, n) <= SMALL_N
-        && skinnyD(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, parallel)) {
-      return;
-    }
-    // Compute C^T = B^T A^T instead when that wastes fewer padded lanes (e.g. n = 1).
-    if (transposeBetter(m, n, D_MR, D_NR)) {
-      tiledD(n, m, k, b, bOff, bcs, brs, a, aOff, acs, ars, c, cOff, 1, n, parallel);
-    } else {
-      tiledD(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, 1, parallel);
-    }
-  }
-
-  /**
-   * Skinny products (few rows or few columns) whose large operand is contiguous in the right
-   * direction run unpacked (see {@code SimdGemm.smallM} and {@code SimdGemm.smallN}), split along
-   * the long dimension among threads. Returns false when the layout does not fit those kernels.
-   */
-  private static boolean skinnyD(
-      int m,
-      int n,
-      int k,
-      double[] a,
-      int aOff,
-      int ars,
-      int acs,
-      double[] b,
-      int bOff,
-      int brs,
-      int bcs,
-      double[] c,
-      int cOff,
-      boolean parallel) {
-    long work = (long) m * n * k;
-    boolean par =
-        parallel && Parallel.threads() > 1 && work >= PARALLEL_MIN && !Parallel.inWorker();
-    int minChunk = 64;
-    if (m <= n) {
-      if (bcs == 1 && m <= SMALL_M) { // few rows of C; rows of B contiguous: split the columns
-        if (par) {
-          Parallel.forRange(
-              0,
-              n,
-              minChunk,
-              (lo, hi) ->
-                  SimdGemm.smallM(
-                      m, hi - lo, k, a, aOff, ars, acs, b, bOff + lo, brs, c, cOff + lo, n, 1));
-        } else {
-          SimdGemm.smallM(m, n, k, a, aOff, ars, acs, b, bOff, brs, c, cOff, n, 1);
-        }
-        return true;
-      }
-      if (brs == 1) { // C^T = B^T A^T: few columns of C^T, rows of B^T contiguous: split B^T's rows
-        if (par) {
-          Parallel.forRange(
-              0,
-              n,
-              minChunk,
-              (lo, hi) ->
-                  SimdGemm.smallN(
-                      hi - lo,
-                      m,
-                      k,
-                      b,
-                      bOff + lo * bcs,
-                      bcs,
-                      a,
-                      aOff,
-                      acs,
-                      ars,
-                      c,
-                      cOff + lo,
-                      1,
-                      n));
-        } else {
-          SimdGemm.smallN(n, m, k, b, bOff, bcs, a, aOff, acs, ars, c, cOff, 1, n);
-        }
-        return true;
-      }
-    } else {
-      if (acs == 1) { // few columns of C; rows of A contiguous: split the rows
-        if (par) {
-          Parallel.forRange(
-              0,
-              m,
-              minChunk,
-              (lo, hi) ->
-                  SimdGemm.smallN(
-                      hi - lo,
-                      n,
-                      k,
-                      a,
-                      aOff + lo * ars,
-                      ars,
-                      b,
-                      bOff,
-                      brs,
-                      bcs,
-                      c,
-                      cOff + lo * n,
-                      n,
-                      1));
-        } else {
-          SimdGemm.smallN(m, n, k, a, aOff, ars, b, bOff, brs, bcs, c, cOff, n, 1);
-        }
-        return true;
-      }
-      if (ars == 1
-          && n <= SMALL_M) { // C^T = B^T A^T: few rows of C^T, rows of A^T contiguous: split A^T's
-        // columns
-        if (par) {
-          Parallel.forRange(
-              0,
-              m,
-              minChunk,
-              (lo, hi) ->
-                  SimdGemm.smallM(
-                      n, hi - lo, k, b, bOff, bcs, brs, a, aOff + lo, acs, c, cOff + lo * n, 1, n));
-        } else {
-          SimdGemm.smallM(n, m, k, b, bOff, bcs, brs, a, aOff, acs, c, cOff, 1, n);
-        }
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Splits C (element (i, j) at {@code c[cOff + i*crs + j*ccs]}) into one tile per thread. */
-  private static void tiledD(
-      int m,
-      int n,
-      int k,
-      double[] a,
-      int aOff,
-      int ars,
-      int acs,
-      double[] b,
-      int bOff,
-      int brs,
-      int bcs,
-      double[] c,
-      int cOff,
-      int crs,
-      int ccs,
-      boolean parallel) {
-    int[] grid = parallel ? grid(m, n, k, D_MR, D_NR) : null;
-    if (grid == null) {
-      blockD(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, crs, ccs);
-      return;
-    }
-    int tm = grid[0], tn = grid[1];
-    int mUnits = (m + D_MR - 1) / D_MR, nUnits = (n + D_NR - 1) / D_NR;
-    Parallel.forRange(
-        0,
-        tm * tn,
-        1,
-        (lo, hi) -> {
-          for (int tile = lo; tile < hi; tile++) {
-            int ti = tile / tn, tj = tile % tn;
-            int i0 = split(mUnits, tm, ti) * D_MR,
-                i1 = Math.min(m, split(mUnits, tm, ti + 1) * D_MR);
-            int j0 = split(nUnits, tn, tj) * D_NR,
-                j1 = Math.min(n, split(nUnits, tn, tj + 1) * D_NR);
-            if (i1 > i0 && j1 > j0) {
-              blockD(
-                  i1 - i0,
-                  j1 - j0,
-                  k,
-                  a,
-                  aOff + i0 * ars,
-                  ars,
-                  acs,
-                  b,
-                  bOff + j0 * bcs,
-                  brs,
-                  bcs,
-                  c,
-                  cOff + i0 * crs + j0 * ccs,
-                  crs,
-                  ccs);
-            }
-          }
-        });
-  }
-
-  private static void blockD(
-      int m,
-      int n,
-      int k,
-      double[] a,
-      int aOff,
-      int ars,
-      int acs,
-      double[] b,
-      int bOff,
-      int brs,
-      int bcs,
-      double[] c,
-      int cOff,
-      int crs,
-      int ccs) {
-    if (SIMD) {
-      SimdGemm.gemm(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, crs, ccs);
-    } else {
-      scalarD(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, crs, ccs);
-    }
-  }
-
-  /** Direct triple loop for tiny products. */
-  private static void naiveD(
-      int m,
-      int n,
-      int k,
-      double[] a,
-      int aOff,
-      int ars,
-      int acs,
-      double[] b,
-      int bOff,
-      int brs,
-      int bcs,
-      double[] c,
-      int cOff,
-      int crs,
-      int ccs) {
-    // i-p-j order: the updates of one C row are independent, unlike a dot product's add chain.
-    for (int i = 0; i < m; i++) {
-      int ci = cOff + i * crs;
-      int ai = aOff + i * ars;
-      for (int j = 0; j < n; j++) {
-        c[ci + j * ccs] = 0.0;
-      }
-      for (int p = 0; p < k; p++) {
-        double aip = a[ai + p * acs];
-        int bp = bOff + p * brs;
-        for (int j = 0; j < n; j++) {
-          c[ci + j * ccs] += aip * b[bp + j * bcs];
-        }
-      }
-    }
-  }
-
-  /**
-   * Plain-Java blocked kernel. B is packed into a {@code kc x nc} block of separate row arrays and
-   * C is accumulated in separate row arrays, so the JIT can prove the inner axpy loops alias-free
-   * and auto-vectorise them; two k-steps are fused per pass to halve the accumulator traffic.
-   */
-  private static void scalarD(
-      int m,
-      int n,
-      int k,
-      double[] a,
-      int aOff,
-      int ars,
-      int acs,
-      double[] b,
-      int bOff,
-      int brs,
-      int bcs,
-      double[] c,
-      int cOff,
-      int crs,
-      int ccs) {
-    final int kcMax = Math.min(k, ScalarTiles.KC),
-        ncMax = Math.min(n, ScalarTiles.NC),
-        mr = ScalarTiles.MR;
-    double[][] bp = new double[kcMax][ncMax];
-    double[][] ct = new double[mr][ncMax];
-    for (int jc = 0; jc < n; jc += ncMax) {
-      int nc = Math.min(ncMax, n - jc);
-      for (int pc = 0; pc < k; pc += kcMax) {
-        int kc = Math.min(kcMax, k - pc);
-        for (int p = 0; p < kc; p++) {
-          double[] row = bp[p];
-          int s = bOff + (pc + p) * brs + jc * bcs;
-          if (bcs == 1) {
-            System.arraycopy(b, s, row, 0, nc);
-          } else {
-            for (int j = 0; j < nc; j++) {
-              row[j] = b[s + j * bcs];
-            }
-          }
-        }
-        for (int i0 = 0; i0 < m; i0 += mr) {
-          int rows = Math.min(mr, m - i0);
-          for (int r = 0; r < rows; r++) {
-            Arrays.fill(ct[r], 0, nc, 0.0);
-          }
-          int p = 0;
-          for (; p + 1 < kc; p += 2) {
-            double[] b0 = bp[p], b1 = bp[p + 1];
-            for (int r = 0; r < rows; r++) {
-              int ai = aOff + (i0 + r) * ars + (pc + p) * acs;
-              axpy2(nc, a[ai], b0, a[ai + acs], b1, ct[r]);
-            }
-          }
-          if (p < kc) {
-            double[] b0 = bp[p];
-            for (int r = 0; r < rows; r++) {
-              axpy(nc, a[aOff + (i0 + r) * ars + (pc + p) * acs], b0, ct[r]);
-            }
-          }
-          for (int r = 0; r < rows; r++) {
-            double[] t = ct[r];
-            int ci = cOff + (i0 + r) * crs + jc * ccs;
-            if (pc == 0) {
-              for (int j = 0; j < nc; j++) {
-                c[ci + j * ccs] = t[j];
-              }
-            } else {
-              for (int j = 0; j < nc; j++) {
-                c[ci + j * ccs] += t[j];
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-
-  private static void axpy2(int n, double a0, double[] x0, double a1, double[] x1, double[] y) {
-    for (int j = 0; j < n; j++) {
-      y[j] += a0 * x0[j] + a1 * x1[j];
-    }
-  }
-
-  private static void axpy(int n, double a0, double[] x0, double[] y) {
-    for (int j = 0; j < n; j++) {
-      y[j] += a0 * x0[j];
-    }
-  }
-
-  // =============================================================================================
-  // shared helpers
-  // =============================================================================================
-
-  private static boolean transposeBetter(int m, int n, int mr, int nr) {
+  static boolean transposeBetter(int m, int n, int mr, int nr) {
     return padded(n, mr) * padded(m, nr) < padded(m, mr) * padded(n, nr);
   }
 
-  private static long padded(int x, int tile) {
+  static long padded(int x, int tile) {
     return (long) (x + tile - 1) / tile * tile;
   }
 
-  private static int split(int units, int parts, int index) {
+  static int split(int units, int parts, int index) {
     return (int) ((long) units * index / parts);
   }
 
@@ -1184,7 +301,7 @@ public final class Gemm {
    * Chooses a {@code tm x tn} grid of per-thread tiles for an {@code m x n} output, or returns null
    * when the product should run on the calling thread alone.
    */
-  private static int[] grid(int m, int n, int k, int mr, int nr) {
+  static int[] grid(int m, int n, int k, int mr, int nr) {
     int t = Parallel.threads();
     if (t <= 1 || (long) m * n * k < PARALLEL_MIN || Parallel.inWorker()) {
       return null;
@@ -1216,6 +333,16 @@ public final class Gemm {
     return bestTm * bestTn <= 1 ? null : new int[] {bestTm, bestTn};
   }
 
+  static int roundUp(int x, int m) {
+    return (x + m - 1) / m * m;
+  }
+
+  /** Depth of each k-block: k split into the fewest blocks of at most {@code max}, equal sizes. */
+  static int balancedDepth(int k, int max) {
+    int blocks = Math.max(1, (k + max - 1) / max);
+    return Math.max(1, (k + blocks - 1) / blocks);
+  }
+
   // =============================================================================================
   // validation
   // =============================================================================================
@@ -1231,27 +358,34 @@ public final class Gemm {
     }
   }
 
+  /** Length of a float[] or double[] array, -1 for null. */
+  private static int length(Object array) {
+    return array == null ? -1 : Array.getLength(array);
+  }
+
   private static String dims(int batch, int m, int n, int k) {
     return (batch != 1 ? "batch=" + batch + ", " : "") + "m=" + m + ", n=" + n + ", k=" + k;
   }
 
+  /** Checks one product; a, b and c are float[] or double[] arrays of one type, or null. */
   private static void checkCall(
-      String op,
       int m,
       int n,
       int k,
-      int aLen,
+      Object a,
       int aOff,
       int ars,
       int acs,
-      int bLen,
+      Object b,
       int bOff,
       int brs,
       int bcs,
-      int cLen,
-      int cOff,
-      boolean aIsC,
-      boolean bIsC) {
+      Object c,
+      int cOff) {
+    String op = "matmul";
+    checkDims(op, 1, m, n, k);
+    int aLen = length(a), bLen = length(b), cLen = length(c);
+    boolean aIsC = a == c, bIsC = b == c;
     checkBlock(op, "A", 1, m, n, k, aLen, m, k, aOff, ars, acs);
     checkBlock(op, "B", 1, m, n, k, bLen, k, n, bOff, brs, bcs);
     checkBlock(op, "C", 1, m, n, k, cLen, m, n, cOff, n, 1);
@@ -1265,24 +399,26 @@ public final class Gemm {
     }
   }
 
+  /** Checks a batched product; a, b and c are float[] or double[] arrays of one type, or null. */
   private static void checkBatched(
       int batch,
       int m,
       int n,
       int k,
-      int aLen,
+      Object a,
       int[] aOffsets,
       int ars,
       int acs,
-      int bLen,
+      Object b,
       int[] bOffsets,
       int brs,
       int bcs,
-      int cLen,
-      int cOff,
-      boolean aIsC,
-      boolean bIsC) {
+      Object c,
+      int cOff) {
     String op = "matmulBatched";
+    checkDims(op, batch, m, n, k);
+    int aLen = length(a), bLen = length(b), cLen = length(c);
+    boolean aIsC = a == c, bIsC = b == c;
     if (aOffsets == null || bOffsets == null) {
       throw new IllegalArgumentException(
           op + ": offset array is null (" + dims(batch, m, n, k) + ")");

@@ -53,31 +53,9 @@ public final class Reduce {
 
   private static void columnSumRange(
       Storage in, int off, int rows, int cols, int c0, int c1, Storage out) {
-    int w = c1 - c0;
-    double[] acc = new double[w];
     switch (in.dtype()) {
-      case FLOAT32 -> {
-        float[] a = in.f;
-        for (int i = 0; i < rows; i++) {
-          int base = off + i * cols + c0;
-          for (int c = 0; c < w; c++) {
-            acc[c] += a[base + c];
-          }
-        }
-        for (int c = 0; c < w; c++) {
-          out.f[c0 + c] = (float) acc[c];
-        }
-      }
-      case FLOAT64 -> {
-        double[] a = in.d;
-        for (int i = 0; i < rows; i++) {
-          int base = off + i * cols + c0;
-          for (int c = 0; c < w; c++) {
-            acc[c] += a[base + c];
-          }
-        }
-        System.arraycopy(acc, 0, out.d, c0, w);
-      }
+      case FLOAT32 -> ScalarKernelsFloat.columnSum(in.f, off, rows, cols, c0, c1, out.f);
+      case FLOAT64 -> ScalarKernelsDouble.columnSum(in.d, off, rows, cols, c0, c1, out.d);
       default -> throw new IllegalArgumentException("columnSum: float32 or float64 only");
     }
   }

@@ -26,8 +26,8 @@ public final class Unary {
         new int[] {0, off},
         (o, s, n) -> {
           switch (in.dtype()) {
-            case FLOAT32 -> rowF(op, in.f, o[1], s[1], out.f, o[0], n);
-            case FLOAT64 -> rowD(op, in.d, o[1], s[1], out.d, o[0], n);
+            case FLOAT32 -> ScalarKernelsFloat.unary(op, in.f, o[1], s[1], out.f, o[0], n);
+            case FLOAT64 -> ScalarKernelsDouble.unary(op, in.d, o[1], s[1], out.d, o[0], n);
             case INT64 -> rowL(op, in.l, o[1], s[1], out.l, o[0], n);
             case BOOL ->
                 throw new IllegalArgumentException(op + " is not defined for bool tensors");
@@ -35,101 +35,9 @@ public final class Unary {
         });
   }
 
-  /** Scalar kernel over a contiguous range (the vector kernels' tail). */
-  static void rowScalarF(UnaryOp op, float[] a, int ai, float[] o, int oi, int n) {
-    rowF(op, a, ai, 1, o, oi, n);
-  }
-
-  /** Scalar kernel over a contiguous range (the vector kernels' tail). */
-  static void rowScalarD(UnaryOp op, double[] a, int ai, double[] o, int oi, int n) {
-    rowD(op, a, ai, 1, o, oi, n);
-  }
-
   /** Scalar kernel over a contiguous range. */
   static void rowScalarL(UnaryOp op, long[] a, int ai, long[] o, int oi, int n) {
     rowL(op, a, ai, 1, o, oi, n);
-  }
-
-  private static void rowF(UnaryOp op, float[] a, int ai, int as, float[] o, int oi, int n) {
-    switch (op) {
-      case NEG -> {
-        for (int j = 0; j < n; j++) o[oi + j] = -a[ai + j * as];
-      }
-      case EXP -> {
-        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.exp(a[ai + j * as]);
-      }
-      case LOG -> {
-        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.log(a[ai + j * as]);
-      }
-      case SIN -> {
-        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.sin(a[ai + j * as]);
-      }
-      case COS -> {
-        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.cos(a[ai + j * as]);
-      }
-      case TANH -> {
-        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.tanh(a[ai + j * as]);
-      }
-      case SQRT -> {
-        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.sqrt(a[ai + j * as]);
-      }
-      case ABS -> {
-        for (int j = 0; j < n; j++) o[oi + j] = Math.abs(a[ai + j * as]);
-      }
-      case RELU -> {
-        for (int j = 0; j < n; j++) {
-          float v = a[ai + j * as];
-          o[oi + j] = v > 0 ? v : (v != v ? v : 0f);
-        }
-      }
-      case SIGMOID -> {
-        for (int j = 0; j < n; j++) o[oi + j] = (float) sigmoid(a[ai + j * as]);
-      }
-      case SIGN -> {
-        for (int j = 0; j < n; j++) o[oi + j] = Math.signum(a[ai + j * as]) + 0f;
-      }
-    }
-  }
-
-  private static void rowD(UnaryOp op, double[] a, int ai, int as, double[] o, int oi, int n) {
-    switch (op) {
-      case NEG -> {
-        for (int j = 0; j < n; j++) o[oi + j] = -a[ai + j * as];
-      }
-      case EXP -> {
-        for (int j = 0; j < n; j++) o[oi + j] = Math.exp(a[ai + j * as]);
-      }
-      case LOG -> {
-        for (int j = 0; j < n; j++) o[oi + j] = Math.log(a[ai + j * as]);
-      }
-      case SIN -> {
-        for (int j = 0; j < n; j++) o[oi + j] = Math.sin(a[ai + j * as]);
-      }
-      case COS -> {
-        for (int j = 0; j < n; j++) o[oi + j] = Math.cos(a[ai + j * as]);
-      }
-      case TANH -> {
-        for (int j = 0; j < n; j++) o[oi + j] = Math.tanh(a[ai + j * as]);
-      }
-      case SQRT -> {
-        for (int j = 0; j < n; j++) o[oi + j] = Math.sqrt(a[ai + j * as]);
-      }
-      case ABS -> {
-        for (int j = 0; j < n; j++) o[oi + j] = Math.abs(a[ai + j * as]);
-      }
-      case RELU -> {
-        for (int j = 0; j < n; j++) {
-          double v = a[ai + j * as];
-          o[oi + j] = v > 0 ? v : (v != v ? v : 0.0);
-        }
-      }
-      case SIGMOID -> {
-        for (int j = 0; j < n; j++) o[oi + j] = sigmoid(a[ai + j * as]);
-      }
-      case SIGN -> {
-        for (int j = 0; j < n; j++) o[oi + j] = Math.signum(a[ai + j * as]) + 0.0;
-      }
-    }
   }
 
   /** Sigmoid without overflow: e^-|x| never exceeds 1. */
@@ -139,6 +47,11 @@ public final class Unary {
     }
     double e = Math.exp(x);
     return e / (1 + e);
+  }
+
+  /** Float32 sigmoid: computed in double and rounded once. */
+  static float sigmoid(float x) {
+    return (float) sigmoid((double) x);
   }
 
   private static void rowL(UnaryOp op, long[] a, int ai, int as, long[] o, int oi, int n) {

@@ -4,6 +4,7 @@ import nabla.DType;
 import nabla.Tensor;
 import nabla.kernels.Gemm;
 import nabla.storage.Shapes;
+import nabla.storage.Storage;
 
 /**
  * Matrix product of tensors of rank ≥ 2, [..., m, k] · [..., k, n] → [..., m, n], with leading
@@ -75,38 +76,12 @@ final class Matmul extends Primitive {
     int[] sb = b.strides();
     int[] aOffsets = batchOffsets(batch, batchA, java.util.Arrays.copyOf(sa, ra - 2), a.offset());
     int[] bOffsets = batchOffsets(batch, batchB, java.util.Arrays.copyOf(sb, rb - 2), b.offset());
+    Storage x = a.storage(), y = b.storage(), z = out.storage();
+    int ars = sa[ra - 2], acs = sa[ra - 1], brs = sb[rb - 2], bcs = sb[rb - 1];
     if (a.dtype() == DType.FLOAT32) {
-      Gemm.matmulBatched(
-          nb,
-          m,
-          n,
-          k,
-          a.storage().f,
-          aOffsets,
-          sa[ra - 2],
-          sa[ra - 1],
-          b.storage().f,
-          bOffsets,
-          sb[rb - 2],
-          sb[rb - 1],
-          out.storage().f,
-          0);
+      Gemm.matmulBatched(nb, m, n, k, x.f, aOffsets, ars, acs, y.f, bOffsets, brs, bcs, z.f, 0);
     } else {
-      Gemm.matmulBatched(
-          nb,
-          m,
-          n,
-          k,
-          a.storage().d,
-          aOffsets,
-          sa[ra - 2],
-          sa[ra - 1],
-          b.storage().d,
-          bOffsets,
-          sb[rb - 2],
-          sb[rb - 1],
-          out.storage().d,
-          0);
+      Gemm.matmulBatched(nb, m, n, k, x.d, aOffsets, ars, acs, y.d, bOffsets, brs, bcs, z.d, 0);
     }
     return out;
   }

@@ -1,0 +1,76 @@
+package nabla.kernels;
+
+/**
+ * Every size and threshold of the GEMM kernels in one place: the float64 and float32 drivers
+ * ({@link GemmDouble}, {@link GemmFloat}) and Vector API kernels ({@link SimdGemmDouble}, {@link
+ * SimdGemmFloat}) read them from here. A constant that differs by element type has a {@code D_}
+ * (float64) and an {@code F_} (float32) version; the float code generator turns {@code D_X} into
+ * {@code F_X}. The micro-tile width is two vectors of the preferred species, so it lives with the
+ * Vector API kernels ({@code SimdGemmDouble.NR}).
+ */
+final class GemmTuning {
+  private GemmTuning() {}
+
+  // ---------------------------------------------------------------------------------------------
+  // choice of path and of parallel split (see Gemm)
+  // ---------------------------------------------------------------------------------------------
+
+  /** Products with at most this many multiply-adds use the direct triple loop. */
+  static final long TINY = 256;
+
+  /** Products with at least this many multiply-adds are split among threads. */
+  static final long PARALLEL_MIN = 1L << 18;
+
+  /**
+   * Products with at most this many rows (or columns, transposed) may use the unpacked small-m
+   * kernel.
+   */
+  static final int SMALL_M = 4;
+
+  /**
+   * Products with at most this many columns (or rows, transposed) may use the unpacked small-n
+   * kernel.
+   */
+  static final int SMALL_N = 16;
+
+  /** Per-matrix multiply-adds from which a batched product is split inside each matrix. */
+  static final long BATCH_INNER_MIN = 1L << 22;
+
+  // ---------------------------------------------------------------------------------------------
+  // Vector API kernels
+  // ---------------------------------------------------------------------------------------------
+
+  /** Rows of the micro-tile (8 rows of two vectors: 16 accumulator registers). */
+  static final int MR = 8;
+
+  /** Depth of a packed block (k dimension). */
+  static final int KC = 256;
+
+  /** Columns of a packed float64 B block: KC * D_NC * 8 bytes = 512 KiB, half of a 1 MiB L2. */
+  static final int D_NC = 256;
+
+  /** Columns of a packed float32 B block: KC * F_NC * 4 bytes = 512 KiB, half of a 1 MiB L2. */
+  static final int F_NC = 512;
+
+  /** Rows of a packed A block. */
+  static final int MC = 1024;
+
+  /** Columns of C accumulated at a time by the small-m kernels (m rows of them stay in L1). */
+  static final int SMALL_NB = 512;
+
+  // ---------------------------------------------------------------------------------------------
+  // plain-Java kernels (no Vector API)
+  // ---------------------------------------------------------------------------------------------
+
+  /** Rows of C accumulated together by the plain-Java blocked kernel. */
+  static final int SCALAR_MR = 4;
+
+  /** Column unit of the plain-Java kernel when the output is split among threads. */
+  static final int SCALAR_NR = 64;
+
+  /** Depth of a packed B block of the plain-Java kernel. */
+  static final int SCALAR_KC = 256;
+
+  /** Columns of a packed B block of the plain-Java kernel. */
+  static final int SCALAR_NC = 512;
+}

@@ -1,0 +1,167 @@
+// Source of a generated float32 twin (tools/codegen/GenerateFloatKernels.java).
+package nabla.kernels;
+
+/**
+ * Plain-Java float64 elementwise loops over one strided row: {@code o[oi+j]} for {@code j < n},
+ * reading {@code a[ai+j*as]} (and {@code b[bi+j*bs]}), any strides. They serve strided views, the
+ * runs without the Vector API and the vector kernels' tails. One loop per op: the op is not
+ * dispatched again for every element.
+ */
+final class ScalarKernelsDouble {
+  private ScalarKernelsDouble() {}
+
+  /** o[oi+j] = op(a[ai+j*as], b[bi+j*bs]) for an arithmetic op. */
+  static void binary(
+      BinaryOp op,
+      double[] a,
+      int ai,
+      int as,
+      double[] b,
+      int bi,
+      int bs,
+      double[] o,
+      int oi,
+      int n) {
+    switch (op) {
+      case ADD -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] + b[bi + j * bs];
+      }
+      case SUB -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] - b[bi + j * bs];
+      }
+      case MUL -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] * b[bi + j * bs];
+      }
+      case DIV -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] / b[bi + j * bs];
+      }
+      case POW -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.pow(a[ai + j * as], b[bi + j * bs]);
+      }
+      case MAX -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.max(a[ai + j * as], b[bi + j * bs]);
+      }
+      case MIN -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.min(a[ai + j * as], b[bi + j * bs]);
+      }
+      default -> throw new AssertionError(op);
+    }
+  }
+
+  /** o[oi+j] = a[ai+j*as] op b[bi+j*bs] for a comparison op. */
+  static void compare(
+      BinaryOp op,
+      double[] a,
+      int ai,
+      int as,
+      double[] b,
+      int bi,
+      int bs,
+      boolean[] o,
+      int oi,
+      int n) {
+    switch (op) {
+      case EQ -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] == b[bi + j * bs];
+      }
+      case NE -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] != b[bi + j * bs];
+      }
+      case LT -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] < b[bi + j * bs];
+      }
+      case LE -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] <= b[bi + j * bs];
+      }
+      case GT -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] > b[bi + j * bs];
+      }
+      case GE -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] >= b[bi + j * bs];
+      }
+      default -> throw new AssertionError(op);
+    }
+  }
+
+  /**
+   * o[oi+j] = op(a[ai+j*as]). The transcendental functions are {@link Math}'s (a float32 result is
+   * rounded once).
+   */
+  static void unary(UnaryOp op, double[] a, int ai, int as, double[] o, int oi, int n) {
+    switch (op) {
+      case NEG -> {
+        for (int j = 0; j < n; j++) o[oi + j] = -a[ai + j * as];
+      }
+      case EXP -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.exp(a[ai + j * as]);
+      }
+      case LOG -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.log(a[ai + j * as]);
+      }
+      case SIN -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.sin(a[ai + j * as]);
+      }
+      case COS -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.cos(a[ai + j * as]);
+      }
+      case TANH -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.tanh(a[ai + j * as]);
+      }
+      case SQRT -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.sqrt(a[ai + j * as]);
+      }
+      case ABS -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.abs(a[ai + j * as]);
+      }
+      case RELU -> {
+        for (int j = 0; j < n; j++) {
+          double v = a[ai + j * as];
+          o[oi + j] = v > 0 ? v : (v != v ? v : 0.0);
+        }
+      }
+      case SIGMOID -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Unary.sigmoid(a[ai + j * as]);
+      }
+      case SIGN -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.signum(a[ai + j * as]) + 0.0;
+      }
+    }
+  }
+
+  /** o[oi+j] = c[ci+j*cs] ? a[ai+j*as] : b[bi+j*bs]. */
+  static void where(
+      boolean[] c,
+      int ci,
+      int cs,
+      double[] a,
+      int ai,
+      int as,
+      double[] b,
+      int bi,
+      int bs,
+      double[] o,
+      int oi,
+      int n) {
+    for (int j = 0; j < n; j++) o[oi + j] = c[ci + j * cs] ? a[ai + j * as] : b[bi + j * bs];
+  }
+
+  /**
+   * Column sums of columns c0 to c1 of a contiguous row-major matrix: out[c] = sum over i < rows of
+   * a[off + i*cols + c]. The sums accumulate in 64-bit floating point whatever the element type.
+   */
+  @SuppressWarnings("cast")
+  static void columnSum(double[] a, int off, int rows, int cols, int c0, int c1, double[] out) {
+    int w = c1 - c0;
+    double[] acc = new double[w]; // keep-double
+    for (int i = 0; i < rows; i++) {
+      int base = off + i * cols + c0;
+      for (int c = 0; c < w; c++) {
+        acc[c] += a[base + c];
+      }
+    }
+    for (int c = 0; c < w; c++) {
+      // keep-double: a no-op cast in the source, one rounding per column in the float32 twin
+      out[c0 + c] = (double) acc[c];
+    }
+  }
+}

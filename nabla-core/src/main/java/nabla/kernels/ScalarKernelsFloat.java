@@ -1,0 +1,168 @@
+// GENERATED from ScalarKernelsDouble.java by tools/codegen/GenerateFloatKernels.java: do not edit.
+// Edit ScalarKernelsDouble.java and run `java tools/codegen/GenerateFloatKernels.java` (from the repository root).
+package nabla.kernels;
+
+/**
+ * Plain-Java float32 elementwise loops over one strided row: {@code o[oi+j]} for {@code j < n},
+ * reading {@code a[ai+j*as]} (and {@code b[bi+j*bs]}), any strides. They serve strided views, the
+ * runs without the Vector API and the vector kernels' tails. One loop per op: the op is not
+ * dispatched again for every element.
+ */
+final class ScalarKernelsFloat {
+  private ScalarKernelsFloat() {}
+
+  /** o[oi+j] = op(a[ai+j*as], b[bi+j*bs]) for an arithmetic op. */
+  static void binary(
+      BinaryOp op,
+      float[] a,
+      int ai,
+      int as,
+      float[] b,
+      int bi,
+      int bs,
+      float[] o,
+      int oi,
+      int n) {
+    switch (op) {
+      case ADD -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] + b[bi + j * bs];
+      }
+      case SUB -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] - b[bi + j * bs];
+      }
+      case MUL -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] * b[bi + j * bs];
+      }
+      case DIV -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] / b[bi + j * bs];
+      }
+      case POW -> {
+        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.pow(a[ai + j * as], b[bi + j * bs]);
+      }
+      case MAX -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.max(a[ai + j * as], b[bi + j * bs]);
+      }
+      case MIN -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.min(a[ai + j * as], b[bi + j * bs]);
+      }
+      default -> throw new AssertionError(op);
+    }
+  }
+
+  /** o[oi+j] = a[ai+j*as] op b[bi+j*bs] for a comparison op. */
+  static void compare(
+      BinaryOp op,
+      float[] a,
+      int ai,
+      int as,
+      float[] b,
+      int bi,
+      int bs,
+      boolean[] o,
+      int oi,
+      int n) {
+    switch (op) {
+      case EQ -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] == b[bi + j * bs];
+      }
+      case NE -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] != b[bi + j * bs];
+      }
+      case LT -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] < b[bi + j * bs];
+      }
+      case LE -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] <= b[bi + j * bs];
+      }
+      case GT -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] > b[bi + j * bs];
+      }
+      case GE -> {
+        for (int j = 0; j < n; j++) o[oi + j] = a[ai + j * as] >= b[bi + j * bs];
+      }
+      default -> throw new AssertionError(op);
+    }
+  }
+
+  /**
+   * o[oi+j] = op(a[ai+j*as]). The transcendental functions are {@link Math}'s (a float32 result is
+   * rounded once).
+   */
+  static void unary(UnaryOp op, float[] a, int ai, int as, float[] o, int oi, int n) {
+    switch (op) {
+      case NEG -> {
+        for (int j = 0; j < n; j++) o[oi + j] = -a[ai + j * as];
+      }
+      case EXP -> {
+        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.exp(a[ai + j * as]);
+      }
+      case LOG -> {
+        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.log(a[ai + j * as]);
+      }
+      case SIN -> {
+        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.sin(a[ai + j * as]);
+      }
+      case COS -> {
+        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.cos(a[ai + j * as]);
+      }
+      case TANH -> {
+        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.tanh(a[ai + j * as]);
+      }
+      case SQRT -> {
+        for (int j = 0; j < n; j++) o[oi + j] = (float) Math.sqrt(a[ai + j * as]);
+      }
+      case ABS -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.abs(a[ai + j * as]);
+      }
+      case RELU -> {
+        for (int j = 0; j < n; j++) {
+          float v = a[ai + j * as];
+          o[oi + j] = v > 0 ? v : (v != v ? v : 0.0f);
+        }
+      }
+      case SIGMOID -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Unary.sigmoid(a[ai + j * as]);
+      }
+      case SIGN -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Math.signum(a[ai + j * as]) + 0.0f;
+      }
+    }
+  }
+
+  /** o[oi+j] = c[ci+j*cs] ? a[ai+j*as] : b[bi+j*bs]. */
+  static void where(
+      boolean[] c,
+      int ci,
+      int cs,
+      float[] a,
+      int ai,
+      int as,
+      float[] b,
+      int bi,
+      int bs,
+      float[] o,
+      int oi,
+      int n) {
+    for (int j = 0; j < n; j++) o[oi + j] = c[ci + j * cs] ? a[ai + j * as] : b[bi + j * bs];
+  }
+
+  /**
+   * Column sums of columns c0 to c1 of a contiguous row-major matrix: out[c] = sum over i < rows of
+   * a[off + i*cols + c]. The sums accumulate in 64-bit floating point whatever the element type.
+   */
+  @SuppressWarnings("cast")
+  static void columnSum(float[] a, int off, int rows, int cols, int c0, int c1, float[] out) {
+    int w = c1 - c0;
+    double[] acc = new double[w]; // keep-double
+    for (int i = 0; i < rows; i++) {
+      int base = off + i * cols + c0;
+      for (int c = 0; c < w; c++) {
+        acc[c] += a[base + c];
+      }
+    }
+    for (int c = 0; c < w; c++) {
+      // keep-double: a no-op cast in the source, one rounding per column in the float32 twin
+      out[c0 + c] = (float) acc[c];
+    }
+  }
+}

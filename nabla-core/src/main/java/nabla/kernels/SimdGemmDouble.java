@@ -1,0 +1,650 @@
+// Source of a generated float32 twin (tools/codegen/GenerateFloatKernels.java).
+package nabla.kernels;
+
+import static nabla.kernels.GemmTuning.D_NC;
+import static nabla.kernels.GemmTuning.KC;
+import static nabla.kernels.GemmTuning.MC;
+import static nabla.kernels.GemmTuning.MR;
+import static nabla.kernels.GemmTuning.SMALL_NB;
+
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API GEMM kernels for float64, used by {@link GemmDouble}. Only loaded when {@link
+ * Simd#enabled()} is {@code true}.
+ *
+ * <p>Single-threaded; the driver splits the output among threads and calls these methods once per
+ * tile. All indices are assumed valid (checked by {@link Gemm}); {@code m, n, k >= 1}. C is
+ * addressed as {@code c[cOff + i*crs + j*ccs]} so that the driver can compute a transposed problem.
+ *
+ * <p>Packed path (BLIS-style, with the roles of A and B chosen for a row-major C): the micro-kernel
+ * computes an {@code MR x NR} tile of C with {@code MR} = 8 rows and {@code NR} = two vectors of
+ * columns, holding it in 16 vector registers while it streams a packed {@code MR x kc} sliver of A
+ * (stays in L1) and a packed {@code kc x NR} sliver of B. The packed {@code kc x nc} block of B
+ * ({@code KC x D_NC} elements, 512 KiB: half of a 1 MiB L2; see {@link GemmTuning}) is reused by
+ * every row sliver of A; A is packed one {@code mc x kc} block at a time. Measured on Zen 4 / JDK
+ * 25 (in float32): the 8 x 2-vector tile reaches about 113 GFLOP/s in isolation versus 102 for 4 x
+ * 2 and 108 for 6 x 2; block sizes between 128 and 512 made no measurable difference at n =
+ * 1024-2048, the micro-kernel dominates. Partial tiles are computed into a scratch tile and copied
+ * out.
+ *
+ * <p>Skinny products ({@link #smallM}, {@link #smallN}) skip packing, because there the large
+ * operand is used only a few times and packing it would cost as much as the arithmetic.
+ */
+final class SimdGemmDouble {
+
+  private SimdGemmDouble() {}
+
+  private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
+  private static final int LANES = SPECIES.length();
+
+  /** Columns of the micro-tile: two vectors. */
+  static final int NR = 2 * LANES;
+
+  static void gemm(
+      int m,
+      int n,
+      int k,
+      double[] a,
+      int aOff,
+      int ars,
+      int acs,
+      double[] b,
+      int bOff,
+      int brs,
+      int bcs,
+      double[] c,
+      int cOff,
+      int crs,
+      int ccs) {
+    // Equal k-blocks of at most KC (k = 784 gives 4 x 196, not 3 x 256 + a 16-deep sliver
+    // that reloads and stores all of C for little work).
+    int kcStep = Gemm.balancedDepth(k, KC);
+    int kcMax = Math.min(k, kcStep);
+    int mcMax = Math.min(m, MC);
+    int ncMax = Math.min(n, D_NC);
+    Workspace ws = Workspace.acquire();
+    try {
+      double[] ap = ws.a(Gemm.roundUp(mcMax, MR) * kcMax);
+      double[] bp = ws.b(Gemm.roundUp(ncMax, NR) * kcMax);
+      double[] tmp = ws.t(MR * NR);
+      for (int ic = 0; ic < m; ic += MC) {
+        int mc = Math.min(MC, m - ic);
+        for (int pc = 0; pc < k; pc += kcStep) {
+          int kc = Math.min(kcStep, k - pc);
+          packA(mc, kc, a, aOff + ic * ars + pc * acs, ars, acs, ap);
+          for (int jc = 0; jc < n; jc += D_NC) {
+            int nc = Math.min(D_NC, n - jc);
+            packB(kc, nc, b, bOff + pc * brs + jc * bcs, brs, bcs, bp);
+            macro(mc, nc, kc, ap, bp, c, cOff + ic * crs + jc * ccs, crs, ccs, pc > 0, tmp);
+          }
+        }
+      }
+    } finally {
+      ws.release();
+    }
+  }
+
+  private static void macro(
+      int mc,
+      int nc,
+      int kc,
+      double[] ap,
+      double[] bp,
+      double[] c,
+      int cBase,
+      int crs,
+      int ccs,
+      boolean acc,
+      double[] tmp) {
+    for (int ir = 0; ir < mc; ir += MR) {
+      int mr = Math.min(MR, mc - ir);
+      int aIdx = ir * kc;
+      for (int jr = 0; jr < nc; jr += NR) {
+        int nr = Math.min(NR, nc - jr);
+        int cIdx = cBase + ir * crs + jr * ccs;
+        if (mr == MR && nr == NR && ccs == 1) {
+          kernel(kc, ap, aIdx, bp, jr * kc, c, cIdx, crs, acc);
+        } else {
+          kernel(kc, ap, aIdx, bp, jr * kc, tmp, 0, NR, false);
+          scatter(mr, nr, tmp, NR, c, cIdx, crs, ccs, acc);
+        }
+      }
+    }
+  }
+
+  private static void scatter(
+      int mr, int nr, double[] t, int ldt, double[] c, int cIdx, int crs, int ccs, boolean acc) {
+    for (int i = 0; i < mr; i++) {
+      int ci = cIdx + i * crs;
+      int ti = i * ldt;
+      if (acc) {
+        for (int j = 0; j < nr; j++) {
+          c[ci + j * ccs] += t[ti + j];
+        }
+      } else {
+        for (int j = 0; j < nr; j++) {
+          c[ci + j * ccs] = t[ti + j];
+        }
+      }
+    }
+  }
+
+  /**
+   * Packs the {@code mc x kc} block of A whose element (i, p) is {@code a[base + i*rs + p*cs]} into
+   * row slivers of {@code MR} rows: {@code ap[ir*kc + p*MR + r] = A(ir + r, p)}, zero-padded.
+   */
+  private static void packA(int mc, int kc, double[] a, int base, int rs, int cs, double[] ap) {
+    for (int ir = 0; ir < mc; ir += MR) {
+      int mr = Math.min(MR, mc - ir);
+      int dst = ir * kc;
+      int src = base + ir * rs;
+      if (mr == MR && rs == 1) {
+        for (int p = 0; p < kc; p++) {
+          int s = src + p * cs;
+          int d = dst + p * MR;
+          for (int r = 0; r < MR; r++) {
+            ap[d + r] = a[s + r];
+          }
+        }
+      } else if (mr == MR) {
+        int s0 = src, s1 = s0 + rs, s2 = s1 + rs, s3 = s2 + rs;
+        int s4 = s3 + rs, s5 = s4 + rs, s6 = s5 + rs, s7 = s6 + rs;
+        for (int p = 0; p < kc; p++) {
+          int o = p * cs;
+          int d = dst + p * MR;
+          ap[d] = a[s0 + o];
+          ap[d + 1] = a[s1 + o];
+          ap[d + 2] = a[s2 + o];
+          ap[d + 3] = a[s3 + o];
+          ap[d + 4] = a[s4 + o];
+          ap[d + 5] = a[s5 + o];
+          ap[d + 6] = a[s6 + o];
+          ap[d + 7] = a[s7 + o];
+        }
+      } else {
+        for (int p = 0; p < kc; p++) {
+          int d = dst + p * MR;
+          int s = src + p * cs;
+          for (int r = 0; r < mr; r++) {
+            ap[d + r] = a[s + r * rs];
+          }
+          for (int r = mr; r < MR; r++) {
+            ap[d + r] = 0.0;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Packs the {@code kc x nc} block of B whose element (p, j) is {@code b[base + p*rs + j*cs]} into
+   * column slivers of {@code NR} columns: {@code bp[jr*kc + p*NR + j] = B(p, jr + j)}, zero-padded.
+   */
+  private static void packB(int kc, int nc, double[] b, int base, int rs, int cs, double[] bp) {
+    int full = nc / NR * NR;
+    if (cs == 1) {
+      // Row-major B: walk 8 rows at a time across all slivers, so that the source is read as a
+      // few sequential streams (rows far apart in memory defeat the prefetchers otherwise).
+      for (int p0 = 0; p0 < kc; p0 += 8) {
+        int pe = Math.min(kc, p0 + 8);
+        for (int jr = 0; jr < full; jr += NR) {
+          int dst = jr * kc;
+          for (int p = p0; p < pe; p++) {
+            int s = base + p * rs + jr;
+            int d = dst + p * NR;
+            DoubleVector.fromArray(SPECIES, b, s).intoArray(bp, d);
+            DoubleVector.fromArray(SPECIES, b, s + LANES).intoArray(bp, d + LANES);
+          }
+        }
+      }
+    } else {
+      // Strided rows (e.g. a transposed B, whose columns are contiguous): gather 8 columns at a
+      // time, in runs of 64 rows, so that the source streams and the destination rows stay in L1
+      // (reading all columns of a sliver at once thrashes L1 when the column stride is a
+      // multiple of 4 KiB).
+      for (int jr = 0; jr < full; jr += NR) {
+        int dst = jr * kc;
+        int src = base + jr * cs;
+        for (int p0 = 0; p0 < kc; p0 += 64) {
+          int pe = Math.min(kc, p0 + 64);
+          for (int g = 0; g < NR; g += 8) {
+            int s0 = src + g * cs, s1 = s0 + cs, s2 = s1 + cs, s3 = s2 + cs;
+            int s4 = s3 + cs, s5 = s4 + cs, s6 = s5 + cs, s7 = s6 + cs;
+            for (int p = p0; p < pe; p++) {
+              int o = p * rs;
+              int d = dst + p * NR + g;
+              bp[d] = b[s0 + o];
+              bp[d + 1] = b[s1 + o];
+              bp[d + 2] = b[s2 + o];
+              bp[d + 3] = b[s3 + o];
+              bp[d + 4] = b[s4 + o];
+              bp[d + 5] = b[s5 + o];
+              bp[d + 6] = b[s6 + o];
+              bp[d + 7] = b[s7 + o];
+            }
+          }
+        }
+      }
+    }
+    if (full < nc) {
+      int nr = nc - full;
+      int dst = full * kc;
+      int src = base + full * cs;
+      for (int p = 0; p < kc; p++) {
+        int s = src + p * rs;
+        int d = dst + p * NR;
+        for (int j = 0; j < nr; j++) {
+          bp[d + j] = b[s + j * cs];
+        }
+        for (int j = nr; j < NR; j++) {
+          bp[d + j] = 0.0;
+        }
+      }
+    }
+  }
+
+  /**
+   * The 8 x (2 vectors) micro-kernel: {@code C[0:8, 0:NR] (+)= Asliver * Bsliver} where C rows
+   * start at {@code c[cIdx + i*ldc]}.
+   */
+  private static void kernel(
+      int kc,
+      double[] a,
+      int aIdx,
+      double[] b,
+      int bIdx,
+      double[] c,
+      int cIdx,
+      int ldc,
+      boolean acc) {
+    DoubleVector c00 = DoubleVector.zero(SPECIES), c01 = DoubleVector.zero(SPECIES);
+    DoubleVector c10 = DoubleVector.zero(SPECIES), c11 = DoubleVector.zero(SPECIES);
+    DoubleVector c20 = DoubleVector.zero(SPECIES), c21 = DoubleVector.zero(SPECIES);
+    DoubleVector c30 = DoubleVector.zero(SPECIES), c31 = DoubleVector.zero(SPECIES);
+    DoubleVector c40 = DoubleVector.zero(SPECIES), c41 = DoubleVector.zero(SPECIES);
+    DoubleVector c50 = DoubleVector.zero(SPECIES), c51 = DoubleVector.zero(SPECIES);
+    DoubleVector c60 = DoubleVector.zero(SPECIES), c61 = DoubleVector.zero(SPECIES);
+    DoubleVector c70 = DoubleVector.zero(SPECIES), c71 = DoubleVector.zero(SPECIES);
+    for (int p = 0; p < kc; p++) {
+      int bi = bIdx + p * NR;
+      int ai = aIdx + p * MR;
+      DoubleVector b0 = DoubleVector.fromArray(SPECIES, b, bi);
+      DoubleVector b1 = DoubleVector.fromArray(SPECIES, b, bi + LANES);
+      DoubleVector x = DoubleVector.broadcast(SPECIES, a[ai]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      x = DoubleVector.broadcast(SPECIES, a[ai + 1]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      x = DoubleVector.broadcast(SPECIES, a[ai + 2]);
+      c20 = x.fma(b0, c20);
+      c21 = x.fma(b1, c21);
+      x = DoubleVector.broadcast(SPECIES, a[ai + 3]);
+      c30 = x.fma(b0, c30);
+      c31 = x.fma(b1, c31);
+      x = DoubleVector.broadcast(SPECIES, a[ai + 4]);
+      c40 = x.fma(b0, c40);
+      c41 = x.fma(b1, c41);
+      x = DoubleVector.broadcast(SPECIES, a[ai + 5]);
+      c50 = x.fma(b0, c50);
+      c51 = x.fma(b1, c51);
+      x = DoubleVector.broadcast(SPECIES, a[ai + 6]);
+      c60 = x.fma(b0, c60);
+      c61 = x.fma(b1, c61);
+      x = DoubleVector.broadcast(SPECIES, a[ai + 7]);
+      c70 = x.fma(b0, c70);
+      c71 = x.fma(b1, c71);
+    }
+    if (acc) {
+      int o = cIdx;
+      c00 = c00.add(DoubleVector.fromArray(SPECIES, c, o));
+      c01 = c01.add(DoubleVector.fromArray(SPECIES, c, o + LANES));
+      o += ldc;
+      c10 = c10.add(DoubleVector.fromArray(SPECIES, c, o));
+      c11 = c11.add(DoubleVector.fromArray(SPECIES, c, o + LANES));
+      o += ldc;
+      c20 = c20.add(DoubleVector.fromArray(SPECIES, c, o));
+      c21 = c21.add(DoubleVector.fromArray(SPECIES, c, o + LANES));
+      o += ldc;
+      c30 = c30.add(DoubleVector.fromArray(SPECIES, c, o));
+      c31 = c31.add(DoubleVector.fromArray(SPECIES, c, o + LANES));
+      o += ldc;
+      c40 = c40.add(DoubleVector.fromArray(SPECIES, c, o));
+      c41 = c41.add(DoubleVector.fromArray(SPECIES, c, o + LANES));
+      o += ldc;
+      c50 = c50.add(DoubleVector.fromArray(SPECIES, c, o));
+      c51 = c51.add(DoubleVector.fromArray(SPECIES, c, o + LANES));
+      o += ldc;
+      c60 = c60.add(DoubleVector.fromArray(SPECIES, c, o));
+      c61 = c61.add(DoubleVector.fromArray(SPECIES, c, o + LANES));
+      o += ldc;
+      c70 = c70.add(DoubleVector.fromArray(SPECIES, c, o));
+      c71 = c71.add(DoubleVector.fromArray(SPECIES, c, o + LANES));
+    }
+    int o = cIdx;
+    c00.intoArray(c, o);
+    c01.intoArray(c, o + LANES);
+    o += ldc;
+    c10.intoArray(c, o);
+    c11.intoArray(c, o + LANES);
+    o += ldc;
+    c20.intoArray(c, o);
+    c21.intoArray(c, o + LANES);
+    o += ldc;
+    c30.intoArray(c, o);
+    c31.intoArray(c, o + LANES);
+    o += ldc;
+    c40.intoArray(c, o);
+    c41.intoArray(c, o + LANES);
+    o += ldc;
+    c50.intoArray(c, o);
+    c51.intoArray(c, o + LANES);
+    o += ldc;
+    c60.intoArray(c, o);
+    c61.intoArray(c, o + LANES);
+    o += ldc;
+    c70.intoArray(c, o);
+    c71.intoArray(c, o + LANES);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // skinny shapes (no packing)
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * {@code C = A * B} for few rows of A (small m) when the rows of B are contiguous ({@code bcs ==
+   * 1}): every element of B is used only m times, so packing it would cost more than the
+   * arithmetic. B is streamed row by row (sequential, prefetch-friendly) into an L1-resident block
+   * of C rows, {@code SMALL_NB} columns at a time, fusing two k-steps per accumulator load/store.
+   */
+  static void smallM(
+      int m,
+      int n,
+      int k,
+      double[] a,
+      int aOff,
+      int ars,
+      int acs,
+      double[] b,
+      int bOff,
+      int brs,
+      double[] c,
+      int cOff,
+      int crs,
+      int ccs) {
+    int nbMax = Math.min(n, SMALL_NB);
+    int ld = Gemm.roundUp(nbMax, LANES);
+    double[] acc = new double[m * ld];
+    for (int j0 = 0; j0 < n; j0 += SMALL_NB) {
+      int nb = Math.min(SMALL_NB, n - j0);
+      int nv = nb / LANES * LANES;
+      VectorMask<Double> tail = SPECIES.indexInRange(nv, nb);
+      Arrays.fill(acc, 0.0);
+      int p = 0;
+      for (; p + 1 < k; p += 2) {
+        int b0 = bOff + p * brs + j0, b1 = b0 + brs;
+        for (int r = 0; r < m; r++) {
+          int ai = aOff + r * ars + p * acs;
+          DoubleVector x0 = DoubleVector.broadcast(SPECIES, a[ai]);
+          DoubleVector x1 = DoubleVector.broadcast(SPECIES, a[ai + acs]);
+          int o = r * ld;
+          for (int j = 0; j < nv; j += LANES) {
+            DoubleVector s = DoubleVector.fromArray(SPECIES, acc, o + j);
+            s = x0.fma(DoubleVector.fromArray(SPECIES, b, b0 + j), s);
+            s = x1.fma(DoubleVector.fromArray(SPECIES, b, b1 + j), s);
+            s.intoArray(acc, o + j);
+          }
+          if (nv < nb) {
+            DoubleVector s = DoubleVector.fromArray(SPECIES, acc, o + nv);
+            s = x0.fma(DoubleVector.fromArray(SPECIES, b, b0 + nv, tail), s);
+            s = x1.fma(DoubleVector.fromArray(SPECIES, b, b1 + nv, tail), s);
+            s.intoArray(acc, o + nv);
+          }
+        }
+      }
+      if (p < k) {
+        int b0 = bOff + p * brs + j0;
+        for (int r = 0; r < m; r++) {
+          DoubleVector x0 = DoubleVector.broadcast(SPECIES, a[aOff + r * ars + p * acs]);
+          int o = r * ld;
+          for (int j = 0; j < nv; j += LANES) {
+            x0.fma(
+                    DoubleVector.fromArray(SPECIES, b, b0 + j),
+                    DoubleVector.fromArray(SPECIES, acc, o + j))
+                .intoArray(acc, o + j);
+          }
+          if (nv < nb) {
+            x0.fma(
+                    DoubleVector.fromArray(SPECIES, b, b0 + nv, tail),
+                    DoubleVector.fromArray(SPECIES, acc, o + nv))
+                .intoArray(acc, o + nv);
+          }
+        }
+      }
+      for (int r = 0; r < m; r++) {
+        int ci = cOff + r * crs + j0 * ccs;
+        int o = r * ld;
+        if (ccs == 1) {
+          System.arraycopy(acc, o, c, ci, nb);
+        } else {
+          for (int j = 0; j < nb; j++) {
+            c[ci + j * ccs] = acc[o + j];
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code C = A * B} for few columns of B (small n) when the rows of A are contiguous ({@code acs
+   * == 1}): each C element is a dot product along a row of A, vectorised along k, in 4 x 4 register
+   * tiles. B is first copied transposed (n x k, small) so its columns are contiguous.
+   */
+  static void smallN(
+      int m,
+      int n,
+      int k,
+      double[] a,
+      int aOff,
+      int ars,
+      double[] b,
+      int bOff,
+      int brs,
+      int bcs,
+      double[] c,
+      int cOff,
+      int crs,
+      int ccs) {
+    double[] bt = new double[n * k];
+    for (int j = 0; j < n; j++) {
+      int s = bOff + j * bcs;
+      for (int p = 0; p < k; p++) {
+        bt[j * k + p] = b[s + p * brs];
+      }
+    }
+    int kv = k / LANES * LANES;
+    VectorMask<Double> tail = SPECIES.indexInRange(kv, k);
+    int i0 = 0;
+    for (; i0 + 4 <= m; i0 += 4) {
+      int r0 = aOff + i0 * ars, r1 = r0 + ars, r2 = r1 + ars, r3 = r2 + ars;
+      int j0 = 0;
+      for (; j0 + 4 <= n; j0 += 4) {
+        int q0 = j0 * k, q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
+        DoubleVector s00 = DoubleVector.zero(SPECIES), s01 = DoubleVector.zero(SPECIES);
+        DoubleVector s02 = DoubleVector.zero(SPECIES), s03 = DoubleVector.zero(SPECIES);
+        DoubleVector s10 = DoubleVector.zero(SPECIES), s11 = DoubleVector.zero(SPECIES);
+        DoubleVector s12 = DoubleVector.zero(SPECIES), s13 = DoubleVector.zero(SPECIES);
+        DoubleVector s20 = DoubleVector.zero(SPECIES), s21 = DoubleVector.zero(SPECIES);
+        DoubleVector s22 = DoubleVector.zero(SPECIES), s23 = DoubleVector.zero(SPECIES);
+        DoubleVector s30 = DoubleVector.zero(SPECIES), s31 = DoubleVector.zero(SPECIES);
+        DoubleVector s32 = DoubleVector.zero(SPECIES), s33 = DoubleVector.zero(SPECIES);
+        for (int p = 0; p < kv; p += LANES) {
+          DoubleVector b0 = DoubleVector.fromArray(SPECIES, bt, q0 + p);
+          DoubleVector b1 = DoubleVector.fromArray(SPECIES, bt, q1 + p);
+          DoubleVector b2 = DoubleVector.fromArray(SPECIES, bt, q2 + p);
+          DoubleVector b3 = DoubleVector.fromArray(SPECIES, bt, q3 + p);
+          DoubleVector x = DoubleVector.fromArray(SPECIES, a, r0 + p);
+          s00 = x.fma(b0, s00);
+          s01 = x.fma(b1, s01);
+          s02 = x.fma(b2, s02);
+          s03 = x.fma(b3, s03);
+          x = DoubleVector.fromArray(SPECIES, a, r1 + p);
+          s10 = x.fma(b0, s10);
+          s11 = x.fma(b1, s11);
+          s12 = x.fma(b2, s12);
+          s13 = x.fma(b3, s13);
+          x = DoubleVector.fromArray(SPECIES, a, r2 + p);
+          s20 = x.fma(b0, s20);
+          s21 = x.fma(b1, s21);
+          s22 = x.fma(b2, s22);
+          s23 = x.fma(b3, s23);
+          x = DoubleVector.fromArray(SPECIES, a, r3 + p);
+          s30 = x.fma(b0, s30);
+          s31 = x.fma(b1, s31);
+          s32 = x.fma(b2, s32);
+          s33 = x.fma(b3, s33);
+        }
+        if (kv < k) {
+          int p = kv;
+          DoubleVector b0 = DoubleVector.fromArray(SPECIES, bt, q0 + p, tail);
+          DoubleVector b1 = DoubleVector.fromArray(SPECIES, bt, q1 + p, tail);
+          DoubleVector b2 = DoubleVector.fromArray(SPECIES, bt, q2 + p, tail);
+          DoubleVector b3 = DoubleVector.fromArray(SPECIES, bt, q3 + p, tail);
+          DoubleVector x = DoubleVector.fromArray(SPECIES, a, r0 + p, tail);
+          s00 = x.fma(b0, s00);
+          s01 = x.fma(b1, s01);
+          s02 = x.fma(b2, s02);
+          s03 = x.fma(b3, s03);
+          x = DoubleVector.fromArray(SPECIES, a, r1 + p, tail);
+          s10 = x.fma(b0, s10);
+          s11 = x.fma(b1, s11);
+          s12 = x.fma(b2, s12);
+          s13 = x.fma(b3, s13);
+          x = DoubleVector.fromArray(SPECIES, a, r2 + p, tail);
+          s20 = x.fma(b0, s20);
+          s21 = x.fma(b1, s21);
+          s22 = x.fma(b2, s22);
+          s23 = x.fma(b3, s23);
+          x = DoubleVector.fromArray(SPECIES, a, r3 + p, tail);
+          s30 = x.fma(b0, s30);
+          s31 = x.fma(b1, s31);
+          s32 = x.fma(b2, s32);
+          s33 = x.fma(b3, s33);
+        }
+        int ci = cOff + i0 * crs + j0 * ccs;
+        store4(c, ci, ccs, s00, s01, s02, s03);
+        store4(c, ci + crs, ccs, s10, s11, s12, s13);
+        store4(c, ci + 2 * crs, ccs, s20, s21, s22, s23);
+        store4(c, ci + 3 * crs, ccs, s30, s31, s32, s33);
+      }
+      for (; j0 < n; j0++) {
+        int q = j0 * k;
+        int ci = cOff + i0 * crs + j0 * ccs;
+        c[ci] = dot(a, r0, bt, q, k, kv, tail);
+        c[ci + crs] = dot(a, r1, bt, q, k, kv, tail);
+        c[ci + 2 * crs] = dot(a, r2, bt, q, k, kv, tail);
+        c[ci + 3 * crs] = dot(a, r3, bt, q, k, kv, tail);
+      }
+    }
+    for (; i0 < m; i0++) {
+      int r = aOff + i0 * ars;
+      for (int j = 0; j < n; j++) {
+        c[cOff + i0 * crs + j * ccs] = dot(a, r, bt, j * k, k, kv, tail);
+      }
+    }
+  }
+
+  private static void store4(
+      double[] c,
+      int ci,
+      int ccs,
+      DoubleVector s0,
+      DoubleVector s1,
+      DoubleVector s2,
+      DoubleVector s3) {
+    c[ci] = s0.reduceLanes(VectorOperators.ADD);
+    c[ci + ccs] = s1.reduceLanes(VectorOperators.ADD);
+    c[ci + 2 * ccs] = s2.reduceLanes(VectorOperators.ADD);
+    c[ci + 3 * ccs] = s3.reduceLanes(VectorOperators.ADD);
+  }
+
+  private static double dot(
+      double[] x, int xo, double[] y, int yo, int k, int kv, VectorMask<Double> tail) {
+    DoubleVector s0 = DoubleVector.zero(SPECIES), s1 = DoubleVector.zero(SPECIES);
+    int p = 0;
+    for (; p + 2 * LANES <= kv; p += 2 * LANES) {
+      s0 =
+          DoubleVector.fromArray(SPECIES, x, xo + p)
+              .fma(DoubleVector.fromArray(SPECIES, y, yo + p), s0);
+      s1 =
+          DoubleVector.fromArray(SPECIES, x, xo + p + LANES)
+              .fma(DoubleVector.fromArray(SPECIES, y, yo + p + LANES), s1);
+    }
+    for (; p < kv; p += LANES) {
+      s0 =
+          DoubleVector.fromArray(SPECIES, x, xo + p)
+              .fma(DoubleVector.fromArray(SPECIES, y, yo + p), s0);
+    }
+    if (kv < k) {
+      s1 =
+          DoubleVector.fromArray(SPECIES, x, xo + kv, tail)
+              .fma(DoubleVector.fromArray(SPECIES, y, yo + kv, tail), s1);
+    }
+    return s0.add(s1).reduceLanes(VectorOperators.ADD);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // pack buffers
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Reusable pack buffers. A small pool (about one per thread) avoids allocating and zeroing up to
+   * a few MiB per call, which costs more than the arithmetic for medium sizes. Buffers only grow,
+   * and are bounded by the block sizes in {@link GemmTuning}.
+   */
+  private static final class Workspace {
+    private static final ConcurrentLinkedQueue<Workspace> POOL = new ConcurrentLinkedQueue<>();
+    private static final AtomicInteger POOLED = new AtomicInteger();
+
+    private double[] a = new double[0], b = new double[0], t = new double[0];
+
+    static Workspace acquire() {
+      Workspace ws = POOL.poll();
+      if (ws == null) {
+        return new Workspace();
+      }
+      POOLED.decrementAndGet();
+      return ws;
+    }
+
+    void release() {
+      if (POOLED.incrementAndGet() <= Parallel.threads() + 1) {
+        POOL.offer(this);
+      } else {
+        POOLED.decrementAndGet();
+      }
+    }
+
+    /** Packed block of A. */
+    double[] a(int size) {
+      return a.length >= size ? a : (a = new double[size]);
+    }
+
+    /** Packed block of B. */
+    double[] b(int size) {
+      return b.length >= size ? b : (b = new double[size]);
+    }
+
+    /** Scratch tile for partial tiles of C. */
+    double[] t(int size) {
+      return t.length >= size ? t : (t = new double[size]);
+    }
+  }
+}

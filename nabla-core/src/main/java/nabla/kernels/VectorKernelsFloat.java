@@ -1,0 +1,234 @@
+// GENERATED from VectorKernelsDouble.java by tools/codegen/GenerateFloatKernels.java: do not edit.
+// Edit VectorKernelsDouble.java and run `java tools/codegen/GenerateFloatKernels.java` (from the repository root).
+package nabla.kernels;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API versions of the flat float32 elementwise kernels. Only loaded after {@link
+ * Simd#enabled()} returned true (the class links against {@code jdk.incubator.vector}); {@link
+ * VectorKernels#hasUnary} and {@link VectorKernels#hasBinary} say which ops have a vector path.
+ * Every method finishes its range with scalar code, so any length is fine.
+ */
+final class VectorKernelsFloat {
+  private VectorKernelsFloat() {}
+
+  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
+  /** o[oi+j] = op(a[ai+j*as], b[bi+j*bs]) for j < n, with as, bs 1 or 0 (a broadcast scalar). */
+  static void binary(
+      BinaryOp op,
+      float[] a,
+      int ai,
+      int as,
+      float[] b,
+      int bi,
+      int bs,
+      float[] o,
+      int oi,
+      int n) {
+    int step = SPECIES.length();
+    int upper = SPECIES.loopBound(n);
+    int j = 0;
+    // One loop per operand kind: a vector chosen between a broadcast and a load at each step
+    // (a phi) defeats box elimination and allocated a vector object per step.
+    if (as == 1 && bs == 1) {
+      for (; j < upper; j += step) {
+        arithmetic(
+                op,
+                FloatVector.fromArray(SPECIES, a, ai + j),
+                FloatVector.fromArray(SPECIES, b, bi + j))
+            .intoArray(o, oi + j);
+      }
+    } else if (as == 1) {
+      FloatVector y = FloatVector.broadcast(SPECIES, b[bi]);
+      for (; j < upper; j += step) {
+        arithmetic(op, FloatVector.fromArray(SPECIES, a, ai + j), y).intoArray(o, oi + j);
+      }
+    } else if (bs == 1) {
+      FloatVector x = FloatVector.broadcast(SPECIES, a[ai]);
+      for (; j < upper; j += step) {
+        arithmetic(op, x, FloatVector.fromArray(SPECIES, b, bi + j)).intoArray(o, oi + j);
+      }
+    }
+    for (; j < n; j++) {
+      float x = a[ai + j * as];
+      float y = b[bi + j * bs];
+      o[oi + j] =
+          switch (op) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> x / y;
+            case MAX -> Math.max(x, y);
+            case MIN -> Math.min(x, y);
+            default -> throw new AssertionError(op);
+          };
+    }
+  }
+
+  private static FloatVector arithmetic(BinaryOp op, FloatVector x, FloatVector y) {
+    return switch (op) {
+      case ADD -> x.add(y);
+      case SUB -> x.sub(y);
+      case MUL -> x.mul(y);
+      case DIV -> x.div(y);
+      case MAX -> x.lanewise(VectorOperators.MAX, y);
+      case MIN -> x.lanewise(VectorOperators.MIN, y);
+      default -> throw new AssertionError(op);
+    };
+  }
+
+  /** o[oi+j] = op(a[ai+j]) for j < n. */
+  static void unary(UnaryOp op, float[] a, int ai, float[] o, int oi, int n) {
+    int step = SPECIES.length();
+    int upper = SPECIES.loopBound(n);
+    int j = 0;
+    for (; j < upper; j += step) {
+      FloatVector x = FloatVector.fromArray(SPECIES, a, ai + j);
+      FloatVector r =
+          switch (op) {
+            case NEG -> x.neg();
+            case ABS -> x.abs();
+            case SQRT -> x.sqrt();
+            case EXP -> x.lanewise(VectorOperators.EXP);
+            case LOG -> x.lanewise(VectorOperators.LOG);
+            case SIN -> x.lanewise(VectorOperators.SIN);
+            case COS -> x.lanewise(VectorOperators.COS);
+            case TANH -> x.lanewise(VectorOperators.TANH);
+            // max(x, 0) keeps NaN, like the scalar kernel
+            case RELU -> x.lanewise(VectorOperators.MAX, 0f);
+            case SIGMOID -> {
+              // e = exp(-|x|) never overflows; sigmoid = 1/(1+e) for x >= 0, e/(1+e) otherwise
+              FloatVector e = x.abs().neg().lanewise(VectorOperators.EXP);
+              FloatVector inv = FloatVector.broadcast(SPECIES, 1f).div(e.add(1f));
+              VectorMask<Float> neg = x.compare(VectorOperators.LT, 0f);
+              yield inv.blend(e.mul(inv), neg);
+            }
+            default -> throw new AssertionError(op);
+          };
+      r.intoArray(o, oi + j);
+    }
+    if (j < n) {
+      ScalarKernelsFloat.unary(op, a, ai + j, 1, o, oi + j, n - j);
+    }
+  }
+
+  /** o[oi+j] = a[ai+j*as] op b[bi+j*bs] for a comparison op; as, bs 1 or 0. */
+  static void compare(
+      BinaryOp op,
+      float[] a,
+      int ai,
+      int as,
+      float[] b,
+      int bi,
+      int bs,
+      boolean[] o,
+      int oi,
+      int n) {
+    int step = SPECIES.length();
+    int upper = SPECIES.loopBound(n);
+    int j = 0;
+    if (as == 1 && bs == 1) {
+      for (; j < upper; j += step) {
+        comparison(
+                op,
+                FloatVector.fromArray(SPECIES, a, ai + j),
+                FloatVector.fromArray(SPECIES, b, bi + j))
+            .intoArray(o, oi + j);
+      }
+    } else if (as == 1) {
+      FloatVector y = FloatVector.broadcast(SPECIES, b[bi]);
+      for (; j < upper; j += step) {
+        comparison(op, FloatVector.fromArray(SPECIES, a, ai + j), y).intoArray(o, oi + j);
+      }
+    } else if (bs == 1) {
+      FloatVector x = FloatVector.broadcast(SPECIES, a[ai]);
+      for (; j < upper; j += step) {
+        comparison(op, x, FloatVector.fromArray(SPECIES, b, bi + j)).intoArray(o, oi + j);
+      }
+    }
+    if (j < n) {
+      ScalarKernelsFloat.compare(op, a, ai + j * as, as, b, bi + j * bs, bs, o, oi + j, n - j);
+    }
+  }
+
+  /** Constant operators in each branch: a non-constant one is not intrinsified (20x slower). */
+  private static VectorMask<Float> comparison(BinaryOp op, FloatVector x, FloatVector y) {
+    return switch (op) {
+      case EQ -> x.compare(VectorOperators.EQ, y);
+      case NE -> x.compare(VectorOperators.NE, y);
+      case LT -> x.compare(VectorOperators.LT, y);
+      case LE -> x.compare(VectorOperators.LE, y);
+      case GT -> x.compare(VectorOperators.GT, y);
+      case GE -> x.compare(VectorOperators.GE, y);
+      default -> throw new AssertionError(op);
+    };
+  }
+
+  /**
+   * o[oi+j] = c[ci+j*cs] ? a[ai+j*as] : b[bi+j*bs]; every stride 1 or 0. A broadcast condition (cs
+   * = 0) selects one operand for the whole range: a copy or a fill.
+   */
+  static void where(
+      boolean[] c,
+      int ci,
+      int cs,
+      float[] a,
+      int ai,
+      int as,
+      float[] b,
+      int bi,
+      int bs,
+      float[] o,
+      int oi,
+      int n) {
+    if (cs == 0) {
+      boolean pickA = c[ci];
+      float[] src = pickA ? a : b;
+      int si = pickA ? ai : bi;
+      if ((pickA ? as : bs) == 1) {
+        System.arraycopy(src, si, o, oi, n);
+      } else {
+        Arrays.fill(o, oi, oi + n, src[si]);
+      }
+      return;
+    }
+    int step = SPECIES.length();
+    int upper = SPECIES.loopBound(n);
+    int j = 0;
+    {
+      // Separate loops per operand kind, as in binary: no vector phis inside a loop.
+      if (as == 1 && bs == 1) {
+        for (; j < upper; j += step) {
+          FloatVector x = FloatVector.fromArray(SPECIES, a, ai + j);
+          FloatVector.fromArray(SPECIES, b, bi + j)
+              .blend(x, VectorMask.fromArray(SPECIES, c, ci + j))
+              .intoArray(o, oi + j);
+        }
+      } else if (as == 1) {
+        FloatVector y = FloatVector.broadcast(SPECIES, b[bi]);
+        for (; j < upper; j += step) {
+          y.blend(
+                  FloatVector.fromArray(SPECIES, a, ai + j),
+                  VectorMask.fromArray(SPECIES, c, ci + j))
+              .intoArray(o, oi + j);
+        }
+      } else if (bs == 1) {
+        FloatVector x = FloatVector.broadcast(SPECIES, a[ai]);
+        for (; j < upper; j += step) {
+          FloatVector.fromArray(SPECIES, b, bi + j)
+              .blend(x, VectorMask.fromArray(SPECIES, c, ci + j))
+              .intoArray(o, oi + j);
+        }
+      }
+    }
+    for (; j < n; j++) {
+      o[oi + j] = c[ci + j * cs] ? a[ai + j * as] : b[bi + j * bs];
+    }
+  }
+}
