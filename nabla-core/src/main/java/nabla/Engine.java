@@ -44,17 +44,32 @@ final class Engine {
     if (isInput(out, inputs)) {
       out = out.shallowCopy();
     }
+    if (s.anomaly && s.anomalyChecksValues && isUserLevel(s)) {
+      Anomaly.checkForward(p, inputs, out);
+    }
     if ((record || forward) && !p.differentiable(inputs, out)) {
       return out;
     }
     if (record) {
       out.gradFn = new Node(p, inputs.clone(), out);
       out.requiresGrad = true;
+      if (s.anomaly) {
+        out.gradFn.callSite = Anomaly.callSite();
+      }
     }
     if (forward) {
       propagateTangents(p, inputs, out, s);
     }
     return out;
+  }
+
+  /**
+   * Whether an operation runs on behalf of the user's forward pass, not inside a primitive's
+   * forward, a JVP rule or a backward pass (anomaly mode checks values only there: the rules' own
+   * intermediate values are checked through the gradients they return).
+   */
+  private static boolean isUserLevel(GradMode.State s) {
+    return s.suspended == 0 && s.excludedCount == 0 && s.backwardDepth == 0;
   }
 
   private static boolean anyTangent(Tensor[] inputs, GradMode.State s) {
@@ -202,6 +217,7 @@ final class Engine {
         }
       }
       state.enabled = createGraph;
+      boolean anomalyChecks = state.anomaly && state.anomalyChecksValues;
       for (Node node : order) {
         Tensor g = node.pending;
         node.pending = null;
@@ -229,6 +245,9 @@ final class Engine {
                 : batched
                     ? node.primitive.vjpBatched(g, out, inputs, needs)
                     : node.primitive.vjp(g, out, inputs, needs);
+        if (anomalyChecks) {
+          Anomaly.checkGradients(node, g, grads, needs);
+        }
         for (int i = 0; i < inputs.length; i++) {
           if (!needs[i] || grads[i] == null) {
             continue;

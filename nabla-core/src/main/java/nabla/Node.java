@@ -1,6 +1,7 @@
 package nabla;
 
 import java.util.List;
+import java.util.Optional;
 import nabla.ops.Primitive;
 
 /**
@@ -18,6 +19,11 @@ public final class Node {
   Tensor[] inputs;
   Tensor output;
   private final int[] savedVersions;
+
+  /**
+   * Where the node was created, recorded in anomaly mode only (formatted when a message needs it).
+   */
+  StackWalker.StackFrame callSite;
 
   // Bookkeeping of the backward pass that currently owns this node (Engine only).
   int pass;
@@ -53,6 +59,21 @@ public final class Node {
     return inputs == null ? List.of() : List.of(inputs);
   }
 
+  /**
+   * The Java line that created this node (the first caller outside Nabla), recorded when the
+   * operation ran inside {@link Autograd#detectAnomaly()}; empty otherwise.
+   *
+   * <pre>{@code
+   * try (var a = Autograd.detectAnomaly()) {
+   *   Tensor y = x.log();
+   *   y.gradFn().callSite().get().getLineNumber();   // the line above
+   * }
+   * }</pre>
+   */
+  public Optional<StackTraceElement> callSite() {
+    return callSite == null ? Optional.empty() : Optional.of(callSite.toStackTraceElement());
+  }
+
   /** Whether backward has already freed this node's saved tensors. */
   public boolean isReleased() {
     return inputs == null;
@@ -78,7 +99,8 @@ public final class Node {
                 + ") was modified in place by "
                 + t.storage().lastWriter()
                 + " after it was saved, so its gradient would be wrong; compute the in-place"
-                + " update after backward, or work on a copy (copy()) instead");
+                + " update after backward, or work on a copy (copy()) instead"
+                + Anomaly.inPlaceSites(this, t.storage()));
       }
     }
   }

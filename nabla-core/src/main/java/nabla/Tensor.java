@@ -544,7 +544,7 @@ public final class Tensor {
         grad = grad.detach().zerosLike();
       } else {
         Copy.fill(grad.storage, 0, grad.storage.size(), 0);
-        grad.storage.bumpVersion("zeroGrad");
+        written(grad.storage, "zeroGrad");
       }
     }
   }
@@ -631,6 +631,11 @@ public final class Tensor {
 
   // ---------------------------------------------------------------- in-place updates
 
+  /** Bumps a storage's version after an in-place write; in anomaly mode, records the caller. */
+  private static void written(Storage target, String op) {
+    target.bumpVersion(op, GradMode.state().anomaly ? Anomaly.callSite() : null);
+  }
+
   private void checkInPlace(String op) {
     if (requiresGrad && GradMode.isEnabled()) {
       throw new IllegalStateException(
@@ -667,7 +672,7 @@ public final class Tensor {
               + Shapes.str(shape));
     }
     Copy.copy(shape, result.storage, result.offset, result.strides, storage, offset, strides);
-    storage.bumpVersion(op);
+    written(storage, op);
     return this;
   }
 
@@ -718,7 +723,7 @@ public final class Tensor {
         other.storage,
         other.offset,
         Shapes.broadcastStrides(other.shape, other.strides, shape));
-    storage.bumpVersion(op);
+    written(storage, op);
     return true;
   }
 
@@ -750,7 +755,7 @@ public final class Tensor {
         GradMode.set(prev);
       }
     }
-    storage.bumpVersion("gradient accumulation");
+    written(storage, "gradient accumulation");
   }
 
   // ---------------------------------------------------------------- elementwise
