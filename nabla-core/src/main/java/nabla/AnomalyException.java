@@ -25,7 +25,7 @@ public class AnomalyException extends IllegalStateException {
 
   private final String gradFnName;
   private final int inputIndex;
-  private final transient StackTraceElement callSite;
+  private final StackTraceElement callSite;
 
   AnomalyException(
       String message, String gradFnName, int inputIndex, StackWalker.StackFrame callSite) {

@@ -97,6 +97,27 @@ class AnomalyModeTest {
   }
 
   @Test
+  void theJavadocExampleThrowsAsDocumented() {
+    Tensor x = Tensor.of(0, 1).requiresGrad(true);
+    int[] line = new int[1];
+    AnomalyException e = null;
+    try (var a = Autograd.detectAnomaly()) {
+      Tensor y = Tensor.where(x.gt(0), at(line, x.log()), 0);
+      y.sum().backward();
+    } catch (AnomalyException thrown) {
+      e = thrown;
+    }
+    assertTrue(e != null, "backward should have thrown");
+    assertEquals("LogBackward", e.gradFnName());
+    assertEquals(0, e.inputIndex());
+    assertEquals(line[0], e.callSite().orElseThrow().getLineNumber());
+    assertTrue(
+        e.getMessage().startsWith("anomaly mode: LogBackward returned a gradient containing NaN"),
+        e.getMessage());
+    assertFalse(Autograd.isAnomalyEnabled(), "the scope was closed by the exception");
+  }
+
+  @Test
   void infiniteGradientIsAnAnomalyButAnInfiniteForwardValueIsNot() {
     Tensor x = Tensor.of(0, 1).requiresGrad(true);
     int[] line = new int[1];
