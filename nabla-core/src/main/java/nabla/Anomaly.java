@@ -3,6 +3,7 @@ package nabla;
 import java.security.CodeSource;
 import java.util.Iterator;
 import java.util.Objects;
+import java.util.Set;
 import nabla.ops.Primitive;
 import nabla.storage.Storage;
 
@@ -16,17 +17,19 @@ import nabla.storage.Storage;
  *
  * <ul>
  *   <li>nabla-core is a named module: it is in that module;
- *   <li>otherwise (class path): its package is {@code nabla} or below <em>and</em> it was loaded by
- *       the same class loader from the same code source (jar or classes directory) as the engine.
+ *   <li>otherwise (class path): its package is one of nabla-core's ({@link #LIBRARY_PACKAGES})
+ *       <em>and</em> it was loaded by the same class loader from the same code source (jar or
+ *       classes directory) as the engine.
  * </ul>
  *
  * The code-source test is what tells the library from user code that shares its package names
- * (Nabla's own tests live in package {@code nabla}, in {@code test-classes}); the package test
- * keeps user code in other packages recognised when everything is repackaged into one fat jar. A
- * class is part of the JDK when the boot or platform class loader loaded it (a {@code forEach}
- * between the library and a user lambda, say). When no frame qualifies, the first JDK frame outside
- * the library is used, else none. Frames are walked lazily with {@link StackWalker} (no {@code
- * Throwable} is filled in) and formatted only when a message needs them.
+ * (Nabla's own tests live in package {@code nabla}, in {@code test-classes}); the exact package
+ * list keeps user code in other packages, even {@code nabla.bench}, recognised when everything is
+ * repackaged into one fat jar (as the benchmarks jar is). A test checks the list against the source
+ * tree. A class is part of the JDK when the boot or platform class loader loaded it (a {@code
+ * forEach} between the library and a user lambda, say). When no frame qualifies, the first JDK
+ * frame outside the library is used, else none. Frames are walked lazily with {@link StackWalker}
+ * (no {@code Throwable} is filled in) and formatted only when a message needs them.
  */
 final class Anomaly {
   private Anomaly() {}
@@ -36,6 +39,10 @@ final class Anomaly {
     JDK,
     USER
   }
+
+  /** nabla-core's packages (a test compares this with the source tree). */
+  static final Set<String> LIBRARY_PACKAGES =
+      Set.of("nabla", "nabla.ops", "nabla.kernels", "nabla.storage");
 
   private static final Class<?> ANCHOR = Engine.class;
   private static final String LIBRARY_LOCATION = location(ANCHOR);
@@ -67,9 +74,7 @@ final class Anomaly {
     if (library.isNamed()) {
       return c.getModule() == library ? Origin.LIBRARY : Origin.USER;
     }
-    String pkg = c.getPackageName();
-    boolean nablaPackage = pkg.equals("nabla") || pkg.startsWith("nabla.");
-    return nablaPackage
+    return LIBRARY_PACKAGES.contains(c.getPackageName())
             && loader == ANCHOR.getClassLoader()
             && Objects.equals(location(c), LIBRARY_LOCATION)
         ? Origin.LIBRARY

@@ -6,9 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -282,6 +288,21 @@ class AnomalyModeTest {
     assertTrue(Anomaly.isLibraryClass(nabla.ops.Primitive.class));
     assertFalse(Anomaly.isLibraryClass(AnomalyModeTest.class), "tests share package nabla");
     assertFalse(Anomaly.isLibraryClass(String.class));
+  }
+
+  @Test
+  void libraryPackagesAreExactlyTheSourcePackages() throws Exception {
+    Path root = Path.of("src/main/java");
+    assertTrue(Files.isDirectory(root), "run from nabla-core: " + root.toAbsolutePath());
+    Set<String> packages;
+    try (Stream<Path> files = Files.walk(root)) {
+      packages =
+          files
+              .filter(p -> p.toString().endsWith(".java"))
+              .map(p -> root.relativize(p.getParent()).toString().replace(File.separatorChar, '.'))
+              .collect(Collectors.toSet());
+    }
+    assertEquals(packages, Anomaly.LIBRARY_PACKAGES);
   }
 
   @Test
