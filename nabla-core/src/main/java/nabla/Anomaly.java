@@ -4,6 +4,7 @@ import java.security.CodeSource;
 import java.util.Iterator;
 import java.util.Objects;
 import java.util.Set;
+import nabla.kernels.Reduce;
 import nabla.ops.Primitive;
 import nabla.storage.Storage;
 
@@ -128,23 +129,19 @@ final class Anomaly {
     if (!t.dtype().isFloating() || t.numel() == 0) {
       return -1;
     }
-    Storage s = t.storage();
-    long n = t.numel();
-    if (t.isContiguous()) {
-      int start = t.offset();
-      for (int k = 0; k < n; k++) {
-        double v = s.f != null ? s.f[start + k] : s.d[start + k];
-        if (Double.isNaN(v) || (infinities && Double.isInfinite(v))) {
-          return k;
-        }
-      }
+    // The common answer is "none": ask the vectorised kernel over the storage range the view
+    // covers, and look for the position only when it says yes.
+    int[] range = denseRange(t);
+    if (range != null && !Reduce.anyNaN(t.storage(), range[0], range[1], infinities)) {
       return -1;
     }
+    Storage s = t.storage();
     int[] shape = t.shape();
     int[] strides = t.strides();
     int rank = shape.length;
     int[] index = new int[rank];
     int pos = t.offset();
+    long n = t.numel();
     for (long k = 0; k < n; k++) {
       double v = s.f != null ? s.f[pos] : s.d[pos];
       if (Double.isNaN(v) || (infinities && Double.isInfinite(v))) {
@@ -160,6 +157,35 @@ final class Anomaly {
       }
     }
     return -1;
+  }
+
+  /**
+   * {offset, length} of the storage range that holds exactly the distinct elements of {@code t},
+   * when there is one: contiguous, transposed or permuted views, and expanded ones (a dimension of
+   * stride 0 repeats elements without adding any). Null for views with gaps.
+   */
+  private static int[] denseRange(Tensor t) {
+    int[] shape = t.shape();
+    int[] strides = t.strides();
+    long[] dims = new long[shape.length]; // stride << 32 | size, for the dimensions that matter
+    int m = 0;
+    for (int d = 0; d < shape.length; d++) {
+      if (strides[d] < 0) {
+        return null;
+      }
+      if (shape[d] > 1 && strides[d] > 0) {
+        dims[m++] = ((long) strides[d] << 32) | shape[d];
+      }
+    }
+    java.util.Arrays.sort(dims, 0, m);
+    long expected = 1;
+    for (int i = 0; i < m; i++) {
+      if ((dims[i] >>> 32) != expected) {
+        return null;
+      }
+      expected *= (int) dims[i];
+    }
+    return new int[] {t.offset(), (int) expected};
   }
 
   /** Anomaly mode's forward check: a NaN in {@code out} when no input had one. */
