@@ -69,6 +69,102 @@ public final class Autograd {
   }
 
   /**
+   * A scope of anomaly mode ({@link #detectAnomaly()}); closing it restores the mode that was in
+   * force when it was opened, in the thread that opened it.
+   */
+  public static final class AnomalyScope implements AutoCloseable {
+    private final GradMode.State state;
+    private final boolean previous;
+    private final boolean previousChecks;
+    private boolean closed;
+
+    private AnomalyScope(boolean checkValues) {
+      this.state = GradMode.state();
+      this.previous = state.anomaly;
+      this.previousChecks = state.anomalyChecksValues;
+      state.anomaly = true;
+      state.anomalyChecksValues = checkValues;
+    }
+
+    /** Restores the previous anomaly mode. */
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        state.anomaly = previous;
+        state.anomalyChecksValues = previousChecks;
+      }
+    }
+  }
+
+  /**
+   * Anomaly mode, for finding where a NaN comes from: until the returned scope is closed, in this
+   * thread only,
+   *
+   * <ul>
+   *   <li>every recorded operation remembers the Java line that created it ({@link
+   *       Node#callSite()}): the first caller outside Nabla and the JDK;
+   *   <li>backward stops at the first operation whose gradient for one of its inputs contains NaN
+   *       or ±∞ and throws an {@link AnomalyException} naming the gradient function (e.g. {@code
+   *       LogBackward}), the input, the shapes and dtypes, and the line that created it;
+   *   <li>an operation whose output contains NaN although its inputs had none throws an {@link
+   *       AnomalyException} at once, naming the operation, the shapes and the calling line.
+   *       Infinities alone are legitimate in the forward pass ({@code log(0) = -∞}, a {@code -∞}
+   *       attention mask) and are not reported there; they are reported where a gradient becomes
+   *       infinite or they turn into NaN;
+   *   <li>the "modified by an in-place operation" error of backward names the line that created the
+   *       operation which saved the tensor and the line of the in-place write.
+   * </ul>
+   *
+   * <p>PyTorch's {@code detect_anomaly} checks only backward results, only for NaN, and checks no
+   * forward value (it records forward tracebacks to print beside a backward error). Nabla also
+   * reports infinite gradients (an ∞ gradient is usually one step before a NaN, and {@code 0·∞} in
+   * the next rule would blame the wrong operation) and NaN made by a forward operation, which it
+   * throws at once rather than warns about. {@link #detectAnomaly(boolean) detectAnomaly(false)}
+   * keeps the call sites without the value checks. Run both the forward and the backward inside the
+   * scope: call sites are recorded when operations run, values are checked when each pass runs.
+   * Scopes nest; each restores the previous mode when closed. The mode costs a stack walk per
+   * recorded operation and a scan of every result, so it is for debugging; outside it Nabla does
+   * none of this work.
+   *
+   * <pre>{@code
+   * Tensor x = Tensor.of(0, 1).requiresGrad(true);
+   * try (var a = Autograd.detectAnomaly()) {
+   *   Tensor y = Tensor.where(x.gt(0), x.log(), 0);   // forward: log(0) = -inf, masked: fine
+   *   y.sum().backward();
+   * } catch (AnomalyException e) {
+   *   // "anomaly mode: LogBackward returned a gradient containing NaN for its input 0 (first at
+   *   //  index [0]) ... LogBackward was created at Main.main(Main.java:3) ..."
+   * }
+   * }</pre>
+   */
+  public static AnomalyScope detectAnomaly() {
+    return new AnomalyScope(true);
+  }
+
+  /**
+   * Anomaly mode with ({@code checkValues = true}, the same as {@link #detectAnomaly()}) or without
+   * the NaN/∞ checks. Without them, operations and in-place writes still record their call sites
+   * for error messages (PyTorch's {@code check_nan=False}), which is useful when a program computes
+   * NaNs on purpose and masks them.
+   *
+   * <pre>{@code
+   * try (var a = Autograd.detectAnomaly(false)) {
+   *   Tensor y = x.mul(x);
+   *   y.gradFn().callSite();   // Optional[Main.main(Main.java:2)]
+   * }
+   * }</pre>
+   */
+  public static AnomalyScope detectAnomaly(boolean checkValues) {
+    return new AnomalyScope(checkValues);
+  }
+
+  /** Whether anomaly mode ({@link #detectAnomaly()}) is on in this thread. */
+  public static boolean isAnomalyEnabled() {
+    return GradMode.state().anomaly;
+  }
+
+  /**
    * Backward from {@code output} with a head gradient of its shape (null means ones, for a
    * one-element output).
    *

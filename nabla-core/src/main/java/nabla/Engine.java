@@ -44,6 +44,9 @@ final class Engine {
     if (isInput(out, inputs)) {
       out = out.shallowCopy();
     }
+    if (s.anomaly && s.anomalyChecksValues && isUserLevel(s)) {
+      Anomaly.checkForward(p, inputs, out);
+    }
     if ((record || forward) && !p.differentiable(inputs, out)) {
       return out;
     }
@@ -53,11 +56,23 @@ final class Engine {
       if (s.collector != null) {
         s.collector.add(out.gradFn);
       }
+      if (s.anomaly) {
+        out.gradFn.callSite = Anomaly.callSite();
+      }
     }
     if (forward) {
       propagateTangents(p, inputs, out, s);
     }
     return out;
+  }
+
+  /**
+   * Whether an operation runs on behalf of the user's forward pass, not inside a primitive's
+   * forward, a JVP rule or a backward pass (anomaly mode checks values only there: the rules' own
+   * intermediate values are checked through the gradients they return).
+   */
+  private static boolean isUserLevel(GradMode.State s) {
+    return s.suspended == 0 && s.excludedCount == 0 && s.backwardDepth == 0;
   }
 
   private static boolean anyTangent(Tensor[] inputs, GradMode.State s) {
@@ -189,6 +204,7 @@ final class Engine {
     GradMode.State state = GradMode.state();
     Pass pass = new Pass(PASSES.incrementAndGet());
     boolean previous = state.enabled;
+    state.backwardDepth++;
     try {
       // Leaves written by this pass: overwrite-mode leaves are reset only on their first delivery.
       Set<Tensor> written = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -215,6 +231,7 @@ final class Engine {
         }
       }
       state.enabled = createGraph;
+      boolean anomalyChecks = state.anomaly && state.anomalyChecksValues;
       for (Node node : order) {
         Book book = pass.book(node);
         Tensor g = book.pending;
@@ -249,6 +266,9 @@ final class Engine {
                 : batched
                     ? node.primitive.vjpBatched(g, out, inputs, needs)
                     : node.primitive.vjp(g, out, inputs, needs);
+        if (anomalyChecks) {
+          Anomaly.checkGradients(node, g, grads, needs);
+        }
         for (int i = 0; i < inputs.length; i++) {
           if (!needs[i] || grads[i] == null) {
             continue;
@@ -268,6 +288,7 @@ final class Engine {
       return rows;
     } finally {
       state.enabled = previous;
+      state.backwardDepth--;
       pass.release();
     }
   }

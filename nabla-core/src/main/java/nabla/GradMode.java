@@ -26,8 +26,20 @@ final class GradMode {
 
     int nextLevel = 1;
 
+    /** How many backward passes are running in this thread (nested ones run inside VJPs). */
+    int backwardDepth;
+
     /** While a checkpointed segment runs its first forward: the nodes it records (else null). */
     java.util.Set<Node> collector;
+
+    /**
+     * Anomaly mode ({@link Autograd#detectAnomaly()}): recorded nodes and in-place writes remember
+     * their call site. The only thing the engine reads when the mode is off.
+     */
+    boolean anomaly;
+
+    /** In anomaly mode: whether forward outputs and backward gradients are scanned for NaN/Inf. */
+    boolean anomalyChecksValues;
 
     boolean forwardActive() {
       return activeCount > 0 && suspended == 0;

@@ -1,6 +1,7 @@
 package nabla;
 
 import java.util.List;
+import java.util.Optional;
 import nabla.ops.Primitive;
 
 /**
@@ -18,6 +19,11 @@ public final class Node extends Book {
   Tensor[] inputs;
   Tensor output;
   private final int[] savedVersions;
+
+  /**
+   * Where the node was created, recorded in anomaly mode only (formatted when a message needs it).
+   */
+  StackWalker.StackFrame callSite;
 
   /** The backward pass whose bookkeeping the inherited fields hold, 0 when none (Engine only). */
   volatile long owner;
@@ -72,6 +78,21 @@ public final class Node extends Book {
     return in == null ? List.of() : List.of(in);
   }
 
+  /**
+   * The Java line that created this node (the first caller outside Nabla), recorded when the
+   * operation ran inside {@link Autograd#detectAnomaly()}; empty otherwise.
+   *
+   * <pre>{@code
+   * try (var a = Autograd.detectAnomaly()) {
+   *   Tensor y = x.log();
+   *   y.gradFn().callSite().get().getLineNumber();   // the line above
+   * }
+   * }</pre>
+   */
+  public Optional<StackTraceElement> callSite() {
+    return callSite == null ? Optional.empty() : Optional.of(callSite.toStackTraceElement());
+  }
+
   /** Whether backward has already freed this node's saved tensors. */
   public boolean isReleased() {
     return inputs == null;
@@ -102,7 +123,8 @@ public final class Node extends Book {
                 + ") was modified in place by "
                 + t.storage().lastWriter()
                 + " after it was saved, so its gradient would be wrong; compute the in-place"
-                + " update after backward, or work on a copy (copy()) instead");
+                + " update after backward, or work on a copy (copy()) instead"
+                + Anomaly.inPlaceSites(this, t.storage()));
       }
     }
   }

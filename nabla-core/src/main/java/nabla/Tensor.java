@@ -612,7 +612,7 @@ public final class Tensor {
       } else if (grad.isContiguous()) {
         // Only the gradient's own elements: a setGrad view may share a larger storage.
         Copy.fill(grad.storage, grad.offset, grad.numel(), 0);
-        grad.storage.bumpVersion("zeroGrad");
+        written(grad.storage, "zeroGrad");
       } else {
         grad.zero();
       }
@@ -731,6 +731,11 @@ public final class Tensor {
 
   // ---------------------------------------------------------------- in-place updates
 
+  /** Bumps a storage's version after an in-place write; in anomaly mode, records the caller. */
+  private static void written(Storage target, String op) {
+    target.bumpVersion(op, GradMode.state().anomaly ? Anomaly.callSite() : null);
+  }
+
   private void checkInPlace(String op) {
     if (requiresGrad && GradMode.isEnabled()) {
       throw new IllegalStateException(
@@ -770,7 +775,7 @@ public final class Tensor {
               + Shapes.str(shape));
     }
     Copy.copy(shape, result.storage, result.offset, result.strides, storage, offset, strides);
-    storage.bumpVersion(op);
+    written(storage, op);
     return this;
   }
 
@@ -845,7 +850,7 @@ public final class Tensor {
         other.storage,
         other.offset,
         Shapes.broadcastStrides(other.shape, other.strides, shape));
-    storage.bumpVersion(op);
+    written(storage, op);
     return true;
   }
 
@@ -887,7 +892,7 @@ public final class Tensor {
         GradMode.set(prev);
       }
     }
-    storage.bumpVersion("gradient accumulation");
+    written(storage, "gradient accumulation");
   }
 
   // ---------------------------------------------------------------- elementwise

@@ -1,6 +1,7 @@
 package nabla.bench;
 
 import java.util.concurrent.TimeUnit;
+import nabla.Autograd;
 import nabla.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -66,11 +67,11 @@ public class NablaBenchmarks {
     String b = params.getBenchmark();
     if (b.endsWith("W1_gemm1024")) {
       gemm = new Workloads.Gemm(1024);
-    } else if (b.endsWith("W2_d2lToy")) {
+    } else if (b.endsWith("W2_d2lToy") || b.endsWith("W2_d2lToyAnomaly")) {
       d2l = new Workloads.D2lToy();
     } else if (b.endsWith("W3_scalarChain100k")) {
       chain = new Workloads.ScalarChain();
-    } else if (b.endsWith("W4_mlpStep")) {
+    } else if (b.endsWith("W4_mlpStep") || b.endsWith("W4_mlpStepAnomaly")) {
       mlp = new Workloads.MlpStep();
     } else if (b.endsWith("W5_elementwise10M")) {
       big = new Workloads.BigElementwise(Workloads.BigElementwise.DEFAULT_N);
@@ -92,6 +93,19 @@ public class NablaBenchmarks {
     return d2l.run();
   }
 
+  /**
+   * W2 inside {@code Autograd.detectAnomaly()}: the cost of anomaly mode (a stack walk per recorded
+   * op and per in-place write, a NaN/Inf scan of every result and gradient). Compare with W2 in the
+   * same run.
+   */
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  public Tensor W2_d2lToyAnomaly() {
+    try (Autograd.AnomalyScope a = Autograd.detectAnomaly()) {
+      return d2l.run();
+    }
+  }
+
   /** W3: ~100k 0-d ops (33,334 × y = y·a + sin y) and one backward. */
   @Benchmark
   public Tensor W3_scalarChain100k() {
@@ -102,6 +116,14 @@ public class NablaBenchmarks {
   @Benchmark
   public Tensor W4_mlpStep() {
     return mlp.run();
+  }
+
+  /** W4 inside {@code Autograd.detectAnomaly()}; compare with W4 in the same run. */
+  @Benchmark
+  public Tensor W4_mlpStepAnomaly() {
+    try (Autograd.AnomalyScope a = Autograd.detectAnomaly()) {
+      return mlp.run();
+    }
   }
 
   /** W5: (x·y + x).exp().sum() over 10M floats, forward + backward + zeroGrad. */

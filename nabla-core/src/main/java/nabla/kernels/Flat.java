@@ -282,4 +282,35 @@ final class Flat {
     }
     return s;
   }
+
+  /** Whether a contiguous floating range holds a NaN (or, with {@code orInfinite}, NaN or ±∞). */
+  static boolean anyNaN(Storage in, int off, int n, boolean orInfinite) {
+    if (Simd.enabled() && n >= SIMD_MIN) {
+      return switch (in.dtype()) {
+        case FLOAT32 -> VectorKernels.anyNaNF(in.f, off, n, orInfinite);
+        case FLOAT64 -> VectorKernels.anyNaND(in.d, off, n, orInfinite);
+        default -> false;
+      };
+    }
+    switch (in.dtype()) {
+      case FLOAT32 -> {
+        for (int j = 0; j < n; j++) {
+          float v = in.f[off + j];
+          if (orInfinite ? v - v != 0 : v != v) {
+            return true;
+          }
+        }
+      }
+      case FLOAT64 -> {
+        for (int j = 0; j < n; j++) {
+          double v = in.d[off + j];
+          if (orInfinite ? v - v != 0 : v != v) {
+            return true;
+          }
+        }
+      }
+      default -> {}
+    }
+    return false;
+  }
 }

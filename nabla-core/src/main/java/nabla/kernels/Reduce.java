@@ -23,6 +23,20 @@ public final class Reduce {
     Parallel.forRows(rows, len, PARALLEL_MIN, (s, e) -> rowRange(op, in, off, s, e, len, out));
   }
 
+  /**
+   * Whether the contiguous range in[off .. off+n) holds a NaN (or, when {@code orInfinite}, a NaN
+   * or ±∞); always false for integer and bool storages. Vectorised when SIMD is on (anomaly mode
+   * scans every result with it).
+   *
+   * <pre>{@code
+   * Reduce.anyNaN(Storage.wrap(new float[] {1, Float.POSITIVE_INFINITY}), 0, 2, false)  // false
+   * Reduce.anyNaN(Storage.wrap(new float[] {1, Float.POSITIVE_INFINITY}), 0, 2, true)   // true
+   * }</pre>
+   */
+  public static boolean anyNaN(Storage in, int off, int n, boolean orInfinite) {
+    return Flat.anyNaN(in, off, n, orInfinite);
+  }
+
   /** Work (elements) below which a multi-row reduction stays on the calling thread. */
   private static final long PARALLEL_MIN = 1 << 16;
 

@@ -2,6 +2,7 @@ package nabla.kernels;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -88,5 +89,92 @@ final class VectorKernels {
       s += a[off + j];
     }
     return s;
+  }
+
+  /**
+   * Whether a[off .. off+n) holds a NaN (or, when {@code orInfinite}, a NaN or ±∞). One pass with
+   * no branch per vector: x - x is 0 for finite x and NaN otherwise, and NaN survives addition; for
+   * NaN alone, min(acc, x) is NaN as soon as one x is (Math.min semantics).
+   */
+  static boolean anyNaNF(float[] a, int off, int n, boolean orInfinite) {
+    int step = F.length();
+    int upper = F.loopBound(n);
+    FloatVector acc0 = FloatVector.zero(F);
+    FloatVector acc1 = FloatVector.zero(F);
+    int upper2 = n - n % (2 * step);
+    int j = 0;
+    if (orInfinite) {
+      for (; j < upper2; j += 2 * step) {
+        FloatVector x = FloatVector.fromArray(F, a, off + j);
+        FloatVector y = FloatVector.fromArray(F, a, off + j + step);
+        acc0 = acc0.add(x.sub(x));
+        acc1 = acc1.add(y.sub(y));
+      }
+      for (; j < upper; j += step) {
+        FloatVector x = FloatVector.fromArray(F, a, off + j);
+        acc0 = acc0.add(x.sub(x));
+      }
+    } else {
+      for (; j < upper2; j += 2 * step) {
+        acc0 = acc0.min(FloatVector.fromArray(F, a, off + j));
+        acc1 = acc1.min(FloatVector.fromArray(F, a, off + j + step));
+      }
+      for (; j < upper; j += step) {
+        acc0 = acc0.min(FloatVector.fromArray(F, a, off + j));
+      }
+    }
+    // min, not add, for NaN alone: -∞ + ∞ would make a NaN that is not there.
+    FloatVector acc = orInfinite ? acc0.add(acc1) : acc0.min(acc1);
+    if (acc.compare(VectorOperators.NE, acc).anyTrue()) {
+      return true;
+    }
+    for (; j < n; j++) {
+      float v = a[off + j];
+      if (orInfinite ? v - v != 0 : v != v) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@link #anyNaNF} for doubles. */
+  static boolean anyNaND(double[] a, int off, int n, boolean orInfinite) {
+    int step = D.length();
+    int upper = D.loopBound(n);
+    DoubleVector acc0 = DoubleVector.zero(D);
+    DoubleVector acc1 = DoubleVector.zero(D);
+    int upper2 = n - n % (2 * step);
+    int j = 0;
+    if (orInfinite) {
+      for (; j < upper2; j += 2 * step) {
+        DoubleVector x = DoubleVector.fromArray(D, a, off + j);
+        DoubleVector y = DoubleVector.fromArray(D, a, off + j + step);
+        acc0 = acc0.add(x.sub(x));
+        acc1 = acc1.add(y.sub(y));
+      }
+      for (; j < upper; j += step) {
+        DoubleVector x = DoubleVector.fromArray(D, a, off + j);
+        acc0 = acc0.add(x.sub(x));
+      }
+    } else {
+      for (; j < upper2; j += 2 * step) {
+        acc0 = acc0.min(DoubleVector.fromArray(D, a, off + j));
+        acc1 = acc1.min(DoubleVector.fromArray(D, a, off + j + step));
+      }
+      for (; j < upper; j += step) {
+        acc0 = acc0.min(DoubleVector.fromArray(D, a, off + j));
+      }
+    }
+    DoubleVector acc = orInfinite ? acc0.add(acc1) : acc0.min(acc1);
+    if (acc.compare(VectorOperators.NE, acc).anyTrue()) {
+      return true;
+    }
+    for (; j < n; j++) {
+      double v = a[off + j];
+      if (orInfinite ? v - v != 0 : v != v) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -21,6 +21,7 @@ public final class Storage {
 
   private int version;
   private String lastWriter = "";
+  private StackWalker.StackFrame lastWriterSite;
 
   private Storage(DType dtype, float[] f, double[] d, long[] l, boolean[] b) {
     this.dtype = dtype;
@@ -120,9 +121,23 @@ public final class Storage {
     return lastWriter;
   }
 
+  /** The Java line of the last in-place write, when it was made in anomaly mode; else null. */
+  public StackWalker.StackFrame lastWriterSite() {
+    return lastWriterSite;
+  }
+
   /** Records an in-place write by the named operation. */
   public void bumpVersion(String writer) {
+    bumpVersion(writer, null);
+  }
+
+  /**
+   * Records an in-place write by the named operation, made at {@code site} (the caller's frame,
+   * recorded in anomaly mode; null when unknown).
+   */
+  public void bumpVersion(String writer, StackWalker.StackFrame site) {
     version++;
     lastWriter = writer;
+    lastWriterSite = site;
   }
 }

@@ -180,4 +180,62 @@ class ReductionKernelTest {
       }
     }
   }
+
+  /**
+   * Reduce.anyNaN (anomaly mode's scan) on both paths: the vector kernel when SIMD is on and the
+   * scalar loop, for every position of one bad value in ranges shorter and longer than a vector,
+   * with an offset, and never a false NaN from -∞ and +∞ in different lanes.
+   */
+  @Test
+  void anyNaNFindsEveryPositionOnBothPaths() {
+    double[] specials = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+    for (int n : new int[] {0, 1, 5, 31, 32, 33, 64, 67, 200}) {
+      for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+        int off = 3;
+        nabla.storage.Storage st = nabla.storage.Storage.allocate(dtype, off + n + 2);
+        for (int i = 0; i < off + n + 2; i++) {
+          st.setDouble(i, i < off || i >= off + n ? Double.NaN : 0.5 * i - 7);
+        }
+        for (boolean inf : new boolean[] {false, true}) {
+          assertEquals(false, Reduce.anyNaN(st, off, n, inf), "clean range, n = " + n);
+          assertEquals(false, scalarOrVector(st, off, n, inf), "clean range (direct), n = " + n);
+        }
+        for (int pos = 0; pos < n; pos++) {
+          for (double v : specials) {
+            double old = st.getDouble(off + pos);
+            st.setDouble(off + pos, v);
+            for (boolean inf : new boolean[] {false, true}) {
+              boolean expected = Double.isNaN(v) || inf;
+              String what = dtype + " n=" + n + " pos=" + pos + " value=" + v + " inf=" + inf;
+              assertEquals(expected, Reduce.anyNaN(st, off, n, inf), what);
+              assertEquals(expected, scalarOrVector(st, off, n, inf), what + " (direct)");
+            }
+            st.setDouble(off + pos, old);
+          }
+        }
+        if (n >= 2) { // -∞ and +∞ in different lanes and accumulators are not a NaN
+          st.setDouble(off, Double.NEGATIVE_INFINITY);
+          st.setDouble(off + n - 1, Double.POSITIVE_INFINITY);
+          if (n > 40) {
+            st.setDouble(off + 17, Double.POSITIVE_INFINITY);
+            st.setDouble(off + 33, Double.NEGATIVE_INFINITY);
+          }
+          assertEquals(false, Reduce.anyNaN(st, off, n, false), dtype + " ±inf, n = " + n);
+          assertEquals(false, scalarOrVector(st, off, n, false), dtype + " ±inf (direct)");
+          assertEquals(true, Reduce.anyNaN(st, off, n, true), dtype + " ±inf, n = " + n);
+        }
+      }
+    }
+  }
+
+  /** The vector kernel itself, at any length, when SIMD is on; else the scalar dispatch. */
+  private static boolean scalarOrVector(
+      nabla.storage.Storage st, int off, int n, boolean orInfinite) {
+    if (!Simd.enabled()) {
+      return Reduce.anyNaN(st, off, n, orInfinite);
+    }
+    return st.dtype() == DType.FLOAT32
+        ? VectorKernels.anyNaNF(st.f, off, n, orInfinite)
+        : VectorKernels.anyNaND(st.d, off, n, orInfinite);
+  }
 }
