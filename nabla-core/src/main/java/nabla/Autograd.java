@@ -7,10 +7,22 @@ import java.util.function.Function;
 import nabla.storage.Shapes;
 
 /**
- * Entry points of the autograd engine that are not methods of a tensor: no-grad scopes and backward
- * with options.
+ * Autograd beyond the methods of a tensor, all per thread:
+ *
+ * <ul>
+ *   <li>scopes: {@link #noGrad()}, {@link #enableGrad()}, {@link #record()} (MXNet style) and
+ *       {@link #detectAnomaly()} (find the operation and Java line that made a NaN);
+ *   <li>backward with options, and {@link #grad(Tensor[], Tensor[], boolean, boolean, Tensor...)}
+ *       which returns gradients instead of accumulating them ({@code torch.autograd.grad});
+ *   <li>JAX-style transforms of Java functions: {@link #grad(Function)}, {@link #valueAndGrad},
+ *       {@link #gradWrt}, {@link #gradWithAux}, {@link #vjp}, {@link #jvp} (forward mode), {@link
+ *       #jacobian}, {@link #jacrev}, {@link #jacfwd}, {@link #hessian}, {@link #hvp};
+ *   <li>{@link #checkpoint}: recompute a segment in backward instead of storing it.
+ * </ul>
  *
  * <pre>{@code
+ * Function<Tensor, Tensor> f = x -> x.dot(x).mul(2);
+ * Autograd.grad(f).apply(Tensor.arange(4.0));   // tensor([ 0.,  4.,  8., 12.])
  * try (var g = Autograd.noGrad()) {
  *   w.subInPlace(w.grad().mul(0.1));   // an SGD step, not recorded
  * }
