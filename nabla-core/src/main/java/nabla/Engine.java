@@ -206,13 +206,11 @@ final class Engine {
     boolean previous = state.enabled;
     state.backwardDepth++;
     try {
-      // Leaves written by this pass: overwrite-mode leaves are reset only on their first delivery.
-      Set<Tensor> written = Collections.newSetFromMap(new IdentityHashMap<>());
       List<Node> starts = new ArrayList<>();
       for (int r = 0; r < roots.length; r++) {
         Tensor root = roots[r];
         if (root.gradFn == null) {
-          deliverToLeaf(root, heads[r], createGraph, capture, written);
+          deliverToLeaf(root, heads[r], createGraph, capture, pass);
         } else {
           checkNotReleased(root.gradFn);
           pass.claim(root.gradFn);
@@ -248,7 +246,7 @@ final class Engine {
         if (capture != null && capture.containsKey(out)) {
           capture.merge(out, g, (x, y) -> x == null ? y : x.add(y));
         } else if (out.retainsGrad && capture == null) {
-          accumulateGrad(out, g, createGraph, written);
+          accumulateGrad(out, g, createGraph, pass);
         }
         if (capture != null && !book.needed) {
           continue; // nothing below leads to a requested tensor: neither computed nor freed
@@ -278,7 +276,7 @@ final class Engine {
           if (in.gradFn != null && !(boundary && capture.containsKey(in))) {
             pass.addPending(in.gradFn, gi);
           } else {
-            deliverToLeaf(in, gi, createGraph, capture, written);
+            deliverToLeaf(in, gi, createGraph, capture, pass);
           }
         }
         if (!retainGraph) {
@@ -330,6 +328,16 @@ final class Engine {
       return true;
     }
 
+    /** Overwrite-mode leaves this pass has written (reset only on their first delivery). */
+    private Set<Tensor> overwritten;
+
+    boolean firstWrite(Tensor leaf) {
+      if (overwritten == null) {
+        overwritten = Collections.newSetFromMap(new IdentityHashMap<>());
+      }
+      return overwritten.add(leaf);
+    }
+
     void addPending(Node n, Tensor g) {
       Book b = book(n);
       b.pending = b.pending == null ? g : b.pending.add(g);
@@ -355,11 +363,7 @@ final class Engine {
   }
 
   private static void deliverToLeaf(
-      Tensor leaf,
-      Tensor g,
-      boolean createGraph,
-      Map<Tensor, Tensor> capture,
-      Set<Tensor> written) {
+      Tensor leaf, Tensor g, boolean createGraph, Map<Tensor, Tensor> capture, Pass pass) {
     if (capture != null) {
       if (capture.containsKey(leaf)) {
         capture.merge(leaf, g, (a, b) -> a == null ? b : a.add(b));
@@ -367,7 +371,7 @@ final class Engine {
       return;
     }
     if (leaf.requiresGrad) {
-      accumulateGrad(leaf, g, createGraph, written);
+      accumulateGrad(leaf, g, createGraph, pass);
     }
   }
 
@@ -376,9 +380,9 @@ final class Engine {
    * tensor, so backward passes in several threads that reach one leaf add up exactly (PyTorch locks
    * its AccumulateGrad too); uncontended, the lock costs a few nanoseconds per leaf.
    */
-  private static void accumulateGrad(Tensor t, Tensor g, boolean createGraph, Set<Tensor> written) {
+  private static void accumulateGrad(Tensor t, Tensor g, boolean createGraph, Pass pass) {
     synchronized (t) {
-      if (written.add(t) && t.overwriteGrad) {
+      if (t.overwriteGrad && pass.firstWrite(t)) {
         t.grad = null;
       }
       if (t.grad == null) {
