@@ -434,7 +434,7 @@ public final class Autograd {
     int level = s.openLevel();
     try {
       Tensor xi = x.alias();
-      xi.tangents = new Tensor.Tangent(level, v.to(x.dtype()), xi.tangents);
+      AutogradMeta.addTangent(xi, level, v.to(x.dtype()));
       Tensor y = returned("jvp", f.apply(xi));
       Tensor t = y.tangent(level);
       return new ValueAndTangent(y, t != null ? t : y.detach().zerosLike());

@@ -24,7 +24,7 @@ final class Engine {
     boolean record = false;
     if (s.enabled) {
       for (Tensor t : inputs) {
-        if (t.requiresGrad) {
+        if (t.requiresGrad()) {
           record = true;
           break;
         }
@@ -51,13 +51,13 @@ final class Engine {
       return out;
     }
     if (record) {
-      out.gradFn = new Node(p, inputs.clone(), out);
-      out.requiresGrad = true;
+      Node node = new Node(p, inputs.clone(), out);
+      out.autograd = AutogradMeta.recorded(node);
       if (s.collector != null) {
-        s.collector.add(out.gradFn);
+        s.collector.add(node);
       }
       if (s.anomaly) {
-        out.gradFn.callSite = Anomaly.callSite();
+        node.callSite = Anomaly.callSite();
       }
     }
     if (forward) {
@@ -77,7 +77,7 @@ final class Engine {
 
   private static boolean anyTangent(Tensor[] inputs, GradMode.State s) {
     for (Tensor t : inputs) {
-      for (Tensor.Tangent tg = t.tangents; tg != null; tg = tg.next()) {
+      for (AutogradMeta.Tangent tg = AutogradMeta.tangents(t); tg != null; tg = tg.next()) {
         if (s.isActive(tg.level()) && !s.isExcluded(tg.level())) {
           return true;
         }
@@ -119,7 +119,7 @@ final class Engine {
         s.unexclude();
       }
       if (t != null) {
-        out.tangents = new Tensor.Tangent(level, t, out.tangents);
+        AutogradMeta.addTangent(out, level, t);
       }
     }
   }
@@ -211,13 +211,14 @@ final class Engine {
       List<Node> starts = new ArrayList<>();
       for (int r = 0; r < roots.length; r++) {
         Tensor root = roots[r];
-        if (root.gradFn == null) {
+        Node rootNode = root.gradFn();
+        if (rootNode == null) {
           deliverToLeaf(root, heads[r], createGraph, capture, written);
         } else {
-          checkNotReleased(root.gradFn);
-          pass.claim(root.gradFn);
-          pass.addPending(root.gradFn, heads[r]);
-          starts.add(root.gradFn);
+          checkNotReleased(rootNode);
+          pass.claim(rootNode);
+          pass.addPending(rootNode, heads[r]);
+          starts.add(rootNode);
         }
       }
       List<Node> order = topologicalOrder(starts, pass, boundary ? capture : null);
@@ -247,7 +248,7 @@ final class Engine {
         }
         if (capture != null && capture.containsKey(out)) {
           capture.merge(out, g, (x, y) -> x == null ? y : x.add(y));
-        } else if (out.retainsGrad && capture == null) {
+        } else if (AutogradMeta.retainsGrad(out) && capture == null) {
           accumulateGrad(out, g, createGraph, written);
         }
         if (capture != null && !book.needed) {
@@ -257,7 +258,7 @@ final class Engine {
         boolean[] needs = new boolean[inputs.length];
         boolean any = false;
         for (int i = 0; i < inputs.length; i++) {
-          needs[i] = inputs[i].requiresGrad;
+          needs[i] = inputs[i].requiresGrad();
           any |= needs[i];
         }
         Tensor[] grads =
@@ -275,8 +276,9 @@ final class Engine {
           }
           Tensor in = inputs[i];
           Tensor gi = reduceTo(grads[i], in, node, i, batched ? 1 : 0);
-          if (in.gradFn != null && !(boundary && capture.containsKey(in))) {
-            pass.addPending(in.gradFn, gi);
+          Node inNode = in.gradFn();
+          if (inNode != null && !(boundary && capture.containsKey(in))) {
+            pass.addPending(inNode, gi);
           } else {
             deliverToLeaf(in, gi, createGraph, capture, written);
           }
@@ -366,7 +368,7 @@ final class Engine {
       }
       return;
     }
-    if (leaf.requiresGrad) {
+    if (leaf.requiresGrad()) {
       accumulateGrad(leaf, g, createGraph, written);
     }
   }
@@ -377,17 +379,18 @@ final class Engine {
    * its AccumulateGrad too); uncontended, the lock costs a few nanoseconds per leaf.
    */
   private static void accumulateGrad(Tensor t, Tensor g, boolean createGraph, Set<Tensor> written) {
+    AutogradMeta m = t.materializeAutograd(); // exists: t requires grad or retains its grad
     synchronized (t) {
-      if (written.add(t) && t.overwriteGrad) {
-        t.grad = null;
+      if (written.add(t) && m.overwriteGrad) {
+        m.grad = null;
       }
-      if (t.grad == null) {
+      if (m.grad == null) {
         // Always a tensor of its own: g may be the head gradient or another leaf's gradient.
-        t.grad = createGraph ? g.copy() : g.detach().contiguousCopy();
-      } else if (createGraph || t.grad.requiresGrad) {
-        t.grad = t.grad.add(g);
+        m.grad = createGraph ? g.copy() : g.detach().contiguousCopy();
+      } else if (createGraph || m.grad.requiresGrad()) {
+        m.grad = m.grad.add(g);
       } else {
-        t.grad.addInPlaceUnchecked(g);
+        m.grad.addInPlaceUnchecked(g);
       }
     }
   }
@@ -480,7 +483,7 @@ final class Engine {
         continue;
       }
       for (Tensor in : inputs) {
-        if (capture.containsKey(in) || (in.gradFn != null && pass.book(in.gradFn).needed)) {
+        if (capture.containsKey(in) || (in.gradFn() != null && pass.book(in.gradFn()).needed)) {
           pass.book(n).needed = true;
           break;
         }
@@ -503,7 +506,7 @@ final class Engine {
         continue;
       }
       for (Tensor in : inputs) {
-        Node child = in.gradFn;
+        Node child = in.gradFn();
         if (child == null || (boundaries != null && boundaries.containsKey(in))) {
           continue;
         }
@@ -529,7 +532,7 @@ final class Engine {
         continue;
       }
       for (Tensor in : inputs) {
-        Node child = in.gradFn;
+        Node child = in.gradFn();
         if (child == null || (boundaries != null && boundaries.containsKey(in))) {
           continue;
         }

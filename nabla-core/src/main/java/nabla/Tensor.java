@@ -11,8 +11,12 @@ import nabla.storage.Storage;
 
 /**
  * An n-dimensional array that records how it was computed, so that gradients can flow back to it:
- * the central type of Nabla. Tensors are immutable views (shape, strides, offset) over a shared
- * {@link Storage}; operations return new tensors.
+ * the central type of Nabla. A tensor is a view (shape, strides, offset) over a shared {@link
+ * Storage}, and the view never changes: operations return new tensors. Two things can change: the
+ * elements, through the in-place methods ({@link #addInPlace}, {@link #copyFrom}, ...; each bumps
+ * the storage's version, so a backward that saved the old values fails instead of using them), and
+ * the autograd state ({@link #requiresGrad(boolean)}, {@link #grad()}, {@link #retainGrad()},
+ * {@link #overwriteGrad}), which only tensors taking part in autograd carry.
  *
  * <p>The D2L §2.5 example:
  *
@@ -32,17 +36,25 @@ public final class Tensor {
   private final int[] strides;
   private final int offset;
 
-  // Autograd state, managed by Engine.
-  boolean requiresGrad;
-  Node gradFn;
-  Tensor grad;
-  boolean retainsGrad;
-  boolean overwriteGrad;
+  /**
+   * Autograd state (requires grad, gradFn, grad, tangents), null on a plain tensor: the one mutable
+   * field. Written by the engine and by the setters below.
+   */
+  AutogradMeta autograd;
 
-  /** Forward-mode tangents, one per level (a short linked list; usually empty). */
-  record Tangent(int level, Tensor value, Tangent next) {}
-
-  Tangent tangents;
+  /** This tensor's autograd record, created (under this tensor's lock) if it has none yet. */
+  AutogradMeta materializeAutograd() {
+    AutogradMeta m = autograd;
+    if (m == null) {
+      synchronized (this) {
+        m = autograd;
+        if (m == null) {
+          m = autograd = new AutogradMeta();
+        }
+      }
+    }
+    return m;
+  }
 
   /** This tensor's tangent at a forward-mode level, or null (zero). */
   Tensor tangent(int level) {
@@ -50,9 +62,9 @@ public final class Tensor {
     if (s.isExcluded(level)) {
       return null;
     }
-    for (Tangent t = tangents; t != null; t = t.next) {
-      if (t.level == level) {
-        return t.value;
+    for (AutogradMeta.Tangent t = AutogradMeta.tangents(this); t != null; t = t.next()) {
+      if (t.level() == level) {
+        return t.value();
       }
     }
     return null;
@@ -544,24 +556,28 @@ public final class Tensor {
                   ? " (Tensor.arange(4) is int64 as in PyTorch; arange(4.0) is float32)"
                   : ""));
     }
-    if (!requiresGrad && gradFn != null) {
+    Node node = gradFn();
+    if (!requiresGrad && node != null) {
       throw new IllegalStateException(
           "requiresGrad(false): this tensor was computed by "
-              + gradFn.name()
+              + node.name()
               + " and is part of a graph; use detach() to get a tensor outside the graph");
     }
-    this.requiresGrad = requiresGrad;
+    if (requiresGrad || autograd != null) {
+      materializeAutograd().requiresGrad = requiresGrad;
+    }
     return this;
   }
 
   /** Whether gradients flow to this tensor. */
   public boolean requiresGrad() {
-    return requiresGrad;
+    AutogradMeta m = autograd; // the engine's test on every input of every op: keep it this cheap
+    return m != null && m.requiresGrad;
   }
 
   /** Whether this tensor was created by the user rather than computed from tensors needing grad. */
   public boolean isLeaf() {
-    return gradFn == null;
+    return gradFn() == null;
   }
 
   /**
@@ -571,24 +587,29 @@ public final class Tensor {
    * parameter was rebound ({@code w = w.sub(lr * g)}) instead of updated in place.
    */
   public Tensor grad() {
-    if (gradFn != null && !retainsGrad && grad == null) {
+    AutogradMeta m = autograd;
+    if (m == null) {
+      return null;
+    }
+    if (m.gradFn != null && !m.retainsGrad && m.grad == null) {
       NonLeafGradWarning.warnOnce(this);
     }
-    return grad;
+    return m.grad;
   }
 
   /** The node that computed this tensor (PyTorch's {@code grad_fn}), or null for a leaf. */
   public Node gradFn() {
-    return gradFn;
+    AutogradMeta m = autograd;
+    return m == null ? null : m.gradFn;
   }
 
   /** Keeps this non-leaf tensor's gradient in {@link #grad()} during backward. Returns this. */
   public Tensor retainGrad() {
-    if (!requiresGrad) {
+    if (!requiresGrad()) {
       throw new IllegalStateException(
           "retainGrad: this tensor does not require grad, so it will never receive a gradient");
     }
-    retainsGrad = true;
+    materializeAutograd().retainsGrad = true;
     return this;
   }
 
@@ -597,18 +618,22 @@ public final class Tensor {
    * of adding to it (PyTorch's accumulate is the default). Returns this.
    */
   public Tensor overwriteGrad(boolean overwrite) {
-    this.overwriteGrad = overwrite;
+    if (overwrite || autograd != null) {
+      materializeAutograd().overwriteGrad = overwrite;
+    }
     return this;
   }
 
   /** Sets the gradient to zero in place (keeps the buffer for reuse), or leaves it null. */
   public void zeroGrad() {
     synchronized (this) { // the lock backward takes to accumulate into this tensor
+      AutogradMeta m = autograd;
+      Tensor grad = m == null ? null : m.grad;
       if (grad == null) {
         return;
       }
-      if (grad.requiresGrad) {
-        grad = grad.detach().zerosLike();
+      if (grad.requiresGrad()) {
+        m.grad = grad.detach().zerosLike();
       } else if (grad.isContiguous()) {
         // Only the gradient's own elements: a setGrad view may share a larger storage.
         Copy.fill(grad.storage, grad.offset, grad.numel(), 0);
@@ -656,8 +681,12 @@ public final class Tensor {
         }
       }
     }
+    if (g == null && autograd == null) {
+      return; // nothing to clear
+    }
+    AutogradMeta m = materializeAutograd();
     synchronized (this) {
-      this.grad = g;
+      m.grad = g;
     }
   }
 
@@ -737,7 +766,7 @@ public final class Tensor {
   }
 
   private void checkInPlace(String op) {
-    if (requiresGrad && GradMode.isEnabled()) {
+    if (requiresGrad() && GradMode.isEnabled()) {
       throw new IllegalStateException(
           op
               + ": a tensor that requires grad cannot be modified in place while gradients are"
