@@ -808,13 +808,9 @@ public final class Tensor {
     return this;
   }
 
-  /**
-   * PyTorch's in-place casting rule: the result of an in-place update may change precision within
-   * its category (float64 into float32) but never narrow to a lower one (a float result into an
-   * int64 tensor, an integer into a bool one), which would silently truncate.
-   */
+  /** {@link TypePromotion#canCastInPlace}, or an error naming op. */
   private void checkCanCast(String op, DType result) {
-    if (category(result) > category(dtype())) {
+    if (!TypePromotion.canCastInPlace(result, dtype())) {
       throw new IllegalArgumentException(
           op
               + ": the result type "
@@ -848,7 +844,8 @@ public final class Tensor {
 
   /** this *= value, in place. Returns this. */
   public Tensor mulInPlace(double value) {
-    if (dtype().isFloating() && directInPlace("mulInPlace", BinaryOp.MUL, scalarLike(value))) {
+    if (dtype().isFloating()
+        && directInPlace("mulInPlace", BinaryOp.MUL, TypePromotion.scalarLike(this, value))) {
       return this;
     }
     return inPlace("mulInPlace", detach().mul(value));
@@ -926,44 +923,8 @@ public final class Tensor {
 
   // ---------------------------------------------------------------- elementwise
 
-  private Tensor scalarLike(double value) {
-    DType t = dtype();
-    if (!t.isFloating() && value != Math.rint(value)) {
-      t = DType.FLOAT32;
-    } else if (t == DType.BOOL) {
-      t = DType.INT64;
-    }
-    return full(value, t);
-  }
-
-  /**
-   * PyTorch's result type: the wider dtype, except that a 0-d tensor does not widen a tensor with
-   * dimensions of the same category (bool, integer, floating); a higher category still wins, at the
-   * default float32 for floats.
-   */
-  static DType resultType(Tensor a, Tensor b) {
-    boolean za = a.dim() == 0;
-    boolean zb = b.dim() == 0;
-    if (za == zb) {
-      return DType.promote(a.dtype(), b.dtype());
-    }
-    DType dimensioned = za ? b.dtype() : a.dtype();
-    DType zeroD = za ? a.dtype() : b.dtype();
-    if (category(zeroD) <= category(dimensioned)) {
-      return dimensioned;
-    }
-    return zeroD.isFloating() ? DType.FLOAT32 : zeroD;
-  }
-
-  private static int category(DType t) {
-    return t.isFloating() ? 2 : t == DType.INT64 ? 1 : 0;
-  }
-
   private Tensor binary(String op, nabla.ops.Primitive p, Tensor other, boolean floatResult) {
-    DType t = resultType(this, Checks.nonNull(op, "other", other));
-    if (floatResult && !t.isFloating()) {
-      t = DType.FLOAT32;
-    }
+    DType t = TypePromotion.resultType(this, Checks.nonNull(op, "other", other), floatResult);
     return Engine.apply(p, to(t), other.to(t));
   }
 
@@ -982,7 +943,7 @@ public final class Tensor {
 
   /** this + value. */
   public Tensor add(double value) {
-    return add(scalarLike(value));
+    return add(TypePromotion.scalarLike(this, value));
   }
 
   /** this - other, broadcasting. */
@@ -992,7 +953,7 @@ public final class Tensor {
 
   /** this - value. */
   public Tensor sub(double value) {
-    return sub(scalarLike(value));
+    return sub(TypePromotion.scalarLike(this, value));
   }
 
   /** this * other, broadcasting. */
@@ -1002,7 +963,7 @@ public final class Tensor {
 
   /** this * value. */
   public Tensor mul(double value) {
-    return mul(scalarLike(value));
+    return mul(TypePromotion.scalarLike(this, value));
   }
 
   /** this / other, broadcasting (true division: integers give float32). */
@@ -1012,13 +973,13 @@ public final class Tensor {
 
   /** this / value. */
   public Tensor div(double value) {
-    return div(scalarLike(value));
+    return div(TypePromotion.scalarLike(this, value));
   }
 
   /** this raised to a tensor exponent, broadcasting. */
   public Tensor pow(Tensor exponent) {
     Checks.nonNull("pow", "exponent", exponent);
-    if (!resultType(this, exponent).isFloating() && exponent.numel() > 0) {
+    if (!TypePromotion.resultType(this, exponent).isFloating() && exponent.numel() > 0) {
       Tensor e = exponent.dtype() == DType.BOOL ? exponent.to(DType.INT64) : exponent;
       if (e.detach().min().item() < 0) {
         throw new IllegalArgumentException(
@@ -1041,7 +1002,7 @@ public final class Tensor {
    * <pre>{@code x.pow(2)   // x²}</pre>
    */
   public Tensor pow(double exponent) {
-    return pow(scalarLike(exponent));
+    return pow(TypePromotion.scalarLike(this, exponent));
   }
 
   /** Elementwise maximum; at ties the gradient is split evenly. */
@@ -1125,8 +1086,8 @@ public final class Tensor {
     if (min > max) {
       throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
     }
-    Tensor lo = scalarLike(min);
-    Tensor hi = scalarLike(max);
+    Tensor lo = TypePromotion.scalarLike(this, min);
+    Tensor hi = TypePromotion.scalarLike(this, max);
     return where(lt(lo), lo, where(gt(hi), hi, this));
   }
 
@@ -1137,7 +1098,7 @@ public final class Tensor {
 
   /** Elementwise == value. */
   public Tensor eq(double value) {
-    return eq(scalarLike(value));
+    return eq(TypePromotion.scalarLike(this, value));
   }
 
   /** Elementwise !=, giving bool. */
@@ -1147,7 +1108,7 @@ public final class Tensor {
 
   /** Elementwise != value. */
   public Tensor ne(double value) {
-    return ne(scalarLike(value));
+    return ne(TypePromotion.scalarLike(this, value));
   }
 
   /** Elementwise &lt;, giving bool. */
@@ -1157,7 +1118,7 @@ public final class Tensor {
 
   /** Elementwise &lt; value. */
   public Tensor lt(double value) {
-    return lt(scalarLike(value));
+    return lt(TypePromotion.scalarLike(this, value));
   }
 
   /** Elementwise &lt;=, giving bool. */
@@ -1167,7 +1128,7 @@ public final class Tensor {
 
   /** Elementwise &lt;= value. */
   public Tensor le(double value) {
-    return le(scalarLike(value));
+    return le(TypePromotion.scalarLike(this, value));
   }
 
   /** Elementwise &gt;, giving bool. */
@@ -1177,7 +1138,7 @@ public final class Tensor {
 
   /** Elementwise &gt; value. */
   public Tensor gt(double value) {
-    return gt(scalarLike(value));
+    return gt(TypePromotion.scalarLike(this, value));
   }
 
   /** Elementwise &gt;=, giving bool. */
@@ -1187,7 +1148,7 @@ public final class Tensor {
 
   /** Elementwise &gt;= value. */
   public Tensor ge(double value) {
-    return ge(scalarLike(value));
+    return ge(TypePromotion.scalarLike(this, value));
   }
 
   /** Elementwise logical and of two bool tensors. */
@@ -1221,13 +1182,13 @@ public final class Tensor {
               + Shapes.str(condition.shape)
               + "; build it with a comparison, e.g. x.gt(0), or c.ne(0) for a numeric mask");
     }
-    DType t = resultType(x, y);
+    DType t = TypePromotion.resultType(x, y);
     return Engine.apply(Primitives.where(), condition.to(DType.BOOL), x.to(t), y.to(t));
   }
 
   /** {@code where(condition, x, y)} with a constant {@code y}. */
   public static Tensor where(Tensor condition, Tensor x, double y) {
-    return where(condition, x, Checks.nonNull("where", "x", x).scalarLike(y));
+    return where(condition, x, TypePromotion.scalarLike(Checks.nonNull("where", "x", x), y));
   }
 
   // ---------------------------------------------------------------- reductions
@@ -1461,10 +1422,7 @@ public final class Tensor {
               + b.shape[b.dim() - 2]
               + " rows)");
     }
-    DType t = DType.promote(dtype(), other.dtype());
-    if (!t.isFloating()) {
-      t = DType.FLOAT32;
-    }
+    DType t = TypePromotion.resultType(this, other, true);
     Tensor r = Engine.apply(Primitives.matmul(), a.to(t), b.to(t));
     if (other.dim() == 1) {
       r = r.squeeze(-1);
@@ -1698,10 +1656,7 @@ public final class Tensor {
     if (Checks.noNulls("cat", "tensors", tensors).length == 0) {
       throw new IllegalArgumentException("cat: needs at least one tensor");
     }
-    DType t = tensors[0].dtype();
-    for (Tensor x : tensors) {
-      t = DType.promote(t, x.dtype());
-    }
+    DType t = TypePromotion.promoteAll(tensors);
     Tensor[] in = new Tensor[tensors.length];
     for (int i = 0; i < in.length; i++) {
       in[i] = tensors[i].to(t);
