@@ -390,7 +390,7 @@ final class Engine {
       } else if (createGraph || m.grad.requiresGrad()) {
         m.grad = m.grad.add(g);
       } else {
-        m.grad.addInPlaceUnchecked(g);
+        InPlace.accumulate(m.grad, g);
       }
     }
   }

@@ -1,7 +1,6 @@
 package nabla;
 
 import java.util.Arrays;
-import nabla.kernels.Binary;
 import nabla.kernels.BinaryOp;
 import nabla.kernels.Copy;
 import nabla.kernels.UnaryOp;
@@ -31,10 +30,11 @@ import nabla.storage.Storage;
  * ({@link DType#promote}); a Java {@code double} keeps a floating tensor's dtype.
  */
 public final class Tensor {
-  private final Storage storage;
-  private final int[] shape;
-  private final int[] strides;
-  private final int offset;
+  // The view: final, and the arrays are never written after construction (nor handed out).
+  final Storage storage;
+  final int[] shape;
+  final int[] strides;
+  final int offset;
 
   /**
    * Autograd state (requires grad, gradFn, grad, tangents), null on a plain tensor: the one mutable
@@ -634,12 +634,8 @@ public final class Tensor {
       }
       if (grad.requiresGrad()) {
         m.grad = grad.detach().zerosLike();
-      } else if (grad.isContiguous()) {
-        // Only the gradient's own elements: a setGrad view may share a larger storage.
-        Copy.fill(grad.storage, grad.offset, grad.numel(), 0);
-        written(grad.storage, "zeroGrad");
       } else {
-        grad.zero();
+        InPlace.zeroGradient(grad);
       }
     }
   }
@@ -760,165 +756,29 @@ public final class Tensor {
 
   // ---------------------------------------------------------------- in-place updates
 
-  /** Bumps a storage's version after an in-place write; in anomaly mode, records the caller. */
-  private static void written(Storage target, String op) {
-    target.bumpVersion(op, GradMode.state().anomaly ? Anomaly.callSite() : null);
-  }
-
-  private void checkInPlace(String op) {
-    if (requiresGrad() && GradMode.isEnabled()) {
-      throw new IllegalStateException(
-          op
-              + ": a tensor that requires grad cannot be modified in place while gradients are"
-              + " recorded; do the update inside try (var g = Autograd.noGrad()) { ... }");
-    }
-  }
-
-  private Tensor inPlace(String op, Tensor result) {
-    checkInPlace(op);
-    for (int i = 0; i < shape.length; i++) {
-      if (strides[i] == 0 && shape[i] > 1) {
-        throw new IllegalArgumentException(
-            op
-                + ": this view of shape "
-                + Shapes.str(shape)
-                + " has several elements sharing"
-                + " one memory location (dimension "
-                + i
-                + " was expanded), so an in-place"
-                + " write is ambiguous; write to the original tensor or to a copy()");
-      }
-    }
-    if (result.dtype() != dtype()) {
-      if (!op.equals("copyFrom")) {
-        checkCanCast(op, result.dtype());
-      }
-      result = result.to(dtype());
-    }
-    if (!Arrays.equals(result.shape, shape)) {
-      throw new IllegalArgumentException(
-          op
-              + ": the result has shape "
-              + Shapes.str(result.shape)
-              + " but an in-place update cannot change this tensor's shape "
-              + Shapes.str(shape));
-    }
-    Copy.copy(shape, result.storage, result.offset, result.strides, storage, offset, strides);
-    written(storage, op);
-    return this;
-  }
-
-  /** {@link TypePromotion#canCastInPlace}, or an error naming op. */
-  private void checkCanCast(String op, DType result) {
-    if (!TypePromotion.canCastInPlace(result, dtype())) {
-      throw new IllegalArgumentException(
-          op
-              + ": the result type "
-              + result
-              + " cannot be written into this "
-              + dtype()
-              + " tensor of shape "
-              + Shapes.str(shape)
-              + " without truncating; convert first (x = x.to(DType."
-              + (result.isFloating() ? "FLOAT32" : result.name())
-              + ")) and update the converted tensor, or use an operand of dtype "
-              + dtype());
-    }
-  }
-
   /** this += other, in place (for optimiser steps under no-grad). Returns this. */
   public Tensor addInPlace(Tensor other) {
-    if (directInPlace("addInPlace", BinaryOp.ADD, other)) {
-      return this;
-    }
-    return inPlace("addInPlace", detach().add(other.detach()));
+    return InPlace.add(this, other);
   }
 
   /** this -= other, in place. Returns this. */
   public Tensor subInPlace(Tensor other) {
-    if (directInPlace("subInPlace", BinaryOp.SUB, other)) {
-      return this;
-    }
-    return inPlace("subInPlace", detach().sub(other.detach()));
+    return InPlace.sub(this, other);
   }
 
   /** this *= value, in place. Returns this. */
   public Tensor mulInPlace(double value) {
-    if (dtype().isFloating()
-        && directInPlace("mulInPlace", BinaryOp.MUL, TypePromotion.scalarLike(this, value))) {
-      return this;
-    }
-    return inPlace("mulInPlace", detach().mul(value));
-  }
-
-  /**
-   * The common case of an in-place update (an optimiser step): this contiguous, other of the same
-   * dtype in another storage and broadcasting to this shape. The kernel then writes straight into
-   * this storage, with no temporary result and no copy back. Returns false (nothing done) for every
-   * other case, which takes the general path.
-   */
-  private boolean directInPlace(String op, BinaryOp kind, Tensor other) {
-    Checks.nonNull(op, "other", other);
-    if (!isContiguous()
-        || dtype() == DType.BOOL
-        || other.dtype() != dtype()
-        || other.storage == storage
-        || other.shape.length > shape.length
-        || !Arrays.equals(Shapes.broadcast(op, shape, other.shape), shape)) {
-      return false;
-    }
-    checkInPlace(op);
-    Binary.applyInPlace(
-        kind,
-        shape,
-        storage,
-        offset,
-        other.storage,
-        other.offset,
-        Shapes.broadcastStrides(other.shape, other.strides, shape));
-    written(storage, op);
-    return true;
+    return InPlace.mul(this, value);
   }
 
   /** Copies the values of {@code src} (broadcast to this shape) into this tensor. Returns this. */
   public Tensor copyFrom(Tensor src) {
-    Checks.nonNull("copyFrom", "src", src);
-    int[] b = Shapes.broadcast("copyFrom", shape, src.shape);
-    if (!Arrays.equals(b, shape)) {
-      throw new IllegalArgumentException(
-          "copyFrom: the source of shape "
-              + Shapes.str(src.shape)
-              + " does not broadcast to this tensor's shape "
-              + Shapes.str(shape)
-              + "; the source must have this shape, or sizes of 1 where this has more");
-    }
-    return inPlace("copyFrom", src.detach().expand(shape));
+    return InPlace.copyFrom(this, src);
   }
 
   /** Sets every element to zero, in place. Returns this. */
   public Tensor zero() {
-    return inPlace("zero", zerosLike());
-  }
-
-  void addInPlaceUnchecked(Tensor g) {
-    inPlaceAdd(g);
-  }
-
-  /** this += g without recording; reuses this buffer (gradient accumulation). */
-  private void inPlaceAdd(Tensor g) {
-    Tensor src = g.dtype() == dtype() ? g : g.detach().to(dtype());
-    if (isContiguous() && Arrays.equals(src.shape, shape)) {
-      nabla.kernels.Binary.accumulate(shape, storage, offset, src.storage, src.offset, src.strides);
-    } else {
-      boolean prev = GradMode.set(false);
-      try {
-        Tensor sum = detach().add(src.detach());
-        Copy.copy(shape, sum.storage, sum.offset, sum.strides, storage, offset, strides);
-      } finally {
-        GradMode.set(prev);
-      }
-    }
-    written(storage, "gradient accumulation");
+    return InPlace.zero(this);
   }
 
   // ---------------------------------------------------------------- elementwise
