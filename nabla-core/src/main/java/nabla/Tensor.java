@@ -2,7 +2,6 @@ package nabla;
 
 import java.util.Arrays;
 import nabla.kernels.BinaryOp;
-import nabla.kernels.Copy;
 import nabla.kernels.UnaryOp;
 import nabla.ops.Primitives;
 import nabla.storage.Shapes;
@@ -75,7 +74,7 @@ public final class Tensor {
     return Engine.apply(Primitives.reshape(shape), this);
   }
 
-  private Tensor(Storage storage, int[] shape, int[] strides, int offset) {
+  Tensor(Storage storage, int[] shape, int[] strides, int offset) {
     this.storage = storage;
     this.shape = shape;
     this.strides = strides;
@@ -89,71 +88,17 @@ public final class Tensor {
    * not require grad. Checks that every element of the view lies inside the storage.
    */
   public static Tensor asStrided(Storage storage, int[] shape, int[] strides, int offset) {
-    Checks.nonNull("asStrided", "storage", storage);
-    Shapes.checkSizes("asStrided", shape);
-    Shapes.numel("asStrided", shape);
-    Checks.nonNull("asStrided", "strides", strides);
-    if (shape.length != strides.length) {
-      throw new IllegalArgumentException(
-          "asStrided: shape "
-              + Shapes.str(shape)
-              + " and strides "
-              + Arrays.toString(strides)
-              + " have different lengths");
-    }
-    long lo = offset;
-    long hi = offset;
-    boolean empty = false;
-    for (int i = 0; i < shape.length; i++) {
-      if (shape[i] == 0) {
-        empty = true;
-      }
-      long span = (long) (shape[i] - 1) * strides[i];
-      if (span < 0) {
-        lo += span;
-      } else {
-        hi += span;
-      }
-    }
-    if (!empty && (lo < 0 || hi >= storage.size())) {
-      throw new IllegalArgumentException(
-          "asStrided: a view of shape "
-              + Shapes.str(shape)
-              + ", strides "
-              + Arrays.toString(strides)
-              + " and offset "
-              + offset
-              + " reaches outside a storage of "
-              + storage.size()
-              + " elements");
-    }
-    return new Tensor(storage, shape.clone(), strides.clone(), offset);
+    return Creation.asStrided(storage, shape, strides, offset);
   }
 
   /** A contiguous tensor over a whole storage (which must have exactly numel(shape) elements). */
   public static Tensor fromStorage(Storage storage, int... shape) {
-    Checks.nonNull("fromStorage", "storage", storage);
-    Shapes.checkSizes("fromStorage", shape);
-    int n = Shapes.numel(shape);
-    if (storage.size() != n) {
-      throw new IllegalArgumentException(
-          "data length "
-              + storage.size()
-              + " does not match shape "
-              + Shapes.str(shape)
-              + ", which has "
-              + n
-              + " elements");
-    }
-    return new Tensor(storage, shape.clone(), Shapes.contiguousStrides(shape), 0);
+    return Creation.fromStorage(storage, shape);
   }
 
   /** A new zero-filled contiguous tensor. */
   public static Tensor empty(DType dtype, int... shape) {
-    Checks.nonNull("empty", "dtype", dtype);
-    int[] s = Shapes.checkSizes("empty", shape);
-    return new Tensor(
-        Storage.allocate(dtype, Shapes.numel("empty", s)), s, Shapes.contiguousStrides(s), 0);
+    return Creation.empty(dtype, shape);
   }
 
   Tensor shallowCopy() {
@@ -199,58 +144,27 @@ public final class Tensor {
    * @throws IllegalArgumentException when the data length is not the shape's element count
    */
   public static Tensor of(double[] data, int... shape) {
-    checkLength("of", Checks.nonNull("of", "data", data).length, shape);
-    float[] f = new float[data.length];
-    for (int i = 0; i < f.length; i++) {
-      f[i] = (float) data[i];
-    }
-    return fromStorage(Storage.wrap(f), shape);
+    return Creation.ofFloats(data, shape);
   }
 
   /** A float32 tensor of the given shape from row-major data (copied). */
   public static Tensor of(float[] data, int... shape) {
-    checkLength("of", Checks.nonNull("of", "data", data).length, shape);
-    return fromStorage(Storage.wrap(data.clone()), shape);
+    return Creation.ofFloats(data, shape);
   }
 
   /** A float64 tensor of the given shape from row-major data (copied). */
   public static Tensor ofDoubles(double[] data, int... shape) {
-    checkLength("ofDoubles", Checks.nonNull("ofDoubles", "data", data).length, shape);
-    return fromStorage(Storage.wrap(data.clone()), shape);
+    return Creation.ofDoubles(data, shape);
   }
 
   /** An int64 tensor (indices) of the given shape; with no shape, 1-d. */
   public static Tensor ofLongs(long[] data, int... shape) {
-    Checks.nonNull("ofLongs", "data", data);
-    int[] s =
-        Checks.nonNull("ofLongs", "shape", shape).length == 0 ? new int[] {data.length} : shape;
-    checkLength("ofLongs", data.length, s);
-    return fromStorage(Storage.wrap(data.clone()), s);
+    return Creation.ofLongs(data, shape);
   }
 
   /** A bool tensor (mask) of the given shape; with no shape, 1-d. */
   public static Tensor ofBooleans(boolean[] data, int... shape) {
-    Checks.nonNull("ofBooleans", "data", data);
-    int[] s =
-        Checks.nonNull("ofBooleans", "shape", shape).length == 0 ? new int[] {data.length} : shape;
-    checkLength("ofBooleans", data.length, s);
-    return fromStorage(Storage.wrap(data.clone()), s);
-  }
-
-  private static void checkLength(String op, int length, int[] shape) {
-    Shapes.checkSizes(op, shape);
-    int n = Shapes.numel(shape);
-    if (length != n) {
-      throw new IllegalArgumentException(
-          op
-              + ": data length "
-              + length
-              + " does not match shape "
-              + Shapes.str(shape)
-              + ", which has "
-              + n
-              + " elements");
-    }
+    return Creation.ofBooleans(data, shape);
   }
 
   /**
@@ -326,43 +240,32 @@ public final class Tensor {
    * <pre>{@code Tensor.zeros(2, 3)}</pre>
    */
   public static Tensor zeros(int... shape) {
-    return filled("zeros", 0, DType.FLOAT32, shape);
+    return Creation.filled("zeros", 0, DType.FLOAT32, shape);
   }
 
   /** float32 ones. */
   public static Tensor ones(int... shape) {
-    return filled("ones", 1, DType.FLOAT32, shape);
+    return Creation.filled("ones", 1, DType.FLOAT32, shape);
   }
 
   /** A float32 tensor filled with a value. */
   public static Tensor full(double value, int... shape) {
-    return filled("full", value, DType.FLOAT32, shape);
+    return Creation.filled("full", value, DType.FLOAT32, shape);
   }
 
   /** A tensor of the given dtype filled with a value. */
   public static Tensor full(double value, DType dtype, int... shape) {
-    return filled("full", value, dtype, shape);
+    return Creation.filled("full", value, dtype, shape);
   }
 
   /** Zeros of the given dtype and shape. */
   public static Tensor zeros(DType dtype, int... shape) {
-    return filled("zeros", 0, dtype, shape);
+    return Creation.filled("zeros", 0, dtype, shape);
   }
 
   /** Ones of the given dtype and shape. */
   public static Tensor ones(DType dtype, int... shape) {
-    return filled("ones", 1, dtype, shape);
-  }
-
-  /** A new tensor filled with a value; a negative size is reported under the caller's name. */
-  private static Tensor filled(String op, double value, DType dtype, int[] shape) {
-    int[] s = Shapes.checkSizes(op, shape);
-    Shapes.numel(op, s);
-    Tensor t = empty(dtype, s);
-    if (value != 0) {
-      Copy.fill(t.storage, 0, t.numel(), value);
-    }
-    return t;
+    return Creation.filled("ones", 1, dtype, shape);
   }
 
   /** Zeros with this tensor's shape and dtype. */
@@ -382,14 +285,7 @@ public final class Tensor {
 
   /** The n×n float32 identity matrix. */
   public static Tensor eye(int n) {
-    if (n < 0) {
-      throw new IllegalArgumentException("eye: the size n must be >= 0, got " + n);
-    }
-    Tensor t = zeros(n, n);
-    for (int i = 0; i < n; i++) {
-      t.storage.f[i * n + i] = 1;
-    }
-    return t;
+    return Creation.eye(n);
   }
 
   /** Standard normal float32 samples from the thread's default {@link Generator}. */
@@ -508,9 +404,7 @@ public final class Tensor {
 
   /** A contiguous copy detached from the graph, with storage owned by the result. */
   Tensor contiguousCopy() {
-    Tensor out = empty(dtype(), shape);
-    Copy.copy(shape, storage, offset, strides, out.storage, 0, out.strides);
-    return out;
+    return Creation.contiguousCopy(this);
   }
 
   /**
