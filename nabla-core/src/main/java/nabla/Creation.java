@@ -1,6 +1,5 @@
 package nabla;
 
-import java.util.Arrays;
 import nabla.kernels.Copy;
 import nabla.storage.Shapes;
 import nabla.storage.Storage;
@@ -19,40 +18,7 @@ final class Creation {
     Shapes.checkSizes("asStrided", shape);
     Shapes.numel("asStrided", shape);
     Checks.nonNull("asStrided", "strides", strides);
-    if (shape.length != strides.length) {
-      throw new IllegalArgumentException(
-          "asStrided: shape "
-              + Shapes.str(shape)
-              + " and strides "
-              + Arrays.toString(strides)
-              + " have different lengths");
-    }
-    long lo = offset;
-    long hi = offset;
-    boolean empty = false;
-    for (int i = 0; i < shape.length; i++) {
-      if (shape[i] == 0) {
-        empty = true;
-      }
-      long span = (long) (shape[i] - 1) * strides[i];
-      if (span < 0) {
-        lo += span;
-      } else {
-        hi += span;
-      }
-    }
-    if (!empty && (lo < 0 || hi >= storage.size())) {
-      throw new IllegalArgumentException(
-          "asStrided: a view of shape "
-              + Shapes.str(shape)
-              + ", strides "
-              + Arrays.toString(strides)
-              + " and offset "
-              + offset
-              + " reaches outside a storage of "
-              + storage.size()
-              + " elements");
-    }
+    ViewChecks.checkInside(storage, shape, strides, offset);
     return new Tensor(storage, shape.clone(), strides.clone(), offset);
   }
 

@@ -108,18 +108,17 @@ final class InPlace {
   /** Writes an out-of-place result back into t (the general path). */
   private static Tensor assign(Tensor t, String op, Tensor result) {
     checkNotRecording(t, op);
-    for (int i = 0; i < t.shape.length; i++) {
-      if (t.strides[i] == 0 && t.shape[i] > 1) {
-        throw new IllegalArgumentException(
-            op
-                + ": this view of shape "
-                + Shapes.str(t.shape)
-                + " has several elements sharing"
-                + " one memory location (dimension "
-                + i
-                + " was expanded), so an in-place"
-                + " write is ambiguous; write to the original tensor or to a copy()");
-      }
+    int expanded = ViewChecks.expandedDim(t.shape, t.strides);
+    if (expanded >= 0) {
+      throw new IllegalArgumentException(
+          op
+              + ": this view of shape "
+              + Shapes.str(t.shape)
+              + " has several elements sharing"
+              + " one memory location (dimension "
+              + expanded
+              + " was expanded), so an in-place"
+              + " write is ambiguous; write to the original tensor or to a copy()");
     }
     if (result.dtype() != t.dtype()) {
       if (!op.equals("copyFrom")) {

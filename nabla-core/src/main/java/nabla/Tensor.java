@@ -559,16 +559,15 @@ public final class Tensor {
                 + Shapes.str(shape)
                 + "); convert it first: setGrad(g.to(x.dtype()))");
       }
-      for (int i = 0; i < shape.length; i++) {
-        if (g.strides[i] == 0 && shape[i] > 1) {
-          throw new IllegalArgumentException(
-              "setGrad: the gradient of shape "
-                  + Shapes.str(shape)
-                  + " is an expanded view (dimension "
-                  + i
-                  + " repeats one memory location), so accumulating into it would add every"
-                  + " element into one cell; pass g.contiguous() or g.copy()");
-        }
+      int expanded = ViewChecks.expandedDim(shape, g.strides);
+      if (expanded >= 0) {
+        throw new IllegalArgumentException(
+            "setGrad: the gradient of shape "
+                + Shapes.str(shape)
+                + " is an expanded view (dimension "
+                + expanded
+                + " repeats one memory location), so accumulating into it would add every"
+                + " element into one cell; pass g.contiguous() or g.copy()");
       }
     }
     if (g == null && autograd == null) {
@@ -1109,7 +1108,7 @@ public final class Tensor {
               + Shapes.str(shape)
               + " have no classes (C = 0); they need one score per class, shape [N, C] with C >= 1");
     }
-    checkIndexRange("crossEntropy (class targets)", target, shape[1], 1);
+    ViewChecks.checkIndexRange("crossEntropy (class targets)", target, shape[1], 1);
     return logSoftmax(1).gather(1, target.unsqueeze(1)).mean().neg();
   }
 
@@ -1217,60 +1216,11 @@ public final class Tensor {
    * @throws IllegalArgumentException when the element counts differ
    */
   public Tensor reshape(int... newShape) {
-    int[] s = inferShape(newShape);
+    int[] s = ViewChecks.reshapeTarget(shape, newShape);
     if (Arrays.equals(s, shape)) {
       return this;
     }
     return Engine.apply(Primitives.reshape(s), this);
-  }
-
-  private int[] inferShape(int[] newShape) {
-    Checks.nonNull("reshape", "shape", newShape);
-    long known = 1;
-    int infer = -1;
-    for (int i = 0; i < newShape.length; i++) {
-      if (newShape[i] == -1) {
-        if (infer >= 0) {
-          throw new IllegalArgumentException(
-              "reshape: only one dimension can be -1, got " + Arrays.toString(newShape));
-        }
-        infer = i;
-      } else if (newShape[i] < 0) {
-        throw new IllegalArgumentException(
-            "reshape: invalid size " + newShape[i] + " in " + Arrays.toString(newShape));
-      } else {
-        known *= newShape[i];
-        if (known > Integer.MAX_VALUE && Arrays.stream(newShape).noneMatch(d -> d == 0)) {
-          throw Shapes.tooLarge("reshape", newShape);
-        }
-      }
-    }
-    int n = numel();
-    int[] s = newShape.clone();
-    if (infer >= 0) {
-      if (known == 0 || n % known != 0) {
-        throw new IllegalArgumentException(
-            "reshape: cannot reshape a tensor of shape "
-                + Shapes.str(shape)
-                + " ("
-                + n
-                + " elements) into "
-                + Arrays.toString(newShape));
-      }
-      s[infer] = (int) (n / known);
-    } else if (known != n) {
-      throw new IllegalArgumentException(
-          "reshape: cannot reshape a tensor of shape "
-              + Shapes.str(shape)
-              + " ("
-              + n
-              + " elements) into "
-              + Arrays.toString(newShape)
-              + " ("
-              + known
-              + " elements)");
-    }
-    return s;
   }
 
   /** Flattens to 1-d. */
@@ -1356,52 +1306,13 @@ public final class Tensor {
    */
   public Tensor embed(int[] shape, int dim, int start, int step) {
     int[] target = Shapes.checkSizes("embed", shape);
-    if (target.length == 0) {
-      throw new IllegalArgumentException("embed: the target shape is 0-d, it has no dimension");
-    }
-    int d = Shapes.axis("embed", dim, target.length);
-    if (start < 0 || step < 1) {
-      throw new IllegalArgumentException(
-          "embed: start must be >= 0 and step >= 1, got start " + start + " and step " + step);
-    }
-    int len = d < this.shape.length ? this.shape[d] : 0;
-    if (target.length == this.shape.length && len > 0 && start + (len - 1L) * step >= target[d]) {
-      throw new IllegalArgumentException(
-          "embed: "
-              + len
-              + " elements at "
-              + start
-              + "::"
-              + step
-              + " do not fit into size "
-              + target[d]
-              + " of dimension "
-              + d
-              + " of "
-              + Shapes.str(target));
-    }
+    int d = ViewChecks.embedDim(this.shape, target, dim, start, step);
     return Engine.apply(Primitives.pad(target, d, start, step), this);
   }
 
   /** The sub-tensor at {@code index} along dimension 0 (rank decreases by one). */
   public Tensor get(int index) {
-    if (dim() == 0) {
-      throw new IllegalArgumentException(
-          "get: cannot index a 0-d tensor; read its value with item(), or reshape(1) it first");
-    }
-    int i = index < 0 ? index + shape[0] : index;
-    if (i < 0 || i >= shape[0]) {
-      throw new IndexOutOfBoundsException(
-          "get: index "
-              + index
-              + " is out of range for dimension 0 of size "
-              + shape[0]
-              + " (valid: "
-              + -shape[0]
-              + " to "
-              + (shape[0] - 1)
-              + ")");
-    }
+    int i = ViewChecks.position(this, index);
     return slice(0, i, i + 1, 1).squeeze(0);
   }
 
@@ -1475,31 +1386,13 @@ public final class Tensor {
               + " of shape "
               + Shapes.str(index.shape));
     }
-    checkIndexRange("indexSelect", index, shape[d], d);
+    ViewChecks.checkIndexRange("indexSelect", index, shape[d], d);
     int[] view = new int[Math.max(dim(), 1)];
     Arrays.fill(view, 1);
     view[d] = index.shape[0];
     int[] target = shape.clone();
     target[d] = index.shape[0];
     return gather(d, index.reshape(view).expand(target));
-  }
-
-  private static void checkIndexRange(String op, Tensor index, int size, int dim) {
-    for (long v : index.toLongArray()) {
-      if (v < 0 || v >= size) {
-        throw new IndexOutOfBoundsException(
-            op
-                + ": index "
-                + v
-                + " is out of range for dimension "
-                + dim
-                + " of size "
-                + size
-                + " (valid: 0 to "
-                + (size - 1)
-                + ")");
-      }
-    }
   }
 
   /** The elements where a bool mask (broadcast together with this tensor) is true, as 1-d. */
