@@ -1090,40 +1090,12 @@ public final class Tensor {
    * F.cross_entropy}).
    */
   public Tensor crossEntropy(Tensor target) {
-    Checks.nonNull("crossEntropy", "target", target);
-    if (dim() != 2 || target.dim() != 1 || target.shape[0] != shape[0]) {
-      throw new IllegalArgumentException(
-          "crossEntropy: expected logits of shape [N, C] and targets of shape [N], got "
-              + Shapes.str(shape)
-              + " and "
-              + Shapes.str(target.shape));
-    }
-    if (target.dtype() != DType.INT64) {
-      throw new IllegalArgumentException(
-          "crossEntropy: targets must be int64 class indices, got " + target.dtype());
-    }
-    if (shape[1] == 0 && shape[0] > 0) {
-      throw new IllegalArgumentException(
-          "crossEntropy: the logits of shape "
-              + Shapes.str(shape)
-              + " have no classes (C = 0); they need one score per class, shape [N, C] with C >= 1");
-    }
-    ViewChecks.checkIndexRange("crossEntropy (class targets)", target, shape[1], 1);
-    return logSoftmax(1).gather(1, target.unsqueeze(1)).mean().neg();
+    return Losses.crossEntropy(this, target);
   }
 
   /** Mean squared error between this and {@code target}. */
   public Tensor mseLoss(Tensor target) {
-    if (!Arrays.equals(shape, Checks.nonNull("mseLoss", "target", target).shape)) {
-      throw new IllegalArgumentException(
-          "mseLoss: input shape "
-              + Shapes.str(shape)
-              + " and target shape "
-              + Shapes.str(target.shape)
-              + " differ; reshape one so they match");
-    }
-    Tensor d = sub(target);
-    return d.mul(d).mean();
+    return Losses.mseLoss(this, target);
   }
 
   // ---------------------------------------------------------------- linear algebra
