@@ -436,7 +436,7 @@ public final class Autograd {
       Tensor xi = x.alias();
       AutogradMeta.addTangent(xi, level, v.to(x.dtype()));
       Tensor y = returned("jvp", f.apply(xi));
-      Tensor t = y.tangent(level);
+      Tensor t = AutogradMeta.tangent(y, level);
       return new ValueAndTangent(y, t != null ? t : y.detach().zerosLike());
     } finally {
       s.closeLevel(level);

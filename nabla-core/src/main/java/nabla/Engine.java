@@ -97,7 +97,7 @@ final class Engine {
       Tensor[] tangents = new Tensor[inputs.length];
       boolean any = false;
       for (int i = 0; i < inputs.length; i++) {
-        tangents[i] = inputs[i].tangent(level);
+        tangents[i] = AutogradMeta.tangent(inputs[i], level);
         any |= tangents[i] != null;
       }
       if (!any) {
@@ -379,7 +379,7 @@ final class Engine {
    * its AccumulateGrad too); uncontended, the lock costs a few nanoseconds per leaf.
    */
   private static void accumulateGrad(Tensor t, Tensor g, boolean createGraph, Set<Tensor> written) {
-    AutogradMeta m = t.materializeAutograd(); // exists: t requires grad or retains its grad
+    AutogradMeta m = AutogradMeta.of(t); // exists: t requires grad or retains its grad
     synchronized (t) {
       if (written.add(t) && m.overwriteGrad) {
         m.grad = null;

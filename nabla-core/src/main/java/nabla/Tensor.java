@@ -37,37 +37,9 @@ public final class Tensor {
 
   /**
    * Autograd state (requires grad, gradFn, grad, tangents), null on a plain tensor: the one mutable
-   * field. Written by the engine and by the setters below.
+   * field. Written by the engine and by the setters in {@link AutogradMeta}.
    */
   AutogradMeta autograd;
-
-  /** This tensor's autograd record, created (under this tensor's lock) if it has none yet. */
-  AutogradMeta materializeAutograd() {
-    AutogradMeta m = autograd;
-    if (m == null) {
-      synchronized (this) {
-        m = autograd;
-        if (m == null) {
-          m = autograd = new AutogradMeta();
-        }
-      }
-    }
-    return m;
-  }
-
-  /** This tensor's tangent at a forward-mode level, or null (zero). */
-  Tensor tangent(int level) {
-    GradMode.State s = GradMode.state();
-    if (s.isExcluded(level)) {
-      return null;
-    }
-    for (AutogradMeta.Tangent t = AutogradMeta.tangents(this); t != null; t = t.next()) {
-      if (t.level() == level) {
-        return t.value();
-      }
-    }
-    return null;
-  }
 
   /** A view of the same data as a new graph node (so a tangent can be attached to it). */
   Tensor alias() {
@@ -439,27 +411,7 @@ public final class Tensor {
    * @throws IllegalStateException when switching off on a non-leaf (use {@link #detach()})
    */
   public Tensor requiresGrad(boolean requiresGrad) {
-    if (requiresGrad && !dtype().isFloating()) {
-      throw new IllegalArgumentException(
-          "requiresGrad: only floating-point tensors can require gradients, this one is "
-              + dtype()
-              + " with shape "
-              + Shapes.str(shape)
-              + "; convert it first with to(DType.FLOAT32)"
-              + (dtype() == DType.INT64
-                  ? " (Tensor.arange(4) is int64 as in PyTorch; arange(4.0) is float32)"
-                  : ""));
-    }
-    Node node = gradFn();
-    if (!requiresGrad && node != null) {
-      throw new IllegalStateException(
-          "requiresGrad(false): this tensor was computed by "
-              + node.name()
-              + " and is part of a graph; use detach() to get a tensor outside the graph");
-    }
-    if (requiresGrad || autograd != null) {
-      materializeAutograd().requiresGrad = requiresGrad;
-    }
+    AutogradMeta.setRequiresGrad(this, requiresGrad);
     return this;
   }
 
@@ -481,14 +433,7 @@ public final class Tensor {
    * parameter was rebound ({@code w = w.sub(lr * g)}) instead of updated in place.
    */
   public Tensor grad() {
-    AutogradMeta m = autograd;
-    if (m == null) {
-      return null;
-    }
-    if (m.gradFn != null && !m.retainsGrad && m.grad == null) {
-      NonLeafGradWarning.warnOnce(this);
-    }
-    return m.grad;
+    return AutogradMeta.grad(this);
   }
 
   /** The node that computed this tensor (PyTorch's {@code grad_fn}), or null for a leaf. */
@@ -499,11 +444,7 @@ public final class Tensor {
 
   /** Keeps this non-leaf tensor's gradient in {@link #grad()} during backward. Returns this. */
   public Tensor retainGrad() {
-    if (!requiresGrad()) {
-      throw new IllegalStateException(
-          "retainGrad: this tensor does not require grad, so it will never receive a gradient");
-    }
-    materializeAutograd().retainsGrad = true;
+    AutogradMeta.retainGrad(this);
     return this;
   }
 
@@ -512,26 +453,13 @@ public final class Tensor {
    * of adding to it (PyTorch's accumulate is the default). Returns this.
    */
   public Tensor overwriteGrad(boolean overwrite) {
-    if (overwrite || autograd != null) {
-      materializeAutograd().overwriteGrad = overwrite;
-    }
+    AutogradMeta.setOverwriteGrad(this, overwrite);
     return this;
   }
 
   /** Sets the gradient to zero in place (keeps the buffer for reuse), or leaves it null. */
   public void zeroGrad() {
-    synchronized (this) { // the lock backward takes to accumulate into this tensor
-      AutogradMeta m = autograd;
-      Tensor grad = m == null ? null : m.grad;
-      if (grad == null) {
-        return;
-      }
-      if (grad.requiresGrad()) {
-        m.grad = grad.detach().zerosLike();
-      } else {
-        InPlace.zeroGradient(grad);
-      }
-    }
+    AutogradMeta.zeroGrad(this);
   }
 
   /**
@@ -541,42 +469,7 @@ public final class Tensor {
    * @throws IllegalArgumentException for a gradient of another shape or dtype, or an expanded view
    */
   public void setGrad(Tensor g) {
-    if (g != null) {
-      if (!Arrays.equals(g.shape, shape)) {
-        throw new IllegalArgumentException(
-            "setGrad: gradient shape "
-                + Shapes.str(g.shape)
-                + " differs from tensor shape "
-                + Shapes.str(shape));
-      }
-      if (g.dtype() != dtype()) {
-        throw new IllegalArgumentException(
-            "setGrad: gradient dtype "
-                + g.dtype()
-                + " differs from this tensor's "
-                + dtype()
-                + " (shape "
-                + Shapes.str(shape)
-                + "); convert it first: setGrad(g.to(x.dtype()))");
-      }
-      int expanded = ViewChecks.expandedDim(shape, g.strides);
-      if (expanded >= 0) {
-        throw new IllegalArgumentException(
-            "setGrad: the gradient of shape "
-                + Shapes.str(shape)
-                + " is an expanded view (dimension "
-                + expanded
-                + " repeats one memory location), so accumulating into it would add every"
-                + " element into one cell; pass g.contiguous() or g.copy()");
-      }
-    }
-    if (g == null && autograd == null) {
-      return; // nothing to clear
-    }
-    AutogradMeta m = materializeAutograd();
-    synchronized (this) {
-      m.grad = g;
-    }
+    AutogradMeta.setGrad(this, g);
   }
 
   /**
