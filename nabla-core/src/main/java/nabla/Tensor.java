@@ -999,15 +999,7 @@ public final class Tensor {
    * <pre>{@code Tensor.of(1, 2).dot(Tensor.of(3, 4))   // tensor(11.)}</pre>
    */
   public Tensor dot(Tensor other) {
-    Checks.nonNull("dot", "other", other);
-    if (dim() != 1 || other.dim() != 1 || shape[0] != other.shape[0]) {
-      throw new IllegalArgumentException(
-          "dot: expected two 1-d tensors of the same length, got shapes "
-              + Shapes.str(shape)
-              + " and "
-              + Shapes.str(other.shape));
-    }
-    return mul(other).sum();
+    return LinearAlgebra.dot(this, other);
   }
 
   /**
@@ -1017,38 +1009,7 @@ public final class Tensor {
    * <pre>{@code Tensor.ones(2, 3).matmul(Tensor.ones(3, 4))   // shape [2, 4], all 3}</pre>
    */
   public Tensor matmul(Tensor other) {
-    Checks.nonNull("matmul", "other", other);
-    if (dim() == 0 || other.dim() == 0) {
-      throw new IllegalArgumentException(
-          "matmul: both operands need at least one dimension, got shapes "
-              + Shapes.str(shape)
-              + " and "
-              + Shapes.str(other.shape)
-              + "; use mul for scalars");
-    }
-    Tensor a = dim() == 1 ? unsqueeze(0) : this;
-    Tensor b = other.dim() == 1 ? other.unsqueeze(1) : other;
-    if (a.shape[a.dim() - 1] != b.shape[b.dim() - 2]) {
-      throw new IllegalArgumentException(
-          "matmul: shapes "
-              + Shapes.str(shape)
-              + " and "
-              + Shapes.str(other.shape)
-              + " cannot be multiplied ("
-              + a.shape[a.dim() - 1]
-              + " columns vs "
-              + b.shape[b.dim() - 2]
-              + " rows)");
-    }
-    DType t = TypePromotion.resultType(this, other, true);
-    Tensor r = Engine.apply(Primitives.matmul(), a.to(t), b.to(t));
-    if (other.dim() == 1) {
-      r = r.squeeze(-1);
-    }
-    if (dim() == 1) {
-      r = r.squeeze(r.dim() == 1 ? 0 : -2);
-    }
-    return r;
+    return LinearAlgebra.matmul(this, other);
   }
 
   /** Swaps the last two dimensions (a 1-d or 0-d tensor is returned as is). */
@@ -1183,38 +1144,12 @@ public final class Tensor {
 
   /** Concatenates tensors of equal shape except along {@code dim}. */
   public static Tensor cat(int dim, Tensor... tensors) {
-    if (Checks.noNulls("cat", "tensors", tensors).length == 0) {
-      throw new IllegalArgumentException("cat: needs at least one tensor");
-    }
-    DType t = TypePromotion.promoteAll(tensors);
-    Tensor[] in = new Tensor[tensors.length];
-    for (int i = 0; i < in.length; i++) {
-      in[i] = tensors[i].to(t);
-    }
-    return Engine.apply(Primitives.cat(Shapes.axis("cat", dim, tensors[0].dim()), in), in);
+    return Selection.cat(dim, tensors);
   }
 
   /** Stacks tensors of equal shape along a new dimension. */
   public static Tensor stack(int dim, Tensor... tensors) {
-    if (Checks.noNulls("stack", "tensors", tensors).length == 0) {
-      throw new IllegalArgumentException("stack: needs at least one tensor");
-    }
-    int d = Shapes.newAxis("stack", dim, tensors[0].dim());
-    Tensor[] u = new Tensor[tensors.length];
-    for (int i = 0; i < u.length; i++) {
-      if (!Arrays.equals(tensors[i].shape, tensors[0].shape)) {
-        throw new IllegalArgumentException(
-            "stack: all tensors must have the same shape, got "
-                + Shapes.str(tensors[0].shape)
-                + " and "
-                + Shapes.str(tensors[i].shape)
-                + " (tensor "
-                + i
-                + ")");
-      }
-      u[i] = tensors[i].unsqueeze(d);
-    }
-    return cat(d, u);
+    return Selection.stack(dim, tensors);
   }
 
   /**
@@ -1239,46 +1174,12 @@ public final class Tensor {
 
   /** Selects whole slices along {@code dim} by a 1-d int64 index. */
   public Tensor indexSelect(int dim, Tensor index) {
-    if (dim() == 0) {
-      throw new IllegalArgumentException(
-          "indexSelect: cannot index a 0-d tensor; reshape(1) it first");
-    }
-    int d = Shapes.axis("indexSelect", dim, dim());
-    if (Checks.nonNull("indexSelect", "index", index).dim() != 1 || index.dtype() != DType.INT64) {
-      throw new IllegalArgumentException(
-          "indexSelect: the index must be a 1-d int64 tensor, got "
-              + index.dtype()
-              + " of shape "
-              + Shapes.str(index.shape));
-    }
-    ViewChecks.checkIndexRange("indexSelect", index, shape[d], d);
-    int[] view = new int[Math.max(dim(), 1)];
-    Arrays.fill(view, 1);
-    view[d] = index.shape[0];
-    int[] target = shape.clone();
-    target[d] = index.shape[0];
-    return gather(d, index.reshape(view).expand(target));
+    return Selection.indexSelect(this, dim, index);
   }
 
   /** The elements where a bool mask (broadcast together with this tensor) is true, as 1-d. */
   public Tensor maskedSelect(Tensor mask) {
-    if (Checks.nonNull("maskedSelect", "mask", mask).dtype() != DType.BOOL) {
-      throw new IllegalArgumentException(
-          "maskedSelect: the mask must be a bool tensor, got " + mask.dtype());
-    }
-    int[] common = Shapes.broadcast("maskedSelect", shape, mask.shape);
-    boolean[] m = mask.expand(common).toBooleanArray();
-    int count = 0;
-    for (boolean b : m) {
-      count += b ? 1 : 0;
-    }
-    long[] idx = new long[count];
-    for (int i = 0, j = 0; i < m.length; i++) {
-      if (m[i]) {
-        idx[j++] = i;
-      }
-    }
-    return expand(common).reshape(-1).gather(0, ofLongs(idx, count));
+    return Selection.maskedSelect(this, mask);
   }
 
   // ---------------------------------------------------------------- printing
