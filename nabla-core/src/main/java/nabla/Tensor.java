@@ -1,8 +1,6 @@
 package nabla;
 
 import java.util.Arrays;
-import nabla.kernels.BinaryOp;
-import nabla.kernels.UnaryOp;
 import nabla.ops.Primitives;
 import nabla.storage.Shapes;
 import nabla.storage.Storage;
@@ -28,7 +26,10 @@ import nabla.storage.Storage;
  * <p>Elementwise operations broadcast as NumPy does. Mixing dtypes promotes to the wider one
  * ({@link DType#promote}); a Java {@code double} keeps a floating tensor's dtype.
  */
-public final class Tensor {
+public final class Tensor extends TensorMath {
+  // The mathematical half of the API (elementwise, comparisons, reductions, losses, products) is
+  // inherited from the package-private TensorMath, so that each file holds one idea.
+
   // The view: final, and the arrays are never written after construction (nor handed out).
   final Storage storage;
   final int[] shape;
@@ -567,450 +568,7 @@ public final class Tensor {
     return InPlace.zero(this);
   }
 
-  // ---------------------------------------------------------------- elementwise
-
-  private Tensor binary(String op, nabla.ops.Primitive p, Tensor other, boolean floatResult) {
-    DType t = TypePromotion.resultType(this, Checks.nonNull(op, "other", other), floatResult);
-    return Engine.apply(p, to(t), other.to(t));
-  }
-
-  private Tensor floating() {
-    return dtype().isFloating() ? this : to(DType.FLOAT32);
-  }
-
-  /**
-   * this + other, broadcasting.
-   *
-   * <pre>{@code Tensor.of(1, 2).add(Tensor.of(3, 4))  // [4., 6.]}</pre>
-   */
-  public Tensor add(Tensor other) {
-    return binary("add", Primitives.add(), other, false);
-  }
-
-  /** this + value. */
-  public Tensor add(double value) {
-    return add(TypePromotion.scalarLike(this, value));
-  }
-
-  /** this - other, broadcasting. */
-  public Tensor sub(Tensor other) {
-    return binary("sub", Primitives.sub(), other, false);
-  }
-
-  /** this - value. */
-  public Tensor sub(double value) {
-    return sub(TypePromotion.scalarLike(this, value));
-  }
-
-  /** this * other, broadcasting. */
-  public Tensor mul(Tensor other) {
-    return binary("mul", Primitives.mul(), other, false);
-  }
-
-  /** this * value. */
-  public Tensor mul(double value) {
-    return mul(TypePromotion.scalarLike(this, value));
-  }
-
-  /** this / other, broadcasting (true division: integers give float32). */
-  public Tensor div(Tensor other) {
-    return binary("div", Primitives.div(), other, true);
-  }
-
-  /** this / value. */
-  public Tensor div(double value) {
-    return div(TypePromotion.scalarLike(this, value));
-  }
-
-  /** this raised to a tensor exponent, broadcasting. */
-  public Tensor pow(Tensor exponent) {
-    Checks.nonNull("pow", "exponent", exponent);
-    if (!TypePromotion.resultType(this, exponent).isFloating() && exponent.numel() > 0) {
-      Tensor e = exponent.dtype() == DType.BOOL ? exponent.to(DType.INT64) : exponent;
-      if (e.detach().min().item() < 0) {
-        throw new IllegalArgumentException(
-            "pow: integers to negative integer powers are not allowed (a "
-                + dtype()
-                + " tensor of shape "
-                + Shapes.str(shape)
-                + " to a "
-                + exponent.dtype()
-                + " exponent with a negative value); convert to floating point first:"
-                + " x.to(DType.FLOAT32).pow(e)");
-      }
-    }
-    return binary("pow", Primitives.pow(), exponent, false);
-  }
-
-  /**
-   * this raised to a constant power.
-   *
-   * <pre>{@code x.pow(2)   // x²}</pre>
-   */
-  public Tensor pow(double exponent) {
-    return pow(TypePromotion.scalarLike(this, exponent));
-  }
-
-  /** Elementwise maximum; at ties the gradient is split evenly. */
-  public Tensor maximum(Tensor other) {
-    return binary("maximum", Primitives.maximum(), other, false);
-  }
-
-  /** Elementwise minimum; at ties the gradient is split evenly. */
-  public Tensor minimum(Tensor other) {
-    return binary("minimum", Primitives.minimum(), other, false);
-  }
-
-  /** -this. */
-  public Tensor neg() {
-    return Engine.apply(Primitives.unary(UnaryOp.NEG), this);
-  }
-
-  /** 1 / this. */
-  public Tensor reciprocal() {
-    Tensor x = floating();
-    return x.fullLike(1).div(x);
-  }
-
-  /** e^this. */
-  public Tensor exp() {
-    return Engine.apply(Primitives.unary(UnaryOp.EXP), floating());
-  }
-
-  /** Natural logarithm. */
-  public Tensor log() {
-    return Engine.apply(Primitives.unary(UnaryOp.LOG), floating());
-  }
-
-  /** Sine. */
-  public Tensor sin() {
-    return Engine.apply(Primitives.unary(UnaryOp.SIN), floating());
-  }
-
-  /** Cosine. */
-  public Tensor cos() {
-    return Engine.apply(Primitives.unary(UnaryOp.COS), floating());
-  }
-
-  /** Hyperbolic tangent. */
-  public Tensor tanh() {
-    return Engine.apply(Primitives.unary(UnaryOp.TANH), floating());
-  }
-
-  /** Logistic sigmoid 1 / (1 + e^-x), computed stably for large |x|. */
-  public Tensor sigmoid() {
-    return Engine.apply(Primitives.unary(UnaryOp.SIGMOID), floating());
-  }
-
-  /** max(x, 0); its derivative at 0 is 0. */
-  public Tensor relu() {
-    return Engine.apply(Primitives.unary(UnaryOp.RELU), this);
-  }
-
-  /** Square root. */
-  public Tensor sqrt() {
-    return Engine.apply(Primitives.unary(UnaryOp.SQRT), floating());
-  }
-
-  /** Absolute value; its derivative at 0 is 0. */
-  public Tensor abs() {
-    return Engine.apply(Primitives.unary(UnaryOp.ABS), this);
-  }
-
-  /** -1, 0 or 1 by sign; gradient zero everywhere. */
-  public Tensor sign() {
-    return Engine.apply(Primitives.unary(UnaryOp.SIGN), this);
-  }
-
-  /** x², the same as {@code mul(this)}. */
-  public Tensor square() {
-    return mul(this);
-  }
-
-  /** Limits values to [min, max]; the gradient passes where min ≤ x ≤ max (as PyTorch's clamp). */
-  public Tensor clamp(double min, double max) {
-    if (min > max) {
-      throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
-    }
-    Tensor lo = TypePromotion.scalarLike(this, min);
-    Tensor hi = TypePromotion.scalarLike(this, max);
-    return where(lt(lo), lo, where(gt(hi), hi, this));
-  }
-
-  /** Elementwise ==, giving bool. */
-  public Tensor eq(Tensor other) {
-    return binary("eq", Primitives.compare(BinaryOp.EQ), other, false);
-  }
-
-  /** Elementwise == value. */
-  public Tensor eq(double value) {
-    return eq(TypePromotion.scalarLike(this, value));
-  }
-
-  /** Elementwise !=, giving bool. */
-  public Tensor ne(Tensor other) {
-    return binary("ne", Primitives.compare(BinaryOp.NE), other, false);
-  }
-
-  /** Elementwise != value. */
-  public Tensor ne(double value) {
-    return ne(TypePromotion.scalarLike(this, value));
-  }
-
-  /** Elementwise &lt;, giving bool. */
-  public Tensor lt(Tensor other) {
-    return binary("lt", Primitives.compare(BinaryOp.LT), other, false);
-  }
-
-  /** Elementwise &lt; value. */
-  public Tensor lt(double value) {
-    return lt(TypePromotion.scalarLike(this, value));
-  }
-
-  /** Elementwise &lt;=, giving bool. */
-  public Tensor le(Tensor other) {
-    return binary("le", Primitives.compare(BinaryOp.LE), other, false);
-  }
-
-  /** Elementwise &lt;= value. */
-  public Tensor le(double value) {
-    return le(TypePromotion.scalarLike(this, value));
-  }
-
-  /** Elementwise &gt;, giving bool. */
-  public Tensor gt(Tensor other) {
-    return binary("gt", Primitives.compare(BinaryOp.GT), other, false);
-  }
-
-  /** Elementwise &gt; value. */
-  public Tensor gt(double value) {
-    return gt(TypePromotion.scalarLike(this, value));
-  }
-
-  /** Elementwise &gt;=, giving bool. */
-  public Tensor ge(Tensor other) {
-    return binary("ge", Primitives.compare(BinaryOp.GE), other, false);
-  }
-
-  /** Elementwise &gt;= value. */
-  public Tensor ge(double value) {
-    return ge(TypePromotion.scalarLike(this, value));
-  }
-
-  /** Elementwise logical and of two bool tensors. */
-  public Tensor logicalAnd(Tensor other) {
-    return to(DType.BOOL).mul(Checks.nonNull("logicalAnd", "other", other).to(DType.BOOL));
-  }
-
-  /** Elementwise logical or of two bool tensors. */
-  public Tensor logicalOr(Tensor other) {
-    return to(DType.BOOL).add(Checks.nonNull("logicalOr", "other", other).to(DType.BOOL));
-  }
-
-  /** Elementwise logical not. */
-  public Tensor logicalNot() {
-    return to(DType.BOOL).eq(full(0, DType.BOOL));
-  }
-
-  /**
-   * Picks {@code x} where {@code condition} is true and {@code y} elsewhere, broadcasting all
-   * three. No gradient (not even NaN) reaches the branch not taken.
-   */
-  public static Tensor where(Tensor condition, Tensor x, Tensor y) {
-    Checks.nonNull("where", "condition", condition);
-    Checks.nonNull("where", "x", x);
-    Checks.nonNull("where", "y", y);
-    if (condition.dtype() != DType.BOOL) {
-      throw new IllegalArgumentException(
-          "where: the condition must be a bool tensor, got "
-              + condition.dtype()
-              + " of shape "
-              + Shapes.str(condition.shape)
-              + "; build it with a comparison, e.g. x.gt(0), or c.ne(0) for a numeric mask");
-    }
-    DType t = TypePromotion.resultType(x, y);
-    return Engine.apply(Primitives.where(), condition.to(DType.BOOL), x.to(t), y.to(t));
-  }
-
-  /** {@code where(condition, x, y)} with a constant {@code y}. */
-  public static Tensor where(Tensor condition, Tensor x, double y) {
-    return where(condition, x, TypePromotion.scalarLike(Checks.nonNull("where", "x", x), y));
-  }
-
-  // ---------------------------------------------------------------- reductions
-
-  /** Sum of all elements (0-d). */
-  public Tensor sum() {
-    return sum(null, false);
-  }
-
-  /** Sum along one axis. */
-  public Tensor sum(int axis, boolean keepDim) {
-    return sum(new int[] {axis}, keepDim);
-  }
-
-  /** Sum along several axes (null: all). Integers and bools sum to int64. */
-  public Tensor sum(int[] axes, boolean keepDim) {
-    Tensor x = dtype() == DType.BOOL ? to(DType.INT64) : this;
-    return Engine.apply(Primitives.sum(Shapes.axes("sum", axes, dim()), keepDim), x);
-  }
-
-  /** Mean of all elements. */
-  public Tensor mean() {
-    return mean(null, false);
-  }
-
-  /** Mean along one axis. */
-  public Tensor mean(int axis, boolean keepDim) {
-    return mean(new int[] {axis}, keepDim);
-  }
-
-  /** Mean along several axes (null: all). */
-  public Tensor mean(int[] axes, boolean keepDim) {
-    int[] ax = Shapes.axes("mean", axes, dim());
-    long count = 1;
-    for (int a : ax) {
-      count *= shape[a];
-    }
-    return floating().sum(ax, keepDim).div((double) count);
-  }
-
-  /** Largest element (0-d); the gradient is shared evenly among ties. */
-  public Tensor max() {
-    return Engine.apply(Primitives.max(Shapes.axes("max", null, dim()), false), this);
-  }
-
-  /** Largest values along an axis. */
-  public Tensor max(int axis, boolean keepDim) {
-    return Engine.apply(Primitives.max(Shapes.axes("max", new int[] {axis}, dim()), keepDim), this);
-  }
-
-  /** Smallest element (0-d). */
-  public Tensor min() {
-    return Engine.apply(Primitives.min(Shapes.axes("min", null, dim()), false), this);
-  }
-
-  /** Smallest values along an axis. */
-  public Tensor min(int axis, boolean keepDim) {
-    return Engine.apply(Primitives.min(Shapes.axes("min", new int[] {axis}, dim()), keepDim), this);
-  }
-
-  /** Index of the largest element in row-major order (0-d int64). */
-  public Tensor argmax() {
-    return reshape(-1).argmax(0, false);
-  }
-
-  /** Indices of the largest values along an axis (int64). */
-  public Tensor argmax(int axis, boolean keepDim) {
-    return Engine.apply(Primitives.argmax(Shapes.axis("argmax", axis, dim()), keepDim, true), this);
-  }
-
-  /** Index of the smallest element in row-major order (0-d int64). */
-  public Tensor argmin() {
-    return reshape(-1).argmin(0, false);
-  }
-
-  /** Indices of the smallest values along an axis (int64). */
-  public Tensor argmin(int axis, boolean keepDim) {
-    return Engine.apply(
-        Primitives.argmax(Shapes.axis("argmin", axis, dim()), keepDim, false), this);
-  }
-
-  /** Euclidean (L2) norm of all elements; its gradient at 0 is 0. */
-  public Tensor norm() {
-    return norm(2, null, false);
-  }
-
-  /** p-norm of all elements. */
-  public Tensor norm(double p) {
-    return norm(p, null, false);
-  }
-
-  /** p-norm along axes (null: all), p ≥ 1; the gradient at a zero norm is 0. */
-  public Tensor norm(double p, int[] axes, boolean keepDim) {
-    return Engine.apply(Primitives.norm(p, Shapes.axes("norm", axes, dim()), keepDim), floating());
-  }
-
-  /** log(sum(exp(x))) along axes, computed without overflow. */
-  public Tensor logsumexp(int[] axes, boolean keepDim) {
-    Tensor x = floating();
-    int[] ax = Shapes.axes("logsumexp", axes, dim());
-    Tensor m = x.stableShift(ax);
-    Tensor r = x.sub(m).exp().sum(ax, true).log().add(m);
-    return keepDim ? r : r.squeezeAxes(ax);
-  }
-
-  /**
-   * The detached max over axes (keepDim), replaced by 0 where it is infinite or where the axes are
-   * empty: subtracting it keeps exp from overflowing and changes no derivative.
-   */
-  private Tensor stableShift(int[] ax) {
-    int[] kept = Shapes.reduced(shape, ax, true);
-    if (ax.length == 0 || numel() == 0) {
-      return zeros(dtype(), kept);
-    }
-    Tensor m = Engine.apply(Primitives.max(ax, true), detach());
-    return where(m.abs().eq(Double.POSITIVE_INFINITY), m.zerosLike(), m);
-  }
-
-  /** log(sum(exp(x))) along one axis. */
-  public Tensor logsumexp(int axis, boolean keepDim) {
-    return logsumexp(new int[] {axis}, keepDim);
-  }
-
-  private Tensor squeezeAxes(int[] axes) {
-    return reshape(Shapes.reduced(shape, axes, false));
-  }
-
-  /** Softmax along a dimension: exp(x) / sum(exp(x)), computed stably. */
-  public Tensor softmax(int dim) {
-    Tensor x = floating();
-    return Engine.apply(Primitives.logSoftmax(Shapes.axis("softmax", dim, dim())), x).exp();
-  }
-
-  /**
-   * log(softmax(x)) along a dimension: (x - m) - log(sum(exp(x - m))) with m the row maximum,
-   * computed stably by one fused primitive (its VJP and JVP are tensor expressions, so it
-   * differentiates to any order).
-   */
-  public Tensor logSoftmax(int dim) {
-    Tensor x = floating();
-    return Engine.apply(Primitives.logSoftmax(Shapes.axis("logSoftmax", dim, dim())), x);
-  }
-
-  /**
-   * Mean cross-entropy between logits [N, C] and int64 class targets [N] (PyTorch's {@code
-   * F.cross_entropy}).
-   */
-  public Tensor crossEntropy(Tensor target) {
-    return Losses.crossEntropy(this, target);
-  }
-
-  /** Mean squared error between this and {@code target}. */
-  public Tensor mseLoss(Tensor target) {
-    return Losses.mseLoss(this, target);
-  }
-
-  // ---------------------------------------------------------------- linear algebra
-
-  /**
-   * Inner product of two 1-d tensors of equal length (0-d result).
-   *
-   * <pre>{@code Tensor.of(1, 2).dot(Tensor.of(3, 4))   // tensor(11.)}</pre>
-   */
-  public Tensor dot(Tensor other) {
-    return LinearAlgebra.dot(this, other);
-  }
-
-  /**
-   * Matrix product with NumPy semantics: 1-d operands are promoted to a row (left) or column
-   * (right) and the added dimension removed; leading (batch) dimensions broadcast.
-   *
-   * <pre>{@code Tensor.ones(2, 3).matmul(Tensor.ones(3, 4))   // shape [2, 4], all 3}</pre>
-   */
-  public Tensor matmul(Tensor other) {
-    return LinearAlgebra.matmul(this, other);
-  }
+  // ---------------------------------------------------------------- shape
 
   /** Swaps the last two dimensions (a 1-d or 0-d tensor is returned as is). */
   public Tensor transpose() {
@@ -1032,8 +590,6 @@ public final class Tensor {
     perm[b] = a;
     return permute(perm);
   }
-
-  // ---------------------------------------------------------------- shape
 
   /**
    * Same elements with another shape; one size may be -1 (inferred). A view when the layout allows,
@@ -1180,6 +736,33 @@ public final class Tensor {
   /** The elements where a bool mask (broadcast together with this tensor) is true, as 1-d. */
   public Tensor maskedSelect(Tensor mask) {
     return Selection.maskedSelect(this, mask);
+  }
+
+  // ---------------------------------------------------------------- selection by condition
+
+  /**
+   * Picks {@code x} where {@code condition} is true and {@code y} elsewhere, broadcasting all
+   * three. No gradient (not even NaN) reaches the branch not taken.
+   */
+  public static Tensor where(Tensor condition, Tensor x, Tensor y) {
+    Checks.nonNull("where", "condition", condition);
+    Checks.nonNull("where", "x", x);
+    Checks.nonNull("where", "y", y);
+    if (condition.dtype() != DType.BOOL) {
+      throw new IllegalArgumentException(
+          "where: the condition must be a bool tensor, got "
+              + condition.dtype()
+              + " of shape "
+              + Shapes.str(condition.shape)
+              + "; build it with a comparison, e.g. x.gt(0), or c.ne(0) for a numeric mask");
+    }
+    DType t = TypePromotion.resultType(x, y);
+    return Engine.apply(Primitives.where(), condition.to(DType.BOOL), x.to(t), y.to(t));
+  }
+
+  /** {@code where(condition, x, y)} with a constant {@code y}. */
+  public static Tensor where(Tensor condition, Tensor x, double y) {
+    return where(condition, x, TypePromotion.scalarLike(Checks.nonNull("where", "x", x), y));
   }
 
   // ---------------------------------------------------------------- printing
