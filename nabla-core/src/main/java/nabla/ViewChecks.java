@@ -123,28 +123,24 @@ final class ViewChecks {
     int[] s = newShape.clone();
     if (infer >= 0) {
       if (known == 0 || n % known != 0) {
-        throw new IllegalArgumentException(
-            "reshape: cannot reshape a tensor of shape "
-                + Shapes.str(shape)
-                + " ("
-                + n
-                + " elements) into "
-                + Arrays.toString(newShape));
+        throw cannotReshape(shape, newShape, "");
       }
       s[infer] = (int) (n / known);
     } else if (known != n) {
-      throw new IllegalArgumentException(
-          "reshape: cannot reshape a tensor of shape "
-              + Shapes.str(shape)
-              + " ("
-              + n
-              + " elements) into "
-              + Arrays.toString(newShape)
-              + " ("
-              + known
-              + " elements)");
+      throw cannotReshape(shape, newShape, " (" + known + " elements)");
     }
     return s;
+  }
+
+  private static IllegalArgumentException cannotReshape(int[] shape, int[] newShape, String tail) {
+    return new IllegalArgumentException(
+        "reshape: cannot reshape a tensor of shape "
+            + Shapes.str(shape)
+            + " ("
+            + Shapes.numel(shape)
+            + " elements) into "
+            + Arrays.toString(newShape)
+            + tail);
   }
 
   /**
