@@ -74,6 +74,7 @@ public final class Tensor extends TensorMath {
     return Creation.empty(dtype, shape);
   }
 
+  /** A new tensor object over the same view, with no autograd state (for the engine). */
   Tensor shallowCopy() {
     return new Tensor(storage, shape, strides, offset);
   }
