@@ -446,9 +446,9 @@ public final class Autograd {
     int level = s.openLevel();
     try {
       Tensor xi = x.alias();
-      xi.tangents = new Tensor.Tangent(level, v.to(x.dtype()), xi.tangents);
+      AutogradMeta.addTangent(xi, level, v.to(x.dtype()));
       Tensor y = returned("jvp", f.apply(xi));
-      Tensor t = y.tangent(level);
+      Tensor t = AutogradMeta.tangent(y, level);
       return new ValueAndTangent(y, t != null ? t : y.detach().zerosLike());
     } finally {
       s.closeLevel(level);

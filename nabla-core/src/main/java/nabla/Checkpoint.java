@@ -39,21 +39,21 @@ final class Checkpoint {
     if (previous != null) {
       previous.addAll(inside); // a checkpoint inside a checkpoint's segment
     }
-    if (y.gradFn == null || !inside.contains(y.gradFn)) {
+    Node yNode = y.gradFn();
+    if (yNode == null || !inside.contains(yNode)) {
       return y; // the segment recorded nothing of its own (it returned x or a captured tensor)
     }
     List<Tensor> needGrad = new ArrayList<>();
     List<Tensor> read = new ArrayList<>();
-    outsideTensors(y.gradFn, inside, needGrad, read);
+    outsideTensors(yNode, inside, needGrad, read);
     Tensor out = y.detach();
-    out.tangents = y.tangents; // forward mode went through f itself
     Tensor[] inputs = needGrad.toArray(new Tensor[0]);
     Node node = new Node(new Segment(f, x, inputs, read), inputs, out);
     if (previous != null) {
       previous.add(node);
     }
-    out.gradFn = node;
-    out.requiresGrad = true;
+    out.autograd = AutogradMeta.recorded(node);
+    out.autograd.tangents = AutogradMeta.tangents(y); // forward mode went through f itself
     return out;
   }
 
@@ -79,14 +79,14 @@ final class Checkpoint {
     while (!stack.isEmpty()) {
       Node n = stack.pop();
       for (Tensor in : n.inputs) {
-        Node child = in.gradFn;
+        Node child = in.gradFn();
         if (child != null && inside.contains(child)) {
           if (visited.add(child)) {
             stack.push(child);
           }
         } else if (seen.add(in)) {
           read.add(in);
-          if (in.requiresGrad) {
+          if (in.requiresGrad()) {
             needGrad.add(in);
           }
         }

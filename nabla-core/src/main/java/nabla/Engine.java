@@ -24,7 +24,7 @@ final class Engine {
     boolean record = false;
     if (s.enabled) {
       for (Tensor t : inputs) {
-        if (t.requiresGrad) {
+        if (t.requiresGrad()) {
           record = true;
           break;
         }
@@ -51,13 +51,13 @@ final class Engine {
       return out;
     }
     if (record) {
-      out.gradFn = new Node(p, inputs.clone(), out);
-      out.requiresGrad = true;
+      Node node = new Node(p, inputs.clone(), out);
+      out.autograd = AutogradMeta.recorded(node);
       if (s.collector != null) {
-        s.collector.add(out.gradFn);
+        s.collector.add(node);
       }
       if (s.anomaly) {
-        out.gradFn.callSite = Anomaly.callSite();
+        node.callSite = Anomaly.callSite();
       }
     }
     if (forward) {
@@ -77,7 +77,7 @@ final class Engine {
 
   private static boolean anyTangent(Tensor[] inputs, GradMode.State s) {
     for (Tensor t : inputs) {
-      for (Tensor.Tangent tg = t.tangents; tg != null; tg = tg.next()) {
+      for (AutogradMeta.Tangent tg = AutogradMeta.tangents(t); tg != null; tg = tg.next()) {
         if (s.isActive(tg.level()) && !s.isExcluded(tg.level())) {
           return true;
         }
@@ -97,7 +97,7 @@ final class Engine {
       Tensor[] tangents = new Tensor[inputs.length];
       boolean any = false;
       for (int i = 0; i < inputs.length; i++) {
-        tangents[i] = inputs[i].tangent(level);
+        tangents[i] = AutogradMeta.tangent(inputs[i], level);
         any |= tangents[i] != null;
       }
       if (!any) {
@@ -119,7 +119,7 @@ final class Engine {
         s.unexclude();
       }
       if (t != null) {
-        out.tangents = new Tensor.Tangent(level, t, out.tangents);
+        AutogradMeta.addTangent(out, level, t);
       }
     }
   }
@@ -209,13 +209,14 @@ final class Engine {
       List<Node> starts = new ArrayList<>();
       for (int r = 0; r < roots.length; r++) {
         Tensor root = roots[r];
-        if (root.gradFn == null) {
+        Node rootNode = root.gradFn();
+        if (rootNode == null) {
           deliverToLeaf(root, heads[r], createGraph, capture, pass);
         } else {
-          checkNotReleased(root.gradFn);
-          pass.claim(root.gradFn);
-          pass.addPending(root.gradFn, heads[r]);
-          starts.add(root.gradFn);
+          checkNotReleased(rootNode);
+          pass.claim(rootNode);
+          pass.addPending(rootNode, heads[r]);
+          starts.add(rootNode);
         }
       }
       List<Node> order = topologicalOrder(starts, pass, boundary ? capture : null);
@@ -245,7 +246,7 @@ final class Engine {
         }
         if (capture != null && capture.containsKey(out)) {
           capture.merge(out, g, (x, y) -> x == null ? y : x.add(y));
-        } else if (out.retainsGrad && capture == null) {
+        } else if (AutogradMeta.retainsGrad(out) && capture == null) {
           accumulateGrad(out, g, createGraph, pass);
         }
         if (capture != null && !book.needed) {
@@ -255,7 +256,7 @@ final class Engine {
         boolean[] needs = new boolean[inputs.length];
         boolean any = false;
         for (int i = 0; i < inputs.length; i++) {
-          needs[i] = inputs[i].requiresGrad;
+          needs[i] = inputs[i].requiresGrad();
           any |= needs[i];
         }
         Tensor[] grads =
@@ -273,8 +274,9 @@ final class Engine {
           }
           Tensor in = inputs[i];
           Tensor gi = reduceTo(grads[i], in, node, i, batched ? 1 : 0);
-          if (in.gradFn != null && !(boundary && capture.containsKey(in))) {
-            pass.addPending(in.gradFn, gi);
+          Node inNode = in.gradFn();
+          if (inNode != null && !(boundary && capture.containsKey(in))) {
+            pass.addPending(inNode, gi);
           } else {
             deliverToLeaf(in, gi, createGraph, capture, pass);
           }
@@ -370,7 +372,7 @@ final class Engine {
       }
       return;
     }
-    if (leaf.requiresGrad) {
+    if (leaf.requiresGrad()) {
       accumulateGrad(leaf, g, createGraph, pass);
     }
   }
@@ -381,17 +383,18 @@ final class Engine {
    * its AccumulateGrad too); uncontended, the lock costs a few nanoseconds per leaf.
    */
   private static void accumulateGrad(Tensor t, Tensor g, boolean createGraph, Pass pass) {
+    AutogradMeta m = AutogradMeta.of(t); // exists: t requires grad or retains its grad
     synchronized (t) {
-      if (t.overwriteGrad && pass.firstWrite(t)) {
-        t.grad = null;
+      if (m.overwriteGrad && pass.firstWrite(t)) {
+        m.grad = null;
       }
-      if (t.grad == null) {
+      if (m.grad == null) {
         // Always a tensor of its own: g may be the head gradient or another leaf's gradient.
-        t.grad = createGraph ? g.copy() : g.detach().contiguousCopy();
-      } else if (createGraph || t.grad.requiresGrad) {
-        t.grad = t.grad.add(g);
+        m.grad = createGraph ? g.copy() : g.detach().contiguousCopy();
+      } else if (createGraph || m.grad.requiresGrad()) {
+        m.grad = m.grad.add(g);
       } else {
-        t.grad.addInPlaceUnchecked(g);
+        InPlace.accumulate(m.grad, g);
       }
     }
   }
@@ -484,7 +487,7 @@ final class Engine {
         continue;
       }
       for (Tensor in : inputs) {
-        if (capture.containsKey(in) || (in.gradFn != null && pass.book(in.gradFn).needed)) {
+        if (capture.containsKey(in) || (in.gradFn() != null && pass.book(in.gradFn()).needed)) {
           pass.book(n).needed = true;
           break;
         }
@@ -507,7 +510,7 @@ final class Engine {
         continue;
       }
       for (Tensor in : inputs) {
-        Node child = in.gradFn;
+        Node child = in.gradFn();
         if (child == null || (boundaries != null && boundaries.containsKey(in))) {
           continue;
         }
@@ -533,7 +536,7 @@ final class Engine {
         continue;
       }
       for (Tensor in : inputs) {
-        Node child = in.gradFn;
+        Node child = in.gradFn();
         if (child == null || (boundaries != null && boundaries.containsKey(in))) {
           continue;
         }

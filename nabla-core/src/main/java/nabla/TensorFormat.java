@@ -44,9 +44,9 @@ final class TensorFormat {
     if (t.dtype() == DType.FLOAT64) {
       b.append(", dtype=float64");
     }
-    if (t.gradFn != null) {
-      b.append(", gradFn=<").append(t.gradFn.name()).append('>');
-    } else if (t.requiresGrad) {
+    if (t.gradFn() != null) {
+      b.append(", gradFn=<").append(t.gradFn().name()).append('>');
+    } else if (t.requiresGrad()) {
       b.append(", requiresGrad=true");
     }
     return b.append(')').toString();

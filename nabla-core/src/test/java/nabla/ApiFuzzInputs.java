@@ -205,7 +205,7 @@ final class ApiFuzzInputs {
     }
     if (type == Tensor.class) {
       Tensor x;
-      if (c.graph != null && t.method().getDeclaringClass() == GradientTape.class) {
+      if (c.graph != null && t.owner() == GradientTape.class) {
         // gradient(target, source): the output, then a leaf
         Tensor[] leaves = someOf(c.graph.leaves());
         x = c.tensorsSeen == 0 ? c.graph.output() : leaves.length > 0 ? leaves[0] : pick();
@@ -289,7 +289,7 @@ final class ApiFuzzInputs {
       while (steps.size() < n) {
         Target t = targets.get(rnd.nextInt(targets.size()));
         if (!t.isStatic()
-            && t.method().getDeclaringClass() == Tensor.class
+            && t.owner() == Tensor.class
             && t.method().getReturnType() == Tensor.class) {
           steps.add(t);
         }

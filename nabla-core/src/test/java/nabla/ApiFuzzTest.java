@@ -225,6 +225,12 @@ class ApiFuzzTest {
 
   /** A public method of the API: static, or an instance method of Tensor or GradientTape. */
   record Target(Method method) {
+    /** The class callers see the method on: Tensor for those it inherits from TensorMath. */
+    Class<?> owner() {
+      Class<?> c = method.getDeclaringClass();
+      return c == TensorMath.class ? Tensor.class : c;
+    }
+
     boolean isStatic() {
       return Modifier.isStatic(method.getModifiers());
     }
@@ -235,7 +241,7 @@ class ApiFuzzTest {
 
     @Override
     public String toString() {
-      StringBuilder b = new StringBuilder(method.getDeclaringClass().getSimpleName());
+      StringBuilder b = new StringBuilder(owner().getSimpleName());
       b.append(isStatic() ? "." : "#").append(method.getName()).append('(');
       Class<?>[] p = method.getParameterTypes();
       for (int i = 0; i < p.length; i++) {
@@ -246,12 +252,13 @@ class ApiFuzzTest {
   }
 
   /**
-   * Every public method declared by Tensor, Autograd and GradientTape, in a stable order
-   * (GradientTape.close is the fuzzer's own business: it closes tapes innermost first).
+   * Every public method of Tensor (its own and those it inherits from TensorMath), Autograd and
+   * GradientTape, in a stable order (GradientTape.close is the fuzzer's own business: it closes
+   * tapes innermost first).
    */
   static List<Target> targets() {
     List<Target> out = new ArrayList<>();
-    for (Class<?> c : List.of(Tensor.class, Autograd.class, GradientTape.class)) {
+    for (Class<?> c : List.of(Tensor.class, TensorMath.class, Autograd.class, GradientTape.class)) {
       for (Method m : c.getDeclaredMethods()) {
         if (Modifier.isPublic(m.getModifiers())
             && !m.isSynthetic()
@@ -355,10 +362,7 @@ class ApiFuzzTest {
         in.refreshPool();
       }
       Target t = in.targets.get(rnd.nextInt(in.targets.size()));
-      Object receiver =
-          t.isStatic()
-              ? null
-              : t.method().getDeclaringClass() == Tensor.class ? in.receiver(t) : tape();
+      Object receiver = t.isStatic() ? null : t.owner() == Tensor.class ? in.receiver(t) : tape();
       Tensor like = receiver instanceof Tensor x ? x : null;
       Object[] args = null;
       for (int attempt = 0; attempt < 20 && args == null; attempt++) {

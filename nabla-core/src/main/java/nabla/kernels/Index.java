@@ -89,7 +89,12 @@ public final class Index {
         });
   }
 
-  private static void checkRange(
+  /**
+   * Throws IndexOutOfBoundsException naming {@code op} for the first int64 index value of the view
+   * (shape, off, strides) outside [0, size) along dimension {@code dim}: the one index-range check,
+   * also used before an operation that gathers under another name (indexSelect, crossEntropy).
+   */
+  public static void checkRange(
       int[] shape, Storage index, int off, int[] strides, int size, int dim, String op) {
     long[] ix = index.l;
     Loops.forEachRow(

@@ -1,0 +1,130 @@
+package nabla;
+
+import nabla.kernels.Copy;
+import nabla.storage.Shapes;
+import nabla.storage.Storage;
+
+/**
+ * New tensors: views of a storage, tensors from Java arrays, filled tensors, the identity, and
+ * detached contiguous copies ({@link Ranges} makes arange and linspace, {@link Generator} random
+ * samples). Every tensor made here is a leaf that does not require grad.
+ */
+final class Creation {
+  private Creation() {}
+
+  /** PyTorch's {@code as_strided}, after checking that every element lies inside the storage. */
+  static Tensor asStrided(Storage storage, int[] shape, int[] strides, int offset) {
+    Checks.nonNull("asStrided", "storage", storage);
+    Shapes.checkSizes("asStrided", shape);
+    Shapes.numel("asStrided", shape);
+    Checks.nonNull("asStrided", "strides", strides);
+    ViewChecks.checkInside(storage, shape, strides, offset);
+    return new Tensor(storage, shape.clone(), strides.clone(), offset);
+  }
+
+  /** A contiguous tensor over a whole storage of exactly numel(shape) elements. */
+  static Tensor fromStorage(Storage storage, int[] shape) {
+    Checks.nonNull("fromStorage", "storage", storage);
+    checkLength("fromStorage", "", storage.size(), shape);
+    return new Tensor(storage, shape.clone(), Shapes.contiguousStrides(shape), 0);
+  }
+
+  /** A new zero-filled contiguous tensor. */
+  static Tensor empty(DType dtype, int[] shape) {
+    Checks.nonNull("empty", "dtype", dtype);
+    int[] s = Shapes.checkSizes("empty", shape);
+    return new Tensor(
+        Storage.allocate(dtype, Shapes.numel("empty", s)), s, Shapes.contiguousStrides(s), 0);
+  }
+
+  /** float32 from doubles, rounded once. */
+  static Tensor ofFloats(double[] data, int[] shape) {
+    checkLength("of", "of: ", Checks.nonNull("of", "data", data).length, shape);
+    float[] f = new float[data.length];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = (float) data[i];
+    }
+    return fromStorage(Storage.wrap(f), shape);
+  }
+
+  /** float32 from floats (copied). */
+  static Tensor ofFloats(float[] data, int[] shape) {
+    checkLength("of", "of: ", Checks.nonNull("of", "data", data).length, shape);
+    return fromStorage(Storage.wrap(data.clone()), shape);
+  }
+
+  /** float64 (copied). */
+  static Tensor ofDoubles(double[] data, int[] shape) {
+    checkLength(
+        "ofDoubles", "ofDoubles: ", Checks.nonNull("ofDoubles", "data", data).length, shape);
+    return fromStorage(Storage.wrap(data.clone()), shape);
+  }
+
+  /** int64 (copied); with no shape, 1-d. */
+  static Tensor ofLongs(long[] data, int[] shape) {
+    Checks.nonNull("ofLongs", "data", data);
+    int[] s = orVector("ofLongs", shape, data.length);
+    checkLength("ofLongs", "ofLongs: ", data.length, s);
+    return fromStorage(Storage.wrap(data.clone()), s);
+  }
+
+  /** bool (copied); with no shape, 1-d. */
+  static Tensor ofBooleans(boolean[] data, int[] shape) {
+    Checks.nonNull("ofBooleans", "data", data);
+    int[] s = orVector("ofBooleans", shape, data.length);
+    checkLength("ofBooleans", "ofBooleans: ", data.length, s);
+    return fromStorage(Storage.wrap(data.clone()), s);
+  }
+
+  /** A new tensor filled with a value; a negative size is reported under the caller's name. */
+  static Tensor filled(String op, double value, DType dtype, int[] shape) {
+    int[] s = Shapes.checkSizes(op, shape);
+    Shapes.numel(op, s);
+    Tensor t = empty(dtype, s);
+    if (value != 0) {
+      Copy.fill(t.storage, 0, t.numel(), value);
+    }
+    return t;
+  }
+
+  /** The n×n float32 identity matrix. */
+  static Tensor eye(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("eye: the size n must be >= 0, got " + n);
+    }
+    Tensor t = filled("eye", 0, DType.FLOAT32, new int[] {n, n});
+    for (int i = 0; i < n; i++) {
+      t.storage.f[i * n + i] = 1;
+    }
+    return t;
+  }
+
+  /** A contiguous copy of t's elements, detached from the graph, with a storage of its own. */
+  static Tensor contiguousCopy(Tensor t) {
+    Tensor out = empty(t.dtype(), t.shape);
+    Copy.copy(t.shape, t.storage, t.offset, t.strides, out.storage, 0, out.strides);
+    return out;
+  }
+
+  /** The given shape, or [length] when none is given. */
+  private static int[] orVector(String op, int[] shape, int length) {
+    return Checks.nonNull(op, "shape", shape).length == 0 ? new int[] {length} : shape;
+  }
+
+  /** Rejects a data length that is not the shape's element count; prefix starts the message. */
+  private static void checkLength(String op, String prefix, int length, int[] shape) {
+    Shapes.checkSizes(op, shape);
+    int n = Shapes.numel(shape);
+    if (length != n) {
+      throw new IllegalArgumentException(
+          prefix
+              + "data length "
+              + length
+              + " does not match shape "
+              + Shapes.str(shape)
+              + ", which has "
+              + n
+              + " elements");
+    }
+  }
+}

@@ -1,0 +1,189 @@
+package nabla;
+
+import java.util.Arrays;
+import nabla.kernels.Binary;
+import nabla.kernels.BinaryOp;
+import nabla.kernels.Copy;
+import nabla.storage.Shapes;
+import nabla.storage.Storage;
+
+/**
+ * In-place updates of a tensor's elements ({@link Tensor#addInPlace}, {@link Tensor#copyFrom}, ...)
+ * and the gradient accumulation of backward: the checks that make them safe (no update of a tensor
+ * that requires grad while recording, no write through an expanded view, no narrowing cast), the
+ * writes themselves, and the storage version bump that lets backward detect them.
+ */
+final class InPlace {
+  private InPlace() {}
+
+  /** t += other. */
+  static Tensor add(Tensor t, Tensor other) {
+    if (direct(t, "addInPlace", BinaryOp.ADD, other)) {
+      return t;
+    }
+    return assign(t, "addInPlace", t.detach().add(other.detach()));
+  }
+
+  /** t -= other. */
+  static Tensor sub(Tensor t, Tensor other) {
+    if (direct(t, "subInPlace", BinaryOp.SUB, other)) {
+      return t;
+    }
+    return assign(t, "subInPlace", t.detach().sub(other.detach()));
+  }
+
+  /** t *= value. */
+  static Tensor mul(Tensor t, double value) {
+    if (t.dtype().isFloating()
+        && direct(t, "mulInPlace", BinaryOp.MUL, TypePromotion.scalarLike(t, value))) {
+      return t;
+    }
+    return assign(t, "mulInPlace", t.detach().mul(value));
+  }
+
+  /** Copies src (broadcast to t's shape) into t. */
+  static Tensor copyFrom(Tensor t, Tensor src) {
+    Checks.nonNull("copyFrom", "src", src);
+    int[] b = Shapes.broadcast("copyFrom", t.shape, src.shape);
+    if (!Arrays.equals(b, t.shape)) {
+      throw new IllegalArgumentException(
+          "copyFrom: the source of shape "
+              + Shapes.str(src.shape)
+              + " does not broadcast to this tensor's shape "
+              + Shapes.str(t.shape)
+              + "; the source must have this shape, or sizes of 1 where this has more");
+    }
+    return assign(t, "copyFrom", src.detach().expand(t.shape));
+  }
+
+  /** Sets every element of t to zero. */
+  static Tensor zero(Tensor t) {
+    return assign(t, "zero", t.zerosLike());
+  }
+
+  /**
+   * Zeroes a gradient buffer for {@link Tensor#zeroGrad()} (which holds the owner's lock), keeping
+   * the buffer: only the gradient's own elements, since a setGrad view may share a larger storage.
+   */
+  static void zeroGradient(Tensor grad) {
+    if (grad.isContiguous()) {
+      Copy.fill(grad.storage, grad.offset, grad.numel(), 0);
+      written(grad.storage, "zeroGrad");
+    } else {
+      zero(grad);
+    }
+  }
+
+  /** t += g without recording, reusing t's buffer (gradient accumulation in backward). */
+  static void accumulate(Tensor t, Tensor g) {
+    Tensor src = g.dtype() == t.dtype() ? g : g.detach().to(t.dtype());
+    if (t.isContiguous() && Arrays.equals(src.shape, t.shape)) {
+      Binary.accumulate(t.shape, t.storage, t.offset, src.storage, src.offset, src.strides);
+    } else {
+      boolean prev = GradMode.set(false);
+      try {
+        Tensor sum = t.detach().add(src.detach());
+        Copy.copy(t.shape, sum.storage, sum.offset, sum.strides, t.storage, t.offset, t.strides);
+      } finally {
+        GradMode.set(prev);
+      }
+    }
+    written(t.storage, "gradient accumulation");
+  }
+
+  /** Bumps a storage's version after an in-place write; in anomaly mode, records the caller. */
+  private static void written(Storage target, String op) {
+    target.bumpVersion(op, GradMode.state().anomaly ? Anomaly.callSite() : null);
+  }
+
+  private static void checkNotRecording(Tensor t, String op) {
+    if (t.requiresGrad() && GradMode.isEnabled()) {
+      throw new IllegalStateException(
+          op
+              + ": a tensor that requires grad cannot be modified in place while gradients are"
+              + " recorded; do the update inside try (var g = Autograd.noGrad()) { ... }");
+    }
+  }
+
+  /** Writes an out-of-place result back into t (the general path). */
+  private static Tensor assign(Tensor t, String op, Tensor result) {
+    checkNotRecording(t, op);
+    int expanded = ViewChecks.expandedDim(t.shape, t.strides);
+    if (expanded >= 0) {
+      throw new IllegalArgumentException(
+          op
+              + ": this view of shape "
+              + Shapes.str(t.shape)
+              + " has several elements sharing"
+              + " one memory location (dimension "
+              + expanded
+              + " was expanded), so an in-place"
+              + " write is ambiguous; write to the original tensor or to a copy()");
+    }
+    if (result.dtype() != t.dtype()) {
+      if (!op.equals("copyFrom")) {
+        checkCanCast(t, op, result.dtype());
+      }
+      result = result.to(t.dtype());
+    }
+    if (!Arrays.equals(result.shape, t.shape)) {
+      throw new IllegalArgumentException(
+          op
+              + ": the result has shape "
+              + Shapes.str(result.shape)
+              + " but an in-place update cannot change this tensor's shape "
+              + Shapes.str(t.shape));
+    }
+    Copy.copy(
+        t.shape, result.storage, result.offset, result.strides, t.storage, t.offset, t.strides);
+    written(t.storage, op);
+    return t;
+  }
+
+  /** {@link TypePromotion#canCastInPlace}, or an error naming op. */
+  private static void checkCanCast(Tensor t, String op, DType result) {
+    if (!TypePromotion.canCastInPlace(result, t.dtype())) {
+      throw new IllegalArgumentException(
+          op
+              + ": the result type "
+              + result
+              + " cannot be written into this "
+              + t.dtype()
+              + " tensor of shape "
+              + Shapes.str(t.shape)
+              + " without truncating; convert first (x = x.to(DType."
+              + (result.isFloating() ? "FLOAT32" : result.name())
+              + ")) and update the converted tensor, or use an operand of dtype "
+              + t.dtype());
+    }
+  }
+
+  /**
+   * The common case of an in-place update (an optimiser step): t contiguous, other of the same
+   * dtype in another storage and broadcasting to t's shape. The kernel then writes straight into
+   * t's storage, with no temporary result and no copy back. Returns false (nothing done) for every
+   * other case, which takes the general path.
+   */
+  private static boolean direct(Tensor t, String op, BinaryOp kind, Tensor other) {
+    Checks.nonNull(op, "other", other);
+    if (!t.isContiguous()
+        || t.dtype() == DType.BOOL
+        || other.dtype() != t.dtype()
+        || other.storage == t.storage
+        || other.shape.length > t.shape.length
+        || !Arrays.equals(Shapes.broadcast(op, t.shape, other.shape), t.shape)) {
+      return false;
+    }
+    checkNotRecording(t, op);
+    Binary.applyInPlace(
+        kind,
+        t.shape,
+        t.storage,
+        t.offset,
+        other.storage,
+        other.offset,
+        Shapes.broadcastStrides(other.shape, other.strides, t.shape));
+    written(t.storage, op);
+    return true;
+  }
+}
