@@ -1,0 +1,140 @@
+package nabla.optim;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import nabla.Autograd;
+import nabla.Tensor;
+
+/**
+ * Updates parameters from their gradients (PyTorch's {@code torch.optim.Optimizer}). {@link
+ * #step()} runs in place, without recording gradients; {@link #zeroGrad()} clears the gradients
+ * before the next backward pass. Parameters without a gradient are skipped.
+ *
+ * <pre>{@code
+ * Optimizer opt = new SGD(model.parameters(), 0.1);
+ * for (var batch : loader) {
+ *   Tensor loss = lossFn.forward(model.forward(batch.x()), batch.y());
+ *   opt.zeroGrad();
+ *   loss.backward();
+ *   opt.step();
+ * }
+ * }</pre>
+ */
+public abstract class Optimizer {
+  private final List<Tensor> params;
+  private final Map<Tensor, Map<String, Tensor>> state = new IdentityHashMap<>();
+  private double lr;
+  private long steps;
+
+  /** Checks the parameters (non-empty, floating leaves that require grad) and the learning rate. */
+  protected Optimizer(String name, List<Tensor> params, double lr) {
+    if (params == null || params.isEmpty()) {
+      throw new IllegalArgumentException(
+          name + ": the parameter list is empty; pass model.parameters() of a built model");
+    }
+    for (int i = 0; i < params.size(); i++) {
+      Tensor p = params.get(i);
+      if (p == null) {
+        throw new IllegalArgumentException(name + ": parameter " + i + " is null");
+      }
+      if (!p.dtype().isFloating() || !p.requiresGrad() || !p.isLeaf()) {
+        throw new IllegalArgumentException(
+            name
+                + ": parameter "
+                + i
+                + " of shape "
+                + Arrays.toString(p.shape())
+                + " must be a floating leaf tensor that requires grad (got dtype "
+                + p.dtype()
+                + ", requiresGrad "
+                + p.requiresGrad()
+                + ", leaf "
+                + p.isLeaf()
+                + ")");
+      }
+    }
+    this.params = List.copyOf(params);
+    this.lr = checkNonNegative(name, "lr", lr);
+  }
+
+  static double checkNonNegative(String op, String what, double v) {
+    if (!(v >= 0) || !Double.isFinite(v)) {
+      throw new IllegalArgumentException(op + ": " + what + " must be finite and >= 0, got " + v);
+    }
+    return v;
+  }
+
+  static double checkUnit(String op, String what, double v) {
+    if (!(v >= 0 && v < 1)) {
+      throw new IllegalArgumentException(op + ": " + what + " must be in [0, 1), got " + v);
+    }
+    return v;
+  }
+
+  /** The parameters, in the order given. */
+  public List<Tensor> params() {
+    return params;
+  }
+
+  /** The learning rate. */
+  public double lr() {
+    return lr;
+  }
+
+  /** Sets the learning rate (for schedules); returns this. */
+  public Optimizer lr(double lr) {
+    this.lr = checkNonNegative(getClass().getSimpleName(), "lr", lr);
+    return this;
+  }
+
+  /** How many times {@link #step()} has run. */
+  public long steps() {
+    return steps;
+  }
+
+  /** One update of every parameter that has a gradient. */
+  public void step() {
+    checkSettings();
+    steps++;
+    try (var g = Autograd.noGrad()) {
+      for (Tensor p : params) {
+        Tensor grad = p.grad();
+        if (grad != null) {
+          update(p, grad.detach(), state.computeIfAbsent(p, k -> new java.util.HashMap<>()));
+        }
+      }
+    }
+  }
+
+  /** Validates option combinations before a step; the default accepts all. */
+  protected void checkSettings() {}
+
+  /**
+   * Updates {@code param} in place from {@code grad} (no graph is recorded); {@code state} holds
+   * this parameter's buffers between steps.
+   */
+  protected abstract void update(Tensor param, Tensor grad, Map<String, Tensor> state);
+
+  /** Sets the gradient of every parameter to zero (keeping the buffers for reuse). */
+  public void zeroGrad() {
+    for (Tensor p : params) {
+      p.zeroGrad();
+    }
+  }
+
+  /** A buffer per parameter for the state maps of subclasses: zeros of the parameter's shape. */
+  protected static Tensor zerosOf(Tensor p) {
+    return p.detach().zerosLike();
+  }
+
+  List<Tensor> stateTensors() {
+    List<Tensor> out = new ArrayList<>();
+    for (Map<String, Tensor> s : state.values()) {
+      out.addAll(s.values());
+    }
+    return out;
+  }
+}
