@@ -1,0 +1,102 @@
+package nabla.data;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+
+/**
+ * Minibatches over a {@link Dataset} (PyTorch's {@code DataLoader}): in order, or shuffled anew for
+ * each pass (each call to {@link #iterator()}) from a seed, so a run is reproducible while every
+ * epoch sees a different order. The last, smaller batch is kept unless {@link #dropLast(boolean)}.
+ *
+ * <pre>{@code
+ * DataLoader loader = new DataLoader(train, 256).shuffle(42);
+ * for (int epoch = 0; epoch < 10; epoch++) {
+ *   for (Batch b : loader) { ... b.x() ... b.y() ... }
+ * }
+ * }</pre>
+ */
+public class DataLoader implements Iterable<Batch> {
+  private final Dataset dataset;
+  private final int batchSize;
+  private boolean dropLast;
+  private SplittableRandom shuffle;
+
+  /** Batches of {@code batchSize} examples in dataset order. */
+  public DataLoader(Dataset dataset, int batchSize) {
+    if (dataset == null) {
+      throw new IllegalArgumentException("DataLoader: the dataset is null");
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("DataLoader: batch size must be >= 1, got " + batchSize);
+    }
+    this.dataset = dataset;
+    this.batchSize = batchSize;
+  }
+
+  /** Shuffles each pass, the orders drawn from {@code seed}; returns this. */
+  public DataLoader shuffle(long seed) {
+    this.shuffle = new SplittableRandom(seed);
+    return this;
+  }
+
+  /** Drops the last batch when it is smaller than the batch size; returns this. */
+  public DataLoader dropLast(boolean dropLast) {
+    this.dropLast = dropLast;
+    return this;
+  }
+
+  /** The dataset. */
+  public Dataset dataset() {
+    return dataset;
+  }
+
+  /** The batch size. */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** The number of batches per pass. */
+  public int numBatches() {
+    int n = dataset.size();
+    return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+  }
+
+  @Override
+  public Iterator<Batch> iterator() {
+    int n = dataset.size();
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    if (shuffle != null) {
+      SplittableRandom r = shuffle.split();
+      for (int i = n - 1; i > 0; i--) { // Fisher-Yates
+        int j = r.nextInt(i + 1);
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+    }
+    int batches = numBatches();
+    return new Iterator<>() {
+      private int next;
+
+      @Override
+      public boolean hasNext() {
+        return next < batches;
+      }
+
+      @Override
+      public Batch next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException("DataLoader: no more batches in this pass");
+        }
+        int start = next * batchSize;
+        int end = Math.min(start + batchSize, n);
+        next++;
+        return new Batch(dataset.batch(java.util.Arrays.copyOfRange(order, start, end)));
+      }
+    };
+  }
+}
