@@ -1,0 +1,109 @@
+package nabla.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.file.Path;
+import nabla.Autograd;
+import nabla.Generator;
+import nabla.Tensor;
+import nabla.data.Batch;
+import nabla.data.DataLoader;
+import nabla.data.FashionMnist;
+import nabla.nn.CrossEntropyLoss;
+import nabla.nn.Flatten;
+import nabla.nn.Init;
+import nabla.nn.Linear;
+import nabla.nn.Sequential;
+import nabla.optim.SGD;
+import org.junit.jupiter.api.Test;
+
+/**
+ * D2L §4.5 (concise softmax regression) on the real Fashion-MNIST: batch 256, lr 0.1, 10 epochs,
+ * weights N(0, 0.01²), bias 0. PyTorch 1.13 reaches 0.834 test accuracy; the issue asks for at
+ * least 0.82. Skipped (with the reason) when the dataset files are not installed ({@code apt-get
+ * install dataset-fashion-mnist}).
+ */
+class SoftmaxRegressionFashionMnistTest {
+
+  private static FashionMnist dataOrSkip() throws IOException {
+    Path dir;
+    try {
+      dir = FashionMnist.find(null);
+    } catch (FileNotFoundException e) {
+      assumeTrue(false, "Fashion-MNIST is not installed, skipping: " + e.getMessage());
+      return null;
+    }
+    return FashionMnist.load(dir);
+  }
+
+  static double accuracy(Sequential net, DataLoader loader) {
+    long correct = 0;
+    long total = 0;
+    try (var g = Autograd.noGrad()) {
+      for (Batch b : loader) {
+        Tensor predicted = net.forward(b.x()).argmax(1, false);
+        correct += (long) predicted.eq(b.y()).to(nabla.DType.FLOAT32).sum().item();
+        total += b.size();
+      }
+    }
+    return (double) correct / total;
+  }
+
+  @Test
+  void reachesTheBookAccuracy() throws IOException {
+    FashionMnist data = dataOrSkip();
+    assertEquals(60000, data.train().size());
+    assertEquals(10000, data.test().size());
+    assertArrayEquals(new int[] {60000, 1, 28, 28}, data.train().tensor(0).shape());
+    assertEquals(
+        java.util.List.of("ankle boot", "pullover", "trouser"),
+        FashionMnist.textLabels(data.test().tensor(1).slice(0, 0, 3)));
+    // every class has 6000 training images
+    Tensor counts = Tensor.zeros(10).scatterAdd(0, data.train().tensor(1), Tensor.ones(60000));
+    assertArrayEquals(
+        new float[] {6000, 6000, 6000, 6000, 6000, 6000, 6000, 6000, 6000, 6000},
+        counts.toFloatArray());
+
+    Generator.manualSeed(0);
+    Linear linear = new Linear(784, 10);
+    Init.normal(linear.weight(), 0, 0.01);
+    Init.zeros(linear.bias());
+    Sequential net = new Sequential(new Flatten(), linear);
+    CrossEntropyLoss loss = new CrossEntropyLoss();
+    SGD opt = new SGD(net.parameters(), 0.1);
+    DataLoader train = new DataLoader(data.train(), 256).shuffle(0);
+    DataLoader test = new DataLoader(data.test(), 256);
+    long start = System.nanoTime();
+    double firstLoss = Double.NaN;
+    double lastLoss = Double.NaN;
+    for (int epoch = 0; epoch < 10; epoch++) {
+      double sum = 0;
+      int n = 0;
+      for (Batch b : train) {
+        Tensor l = loss.forward(net.forward(b.x()), b.y());
+        opt.zeroGrad();
+        l.backward();
+        opt.step();
+        sum += l.item() * b.size();
+        n += b.size();
+      }
+      if (epoch == 0) {
+        firstLoss = sum / n;
+      }
+      lastLoss = sum / n;
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double acc = accuracy(net, test);
+    System.out.printf(
+        "softmax regression on Fashion-MNIST: train loss %.4f -> %.4f, test accuracy %.4f, %.1f s"
+            + " for 10 epochs%n",
+        firstLoss, lastLoss, acc, seconds);
+    assertTrue(lastLoss < firstLoss, "training loss should fall");
+    assertTrue(acc >= 0.82, "test accuracy " + acc + " < 0.82");
+  }
+}
