@@ -16,7 +16,9 @@ Format:
                 "options": {"momentum": 0.9, ...},
                 "params": [T, ...],            # initial values
                 "grads": [[T, ...], ...],      # per step, per parameter
-                "expected": [[T, ...], ...]}]} # parameter values after each step
+                "expected": [[T, ...], ...]}], # parameter values after each step
+     "schedules": [{"name": "step"|"cosine"|"linear", "lr": 0.1, "options": {...},
+                    "lrs": [lr of epoch 0, ..., lr of epoch 12]}]}
     T = {"shape": [...], "data": [...]} (flat row-major float64)
 
 The gradients are fixed (drawn once from random.Random seeded per case name), so the test
@@ -81,10 +83,35 @@ def make_case(name, kind, lr, options):
             "grads": [[tensor_json(g) for g in gs] for gs in grads], "expected": expected}
 
 
+SCHEDULES = [
+    ("step", {"step_size": 3, "gamma": 0.5}),
+    ("cosine", {"T_max": 10, "eta_min": 0.001}),
+    ("linear", {"start_factor": 0.25, "end_factor": 1.0, "total_iters": 4}),
+]
+EPOCHS = 12
+
+
+def make_schedule(kind, options):
+    """Learning rates of epochs 0..EPOCHS under a schedule, starting from lr 0.1."""
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=0.1)
+    cls = {"step": torch.optim.lr_scheduler.StepLR,
+           "cosine": torch.optim.lr_scheduler.CosineAnnealingLR,
+           "linear": torch.optim.lr_scheduler.LinearLR}[kind]
+    sched = cls(opt, **options)
+    lrs = [opt.param_groups[0]["lr"]]
+    for _ in range(EPOCHS):
+        opt.step()
+        sched.step()
+        lrs.append(opt.param_groups[0]["lr"])
+    return {"name": kind, "lr": 0.1, "options": options, "lrs": lrs}
+
+
 def main():
     torch.set_num_threads(1)
     data = {"torch_version": torch.__version__, "steps": STEPS,
-            "cases": [make_case(*c) for c in CASES]}
+            "cases": [make_case(*c) for c in CASES],
+            "schedules": [make_schedule(*s) for s in SCHEDULES]}
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w") as f:
         json.dump(data, f, indent=1)
