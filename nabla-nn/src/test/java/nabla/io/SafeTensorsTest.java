@@ -166,6 +166,11 @@ class SafeTensorsTest {
     try (var files = Files.list(dir)) {
       assertEquals(1, files.count(), "no temporary file left behind");
     }
+    if (Files.getFileStore(p).supportsFileAttributeView("posix")) {
+      // the permissions of any new file (umask), not the private 0600 of a temporary file
+      Path plain = Files.createFile(dir.resolve("plain"));
+      assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(p));
+    }
   }
 
   @Test

@@ -23,14 +23,19 @@ import nabla.optim.SGD;
 import org.junit.jupiter.api.Test;
 
 /**
- * D2L §4.5 (concise softmax regression) on the real Fashion-MNIST: batch 256, lr 0.1, 10 epochs,
- * weights N(0, 0.01²), bias 0. PyTorch 1.13 reaches 0.834 test accuracy; the issue asks for at
- * least 0.82. Skipped (with the reason) when the dataset files are not installed ({@code apt-get
- * install dataset-fashion-mnist}).
+ * D2L §4.5 (concise softmax regression) and §5.2 (MLP, 256 hidden units, ReLU) on the real
+ * Fashion-MNIST: batch 256, lr 0.1, 10 epochs, weights N(0, 0.01²), bias 0. PyTorch 1.13 reaches
+ * 0.834 and 0.845 test accuracy; the issue asks for at least 0.82 and 0.84. Skipped (with the
+ * reason) when the dataset files are not installed ({@code apt-get install dataset-fashion-mnist}).
  */
 class SoftmaxRegressionFashionMnistTest {
 
-  private static FashionMnist dataOrSkip() throws IOException {
+  private static FashionMnist cached;
+
+  private static synchronized FashionMnist dataOrSkip() throws IOException {
+    if (cached != null) {
+      return cached;
+    }
     Path dir;
     try {
       dir = FashionMnist.find(null);
@@ -38,7 +43,8 @@ class SoftmaxRegressionFashionMnistTest {
       assumeTrue(false, "Fashion-MNIST is not installed, skipping: " + e.getMessage());
       return null;
     }
-    return FashionMnist.load(dir);
+    cached = FashionMnist.load(dir);
+    return cached;
   }
 
   static double accuracy(Sequential net, DataLoader loader) {
@@ -52,6 +58,57 @@ class SoftmaxRegressionFashionMnistTest {
       }
     }
     return (double) correct / total;
+  }
+
+  /** Trains {@code net} for 10 epochs of batch 256; returns the test accuracy. */
+  static double train(FashionMnist data, Sequential net, nabla.optim.Optimizer opt, String what) {
+    CrossEntropyLoss loss = new CrossEntropyLoss();
+    DataLoader train = new DataLoader(data.train(), 256).shuffle(0);
+    long start = System.nanoTime();
+    double firstLoss = Double.NaN;
+    double lastLoss = Double.NaN;
+    for (int epoch = 0; epoch < 10; epoch++) {
+      double sum = 0;
+      int n = 0;
+      for (Batch b : train) {
+        Tensor l = loss.forward(net.forward(b.x()), b.y());
+        opt.zeroGrad();
+        l.backward();
+        opt.step();
+        sum += l.item() * b.size();
+        n += b.size();
+      }
+      if (epoch == 0) {
+        firstLoss = sum / n;
+      }
+      lastLoss = sum / n;
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double acc = accuracy(net, new DataLoader(data.test(), 256));
+    System.out.printf(
+        "%s on Fashion-MNIST: train loss %.4f -> %.4f, test accuracy %.4f, %.1f s for 10 epochs%n",
+        what, firstLoss, lastLoss, acc, seconds);
+    assertTrue(lastLoss < firstLoss, what + ": the training loss should fall");
+    return acc;
+  }
+
+  private static Sequential mlp() {
+    Generator.manualSeed(0);
+    Linear hidden = new Linear(784, 256);
+    Linear out = new Linear(256, 10);
+    for (Linear l : java.util.List.of(hidden, out)) {
+      Init.normal(l.weight(), 0, 0.01);
+      Init.zeros(l.bias());
+    }
+    return new Sequential(new Flatten(), hidden, new nabla.nn.ReLU(), out);
+  }
+
+  @Test
+  void mlpWithSgdReachesTheBookAccuracy() throws IOException {
+    FashionMnist data = dataOrSkip();
+    Sequential net = mlp();
+    double acc = train(data, net, new SGD(net.parameters(), 0.1), "MLP (256 hidden, SGD lr 0.1)");
+    assertTrue(acc >= 0.84, "test accuracy " + acc + " < 0.84 (PyTorch: 0.845)");
   }
 
   @Test
