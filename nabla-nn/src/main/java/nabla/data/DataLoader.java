@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
  * Minibatches over a {@link Dataset} (PyTorch's {@code DataLoader}): in order, or shuffled anew for
  * each pass (each call to {@link #iterator()}) from a seed, so a run is reproducible while every
  * epoch sees a different order. The last, smaller batch is kept unless {@link #dropLast(boolean)}.
+ * With {@link #prefetch(boolean)} the next batch is gathered in the background.
  *
  * <pre>{@code
  * DataLoader loader = new DataLoader(train, 256).shuffle(42);
@@ -20,6 +21,7 @@ public class DataLoader implements Iterable<Batch> {
   private final Dataset dataset;
   private final int batchSize;
   private boolean dropLast;
+  private boolean prefetch;
   private SplittableRandom shuffle;
 
   /** Batches of {@code batchSize} examples in dataset order. */
@@ -43,6 +45,15 @@ public class DataLoader implements Iterable<Batch> {
   /** Drops the last batch when it is smaller than the batch size; returns this. */
   public DataLoader dropLast(boolean dropLast) {
     this.dropLast = dropLast;
+    return this;
+  }
+
+  /**
+   * Prepares the next batch on a background (virtual) thread while the caller works on the current
+   * one; the batches are the same as without. Returns this.
+   */
+  public DataLoader prefetch(boolean prefetch) {
+    this.prefetch = prefetch;
     return this;
   }
 
@@ -79,8 +90,15 @@ public class DataLoader implements Iterable<Batch> {
       }
     }
     int batches = numBatches();
+    java.util.function.IntFunction<Batch> make =
+        k -> {
+          int start = k * batchSize;
+          int end = Math.min(start + batchSize, n);
+          return new Batch(dataset.batch(java.util.Arrays.copyOfRange(order, start, end)));
+        };
     return new Iterator<>() {
       private int next;
+      private java.util.concurrent.CompletableFuture<Batch> pending;
 
       @Override
       public boolean hasNext() {
@@ -92,10 +110,46 @@ public class DataLoader implements Iterable<Batch> {
         if (!hasNext()) {
           throw new NoSuchElementException("DataLoader: no more batches in this pass");
         }
-        int start = next * batchSize;
-        int end = Math.min(start + batchSize, n);
+        Batch b;
+        if (!prefetch) {
+          b = make.apply(next);
+        } else {
+          b = pending != null ? join(pending) : make.apply(next);
+          pending = next + 1 < batches ? submit(next + 1) : null;
+        }
         next++;
-        return new Batch(dataset.batch(java.util.Arrays.copyOfRange(order, start, end)));
+        return b;
+      }
+
+      private java.util.concurrent.CompletableFuture<Batch> submit(int k) {
+        java.util.concurrent.CompletableFuture<Batch> f =
+            new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual()
+            .name("nabla-dataloader-prefetch")
+            .start(
+                () -> {
+                  try {
+                    f.complete(make.apply(k));
+                  } catch (Throwable t) {
+                    f.completeExceptionally(t);
+                  }
+                });
+        return f;
+      }
+
+      private Batch join(java.util.concurrent.CompletableFuture<Batch> f) {
+        try {
+          return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+          // the dataset's own exception, as without prefetching
+          if (e.getCause() instanceof RuntimeException r) {
+            throw r;
+          }
+          if (e.getCause() instanceof Error err) {
+            throw err;
+          }
+          throw e;
+        }
       }
     };
   }

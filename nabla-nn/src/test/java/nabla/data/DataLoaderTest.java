@@ -145,4 +145,42 @@ class DataLoaderTest {
     assertArrayEquals(xs, LinearRegressionData.d2l(1000, 42).tensor(0).toFloatArray());
     assertFalse(Arrays.equals(xs, LinearRegressionData.d2l(1000, 43).tensor(0).toFloatArray()));
   }
+
+  @Test
+  void prefetchGivesTheSameBatchesFromAnotherThread() {
+    DataLoader plain = new DataLoader(numbered(50), 8).shuffle(9);
+    DataLoader ahead = new DataLoader(numbered(50), 8).shuffle(9).prefetch(true);
+    assertEquals(labelsOf(plain), labelsOf(ahead));
+    List<String> threads = java.util.Collections.synchronizedList(new ArrayList<>());
+    TensorDataset base = numbered(20);
+    Dataset recording =
+        new Dataset() {
+          @Override
+          public int size() {
+            return base.size();
+          }
+
+          @Override
+          public List<Tensor> get(int i) {
+            return base.get(i);
+          }
+
+          @Override
+          public List<Tensor> batch(int[] indices) {
+            threads.add(Thread.currentThread().isVirtual() ? "background" : "caller");
+            if (indices[0] == 15) {
+              throw new IllegalStateException("broken example 15");
+            }
+            return base.batch(indices);
+          }
+        };
+    var it = new DataLoader(recording, 5).prefetch(true).iterator();
+    it.next();
+    it.next();
+    it.next();
+    // batch 3 (examples 15..19) fails in the background; the caller gets the dataset's exception
+    IllegalStateException e = assertThrows(IllegalStateException.class, it::next);
+    assertEquals(List.of("caller", "background", "background", "background"), threads);
+    assertEquals("broken example 15", e.getMessage());
+  }
 }
