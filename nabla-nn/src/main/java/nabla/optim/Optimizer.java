@@ -1,6 +1,5 @@
 package nabla.optim;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -128,13 +127,5 @@ public abstract class Optimizer {
   /** A buffer per parameter for the state maps of subclasses: zeros of the parameter's shape. */
   protected static Tensor zerosOf(Tensor p) {
     return p.detach().zerosLike();
-  }
-
-  List<Tensor> stateTensors() {
-    List<Tensor> out = new ArrayList<>();
-    for (Map<String, Tensor> s : state.values()) {
-      out.addAll(s.values());
-    }
-    return out;
   }
 }

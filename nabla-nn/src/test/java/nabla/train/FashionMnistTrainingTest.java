@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * 0.834 and 0.845 test accuracy; the issue asks for at least 0.82 and 0.84. Skipped (with the
  * reason) when the dataset files are not installed ({@code apt-get install dataset-fashion-mnist}).
  */
-class SoftmaxRegressionFashionMnistTest {
+class FashionMnistTrainingTest {
 
   private static FashionMnist cached;
 
