@@ -8,8 +8,10 @@ import nabla.Tensor;
  * dimension. {@link #x()} and {@link #y()} name the usual two fields (features, labels).
  *
  * <pre>{@code
+ * DataLoader loader = new DataLoader(LinearRegressionData.d2l(100, 0), 10);
  * for (Batch b : loader) {
- *   Tensor loss = lossFn.forward(net.forward(b.x()), b.y());
+ *   b.x().shape();   // [10, 2]
+ *   b.y().shape();   // [10, 1]
  * }
  * }</pre>
  */

@@ -11,9 +11,12 @@ import java.util.SplittableRandom;
  * With {@link #prefetch(boolean)} the next batch is gathered in the background.
  *
  * <pre>{@code
- * DataLoader loader = new DataLoader(train, 256).shuffle(42);
+ * TensorDataset train = LinearRegressionData.d2l(1000, 0);
+ * DataLoader loader = new DataLoader(train, 256).shuffle(42).prefetch(true);
  * for (int epoch = 0; epoch < 10; epoch++) {
- *   for (Batch b : loader) { ... b.x() ... b.y() ... }
+ *   for (Batch b : loader) {
+ *     b.x();   // [256, 2] (the last batch [232, 2])
+ *   }
  * }
  * }</pre>
  */

@@ -9,6 +9,8 @@ import nabla.Tensor;
  * (PyTorch's map-style {@code Dataset}). {@link DataLoader} draws minibatches from it.
  *
  * <pre>{@code
+ * Tensor features = Tensor.randn(100, 3);
+ * Tensor labels = Tensor.randint(0, 10, 100);
  * Dataset data = new TensorDataset(features, labels);
  * List<Tensor> first = data.get(0);      // [features[0], labels[0]]
  * }</pre>

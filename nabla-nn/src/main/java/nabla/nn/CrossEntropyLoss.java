@@ -11,9 +11,10 @@ import nabla.Tensor;
  * of -log softmax(x).
  *
  * <pre>{@code
- * Tensor logits = model.forward(x);                         // [256, 10]
- * Tensor l = new CrossEntropyLoss().forward(logits, y);    // y: int64 [256]
- * new CrossEntropyLoss().labelSmoothing(0.1).reduction(Reduction.SUM);
+ * Tensor logits = Tensor.of(new double[] {2, 0, 0, 0, 3, 0}, 2, 3);   // [N = 2, C = 3]
+ * Tensor y = Tensor.ofLongs(new long[] {0, 1});
+ * Tensor l = new CrossEntropyLoss().forward(logits, y);
+ * new CrossEntropyLoss().labelSmoothing(0.1).reduction(Reduction.SUM).forward(logits, y);
  * }</pre>
  */
 public class CrossEntropyLoss extends Loss {

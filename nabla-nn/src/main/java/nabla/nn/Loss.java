@@ -8,9 +8,10 @@ import nabla.Tensor;
  * by default, as PyTorch).
  *
  * <pre>{@code
+ * Linear net = new Linear(2, 1);
  * Loss loss = new MSELoss();
- * Tensor l = loss.forward(model.forward(x), y);
- * l.backward();
+ * Tensor l = loss.forward(net.forward(Tensor.randn(4, 2)), Tensor.zeros(4, 1));
+ * l.backward();     // net.weight().grad() is set
  * }</pre>
  */
 public abstract class Loss {

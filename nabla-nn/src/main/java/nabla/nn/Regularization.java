@@ -8,7 +8,12 @@ import nabla.Tensor;
  * optimiser's {@code weightDecay(λ)} when the penalty λ · ‖w‖² / 2 is added to the loss.
  *
  * <pre>{@code
- * Tensor l = lossFn.forward(net.forward(x), y).add(Regularization.l2Penalty(linear.weight()).mul(lambda));
+ * Linear net = new Linear(2, 1);
+ * Tensor x = Tensor.randn(8, 2);
+ * Tensor y = Tensor.randn(8, 1);
+ * double lambda = 3;
+ * Tensor l = new MSELoss().forward(net.forward(x), y)
+ *     .add(Regularization.l2Penalty(net.weight()).mul(lambda));
  * }</pre>
  */
 public final class Regularization {

@@ -8,7 +8,7 @@ import nabla.Tensor;
  *
  * <pre>{@code
  * Sequential net = new Sequential(new Flatten(), new Linear(784, 256), new ReLU(), new Linear(256, 10));
- * Tensor logits = net.forward(x);        // x of shape [N, 1, 28, 28] -> [N, 10]
+ * Tensor logits = net.forward(Tensor.randn(4, 1, 28, 28));   // shape [4, 10]
  * Linear first = (Linear) net.get(1);
  * }</pre>
  */

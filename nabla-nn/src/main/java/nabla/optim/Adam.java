@@ -16,7 +16,8 @@ import nabla.Tensor;
  * </pre>
  *
  * <pre>{@code
- * Adam opt = new Adam(model.parameters(), 1e-3).betas(0.9, 0.999).amsgrad(true);
+ * Linear net = new Linear(784, 10);
+ * Adam opt = new Adam(net.parameters(), 1e-3).betas(0.9, 0.999).amsgrad(true);
  * }</pre>
  */
 public class Adam extends Optimizer {

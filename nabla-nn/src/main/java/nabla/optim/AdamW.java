@@ -9,7 +9,8 @@ import nabla.Tensor;
  * adding the decay to the gradient. The weight decay defaults to 0.01, as in PyTorch.
  *
  * <pre>{@code
- * AdamW opt = new AdamW(model.parameters(), 1e-3).weightDecay(0.05);
+ * Linear net = new Linear(784, 10);
+ * AdamW opt = new AdamW(net.parameters(), 1e-3).weightDecay(0.05);
  * }</pre>
  */
 public class AdamW extends Adam {

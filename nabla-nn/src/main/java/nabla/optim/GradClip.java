@@ -10,9 +10,9 @@ import nabla.Tensor;
  * + 1e-6).
  *
  * <pre>{@code
- * loss.backward();
- * double norm = GradClip.clipGradNorm(model.parameters(), 1.0);
- * opt.step();
+ * Linear net = new Linear(3, 1);
+ * net.forward(Tensor.randn(8, 3)).mul(100).sum().backward();
+ * double norm = GradClip.clipGradNorm(net.parameters(), 1.0);   // the norm before; now <= 1
  * }</pre>
  */
 public final class GradClip {

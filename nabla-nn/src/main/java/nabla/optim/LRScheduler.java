@@ -6,12 +6,13 @@ package nabla.optim;
  * optimiser's step. The rate for step t is a closed-form function of the initial rate.
  *
  * <pre>{@code
- * SGD opt = new SGD(model.parameters(), 0.1);
+ * SGD opt = new SGD(new Linear(2, 1).parameters(), 0.1);
  * LRScheduler schedule = LRScheduler.cosine(opt, 10, 0.0);
  * for (int epoch = 0; epoch < 10; epoch++) {
- *   trainOneEpoch(opt);
+ *   // ... one epoch of opt.step() calls ...
  *   schedule.step();
  * }
+ * opt.lr();   // 0.0 after 10 epochs
  * }</pre>
  */
 public abstract class LRScheduler {

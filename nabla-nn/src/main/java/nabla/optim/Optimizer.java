@@ -13,13 +13,21 @@ import nabla.Tensor;
  * before the next backward pass. Parameters without a gradient are skipped.
  *
  * <pre>{@code
- * Optimizer opt = new SGD(model.parameters(), 0.1);
- * for (var batch : loader) {
- *   Tensor loss = lossFn.forward(model.forward(batch.x()), batch.y());
- *   opt.zeroGrad();
- *   loss.backward();
- *   opt.step();
+ * // D2L 3.5, linear regression the concise way
+ * TensorDataset data = LinearRegressionData.d2l(1000, 0);
+ * Linear net = new Linear(2, 1);
+ * MSELoss lossFn = new MSELoss();
+ * Optimizer opt = new SGD(net.parameters(), 0.03);
+ * DataLoader loader = new DataLoader(data, 10).shuffle(0);
+ * for (int epoch = 0; epoch < 3; epoch++) {
+ *   for (Batch b : loader) {
+ *     Tensor loss = lossFn.forward(net.forward(b.x()), b.y());
+ *     opt.zeroGrad();
+ *     loss.backward();
+ *     opt.step();
+ *   }
  * }
+ * net.weight();   // close to [[2, -3.4]], net.bias() to [4.2]
  * }</pre>
  */
 public abstract class Optimizer {

@@ -15,9 +15,10 @@ import nabla.Tensor;
  * </pre>
  *
  * <pre>{@code
- * SGD opt = new SGD(model.parameters(), 0.1).momentum(0.9).nesterov(true).weightDecay(1e-4);
- * loss.backward();
- * opt.step();
+ * Tensor w = Tensor.of(1, 2).requiresGrad(true);
+ * SGD opt = new SGD(List.of(w), 0.1).momentum(0.9).nesterov(true).weightDecay(1e-4);
+ * w.square().sum().backward();
+ * opt.step();       // w moves towards 0
  * opt.zeroGrad();
  * }</pre>
  */

@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import nabla.DType;
 import nabla.Generator;
 import nabla.Tensor;
+import nabla.data.Batch;
+import nabla.data.DataLoader;
+import nabla.data.LinearRegressionData;
+import nabla.data.TensorDataset;
 import nabla.nn.Linear;
 import nabla.nn.MSELoss;
 import org.junit.jupiter.api.Test;
@@ -74,21 +77,20 @@ class OptimizerTest {
     assertEquals(b.toDoubleArray()[0] - 2.0 * 0.1 * 0.01, a.toDoubleArray()[0], 1e-12);
   }
 
+  /** The class Javadoc example of {@link Optimizer}: D2L 3.5 with the book's settings. */
   @Test
-  void linearRegressionWithLinearAndSgdRecoversTheWeights() {
-    Generator g = new Generator(0);
-    Tensor x = g.randn(1000, 2).to(DType.FLOAT64);
-    Tensor y = x.matmul(Tensor.ofDoubles(new double[] {2, -3.4}, 2, 1)).add(4.2);
+  void d2lConciseLinearRegressionRecoversTheWeightsInThreeEpochs() {
+    Generator.manualSeed(0);
+    TensorDataset data = LinearRegressionData.d2l(1000, 0);
     Linear net = new Linear(2, 1);
-    SGD opt = new SGD(net.parameters(), 0.03);
-    MSELoss loss = new MSELoss();
+    MSELoss lossFn = new MSELoss();
+    Optimizer opt = new SGD(net.parameters(), 0.03);
+    DataLoader loader = new DataLoader(data, 10).shuffle(0);
     for (int epoch = 0; epoch < 3; epoch++) {
-      for (int i = 0; i < 1000; i += 10) {
-        Tensor l =
-            loss.forward(
-                net.forward(x.slice(0, i, i + 10)), y.slice(0, i, i + 10).to(DType.FLOAT32));
+      for (Batch b : loader) {
+        Tensor loss = lossFn.forward(net.forward(b.x()), b.y());
         opt.zeroGrad();
-        l.backward();
+        loss.backward();
         opt.step();
       }
     }
