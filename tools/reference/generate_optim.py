@@ -14,6 +14,7 @@ Format:
     {"torch_version": "...", "steps": 5,
      "cases": [{"name": "sgd/momentum", "optimizer": "SGD", "lr": 0.1,
                 "options": {"momentum": 0.9, ...},
+                "group": null | {"params": [1], "lr": ..., "weight_decay": ...},  # own settings
                 "params": [T, ...],            # initial values
                 "grads": [[T, ...], ...],      # per step, per parameter
                 "expected": [[T, ...], ...]}], # parameter values after each step
@@ -52,6 +53,11 @@ CASES = [
     ("adam/amsgrad", "Adam", 0.05, {"amsgrad": True}),
     ("adamw/default", "AdamW", 0.01, {}),
     ("adamw/weight_decay_amsgrad", "AdamW", 0.05, {"weight_decay": 0.2, "amsgrad": True}),
+    # parameter 1 in a group of its own settings (PyTorch's param groups)
+    ("sgd/param_groups", "SGD", 0.05, {"momentum": 0.9, "weight_decay": 0.01},
+     {"lr": 0.2, "weight_decay": 0.3}),
+    ("adamw/param_groups", "AdamW", 0.01, {}, {"weight_decay": 0.0}),
+    ("adam/param_groups", "Adam", 0.01, {"weight_decay": 0.05}, {"lr": 0.1}),
 ]
 
 
@@ -59,7 +65,7 @@ def tensor_json(t):
     return {"shape": list(t.shape), "data": [float(v) for v in t.detach().reshape(-1).tolist()]}
 
 
-def make_case(name, kind, lr, options):
+def make_case(name, kind, lr, options, group=None):
     rng = random.Random(zlib.crc32(name.encode()))
     params = [torch.tensor([rng.uniform(-2, 2) for _ in range(int(torch.tensor(s).prod()))],
                            dtype=torch.float64).reshape(s).requires_grad_(True) for s in SHAPES]
@@ -71,7 +77,11 @@ def make_case(name, kind, lr, options):
     kwargs = dict(options)
     if "betas" in kwargs:
         kwargs["betas"] = tuple(kwargs["betas"])
-    opt = getattr(torch.optim, kind)(params, lr=lr, **kwargs)
+    if group is None:
+        opt = getattr(torch.optim, kind)(params, lr=lr, **kwargs)
+    else:
+        opt = getattr(torch.optim, kind)([{"params": [params[0]]},
+                                          dict(params=[params[1]], **group)], lr=lr, **kwargs)
     initial = [tensor_json(p) for p in params]
     expected = []
     for step in range(STEPS):
@@ -79,7 +89,8 @@ def make_case(name, kind, lr, options):
             p.grad = g.clone()
         opt.step()
         expected.append([tensor_json(p) for p in params])
-    return {"name": name, "optimizer": kind, "lr": lr, "options": options, "params": initial,
+    return {"name": name, "optimizer": kind, "lr": lr, "options": options,
+            "group": {"params": [1], **group} if group is not None else None, "params": initial,
             "grads": [[tensor_json(g) for g in gs] for gs in grads], "expected": expected}
 
 

@@ -24,7 +24,6 @@ public class Adam extends Optimizer {
   private double beta1 = 0.9;
   private double beta2 = 0.999;
   private double eps = 1e-8;
-  private double weightDecay;
   private boolean amsgrad;
   private final boolean decoupled;
 
@@ -53,7 +52,7 @@ public class Adam extends Optimizer {
 
   /** Weight decay (an L2 penalty for Adam, decoupled for AdamW); returns this. */
   public Adam weightDecay(double weightDecay) {
-    this.weightDecay = checkNonNegative(getClass().getSimpleName(), "weightDecay", weightDecay);
+    setWeightDecay(weightDecay);
     return this;
   }
 
@@ -70,11 +69,12 @@ public class Adam extends Optimizer {
   }
 
   @Override
-  protected void update(Tensor p, Tensor grad, Map<String, Tensor> state) {
+  protected void update(
+      Tensor p, Tensor grad, Map<String, Tensor> state, double lr, double weightDecay) {
     Tensor g = grad;
     if (weightDecay != 0) {
       if (decoupled) {
-        p.mulInPlace(1 - lr() * weightDecay);
+        p.mulInPlace(1 - lr * weightDecay);
       } else {
         g = g.add(p.detach().mul(weightDecay));
       }
@@ -95,6 +95,6 @@ public class Adam extends Optimizer {
     double biasCorrection1 = 1 - Math.pow(beta1, t);
     double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
     Tensor denom = second.sqrt().div(biasCorrection2Sqrt).add(eps);
-    p.subInPlace(m.div(denom).mul(lr() / biasCorrection1));
+    p.subInPlace(m.div(denom).mul(lr / biasCorrection1));
   }
 }

@@ -3,7 +3,8 @@ package nabla.optim;
 /**
  * Changes an optimiser's learning rate as training goes on (PyTorch's {@code lr_scheduler}): call
  * {@link #step()} once per epoch (or per iteration, as the schedule is meant), after the
- * optimiser's step. The rate for step t is a closed-form function of the initial rate.
+ * optimiser's step. The rate for step t is a closed-form function of the initial rate; parameter
+ * groups with their own rate are scheduled from theirs.
  *
  * <pre>{@code
  * SGD opt = new SGD(new Linear(2, 1).parameters(), 0.1);
@@ -18,6 +19,7 @@ package nabla.optim;
 public abstract class LRScheduler {
   private final Optimizer optimizer;
   private final double baseLr;
+  private final java.util.Map<Optimizer.ParamGroup, Double> groupBase = new java.util.HashMap<>();
   private int epoch;
 
   /** A schedule for {@code optimizer}, starting from its current learning rate. */
@@ -27,11 +29,23 @@ public abstract class LRScheduler {
     }
     this.optimizer = optimizer;
     this.baseLr = optimizer.lr();
+    for (Optimizer.ParamGroup g : optimizer.paramGroups()) {
+      if (g.lr() != null) {
+        groupBase.put(g, g.lr());
+      }
+    }
+  }
+
+  private void apply() {
+    optimizer.lr(rate(baseLr, epoch));
+    for (var g : groupBase.entrySet()) {
+      g.getKey().lr(rate(g.getValue(), epoch));
+    }
   }
 
   /** Sets the rate of epoch 0 (called by the factories once the schedule is built). */
   final LRScheduler start() {
-    optimizer.lr(rate(baseLr, 0));
+    apply();
     return this;
   }
 
@@ -41,7 +55,7 @@ public abstract class LRScheduler {
   /** Advances one epoch and sets the optimiser's learning rate. */
   public void step() {
     epoch++;
-    optimizer.lr(rate(baseLr, epoch));
+    apply();
   }
 
   /** The number of steps taken. */

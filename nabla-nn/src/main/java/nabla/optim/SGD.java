@@ -26,7 +26,6 @@ public class SGD extends Optimizer {
   private double momentum;
   private double dampening;
   private boolean nesterov;
-  private double weightDecay;
 
   /** Plain SGD with learning rate {@code lr}. */
   public SGD(List<Tensor> params, double lr) {
@@ -53,7 +52,7 @@ public class SGD extends Optimizer {
 
   /** L2 penalty added to the gradient, weightDecay · p (default 0); returns this. */
   public SGD weightDecay(double weightDecay) {
-    this.weightDecay = checkNonNegative("SGD", "weightDecay", weightDecay);
+    setWeightDecay(weightDecay);
     return this;
   }
 
@@ -75,7 +74,8 @@ public class SGD extends Optimizer {
   }
 
   @Override
-  protected void update(Tensor p, Tensor grad, Map<String, Tensor> state) {
+  protected void update(
+      Tensor p, Tensor grad, Map<String, Tensor> state, double lr, double weightDecay) {
     Tensor g = weightDecay != 0 ? grad.add(p.detach().mul(weightDecay)) : grad;
     if (momentum != 0) {
       Tensor buf = state.get("momentum_buffer");
@@ -87,6 +87,6 @@ public class SGD extends Optimizer {
       }
       g = nesterov ? g.add(buf.mul(momentum)) : buf;
     }
-    p.subInPlace(g.mul(lr()));
+    p.subInPlace(g.mul(lr));
   }
 }

@@ -43,4 +43,31 @@ class RegularizationTest {
     assertEquals(DType.FLOAT64, a.dtype());
     assertArrayEquals(b.toDoubleArray(), a.toDoubleArray(), 1e-12);
   }
+
+  /** D2L 3.7 concise: weight decay on the weight only, through a parameter group. */
+  @Test
+  void weightOnlyDecayThroughAParamGroupEqualsThePenaltyOnTheWeight() {
+    double lambda = 3;
+    Linear a = new Linear(2, 1);
+    a.to(DType.FLOAT64);
+    Linear b = new Linear(2, 1);
+    b.to(DType.FLOAT64);
+    b.loadStateDict(a.stateDict());
+    Tensor x = Tensor.randn(8, 2).to(DType.FLOAT64);
+    Tensor y = Tensor.randn(8, 1).to(DType.FLOAT64);
+    SGD penalised = new SGD(a.parameters(), 0.05);
+    SGD grouped = new SGD(b.parameters(), 0.05);
+    grouped.paramGroup(List.of(b.weight())).weightDecay(lambda);
+    MSELoss mse = new MSELoss();
+    for (int i = 0; i < 4; i++) {
+      penalised.zeroGrad();
+      mse.forward(a.forward(x), y).add(Regularization.l2Penalty(a.weight()).mul(lambda)).backward();
+      penalised.step();
+      grouped.zeroGrad();
+      mse.forward(b.forward(x), y).backward();
+      grouped.step();
+    }
+    assertArrayEquals(a.weight().toDoubleArray(), b.weight().toDoubleArray(), 1e-12);
+    assertArrayEquals(a.bias().toDoubleArray(), b.bias().toDoubleArray(), 1e-12);
+  }
 }

@@ -32,7 +32,7 @@ class OptimizerReferenceTest {
       JsonNode root = new ObjectMapper().readTree(in);
       List<JsonNode> list = new ArrayList<>();
       root.get("cases").forEach(list::add);
-      assertTrue(list.size() >= 12, "expected the 12 reference cases");
+      assertTrue(list.size() >= 15, "expected the 15 reference cases");
       return list.stream();
     }
   }
@@ -100,6 +100,20 @@ class OptimizerReferenceTest {
       params.add(tensor(p).requiresGrad(true));
     }
     Optimizer opt = build(c, params);
+    JsonNode group = c.get("group");
+    if (group != null && !group.isNull()) {
+      List<Tensor> members = new ArrayList<>();
+      for (JsonNode i : group.get("params")) {
+        members.add(params.get(i.asInt()));
+      }
+      Optimizer.ParamGroup g = opt.paramGroup(members);
+      if (group.has("lr")) {
+        g.lr(group.get("lr").asDouble());
+      }
+      if (group.has("weight_decay")) {
+        g.weightDecay(group.get("weight_decay").asDouble());
+      }
+    }
     for (int step = 0; step < c.get("grads").size(); step++) {
       for (int i = 0; i < params.size(); i++) {
         params.get(i).setGrad(tensor(c.get("grads").get(step).get(i)));

@@ -82,4 +82,32 @@ class SchedulerAndClipTest {
     assertArrayEquals(new float[] {(float) (4 * coef)}, b.grad().toFloatArray(), 1e-6f);
     assertThrows(IllegalArgumentException.class, () -> GradClip.clipGradNorm(List.of(a), 0));
   }
+
+  @Test
+  void schedulesScaleGroupsWithTheirOwnRateFromTheirOwnBase() {
+    Tensor a = Tensor.zeros(1).requiresGrad(true);
+    Tensor b = Tensor.zeros(1).requiresGrad(true);
+    SGD opt = new SGD(List.of(a, b), 0.1);
+    Optimizer.ParamGroup g = opt.paramGroup(List.of(b)).lr(1.0);
+    LRScheduler s = LRScheduler.step(opt, 1, 0.5);
+    s.step();
+    s.step();
+    assertEquals(0.025, opt.lr(), 1e-12);
+    assertEquals(0.25, g.lr(), 1e-12);
+  }
+
+  @Test
+  void paramGroupErrors() {
+    Tensor a = Tensor.zeros(1).requiresGrad(true);
+    SGD opt = new SGD(List.of(a), 0.1);
+    IllegalArgumentException stranger =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> opt.paramGroup(List.of(Tensor.zeros(3).requiresGrad(true))));
+    assertEquals(true, stranger.getMessage().contains("[3]"), stranger.getMessage());
+    opt.paramGroup(List.of(a));
+    assertThrows(IllegalArgumentException.class, () -> opt.paramGroup(List.of(a)));
+    assertThrows(IllegalArgumentException.class, () -> opt.paramGroup(List.of()));
+    assertEquals(1, opt.paramGroups().size());
+  }
 }
