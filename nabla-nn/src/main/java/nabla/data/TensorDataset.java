@@ -1,0 +1,94 @@
+package nabla.data;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import nabla.Tensor;
+
+/**
+ * A dataset over tensors that share their first dimension: example i is {@code [t0[i], t1[i], ...]}
+ * (PyTorch's {@code TensorDataset}). Batches are gathered with one {@code indexSelect} per tensor.
+ *
+ * <pre>{@code
+ * TensorDataset data = new TensorDataset(Tensor.randn(100, 2), Tensor.randn(100, 1));
+ * data.size();     // 100
+ * }</pre>
+ */
+public class TensorDataset implements Dataset {
+  private final List<Tensor> tensors;
+  private final int size;
+
+  /** A dataset over {@code tensors}, which must all have the same (first-dimension) length. */
+  public TensorDataset(Tensor... tensors) {
+    if (tensors == null || tensors.length == 0) {
+      throw new IllegalArgumentException("TensorDataset: needs at least one tensor");
+    }
+    int n = -1;
+    for (int i = 0; i < tensors.length; i++) {
+      Tensor t = tensors[i];
+      if (t == null || t.dim() == 0) {
+        throw new IllegalArgumentException(
+            "TensorDataset: tensor "
+                + i
+                + " is null or 0-d; each needs a first (example) dimension");
+      }
+      if (n >= 0 && t.size(0) != n) {
+        StringBuilder shapes = new StringBuilder();
+        for (Tensor u : tensors) {
+          shapes.append(' ').append(u == null ? "null" : Arrays.toString(u.shape()));
+        }
+        throw new IllegalArgumentException(
+            "TensorDataset: the tensors must have the same first dimension, got shapes" + shapes);
+      }
+      n = t.size(0);
+    }
+    this.tensors = List.of(tensors);
+    this.size = n;
+  }
+
+  /** The tensors, in the order given. */
+  public List<Tensor> tensors() {
+    return tensors;
+  }
+
+  /** Field {@code i} over all examples. */
+  public Tensor tensor(int i) {
+    return tensors.get(i);
+  }
+
+  @Override
+  public int size() {
+    return size;
+  }
+
+  @Override
+  public List<Tensor> get(int index) {
+    if (index < 0 || index >= size) {
+      throw new IllegalArgumentException(
+          "TensorDataset.get: index " + index + " out of range for " + size + " examples");
+    }
+    List<Tensor> out = new ArrayList<>();
+    for (Tensor t : tensors) {
+      out.add(t.get(index));
+    }
+    return out;
+  }
+
+  @Override
+  public List<Tensor> batch(int[] indices) {
+    long[] idx = new long[indices.length];
+    for (int i = 0; i < idx.length; i++) {
+      if (indices[i] < 0 || indices[i] >= size) {
+        throw new IllegalArgumentException(
+            "TensorDataset.batch: index " + indices[i] + " out of range for " + size + " examples");
+      }
+      idx[i] = indices[i];
+    }
+    Tensor index = Tensor.ofLongs(idx);
+    List<Tensor> out = new ArrayList<>();
+    for (Tensor t : tensors) {
+      out.add(t.indexSelect(0, index));
+    }
+    return out;
+  }
+}
