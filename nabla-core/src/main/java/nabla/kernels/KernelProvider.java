@@ -105,6 +105,16 @@ record KernelProvider(
           "Nabla kernels: SIMD disabled by -D" + Simd.PROPERTY + "=false; using scalar kernels");
       return SCALAR;
     }
+    if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+      log.log(
+          Level.INFO,
+          "Nabla kernels: module "
+              + VECTOR_MODULE
+              + " is not available; using scalar kernels (start the JVM with --add-modules "
+              + VECTOR_MODULE
+              + " for SIMD kernels)");
+      return SCALAR;
+    }
     try {
       KernelProvider p = vector();
       log.log(Level.DEBUG, "Nabla kernels: SIMD enabled via " + VECTOR_MODULE + ", " + p.name());
