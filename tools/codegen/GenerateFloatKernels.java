@@ -37,8 +37,8 @@ import java.util.stream.Stream;
  *   <li>the keyword {@code double} becomes {@code float}, {@code doubles} becomes {@code floats};
  *   <li>{@code Double} inside any identifier becomes {@code Float}: {@code DoubleVector}, {@code
  *       VectorMask<Double>}, {@code Double.NEGATIVE_INFINITY}, and the kernel classes themselves
- *       ({@code GemmDouble} calls {@code SimdGemmDouble}, so {@code GemmFloat} calls {@code
- *       SimdGemmFloat});
+ *       ({@code VectorKernelsDouble} calls {@code ScalarKernelsDouble}, so {@code
+ *       VectorKernelsFloat} calls {@code ScalarKernelsFloat});
  *   <li>a constant {@code D_NAME} becomes {@code F_NAME} (the per-type tuning constants), {@code
  *       float64} becomes {@code float32}, {@code FLOAT64} becomes {@code FLOAT32};
  *   <li>the storage array {@code x.d} becomes {@code x.f};
