@@ -270,10 +270,19 @@ class KernelProvidersTest {
     return out.stream();
   }
 
+  /**
+   * The sum kernels of the Vector API provider, and its 256-bit variant when the machine prefers
+   * 512 bits (so both vector layouts are checked on a 512-bit machine).
+   */
+  static List<SumKernels> vectorSums() {
+    KernelProvider v = vector();
+    return List.of(v.sums(), VectorSumKernels.with256BitVectors());
+  }
+
   @ParameterizedTest(name = "n={0}")
   @MethodSource("sumLengths")
   void sumsAreBitIdentical(int n) {
-    KernelProvider v = vector();
+    List<SumKernels> vectors = vectorSums();
     SplittableRandom r = new SplittableRandom(n);
     for (int off = 0; off < 4; off++) {
       double[] d = new double[n + off];
@@ -282,34 +291,38 @@ class KernelProvidersTest {
         d[i] = (r.nextDouble() - 0.3) * Math.scalb(1.0, r.nextInt(40) - 20);
       }
       float[] f = toFloat(d);
-      String what = "n=" + n + " offset " + off;
-      assertEquals(
-          bits(KernelProvider.SCALAR.sums().sum(d, off, n)),
-          bits(v.sums().sum(d, off, n)),
-          "float64 sum " + what);
-      assertEquals(
-          bits(KernelProvider.SCALAR.sums().sum(f, off, n)),
-          bits(v.sums().sum(f, off, n)),
-          "float32 sum " + what);
+      for (SumKernels v : vectors) {
+        String what = "n=" + n + " offset " + off + " " + v;
+        assertEquals(
+            bits(KernelProvider.SCALAR.sums().sum(d, off, n)),
+            bits(v.sum(d, off, n)),
+            "float64 sum " + what);
+        assertEquals(
+            bits(KernelProvider.SCALAR.sums().sum(f, off, n)),
+            bits(v.sum(f, off, n)),
+            "float32 sum " + what);
+      }
     }
   }
 
   @Test
   void sumsOfSpecialValuesAgree() {
-    KernelProvider v = vector();
+    List<SumKernels> vectors = vectorSums();
     SplittableRandom r = new SplittableRandom(9);
     for (int trial = 0; trial < 300; trial++) {
       int n = r.nextInt(300);
       double[] d = values(r, n);
       float[] f = toFloat(d);
-      assertEquals(
-          bits(KernelProvider.SCALAR.sums().sum(d, 0, n)),
-          bits(v.sums().sum(d, 0, n)),
-          "float64 " + Arrays.toString(d));
-      assertEquals(
-          bits(KernelProvider.SCALAR.sums().sum(f, 0, n)),
-          bits(v.sums().sum(f, 0, n)),
-          "float32 " + Arrays.toString(f));
+      for (SumKernels v : vectors) {
+        assertEquals(
+            bits(KernelProvider.SCALAR.sums().sum(d, 0, n)),
+            bits(v.sum(d, 0, n)),
+            "float64 " + Arrays.toString(d));
+        assertEquals(
+            bits(KernelProvider.SCALAR.sums().sum(f, 0, n)),
+            bits(v.sum(f, 0, n)),
+            "float32 " + Arrays.toString(f));
+      }
     }
   }
 
