@@ -4,13 +4,15 @@
  *
  * <p>The incubating Vector API is optional ({@code requires static}): start the JVM with {@code
  * --add-modules jdk.incubator.vector} for the SIMD kernels; without it the plain-Java kernels run.
- * This descriptor lives in {@code src/main/java-vector}, which is compiled after {@code
- * src/main/java} and is the only folder that sees {@code jdk.incubator.vector}: compiled with the
- * main sources, the {@code requires static} would make the Vector API visible to them as well.
+ * Only the sources in {@code src/main/java-vector} may use it: the build compiles {@code
+ * src/main/java} once more alone, with only {@code java.base} observable (nabla-core/pom.xml,
+ * execution {@code no-vector-api}). This descriptor lives in {@code src/main/java-vector} for that
+ * check: in {@code src/main/java} the compiler plugin would compile it there too, and its {@code
+ * requires static} would make the Vector API visible again.
  *
  * <p>Exported: {@code nabla} (the API) and {@code nabla.storage} ({@link nabla.storage.Storage}
  * appears in {@link nabla.Tensor}'s signatures). The primitive table ({@code nabla.ops}) and the
- * kernels ({@code nabla.kernels}) are internal; the benchmarks read kernel settings.
+ * kernels ({@code nabla.kernels}) are internal; the benchmarks read kernel settings reflectively.
  */
 module nabla.core {
   requires static jdk.incubator.vector;
