@@ -46,53 +46,25 @@ final class GemmDouble {
       Arrays.fill(c, cOff, cOff + batch * mn, 0.0);
       return;
     }
-    if (Gemm.splitByBatch(batch, m, n, k)) {
-      long work = (long) m * n * k;
-      int minChunk = (int) Math.min(batch, Math.max(1, PARALLEL_MIN / work));
-      Parallel.forRange(
-          0,
-          batch,
-          minChunk,
-          (lo, hi) -> {
-            for (int t = lo; t < hi; t++) {
-              run(
-                  kernels,
-                  m,
-                  n,
-                  k,
-                  a,
-                  aOffsets[t],
-                  ars,
-                  acs,
-                  b,
-                  bOffsets[t],
-                  brs,
-                  bcs,
-                  c,
-                  cOff + t * mn,
-                  false);
-            }
-          });
-    } else {
+    if (!Gemm.splitByBatch(batch, m, n, k)) { // one product after the other, each split
       for (int t = 0; t < batch; t++) {
-        run(
-            kernels,
-            m,
-            n,
-            k,
-            a,
-            aOffsets[t],
-            ars,
-            acs,
-            b,
-            bOffsets[t],
-            brs,
-            bcs,
-            c,
-            cOff + t * mn,
-            true);
+        int ao = aOffsets[t], bo = bOffsets[t], co = cOff + t * mn;
+        run(kernels, m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, true);
       }
+      return;
     }
+    long work = (long) m * n * k; // small products: the batch is split, one thread each
+    int minChunk = (int) Math.min(batch, Math.max(1, PARALLEL_MIN / work));
+    Parallel.forRange(
+        0,
+        batch,
+        minChunk,
+        (lo, hi) -> {
+          for (int t = lo; t < hi; t++) {
+            int ao = aOffsets[t], bo = bOffsets[t], co = cOff + t * mn;
+            run(kernels, m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, false);
+          }
+        });
   }
 
   /** Runs a validated double product into the contiguous row-major block at {@code cOff}. */

@@ -211,21 +211,7 @@ class GemmTest {
           cOff,
           true);
     }
-    String what =
-        "float "
-            + provider.name()
-            + " "
-            + m
-            + "x"
-            + n
-            + "x"
-            + k
-            + " "
-            + la
-            + "/"
-            + lb
-            + " threads="
-            + Parallel.threads();
+    String what = describe("float", provider, m, n, k, la, lb);
     compare(
         what,
         m,
@@ -277,21 +263,7 @@ class GemmTest {
           cOff,
           true);
     }
-    String what =
-        "double "
-            + provider.name()
-            + " "
-            + m
-            + "x"
-            + n
-            + "x"
-            + k
-            + " "
-            + la
-            + "/"
-            + lb
-            + " threads="
-            + Parallel.threads();
+    String what = describe("double", provider, m, n, k, la, lb);
     compare(
         what,
         m,
@@ -308,6 +280,12 @@ class GemmTest {
     }
     assertTrue(java.util.Arrays.equals(a, a0), what + ": A modified");
     assertTrue(java.util.Arrays.equals(b, b0), what + ": B modified");
+  }
+
+  static String describe(
+      String type, KernelProvider provider, int m, int n, int k, Layout la, Layout lb) {
+    String shape = m + "x" + n + "x" + k + " " + la + "/" + lb;
+    return type + " " + provider.name() + " " + shape + " threads=" + Parallel.threads();
   }
 
   static boolean sameNaN(float[] x, float[] y) {
