@@ -14,9 +14,10 @@ import java.util.stream.Stream;
  * Writes the float32 twin of every hand-written float64 kernel source (EJML's way: the float code
  * is generated from the double code by token rules, not copied by hand).
  *
- * <p>A source is a file {@code XxxDouble.java} under {@code nabla-core/src/main/java} whose first
- * line is {@link #SOURCE_MARKER}; its twin {@code XxxFloat.java} is written beside it, starting
- * with a "generated from ... do not edit" header. The twins are committed, and {@code
+ * <p>A source is a file {@code XxxDouble.java} under one of the source folders of {@code
+ * nabla-core/src/main} ({@code java}, and {@code java-vector} for the Vector API kernels) whose
+ * first line is {@link #SOURCE_MARKER}; its twin {@code XxxFloat.java} is written beside it,
+ * starting with a "generated from ... do not edit" header. The twins are committed, and {@code
  * GeneratedKernelsTest} regenerates them into a temporary folder and fails on any difference.
  *
  * <p>Run from the repository root (JDK 25, no build needed):
@@ -26,6 +27,9 @@ import java.util.stream.Stream;
  *   java tools/codegen/GenerateFloatKernels.java --out DIR  # write them under DIR instead
  * </pre>
  *
+ * <p>With {@code --out DIR} a twin keeps its path below {@code nabla-core/src/main}: {@code
+ * DIR/java/nabla/kernels/GemmFloat.java}, {@code DIR/java-vector/nabla/kernels/VectorGemmFloat.java}.
+ *
  * <p>Rules, applied to every line (code, comments and strings alike) except a line containing
  * {@link #KEEP}, which is copied unchanged:
  *
@@ -33,8 +37,8 @@ import java.util.stream.Stream;
  *   <li>the keyword {@code double} becomes {@code float}, {@code doubles} becomes {@code floats};
  *   <li>{@code Double} inside any identifier becomes {@code Float}: {@code DoubleVector}, {@code
  *       VectorMask<Double>}, {@code Double.NEGATIVE_INFINITY}, and the kernel classes themselves
- *       ({@code GemmDouble} calls {@code SimdGemmDouble}, so {@code GemmFloat} calls {@code
- *       SimdGemmFloat});
+ *       ({@code VectorKernelsDouble} calls {@code ScalarKernelsDouble}, so {@code
+ *       VectorKernelsFloat} calls {@code ScalarKernelsFloat});
  *   <li>a constant {@code D_NAME} becomes {@code F_NAME} (the per-type tuning constants), {@code
  *       float64} becomes {@code float32}, {@code FLOAT64} becomes {@code FLOAT32};
  *   <li>the storage array {@code x.d} becomes {@code x.f};
@@ -61,7 +65,11 @@ public final class GenerateFloatKernels {
   /** The command that rewrites the twins, printed by the check test when they differ. */
   static final String COMMAND = "java tools/codegen/GenerateFloatKernels.java";
 
-  private static final Path SOURCE_ROOT = Path.of("nabla-core", "src", "main", "java");
+  /** The folder that holds the source folders; twins keep their path below it. */
+  private static final Path MAIN = Path.of("nabla-core", "src", "main");
+
+  /** The source folders searched for float64 sources. */
+  static final List<Path> SOURCE_ROOTS = List.of(MAIN.resolve("java"), MAIN.resolve("java-vector"));
 
   private static final Set<String> MATH_WITHOUT_FLOAT_OVERLOAD =
       Set.of(
@@ -97,17 +105,19 @@ public final class GenerateFloatKernels {
   private GenerateFloatKernels() {}
 
   public static void main(String[] args) throws IOException {
-    Path out = SOURCE_ROOT;
+    Path out = MAIN;
     if (args.length == 2 && args[0].equals("--out")) {
       out = Path.of(args[1]);
     } else if (args.length != 0) {
       System.err.println("usage: " + COMMAND + " [--out DIR]   (run from the repository root)");
       System.exit(2);
     }
-    if (!Files.isDirectory(SOURCE_ROOT)) {
-      System.err.println(
-          "GenerateFloatKernels: " + SOURCE_ROOT + " not found; run from the repository root");
-      System.exit(2);
+    for (Path root : SOURCE_ROOTS) {
+      if (!Files.isDirectory(root)) {
+        System.err.println(
+            "GenerateFloatKernels: " + root + " not found; run from the repository root");
+        System.exit(2);
+      }
     }
     checkExamples();
     List<Path> sources = sources();
@@ -116,7 +126,7 @@ public final class GenerateFloatKernels {
       System.exit(1);
     }
     for (Path source : sources) {
-      Path relative = SOURCE_ROOT.relativize(source);
+      Path relative = MAIN.relativize(source);
       Path target = out.resolve(relative.resolveSibling(twinName(source)));
       String text = generate(source);
       boolean same = Files.exists(target) && Files.readString(target).equals(text);
@@ -130,13 +140,17 @@ public final class GenerateFloatKernels {
 
   /** The hand-written float64 sources: {@code *Double.java} files that start with the marker. */
   static List<Path> sources() throws IOException {
-    try (Stream<Path> files = Files.walk(SOURCE_ROOT)) {
-      return files
-          .filter(p -> p.getFileName().toString().endsWith("Double.java"))
-          .filter(GenerateFloatKernels::startsWithMarker)
-          .sorted()
-          .toList();
+    List<Path> sources = new ArrayList<>();
+    for (Path root : SOURCE_ROOTS) {
+      try (Stream<Path> files = Files.walk(root)) {
+        files
+            .filter(p -> p.getFileName().toString().endsWith("Double.java"))
+            .filter(GenerateFloatKernels::startsWithMarker)
+            .sorted()
+            .forEach(sources::add);
+      }
     }
+    return sources;
   }
 
   private static boolean startsWithMarker(Path p) {

@@ -60,9 +60,11 @@ public final class Binary {
           }
           switch (t) {
             case FLOAT32 ->
-                ScalarKernelsFloat.binary(op, a.f, o[1], s[1], b.f, o[2], s[2], out.f, o[0], n);
+                ScalarKernelsFloat.INSTANCE.binary(
+                    op, a.f, o[1], s[1], b.f, o[2], s[2], out.f, o[0], n);
             case FLOAT64 ->
-                ScalarKernelsDouble.binary(op, a.d, o[1], s[1], b.d, o[2], s[2], out.d, o[0], n);
+                ScalarKernelsDouble.INSTANCE.binary(
+                    op, a.d, o[1], s[1], b.d, o[2], s[2], out.d, o[0], n);
             case INT64 -> rowL(op, a.l, o[1], s[1], b.l, o[2], s[2], out.l, o[0], n);
             case BOOL -> rowB(op, a.b, o[1], s[1], b.b, o[2], s[2], out.b, o[0], n);
           }
@@ -111,10 +113,10 @@ public final class Binary {
           }
           switch (target.dtype()) {
             case FLOAT32 ->
-                ScalarKernelsFloat.binary(
+                ScalarKernelsFloat.INSTANCE.binary(
                     op, target.f, o[0], 1, b.f, o[1], s[1], target.f, o[0], n);
             case FLOAT64 ->
-                ScalarKernelsDouble.binary(
+                ScalarKernelsDouble.INSTANCE.binary(
                     op, target.d, o[0], 1, b.d, o[1], s[1], target.d, o[0], n);
             case INT64 -> rowL(op, target.l, o[0], 1, b.l, o[1], s[1], target.l, o[0], n);
             case BOOL -> rowB(op, target.b, o[0], 1, b.b, o[1], s[1], target.b, o[0], n);
@@ -197,9 +199,9 @@ public final class Binary {
       int oi,
       int n) {
     if (a.dtype() == DType.FLOAT32) {
-      ScalarKernelsFloat.compare(op, a.f, ai, as, b.f, bi, bs, o, oi, n);
+      ScalarKernelsFloat.INSTANCE.compare(op, a.f, ai, as, b.f, bi, bs, o, oi, n);
     } else if (a.dtype() == DType.FLOAT64) {
-      ScalarKernelsDouble.compare(op, a.d, ai, as, b.d, bi, bs, o, oi, n);
+      ScalarKernelsDouble.INSTANCE.compare(op, a.d, ai, as, b.d, bi, bs, o, oi, n);
     } else if (a.dtype() == DType.INT64) {
       long[] x = a.l;
       long[] y = b.l;
@@ -285,8 +287,10 @@ public final class Binary {
       int n) {
     boolean[] c = cond.b;
     switch (out.dtype()) {
-      case FLOAT32 -> ScalarKernelsFloat.where(c, ci, cs, a.f, ai, as, b.f, bi, bs, out.f, oi, n);
-      case FLOAT64 -> ScalarKernelsDouble.where(c, ci, cs, a.d, ai, as, b.d, bi, bs, out.d, oi, n);
+      case FLOAT32 ->
+          ScalarKernelsFloat.INSTANCE.where(c, ci, cs, a.f, ai, as, b.f, bi, bs, out.f, oi, n);
+      case FLOAT64 ->
+          ScalarKernelsDouble.INSTANCE.where(c, ci, cs, a.d, ai, as, b.d, bi, bs, out.d, oi, n);
       case INT64 -> {
         long[] x = a.l;
         long[] y = b.l;

@@ -3,15 +3,19 @@ package nabla.kernels;
 import nabla.storage.Storage;
 
 /**
- * Dispatch for elementwise work over contiguous ranges: the Vector API kernels when {@link
- * Simd#enabled()} and the op has a vector path, scalar loops otherwise, split across {@link
- * Parallel} threads above a size threshold.
+ * Dispatch for elementwise work over contiguous ranges (operands contiguous or one broadcast
+ * value): picks the kernel family of the element type from the {@link KernelProvider} chosen for
+ * this JVM, and splits long ranges across {@link Parallel} threads.
  */
 final class Flat {
   private Flat() {}
 
-  /** Below this many elements vector setup does not pay. */
-  private static final int SIMD_MIN = 32;
+  // The chosen provider's families, in static final fields: the JIT treats them as constants and
+  // binds each call below to one class, even when a test has loaded both providers.
+  private static final ElementwiseKernelsFloat FLOAT = KernelProvider.chosen().elementwiseFloat();
+  private static final ElementwiseKernelsDouble DOUBLE =
+      KernelProvider.chosen().elementwiseDouble();
+  private static final SumKernels SUMS = KernelProvider.chosen().sums();
 
   /** Elements per parallel chunk; ranges shorter than two chunks run on the calling thread. */
   private static final int CHUNK = 1 << 15;
@@ -54,22 +58,9 @@ final class Flat {
       Storage out,
       int oi,
       int n) {
-    boolean vector = Simd.enabled() && n >= SIMD_MIN && VectorKernels.hasBinary(op);
     switch (a.dtype()) {
-      case FLOAT32 -> {
-        if (vector) {
-          VectorKernelsFloat.binary(op, a.f, ai, as, b.f, bi, bs, out.f, oi, n);
-        } else {
-          ScalarKernelsFloat.binary(op, a.f, ai, as, b.f, bi, bs, out.f, oi, n);
-        }
-      }
-      case FLOAT64 -> {
-        if (vector) {
-          VectorKernelsDouble.binary(op, a.d, ai, as, b.d, bi, bs, out.d, oi, n);
-        } else {
-          ScalarKernelsDouble.binary(op, a.d, ai, as, b.d, bi, bs, out.d, oi, n);
-        }
-      }
+      case FLOAT32 -> FLOAT.binary(op, a.f, ai, as, b.f, bi, bs, out.f, oi, n);
+      case FLOAT64 -> DOUBLE.binary(op, a.d, ai, as, b.d, bi, bs, out.d, oi, n);
       case INT64 -> Binary.rowL(op, a.l, ai, as, b.l, bi, bs, out.l, oi, n);
       case BOOL -> Binary.rowB(op, a.b, ai, as, b.b, bi, bs, out.b, oi, n);
     }
@@ -112,22 +103,9 @@ final class Flat {
       Storage out,
       int oi,
       int n) {
-    boolean vector = Simd.enabled() && n >= SIMD_MIN;
     switch (a.dtype()) {
-      case FLOAT32 -> {
-        if (vector) {
-          VectorKernelsFloat.compare(op, a.f, ai, as, b.f, bi, bs, out.b, oi, n);
-        } else {
-          ScalarKernelsFloat.compare(op, a.f, ai, as, b.f, bi, bs, out.b, oi, n);
-        }
-      }
-      case FLOAT64 -> {
-        if (vector) {
-          VectorKernelsDouble.compare(op, a.d, ai, as, b.d, bi, bs, out.b, oi, n);
-        } else {
-          ScalarKernelsDouble.compare(op, a.d, ai, as, b.d, bi, bs, out.b, oi, n);
-        }
-      }
+      case FLOAT32 -> FLOAT.compare(op, a.f, ai, as, b.f, bi, bs, out.b, oi, n);
+      case FLOAT64 -> DOUBLE.compare(op, a.d, ai, as, b.d, bi, bs, out.b, oi, n);
       default -> Binary.compareRow(op, a, ai, as, b, bi, bs, out.b, oi, n);
     }
   }
@@ -183,22 +161,9 @@ final class Flat {
       Storage out,
       int oi,
       int n) {
-    boolean vector = Simd.enabled() && n >= SIMD_MIN;
     switch (out.dtype()) {
-      case FLOAT32 -> {
-        if (vector) {
-          VectorKernelsFloat.where(c.b, ci, cs, a.f, ai, as, b.f, bi, bs, out.f, oi, n);
-        } else {
-          Binary.whereRow(c, ci, cs, a, ai, as, b, bi, bs, out, oi, n);
-        }
-      }
-      case FLOAT64 -> {
-        if (vector) {
-          VectorKernelsDouble.where(c.b, ci, cs, a.d, ai, as, b.d, bi, bs, out.d, oi, n);
-        } else {
-          Binary.whereRow(c, ci, cs, a, ai, as, b, bi, bs, out, oi, n);
-        }
-      }
+      case FLOAT32 -> FLOAT.where(c.b, ci, cs, a.f, ai, as, b.f, bi, bs, out.f, oi, n);
+      case FLOAT64 -> DOUBLE.where(c.b, ci, cs, a.d, ai, as, b.d, bi, bs, out.d, oi, n);
       default -> Binary.whereRow(c, ci, cs, a, ai, as, b, bi, bs, out, oi, n);
     }
   }
@@ -213,35 +178,27 @@ final class Flat {
   }
 
   static void unaryRange(UnaryOp op, Storage in, int ii, Storage out, int oi, int n) {
-    boolean vector = Simd.enabled() && n >= SIMD_MIN && VectorKernels.hasUnary(op);
     switch (in.dtype()) {
-      case FLOAT32 -> {
-        if (vector) {
-          VectorKernelsFloat.unary(op, in.f, ii, out.f, oi, n);
-        } else {
-          ScalarKernelsFloat.unary(op, in.f, ii, 1, out.f, oi, n);
-        }
-      }
-      case FLOAT64 -> {
-        if (vector) {
-          VectorKernelsDouble.unary(op, in.d, ii, out.d, oi, n);
-        } else {
-          ScalarKernelsDouble.unary(op, in.d, ii, 1, out.d, oi, n);
-        }
-      }
+      case FLOAT32 -> FLOAT.unary(op, in.f, ii, out.f, oi, n);
+      case FLOAT64 -> DOUBLE.unary(op, in.d, ii, out.d, oi, n);
       case INT64 -> Unary.rowScalarL(op, in.l, ii, out.l, oi, n);
       case BOOL -> throw new IllegalArgumentException(op + " is not defined for bool tensors");
     }
   }
 
   /**
-   * Sum of a contiguous float range, vectorised when possible. Long ranges are cut into blocks of
-   * {@code CHUNK} elements whose partial sums are computed in parallel and then added in block
-   * order, so the result does not depend on the thread count.
+   * Sum of a contiguous float32 or float64 range, in the fixed order of {@link SumKernels}. Long
+   * ranges are cut into blocks of {@code CHUNK} elements whose partial sums are computed in
+   * parallel and then added in block order, so the result does not depend on the thread count.
    */
   static double sum(Storage in, int off, int n) {
+    return sum(SUMS, in, off, n);
+  }
+
+  /** {@link #sum(Storage, int, int)} with the given kernels (tests compare the providers). */
+  static double sum(SumKernels sums, Storage in, int off, int n) {
     if (n < 2 * CHUNK) {
-      return sumRange(in, off, n);
+      return sumRange(sums, in, off, n);
     }
     int blocks = (int) (((long) n + CHUNK - 1) / CHUNK);
     double[] partial = new double[blocks];
@@ -252,7 +209,7 @@ final class Flat {
         (s, e) -> {
           for (int b = s; b < e; b++) {
             int start = b * CHUNK;
-            partial[b] = sumRange(in, off + start, Math.min(CHUNK, n - start));
+            partial[b] = sumRange(sums, in, off + start, Math.min(CHUNK, n - start));
           }
         });
     double total = 0;
@@ -262,55 +219,40 @@ final class Flat {
     return total;
   }
 
-  private static double sumRange(Storage in, int off, int n) {
-    if (Simd.enabled() && n >= SIMD_MIN) {
-      return switch (in.dtype()) {
-        case FLOAT32 -> VectorKernels.sumF(in.f, off, n);
-        case FLOAT64 -> VectorKernels.sumD(in.d, off, n);
-        default -> throw new AssertionError(in.dtype());
-      };
-    }
-    double s = 0;
-    switch (in.dtype()) {
-      case FLOAT32 -> {
-        for (int j = 0; j < n; j++) s += in.f[off + j];
-      }
-      case FLOAT64 -> {
-        for (int j = 0; j < n; j++) s += in.d[off + j];
-      }
+  private static double sumRange(SumKernels sums, Storage in, int off, int n) {
+    return switch (in.dtype()) {
+      case FLOAT32 -> sums.sum(in.f, off, n);
+      case FLOAT64 -> sums.sum(in.d, off, n);
       default -> throw new AssertionError(in.dtype());
-    }
-    return s;
+    };
   }
 
-  /** Whether a contiguous floating range holds a NaN (or, with {@code orInfinite}, NaN or ±∞). */
+  /**
+   * Whether a contiguous floating range holds a NaN (or, with {@code orInfinite}, NaN or ±∞).
+   * Anomaly mode's scan. Branch-free per element: x - x is 0 for finite x and NaN otherwise, and a
+   * NaN survives addition; for NaN alone, Math.min keeps a NaN (so -∞ and +∞ make none).
+   */
   static boolean anyNaN(Storage in, int off, int n, boolean orInfinite) {
-    if (Simd.enabled() && n >= SIMD_MIN) {
-      return switch (in.dtype()) {
-        case FLOAT32 -> VectorKernels.anyNaNF(in.f, off, n, orInfinite);
-        case FLOAT64 -> VectorKernels.anyNaND(in.d, off, n, orInfinite);
-        default -> false;
-      };
-    }
+    double acc = 0;
     switch (in.dtype()) {
       case FLOAT32 -> {
+        float[] a = in.f;
         for (int j = 0; j < n; j++) {
-          float v = in.f[off + j];
-          if (orInfinite ? v - v != 0 : v != v) {
-            return true;
-          }
+          float v = a[off + j];
+          acc = orInfinite ? acc + (v - v) : Math.min(acc, v);
         }
       }
       case FLOAT64 -> {
+        double[] a = in.d;
         for (int j = 0; j < n; j++) {
-          double v = in.d[off + j];
-          if (orInfinite ? v - v != 0 : v != v) {
-            return true;
-          }
+          double v = a[off + j];
+          acc = orInfinite ? acc + (v - v) : Math.min(acc, v);
         }
       }
-      default -> {}
+      default -> {
+        return false;
+      }
     }
-    return false;
+    return acc != acc;
   }
 }

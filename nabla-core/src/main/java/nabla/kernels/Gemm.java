@@ -18,26 +18,31 @@ import java.lang.reflect.Array;
  * <p>Implementation: tiny products (at most 256 multiply-adds) use a direct loop; larger ones pack
  * A and B into cache-sized panels and run a register-tiled micro-kernel (Goto/BLIS style),
  * computing {@code C^T = B^T A^T} instead when that wastes fewer padded lanes. With the Vector API
- * available ({@link Simd#enabled()}) the micro-kernel is an 8-row by two-vector FMA tile, and
- * skinny products (matrix-vector and the like, where packing the large operand would cost more than
- * the arithmetic) use unpacked kernels; otherwise a plain-Java blocked kernel that the JIT
+ * provider ({@link KernelProvider}) the micro-kernel is an 8-row by two-vector FMA tile, and skinny
+ * products (matrix-vector and the like, where packing the large operand would cost more than the
+ * arithmetic) use unpacked kernels; otherwise a plain-Java blocked kernel that the JIT
  * auto-vectorises is used. Products of at least 2^18 (64^3) multiply-adds are split among {@link
  * Parallel#threads()} threads (one output tile each); batched products of small matrices are split
  * by batch instead. The calling thread takes part in the work.
  *
- * <p>Results are not bit-for-bit reproducible between SIMD and scalar paths or between thread
- * counts of different tile geometry; they are within normal floating-point summation error. C must
- * not overlap A or B (checked: an overlapping output is rejected).
+ * <p>Results are not bit-for-bit reproducible between the SIMD and scalar kernels or between thread
+ * counts of different tile geometry; they are within normal floating-point summation error (the
+ * bound is in {@link GemmKernelsDouble}). C must not overlap A or B (checked: an overlapping output
+ * is rejected).
  *
  * <p>Code layout: this class validates the arguments and holds the helpers shared by both element
- * types; the float64 driver is {@link GemmDouble} with its Vector API kernels in {@link
- * SimdGemmDouble}, and their float32 twins {@link GemmFloat} and {@link SimdGemmFloat} are
- * generated from them ({@code java tools/codegen/GenerateFloatKernels.java}). Block sizes and
- * thresholds are in {@link GemmTuning}.
+ * types; the float64 driver is {@link GemmDouble}, which runs the kernels of a {@link
+ * GemmKernelsDouble} (scalar in {@link ScalarGemmDouble}, Vector API in {@code VectorGemmDouble});
+ * their float32 twins are generated from them ({@code java
+ * tools/codegen/GenerateFloatKernels.java}). Block sizes and thresholds are in {@link GemmTuning}.
  */
 public final class Gemm {
 
   private Gemm() {}
+
+  // The chosen provider's kernels, constant for the JIT (see KernelProvider).
+  private static final GemmKernelsFloat FLOAT = KernelProvider.chosen().gemmFloat();
+  private static final GemmKernelsDouble DOUBLE = KernelProvider.chosen().gemmDouble();
 
   // =============================================================================================
   // Public API
@@ -84,7 +89,21 @@ public final class Gemm {
       int cOff) {
     checkCall(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff);
     GemmFloat.run(
-        m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, true);
+        FLOAT,
+        m,
+        n,
+        k,
+        a,
+        aOff,
+        aRowStride,
+        aColStride,
+        b,
+        bOff,
+        bRowStride,
+        bColStride,
+        c,
+        cOff,
+        true);
   }
 
   /**
@@ -124,7 +143,21 @@ public final class Gemm {
       int cOff) {
     checkCall(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff);
     GemmDouble.run(
-        m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, true);
+        DOUBLE,
+        m,
+        n,
+        k,
+        a,
+        aOff,
+        aRowStride,
+        aColStride,
+        b,
+        bOff,
+        bRowStride,
+        bColStride,
+        c,
+        cOff,
+        true);
   }
 
   /**
@@ -186,6 +219,7 @@ public final class Gemm {
         c,
         cOff);
     GemmFloat.runBatched(
+        FLOAT,
         batch,
         m,
         n,
@@ -256,6 +290,7 @@ public final class Gemm {
         c,
         cOff);
     GemmDouble.runBatched(
+        DOUBLE,
         batch,
         m,
         n,

@@ -3,10 +3,6 @@
 package nabla.kernels;
 
 import static nabla.kernels.GemmTuning.PARALLEL_MIN;
-import static nabla.kernels.GemmTuning.SCALAR_KC;
-import static nabla.kernels.GemmTuning.SCALAR_MR;
-import static nabla.kernels.GemmTuning.SCALAR_NC;
-import static nabla.kernels.GemmTuning.SCALAR_NR;
 import static nabla.kernels.GemmTuning.SMALL_M;
 import static nabla.kernels.GemmTuning.SMALL_N;
 import static nabla.kernels.GemmTuning.TINY;
@@ -15,25 +11,20 @@ import java.util.Arrays;
 
 /**
  * The float32 GEMM driver behind {@link Gemm}: runs one validated product through the tiny, skinny
- * or packed path and splits it among threads (see {@link Gemm} for the strategy and {@link
- * GemmTuning} for the sizes). Arguments are checked by {@link Gemm}.
+ * or packed path of the given {@link GemmKernelsFloat} and splits it among threads (see {@link
+ * Gemm} for the strategy and {@link GemmTuning} for the sizes). Arguments are checked by {@link
+ * Gemm}, which passes the kernels of the {@link KernelProvider} chosen for this JVM; tests pass
+ * either provider's.
  */
 final class GemmFloat {
   private GemmFloat() {}
-
-  private static final boolean SIMD = Simd.enabled();
-
-  /** Micro-tile rows of the active path (used to split work and choose orientation). */
-  private static final int MR = SIMD ? GemmTuning.MR : SCALAR_MR;
-
-  /** Micro-tile columns of the active path. */
-  private static final int NR = SIMD ? SimdGemmFloat.NR : SCALAR_NR;
 
   /**
    * Runs {@code batch} validated products; product t reads A and B at {@code aOffsets[t]} and
    * {@code bOffsets[t]} and overwrites the contiguous row-major block at {@code cOff + t*m*n}.
    */
   static void runBatched(
+      GemmKernelsFloat kernels,
       int batch,
       int m,
       int n,
@@ -56,41 +47,30 @@ final class GemmFloat {
       Arrays.fill(c, cOff, cOff + batch * mn, 0.0f);
       return;
     }
-    if (Gemm.splitByBatch(batch, m, n, k)) {
-      long work = (long) m * n * k;
-      int minChunk = (int) Math.min(batch, Math.max(1, PARALLEL_MIN / work));
-      Parallel.forRange(
-          0,
-          batch,
-          minChunk,
-          (lo, hi) -> {
-            for (int t = lo; t < hi; t++) {
-              run(
-                  m,
-                  n,
-                  k,
-                  a,
-                  aOffsets[t],
-                  ars,
-                  acs,
-                  b,
-                  bOffsets[t],
-                  brs,
-                  bcs,
-                  c,
-                  cOff + t * mn,
-                  false);
-            }
-          });
-    } else {
+    if (!Gemm.splitByBatch(batch, m, n, k)) { // one product after the other, each split
       for (int t = 0; t < batch; t++) {
-        run(m, n, k, a, aOffsets[t], ars, acs, b, bOffsets[t], brs, bcs, c, cOff + t * mn, true);
+        int ao = aOffsets[t], bo = bOffsets[t], co = cOff + t * mn;
+        run(kernels, m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, true);
       }
+      return;
     }
+    long work = (long) m * n * k; // small products: the batch is split, one thread each
+    int minChunk = (int) Math.min(batch, Math.max(1, PARALLEL_MIN / work));
+    Parallel.forRange(
+        0,
+        batch,
+        minChunk,
+        (lo, hi) -> {
+          for (int t = lo; t < hi; t++) {
+            int ao = aOffsets[t], bo = bOffsets[t], co = cOff + t * mn;
+            run(kernels, m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, false);
+          }
+        });
   }
 
   /** Runs a validated float product into the contiguous row-major block at {@code cOff}. */
   static void run(
+      GemmKernelsFloat kernels,
       int m,
       int n,
       int k,
@@ -116,26 +96,27 @@ final class GemmFloat {
       naive(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, 1);
       return;
     }
-    if (SIMD
+    if (kernels.hasSkinnyKernels()
         && Math.min(m, n) <= SMALL_N
-        && skinny(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, parallel)) {
+        && skinny(kernels, m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, parallel)) {
       return;
     }
     // Compute C^T = B^T A^T instead when that wastes fewer padded lanes (e.g. n = 1).
-    if (Gemm.transposeBetter(m, n, MR, NR)) {
-      tiled(n, m, k, b, bOff, bcs, brs, a, aOff, acs, ars, c, cOff, 1, n, parallel);
+    if (Gemm.transposeBetter(m, n, kernels.mr(), kernels.nr())) {
+      tiled(kernels, n, m, k, b, bOff, bcs, brs, a, aOff, acs, ars, c, cOff, 1, n, parallel);
     } else {
-      tiled(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, 1, parallel);
+      tiled(kernels, m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, 1, parallel);
     }
   }
 
   /**
    * Skinny products (few rows or few columns) whose large operand is contiguous in the right
-   * direction run unpacked (see {@code SimdGemmFloat.smallM} and {@code SimdGemmFloat.smallN}),
-   * split along the long dimension among threads. Returns false when the layout does not fit those
-   * kernels.
+   * direction run unpacked (see {@link GemmKernelsFloat#smallM} and {@link
+   * GemmKernelsFloat#smallN}), split along the long dimension among threads. Returns false when
+   * the layout does not fit those kernels.
    */
   private static boolean skinny(
+      GemmKernelsFloat kernels,
       int m,
       int n,
       int k,
@@ -162,10 +143,10 @@ final class GemmFloat {
               n,
               minChunk,
               (lo, hi) ->
-                  SimdGemmFloat.smallM(
+                  kernels.smallM(
                       m, hi - lo, k, a, aOff, ars, acs, b, bOff + lo, brs, c, cOff + lo, n, 1));
         } else {
-          SimdGemmFloat.smallM(m, n, k, a, aOff, ars, acs, b, bOff, brs, c, cOff, n, 1);
+          kernels.smallM(m, n, k, a, aOff, ars, acs, b, bOff, brs, c, cOff, n, 1);
         }
         return true;
       }
@@ -176,7 +157,7 @@ final class GemmFloat {
               n,
               minChunk,
               (lo, hi) ->
-                  SimdGemmFloat.smallN(
+                  kernels.smallN(
                       hi - lo,
                       m,
                       k,
@@ -192,7 +173,7 @@ final class GemmFloat {
                       1,
                       n));
         } else {
-          SimdGemmFloat.smallN(n, m, k, b, bOff, bcs, a, aOff, acs, ars, c, cOff, 1, n);
+          kernels.smallN(n, m, k, b, bOff, bcs, a, aOff, acs, ars, c, cOff, 1, n);
         }
         return true;
       }
@@ -204,7 +185,7 @@ final class GemmFloat {
               m,
               minChunk,
               (lo, hi) ->
-                  SimdGemmFloat.smallN(
+                  kernels.smallN(
                       hi - lo,
                       n,
                       k,
@@ -220,7 +201,7 @@ final class GemmFloat {
                       n,
                       1));
         } else {
-          SimdGemmFloat.smallN(m, n, k, a, aOff, ars, b, bOff, brs, bcs, c, cOff, n, 1);
+          kernels.smallN(m, n, k, a, aOff, ars, b, bOff, brs, bcs, c, cOff, n, 1);
         }
         return true;
       }
@@ -233,10 +214,10 @@ final class GemmFloat {
               m,
               minChunk,
               (lo, hi) ->
-                  SimdGemmFloat.smallM(
+                  kernels.smallM(
                       n, hi - lo, k, b, bOff, bcs, brs, a, aOff + lo, acs, c, cOff + lo * n, 1, n));
         } else {
-          SimdGemmFloat.smallM(n, m, k, b, bOff, bcs, brs, a, aOff, acs, c, cOff, 1, n);
+          kernels.smallM(n, m, k, b, bOff, bcs, brs, a, aOff, acs, c, cOff, 1, n);
         }
         return true;
       }
@@ -246,6 +227,7 @@ final class GemmFloat {
 
   /** Splits C (element (i, j) at {@code c[cOff + i*crs + j*ccs]}) into one tile per thread. */
   private static void tiled(
+      GemmKernelsFloat kernels,
       int m,
       int n,
       int k,
@@ -262,13 +244,14 @@ final class GemmFloat {
       int crs,
       int ccs,
       boolean parallel) {
-    int[] grid = parallel ? Gemm.grid(m, n, k, MR, NR) : null;
+    int mr = kernels.mr(), nr = kernels.nr();
+    int[] grid = parallel ? Gemm.grid(m, n, k, mr, nr) : null;
     if (grid == null) {
-      block(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, crs, ccs);
+      kernels.gemm(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, crs, ccs);
       return;
     }
     int tm = grid[0], tn = grid[1];
-    int mUnits = (m + MR - 1) / MR, nUnits = (n + NR - 1) / NR;
+    int mUnits = (m + mr - 1) / mr, nUnits = (n + nr - 1) / nr;
     Parallel.forRange(
         0,
         tm * tn,
@@ -276,12 +259,12 @@ final class GemmFloat {
         (lo, hi) -> {
           for (int tile = lo; tile < hi; tile++) {
             int ti = tile / tn, tj = tile % tn;
-            int i0 = Gemm.split(mUnits, tm, ti) * MR,
-                i1 = Math.min(m, Gemm.split(mUnits, tm, ti + 1) * MR);
-            int j0 = Gemm.split(nUnits, tn, tj) * NR,
-                j1 = Math.min(n, Gemm.split(nUnits, tn, tj + 1) * NR);
+            int i0 = Gemm.split(mUnits, tm, ti) * mr,
+                i1 = Math.min(m, Gemm.split(mUnits, tm, ti + 1) * mr);
+            int j0 = Gemm.split(nUnits, tn, tj) * nr,
+                j1 = Math.min(n, Gemm.split(nUnits, tn, tj + 1) * nr);
             if (i1 > i0 && j1 > j0) {
-              block(
+              kernels.gemm(
                   i1 - i0,
                   j1 - j0,
                   k,
@@ -300,29 +283,6 @@ final class GemmFloat {
             }
           }
         });
-  }
-
-  private static void block(
-      int m,
-      int n,
-      int k,
-      float[] a,
-      int aOff,
-      int ars,
-      int acs,
-      float[] b,
-      int bOff,
-      int brs,
-      int bcs,
-      float[] c,
-      int cOff,
-      int crs,
-      int ccs) {
-    if (SIMD) {
-      SimdGemmFloat.gemm(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, crs, ccs);
-    } else {
-      scalar(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, crs, ccs);
-    }
   }
 
   /** Direct triple loop for tiny products. */
@@ -356,94 +316,6 @@ final class GemmFloat {
           c[ci + j * ccs] += aip * b[bp + j * bcs];
         }
       }
-    }
-  }
-
-  /**
-   * Plain-Java blocked kernel. B is packed into a {@code kc x nc} block of separate row arrays and
-   * C is accumulated in separate row arrays, so the JIT can prove the inner axpy loops alias-free
-   * and auto-vectorise them; two k-steps are fused per pass to halve the accumulator traffic.
-   */
-  private static void scalar(
-      int m,
-      int n,
-      int k,
-      float[] a,
-      int aOff,
-      int ars,
-      int acs,
-      float[] b,
-      int bOff,
-      int brs,
-      int bcs,
-      float[] c,
-      int cOff,
-      int crs,
-      int ccs) {
-    final int kcMax = Math.min(k, SCALAR_KC), ncMax = Math.min(n, SCALAR_NC), mr = SCALAR_MR;
-    float[][] bp = new float[kcMax][ncMax];
-    float[][] ct = new float[mr][ncMax];
-    for (int jc = 0; jc < n; jc += ncMax) {
-      int nc = Math.min(ncMax, n - jc);
-      for (int pc = 0; pc < k; pc += kcMax) {
-        int kc = Math.min(kcMax, k - pc);
-        for (int p = 0; p < kc; p++) {
-          float[] row = bp[p];
-          int s = bOff + (pc + p) * brs + jc * bcs;
-          if (bcs == 1) {
-            System.arraycopy(b, s, row, 0, nc);
-          } else {
-            for (int j = 0; j < nc; j++) {
-              row[j] = b[s + j * bcs];
-            }
-          }
-        }
-        for (int i0 = 0; i0 < m; i0 += mr) {
-          int rows = Math.min(mr, m - i0);
-          for (int r = 0; r < rows; r++) {
-            Arrays.fill(ct[r], 0, nc, 0.0f);
-          }
-          int p = 0;
-          for (; p + 1 < kc; p += 2) {
-            float[] b0 = bp[p], b1 = bp[p + 1];
-            for (int r = 0; r < rows; r++) {
-              int ai = aOff + (i0 + r) * ars + (pc + p) * acs;
-              axpy2(nc, a[ai], b0, a[ai + acs], b1, ct[r]);
-            }
-          }
-          if (p < kc) {
-            float[] b0 = bp[p];
-            for (int r = 0; r < rows; r++) {
-              axpy(nc, a[aOff + (i0 + r) * ars + (pc + p) * acs], b0, ct[r]);
-            }
-          }
-          for (int r = 0; r < rows; r++) {
-            float[] t = ct[r];
-            int ci = cOff + (i0 + r) * crs + jc * ccs;
-            if (pc == 0) {
-              for (int j = 0; j < nc; j++) {
-                c[ci + j * ccs] = t[j];
-              }
-            } else {
-              for (int j = 0; j < nc; j++) {
-                c[ci + j * ccs] += t[j];
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-
-  private static void axpy2(int n, float a0, float[] x0, float a1, float[] x1, float[] y) {
-    for (int j = 0; j < n; j++) {
-      y[j] += a0 * x0[j] + a1 * x1[j];
-    }
-  }
-
-  private static void axpy(int n, float a0, float[] x0, float[] y) {
-    for (int j = 0; j < n; j++) {
-      y[j] += a0 * x0[j];
     }
   }
 }

@@ -2,11 +2,11 @@ package nabla.kernels;
 
 /**
  * Every size and threshold of the GEMM kernels in one place: the float64 and float32 drivers
- * ({@link GemmDouble}, {@link GemmFloat}) and Vector API kernels ({@link SimdGemmDouble}, {@link
- * SimdGemmFloat}) read them from here. A constant that differs by element type has a {@code D_}
- * (float64) and an {@code F_} (float32) version; the float code generator turns {@code D_X} into
- * {@code F_X}. The micro-tile width is two vectors of the preferred species, so it lives with the
- * Vector API kernels ({@code SimdGemmDouble.NR}).
+ * ({@link GemmDouble}, {@link GemmFloat}), the plain-Java kernels ({@link ScalarGemmDouble}) and
+ * the Vector API kernels ({@code VectorGemmDouble}) read them from here. A constant that differs by
+ * element type has a {@code D_} (float64) and an {@code F_} (float32) version; the float code
+ * generator turns {@code D_X} into {@code F_X}. The micro-tile width of the Vector API kernels is
+ * two vectors of the preferred species, so it lives with them ({@code VectorGemmDouble.NR}).
  */
 final class GemmTuning {
   private GemmTuning() {}

@@ -4,15 +4,20 @@ package nabla.kernels;
 
 /**
  * Plain-Java float32 elementwise loops over one strided row: {@code o[oi+j]} for {@code j < n},
- * reading {@code a[ai+j*as]} (and {@code b[bi+j*bs]}), any strides. They serve strided views, the
- * runs without the Vector API and the vector kernels' tails. One loop per op: the op is not
- * dispatched again for every element.
+ * reading {@code a[ai+j*as]} (and {@code b[bi+j*bs]}), any strides. They are the scalar provider's
+ * {@link ElementwiseKernelsFloat} (its flat ranges are the strides 0 and 1 of these loops), and
+ * they serve strided views and the vector kernels' short ranges and tails through {@link
+ * #INSTANCE}. One loop per op: the op is not dispatched again for every element.
  */
-final class ScalarKernelsFloat {
+final class ScalarKernelsFloat implements ElementwiseKernelsFloat {
+  /** The one instance (the class has no state). */
+  static final ScalarKernelsFloat INSTANCE = new ScalarKernelsFloat();
+
   private ScalarKernelsFloat() {}
 
-  /** o[oi+j] = op(a[ai+j*as], b[bi+j*bs]) for an arithmetic op. */
-  static void binary(
+  /** o[oi+j] = op(a[ai+j*as], b[bi+j*bs]) for an arithmetic op; any strides. */
+  @Override
+  public void binary(
       BinaryOp op,
       float[] a,
       int ai,
@@ -49,8 +54,9 @@ final class ScalarKernelsFloat {
     }
   }
 
-  /** o[oi+j] = a[ai+j*as] op b[bi+j*bs] for a comparison op. */
-  static void compare(
+  /** o[oi+j] = a[ai+j*as] op b[bi+j*bs] for a comparison op; any strides. */
+  @Override
+  public void compare(
       BinaryOp op,
       float[] a,
       int ai,
@@ -84,11 +90,16 @@ final class ScalarKernelsFloat {
     }
   }
 
+  @Override
+  public void unary(UnaryOp op, float[] a, int ai, float[] o, int oi, int n) {
+    unary(op, a, ai, 1, o, oi, n);
+  }
+
   /**
-   * o[oi+j] = op(a[ai+j*as]). The transcendental functions are {@link Math}'s (a float32 result is
-   * rounded once).
+   * o[oi+j] = op(a[ai+j*as]); any stride. The transcendental functions are {@link Math}'s (a
+   * float32 result is rounded once).
    */
-  static void unary(UnaryOp op, float[] a, int ai, int as, float[] o, int oi, int n) {
+  void unary(UnaryOp op, float[] a, int ai, int as, float[] o, int oi, int n) {
     switch (op) {
       case NEG -> {
         for (int j = 0; j < n; j++) o[oi + j] = -a[ai + j * as];
@@ -129,8 +140,9 @@ final class ScalarKernelsFloat {
     }
   }
 
-  /** o[oi+j] = c[ci+j*cs] ? a[ai+j*as] : b[bi+j*bs]. */
-  static void where(
+  /** o[oi+j] = c[ci+j*cs] ? a[ai+j*as] : b[bi+j*bs]; any strides. */
+  @Override
+  public void where(
       boolean[] c,
       int ci,
       int cs,

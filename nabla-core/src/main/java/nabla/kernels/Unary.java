@@ -26,8 +26,9 @@ public final class Unary {
         new int[] {0, off},
         (o, s, n) -> {
           switch (in.dtype()) {
-            case FLOAT32 -> ScalarKernelsFloat.unary(op, in.f, o[1], s[1], out.f, o[0], n);
-            case FLOAT64 -> ScalarKernelsDouble.unary(op, in.d, o[1], s[1], out.d, o[0], n);
+            case FLOAT32 -> ScalarKernelsFloat.INSTANCE.unary(op, in.f, o[1], s[1], out.f, o[0], n);
+            case FLOAT64 ->
+                ScalarKernelsDouble.INSTANCE.unary(op, in.d, o[1], s[1], out.d, o[0], n);
             case INT64 -> rowL(op, in.l, o[1], s[1], out.l, o[0], n);
             case BOOL ->
                 throw new IllegalArgumentException(op + " is not defined for bool tensors");

@@ -1,7 +1,6 @@
 package nabla.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -12,16 +11,17 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Checks {@link Gemm} against a naive triple loop in double precision for many shapes, layouts and
- * thread counts. Runs on whichever path {@link Simd#enabled()} selected (the build runs the suite
- * with and without {@code --add-modules jdk.incubator.vector}).
+ * thread counts, with the kernels of both providers (the chosen one through the public {@link
+ * Gemm#matmul}, the other through its driver directly); when the JVM has no Vector API, only the
+ * scalar kernels.
  */
 class GemmTest {
 
@@ -153,17 +153,65 @@ class GemmTest {
   static final double EPS_F = 0x1p-24;
   static final double EPS_D = 0x1p-53;
 
+  /** The providers this JVM can run: the chosen one first. */
+  static List<KernelProvider> providers() {
+    List<KernelProvider> out = new ArrayList<>(List.of(KernelProvider.chosen()));
+    KernelProvider other = KernelProvider.SCALAR;
+    if (KernelProvider.chosen() == KernelProvider.SCALAR) {
+      try {
+        other = KernelProvider.vector();
+      } catch (UnsupportedOperationException e) {
+        other = null;
+      }
+    }
+    if (other != null) {
+      out.add(other);
+    }
+    return out;
+  }
+
+  static Named<KernelProvider> named(KernelProvider p) {
+    return Named.of(p.name(), p);
+  }
+
   static void checkFloat(
-      int m, int n, int k, Layout la, Layout lb, int aOff, int bOff, int cOff, long seed) {
+      KernelProvider provider,
+      int m,
+      int n,
+      int k,
+      Layout la,
+      Layout lb,
+      int aOff,
+      int bOff,
+      int cOff,
+      long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
     View va = view(la, m, k, aOff), vb = view(lb, k, n, bOff);
     float[] a = fillF(va, m, k, rnd), b = fillF(vb, k, n, rnd);
     float[] c = new float[cOff + m * n + 7];
     java.util.Arrays.fill(c, Float.NaN); // C is overwritten, so garbage (even NaN) must not leak in
     float[] a0 = a.clone(), b0 = b.clone();
-    Gemm.matmul(m, n, k, a, va.off(), va.rs(), va.cs(), b, vb.off(), vb.rs(), vb.cs(), c, cOff);
-    String what =
-        "float " + m + "x" + n + "x" + k + " " + la + "/" + lb + " threads=" + Parallel.threads();
+    if (provider == KernelProvider.chosen()) {
+      Gemm.matmul(m, n, k, a, va.off(), va.rs(), va.cs(), b, vb.off(), vb.rs(), vb.cs(), c, cOff);
+    } else {
+      GemmFloat.run(
+          provider.gemmFloat(),
+          m,
+          n,
+          k,
+          a,
+          va.off(),
+          va.rs(),
+          va.cs(),
+          b,
+          vb.off(),
+          vb.rs(),
+          vb.cs(),
+          c,
+          cOff,
+          true);
+    }
+    String what = describe("float", provider, m, n, k, la, lb);
     compare(
         what,
         m,
@@ -179,16 +227,43 @@ class GemmTest {
   }
 
   static void checkDouble(
-      int m, int n, int k, Layout la, Layout lb, int aOff, int bOff, int cOff, long seed) {
+      KernelProvider provider,
+      int m,
+      int n,
+      int k,
+      Layout la,
+      Layout lb,
+      int aOff,
+      int bOff,
+      int cOff,
+      long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
     View va = view(la, m, k, aOff), vb = view(lb, k, n, bOff);
     double[] a = fillD(va, m, k, rnd), b = fillD(vb, k, n, rnd);
     double[] c = new double[cOff + m * n + 7];
     java.util.Arrays.fill(c, Double.NaN);
     double[] a0 = a.clone(), b0 = b.clone();
-    Gemm.matmul(m, n, k, a, va.off(), va.rs(), va.cs(), b, vb.off(), vb.rs(), vb.cs(), c, cOff);
-    String what =
-        "double " + m + "x" + n + "x" + k + " " + la + "/" + lb + " threads=" + Parallel.threads();
+    if (provider == KernelProvider.chosen()) {
+      Gemm.matmul(m, n, k, a, va.off(), va.rs(), va.cs(), b, vb.off(), vb.rs(), vb.cs(), c, cOff);
+    } else {
+      GemmDouble.run(
+          provider.gemmDouble(),
+          m,
+          n,
+          k,
+          a,
+          va.off(),
+          va.rs(),
+          va.cs(),
+          b,
+          vb.off(),
+          vb.rs(),
+          vb.cs(),
+          c,
+          cOff,
+          true);
+    }
+    String what = describe("double", provider, m, n, k, la, lb);
     compare(
         what,
         m,
@@ -205,6 +280,12 @@ class GemmTest {
     }
     assertTrue(java.util.Arrays.equals(a, a0), what + ": A modified");
     assertTrue(java.util.Arrays.equals(b, b0), what + ": B modified");
+  }
+
+  static String describe(
+      String type, KernelProvider provider, int m, int n, int k, Layout la, Layout lb) {
+    String shape = m + "x" + n + "x" + k + " " + la + "/" + lb;
+    return type + " " + provider.name() + " " + shape + " threads=" + Parallel.threads();
   }
 
   static boolean sameNaN(float[] x, float[] y) {
@@ -294,52 +375,64 @@ class GemmTest {
 
   static Stream<Arguments> shapesAndThreads() {
     List<Arguments> out = new ArrayList<>();
-    for (int threads : new int[] {1, 2, 3}) {
-      for (int[] s : SHAPES) {
-        out.add(Arguments.of(s[0], s[1], s[2], threads));
+    for (KernelProvider p : providers()) {
+      for (int threads : new int[] {1, 2, 3}) {
+        for (int[] s : SHAPES) {
+          out.add(Arguments.of(named(p), s[0], s[1], s[2], threads));
+        }
       }
     }
     return out.stream();
   }
 
-  @ParameterizedTest(name = "float {0}x{1}x{2} threads={3}")
+  static Stream<Arguments> providersAndThreads() {
+    List<Arguments> out = new ArrayList<>();
+    for (KernelProvider p : providers()) {
+      for (int threads : new int[] {1, 2}) {
+        out.add(Arguments.of(named(p), threads));
+      }
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "float {0} {1}x{2}x{3} threads={4}")
   @MethodSource("shapesAndThreads")
-  void floatShapes(int m, int n, int k, int threads) {
+  void floatShapes(KernelProvider p, int m, int n, int k, int threads) {
     Parallel.setThreads(threads);
     long seed = 31L * m + 17L * n + k;
-    checkFloat(m, n, k, Layout.ROW_MAJOR, Layout.ROW_MAJOR, 0, 0, 0, seed);
-    checkFloat(m, n, k, Layout.COL_MAJOR, Layout.ROW_MAJOR, 3, 0, 1, seed + 1);
-    checkFloat(m, n, k, Layout.ROW_MAJOR, Layout.COL_MAJOR, 0, 5, 2, seed + 2);
-    checkFloat(m, n, k, Layout.COL_MAJOR_PADDED, Layout.COL_MAJOR, 1, 2, 0, seed + 3);
-    checkFloat(m, n, k, Layout.ROW_MAJOR_PADDED, Layout.NEGATIVE_STRIDES, 4, 1, 3, seed + 4);
-    checkFloat(m, n, k, Layout.NEGATIVE_STRIDES, Layout.ROW_MAJOR_PADDED, 2, 7, 0, seed + 5);
+    checkFloat(p, m, n, k, Layout.ROW_MAJOR, Layout.ROW_MAJOR, 0, 0, 0, seed);
+    checkFloat(p, m, n, k, Layout.COL_MAJOR, Layout.ROW_MAJOR, 3, 0, 1, seed + 1);
+    checkFloat(p, m, n, k, Layout.ROW_MAJOR, Layout.COL_MAJOR, 0, 5, 2, seed + 2);
+    checkFloat(p, m, n, k, Layout.COL_MAJOR_PADDED, Layout.COL_MAJOR, 1, 2, 0, seed + 3);
+    checkFloat(p, m, n, k, Layout.ROW_MAJOR_PADDED, Layout.NEGATIVE_STRIDES, 4, 1, 3, seed + 4);
+    checkFloat(p, m, n, k, Layout.NEGATIVE_STRIDES, Layout.ROW_MAJOR_PADDED, 2, 7, 0, seed + 5);
   }
 
-  @ParameterizedTest(name = "double {0}x{1}x{2} threads={3}")
+  @ParameterizedTest(name = "double {0} {1}x{2}x{3} threads={4}")
   @MethodSource("shapesAndThreads")
-  void doubleShapes(int m, int n, int k, int threads) {
+  void doubleShapes(KernelProvider p, int m, int n, int k, int threads) {
     Parallel.setThreads(threads);
     long seed = 37L * m + 13L * n + k;
-    checkDouble(m, n, k, Layout.ROW_MAJOR, Layout.ROW_MAJOR, 0, 0, 0, seed);
-    checkDouble(m, n, k, Layout.COL_MAJOR, Layout.ROW_MAJOR, 3, 0, 1, seed + 1);
-    checkDouble(m, n, k, Layout.ROW_MAJOR, Layout.COL_MAJOR, 0, 5, 2, seed + 2);
-    checkDouble(m, n, k, Layout.COL_MAJOR_PADDED, Layout.COL_MAJOR, 1, 2, 0, seed + 3);
-    checkDouble(m, n, k, Layout.ROW_MAJOR_PADDED, Layout.NEGATIVE_STRIDES, 4, 1, 3, seed + 4);
-    checkDouble(m, n, k, Layout.NEGATIVE_STRIDES, Layout.ROW_MAJOR_PADDED, 2, 7, 0, seed + 5);
+    checkDouble(p, m, n, k, Layout.ROW_MAJOR, Layout.ROW_MAJOR, 0, 0, 0, seed);
+    checkDouble(p, m, n, k, Layout.COL_MAJOR, Layout.ROW_MAJOR, 3, 0, 1, seed + 1);
+    checkDouble(p, m, n, k, Layout.ROW_MAJOR, Layout.COL_MAJOR, 0, 5, 2, seed + 2);
+    checkDouble(p, m, n, k, Layout.COL_MAJOR_PADDED, Layout.COL_MAJOR, 1, 2, 0, seed + 3);
+    checkDouble(p, m, n, k, Layout.ROW_MAJOR_PADDED, Layout.NEGATIVE_STRIDES, 4, 1, 3, seed + 4);
+    checkDouble(p, m, n, k, Layout.NEGATIVE_STRIDES, Layout.ROW_MAJOR_PADDED, 2, 7, 0, seed + 5);
   }
 
-  @ParameterizedTest(name = "large square threads={0}")
-  @ValueSource(ints = {1, 2})
-  void largeSquareCrossesEveryBlock(int threads) {
+  @ParameterizedTest(name = "large square {0} threads={1}")
+  @MethodSource("providersAndThreads")
+  void largeSquareCrossesEveryBlock(KernelProvider p, int threads) {
     Parallel.setThreads(threads);
-    checkFloat(300, 530, 270, Layout.ROW_MAJOR, Layout.ROW_MAJOR, 0, 0, 0, 99);
-    checkFloat(530, 300, 270, Layout.COL_MAJOR, Layout.COL_MAJOR, 1, 1, 1, 98);
-    checkDouble(300, 530, 270, Layout.ROW_MAJOR, Layout.COL_MAJOR, 0, 0, 0, 97);
+    checkFloat(p, 300, 530, 270, Layout.ROW_MAJOR, Layout.ROW_MAJOR, 0, 0, 0, 99);
+    checkFloat(p, 530, 300, 270, Layout.COL_MAJOR, Layout.COL_MAJOR, 1, 1, 1, 98);
+    checkDouble(p, 300, 530, 270, Layout.ROW_MAJOR, Layout.COL_MAJOR, 0, 0, 0, 97);
   }
 
-  @ParameterizedTest(name = "random shapes and layouts threads={0}")
-  @ValueSource(ints = {1, 2})
-  void randomShapesAndLayouts(int threads) {
+  @ParameterizedTest(name = "random shapes and layouts {0} threads={1}")
+  @MethodSource("providersAndThreads")
+  void randomShapesAndLayouts(KernelProvider p, int threads) {
     Parallel.setThreads(threads);
     SplittableRandom rnd = new SplittableRandom(2024 + threads);
     Layout[] layouts = Layout.values();
@@ -347,8 +440,8 @@ class GemmTest {
       int m = rnd.nextInt(71), n = rnd.nextInt(91), k = rnd.nextInt(81);
       Layout la = layouts[rnd.nextInt(layouts.length)], lb = layouts[rnd.nextInt(layouts.length)];
       int off = rnd.nextInt(10);
-      checkFloat(m, n, k, la, lb, off, 9 - off, off / 2, rnd.nextLong());
-      checkDouble(m, n, k, lb, la, 9 - off, off, off % 3, rnd.nextLong());
+      checkFloat(p, m, n, k, la, lb, off, 9 - off, off / 2, rnd.nextLong());
+      checkDouble(p, m, n, k, lb, la, 9 - off, off, off % 3, rnd.nextLong());
     }
   }
 
@@ -616,17 +709,6 @@ class GemmTest {
   // ---------------------------------------------------------------------------------------------
   // Switches
   // ---------------------------------------------------------------------------------------------
-
-  @Test
-  void simdSwitchMatchesTheJvm() {
-    boolean module = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-    boolean off = "false".equalsIgnoreCase(System.getProperty("nabla.simd", "").trim());
-    if (!module || off) {
-      assertFalse(Simd.enabled());
-    } else {
-      assertTrue(Simd.enabled());
-    }
-  }
 
   @Test
   void parallelRunsEveryIndexOnceAndNestsInline() throws Exception {

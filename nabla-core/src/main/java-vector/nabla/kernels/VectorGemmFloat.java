@@ -1,5 +1,5 @@
-// GENERATED from SimdGemmDouble.java by tools/codegen/GenerateFloatKernels.java: do not edit.
-// Edit SimdGemmDouble.java and run `java tools/codegen/GenerateFloatKernels.java` (from the repository root).
+// GENERATED from VectorGemmDouble.java by tools/codegen/GenerateFloatKernels.java: do not edit.
+// Edit VectorGemmDouble.java and run `java tools/codegen/GenerateFloatKernels.java` (from the repository root).
 package nabla.kernels;
 
 import static nabla.kernels.GemmTuning.F_NC;
@@ -17,8 +17,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API GEMM kernels for float32, used by {@link GemmFloat}. Only loaded when {@link
- * Simd#enabled()} is {@code true}.
+ * The Vector API provider's {@link GemmKernelsFloat}: the packed micro-kernel and the skinny
+ * kernels for float32, used by the driver {@link GemmFloat}.
  *
  * <p>Single-threaded; the driver splits the output among threads and calls these methods once per
  * tile. All indices are assumed valid (checked by {@link Gemm}); {@code m, n, k >= 1}. C is
@@ -38,9 +38,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Skinny products ({@link #smallM}, {@link #smallN}) skip packing, because there the large
  * operand is used only a few times and packing it would cost as much as the arithmetic.
  */
-final class SimdGemmFloat {
+final class VectorGemmFloat implements GemmKernelsFloat {
+  /** The one instance (the pack buffers are pooled in static state). */
+  static final VectorGemmFloat INSTANCE = new VectorGemmFloat();
 
-  private SimdGemmFloat() {}
+  private VectorGemmFloat() {}
 
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
@@ -48,7 +50,23 @@ final class SimdGemmFloat {
   /** Columns of the micro-tile: two vectors. */
   static final int NR = 2 * LANES;
 
-  static void gemm(
+  @Override
+  public int mr() {
+    return MR;
+  }
+
+  @Override
+  public int nr() {
+    return NR;
+  }
+
+  @Override
+  public boolean hasSkinnyKernels() {
+    return true;
+  }
+
+  @Override
+  public void gemm(
       int m,
       int n,
       int k,
@@ -365,7 +383,8 @@ final class SimdGemmFloat {
    * arithmetic. B is streamed row by row (sequential, prefetch-friendly) into an L1-resident block
    * of C rows, {@code SMALL_NB} columns at a time, fusing two k-steps per accumulator load/store.
    */
-  static void smallM(
+  @Override
+  public void smallM(
       int m,
       int n,
       int k,
@@ -448,7 +467,8 @@ final class SimdGemmFloat {
    * == 1}): each C element is a dot product along a row of A, vectorised along k, in 4 x 4 register
    * tiles. B is first copied transposed (n x k, small) so its columns are contiguous.
    */
-  static void smallN(
+  @Override
+  public void smallN(
       int m,
       int n,
       int k,

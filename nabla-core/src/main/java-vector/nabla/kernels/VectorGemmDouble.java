@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API GEMM kernels for float64, used by {@link GemmDouble}. Only loaded when {@link
- * Simd#enabled()} is {@code true}.
+ * The Vector API provider's {@link GemmKernelsDouble}: the packed micro-kernel and the skinny
+ * kernels for float64, used by the driver {@link GemmDouble}.
  *
  * <p>Single-threaded; the driver splits the output among threads and calls these methods once per
  * tile. All indices are assumed valid (checked by {@link Gemm}); {@code m, n, k >= 1}. C is
@@ -37,9 +37,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Skinny products ({@link #smallM}, {@link #smallN}) skip packing, because there the large
  * operand is used only a few times and packing it would cost as much as the arithmetic.
  */
-final class SimdGemmDouble {
+final class VectorGemmDouble implements GemmKernelsDouble {
+  /** The one instance (the pack buffers are pooled in static state). */
+  static final VectorGemmDouble INSTANCE = new VectorGemmDouble();
 
-  private SimdGemmDouble() {}
+  private VectorGemmDouble() {}
 
   private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
@@ -47,7 +49,23 @@ final class SimdGemmDouble {
   /** Columns of the micro-tile: two vectors. */
   static final int NR = 2 * LANES;
 
-  static void gemm(
+  @Override
+  public int mr() {
+    return MR;
+  }
+
+  @Override
+  public int nr() {
+    return NR;
+  }
+
+  @Override
+  public boolean hasSkinnyKernels() {
+    return true;
+  }
+
+  @Override
+  public void gemm(
       int m,
       int n,
       int k,
@@ -364,7 +382,8 @@ final class SimdGemmDouble {
    * arithmetic. B is streamed row by row (sequential, prefetch-friendly) into an L1-resident block
    * of C rows, {@code SMALL_NB} columns at a time, fusing two k-steps per accumulator load/store.
    */
-  static void smallM(
+  @Override
+  public void smallM(
       int m,
       int n,
       int k,
@@ -447,7 +466,8 @@ final class SimdGemmDouble {
    * == 1}): each C element is a dot product along a row of A, vectorised along k, in 4 x 4 register
    * tiles. B is first copied transposed (n x k, small) so its columns are contiguous.
    */
-  static void smallN(
+  @Override
+  public void smallN(
       int m,
       int n,
       int k,

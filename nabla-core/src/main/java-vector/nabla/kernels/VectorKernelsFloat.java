@@ -9,18 +9,26 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API versions of the flat float32 elementwise kernels. Only loaded after {@link
- * Simd#enabled()} returned true (the class links against {@code jdk.incubator.vector}); {@link
- * VectorKernels#hasUnary} and {@link VectorKernels#hasBinary} say which ops have a vector path.
- * Every method finishes its range with scalar code, so any length is fine.
+ * The Vector API provider's {@link ElementwiseKernelsFloat}: flat float32 ranges in vectors of the
+ * preferred species. Ranges shorter than {@link #MIN_LENGTH} (vector setup does not pay) and the
+ * ops without a vector path ({@code POW}, {@code SIGN}) run the plain-Java loops of {@link
+ * ScalarKernelsFloat}, and so does every range's tail, so any length is fine.
  */
-final class VectorKernelsFloat {
+final class VectorKernelsFloat implements ElementwiseKernelsFloat {
+  /** The one instance (the class has no state). */
+  static final VectorKernelsFloat INSTANCE = new VectorKernelsFloat();
+
   private VectorKernelsFloat() {}
 
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
-  /** o[oi+j] = op(a[ai+j*as], b[bi+j*bs]) for j < n, with as, bs 1 or 0 (a broadcast scalar). */
-  static void binary(
+  /** Below this many elements a range runs the scalar loop. */
+  static final int MIN_LENGTH = 32;
+
+  private static final ScalarKernelsFloat SCALAR = ScalarKernelsFloat.INSTANCE;
+
+  @Override
+  public void binary(
       BinaryOp op,
       float[] a,
       int ai,
@@ -31,6 +39,10 @@ final class VectorKernelsFloat {
       float[] o,
       int oi,
       int n) {
+    if (n < MIN_LENGTH || !hasVectorPath(op)) {
+      SCALAR.binary(op, a, ai, as, b, bi, bs, o, oi, n);
+      return;
+    }
     int step = SPECIES.length();
     int upper = SPECIES.loopBound(n);
     int j = 0;
@@ -55,20 +67,16 @@ final class VectorKernelsFloat {
         arithmetic(op, x, FloatVector.fromArray(SPECIES, b, bi + j)).intoArray(o, oi + j);
       }
     }
-    for (; j < n; j++) {
-      float x = a[ai + j * as];
-      float y = b[bi + j * bs];
-      o[oi + j] =
-          switch (op) {
-            case ADD -> x + y;
-            case SUB -> x - y;
-            case MUL -> x * y;
-            case DIV -> x / y;
-            case MAX -> Math.max(x, y);
-            case MIN -> Math.min(x, y);
-            default -> throw new AssertionError(op);
-          };
+    if (j < n) {
+      SCALAR.binary(op, a, ai + j * as, as, b, bi + j * bs, bs, o, oi + j, n - j);
     }
+  }
+
+  private static boolean hasVectorPath(BinaryOp op) {
+    return switch (op) {
+      case ADD, SUB, MUL, DIV, MAX, MIN -> true;
+      default -> false;
+    };
   }
 
   private static FloatVector arithmetic(BinaryOp op, FloatVector x, FloatVector y) {
@@ -83,8 +91,12 @@ final class VectorKernelsFloat {
     };
   }
 
-  /** o[oi+j] = op(a[ai+j]) for j < n. */
-  static void unary(UnaryOp op, float[] a, int ai, float[] o, int oi, int n) {
+  @Override
+  public void unary(UnaryOp op, float[] a, int ai, float[] o, int oi, int n) {
+    if (n < MIN_LENGTH || op == UnaryOp.SIGN) {
+      SCALAR.unary(op, a, ai, o, oi, n);
+      return;
+    }
     int step = SPECIES.length();
     int upper = SPECIES.loopBound(n);
     int j = 0;
@@ -114,12 +126,12 @@ final class VectorKernelsFloat {
       r.intoArray(o, oi + j);
     }
     if (j < n) {
-      ScalarKernelsFloat.unary(op, a, ai + j, 1, o, oi + j, n - j);
+      SCALAR.unary(op, a, ai + j, o, oi + j, n - j);
     }
   }
 
-  /** o[oi+j] = a[ai+j*as] op b[bi+j*bs] for a comparison op; as, bs 1 or 0. */
-  static void compare(
+  @Override
+  public void compare(
       BinaryOp op,
       float[] a,
       int ai,
@@ -130,6 +142,10 @@ final class VectorKernelsFloat {
       boolean[] o,
       int oi,
       int n) {
+    if (n < MIN_LENGTH) {
+      SCALAR.compare(op, a, ai, as, b, bi, bs, o, oi, n);
+      return;
+    }
     int step = SPECIES.length();
     int upper = SPECIES.loopBound(n);
     int j = 0;
@@ -153,7 +169,7 @@ final class VectorKernelsFloat {
       }
     }
     if (j < n) {
-      ScalarKernelsFloat.compare(op, a, ai + j * as, as, b, bi + j * bs, bs, o, oi + j, n - j);
+      SCALAR.compare(op, a, ai + j * as, as, b, bi + j * bs, bs, o, oi + j, n - j);
     }
   }
 
@@ -171,10 +187,11 @@ final class VectorKernelsFloat {
   }
 
   /**
-   * o[oi+j] = c[ci+j*cs] ? a[ai+j*as] : b[bi+j*bs]; every stride 1 or 0. A broadcast condition (cs
-   * = 0) selects one operand for the whole range: a copy or a fill.
+   * A broadcast condition (cs = 0) selects one operand for the whole range: a copy or a fill, at
+   * any length.
    */
-  static void where(
+  @Override
+  public void where(
       boolean[] c,
       int ci,
       int cs,
@@ -196,6 +213,10 @@ final class VectorKernelsFloat {
       } else {
         Arrays.fill(o, oi, oi + n, src[si]);
       }
+      return;
+    }
+    if (n < MIN_LENGTH) {
+      SCALAR.where(c, ci, cs, a, ai, as, b, bi, bs, o, oi, n);
       return;
     }
     int step = SPECIES.length();
@@ -227,8 +248,8 @@ final class VectorKernelsFloat {
         }
       }
     }
-    for (; j < n; j++) {
-      o[oi + j] = c[ci + j * cs] ? a[ai + j * as] : b[bi + j * bs];
+    if (j < n) {
+      SCALAR.where(c, ci + j * cs, cs, a, ai + j * as, as, b, bi + j * bs, bs, o, oi + j, n - j);
     }
   }
 }

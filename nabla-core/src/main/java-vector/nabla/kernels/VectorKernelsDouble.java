@@ -8,18 +8,26 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API versions of the flat float64 elementwise kernels. Only loaded after {@link
- * Simd#enabled()} returned true (the class links against {@code jdk.incubator.vector}); {@link
- * VectorKernels#hasUnary} and {@link VectorKernels#hasBinary} say which ops have a vector path.
- * Every method finishes its range with scalar code, so any length is fine.
+ * The Vector API provider's {@link ElementwiseKernelsDouble}: flat float64 ranges in vectors of the
+ * preferred species. Ranges shorter than {@link #MIN_LENGTH} (vector setup does not pay) and the
+ * ops without a vector path ({@code POW}, {@code SIGN}) run the plain-Java loops of {@link
+ * ScalarKernelsDouble}, and so does every range's tail, so any length is fine.
  */
-final class VectorKernelsDouble {
+final class VectorKernelsDouble implements ElementwiseKernelsDouble {
+  /** The one instance (the class has no state). */
+  static final VectorKernelsDouble INSTANCE = new VectorKernelsDouble();
+
   private VectorKernelsDouble() {}
 
   private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
 
-  /** o[oi+j] = op(a[ai+j*as], b[bi+j*bs]) for j < n, with as, bs 1 or 0 (a broadcast scalar). */
-  static void binary(
+  /** Below this many elements a range runs the scalar loop. */
+  static final int MIN_LENGTH = 32;
+
+  private static final ScalarKernelsDouble SCALAR = ScalarKernelsDouble.INSTANCE;
+
+  @Override
+  public void binary(
       BinaryOp op,
       double[] a,
       int ai,
@@ -30,6 +38,10 @@ final class VectorKernelsDouble {
       double[] o,
       int oi,
       int n) {
+    if (n < MIN_LENGTH || !hasVectorPath(op)) {
+      SCALAR.binary(op, a, ai, as, b, bi, bs, o, oi, n);
+      return;
+    }
     int step = SPECIES.length();
     int upper = SPECIES.loopBound(n);
     int j = 0;
@@ -54,20 +66,16 @@ final class VectorKernelsDouble {
         arithmetic(op, x, DoubleVector.fromArray(SPECIES, b, bi + j)).intoArray(o, oi + j);
       }
     }
-    for (; j < n; j++) {
-      double x = a[ai + j * as];
-      double y = b[bi + j * bs];
-      o[oi + j] =
-          switch (op) {
-            case ADD -> x + y;
-            case SUB -> x - y;
-            case MUL -> x * y;
-            case DIV -> x / y;
-            case MAX -> Math.max(x, y);
-            case MIN -> Math.min(x, y);
-            default -> throw new AssertionError(op);
-          };
+    if (j < n) {
+      SCALAR.binary(op, a, ai + j * as, as, b, bi + j * bs, bs, o, oi + j, n - j);
     }
+  }
+
+  private static boolean hasVectorPath(BinaryOp op) {
+    return switch (op) {
+      case ADD, SUB, MUL, DIV, MAX, MIN -> true;
+      default -> false;
+    };
   }
 
   private static DoubleVector arithmetic(BinaryOp op, DoubleVector x, DoubleVector y) {
@@ -82,8 +90,12 @@ final class VectorKernelsDouble {
     };
   }
 
-  /** o[oi+j] = op(a[ai+j]) for j < n. */
-  static void unary(UnaryOp op, double[] a, int ai, double[] o, int oi, int n) {
+  @Override
+  public void unary(UnaryOp op, double[] a, int ai, double[] o, int oi, int n) {
+    if (n < MIN_LENGTH || op == UnaryOp.SIGN) {
+      SCALAR.unary(op, a, ai, o, oi, n);
+      return;
+    }
     int step = SPECIES.length();
     int upper = SPECIES.loopBound(n);
     int j = 0;
@@ -113,12 +125,12 @@ final class VectorKernelsDouble {
       r.intoArray(o, oi + j);
     }
     if (j < n) {
-      ScalarKernelsDouble.unary(op, a, ai + j, 1, o, oi + j, n - j);
+      SCALAR.unary(op, a, ai + j, o, oi + j, n - j);
     }
   }
 
-  /** o[oi+j] = a[ai+j*as] op b[bi+j*bs] for a comparison op; as, bs 1 or 0. */
-  static void compare(
+  @Override
+  public void compare(
       BinaryOp op,
       double[] a,
       int ai,
@@ -129,6 +141,10 @@ final class VectorKernelsDouble {
       boolean[] o,
       int oi,
       int n) {
+    if (n < MIN_LENGTH) {
+      SCALAR.compare(op, a, ai, as, b, bi, bs, o, oi, n);
+      return;
+    }
     int step = SPECIES.length();
     int upper = SPECIES.loopBound(n);
     int j = 0;
@@ -152,7 +168,7 @@ final class VectorKernelsDouble {
       }
     }
     if (j < n) {
-      ScalarKernelsDouble.compare(op, a, ai + j * as, as, b, bi + j * bs, bs, o, oi + j, n - j);
+      SCALAR.compare(op, a, ai + j * as, as, b, bi + j * bs, bs, o, oi + j, n - j);
     }
   }
 
@@ -170,10 +186,11 @@ final class VectorKernelsDouble {
   }
 
   /**
-   * o[oi+j] = c[ci+j*cs] ? a[ai+j*as] : b[bi+j*bs]; every stride 1 or 0. A broadcast condition (cs
-   * = 0) selects one operand for the whole range: a copy or a fill.
+   * A broadcast condition (cs = 0) selects one operand for the whole range: a copy or a fill, at
+   * any length.
    */
-  static void where(
+  @Override
+  public void where(
       boolean[] c,
       int ci,
       int cs,
@@ -195,6 +212,10 @@ final class VectorKernelsDouble {
       } else {
         Arrays.fill(o, oi, oi + n, src[si]);
       }
+      return;
+    }
+    if (n < MIN_LENGTH) {
+      SCALAR.where(c, ci, cs, a, ai, as, b, bi, bs, o, oi, n);
       return;
     }
     int step = SPECIES.length();
@@ -226,8 +247,8 @@ final class VectorKernelsDouble {
         }
       }
     }
-    for (; j < n; j++) {
-      o[oi + j] = c[ci + j * cs] ? a[ai + j * as] : b[bi + j * bs];
+    if (j < n) {
+      SCALAR.where(c, ci + j * cs, cs, a, ai + j * as, as, b, bi + j * bs, bs, o, oi + j, n - j);
     }
   }
 }

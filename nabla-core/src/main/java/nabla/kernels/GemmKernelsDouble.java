@@ -1,0 +1,87 @@
+// Source of a generated float32 twin (tools/codegen/GenerateFloatKernels.java).
+package nabla.kernels;
+
+/**
+ * The GEMM kernel family for float64: the single-threaded kernels under the driver {@link
+ * GemmDouble}, which chooses the path and splits C among threads in units of the micro-tile ({@link
+ * #mr()} x {@link #nr()}). Implemented by {@link ScalarGemmDouble} (plain Java, always available)
+ * and {@code VectorGemmDouble} (Vector API, in {@code src/main/java-vector}); {@link
+ * KernelProvider} picks one per JVM.
+ *
+ * <p>Every kernel overwrites its block of C, addressed as {@code c[cOff + i*crs + j*ccs]} (so the
+ * driver can compute a transposed problem), and reads A and B through an offset and two strides;
+ * {@code m, n, k >= 1} and all indices are valid (checked by {@link Gemm}). The two implementations
+ * round differently (fused multiply-adds, other summation orders); both stay within the classical
+ * bound {@code k u sum_p |a_ip b_pj|} of the exact product, u the unit roundoff.
+ */
+interface GemmKernelsDouble {
+
+  /** Rows of the micro-tile: the driver splits the rows of C among threads in multiples of it. */
+  int mr();
+
+  /** Columns of the micro-tile: the driver splits the columns of C in multiples of it. */
+  int nr();
+
+  /** {@code C = A * B} for one block of C (any size), packed or blocked as the kernel likes. */
+  void gemm(
+      int m,
+      int n,
+      int k,
+      double[] a,
+      int aOff,
+      int ars,
+      int acs,
+      double[] b,
+      int bOff,
+      int brs,
+      int bcs,
+      double[] c,
+      int cOff,
+      int crs,
+      int ccs);
+
+  /**
+   * Whether {@link #smallM} and {@link #smallN} exist: unpacked kernels for skinny products, where
+   * packing the large operand would cost as much as the arithmetic. The driver does not call them
+   * otherwise.
+   */
+  boolean hasSkinnyKernels();
+
+  /**
+   * {@code C = A * B} for few rows of A ({@code m <= GemmTuning.SMALL_M}), rows of B contiguous.
+   */
+  void smallM(
+      int m,
+      int n,
+      int k,
+      double[] a,
+      int aOff,
+      int ars,
+      int acs,
+      double[] b,
+      int bOff,
+      int brs,
+      double[] c,
+      int cOff,
+      int crs,
+      int ccs);
+
+  /**
+   * {@code C = A * B} for few columns of B ({@code n <= GemmTuning.SMALL_N}), rows of A contiguous.
+   */
+  void smallN(
+      int m,
+      int n,
+      int k,
+      double[] a,
+      int aOff,
+      int ars,
+      double[] b,
+      int bOff,
+      int brs,
+      int bcs,
+      double[] c,
+      int cOff,
+      int crs,
+      int ccs);
+}
