@@ -19,7 +19,10 @@ final class VectorKernels {
 
   /** Whether {@code VectorKernelsDouble.unary} and its float32 twin have a vector path for op. */
   static boolean hasUnary(UnaryOp op) {
-    return op != UnaryOp.SIGN;
+    return switch (op) {
+      case NEG, EXP, LOG, SIN, COS, TANH, SQRT, ABS, RELU, SIGMOID -> true;
+      default -> false;
+    };
   }
 
   /** Whether {@code VectorKernelsDouble.binary} and its float32 twin have a vector path for op. */
