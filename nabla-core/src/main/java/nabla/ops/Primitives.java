@@ -53,8 +53,13 @@ public final class Primitives {
     return p;
   }
 
-  /** The shared primitive of an elementwise row with a kernel (ADD, MUL, EXP, ...). */
-  static Primitive elementwise(PrimitiveKind kind) {
+  /**
+   * The shared primitive of an elementwise row with a kernel, so that a new row needs no factory of
+   * its own: {@code Primitives.elementwise(PrimitiveKind.MUL)} is {@link #mul()}.
+   *
+   * @throws IllegalArgumentException for a row that is not elementwise with a kernel
+   */
+  public static Primitive elementwise(PrimitiveKind kind) {
     Primitive p = ELEMENTWISE.get(kind);
     if (p == null) {
       throw new IllegalArgumentException(kind + " is not an elementwise row with a kernel");
