@@ -3,7 +3,7 @@
 
 Regenerate (from the repository root, with a Python 3 that has PyTorch installed):
 
-    python3 tools/reference/generate_forward.py
+    python3 tools/reference/generate_forward.py [--keep-existing]
 
 On Debian 12 PyTorch comes from the `python3-torch` package (1.13.1+dfsg-4, which reports
 torch.__version__ == "1.13.0a0"); it lives in the system interpreter, so if `python3` on your
@@ -31,6 +31,12 @@ Format:
 data is flat row-major; 0-d tensors have shape [] and one datum; float values are the exact
 value of the element as a double (float32 elements widened exactly); non-finite values are
 the strings "nan", "inf", "-inf".
+
+Options:
+    --keep-existing   keep the committed line of every case that is already in the output file
+                      and add only the new cases (use it when adding an op: torch's matmul and dot
+                      can differ in their last bits between machines, through OpenBLAS, and would
+                      otherwise show up in the diff)
 
 The output is deterministic: inputs come from random.Random seeded per op name (crc32), not
 from torch's RNG. float32 inputs are drawn as doubles and rounded to float32; float64 inputs
@@ -842,11 +848,18 @@ def main():
     assert listed <= produced, f"ops listed in ops.json without a case: {sorted(listed - produced)}"
     assert produced <= listed, f"cases of ops not listed in ops.json: {sorted(produced - listed)}"
 
+    existing = {}
+    if "--keep-existing" in sys.argv[1:] and os.path.exists(OUT):
+        with open(OUT, encoding="utf-8") as f:
+            for line in f:
+                if line.startswith('{"name":'):
+                    line = line.rstrip("\n").rstrip(",")
+                    existing[json.loads(line)["name"]] = line
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w", encoding="utf-8", newline="\n") as f:
         f.write('{"torch_version":' + json.dumps(torch.__version__) + ',"cases":[\n')
         for i, case in enumerate(CASES):
-            f.write(json.dumps(case, separators=(",", ":"), allow_nan=False))
+            f.write(existing.get(case["name"]) or json.dumps(case, separators=(",", ":"), allow_nan=False))
             f.write(",\n" if i + 1 < len(CASES) else "\n")
         f.write("]}\n")
 
