@@ -1041,6 +1041,15 @@ public final class Tensor {
     return Engine.apply(Primitives.unary(UnaryOp.LOG), floating());
   }
 
+  /**
+   * log(1 + this), accurate where this is small (where {@code add(1).log()} loses the digits of x).
+   *
+   * <pre>{@code Tensor.of(1e-10f).log1p()  // tensor([1.0000e-10])}</pre>
+   */
+  public Tensor log1p() {
+    return Engine.apply(Primitives.unary(UnaryOp.LOG1P), floating());
+  }
+
   /** Sine. */
   public Tensor sin() {
     return Engine.apply(Primitives.unary(UnaryOp.SIN), floating());

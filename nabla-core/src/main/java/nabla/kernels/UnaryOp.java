@@ -24,7 +24,9 @@ public enum UnaryOp {
   /** 1 / (1 + e^-x), computed without overflow for large |x|. */
   SIGMOID,
   /** -1, 0 or 1 (0 for ±0; NaN stays NaN). */
-  SIGN;
+  SIGN,
+  /** log(1 + x), accurate for small |x|. */
+  LOG1P(Math::log1p);
 
   private final DoubleUnaryOperator function;
 

@@ -46,6 +46,7 @@ public enum PrimitiveKind {
   RELU(unary(UnaryOp.RELU, INPUT, (s, x, y) -> Tensor.where(x.gt(0), s, 0))),
   SIGMOID(unary(UnaryOp.SIGMOID, OUTPUT, (s, x, y) -> s.mul(y.mul(y.neg().add(1))))),
   SIGN(unary(UnaryOp.SIGN, NOTHING, (s, x, y) -> s.zerosLike())),
+  LOG1P(unary(UnaryOp.LOG1P, INPUT, (s, x, y) -> s.div(x.add(1)))),
   // elementwise, two inputs with broadcasting: the kernel, then seed · ∂y/∂a and seed · ∂y/∂b
   ADD(linear(BinaryOp.ADD, (s, a, b, y) -> s, (s, a, b, y) -> s)),
   SUB(linear(BinaryOp.SUB, (s, a, b, y) -> s, (s, a, b, y) -> s.neg())),
