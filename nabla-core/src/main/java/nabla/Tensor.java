@@ -1050,6 +1050,15 @@ public final class Tensor {
     return Engine.apply(Primitives.unary(UnaryOp.LOG1P), floating());
   }
 
+  /**
+   * e^this - 1, accurate where this is small (where {@code exp().sub(1)} loses the digits of x).
+   *
+   * <pre>{@code Tensor.of(1e-10f).expm1()  // tensor([1.0000e-10])}</pre>
+   */
+  public Tensor expm1() {
+    return Engine.apply(Primitives.unary(UnaryOp.EXPM1), floating());
+  }
+
   /** Sine. */
   public Tensor sin() {
     return Engine.apply(Primitives.unary(UnaryOp.SIN), floating());

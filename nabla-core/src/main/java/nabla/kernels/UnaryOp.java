@@ -26,7 +26,9 @@ public enum UnaryOp {
   /** -1, 0 or 1 (0 for ±0; NaN stays NaN). */
   SIGN,
   /** log(1 + x), accurate for small |x|. */
-  LOG1P(Math::log1p);
+  LOG1P(Math::log1p),
+  /** e^x - 1, accurate for small |x|. */
+  EXPM1(Math::expm1);
 
   private final DoubleUnaryOperator function;
 

@@ -47,6 +47,7 @@ public enum PrimitiveKind {
   SIGMOID(unary(UnaryOp.SIGMOID, OUTPUT, (s, x, y) -> s.mul(y.mul(y.neg().add(1))))),
   SIGN(unary(UnaryOp.SIGN, NOTHING, (s, x, y) -> s.zerosLike())),
   LOG1P(unary(UnaryOp.LOG1P, INPUT, (s, x, y) -> s.div(x.add(1)))),
+  EXPM1(unary(UnaryOp.EXPM1, OUTPUT, (s, x, y) -> s.mul(y.add(1)))),
   // elementwise, two inputs with broadcasting: the kernel, then seed · ∂y/∂a and seed · ∂y/∂b
   ADD(linear(BinaryOp.ADD, (s, a, b, y) -> s, (s, a, b, y) -> s)),
   SUB(linear(BinaryOp.SUB, (s, a, b, y) -> s, (s, a, b, y) -> s.neg())),
