@@ -40,6 +40,11 @@ public enum UnaryOp {
     this.function = function;
   }
 
+  /** Whether the op is declared with its function (and applied through it by the kernels). */
+  boolean hasFunction() {
+    return function != null;
+  }
+
   /** The op on one value, for an op declared with a function (see the class comment). */
   double apply(double x) {
     return function.applyAsDouble(x);
