@@ -43,6 +43,13 @@ public abstract class Primitive {
     return kind;
   }
 
+  /**
+   * The row, read from the field when the constructor was given it (no virtual call on hot paths).
+   */
+  private PrimitiveKind row() {
+    return kind != null ? kind : kind();
+  }
+
   /** Computes the output value from the input values. */
   public abstract Tensor forward(Tensor... inputs);
 
@@ -65,7 +72,7 @@ public abstract class Primitive {
    * unless the table row says so, so a new primitive is always correct before it is fast.
    */
   public boolean supportsBatchedVjp() {
-    return kind().supportsBatchedVjp();
+    return row().supportsBatchedVjp();
   }
 
   /**
@@ -123,12 +130,12 @@ public abstract class Primitive {
    * and sums do not, so an in-place change of their inputs after the forward is safe.
    */
   public boolean savesInputs() {
-    return kind().savesInputs();
+    return row().savesInputs();
   }
 
   /** Whether the rules read the output value (exp, tanh, sigmoid, sqrt, div, pow, norm, max). */
   public boolean savesOutput() {
-    return kind().savesOutput();
+    return row().savesOutput();
   }
 
   /** Name of the gradient function shown by {@code Tensor.gradFn()}, e.g. {@code MulBackward}. */
