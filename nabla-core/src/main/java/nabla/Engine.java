@@ -106,7 +106,7 @@ final class Engine {
       Tensor t;
       s.exclude(level);
       try {
-        t = p.jvp(tangents, out, inputs);
+        t = p.kind().isLinear() ? linearJvp(p, tangents, inputs) : p.jvp(tangents, out, inputs);
         if (t != null) {
           if (t.dtype() != out.dtype()) {
             t = t.to(out.dtype());
@@ -122,6 +122,20 @@ final class Engine {
         AutogradMeta.addTangent(out, level, t);
       }
     }
+  }
+
+  /**
+   * The JVP of a linear primitive: the primitive itself applied to the tangents (JAX's {@code
+   * deflinear}), a zero standing in for an input without one. Applied through the engine, so it is
+   * recorded and carries the tangents of outer levels like any rule's operations.
+   */
+  private static Tensor linearJvp(Primitive p, Tensor[] tangents, Tensor[] inputs) {
+    for (int i = 0; i < tangents.length; i++) {
+      if (tangents[i] == null) {
+        tangents[i] = Tensor.zeros(inputs[i].dtype()).expand(inputs[i].shape());
+      }
+    }
+    return apply(p, tangents);
   }
 
   private static boolean isInput(Tensor out, Tensor[] inputs) {

@@ -139,6 +139,24 @@ abstract sealed class TensorMath permits Tensor {
     return Engine.apply(Primitives.unary(UnaryOp.EXP), floating());
   }
 
+  /**
+   * log(1 + this), accurate where this is small (where {@code add(1).log()} loses the digits of x).
+   *
+   * <pre>{@code Tensor.of(1e-10f).log1p()  // tensor([1.0000e-10])}</pre>
+   */
+  public Tensor log1p() {
+    return Engine.apply(Primitives.unary(UnaryOp.LOG1P), floating());
+  }
+
+  /**
+   * e^this - 1, accurate where this is small (where {@code exp().sub(1)} loses the digits of x).
+   *
+   * <pre>{@code Tensor.of(1e-10f).expm1()  // tensor([1.0000e-10])}</pre>
+   */
+  public Tensor expm1() {
+    return Engine.apply(Primitives.unary(UnaryOp.EXPM1), floating());
+  }
+
   /** Natural logarithm. */
   public Tensor log() {
     return Engine.apply(Primitives.unary(UnaryOp.LOG), floating());

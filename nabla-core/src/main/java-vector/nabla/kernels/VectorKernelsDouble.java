@@ -92,7 +92,7 @@ final class VectorKernelsDouble implements ElementwiseKernelsDouble {
 
   @Override
   public void unary(UnaryOp op, double[] a, int ai, double[] o, int oi, int n) {
-    if (n < MIN_LENGTH || op == UnaryOp.SIGN) {
+    if (n < MIN_LENGTH || op == UnaryOp.SIGN || op.hasFunction()) {
       SCALAR.unary(op, a, ai, o, oi, n);
       return;
     }

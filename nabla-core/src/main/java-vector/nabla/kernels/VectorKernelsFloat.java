@@ -93,7 +93,7 @@ final class VectorKernelsFloat implements ElementwiseKernelsFloat {
 
   @Override
   public void unary(UnaryOp op, float[] a, int ai, float[] o, int oi, int n) {
-    if (n < MIN_LENGTH || op == UnaryOp.SIGN) {
+    if (n < MIN_LENGTH || op == UnaryOp.SIGN || op.hasFunction()) {
       SCALAR.unary(op, a, ai, o, oi, n);
       return;
     }

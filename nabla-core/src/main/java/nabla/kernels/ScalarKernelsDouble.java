@@ -136,6 +136,10 @@ final class ScalarKernelsDouble implements ElementwiseKernelsDouble {
       case SIGN -> {
         for (int j = 0; j < n; j++) o[oi + j] = Math.signum(a[ai + j * as]) + 0.0;
       }
+      // an op declared with its function only (UnaryOp's class comment)
+      default -> {
+        for (int j = 0; j < n; j++) o[oi + j] = (double) op.apply(a[ai + j * as]);
+      }
     }
   }
 

@@ -137,6 +137,10 @@ final class ScalarKernelsFloat implements ElementwiseKernelsFloat {
       case SIGN -> {
         for (int j = 0; j < n; j++) o[oi + j] = Math.signum(a[ai + j * as]) + 0.0f;
       }
+      // an op declared with its function only (UnaryOp's class comment)
+      default -> {
+        for (int j = 0; j < n; j++) o[oi + j] = (float) op.apply(a[ai + j * as]);
+      }
     }
   }
 

@@ -1,6 +1,15 @@
 package nabla.kernels;
 
-/** Elementwise functions of one argument computed by {@link Unary}. */
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * Elementwise functions of one argument computed by {@link Unary}.
+ *
+ * <p>The ops up to {@link #SIGN} have hand-written loops (and most a Vector API path) in the
+ * kernels. An op declared with a function, as in {@code LOG1P(Math::log1p)}, needs nothing else:
+ * the scalar kernels apply that function element by element (float32 values computed in double and
+ * rounded once). A dedicated loop or a vector path can be added later where speed matters.
+ */
 public enum UnaryOp {
   NEG,
   EXP,
@@ -15,5 +24,29 @@ public enum UnaryOp {
   /** 1 / (1 + e^-x), computed without overflow for large |x|. */
   SIGMOID,
   /** -1, 0 or 1 (0 for ±0; NaN stays NaN). */
-  SIGN
+  SIGN,
+  /** log(1 + x), accurate for small |x|. */
+  LOG1P(Math::log1p),
+  /** e^x - 1, accurate for small |x|. */
+  EXPM1(Math::expm1);
+
+  private final DoubleUnaryOperator function;
+
+  UnaryOp() {
+    this(null);
+  }
+
+  UnaryOp(DoubleUnaryOperator function) {
+    this.function = function;
+  }
+
+  /** Whether the op is declared with its function (and applied through it by the kernels). */
+  boolean hasFunction() {
+    return function != null;
+  }
+
+  /** The op on one value, for an op declared with a function (see the class comment). */
+  double apply(double x) {
+    return function.applyAsDouble(x);
+  }
 }

@@ -1,5 +1,6 @@
 package nabla.ops;
 
+import java.util.Locale;
 import nabla.DType;
 import nabla.Tensor;
 import nabla.kernels.BinaryOp;
@@ -7,74 +8,40 @@ import nabla.kernels.UnaryOp;
 import nabla.storage.Shapes;
 
 /**
- * Elementwise primitives. A unary primitive is a kernel plus one chain-rule function {@code (seed,
- * x, y) -> seed * f'(x)}, used for both VJP (seed = output gradient) and JVP (seed = input
- * tangent), in the spirit of JAX's {@code defjvp}.
+ * Elementwise primitives. Those with a kernel are built from their {@link PrimitiveKind} row: the
+ * kernel, and one partial per input, {@code seed · ∂y/∂input}, used for both the VJP (seed = the
+ * output's gradient) and the JVP (seed = the input's tangent), as JAX's {@code defjvp} and
+ * PyTorch's {@code derivatives.yaml} do. Comparisons and {@code where} have their own classes.
  */
 final class Elementwise {
   private Elementwise() {}
 
   /** seed · f'(x), given the input x and the output y = f(x). */
   @FunctionalInterface
-  interface Chain {
+  interface UnaryPartial {
     Tensor apply(Tensor seed, Tensor x, Tensor y);
   }
 
+  /** seed · ∂y/∂a (or ∂y/∂b), given the inputs a, b and the output y. */
+  @FunctionalInterface
+  interface BinaryPartial {
+    Tensor apply(Tensor seed, Tensor a, Tensor b, Tensor y);
+  }
+
+  /** The kernel and the partials of an elementwise row of {@link PrimitiveKind}. */
+  sealed interface Rule permits UnaryRule, BinaryRule {}
+
+  record UnaryRule(UnaryOp kernel, UnaryPartial partial) implements Rule {}
+
+  record BinaryRule(BinaryOp kernel, BinaryPartial a, BinaryPartial b) implements Rule {}
+
+  /** One input: the kernel forward, the partial as VJP and JVP. */
   static final class Unary extends Primitive {
-    /** Elementwise with right-aligned broadcasting: the plain rule handles a leading batch. */
-    @Override
-    public boolean supportsBatchedVjp() {
-      return true;
-    }
+    private final UnaryRule rule;
 
-    private final PrimitiveKind kind;
-    private final UnaryOp op;
-    private final Chain chain;
-
-    Unary(PrimitiveKind kind, UnaryOp op, Chain chain) {
-      this.kind = kind;
-      this.op = op;
-      this.chain = chain;
-    }
-
-    /** The derivative rules, one line each. Kinks: relu'(0) = 0, |x|'(0) = 0, sign' = 0. */
-    static Unary of(UnaryOp op) {
-      return switch (op) {
-        case NEG -> new Unary(PrimitiveKind.NEG, op, (s, x, y) -> s.neg());
-        case EXP -> new Unary(PrimitiveKind.EXP, op, (s, x, y) -> s.mul(y));
-        case LOG -> new Unary(PrimitiveKind.LOG, op, (s, x, y) -> s.div(x));
-        case SIN -> new Unary(PrimitiveKind.SIN, op, (s, x, y) -> s.mul(x.cos()));
-        case COS -> new Unary(PrimitiveKind.COS, op, (s, x, y) -> s.mul(x.sin()).neg());
-        case TANH -> new Unary(PrimitiveKind.TANH, op, (s, x, y) -> s.mul(y.mul(y).neg().add(1)));
-        case SQRT -> new Unary(PrimitiveKind.SQRT, op, (s, x, y) -> s.div(y.mul(2)));
-        case ABS -> new Unary(PrimitiveKind.ABS, op, (s, x, y) -> s.mul(x.sign()));
-        // where, not s * (x > 0): an infinite seed must not turn into NaN where x <= 0.
-        case RELU -> new Unary(PrimitiveKind.RELU, op, (s, x, y) -> Tensor.where(x.gt(0), s, 0));
-        case SIGMOID ->
-            new Unary(PrimitiveKind.SIGMOID, op, (s, x, y) -> s.mul(y.mul(y.neg().add(1))));
-        case SIGN -> new Unary(PrimitiveKind.SIGN, op, (s, x, y) -> s.zerosLike());
-      };
-    }
-
-    @Override
-    public PrimitiveKind kind() {
-      return kind;
-    }
-
-    @Override
-    public boolean savesInputs() {
-      return switch (op) {
-        case NEG, SIGN, EXP, TANH, SQRT, SIGMOID -> false;
-        default -> true;
-      };
-    }
-
-    @Override
-    public boolean savesOutput() {
-      return switch (op) {
-        case EXP, TANH, SQRT, SIGMOID -> true;
-        default -> false;
-      };
+    Unary(PrimitiveKind kind, UnaryRule rule) {
+      super(kind);
+      this.rule = rule;
     }
 
     @Override
@@ -82,190 +49,100 @@ final class Elementwise {
       Tensor x = in[0];
       if (x.dtype() == DType.BOOL) {
         throw new IllegalArgumentException(
-            kind.displayName().toLowerCase()
+            kind().displayName().toLowerCase(Locale.ROOT)
                 + ": not defined for bool tensors (shape "
                 + Shapes.str(x.shape())
                 + "); convert with to(DType.FLOAT32)");
       }
       Tensor out = Tensor.empty(x.dtype(), x.shape());
-      nabla.kernels.Unary.apply(op, x.shape(), x.storage(), x.offset(), x.strides(), out.storage());
+      nabla.kernels.Unary.apply(
+          rule.kernel(), x.shape(), x.storage(), x.offset(), x.strides(), out.storage());
       return out;
     }
 
     @Override
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
-      return new Tensor[] {chain.apply(g, in[0], out)};
+      return new Tensor[] {rule.partial().apply(g, in[0], out)};
     }
 
     @Override
     public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
-      return t[0] == null ? null : chain.apply(t[0], in[0], out);
+      return t[0] == null ? null : rule.partial().apply(t[0], in[0], out);
     }
   }
 
-  /** add, sub, mul, div, pow, maximum, minimum with NumPy broadcasting. */
+  /** Two inputs with NumPy broadcasting: the kernel forward, the two partials as VJP and JVP. */
   static final class Binary extends Primitive {
-    /** Elementwise with right-aligned broadcasting: the plain rule handles a leading batch. */
-    @Override
-    public boolean supportsBatchedVjp() {
-      return true;
-    }
-
-    private final PrimitiveKind kind;
-    private final BinaryOp op;
+    private final BinaryRule rule;
     private final String name;
 
-    Binary(PrimitiveKind kind, BinaryOp op) {
-      this.kind = kind;
-      this.op = op;
-      this.name = kind.displayName().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    @Override
-    public PrimitiveKind kind() {
-      return kind;
-    }
-
-    @Override
-    public boolean savesInputs() {
-      return kind != PrimitiveKind.ADD && kind != PrimitiveKind.SUB;
-    }
-
-    @Override
-    public boolean savesOutput() {
-      return kind == PrimitiveKind.DIV || kind == PrimitiveKind.POW;
+    Binary(PrimitiveKind kind, BinaryRule rule) {
+      super(kind);
+      this.rule = rule;
+      this.name = kind.displayName().toLowerCase(Locale.ROOT);
     }
 
     @Override
     public Tensor forward(Tensor... in) {
-      return Raw.binary(op, name, in[0], in[1]);
+      return Raw.binary(rule.kernel(), name, in[0], in[1]);
     }
 
     @Override
     public Tensor[] vjp(Tensor g, Tensor y, Tensor[] in, boolean[] needs) {
-      Tensor a = in[0];
-      Tensor b = in[1];
-      Tensor ga = null;
-      Tensor gb = null;
-      switch (kind) {
-        case ADD -> {
-          ga = g;
-          gb = g;
-        }
-        case SUB -> {
-          ga = g;
-          gb = needs[1] ? g.neg() : null;
-        }
-        case MUL -> {
-          ga = needs[0] ? g.mul(b) : null;
-          gb = needs[1] ? g.mul(a) : null;
-        }
-        case DIV -> {
-          ga = needs[0] ? g.div(b) : null;
-          gb = needs[1] ? g.mul(y).div(b).neg() : null;
-        }
-        case POW -> {
-          ga = needs[0] ? powBase(g, a, b) : null;
-          gb = needs[1] ? powExponent(g, a, y) : null;
-        }
-        case MAXIMUM, MINIMUM -> {
-          Tensor m = tieMask(a, b);
-          ga = needs[0] ? g.mul(m) : null;
-          gb = needs[1] ? g.mul(m.neg().add(1)) : null;
-        }
-        default -> throw new AssertionError(kind);
-      }
-      return new Tensor[] {ga, gb};
+      return new Tensor[] {
+        needs[0] ? rule.a().apply(g, in[0], in[1], y) : null,
+        needs[1] ? rule.b().apply(g, in[0], in[1], y) : null
+      };
     }
 
     @Override
     public Tensor jvp(Tensor[] t, Tensor y, Tensor[] in) {
-      Tensor a = in[0];
-      Tensor b = in[1];
-      Tensor ta = t[0];
-      Tensor tb = t[1];
-      Tensor fromA =
-          ta == null
-              ? null
-              : switch (kind) {
-                case ADD, SUB -> ta;
-                case MUL -> ta.mul(b);
-                case DIV -> ta.div(b);
-                case POW -> powBase(ta, a, b);
-                case MAXIMUM, MINIMUM -> ta.mul(tieMask(a, b));
-                default -> throw new AssertionError(kind);
-              };
-      Tensor fromB =
-          tb == null
-              ? null
-              : switch (kind) {
-                case ADD -> tb;
-                case SUB -> tb.neg();
-                case MUL -> tb.mul(a);
-                case DIV -> tb.mul(y).div(b).neg();
-                case POW -> powExponent(tb, a, y);
-                case MAXIMUM, MINIMUM -> tb.mul(tieMask(a, b).neg().add(1));
-                default -> throw new AssertionError(kind);
-              };
+      Tensor fromA = t[0] == null ? null : rule.a().apply(t[0], in[0], in[1], y);
+      Tensor fromB = t[1] == null ? null : rule.b().apply(t[1], in[0], in[1], y);
       if (fromA == null) {
         return fromB;
       }
       return fromB == null ? fromA : fromA.add(fromB);
     }
+  }
 
-    /** 1 where a wins, 0 where b wins, 1/2 at ties (the gradient is split, as in PyTorch). */
-    private Tensor tieMask(Tensor a, Tensor b) {
-      Tensor wins = kind == PrimitiveKind.MAXIMUM ? a.gt(b) : a.lt(b);
-      return wins.to(a.dtype()).add(a.eq(b).to(a.dtype()).mul(0.5));
-    }
+  /**
+   * maximum (max = true) or minimum: the share of the gradient that goes to a, 1 where a wins, 0
+   * where b wins and 1/2 at ties (the gradient is split, as in PyTorch); b gets 1 minus it.
+   */
+  static Tensor share(boolean max, Tensor a, Tensor b) {
+    Tensor wins = max ? a.gt(b) : a.lt(b);
+    return wins.to(a.dtype()).add(a.eq(b).to(a.dtype()).mul(0.5));
+  }
 
-    /**
-     * seed · b · a^(b-1), defined as 0 where a = b = 0 (0 · 0^-1 would be NaN). Elsewhere b = 0
-     * needs no mask, which keeps the mixed derivative d²/da db = 1/a there.
-     */
-    private static Tensor powBase(Tensor seed, Tensor a, Tensor b) {
-      Tensor d = seed.mul(b).mul(a.pow(b.sub(1)));
-      return Tensor.where(a.eq(0).logicalAnd(b.eq(0)), d.zerosLike(), d);
-    }
+  /**
+   * pow, d/da: seed · b · a^(b-1), defined as 0 where a = b = 0 (0 · 0^-1 would be NaN). Elsewhere
+   * b = 0 needs no mask, which keeps the mixed derivative d²/da db = 1/a there.
+   */
+  static Tensor powBase(Tensor seed, Tensor a, Tensor b, Tensor y) {
+    Tensor d = seed.mul(b).mul(a.pow(b.sub(1)));
+    return Tensor.where(a.eq(0).logicalAnd(b.eq(0)), d.zerosLike(), d);
+  }
 
-    /** seed · a^b · log a, defined as 0 where a = 0 (log is taken of a safe value there). */
-    private static Tensor powExponent(Tensor seed, Tensor a, Tensor y) {
-      Tensor zero = a.eq(0);
-      Tensor safeA = Tensor.where(zero, a.onesLike(), a);
-      Tensor d = seed.mul(y).mul(safeA.log());
-      return Tensor.where(zero, d.zerosLike(), d);
-    }
+  /**
+   * pow, d/db: seed · a^b · log a, defined as 0 where a = 0 (log is taken of a safe value there).
+   */
+  static Tensor powExponent(Tensor seed, Tensor a, Tensor b, Tensor y) {
+    Tensor zero = a.eq(0);
+    Tensor safeA = Tensor.where(zero, a.onesLike(), a);
+    Tensor d = seed.mul(y).mul(safeA.log());
+    return Tensor.where(zero, d.zerosLike(), d);
   }
 
   /** eq, ne, lt, le, gt, ge: bool output, no gradient. */
   static final class Compare extends Primitive {
-    /** Elementwise with right-aligned broadcasting: the plain rule handles a leading batch. */
-    @Override
-    public boolean supportsBatchedVjp() {
-      return true;
-    }
-
-    @Override
-    public boolean savesInputs() {
-      return false;
-    }
-
-    @Override
-    public boolean savesOutput() {
-      return false;
-    }
-
     private final BinaryOp op;
     private final String name;
 
     Compare(BinaryOp op) {
+      super(PrimitiveKind.COMPARE);
       this.op = op;
-      this.name = op.name().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    @Override
-    public PrimitiveKind kind() {
-      return PrimitiveKind.COMPARE;
+      this.name = op.name().toLowerCase(Locale.ROOT);
     }
 
     @Override
@@ -285,26 +162,14 @@ final class Elementwise {
 
     @Override
     public String gradFnName() {
-      return op.name().charAt(0) + op.name().substring(1).toLowerCase() + "Backward";
+      return op.name().charAt(0) + op.name().substring(1).toLowerCase(Locale.ROOT) + "Backward";
     }
   }
 
   /** where(cond, x, y): the branch not taken receives an exact zero gradient. */
   static final class Where extends Primitive {
-    /** Elementwise with right-aligned broadcasting: the plain rule handles a leading batch. */
-    @Override
-    public boolean supportsBatchedVjp() {
-      return true;
-    }
-
-    @Override
-    public boolean savesOutput() {
-      return false;
-    }
-
-    @Override
-    public PrimitiveKind kind() {
-      return PrimitiveKind.WHERE;
+    Where() {
+      super(PrimitiveKind.WHERE);
     }
 
     @Override

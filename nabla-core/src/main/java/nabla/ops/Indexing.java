@@ -40,20 +40,11 @@ final class Indexing {
   }
 
   static final class Gather extends Primitive {
-    @Override
-    public boolean savesOutput() {
-      return false;
-    }
-
     private final int dim;
 
     Gather(int dim) {
+      super(PrimitiveKind.GATHER);
       this.dim = dim;
-    }
-
-    @Override
-    public PrimitiveKind kind() {
-      return PrimitiveKind.GATHER;
     }
 
     @Override
@@ -87,11 +78,6 @@ final class Indexing {
     }
 
     @Override
-    public boolean supportsBatchedVjp() {
-      return true;
-    }
-
-    @Override
     public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       int b = g.shape()[0];
       Tensor zeros = Tensor.zeros(in[0].dtype(), batched(b, in[0].shape()));
@@ -107,20 +93,11 @@ final class Indexing {
 
   /** out = copy of self; out[..index..] += src. */
   static final class ScatterAdd extends Primitive {
-    @Override
-    public boolean savesOutput() {
-      return false;
-    }
-
     private final int dim;
 
     ScatterAdd(int dim) {
+      super(PrimitiveKind.SCATTER_ADD);
       this.dim = dim;
-    }
-
-    @Override
-    public PrimitiveKind kind() {
-      return PrimitiveKind.SCATTER_ADD;
     }
 
     @Override
@@ -172,11 +149,6 @@ final class Indexing {
         }
       }
       return new Tensor[] {g, null, gSrc};
-    }
-
-    @Override
-    public boolean supportsBatchedVjp() {
-      return true;
     }
 
     @Override

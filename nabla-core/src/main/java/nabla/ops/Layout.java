@@ -14,25 +14,11 @@ final class Layout {
   private Layout() {}
 
   static final class Reshape extends Primitive {
-    @Override
-    public boolean savesInputs() {
-      return false;
-    }
-
-    @Override
-    public boolean savesOutput() {
-      return false;
-    }
-
     private final int[] shape;
 
     Reshape(int[] shape) {
+      super(PrimitiveKind.RESHAPE);
       this.shape = shape;
-    }
-
-    @Override
-    public PrimitiveKind kind() {
-      return PrimitiveKind.RESHAPE;
     }
 
     @Override
@@ -57,42 +43,18 @@ final class Layout {
     }
 
     @Override
-    public boolean supportsBatchedVjp() {
-      return true;
-    }
-
-    @Override
     public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       return new Tensor[] {g.reshape(batched(g.shape()[0], in[0].shape()))};
-    }
-
-    @Override
-    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
-      return t[0] == null ? null : t[0].reshape(shape);
     }
   }
 
   /** Broadcast view (stride 0); the engine's reduce-to-shape is its whole VJP. */
   static final class Expand extends Primitive {
-    @Override
-    public boolean savesInputs() {
-      return false;
-    }
-
-    @Override
-    public boolean savesOutput() {
-      return false;
-    }
-
     private final int[] shape;
 
     Expand(int[] shape) {
+      super(PrimitiveKind.EXPAND);
       this.shape = shape;
-    }
-
-    @Override
-    public PrimitiveKind kind() {
-      return PrimitiveKind.EXPAND;
     }
 
     @Override
@@ -126,38 +88,14 @@ final class Layout {
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       return new Tensor[] {g};
     }
-
-    @Override
-    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
-      return t[0] == null ? null : t[0].expand(shape);
-    }
-
-    @Override
-    public boolean supportsBatchedVjp() {
-      return true;
-    }
   }
 
   static final class Permute extends Primitive {
-    @Override
-    public boolean savesInputs() {
-      return false;
-    }
-
-    @Override
-    public boolean savesOutput() {
-      return false;
-    }
-
     private final int[] dims;
 
     Permute(int[] dims) {
+      super(PrimitiveKind.PERMUTE);
       this.dims = dims;
-    }
-
-    @Override
-    public PrimitiveKind kind() {
-      return PrimitiveKind.PERMUTE;
     }
 
     @Override
@@ -209,11 +147,6 @@ final class Layout {
     }
 
     @Override
-    public boolean supportsBatchedVjp() {
-      return true;
-    }
-
-    @Override
     public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       int[] inv = inverse(g.dim() - 1);
       int[] perm = new int[inv.length + 1];
@@ -222,31 +155,17 @@ final class Layout {
       }
       return new Tensor[] {g.permute(perm)};
     }
-
-    @Override
-    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
-      return t[0] == null ? null : t[0].permute(dims);
-    }
   }
 
   /** A strided view x[start:start+len*step:step] along one dimension (normalised bounds). */
   static final class Slice extends Primitive {
-    @Override
-    public boolean savesInputs() {
-      return false;
-    }
-
-    @Override
-    public boolean savesOutput() {
-      return false;
-    }
-
     private final int dim;
     private final int start;
     private final int length;
     private final int step;
 
     Slice(int dim, int start, int length, int step) {
+      super(PrimitiveKind.SLICE);
       this.dim = dim;
       this.start = start;
       this.length = length;
@@ -275,11 +194,6 @@ final class Layout {
     }
 
     @Override
-    public PrimitiveKind kind() {
-      return PrimitiveKind.SLICE;
-    }
-
-    @Override
     public Tensor forward(Tensor... in) {
       Tensor x = in[0];
       int[] shape = x.shape();
@@ -298,49 +212,25 @@ final class Layout {
     }
 
     @Override
-    public boolean supportsBatchedVjp() {
-      return true;
-    }
-
-    @Override
     public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       int[] shape = batched(g.shape()[0], in[0].shape());
       return new Tensor[] {Primitives.applyPad(g, shape, dim + 1, start, step)};
-    }
-
-    @Override
-    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
-      return t[0] == null ? null : t[0].slice(dim, start, start + length * step, step);
     }
   }
 
   /** Zeros of {@code shape} with the input written at [start::step] along dim: slice's VJP. */
   static final class Pad extends Primitive {
-    @Override
-    public boolean savesInputs() {
-      return false;
-    }
-
-    @Override
-    public boolean savesOutput() {
-      return false;
-    }
-
     private final int[] shape;
     private final int dim;
     private final int start;
     private final int step;
 
     Pad(int[] shape, int dim, int start, int step) {
+      super(PrimitiveKind.PAD);
       this.shape = shape;
       this.dim = dim;
       this.start = start;
       this.step = step;
-    }
-
-    @Override
-    public PrimitiveKind kind() {
-      return PrimitiveKind.PAD;
     }
 
     private int length(Tensor x) {
@@ -385,42 +275,18 @@ final class Layout {
     }
 
     @Override
-    public boolean supportsBatchedVjp() {
-      return true;
-    }
-
-    @Override
     public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       int len = length(in[0]);
       return new Tensor[] {g.slice(dim + 1, start, start + len * step, step)};
     }
-
-    @Override
-    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
-      return t[0] == null ? null : Primitives.applyPad(t[0], shape, dim, start, step);
-    }
   }
 
   static final class Cat extends Primitive {
-    @Override
-    public boolean savesInputs() {
-      return false;
-    }
-
-    @Override
-    public boolean savesOutput() {
-      return false;
-    }
-
     private final int dim;
 
     Cat(int dim) {
+      super(PrimitiveKind.CAT);
       this.dim = dim;
-    }
-
-    @Override
-    public PrimitiveKind kind() {
-      return PrimitiveKind.CAT;
     }
 
     @Override
@@ -487,11 +353,6 @@ final class Layout {
     }
 
     @Override
-    public boolean supportsBatchedVjp() {
-      return true;
-    }
-
-    @Override
     public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       Tensor[] r = new Tensor[in.length];
       int at = 0;
@@ -504,34 +365,12 @@ final class Layout {
       }
       return r;
     }
-
-    @Override
-    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
-      Tensor[] parts = new Tensor[in.length];
-      boolean any = false;
-      for (int i = 0; i < in.length; i++) {
-        any |= t[i] != null;
-        parts[i] = t[i] != null ? t[i] : in[i].detach().zerosLike();
-      }
-      return any ? Tensor.cat(dim, parts) : null;
-    }
   }
 
   /** A row-major copy; identity for derivatives. */
   static final class Contiguous extends Primitive {
-    @Override
-    public boolean savesInputs() {
-      return false;
-    }
-
-    @Override
-    public boolean savesOutput() {
-      return false;
-    }
-
-    @Override
-    public PrimitiveKind kind() {
-      return PrimitiveKind.CONTIGUOUS;
+    Contiguous() {
+      super(PrimitiveKind.CONTIGUOUS);
     }
 
     @Override
@@ -543,39 +382,15 @@ final class Layout {
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       return new Tensor[] {g};
     }
-
-    @Override
-    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
-      return t[0];
-    }
-
-    @Override
-    public boolean supportsBatchedVjp() {
-      return true;
-    }
   }
 
   /** dtype conversion; differentiable between floating types only. */
   static final class Cast extends Primitive {
-    @Override
-    public boolean savesInputs() {
-      return false;
-    }
-
-    @Override
-    public boolean savesOutput() {
-      return false;
-    }
-
     private final DType dtype;
 
     Cast(DType dtype) {
+      super(PrimitiveKind.CAST);
       this.dtype = dtype;
-    }
-
-    @Override
-    public PrimitiveKind kind() {
-      return PrimitiveKind.CAST;
     }
 
     @Override
@@ -591,16 +406,6 @@ final class Layout {
     @Override
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       return new Tensor[] {g.to(in[0].dtype())};
-    }
-
-    @Override
-    public boolean supportsBatchedVjp() {
-      return true;
-    }
-
-    @Override
-    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
-      return t[0] == null ? null : t[0].to(dtype);
     }
 
     @Override

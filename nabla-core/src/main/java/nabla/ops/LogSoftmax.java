@@ -18,17 +18,8 @@ final class LogSoftmax extends Primitive {
   private final int axis;
 
   LogSoftmax(int axis) {
+    super(PrimitiveKind.LOG_SOFTMAX);
     this.axis = axis;
-  }
-
-  @Override
-  public PrimitiveKind kind() {
-    return PrimitiveKind.LOG_SOFTMAX;
-  }
-
-  @Override
-  public boolean savesInputs() {
-    return false;
   }
 
   @Override
@@ -54,11 +45,6 @@ final class LogSoftmax extends Primitive {
   public Tensor[] vjp(Tensor g, Tensor y, Tensor[] in, boolean[] needs) {
     int[] ax = {axis};
     return new Tensor[] {g.sub(y.exp().mul(g.sum(ax, true)))};
-  }
-
-  @Override
-  public boolean supportsBatchedVjp() {
-    return true;
   }
 
   /** The VJP with the sum one axis further right (g has a leading batch dimension). */

@@ -12,14 +12,8 @@ import nabla.storage.Storage;
  * views cost no copy. (1-d operands are handled by {@code Tensor.matmul}.)
  */
 final class Matmul extends Primitive {
-  @Override
-  public boolean savesOutput() {
-    return false;
-  }
-
-  @Override
-  public PrimitiveKind kind() {
-    return PrimitiveKind.MATMUL;
+  Matmul() {
+    super(PrimitiveKind.MATMUL);
   }
 
   @Override
@@ -108,17 +102,14 @@ final class Matmul extends Primitive {
     return offsets;
   }
 
+  /**
+   * Also the batched rule: the batch dimension of g broadcasts against the operands' batch dims.
+   */
   @Override
   public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
     return new Tensor[] {
       needs[0] ? g.matmul(in[1].transpose()) : null, needs[1] ? in[0].transpose().matmul(g) : null
     };
-  }
-
-  /** The plain rule: the batch dimension of g broadcasts against the operands' batch dims. */
-  @Override
-  public boolean supportsBatchedVjp() {
-    return true;
   }
 
   @Override

@@ -8,7 +8,9 @@ import nabla.Tensor;
  * they can themselves be differentiated for higher-order derivatives.
  *
  * <p>An instance carries the primitive's parameters (axes, target shape, ...); {@link #kind()}
- * names which entry of the closed table {@link PrimitiveKind} it is.
+ * names which row of the closed table {@link PrimitiveKind} it is, and that row holds the traits
+ * the engine reads ({@link #savesInputs()}, {@link #savesOutput()}, {@link #supportsBatchedVjp()},
+ * linearity).
  *
  * <p>Conventions shared by every primitive:
  *
@@ -19,12 +21,34 @@ import nabla.Tensor;
  *       contribution in the <em>output's broadcast shape</em> or in the input's shape; the engine
  *       sums broadcast dimensions away in one place. Entries not needed may be null.
  *   <li>{@code jvp} receives one tangent per input (null for a zero tangent) and returns the output
- *       tangent.
+ *       tangent. Linear primitives ({@link PrimitiveKind#isLinear()}) have none: the engine applies
+ *       the primitive itself to the tangents.
  * </ul>
  */
 public abstract class Primitive {
+  private final PrimitiveKind kind;
+
+  /** A primitive of the given table row. */
+  protected Primitive(PrimitiveKind kind) {
+    this.kind = kind;
+  }
+
+  /** For subclasses that override {@link #kind()} instead of passing their row. */
+  protected Primitive() {
+    this(null);
+  }
+
   /** Which table entry this is. */
-  public abstract PrimitiveKind kind();
+  public PrimitiveKind kind() {
+    return kind;
+  }
+
+  /**
+   * The row, read from the field when the constructor was given it (no virtual call on hot paths).
+   */
+  private PrimitiveKind row() {
+    return kind != null ? kind : kind();
+  }
 
   /** Computes the output value from the input values. */
   public abstract Tensor forward(Tensor... inputs);
@@ -45,10 +69,10 @@ public abstract class Primitive {
    * batched backward, which computes many vector-Jacobian products in one pass (it is how {@code
    * Autograd.jacrev} and {@code Autograd.hessian} build a Jacobian), runs only when every node it
    * must traverse answers yes; otherwise the caller falls back to one backward pass per row. False
-   * by default, so a new primitive is always correct before it is fast.
+   * unless the table row says so, so a new primitive is always correct before it is fast.
    */
   public boolean supportsBatchedVjp() {
-    return false;
+    return row().supportsBatchedVjp();
   }
 
   /**
@@ -78,13 +102,19 @@ public abstract class Primitive {
   }
 
   /**
-   * Forward-mode rule: the output tangent given one tangent per input (null meaning zero).
+   * Forward-mode rule: the output tangent given one tangent per input (null meaning zero). Not
+   * called for linear primitives, whose tangent the engine computes by applying the primitive to
+   * the tangents (so that the result is itself recorded and carries outer tangents).
    *
-   * @throws UnsupportedOperationException for primitives without a forward-mode rule
+   * @throws UnsupportedOperationException for primitives without a forward-mode rule of their own
    */
   public Tensor jvp(Tensor[] tangents, Tensor output, Tensor[] inputs) {
     throw new UnsupportedOperationException(
-        kind().displayName() + " has no forward-mode (JVP) rule");
+        kind().displayName()
+            + (kind().isLinear()
+                ? " is linear: its JVP is the primitive applied to the tangents, which the engine"
+                    + " computes"
+                : " has no forward-mode (JVP) rule"));
   }
 
   /**
@@ -100,12 +130,12 @@ public abstract class Primitive {
    * and sums do not, so an in-place change of their inputs after the forward is safe.
    */
   public boolean savesInputs() {
-    return true;
+    return row().savesInputs();
   }
 
   /** Whether the rules read the output value (exp, tanh, sigmoid, sqrt, div, pow, norm, max). */
   public boolean savesOutput() {
-    return true;
+    return row().savesOutput();
   }
 
   /** Name of the gradient function shown by {@code Tensor.gradFn()}, e.g. {@code MulBackward}. */

@@ -1,64 +1,202 @@
 package nabla.ops;
 
+import static nabla.ops.PrimitiveKind.Reads.BOTH;
+import static nabla.ops.PrimitiveKind.Reads.INPUT;
+import static nabla.ops.PrimitiveKind.Reads.NOTHING;
+import static nabla.ops.PrimitiveKind.Reads.OUTPUT;
+
+import nabla.Tensor;
+import nabla.kernels.BinaryOp;
+import nabla.kernels.UnaryOp;
+
 /**
- * The closed set of primitives. Every differentiable operation of Nabla is one of these or a
- * composition of them; the test suite fails when an entry has no test specification.
+ * The closed set of primitives, one row each. Every differentiable operation of Nabla is one of
+ * these or a composition of them; the test suite fails when an entry has no test specification.
+ *
+ * <p>A row says what kind of operation the primitive is, through the helper that builds it:
+ *
+ * <ul>
+ *   <li>{@code unary(kernel, reads, partial)} and {@code binary(kernel, reads, partialA,
+ *       partialB)}: an elementwise primitive is its kernel plus one partial per input, {@code seed
+ *       · ∂y/∂input}, used for both the VJP (seed = the output's gradient) and the JVP (seed = that
+ *       input's tangent, summed over the inputs). Nothing else is written for it.
+ *   <li>{@code linear(...)}: a linear primitive saves nothing, and its JVP is the primitive itself
+ *       applied to the tangents (the engine does that); only its VJP, the transposed map, is
+ *       written (in {@code Layout} and {@code Reductions}), or it comes from the partials if it is
+ *       also elementwise.
+ *   <li>{@code rules(reads)}: a primitive with its own VJP and JVP, written in its class.
+ * </ul>
+ *
+ * <p>{@code reads} names what the rules read besides shapes: the input values, the output value,
+ * both or nothing; only those are checked against later in-place writes. {@code .batched()} marks
+ * primitives with a batched VJP ({@link Primitive#vjpBatched}); elementwise rows always have one.
  */
 public enum PrimitiveKind {
-  // elementwise, one input
-  NEG("Neg"),
-  EXP("Exp"),
-  LOG("Log"),
-  SIN("Sin"),
-  COS("Cos"),
-  TANH("Tanh"),
-  SQRT("Sqrt"),
-  ABS("Abs"),
-  RELU("Relu"),
-  SIGMOID("Sigmoid"),
-  SIGN("Sign"),
-  // elementwise, two or three inputs, broadcasting
-  ADD("Add"),
-  SUB("Sub"),
-  MUL("Mul"),
-  DIV("Div"),
-  POW("Pow"),
-  MAXIMUM("Maximum"),
-  MINIMUM("Minimum"),
-  COMPARE("Compare"),
-  WHERE("Where"),
-  // reductions
-  SUM("Sum"),
-  MAX("Max"),
-  MIN("Min"),
-  ARGMAX("Argmax"),
-  ARGMIN("Argmin"),
-  NORM("Norm"),
-  LOG_SOFTMAX("LogSoftmax"),
-  // shape and indexing
-  RESHAPE("Reshape"),
-  EXPAND("Expand"),
-  PERMUTE("Permute"),
-  SLICE("Slice"),
-  PAD("Pad"),
-  CAT("Cat"),
-  GATHER("Gather"),
-  SCATTER_ADD("ScatterAdd"),
-  CONTIGUOUS("Contiguous"),
-  CAST("Cast"),
+  // elementwise, one input: the kernel, then seed · f'(x) given the input x and the output y
+  NEG(linear(UnaryOp.NEG, (s, x, y) -> s.neg())),
+  EXP(unary(UnaryOp.EXP, OUTPUT, (s, x, y) -> s.mul(y))),
+  LOG(unary(UnaryOp.LOG, INPUT, (s, x, y) -> s.div(x))),
+  SIN(unary(UnaryOp.SIN, INPUT, (s, x, y) -> s.mul(x.cos()))),
+  COS(unary(UnaryOp.COS, INPUT, (s, x, y) -> s.mul(x.sin()).neg())),
+  TANH(unary(UnaryOp.TANH, OUTPUT, (s, x, y) -> s.mul(y.mul(y).neg().add(1)))),
+  SQRT(unary(UnaryOp.SQRT, OUTPUT, (s, x, y) -> s.div(y.mul(2)))),
+  // |x|'(0) = 0 and relu'(0) = 0; relu uses where, not s * (x > 0), so that an infinite seed does
+  // not turn into NaN where x <= 0
+  ABS(unary(UnaryOp.ABS, INPUT, (s, x, y) -> s.mul(x.sign()))),
+  RELU(unary(UnaryOp.RELU, INPUT, (s, x, y) -> Tensor.where(x.gt(0), s, 0))),
+  SIGMOID(unary(UnaryOp.SIGMOID, OUTPUT, (s, x, y) -> s.mul(y.mul(y.neg().add(1))))),
+  SIGN(unary(UnaryOp.SIGN, NOTHING, (s, x, y) -> s.zerosLike())),
+  LOG1P(unary(UnaryOp.LOG1P, INPUT, (s, x, y) -> s.div(x.add(1)))),
+  EXPM1(unary(UnaryOp.EXPM1, OUTPUT, (s, x, y) -> s.mul(y.add(1)))),
+  // elementwise, two inputs with broadcasting: the kernel, then seed · ∂y/∂a and seed · ∂y/∂b
+  ADD(linear(BinaryOp.ADD, (s, a, b, y) -> s, (s, a, b, y) -> s)),
+  SUB(linear(BinaryOp.SUB, (s, a, b, y) -> s, (s, a, b, y) -> s.neg())),
+  MUL(binary(BinaryOp.MUL, INPUT, (s, a, b, y) -> s.mul(b), (s, a, b, y) -> s.mul(a))),
+  DIV(binary(BinaryOp.DIV, BOTH, (s, a, b, y) -> s.div(b), (s, a, b, y) -> s.mul(y).div(b).neg())),
+  POW(binary(BinaryOp.POW, BOTH, Elementwise::powBase, Elementwise::powExponent)),
+  MAXIMUM(
+      binary(
+          BinaryOp.MAX,
+          INPUT,
+          (s, a, b, y) -> s.mul(Elementwise.share(true, a, b)),
+          (s, a, b, y) -> s.mul(Elementwise.share(true, a, b).neg().add(1)))),
+  MINIMUM(
+      binary(
+          BinaryOp.MIN,
+          INPUT,
+          (s, a, b, y) -> s.mul(Elementwise.share(false, a, b)),
+          (s, a, b, y) -> s.mul(Elementwise.share(false, a, b).neg().add(1)))),
+  // eq, ne, lt, le, gt, ge (bool output, no gradient) and where(c, a, b): rules in Elementwise
+  COMPARE(elementwise(NOTHING)),
+  WHERE(elementwise(INPUT)),
+  // reductions: rules in Reductions and LogSoftmax
+  SUM(linear().batched()),
+  MAX(rules(BOTH).batched()),
+  MIN(rules(BOTH).batched()),
+  ARGMAX(rules(NOTHING).batched()),
+  ARGMIN(rules(NOTHING).batched()),
+  NORM(rules(BOTH).batched()),
+  LOG_SOFTMAX(rules(OUTPUT).batched()),
+  // data movement: linear, the VJP is the transposed movement (in Layout)
+  RESHAPE(linear().batched()),
+  EXPAND(linear().batched()),
+  PERMUTE(linear().batched()),
+  SLICE(linear().batched()),
+  PAD(linear().batched()),
+  CAT(linear().batched()),
+  CONTIGUOUS(linear().batched()),
+  CAST(linear().batched()),
+  // indexing: rules in Indexing
+  GATHER(rules(INPUT).batched()),
+  SCATTER_ADD(rules(INPUT).batched()),
   // linear algebra
-  MATMUL("Matmul"),
+  MATMUL(rules(INPUT).batched()),
   // user-defined functions (nabla.CustomFunction), first-class like the others
-  CUSTOM("Custom");
+  CUSTOM(rules(BOTH));
 
-  private final String displayName;
+  /** What a primitive's rules read besides shapes (only those are checked for in-place writes). */
+  enum Reads {
+    NOTHING,
+    INPUT,
+    OUTPUT,
+    BOTH;
 
-  PrimitiveKind(String displayName) {
-    this.displayName = displayName;
+    boolean input() {
+      return this == INPUT || this == BOTH;
+    }
+
+    boolean output() {
+      return this == OUTPUT || this == BOTH;
+    }
   }
 
-  /** CamelCase name used in gradient function names, e.g. {@code Mul}. */
+  /** A row's columns, built by the helpers below. {@code rule} is null unless elementwise. */
+  record Row(
+      boolean linear, boolean elementwise, Reads reads, boolean batchedVjp, Elementwise.Rule rule) {
+    /** The same row with a batched VJP. */
+    Row batched() {
+      return new Row(linear, elementwise, reads, true, rule);
+    }
+  }
+
+  private static Row unary(UnaryOp kernel, Reads reads, Elementwise.UnaryPartial partial) {
+    return new Row(false, true, reads, true, new Elementwise.UnaryRule(kernel, partial));
+  }
+
+  private static Row binary(
+      BinaryOp kernel, Reads reads, Elementwise.BinaryPartial a, Elementwise.BinaryPartial b) {
+    return new Row(false, true, reads, true, new Elementwise.BinaryRule(kernel, a, b));
+  }
+
+  /** Elementwise without partials: the rules are written in the primitive's class. */
+  private static Row elementwise(Reads reads) {
+    return new Row(false, true, reads, true, null);
+  }
+
+  private static Row linear() {
+    return new Row(true, false, NOTHING, false, null);
+  }
+
+  private static Row linear(UnaryOp kernel, Elementwise.UnaryPartial partial) {
+    return new Row(true, true, NOTHING, true, new Elementwise.UnaryRule(kernel, partial));
+  }
+
+  private static Row linear(
+      BinaryOp kernel, Elementwise.BinaryPartial a, Elementwise.BinaryPartial b) {
+    return new Row(true, true, NOTHING, true, new Elementwise.BinaryRule(kernel, a, b));
+  }
+
+  private static Row rules(Reads reads) {
+    return new Row(false, false, reads, false, null);
+  }
+
+  private final Row row;
+  private final String displayName;
+
+  PrimitiveKind(Row row) {
+    this.row = row;
+    StringBuilder b = new StringBuilder();
+    for (String part : name().split("_")) {
+      b.append(part.charAt(0)).append(part.substring(1).toLowerCase(java.util.Locale.ROOT));
+    }
+    this.displayName = b.toString();
+  }
+
+  /** CamelCase name used in gradient function names, e.g. {@code Mul}, {@code LogSoftmax}. */
   public String displayName() {
     return displayName;
+  }
+
+  /**
+   * Whether the primitive is a linear map of its inputs (for fixed parameters): its JVP is the
+   * primitive applied to the tangents, and its rules read no values.
+   */
+  public boolean isLinear() {
+    return row.linear;
+  }
+
+  /** Whether each output element depends only on the same (broadcast) element of each input. */
+  public boolean isElementwise() {
+    return row.elementwise;
+  }
+
+  /** Whether the rules read the input values (not just their shapes). */
+  public boolean savesInputs() {
+    return row.reads.input();
+  }
+
+  /** Whether the rules read the output value. */
+  public boolean savesOutput() {
+    return row.reads.output();
+  }
+
+  /** Whether the primitive has a batched VJP rule ({@link Primitive#supportsBatchedVjp()}). */
+  public boolean supportsBatchedVjp() {
+    return row.batchedVjp;
+  }
+
+  /** The kernel and partials of an elementwise row; null for the others. */
+  Elementwise.Rule rule() {
+    return row.rule;
   }
 }

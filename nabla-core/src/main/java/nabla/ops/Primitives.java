@@ -8,18 +8,29 @@ import nabla.kernels.BinaryOp;
 import nabla.kernels.UnaryOp;
 
 /**
- * Factories for every primitive of {@link PrimitiveKind}: the one list the {@code Tensor} facade
- * dispatches through. Parameterless primitives are shared instances.
+ * Factories for every primitive of {@link PrimitiveKind}: the calls the {@code Tensor} facade
+ * dispatches through. The elementwise primitives are built from their table rows (a new row with a
+ * kernel needs no factory), and, like the other parameterless primitives, are shared instances.
  */
 public final class Primitives {
   private Primitives() {}
 
+  private static final Map<PrimitiveKind, Primitive> ELEMENTWISE =
+      new EnumMap<>(PrimitiveKind.class);
   private static final Map<UnaryOp, Primitive> UNARY = new EnumMap<>(UnaryOp.class);
   private static final Map<BinaryOp, Primitive> COMPARE = new EnumMap<>(BinaryOp.class);
 
   static {
-    for (UnaryOp op : UnaryOp.values()) {
-      UNARY.put(op, Elementwise.Unary.of(op));
+    for (PrimitiveKind kind : PrimitiveKind.values()) {
+      switch (kind.rule()) {
+        case Elementwise.UnaryRule r -> {
+          Primitive p = new Elementwise.Unary(kind, r);
+          ELEMENTWISE.put(kind, p);
+          UNARY.put(r.kernel(), p);
+        }
+        case Elementwise.BinaryRule r -> ELEMENTWISE.put(kind, new Elementwise.Binary(kind, r));
+        case null -> {}
+      }
     }
     for (BinaryOp op : BinaryOp.values()) {
       if (op.isComparison()) {
@@ -28,50 +39,60 @@ public final class Primitives {
     }
   }
 
-  private static final Primitive ADD = new Elementwise.Binary(PrimitiveKind.ADD, BinaryOp.ADD);
-  private static final Primitive SUB = new Elementwise.Binary(PrimitiveKind.SUB, BinaryOp.SUB);
-  private static final Primitive MUL = new Elementwise.Binary(PrimitiveKind.MUL, BinaryOp.MUL);
-  private static final Primitive DIV = new Elementwise.Binary(PrimitiveKind.DIV, BinaryOp.DIV);
-  private static final Primitive POW = new Elementwise.Binary(PrimitiveKind.POW, BinaryOp.POW);
-  private static final Primitive MAXIMUM =
-      new Elementwise.Binary(PrimitiveKind.MAXIMUM, BinaryOp.MAX);
-  private static final Primitive MINIMUM =
-      new Elementwise.Binary(PrimitiveKind.MINIMUM, BinaryOp.MIN);
   private static final Primitive WHERE = new Elementwise.Where();
   private static final Primitive CONTIGUOUS = new Layout.Contiguous();
   private static final Primitive MATMUL = new Matmul();
 
-  /** neg, exp, log, sin, cos, tanh, sqrt, abs, relu, sigmoid, sign. */
+  /** The elementwise primitive whose row has this kernel: neg, exp, log, sin, cos, .... */
   public static Primitive unary(UnaryOp op) {
-    return UNARY.get(op);
+    Primitive p = UNARY.get(op);
+    if (p == null) {
+      throw new IllegalArgumentException(
+          "the kernel op " + op + " is the kernel of no row of PrimitiveKind; add a unary row");
+    }
+    return p;
+  }
+
+  /**
+   * The shared primitive of an elementwise row with a kernel, so that a new row needs no factory of
+   * its own: {@code Primitives.elementwise(PrimitiveKind.MUL)} is {@link #mul()}.
+   *
+   * @throws IllegalArgumentException for a row that is not elementwise with a kernel
+   */
+  public static Primitive elementwise(PrimitiveKind kind) {
+    Primitive p = ELEMENTWISE.get(kind);
+    if (p == null) {
+      throw new IllegalArgumentException(kind + " is not an elementwise row with a kernel");
+    }
+    return p;
   }
 
   public static Primitive add() {
-    return ADD;
+    return elementwise(PrimitiveKind.ADD);
   }
 
   public static Primitive sub() {
-    return SUB;
+    return elementwise(PrimitiveKind.SUB);
   }
 
   public static Primitive mul() {
-    return MUL;
+    return elementwise(PrimitiveKind.MUL);
   }
 
   public static Primitive div() {
-    return DIV;
+    return elementwise(PrimitiveKind.DIV);
   }
 
   public static Primitive pow() {
-    return POW;
+    return elementwise(PrimitiveKind.POW);
   }
 
   public static Primitive maximum() {
-    return MAXIMUM;
+    return elementwise(PrimitiveKind.MAXIMUM);
   }
 
   public static Primitive minimum() {
-    return MINIMUM;
+    return elementwise(PrimitiveKind.MINIMUM);
   }
 
   /** eq, ne, lt, le, gt, ge. */

@@ -41,27 +41,13 @@ final class Reductions {
   }
 
   static final class Sum extends Primitive {
-    @Override
-    public boolean savesInputs() {
-      return false;
-    }
-
-    @Override
-    public boolean savesOutput() {
-      return false;
-    }
-
     private final int[] axes;
     private final boolean keepDim;
 
     Sum(int[] axes, boolean keepDim) {
+      super(PrimitiveKind.SUM);
       this.axes = axes;
       this.keepDim = keepDim;
-    }
-
-    @Override
-    public PrimitiveKind kind() {
-      return PrimitiveKind.SUM;
     }
 
     @Override
@@ -77,18 +63,8 @@ final class Reductions {
     }
 
     @Override
-    public boolean supportsBatchedVjp() {
-      return true;
-    }
-
-    @Override
     public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       return new Tensor[] {unreduceBatched(g, in[0], axes)};
-    }
-
-    @Override
-    public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
-      return t[0] == null ? null : t[0].expand(in[0].shape()).sum(axes, keepDim);
     }
   }
 
@@ -99,14 +75,10 @@ final class Reductions {
     private final boolean keepDim;
 
     Extreme(boolean max, int[] axes, boolean keepDim) {
+      super(max ? PrimitiveKind.MAX : PrimitiveKind.MIN);
       this.max = max;
       this.axes = axes;
       this.keepDim = keepDim;
-    }
-
-    @Override
-    public PrimitiveKind kind() {
-      return max ? PrimitiveKind.MAX : PrimitiveKind.MIN;
     }
 
     @Override
@@ -129,11 +101,6 @@ final class Reductions {
     }
 
     @Override
-    public boolean supportsBatchedVjp() {
-      return true;
-    }
-
-    @Override
     public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       Tensor x = in[0];
       return new Tensor[] {unreduceBatched(g, x, axes).mul(share(x, out.detach()))};
@@ -147,29 +114,15 @@ final class Reductions {
 
   /** argmax / argmin along one axis: int64 output, not differentiable. */
   static final class ArgExtreme extends Primitive {
-    @Override
-    public boolean savesInputs() {
-      return false;
-    }
-
-    @Override
-    public boolean savesOutput() {
-      return false;
-    }
-
     private final int axis;
     private final boolean keepDim;
     private final boolean max;
 
     ArgExtreme(int axis, boolean keepDim, boolean max) {
+      super(max ? PrimitiveKind.ARGMAX : PrimitiveKind.ARGMIN);
       this.axis = axis;
       this.keepDim = keepDim;
       this.max = max;
-    }
-
-    @Override
-    public PrimitiveKind kind() {
-      return max ? PrimitiveKind.ARGMAX : PrimitiveKind.ARGMIN;
     }
 
     @Override
@@ -183,11 +136,6 @@ final class Reductions {
     @Override
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       return new Tensor[1];
-    }
-
-    @Override
-    public boolean supportsBatchedVjp() {
-      return true;
     }
 
     @Override
@@ -206,17 +154,13 @@ final class Reductions {
     private final boolean keepDim;
 
     Norm(double p, int[] axes, boolean keepDim) {
+      super(PrimitiveKind.NORM);
       if (!(p >= 1) || Double.isInfinite(p)) {
         throw new IllegalArgumentException("norm: p must be a finite number >= 1, got " + p);
       }
       this.p = p;
       this.axes = axes;
       this.keepDim = keepDim;
-    }
-
-    @Override
-    public PrimitiveKind kind() {
-      return PrimitiveKind.NORM;
     }
 
     @Override
@@ -247,11 +191,6 @@ final class Reductions {
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       Tensor x = in[0];
       return new Tensor[] {unreduce(g, x, axes).mul(derivative(x, out))};
-    }
-
-    @Override
-    public boolean supportsBatchedVjp() {
-      return true;
     }
 
     @Override

@@ -35,6 +35,12 @@ class GradientCheckTest {
     assertTrue(missing.isEmpty(), "primitives without a spec entry: " + missing);
   }
 
+  /** ops.json and the Java half of the table agree (see {@link PrimitiveSpecs#problems()}). */
+  @Test
+  void specTableIsConsistent() {
+    assertTrue(PrimitiveSpecs.problems().isEmpty(), String.join("; ", PrimitiveSpecs.problems()));
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("specs")
   void specExercisesItsPrimitive(Spec spec) {
