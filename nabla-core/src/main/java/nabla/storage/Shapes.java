@@ -21,18 +21,17 @@ public final class Shapes {
 
   /** {@link #numel(int[])} naming the operation in its error. */
   public static int numel(String op, int[] shape) {
-    for (int s : shape) {
-      if (s == 0) {
-        return 0;
-      }
-    }
     long n = 1;
     for (int s : shape) {
-      // n <= 2^31 - 1 and s <= 2^31 - 1 here, so the long product cannot overflow.
+      // n <= 2^31 and s <= 2^31 - 1 here, so the long product cannot overflow; a count past the
+      // limit is held at 2^31, so that a later 0 still makes the shape empty.
       n *= s;
-      if (n > Integer.MAX_VALUE) {
-        throw tooLarge(op, shape);
+      if (n > Integer.MAX_VALUE || n < -Integer.MAX_VALUE) { // (negative sizes: checkSizes)
+        n = Integer.MAX_VALUE + 1L;
       }
+    }
+    if (n > Integer.MAX_VALUE) {
+      throw tooLarge(op, shape);
     }
     return (int) n;
   }
