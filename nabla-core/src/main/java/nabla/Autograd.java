@@ -707,7 +707,7 @@ public final class Autograd {
               + " computing it, and make sure it was not computed inside Autograd.noGrad(); if it"
               + " is itself a gradient, compute that gradient with createGraph = true");
     }
-    if (!Arrays.equals(gradient.shape(), output.shape())) {
+    if (!Shapes.same(gradient.shape(), output.shape())) {
       throw new IllegalArgumentException(
           op
               + ": the head gradient has shape "

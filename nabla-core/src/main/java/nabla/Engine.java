@@ -111,7 +111,7 @@ final class Engine {
           if (t.dtype() != out.dtype()) {
             t = t.to(out.dtype());
           }
-          if (!Arrays.equals(t.shape(), out.shape())) {
+          if (!nabla.storage.Shapes.same(t.shape(), out.shape())) {
             t = t.expand(out.shape());
           }
         }
@@ -444,8 +444,7 @@ final class Engine {
     int[] target = input.shape();
     int[] shape = g.shape();
     Tensor r = g;
-    if (shape.length - batchDims != target.length
-        || !Arrays.equals(shape, batchDims, shape.length, target, 0, target.length)) {
+    if (shape.length - batchDims != target.length || !sameTail(shape, batchDims, target)) {
       int lead = shape.length - batchDims - target.length;
       if (lead < 0) {
         throw invalidGradient(node, index, shape, target, batchDims);
@@ -471,6 +470,16 @@ final class Engine {
       r = r.to(input.dtype());
     }
     return r;
+  }
+
+  /** Whether shape[batchDims..] equals target (a loop: these arrays have a handful of entries). */
+  private static boolean sameTail(int[] shape, int batchDims, int[] target) {
+    for (int i = 0; i < target.length; i++) {
+      if (shape[batchDims + i] != target[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static IllegalStateException invalidGradient(

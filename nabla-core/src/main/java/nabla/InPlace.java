@@ -1,6 +1,5 @@
 package nabla;
 
-import java.util.Arrays;
 import nabla.kernels.Binary;
 import nabla.kernels.BinaryOp;
 import nabla.kernels.Copy;
@@ -45,7 +44,7 @@ final class InPlace {
   static Tensor copyFrom(Tensor t, Tensor src) {
     Checks.nonNull("copyFrom", "src", src);
     int[] b = Shapes.broadcast("copyFrom", t.shape, src.shape);
-    if (!Arrays.equals(b, t.shape)) {
+    if (!Shapes.same(b, t.shape)) {
       throw new IllegalArgumentException(
           "copyFrom: the source of shape "
               + Shapes.str(src.shape)
@@ -77,7 +76,7 @@ final class InPlace {
   /** t += g without recording, reusing t's buffer (gradient accumulation in backward). */
   static void accumulate(Tensor t, Tensor g) {
     Tensor src = g.dtype() == t.dtype() ? g : g.detach().to(t.dtype());
-    if (t.isContiguous() && Arrays.equals(src.shape, t.shape)) {
+    if (t.isContiguous() && Shapes.same(src.shape, t.shape)) {
       Binary.accumulate(t.shape, t.storage, t.offset, src.storage, src.offset, src.strides);
     } else {
       boolean prev = GradMode.set(false);
@@ -126,7 +125,7 @@ final class InPlace {
       }
       result = result.to(t.dtype());
     }
-    if (!Arrays.equals(result.shape, t.shape)) {
+    if (!Shapes.same(result.shape, t.shape)) {
       throw new IllegalArgumentException(
           op
               + ": the result has shape "
@@ -171,7 +170,7 @@ final class InPlace {
         || other.dtype() != t.dtype()
         || other.storage == t.storage
         || other.shape.length > t.shape.length
-        || !Arrays.equals(Shapes.broadcast(op, t.shape, other.shape), t.shape)) {
+        || !Shapes.same(Shapes.broadcast(op, t.shape, other.shape), t.shape)) {
       return false;
     }
     checkNotRecording(t, op);

@@ -600,7 +600,7 @@ public final class Tensor extends TensorMath {
    */
   public Tensor reshape(int... newShape) {
     int[] s = ViewChecks.reshapeTarget(shape, newShape);
-    if (Arrays.equals(s, shape)) {
+    if (Shapes.same(s, shape)) {
       return this;
     }
     return Engine.apply(Primitives.reshape(s), this);
@@ -650,7 +650,7 @@ public final class Tensor extends TensorMath {
         s[i] = shape[i - lead];
       }
     }
-    if (Arrays.equals(s, shape)) {
+    if (Shapes.same(s, shape)) {
       return this;
     }
     return Engine.apply(Primitives.expand(s), this);
