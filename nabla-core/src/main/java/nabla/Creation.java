@@ -33,8 +33,12 @@ final class Creation {
   static Tensor empty(DType dtype, int[] shape) {
     Checks.nonNull("empty", "dtype", dtype);
     int[] s = Shapes.checkSizes("empty", shape);
-    return new Tensor(
-        Storage.allocate(dtype, Shapes.numel("empty", s)), s, Shapes.contiguousStrides(s), 0);
+    return zeroFilled(dtype, s, Shapes.numel("empty", s));
+  }
+
+  /** A new zero-filled tensor of a checked shape {@code s} with {@code n} elements. */
+  private static Tensor zeroFilled(DType dtype, int[] s, int n) {
+    return new Tensor(Storage.allocate(dtype, n), s, Shapes.contiguousStrides(s), 0);
   }
 
   /** float32 from doubles, rounded once. */
@@ -79,10 +83,10 @@ final class Creation {
   /** A new tensor filled with a value; a negative size is reported under the caller's name. */
   static Tensor filled(String op, double value, DType dtype, int[] shape) {
     int[] s = Shapes.checkSizes(op, shape);
-    Shapes.numel(op, s);
-    Tensor t = empty(dtype, s);
+    int n = Shapes.numel(op, s);
+    Tensor t = zeroFilled(Checks.nonNull("empty", "dtype", dtype), s, n);
     if (value != 0) {
-      Copy.fill(t.storage, 0, t.numel(), value);
+      Copy.fill(t.storage, 0, n, value);
     }
     return t;
   }
