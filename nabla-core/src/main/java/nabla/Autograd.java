@@ -345,7 +345,7 @@ public final class Autograd {
   }
 
   /** y, or an error naming op when a user function returned null instead of a tensor. */
-  private static Tensor returned(String op, Tensor y) {
+  static Tensor returned(String op, Tensor y) {
     if (y == null) {
       throw new IllegalStateException(
           op + ": the function returned null; it must return a tensor (e.g. x -> x.sum())");

@@ -25,14 +25,14 @@ final class Checkpoint {
   static Tensor apply(Function<Tensor, Tensor> f, Tensor x) {
     GradMode.State s = GradMode.state();
     if (!s.enabled) {
-      return requireOutput(f.apply(x));
+      return Autograd.returned("checkpoint", f.apply(x));
     }
     Set<Node> previous = s.collector;
     Set<Node> inside = Collections.newSetFromMap(new IdentityHashMap<>());
     s.collector = inside;
     Tensor y;
     try {
-      y = requireOutput(f.apply(x));
+      y = Autograd.returned("checkpoint", f.apply(x));
     } finally {
       s.collector = previous;
     }
@@ -55,13 +55,6 @@ final class Checkpoint {
     out.autograd = AutogradMeta.recorded(node);
     out.autograd.tangents = AutogradMeta.tangents(y); // forward mode went through f itself
     return out;
-  }
-
-  private static Tensor requireOutput(Tensor y) {
-    if (y == null) {
-      throw new IllegalStateException("checkpoint: the segment function returned null");
-    }
-    return y;
   }
 
   /**
@@ -155,7 +148,7 @@ final class Checkpoint {
       }
       Tensor y;
       try (Autograd.Scope s = Autograd.enableGrad()) {
-        y = requireOutput(f.apply(x));
+        y = Autograd.returned("checkpoint", f.apply(x));
       }
       Map<Tensor, Tensor> capture = new IdentityHashMap<>();
       for (int i = 0; i < in.length; i++) {

@@ -40,7 +40,7 @@ final class Ranges {
               + step
               + ")");
     }
-    // Exact count ceil((end - start) / step) without overflow: BigInteger only for huge spans.
+    // Exact count ceil((end - start) / step): end - start can overflow a long, so in BigInteger.
     java.math.BigInteger span =
         java.math.BigInteger.valueOf(end).subtract(java.math.BigInteger.valueOf(start));
     java.math.BigInteger[] qr = span.divideAndRemainder(java.math.BigInteger.valueOf(step));

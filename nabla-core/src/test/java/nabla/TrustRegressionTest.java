@@ -1,9 +1,9 @@
 package nabla;
 
+import static nabla.MisuseTest.assertFails;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.function.Function;
@@ -19,17 +19,6 @@ class TrustRegressionTest {
 
   private static Tensor f64(double... v) {
     return Tensor.ofDoubles(v, v.length);
-  }
-
-  private static <T extends Throwable> T assertFails(
-      Class<T> type, org.junit.jupiter.api.function.Executable call, String... fragments) {
-    T e = assertThrows(type, call);
-    for (String f : fragments) {
-      assertTrue(
-          e.getMessage() != null && e.getMessage().contains(f),
-          "message should mention '" + f + "': " + e.getMessage());
-    }
-    return e;
   }
 
   /** Item 1: checkpoint reaches every leaf its segment uses. */

@@ -62,7 +62,7 @@ public final class Copy {
       dLo += Math.min(b, 0);
       dHi += Math.max(b, 0);
     }
-    boolean same = srcOff == dstOff && java.util.Arrays.equals(srcStrides, dstStrides);
+    boolean same = srcOff == dstOff && nabla.storage.Shapes.same(srcStrides, dstStrides);
     return !same && sLo <= dHi && dLo <= sHi;
   }
 
