@@ -96,6 +96,7 @@ public final class Autograd {
       this.previousChecks = state.anomalyChecksValues;
       state.anomaly = true;
       state.anomalyChecksValues = checkValues;
+      GradMode.anomalyScopeOpened();
     }
 
     /** Restores the previous anomaly mode. */
@@ -103,6 +104,7 @@ public final class Autograd {
     public void close() {
       if (!closed) {
         closed = true;
+        GradMode.anomalyScopeClosed();
         state.anomaly = previous;
         state.anomalyChecksValues = previousChecks;
       }
@@ -707,7 +709,7 @@ public final class Autograd {
               + " computing it, and make sure it was not computed inside Autograd.noGrad(); if it"
               + " is itself a gradient, compute that gradient with createGraph = true");
     }
-    if (!Shapes.same(gradient.shape(), output.shape())) {
+    if (!Shapes.same(gradient.shape, output.shape)) {
       throw new IllegalArgumentException(
           op
               + ": the head gradient has shape "

@@ -111,8 +111,8 @@ final class Engine {
           if (t.dtype() != out.dtype()) {
             t = t.to(out.dtype());
           }
-          if (!nabla.storage.Shapes.same(t.shape(), out.shape())) {
-            t = t.expand(out.shape());
+          if (!nabla.storage.Shapes.same(t.shape, out.shape)) {
+            t = t.expand(out.shape);
           }
         }
       } finally {
@@ -146,9 +146,6 @@ final class Engine {
     }
     return false;
   }
-
-  private static final java.util.concurrent.atomic.AtomicLong PASSES =
-      new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * Reverse-mode sweep from {@code roots} seeded with {@code heads}.
@@ -216,7 +213,7 @@ final class Engine {
       boolean boundary) {
     int rows = batched ? heads[0].shape()[0] : 1;
     GradMode.State state = GradMode.state();
-    Pass pass = new Pass(PASSES.incrementAndGet());
+    Pass pass = new Pass(state.nextPassId());
     boolean previous = state.enabled;
     state.backwardDepth++;
     try {
@@ -441,8 +438,8 @@ final class Engine {
    * they are.
    */
   static Tensor reduceTo(Tensor g, Tensor input, Node node, int index, int batchDims) {
-    int[] target = input.shape();
-    int[] shape = g.shape();
+    int[] target = input.shape; // never written below
+    int[] shape = g.shape;
     Tensor r = g;
     if (shape.length - batchDims != target.length || !sameTail(shape, batchDims, target)) {
       int lead = shape.length - batchDims - target.length;
@@ -525,7 +522,7 @@ final class Engine {
   private static List<Node> topologicalOrder(
       List<Node> starts, Pass pass, Map<Tensor, Tensor> boundaries) {
     ArrayDeque<Node> stack = new ArrayDeque<>(starts);
-    List<Node> seen = new ArrayList<>(starts);
+    int seen = starts.size();
     while (!stack.isEmpty()) {
       Node n = stack.pop();
       Tensor[] inputs = n.inputs;
@@ -538,13 +535,13 @@ final class Engine {
           continue;
         }
         if (pass.claim(child)) {
-          seen.add(child);
+          seen++;
           stack.push(child);
         }
         pass.book(child).dependents++;
       }
     }
-    List<Node> order = new ArrayList<>(seen.size());
+    List<Node> order = new ArrayList<>(seen);
     ArrayDeque<Node> ready = new ArrayDeque<>();
     for (Node s : starts) {
       if (pass.book(s).dependents == 0 && !ready.contains(s)) {

@@ -41,6 +41,18 @@ final class GradMode {
     /** In anomaly mode: whether forward outputs and backward gradients are scanned for NaN/Inf. */
     boolean anomalyChecksValues;
 
+    /** Passes this thread has started (with the thread id, a backward pass's unique id). */
+    private int passes;
+
+    /**
+     * A new backward pass id, unique among the passes running at the same time in all threads, and
+     * never 0: the thread's id in the high half, a per-thread count in the low half (no shared
+     * counter to contend for).
+     */
+    long nextPassId() {
+      return (Thread.currentThread().threadId() << 32) | (++passes & 0xffffffffL);
+    }
+
     boolean forwardActive() {
       return activeCount > 0 && suspended == 0;
     }
@@ -95,6 +107,26 @@ final class GradMode {
   }
 
   private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::new);
+
+  /**
+   * Anomaly scopes open in any thread: while none is, in-place writes skip looking up their
+   * thread's state (a thread-local read per write otherwise).
+   */
+  private static final java.util.concurrent.atomic.AtomicInteger ANOMALY_SCOPES =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  static void anomalyScopeOpened() {
+    ANOMALY_SCOPES.incrementAndGet();
+  }
+
+  static void anomalyScopeClosed() {
+    ANOMALY_SCOPES.decrementAndGet();
+  }
+
+  /** Whether the current thread is in anomaly mode (cheap when no thread is). */
+  static boolean anomaly() {
+    return ANOMALY_SCOPES.get() > 0 && STATE.get().anomaly;
+  }
 
   static State state() {
     return STATE.get();

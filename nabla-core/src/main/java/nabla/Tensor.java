@@ -30,7 +30,36 @@ public final class Tensor extends TensorMath {
   // The mathematical half of the API (elementwise, comparisons, reductions, losses, products) is
   // inherited from the package-private TensorMath, so that each file holds one idea.
 
-  // The view: final, and the arrays are never written after construction (nor handed out).
+  static {
+    // First in the class: the primitives read layouts through this, and may run during the rest of
+    // this class's initialisation.
+    nabla.ops.TensorInternals.install(
+        new nabla.ops.TensorInternals.Access() {
+          @Override
+          public int[] shape(Tensor t) {
+            return t.shape;
+          }
+
+          @Override
+          public int[] strides(Tensor t) {
+            return t.strides;
+          }
+
+          @Override
+          public Tensor view(Storage storage, int[] shape, int[] strides, int offset) {
+            return new Tensor(storage, shape, strides, offset);
+          }
+
+          @Override
+          public Tensor empty(DType dtype, int[] shape) {
+            Storage s = Storage.allocate(dtype, Shapes.numel("empty", shape));
+            return new Tensor(s, shape, Shapes.contiguousStrides(shape), 0);
+          }
+        });
+  }
+
+  // The view: final, and the arrays are never written after construction (handed out only to the
+  // primitives, through TensorInternals, which never write them either).
   final Storage storage;
   final int[] shape;
   final int[] strides;

@@ -54,9 +54,10 @@ final class Elementwise {
                 + Shapes.str(x.shape())
                 + "); convert with to(DType.FLOAT32)");
       }
-      Tensor out = Tensor.empty(x.dtype(), x.shape());
+      int[] shape = TensorInternals.shape(x);
+      Tensor out = TensorInternals.empty(x.dtype(), shape);
       nabla.kernels.Unary.apply(
-          rule.kernel(), x.shape(), x.storage(), x.offset(), x.strides(), out.storage());
+          rule.kernel(), shape, x.storage(), x.offset(), TensorInternals.strides(x), out.storage());
       return out;
     }
 

@@ -34,7 +34,7 @@ final class Layout {
                 + Shapes.str(shape));
       }
       Tensor c = x.isContiguous() ? x : Raw.copy(x, x.dtype());
-      return Tensor.asStrided(c.storage(), shape, Shapes.contiguousStrides(shape), c.offset());
+      return TensorInternals.view(c.storage(), shape, Shapes.contiguousStrides(shape), c.offset());
     }
 
     @Override
@@ -60,7 +60,7 @@ final class Layout {
     @Override
     public Tensor forward(Tensor... in) {
       Tensor x = in[0];
-      int[] xs = x.shape();
+      int[] xs = TensorInternals.shape(x);
       int lead = shape.length - xs.length;
       boolean ok = lead >= 0;
       for (int i = 0; ok && i < xs.length; i++) {
@@ -80,8 +80,11 @@ final class Layout {
                 + Shapes.str(shape)
                 + "; only size-1 dimensions can grow, and new dimensions go in front");
       }
-      return Tensor.asStrided(
-          x.storage(), shape, Shapes.broadcastStrides(xs, x.strides(), shape), x.offset());
+      return TensorInternals.view(
+          x.storage(),
+          shape,
+          Shapes.broadcastStrides(xs, TensorInternals.strides(x), shape),
+          x.offset());
     }
 
     @Override

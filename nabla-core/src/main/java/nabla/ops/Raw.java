@@ -25,7 +25,9 @@ final class Raw {
               + " differ (internal: promote"
               + " before applying the primitive)");
     }
-    int[] shape = Shapes.broadcast(name, a.shape(), b.shape());
+    int[] as = TensorInternals.shape(a);
+    int[] bs = TensorInternals.shape(b);
+    int[] shape = Shapes.broadcast(name, as, bs);
     if (a.dtype() == DType.BOOL && !op.isComparison() && !definedForBool(op)) {
       throw new IllegalArgumentException(
           name
@@ -35,16 +37,16 @@ final class Raw {
               + Shapes.str(b.shape())
               + "); convert with to(DType.FLOAT32), or use logicalAnd / logicalOr / logicalNot");
     }
-    Tensor out = Tensor.empty(op.isComparison() ? DType.BOOL : a.dtype(), shape);
+    Tensor out = TensorInternals.empty(op.isComparison() ? DType.BOOL : a.dtype(), shape);
     Binary.apply(
         op,
         shape,
         a.storage(),
         a.offset(),
-        Shapes.broadcastStrides(a.shape(), a.strides(), shape),
+        Shapes.broadcastStrides(as, TensorInternals.strides(a), shape),
         b.storage(),
         b.offset(),
-        Shapes.broadcastStrides(b.shape(), b.strides(), shape),
+        Shapes.broadcastStrides(bs, TensorInternals.strides(b), shape),
         out.storage());
     return out;
   }
@@ -56,14 +58,22 @@ final class Raw {
 
   /** A contiguous copy of a view with its own storage, optionally converted. */
   static Tensor copy(Tensor x, DType dtype) {
-    Tensor out = Tensor.empty(dtype, x.shape());
-    Copy.copy(x.shape(), x.storage(), x.offset(), x.strides(), out.storage(), 0, out.strides());
+    int[] shape = TensorInternals.shape(x);
+    Tensor out = TensorInternals.empty(dtype, shape);
+    Copy.copy(
+        shape,
+        x.storage(),
+        x.offset(),
+        TensorInternals.strides(x),
+        out.storage(),
+        0,
+        TensorInternals.strides(out));
     return out;
   }
 
   /** Reduces the given (normalised, sorted) axes with a row kernel. */
   static Tensor reduce(ReduceOp op, Tensor x, int[] axes, boolean keepDim, DType outType) {
-    int[] shape = x.shape();
+    int[] shape = TensorInternals.shape(x);
     int rank = shape.length;
     boolean[] reduced = new boolean[rank];
     for (int a : axes) {
@@ -85,7 +95,7 @@ final class Raw {
         len *= shape[i];
       }
     }
-    Tensor out = Tensor.empty(outType, Shapes.reduced(shape, axes, keepDim));
+    Tensor out = TensorInternals.empty(outType, Shapes.reduced(shape, axes, keepDim));
     if (x.numel() == 0) {
       // Nothing to read (sums of nothing are the zeros out holds; max, min and the arg-reductions
       // reject an empty reduction before). Returning here also keeps a huge empty dimension, as in
@@ -116,7 +126,7 @@ final class Raw {
     }
     int[] pShape = new int[rank];
     int[] pStrides = new int[rank];
-    int[] strides = x.strides();
+    int[] strides = TensorInternals.strides(x);
     for (int i = 0; i < rank; i++) {
       pShape[i] = shape[perm[i]];
       pStrides[i] = strides[perm[i]];

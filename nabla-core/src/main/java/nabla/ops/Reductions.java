@@ -30,7 +30,8 @@ final class Reductions {
 
   /** Broadcasts a reduced tensor back over the reduced axes of {@code x}. */
   static Tensor unreduce(Tensor r, Tensor x, int[] axes) {
-    return r.reshape(Raw.keptShape(x.shape(), axes)).expand(x.shape());
+    int[] shape = TensorInternals.shape(x);
+    return r.reshape(Raw.keptShape(shape, axes)).expand(shape);
   }
 
   /** {@link #unreduce} for a gradient with a leading batch dimension. */
