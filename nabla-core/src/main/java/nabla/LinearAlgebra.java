@@ -27,28 +27,9 @@ final class LinearAlgebra {
   /** {@link Tensor#matmul}: at least float32, batch dimensions broadcast. */
   static Tensor matmul(Tensor left, Tensor right) {
     Checks.nonNull("matmul", "other", right);
-    if (left.dim() == 0 || right.dim() == 0) {
-      throw new IllegalArgumentException(
-          "matmul: both operands need at least one dimension, got shapes "
-              + Shapes.str(left.shape)
-              + " and "
-              + Shapes.str(right.shape)
-              + "; use mul for scalars");
-    }
+    Primitives.matmulShape(left.shape, right.shape); // checks, naming the user's shapes
     Tensor a = left.dim() == 1 ? left.unsqueeze(0) : left;
     Tensor b = right.dim() == 1 ? right.unsqueeze(1) : right;
-    if (a.shape[a.dim() - 1] != b.shape[b.dim() - 2]) {
-      throw new IllegalArgumentException(
-          "matmul: shapes "
-              + Shapes.str(left.shape)
-              + " and "
-              + Shapes.str(right.shape)
-              + " cannot be multiplied ("
-              + a.shape[a.dim() - 1]
-              + " columns vs "
-              + b.shape[b.dim() - 2]
-              + " rows)");
-    }
     DType t = TypePromotion.resultType(left, right, true);
     Tensor r = Engine.apply(Primitives.matmul(), a.to(t), b.to(t));
     if (right.dim() == 1) {

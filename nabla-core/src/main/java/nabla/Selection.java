@@ -65,7 +65,7 @@ final class Selection {
     for (int i = 0; i < in.length; i++) {
       in[i] = tensors[i].to(t);
     }
-    return Engine.apply(Primitives.cat(Shapes.axis("cat", dim, tensors[0].dim()), in), in);
+    return Engine.apply(Primitives.cat(Shapes.axis("cat", dim, tensors[0].dim())), in);
   }
 
   /** {@link Tensor#stack}: a cat of the tensors each unsqueezed at dim. */

@@ -183,6 +183,40 @@ class TensorBasicsTest {
       Tensor a = Tensor.of(new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, 3, 3);
       assertArrayEquals(a.toDoubleArray(), e.matmul(a).toDoubleArray());
     }
+
+    /** The one matmul shape rule (NumPy's): 1-d operands become a row or a column, then vanish. */
+    @Test
+    void matmulShapes() {
+      int[][][] cases = {
+        {{3}, {3}, {}},
+        {{3}, {3, 4}, {4}},
+        {{2, 3}, {3}, {2}},
+        {{2, 3}, {3, 4}, {2, 4}},
+        {{5, 2, 3}, {3}, {5, 2}},
+        {{3}, {5, 3, 4}, {5, 4}},
+        {{5, 1, 2, 3}, {7, 3, 4}, {5, 7, 2, 4}},
+        {{0, 3}, {3, 2}, {0, 2}}
+      };
+      for (int[][] c : cases) {
+        Tensor r = Tensor.ones(c[0]).matmul(Tensor.ones(c[1]));
+        String what = Arrays.toString(c[0]) + " @ " + Arrays.toString(c[1]);
+        assertArrayEquals(c[2], r.shape(), what);
+        for (double v : r.toDoubleArray()) {
+          assertEquals(3.0, v, what);
+        }
+      }
+      var e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class, () -> Tensor.ones(3).matmul(Tensor.ones(4, 2)));
+      assertEquals(
+          "matmul: shapes [3] and [4, 2] cannot be multiplied (3 columns vs 4 rows)",
+          e.getMessage());
+      e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class,
+              () -> Tensor.ones(2, 2, 3).matmul(Tensor.ones(3, 3, 4)));
+      assertTrue(e.getMessage().contains("batch dimensions of shapes [2, 2, 3] and [3, 3, 4]"));
+    }
   }
 
   @Nested

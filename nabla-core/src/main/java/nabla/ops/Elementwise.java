@@ -85,7 +85,7 @@ final class Elementwise {
 
     @Override
     public Tensor forward(Tensor... in) {
-      return Raw.binary(rule.kernel(), name, in[0], in[1]);
+      return KernelCalls.binary(rule.kernel(), name, in[0], in[1]);
     }
 
     @Override
@@ -148,7 +148,7 @@ final class Elementwise {
 
     @Override
     public Tensor forward(Tensor... in) {
-      return Raw.binary(op, name, in[0], in[1]);
+      return KernelCalls.binary(op, name, in[0], in[1]);
     }
 
     @Override

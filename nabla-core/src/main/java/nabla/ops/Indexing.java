@@ -122,7 +122,7 @@ final class Indexing {
                 + " is larger than src of shape "
                 + Shapes.str(ss));
       }
-      Tensor out = Raw.copy(self, self.dtype());
+      Tensor out = KernelCalls.copy(self, self.dtype());
       Index.scatterAdd(
           is,
           dim,

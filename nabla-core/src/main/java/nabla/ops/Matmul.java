@@ -16,19 +16,84 @@ final class Matmul extends Primitive {
     super(PrimitiveKind.MATMUL);
   }
 
+  /**
+   * The shape of {@code left · right} under NumPy's matmul rules (a 1-d left operand is a row, a
+   * 1-d right operand a column, each dimension added for the product is dropped again; leading
+   * dimensions broadcast): the one place where matmul shapes are checked, used both by {@code
+   * Tensor.matmul} (with the user's shapes) and by the primitive.
+   *
+   * @throws IllegalArgumentException naming both shapes when they cannot be multiplied
+   */
+  public static int[] resultShape(int[] left, int[] right) {
+    if (left.length == 0 || right.length == 0) {
+      throw new IllegalArgumentException(
+          "matmul: both operands need at least one dimension, got shapes "
+              + Shapes.str(left)
+              + " and "
+              + Shapes.str(right)
+              + "; use mul for scalars");
+    }
+    int[] a = left.length == 1 ? new int[] {1, left[0]} : left;
+    int[] b = right.length == 1 ? new int[] {right[0], 1} : right;
+    int ra = a.length;
+    int rb = b.length;
+    if (a[ra - 1] != b[rb - 2]) {
+      throw new IllegalArgumentException(
+          "matmul: shapes "
+              + Shapes.str(left)
+              + " and "
+              + Shapes.str(right)
+              + " cannot be multiplied ("
+              + a[ra - 1]
+              + " columns vs "
+              + b[rb - 2]
+              + " rows)");
+    }
+    int[] batchA = java.util.Arrays.copyOf(a, ra - 2);
+    int[] batchB = java.util.Arrays.copyOf(b, rb - 2);
+    int[] batch;
+    try {
+      batch = Shapes.broadcast("matmul", batchA, batchB);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "matmul: the batch dimensions of shapes "
+              + Shapes.str(left)
+              + " and "
+              + Shapes.str(right)
+              + " cannot be broadcast together ("
+              + Shapes.str(batchA)
+              + " vs "
+              + Shapes.str(batchB)
+              + ")");
+    }
+    int[] out = java.util.Arrays.copyOf(batch, batch.length + 2);
+    out[batch.length] = a[ra - 2];
+    out[batch.length + 1] = b[rb - 1];
+    if (right.length == 1) {
+      out = java.util.Arrays.copyOf(out, out.length - 1);
+    }
+    if (left.length == 1) {
+      int drop = out.length - (right.length == 1 ? 1 : 2);
+      int[] s = new int[out.length - 1];
+      for (int i = 0, j = 0; i < out.length; i++) {
+        if (i != drop) {
+          s[j++] = out[i];
+        }
+      }
+      out = s;
+    }
+    return out;
+  }
+
   @Override
   public Tensor forward(Tensor... in) {
     Tensor a = in[0];
     Tensor b = in[1];
     int ra = a.dim();
     int rb = b.dim();
-    if (ra < 2
-        || rb < 2
-        || a.shape()[ra - 1] != b.shape()[rb - 2]
-        || a.dtype() != b.dtype()
-        || !a.dtype().isFloating()) {
+    if (ra < 2 || rb < 2 || a.dtype() != b.dtype() || !a.dtype().isFloating()) {
       throw new IllegalArgumentException(
-          "matmul: shapes "
+          "matmul (internal): operands of rank >= 2 and one floating dtype expected, got shapes "
               + Shapes.str(a.shape())
               + " ("
               + a.dtype()
@@ -36,33 +101,17 @@ final class Matmul extends Primitive {
               + Shapes.str(b.shape())
               + " ("
               + b.dtype()
-              + ") cannot be multiplied");
+              + "); Tensor.matmul promotes and adds the dimensions");
     }
-    int m = a.shape()[ra - 2];
-    int k = a.shape()[ra - 1];
-    int n = b.shape()[rb - 1];
-    int[] batchA = java.util.Arrays.copyOf(a.shape(), ra - 2);
-    int[] batchB = java.util.Arrays.copyOf(b.shape(), rb - 2);
-    int[] batch;
-    try {
-      batch = Shapes.broadcast("matmul", batchA, batchB);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "matmul: the batch dimensions of shapes "
-              + Shapes.str(a.shape())
-              + " and "
-              + Shapes.str(b.shape())
-              + " cannot be broadcast together ("
-              + Shapes.str(batchA)
-              + " vs "
-              + Shapes.str(batchB)
-              + ")");
-    }
+    int[] outShape = resultShape(TensorInternals.shape(a), TensorInternals.shape(b));
+    int m = outShape[outShape.length - 2];
+    int n = outShape[outShape.length - 1];
+    int k = TensorInternals.shape(a)[ra - 1];
+    int[] batch = java.util.Arrays.copyOf(outShape, outShape.length - 2);
+    int[] batchA = java.util.Arrays.copyOf(TensorInternals.shape(a), ra - 2);
+    int[] batchB = java.util.Arrays.copyOf(TensorInternals.shape(b), rb - 2);
     int nb = Shapes.numel(batch);
-    int[] outShape = java.util.Arrays.copyOf(batch, batch.length + 2);
-    outShape[batch.length] = m;
-    outShape[batch.length + 1] = n;
-    Tensor out = Tensor.empty(a.dtype(), outShape);
+    Tensor out = TensorInternals.empty(a.dtype(), outShape);
     if (out.numel() == 0) {
       return out;
     }

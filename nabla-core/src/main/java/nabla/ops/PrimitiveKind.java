@@ -22,8 +22,8 @@ import nabla.kernels.UnaryOp;
  *       input's tangent, summed over the inputs). Nothing else is written for it.
  *   <li>{@code linear(...)}: a linear primitive saves nothing, and its JVP is the primitive itself
  *       applied to the tangents (the engine does that); only its VJP, the transposed map, is
- *       written (in {@code Layout} and {@code Reductions}), or it comes from the partials if it is
- *       also elementwise.
+ *       written (in {@code Movement} and {@code Reductions}), or it comes from the partials if it
+ *       is also elementwise.
  *   <li>{@code rules(reads)}: a primitive with its own VJP and JVP, written in its class.
  * </ul>
  *
@@ -77,7 +77,7 @@ public enum PrimitiveKind {
   ARGMIN(rules(NOTHING).batched()),
   NORM(rules(BOTH).batched()),
   LOG_SOFTMAX(rules(OUTPUT).batched()),
-  // data movement: linear, the VJP is the transposed movement (in Layout)
+  // data movement: linear, the VJP is the transposed movement (in Movement)
   RESHAPE(linear().batched()),
   EXPAND(linear().batched()),
   PERMUTE(linear().batched()),

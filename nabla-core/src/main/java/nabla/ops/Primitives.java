@@ -40,7 +40,7 @@ public final class Primitives {
   }
 
   private static final Primitive WHERE = new Elementwise.Where();
-  private static final Primitive CONTIGUOUS = new Layout.Contiguous();
+  private static final Primitive CONTIGUOUS = new Movement.Contiguous();
   private static final Primitive MATMUL = new Matmul();
 
   /** The elementwise primitive whose row has this kernel: neg, exp, log, sin, cos, .... */
@@ -136,29 +136,29 @@ public final class Primitives {
   }
 
   public static Primitive reshape(int[] shape) {
-    return new Layout.Reshape(shape.clone());
+    return new Movement.Reshape(shape.clone());
   }
 
   public static Primitive expand(int[] shape) {
-    return new Layout.Expand(shape.clone());
+    return new Movement.Expand(shape.clone());
   }
 
   public static Primitive permute(int[] dims) {
-    return new Layout.Permute(dims.clone());
+    return new Movement.Permute(dims.clone());
   }
 
   /** Python-style slice of a tensor of the given shape. */
   public static Primitive slice(int[] shape, int dim, int start, int end, int step) {
-    return Layout.Slice.of(shape, dim, start, end, step);
+    return Movement.Slice.of(shape, dim, start, end, step);
   }
 
   public static Primitive pad(int[] shape, int dim, int start, int step) {
-    return new Layout.Pad(shape.clone(), dim, start, step);
+    return new Movement.Pad(shape.clone(), dim, start, step);
   }
 
   /** Concatenation along a normalised dimension. */
-  public static Primitive cat(int dim, Tensor[] inputs) {
-    return new Layout.Cat(dim);
+  public static Primitive cat(int dim) {
+    return new Movement.Cat(dim);
   }
 
   public static Primitive gather(int dim) {
@@ -174,7 +174,16 @@ public final class Primitives {
   }
 
   public static Primitive cast(DType dtype) {
-    return new Layout.Cast(dtype);
+    return new Movement.Cast(dtype);
+  }
+
+  /**
+   * The shape of a matrix product of tensors of these shapes (1-d operands as NumPy treats them).
+   *
+   * @throws IllegalArgumentException naming both shapes when they cannot be multiplied
+   */
+  public static int[] matmulShape(int[] left, int[] right) {
+    return Matmul.resultShape(left, right);
   }
 
   public static Primitive matmul() {

@@ -31,13 +31,13 @@ final class Reductions {
   /** Broadcasts a reduced tensor back over the reduced axes of {@code x}. */
   static Tensor unreduce(Tensor r, Tensor x, int[] axes) {
     int[] shape = TensorInternals.shape(x);
-    return r.reshape(Raw.keptShape(shape, axes)).expand(shape);
+    return r.reshape(KernelCalls.keptShape(shape, axes)).expand(shape);
   }
 
   /** {@link #unreduce} for a gradient with a leading batch dimension. */
   static Tensor unreduceBatched(Tensor r, Tensor x, int[] axes) {
     int b = r.shape()[0];
-    return r.reshape(Primitive.batched(b, Raw.keptShape(x.shape(), axes)))
+    return r.reshape(Primitive.batched(b, KernelCalls.keptShape(x.shape(), axes)))
         .expand(Primitive.batched(b, x.shape()));
   }
 
@@ -55,7 +55,7 @@ final class Reductions {
     public Tensor forward(Tensor... in) {
       Tensor x = in[0];
       DType out = x.dtype().isFloating() ? x.dtype() : DType.INT64;
-      return Raw.reduce(ReduceOp.SUM, x, axes, keepDim, out);
+      return KernelCalls.reduce(ReduceOp.SUM, x, axes, keepDim, out);
     }
 
     @Override
@@ -86,7 +86,7 @@ final class Reductions {
     public Tensor forward(Tensor... in) {
       Tensor x = in[0];
       checkNotEmpty(max ? "max" : "min", x, axes);
-      return Raw.reduce(max ? ReduceOp.MAX : ReduceOp.MIN, x, axes, keepDim, x.dtype());
+      return KernelCalls.reduce(max ? ReduceOp.MAX : ReduceOp.MIN, x, axes, keepDim, x.dtype());
     }
 
     /** 1/count at the positions holding the extreme value, 0 elsewhere. */
@@ -131,7 +131,8 @@ final class Reductions {
       Tensor x = in[0];
       int[] ax = x.dim() == 0 ? new int[0] : new int[] {axis};
       checkNotEmpty(max ? "argmax" : "argmin", x, ax);
-      return Raw.reduce(max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, x, ax, keepDim, DType.INT64);
+      return KernelCalls.reduce(
+          max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, x, ax, keepDim, DType.INT64);
     }
 
     @Override

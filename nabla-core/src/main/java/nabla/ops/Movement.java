@@ -7,11 +7,12 @@ import nabla.kernels.Copy;
 import nabla.storage.Shapes;
 
 /**
- * Primitives that move or view data without arithmetic: reshape, expand, permute, slice, pad, cat,
- * contiguous, cast. All are linear, so each VJP is the transposed data movement.
+ * Movement primitives (tinygrad's name: they move or view data without arithmetic): reshape,
+ * expand, permute, slice, pad, cat, contiguous, cast. All are linear, so each VJP is the transposed
+ * data movement.
  */
-final class Layout {
-  private Layout() {}
+final class Movement {
+  private Movement() {}
 
   static final class Reshape extends Primitive {
     private final int[] shape;
@@ -33,7 +34,7 @@ final class Layout {
                 + " elements) into "
                 + Shapes.str(shape));
       }
-      Tensor c = x.isContiguous() ? x : Raw.copy(x, x.dtype());
+      Tensor c = x.isContiguous() ? x : KernelCalls.copy(x, x.dtype());
       return TensorInternals.view(c.storage(), shape, Shapes.contiguousStrides(shape), c.offset());
     }
 
@@ -378,7 +379,7 @@ final class Layout {
 
     @Override
     public Tensor forward(Tensor... in) {
-      return Raw.copy(in[0], in[0].dtype());
+      return KernelCalls.copy(in[0], in[0].dtype());
     }
 
     @Override
@@ -398,7 +399,7 @@ final class Layout {
 
     @Override
     public Tensor forward(Tensor... in) {
-      return Raw.copy(in[0], dtype);
+      return KernelCalls.copy(in[0], dtype);
     }
 
     @Override

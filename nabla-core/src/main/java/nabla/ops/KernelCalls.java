@@ -10,8 +10,8 @@ import nabla.kernels.ReduceOp;
 import nabla.storage.Shapes;
 
 /** Forward computations shared by several primitives: kernel calls on tensor views, no graph. */
-final class Raw {
-  private Raw() {}
+final class KernelCalls {
+  private KernelCalls() {}
 
   /** Elementwise binary kernel with broadcasting; output dtype is a's, or bool for comparisons. */
   static Tensor binary(BinaryOp op, String name, Tensor a, Tensor b) {
