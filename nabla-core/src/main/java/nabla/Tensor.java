@@ -33,29 +33,7 @@ public final class Tensor extends TensorMath {
   static {
     // First in the class: the primitives read layouts through this, and may run during the rest of
     // this class's initialisation.
-    nabla.ops.TensorInternals.install(
-        new nabla.ops.TensorInternals.Access() {
-          @Override
-          public int[] shape(Tensor t) {
-            return t.shape;
-          }
-
-          @Override
-          public int[] strides(Tensor t) {
-            return t.strides;
-          }
-
-          @Override
-          public Tensor view(Storage storage, int[] shape, int[] strides, int offset) {
-            return new Tensor(storage, shape, strides, offset);
-          }
-
-          @Override
-          public Tensor empty(DType dtype, int[] shape) {
-            Storage s = Storage.allocate(dtype, Shapes.numel("empty", shape));
-            return new Tensor(s, shape, Shapes.contiguousStrides(shape), 0);
-          }
-        });
+    nabla.ops.TensorInternals.install(new InternalAccess());
   }
 
   // The view: final, and the arrays are never written after construction (handed out only to the
