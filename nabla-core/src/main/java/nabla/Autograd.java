@@ -292,7 +292,6 @@ public final class Autograd {
           argnums.length > 0 ? argnums : java.util.stream.IntStream.range(0, args.length).toArray();
       Tensor[] xs = args.clone();
       Tensor[] wrt = new Tensor[which.length];
-      boolean nested = false;
       for (int i = 0; i < which.length; i++) {
         if (which[i] < 0 || which[i] >= args.length) {
           throw new IllegalArgumentException(
@@ -302,10 +301,10 @@ public final class Autograd {
                   + args.length
                   + " arguments");
         }
-        nested |= args[which[i]].requiresGrad();
         xs[which[i]] = differentiableAlias(args[which[i]]);
         wrt[i] = xs[which[i]];
       }
+      boolean nested = outerNeedsGraph(args);
       Tensor y;
       try (Scope s = enableGrad()) {
         y = returned("gradWrt", f.apply(xs));
@@ -338,6 +337,26 @@ public final class Autograd {
     };
   }
 
+  /**
+   * Whether a transform's backward must be recorded (createGraph) because an outer derivative may
+   * be taken through it: an argument requires grad, or carries a forward-mode tangent that does
+   * (forward-over-reverse inside a reverse derivative with respect to the tangent, as in the
+   * derivative of an {@link #hvp} with respect to v).
+   */
+  private static boolean outerNeedsGraph(Tensor... args) {
+    for (Tensor a : args) {
+      if (a.requiresGrad()) {
+        return true;
+      }
+      for (AutogradMeta.Tangent t = AutogradMeta.tangents(a); t != null; t = t.next()) {
+        if (t.value().requiresGrad()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   private static Tensor differentiableAlias(Tensor x) {
     Tensor xi = x.alias();
     if (!xi.requiresGrad()) {
@@ -368,7 +387,7 @@ public final class Autograd {
 
   private static ValueAndGrad valueAndGradAt(Function<Tensor, Tensor> f, Tensor x) {
     requireFloating("grad", x);
-    boolean nested = x.requiresGrad();
+    boolean nested = outerNeedsGraph(x);
     Tensor xi = differentiableAlias(x);
     Tensor y;
     try (Scope s = enableGrad()) {
@@ -380,6 +399,32 @@ public final class Autograd {
     }
     Tensor g = grad(y, y.onesLike(), false, nested, xi)[0];
     return new ValueAndGrad(nested ? y : y.detach(), g);
+  }
+
+  /**
+   * A tangent or cotangent must have its primal's dtype, as in JAX and torch.func (converting it
+   * silently would hide a precision mistake, such as a float32 direction for a float64 point).
+   */
+  private static void sameDtype(String op, String name, Tensor t, String primal, Tensor p) {
+    if (t.dtype() != p.dtype()) {
+      throw new IllegalArgumentException(
+          op
+              + ": "
+              + name
+              + " is "
+              + t.dtype()
+              + " but "
+              + primal
+              + " is "
+              + p.dtype()
+              + " (shape "
+              + Shapes.str(p.shape)
+              + "); they must have the same dtype: convert with "
+              + name.split(" ")[0]
+              + ".to(DType."
+              + p.dtype().name()
+              + ")");
+    }
   }
 
   private static void requireFloating(String op, Tensor x) {
@@ -402,7 +447,9 @@ public final class Autograd {
     Checks.nonNull("vjp", "f", f);
     requireFloating("vjp", x);
     Checks.nonNull("vjp", "v", v);
-    boolean nested = x.requiresGrad();
+    // Record the backward when an outer derivative may be taken with respect to x or to v (the
+    // VJP is linear in v: its derivative there is the transposed Jacobian).
+    boolean nested = outerNeedsGraph(x, v);
     Tensor xi = differentiableAlias(x);
     Tensor y;
     try (Scope s = enableGrad()) {
@@ -416,6 +463,7 @@ public final class Autograd {
               + Shapes.str(y.shape())
               + "; they must be equal");
     }
+    sameDtype("vjp", "v", v, "f(x)", y);
     if (!y.requiresGrad()) {
       return x.detach().zerosLike();
     }
@@ -444,11 +492,12 @@ public final class Autograd {
               + Shapes.str(x.shape())
               + "; they must be equal");
     }
+    sameDtype("jvp", "tangent", v, "x", x);
     GradMode.State s = GradMode.state();
     int level = s.openLevel();
     try {
       Tensor xi = x.alias();
-      AutogradMeta.addTangent(xi, level, v.to(x.dtype()));
+      AutogradMeta.addTangent(xi, level, v);
       Tensor y = returned("jvp", f.apply(xi));
       Tensor t = AutogradMeta.tangent(y, level);
       return new ValueAndTangent(y, t != null ? t : y.detach().zerosLike());
@@ -497,7 +546,7 @@ public final class Autograd {
       Function<Tensor, Tensor> f, Tensor x, boolean tryBatched, boolean loop) {
     Checks.nonNull("jacrev", "f", f);
     requireFloating("jacrev", x);
-    boolean nested = x.requiresGrad();
+    boolean nested = outerNeedsGraph(x);
     Tensor xi = differentiableAlias(x);
     Tensor y;
     try (Scope s = enableGrad()) {

@@ -44,6 +44,9 @@ final class Engine {
     if (isInput(out, inputs)) {
       out = out.shallowCopy();
     }
+    if (inputs.length > 0 && out.storage == inputs[0].storage) {
+      out.viewOfLeaf = leafBase(inputs[0]);
+    }
     if (s.anomaly && s.anomalyChecksValues && isUserLevel(s)) {
       Anomaly.checkForward(p, inputs, out);
     }
@@ -136,6 +139,18 @@ final class Engine {
       }
     }
     return apply(p, tangents);
+  }
+
+  /**
+   * The leaf a view of {@code t} writes into: t itself when it is a leaf, its own base when it is a
+   * view of one, else null. Lets an in-place write through a view taken before the leaf was made to
+   * require grad be refused like one through a recorded view.
+   */
+  private static Tensor leafBase(Tensor t) {
+    if (t.viewOfLeaf != null) {
+      return t.viewOfLeaf;
+    }
+    return t.gradFn() == null ? t : null;
   }
 
   private static boolean isInput(Tensor out, Tensor[] inputs) {

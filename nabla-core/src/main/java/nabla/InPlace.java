@@ -96,11 +96,26 @@ final class InPlace {
   }
 
   private static void checkNotRecording(Tensor t, String op) {
-    if (t.requiresGrad() && GradMode.isEnabled()) {
+    if (!GradMode.isEnabled()) {
+      return;
+    }
+    if (t.requiresGrad()) {
       throw new IllegalStateException(
           op
               + ": a tensor that requires grad cannot be modified in place while gradients are"
               + " recorded; do the update inside try (var g = Autograd.noGrad()) { ... }");
+    }
+    Tensor base = t.viewOfLeaf;
+    if (base != null && base.requiresGrad()) {
+      throw new IllegalStateException(
+          op
+              + ": this tensor (shape "
+              + Shapes.str(t.shape)
+              + ") is a view of a leaf that requires grad (shape "
+              + Shapes.str(base.shape)
+              + "), so an in-place update would change the leaf behind autograd's back; do"
+              + " the update inside try (var g = Autograd.noGrad()) { ... }, or work on a copy"
+              + " (copy())");
     }
   }
 

@@ -98,9 +98,17 @@ public final class Node extends Book {
     return inputs == null;
   }
 
+  /**
+   * Frees what backward no longer needs, unless told to retain the graph: a node whose rules read
+   * input or output values lets them go (a second backward through it then fails, naming it); a
+   * node whose rules read only shapes (add, sum, reshape, ...) keeps its edges, so that backward
+   * may pass through it again, as PyTorch allows.
+   */
   void release() {
-    inputs = null;
-    output = null;
+    if (primitive.savesInputs() || primitive.savesOutput()) {
+      inputs = null;
+      output = null;
+    }
   }
 
   /** Throws if a saved tensor was modified in place after this node saved it. */

@@ -11,6 +11,18 @@ import nabla.storage.Shapes;
 final class Selection {
   private Selection() {}
 
+  /** {@link Tensor#gather}; 0-d operands are taken as 1-d of size 1, as PyTorch does. */
+  static Tensor gather(Tensor t, int dim, Tensor index) {
+    Checks.nonNull("gather", "index", index);
+    int d = Shapes.axis("gather", dim, t.dim());
+    if (t.dim() == 0 || index.dim() == 0) {
+      Tensor x = t.dim() == 0 ? t.reshape(1) : t;
+      Tensor i = index.dim() == 0 ? index.reshape(1) : index;
+      return Engine.apply(Primitives.gather(d), x, i).reshape(index.shape);
+    }
+    return Engine.apply(Primitives.gather(d), t, index);
+  }
+
   /** {@link Tensor#indexSelect}: a gather with the index expanded along the other dimensions. */
   static Tensor indexSelect(Tensor t, int dim, Tensor index) {
     if (t.dim() == 0) {

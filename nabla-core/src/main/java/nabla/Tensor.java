@@ -49,6 +49,9 @@ public final class Tensor extends TensorMath {
    */
   AutogradMeta autograd;
 
+  /** For a view of a leaf (or of a view of one): that leaf, for the in-place checks; else null. */
+  Tensor viewOfLeaf;
+
   /** A view of the same data as a new graph node (so a tangent can be attached to it). */
   Tensor alias() {
     return Engine.apply(Primitives.reshape(shape), this);
@@ -718,11 +721,11 @@ public final class Tensor extends TensorMath {
 
   /**
    * Picks values along {@code dim} by an int64 index of the same rank: out[i][j] =
-   * this[i][index[i][j]] for dim 1. Its gradient is a scatter-add.
+   * this[i][index[i][j]] for dim 1. Its gradient is a scatter-add. As in PyTorch, a 0-d tensor or
+   * index counts as 1-d of size 1 (the result has the index's shape).
    */
   public Tensor gather(int dim, Tensor index) {
-    Checks.nonNull("gather", "index", index);
-    return Engine.apply(Primitives.gather(Shapes.axis("gather", dim, dim())), this, index);
+    return Selection.gather(this, dim, index);
   }
 
   /**

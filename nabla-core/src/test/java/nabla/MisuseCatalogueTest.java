@@ -79,7 +79,7 @@ class MisuseCatalogueTest {
           row("M41", ARG, "crossEntropy", "[2, 3]", "[3]"),
           row("M42", INDEX, "crossEntropy", "index 3", "size 3"),
           row("M43", ARG, "mseLoss", "[3, 1]", "[3]"),
-          row("M44", STATE, "backward", "second time", "SumBackward", "retainGraph"),
+          row("M44", STATE, "backward", "second time", "MulBackward", "retainGraph"),
           row("M45", STATE, "backward", "[3]", "Tensor.ones(3)", "sum()"),
           row("M46", ARG, "backward", "[3]", "[2, 2]"),
           row("M47", STATE, "backward", "does not require grad", "requiresGrad(true)", "noGrad"),

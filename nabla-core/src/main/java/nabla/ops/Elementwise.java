@@ -126,10 +126,12 @@ final class Elementwise {
   }
 
   /**
-   * pow, d/db: seed · a^b · log a, defined as 0 where a = 0 (log is taken of a safe value there).
+   * pow, d/db: seed · a^b · log a. Where a = 0 it is 0 for b ≥ 0 (the limit from a > 0) and −∞ for
+   * b < 0 (a^b = +∞ times log 0 = −∞), as PyTorch; the log is taken of 1 where the result is 0, so
+   * that second derivatives through the masked entries stay finite.
    */
   static Tensor powExponent(Tensor seed, Tensor a, Tensor b, Tensor y) {
-    Tensor zero = a.eq(0);
+    Tensor zero = a.eq(0).logicalAnd(b.ge(0));
     Tensor safeA = Tensor.where(zero, a.onesLike(), a);
     Tensor d = seed.mul(y).mul(safeA.log());
     return Tensor.where(zero, d.zerosLike(), d);
