@@ -29,6 +29,9 @@ final class AutogradMeta {
   boolean overwriteGrad;
   Tangent tangents;
 
+  /** Gradient and post-accumulate hooks ({@link Hooks}); null when none was registered. */
+  Hooks.Lists hooks;
+
   /** The record of an output that {@code node} computed: requires grad, not a leaf. */
   static AutogradMeta recorded(Node node) {
     AutogradMeta m = new AutogradMeta();

@@ -17,6 +17,25 @@ final class Checks {
     return value;
   }
 
+  /**
+   * Returns {@code t}, or throws when it has more than one element (a gradient can be implicitly
+   * created only for one), naming the op and the shape and showing the fix.
+   */
+  static Tensor oneElement(String op, Tensor t) {
+    if (t.numel() != 1) {
+      String sizes = java.util.Arrays.toString(t.shape);
+      throw new IllegalStateException(
+          op
+              + ": gradient can be implicitly created only for a tensor with one element, but"
+              + " this one has shape "
+              + sizes
+              + ". Pass a head gradient of that shape, e.g. y.backward(Tensor.ones("
+              + sizes.substring(1, sizes.length() - 1)
+              + ")), or reduce first, e.g. y.sum().backward()");
+    }
+    return t;
+  }
+
   /** Returns {@code values}, or throws when the array or one of its elements is null. */
   static <T> T[] noNulls(String op, String parameter, T[] values) {
     nonNull(op, parameter, values);

@@ -228,7 +228,7 @@ final class Engine {
       boolean boundary) {
     int rows = batched ? heads[0].shape()[0] : 1;
     GradMode.State state = GradMode.state();
-    Pass pass = new Pass(state.nextPassId());
+    Pass pass = new Pass(state.nextPassId(), batched);
     boolean previous = state.enabled;
     state.backwardDepth++;
     try {
@@ -269,6 +269,10 @@ final class Engine {
         if (inputs == null || out == null) {
           checkNotReleased(node);
           throw new IllegalStateException("backward: " + node.name() + " was freed meanwhile");
+        }
+        Hooks.Lists hooks = batched ? null : Hooks.of(out);
+        if (hooks != null) {
+          g = Hooks.apply(out, hooks, g);
         }
         if (capture != null && capture.containsKey(out)) {
           capture.merge(out, g, (x, y) -> x == null ? y : x.add(y));
@@ -311,6 +315,7 @@ final class Engine {
           node.release();
         }
       }
+      pass.flushHookedLeaves(createGraph, capture);
       return rows;
     } finally {
       state.enabled = previous;
@@ -329,8 +334,49 @@ final class Engine {
     /** Bookkeeping of nodes owned by another pass (concurrent, or the one enclosing this). */
     Map<Node, Book> side;
 
-    Pass(long id) {
+    /** Batched passes call no hooks (their gradients carry a row dimension). */
+    final boolean batched;
+
+    /** Gradients of leaves with hooks, summed over the pass, delivered at its end. */
+    Map<Tensor, Tensor> hookedLeaves;
+
+    /** The held leaves in the order they were first reached (the order their hooks run in). */
+    List<Tensor> hookedOrder;
+
+    Pass(long id, boolean batched) {
       this.id = id;
+      this.batched = batched;
+    }
+
+    /** Holds g for a leaf with hooks (so they see its whole gradient once); false if none. */
+    boolean holdForHooks(Tensor leaf, Tensor g) {
+      if (batched || Hooks.of(leaf) == null) {
+        return false;
+      }
+      if (hookedLeaves == null) {
+        hookedLeaves = new IdentityHashMap<>();
+        hookedOrder = new ArrayList<>();
+      }
+      if (hookedLeaves.merge(leaf, g, Tensor::add) == g) {
+        hookedOrder.add(leaf);
+      }
+      return true;
+    }
+
+    /** Runs the held leaves' hooks and delivers their gradients, then the post-accumulate hooks. */
+    void flushHookedLeaves(boolean createGraph, Map<Tensor, Tensor> capture) {
+      if (hookedLeaves == null) {
+        return;
+      }
+      for (Tensor leaf : hookedOrder) {
+        Hooks.Lists hooks = Hooks.of(leaf);
+        Tensor g = Hooks.apply(leaf, hooks, hookedLeaves.get(leaf));
+        deliverNow(leaf, g, createGraph, capture, this);
+        if (capture == null && leaf.requiresGrad()) {
+          Hooks.afterAccumulate(leaf, hooks);
+        }
+      }
+      hookedLeaves = null;
     }
 
     Book book(Node n) {
@@ -391,6 +437,13 @@ final class Engine {
   }
 
   private static void deliverToLeaf(
+      Tensor leaf, Tensor g, boolean createGraph, Map<Tensor, Tensor> capture, Pass pass) {
+    if (!pass.holdForHooks(leaf, g)) {
+      deliverNow(leaf, g, createGraph, capture, pass);
+    }
+  }
+
+  private static void deliverNow(
       Tensor leaf, Tensor g, boolean createGraph, Map<Tensor, Tensor> capture, Pass pass) {
     if (capture != null) {
       if (capture.containsKey(leaf)) {

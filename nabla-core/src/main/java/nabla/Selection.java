@@ -11,6 +11,23 @@ import nabla.storage.Shapes;
 final class Selection {
   private Selection() {}
 
+  /** {@link Tensor#where(Tensor, Tensor, Tensor)}: the condition must be bool. */
+  static Tensor where(Tensor condition, Tensor x, Tensor y) {
+    Checks.nonNull("where", "condition", condition);
+    Checks.nonNull("where", "x", x);
+    Checks.nonNull("where", "y", y);
+    if (condition.dtype() != DType.BOOL) {
+      throw new IllegalArgumentException(
+          "where: the condition must be a bool tensor, got "
+              + condition.dtype()
+              + " of shape "
+              + Shapes.str(condition.shape)
+              + "; build it with a comparison, e.g. x.gt(0), or c.ne(0) for a numeric mask");
+    }
+    DType t = TypePromotion.resultType(x, y);
+    return Engine.apply(Primitives.where(), condition.to(DType.BOOL), x.to(t), y.to(t));
+  }
+
   /** {@link Tensor#gather}; 0-d operands are taken as 1-d of size 1, as PyTorch does. */
   static Tensor gather(Tensor t, int dim, Tensor index) {
     Checks.nonNull("gather", "index", index);

@@ -498,18 +498,7 @@ public final class Tensor extends TensorMath {
    *     does not require grad, or its graph was already freed
    */
   public void backward() {
-    if (numel() != 1) {
-      throw new IllegalStateException(
-          "backward: gradient can be implicitly created only for a tensor with one element, but"
-              + " this one has shape "
-              + Shapes.str(shape)
-              + ". Pass a head gradient of that"
-              + " shape, e.g. y.backward(Tensor.ones("
-              + shapeArgs()
-              + ")), or reduce first,"
-              + " e.g. y.sum().backward()");
-    }
-    backward(onesLike(), false, false);
+    backward(Checks.oneElement("backward", this).onesLike(), false, false);
   }
 
   /**
@@ -536,12 +525,33 @@ public final class Tensor extends TensorMath {
     Autograd.backward(this, gradient, retainGraph, createGraph);
   }
 
-  private String shapeArgs() {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < shape.length; i++) {
-      b.append(i == 0 ? "" : ", ").append(shape[i]);
-    }
-    return b.toString();
+  /**
+   * Registers a hook called with this tensor's gradient during each backward pass (once per pass,
+   * with the whole gradient); it may return a replacement of the same shape and dtype, or null to
+   * keep it (PyTorch's {@code register_hook}). On a leaf it runs before the gradient is added to
+   * {@link #grad()}.
+   *
+   * <pre>{@code
+   * RemovableHandle h = w.registerHook(g -> g.clamp(-1, 1));   // clip this gradient
+   * loss.backward();
+   * h.remove();
+   * }</pre>
+   *
+   * @throws IllegalStateException when this tensor does not require grad
+   */
+  public RemovableHandle registerHook(java.util.function.Function<Tensor, Tensor> hook) {
+    return Hooks.register(this, hook);
+  }
+
+  /**
+   * Registers a hook called with this leaf after backward has updated its {@link #grad()}
+   * (PyTorch's {@code register_post_accumulate_grad_hook}), e.g. to step an optimiser during
+   * backward.
+   *
+   * @throws IllegalStateException when this tensor is not a leaf that requires grad
+   */
+  public RemovableHandle registerPostAccumulateGradHook(java.util.function.Consumer<Tensor> hook) {
+    return Hooks.registerPostAccumulate(this, hook);
   }
 
   /**
@@ -756,19 +766,7 @@ public final class Tensor extends TensorMath {
    * three. No gradient (not even NaN) reaches the branch not taken.
    */
   public static Tensor where(Tensor condition, Tensor x, Tensor y) {
-    Checks.nonNull("where", "condition", condition);
-    Checks.nonNull("where", "x", x);
-    Checks.nonNull("where", "y", y);
-    if (condition.dtype() != DType.BOOL) {
-      throw new IllegalArgumentException(
-          "where: the condition must be a bool tensor, got "
-              + condition.dtype()
-              + " of shape "
-              + Shapes.str(condition.shape)
-              + "; build it with a comparison, e.g. x.gt(0), or c.ne(0) for a numeric mask");
-    }
-    DType t = TypePromotion.resultType(x, y);
-    return Engine.apply(Primitives.where(), condition.to(DType.BOOL), x.to(t), y.to(t));
+    return Selection.where(condition, x, y);
   }
 
   /** {@code where(condition, x, y)} with a constant {@code y}. */

@@ -255,6 +255,18 @@ final class ApiFuzzInputs {
       }
       return f;
     }
+    if (type == java.util.function.Consumer.class) {
+      // a post-accumulate hook: reads the gradient, sometimes clears it
+      boolean clear = rnd.nextBoolean();
+      return (java.util.function.Consumer<Tensor>)
+          leaf -> {
+            if (clear) {
+              leaf.zeroGrad();
+            } else if (leaf.grad() != null) {
+              leaf.grad().sum();
+            }
+          };
+    }
     if (type == Autograd.MultiFunction.class) {
       return ApiFuzzFunctions.MULTI_FUNCTIONS.get(
           rnd.nextInt(ApiFuzzFunctions.MULTI_FUNCTIONS.size()));
