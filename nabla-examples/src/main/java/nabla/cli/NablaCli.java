@@ -31,14 +31,22 @@ import picocli.CommandLine.Spec;
     subcommands = {
       NablaCli.Demo.class,
       NablaCli.ExercisesCommand.class,
+      TrainCommand.class,
+      PredictCommand.class,
+      ShellCommand.class,
       NablaCli.Version.class,
       CommandLine.HelpCommand.class
     },
     footer = {
       "",
       "Examples:",
-      "  nabla demo            run the D2L 2.5 walkthrough, then its exercises",
+      "  nabla demo            the D2L 2.5 walkthrough and exercises, linear regression,",
+      "                        then the MLP on Fashion-MNIST (plots in out/)",
       "  nabla exercises       solve the D2L 2.5 exercises (charts, graphs in out/)",
+      "  nabla train mlp       train the D2L MLP on Fashion-MNIST (also: linreg, softmax)",
+      "  nabla predict --model out/mlp.safetensors",
+      "                        accuracy and confusion matrix of a saved model",
+      "  nabla shell           JShell with Nabla and its imports loaded",
       "  nabla version         show the Nabla version, SIMD availability and JVM",
       "  nabla help demo       show help for a command",
       "",

@@ -49,17 +49,24 @@ public record EpochMetrics(
   @Override
   public String toString() {
     StringBuilder s = new StringBuilder();
-    s.append(String.format("epoch %d/%d: train loss %.4f", epoch, epochs, trainLoss));
+    s.append(
+        String.format(
+            java.util.Locale.ROOT, "epoch %d/%d: train loss %.4f", epoch, epochs, trainLoss));
     if (!Double.isNaN(trainAccuracy)) {
-      s.append(String.format(", train acc %.3f", trainAccuracy));
+      s.append(String.format(java.util.Locale.ROOT, ", train acc %.3f", trainAccuracy));
     }
     if (!Double.isNaN(testLoss)) {
-      s.append(String.format(", test loss %.4f", testLoss));
+      s.append(String.format(java.util.Locale.ROOT, ", test loss %.4f", testLoss));
     }
     if (!Double.isNaN(testAccuracy)) {
-      s.append(String.format(", test acc %.3f", testAccuracy));
+      s.append(String.format(java.util.Locale.ROOT, ", test acc %.3f", testAccuracy));
     }
-    s.append(String.format(" (%.1f s, %,.0f examples/s)", seconds, examplesPerSecond()));
+    s.append(
+        String.format(
+            java.util.Locale.ROOT,
+            seconds < 10 ? " (%.2f s, %,.0f examples/s)" : " (%.1f s, %,.0f examples/s)",
+            seconds,
+            examplesPerSecond()));
     return s.toString();
   }
 }
