@@ -11,6 +11,7 @@ module nabla.nn {
   requires transitive nabla.core;
   requires com.fasterxml.jackson.databind;
   requires me.tongfei.progressbar;
+  requires org.jline.terminal; // the terminal's width, asked once per fit
 
   exports nabla.nn;
   exports nabla.optim;

@@ -17,6 +17,8 @@ import nabla.nn.Loss;
 import nabla.nn.Module;
 import nabla.nn.Reduction;
 import nabla.optim.Optimizer;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
 
 /**
  * The training loop (D2L's {@code Trainer}): for each epoch, one pass of minibatch steps over the
@@ -172,9 +174,13 @@ public final class Trainer {
               + ", drop-last on?); give it at least one full batch");
     }
     boolean drawBar = progress == Progress.ON || (progress == Progress.AUTO && isTerminal());
+    // The terminal is asked its width once per fit: asking costs 50-300 ms, and the library
+    // would ask for every bar, that is every epoch.
+    PrintStream barOut = !drawBar ? null : progressOut != null ? progressOut : System.err;
+    int barWidth = !drawBar ? 0 : progressOut != null ? 100 : terminalWidth() - 1;
     List<EpochMetrics> history = new ArrayList<>();
     for (int epoch = 1; epoch <= epochs; epoch++) {
-      EpochMetrics m = trainEpoch(train, test, epoch, batches, drawBar);
+      EpochMetrics m = trainEpoch(train, test, epoch, batches, barOut, barWidth);
       history.add(m);
       for (EpochListener l : epochListeners) {
         l.onEpochEnd(m);
@@ -184,14 +190,16 @@ public final class Trainer {
   }
 
   private EpochMetrics trainEpoch(
-      DataLoader train, DataLoader test, int epoch, int batches, boolean drawBar) {
+      DataLoader train, DataLoader test, int epoch, int batches, PrintStream barOut, int width) {
     model.train();
     double lossSum = 0;
     long correct = 0;
     long examples = 0;
     boolean classification = true;
-    long start = System.nanoTime();
-    try (ProgressBar bar = drawBar ? newBar(epoch, batches) : null) {
+    double seconds;
+    try (ProgressBar bar = barOut != null ? newBar(epoch, batches, barOut, width) : null) {
+      long start = System.nanoTime();
+      long nextBarUpdate = start;
       int k = 0;
       for (Batch b : train) {
         k++;
@@ -214,16 +222,21 @@ public final class Trainer {
         for (BatchListener bl : batchListeners) {
           bl.onBatchEnd(epoch, k, batches, meanLoss);
         }
-        if (bar != null) {
-          double seconds = (System.nanoTime() - start) / 1e9;
+        if (bar != null && (k == batches || System.nanoTime() >= nextBarUpdate)) {
+          // at most ten updates a second: the bar redraws every 250 ms anyway
+          nextBarUpdate = System.nanoTime() + 100_000_000L;
+          double elapsed = (System.nanoTime() - start) / 1e9;
           bar.stepTo(k);
           bar.setExtraMessage(
               String.format(
-                  " loss %.4f, %,.0f examples/s", lossSum / examples, examples / seconds));
+                  java.util.Locale.ROOT,
+                  " loss %.4f, %,.0f examples/s",
+                  lossSum / examples,
+                  examples / elapsed));
         }
       }
+      seconds = (System.nanoTime() - start) / 1e9;
     }
-    double seconds = (System.nanoTime() - start) / 1e9;
     double testLoss = Double.NaN;
     double testAccuracy = Double.NaN;
     if (test != null) {
@@ -243,17 +256,23 @@ public final class Trainer {
         seconds);
   }
 
-  private ProgressBar newBar(int epoch, int batches) {
-    ProgressBarBuilder b =
-        new ProgressBarBuilder()
-            .setTaskName("epoch " + epoch + "/" + epochs)
-            .setInitialMax(batches)
-            .setUpdateIntervalMillis(250);
-    if (progressOut != null) {
-      // a fixed width: asking a non-terminal stream for its width would only give a warning
-      b.setConsumer(new ConsoleProgressBarConsumer(progressOut, 100));
+  private ProgressBar newBar(int epoch, int batches, PrintStream out, int width) {
+    return new ProgressBarBuilder()
+        .setTaskName("epoch " + epoch + "/" + epochs)
+        .setInitialMax(batches)
+        .setUpdateIntervalMillis(250)
+        .setConsumer(new ConsoleProgressBarConsumer(out, width))
+        .build();
+  }
+
+  /** The terminal's width in columns (80 when it cannot be told). */
+  private static int terminalWidth() {
+    try (Terminal t = TerminalBuilder.builder().system(true).dumb(true).build()) {
+      int w = t.getWidth();
+      return w >= 40 ? w : 80;
+    } catch (java.io.IOException | RuntimeException e) {
+      return 80;
     }
-    return b.build();
   }
 
   /**
