@@ -48,10 +48,10 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Examples:",
-      "  nabla demo            the D2L 2.5 walkthrough and exercises, linear regression,",
-      "                        then the MLP on Fashion-MNIST (plots in out/)",
+      "  nabla demo            the D2L 2.5 walkthrough and exercises, then linear",
+      "                        regression and the MLP on Fashion-MNIST (plots in out/)",
       "  nabla exercises       solve the D2L 2.5 exercises (charts, graphs in out/)",
-      "  nabla train mlp       train the D2L MLP on Fashion-MNIST (also: linreg, softmax)",
+      "  nabla train mlp       train the D2L MLP on Fashion-MNIST (or linreg, softmax)",
       "  nabla predict --model out/mlp.safetensors",
       "                        accuracy and confusion matrix of a saved model",
       "  nabla shell           JShell with Nabla and its imports loaded",
@@ -148,15 +148,16 @@ public final class NablaCli implements Runnable {
       mixinStandardHelpOptions = true,
       versionProvider = NablaCli.VersionProvider.class,
       description = {
-        "Run the D2L 2.5 automatic-differentiation walkthrough, then train.",
+        "Run the D2L 2.5 autograd walkthrough, then train two models.",
         "",
         "Follows Dive into Deep Learning, section 2.5, step by step: the gradient of",
         "y = 2 x.x, non-scalar backward, detaching computation, and gradients through",
         "Java control flow. Prints each step and its result, then solves the",
-        "section's exercises, writing their chart and graph files to out/. Then trains",
-        "linear regression on synthetic data (D2L 3.5) and, when the Fashion-MNIST files",
-        "are installed, the D2L 5.2 MLP for 10 epochs, writing its training curves and",
-        "predictions to out/ and ending with its test accuracy."
+        "section's exercises, writing their chart and graph files to out/. Then",
+        "trains linear regression on synthetic data (D2L 3.5) and, when the",
+        "Fashion-MNIST files are installed, the D2L 5.2 MLP for 10 epochs, writing",
+        "its training curves and predictions to out/ and ending with its test",
+        "accuracy."
       })
   public static final class Demo implements Callable<Integer> {
     @Option(

@@ -14,16 +14,18 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = NablaCli.VersionProvider.class,
     description = {
-      "Classify the Fashion-MNIST test set with a model saved by 'nabla train softmax|mlp",
-      "--save FILE'; print the accuracy and the 10x10 confusion matrix.",
+      "Accuracy and confusion matrix of a saved Fashion-MNIST model.",
       "",
-      "The architecture (softmax regression or MLP, and its hidden size) is read from the",
-      "names and shapes of the tensors in the safetensors file."
+      "Classifies the Fashion-MNIST test set with a model saved by",
+      "'nabla train softmax|mlp --save FILE'. The architecture (softmax regression",
+      "or MLP, and its hidden size) is read from the names and shapes of the",
+      "tensors in the safetensors file."
     },
     footer = {
       "",
       "Example:",
-      "  nabla train mlp --save out/mlp.safetensors && nabla predict --model out/mlp.safetensors"
+      "  nabla train mlp --save out/mlp.safetensors",
+      "  nabla predict --model out/mlp.safetensors"
     })
 public final class PredictCommand implements Callable<Integer> {
   @Option(

@@ -13,9 +13,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = NablaCli.VersionProvider.class,
     description = {
-      "Start JShell with Nabla on the class path, the Vector API module added and the",
-      "common imports preloaded (nabla.*, nabla.nn.*, nabla.optim.*, nabla.data.*,",
-      "nabla.train.*), so D2L cells can be typed interactively. Run by the ./nabla launcher."
+      "JShell with Nabla on the class path and its imports loaded.",
+      "",
+      "The Vector API module is added and nabla.*, nabla.nn.*, nabla.optim.*,",
+      "nabla.data.*, nabla.train.* and nabla.io.* are imported, so D2L cells can be",
+      "typed interactively. Started by the ./nabla launcher; other arguments go",
+      "to jshell."
     },
     footer = {
       "",

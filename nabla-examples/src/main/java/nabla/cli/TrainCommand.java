@@ -19,14 +19,15 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     versionProvider = NablaCli.VersionProvider.class,
     description = {
-      "Train a D2L model: linear regression on synthetic data, or softmax regression or the MLP",
-      "on Fashion-MNIST.",
+      "Train a D2L model on synthetic data or Fashion-MNIST.",
       "",
-      "Book defaults: linreg 3 epochs, batch 10, lr 0.03; softmax and mlp 10 epochs, batch",
-      "256, lr 0.1 (adam: 0.001), weights N(0, 0.01^2), bias 0; the MLP has 256 hidden ReLU",
-      "units. Prints one line per epoch (a progress bar too, in a terminal), then the estimated",
-      "w and b (linreg) or 'test accuracy: 0.XXXX'. Writes the loss and accuracy curves",
-      "(rewritten each epoch) and, for Fashion-MNIST, 18 test images with their predictions."
+      "linreg: linear regression on synthetic data (3 epochs, batch 10, lr 0.03);",
+      "softmax, mlp: softmax regression and the MLP with 256 hidden ReLU units on",
+      "Fashion-MNIST (10 epochs, batch 256, lr 0.1, adam: 0.001; weights",
+      "N(0, 0.01^2), bias 0). Prints a line per epoch (and a progress bar in a",
+      "terminal), then the estimated w and b, or 'test accuracy: 0.XXXX'. Writes",
+      "the loss and accuracy curves (rewritten each epoch) and, for Fashion-MNIST,",
+      "18 test images with their predicted labels."
     },
     footer = {
       "",
@@ -36,8 +37,9 @@ import picocli.CommandLine.Parameters;
       "  nabla train mlp --optimizer adam --lr 0.001",
       "  nabla train softmax --data ~/datasets/fashion-mnist --plot out/softmax.png",
       "",
-      "Fashion-MNIST is read from --data, $NABLA_DATA, /usr/share/datasets/fashion-mnist",
-      "(Debian: apt-get install dataset-fashion-mnist) or ~/.nabla/datasets/fashion-mnist."
+      "Fashion-MNIST is read from --data, $NABLA_DATA,",
+      "/usr/share/datasets/fashion-mnist (Debian: apt-get install",
+      "dataset-fashion-mnist) or ~/.nabla/datasets/fashion-mnist."
     })
 public final class TrainCommand implements Callable<Integer> {
   @Parameters(
