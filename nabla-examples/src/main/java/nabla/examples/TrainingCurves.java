@@ -94,6 +94,15 @@ public final class TrainingCurves implements EpochListener, BatchListener {
     return target;
   }
 
+  /** The within-epoch training-loss points so far, as {x (fractional epoch), mean loss}. */
+  List<double[]> trainLossPoints() {
+    List<double[]> points = new ArrayList<>();
+    for (int i = 0; i < batchLoss.getItemCount(); i++) {
+      points.add(new double[] {batchLoss.getX(i).doubleValue(), batchLoss.getY(i).doubleValue()});
+    }
+    return points;
+  }
+
   /** Adds the epoch's points and rewrites the PNG. */
   @Override
   public void onEpochEnd(EpochMetrics metrics) {

@@ -52,6 +52,27 @@ class TrainingPlotsTest {
   }
 
   @Test
+  void withinEpochLossIsTheMeanOfEachTenthOfAnEpoch(@TempDir Path dir) {
+    TrainingCurves curves = new TrainingCurves(dir.resolve("c.png"), "t");
+    for (int b = 1; b <= 100; b++) {
+      curves.onBatchEnd(1, b, 100, b); // loss = batch number
+    }
+    List<double[]> p = curves.trainLossPoints();
+    assertEquals(10, p.size(), "ten points for 100 batches");
+    for (int k = 0; k < 10; k++) {
+      assertEquals((k + 1) / 10.0, p.get(k)[0], 1e-12, "x of point " + k);
+      assertEquals(10 * k + 5.5, p.get(k)[1], 1e-12, "mean of batches " + (10 * k + 1) + "..");
+    }
+    // 7 batches per epoch: one point per batch, the last at the epoch's end
+    TrainingCurves few = new TrainingCurves(dir.resolve("f.png"), "t");
+    for (int b = 1; b <= 7; b++) {
+      few.onBatchEnd(2, b, 7, 1.0);
+    }
+    assertEquals(7, few.trainLossPoints().size());
+    assertEquals(2.0, few.trainLossPoints().getLast()[0], 1e-12);
+  }
+
+  @Test
   void imageGridDrawsEachPixelAndCaptions(@TempDir Path dir) throws IOException {
     // image 0 all white, image 1 all black, image 2 white left half
     float[] px = new float[3 * 4 * 4];
