@@ -1,6 +1,5 @@
 package nabla.cli;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -124,11 +123,8 @@ public final class TrainCommand implements Callable<Integer> {
       } else {
         Training.fashionMnist(model, o, out);
       }
-    } catch (FileNotFoundException e) {
-      out.flush();
-      System.err.println("nabla train " + model + ": " + e.getMessage());
-      return 1;
     } catch (IOException | IllegalArgumentException | IllegalStateException e) {
+      // a missing dataset's message lists every folder looked in and how to get the files
       out.flush();
       System.err.println("nabla train " + model + ": " + e.getMessage());
       return 1;
