@@ -7,6 +7,7 @@
 @SuppressWarnings("requires-automatic") // jfreechart has no module descriptor
 module nabla.examples {
   requires transitive nabla.core; // the examples' public methods take and return tensors
+  requires transitive nabla.nn; // ... and models and training metrics
   requires info.picocli;
   requires org.jfree.jfreechart;
   requires java.desktop; // the exercise plots (java.awt)

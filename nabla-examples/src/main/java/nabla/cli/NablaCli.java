@@ -1,13 +1,21 @@
 package nabla.cli;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import nabla.data.FashionMnist;
 import nabla.examples.AutogradWalkthrough;
 import nabla.examples.Exercises;
+import nabla.examples.Training;
+import nabla.nn.Linear;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,14 +39,22 @@ import picocli.CommandLine.Spec;
     subcommands = {
       NablaCli.Demo.class,
       NablaCli.ExercisesCommand.class,
+      TrainCommand.class,
+      PredictCommand.class,
+      ShellCommand.class,
       NablaCli.Version.class,
       CommandLine.HelpCommand.class
     },
     footer = {
       "",
       "Examples:",
-      "  nabla demo            run the D2L 2.5 walkthrough, then its exercises",
+      "  nabla demo            the D2L 2.5 walkthrough and exercises, then linear",
+      "                        regression and the MLP on Fashion-MNIST (plots in out/)",
       "  nabla exercises       solve the D2L 2.5 exercises (charts, graphs in out/)",
+      "  nabla train mlp       train the D2L MLP on Fashion-MNIST (or linreg, softmax)",
+      "  nabla predict --model out/mlp.safetensors",
+      "                        accuracy and confusion matrix of a saved model",
+      "  nabla shell           JShell with Nabla and its imports loaded",
       "  nabla version         show the Nabla version, SIMD availability and JVM",
       "  nabla help demo       show help for a command",
       "",
@@ -132,25 +148,96 @@ public final class NablaCli implements Runnable {
       mixinStandardHelpOptions = true,
       versionProvider = NablaCli.VersionProvider.class,
       description = {
-        "Run the D2L 2.5 automatic-differentiation walkthrough.",
+        "Run the D2L 2.5 autograd walkthrough, then train two models.",
         "",
         "Follows Dive into Deep Learning, section 2.5, step by step: the gradient of",
         "y = 2 x.x, non-scalar backward, detaching computation, and gradients through",
         "Java control flow. Prints each step and its result, then solves the",
-        "section's exercises, writing their chart and graph files to out/."
+        "section's exercises, writing their chart and graph files to out/. Then",
+        "trains linear regression on synthetic data (D2L 3.5) and, when the",
+        "Fashion-MNIST files are installed, the D2L 5.2 MLP for 10 epochs, writing",
+        "its training curves and predictions to out/ and ending with its test",
+        "accuracy."
       })
   public static final class Demo implements Callable<Integer> {
+    @Option(
+        names = "--data",
+        paramLabel = "DIR",
+        description = "Folder with the four Fashion-MNIST IDX files (.gz or not).")
+    String data;
+
     /** Creates the command; used by picocli. */
     public Demo() {}
 
     @Override
-    public Integer call() {
-      AutogradWalkthrough.run(System.out);
-      System.out.println();
-      System.out.println("==================== D2L 2.5 exercises ====================");
-      System.out.println();
-      Exercises.runAll(System.out, Path.of("out"));
-      System.out.flush();
+    public Integer call() throws IOException {
+      PrintStream out = System.out;
+      Path dir = Path.of("out");
+      AutogradWalkthrough.run(out);
+      out.println();
+      out.println("==================== D2L 2.5 exercises ====================");
+      out.println();
+      Exercises.runAll(out, dir);
+      out.println();
+      out.println("==================== D2L 3.5: linear regression ====================");
+      out.println();
+      Training.Options defaults = Training.Options.defaults();
+      Training.Result linreg =
+          Training.linearRegression(defaults.withPlot(dir.resolve("linreg-training.png")), out);
+      out.println();
+      out.println("==================== D2L 5.2: an MLP on Fashion-MNIST ====================");
+      out.println();
+      List<Path> plots = new ArrayList<>();
+      plots.add(dir.resolve("exercise4-sin.png"));
+      plots.add(linreg.curves());
+      Path found = null;
+      try {
+        found = FashionMnist.find(data);
+      } catch (FileNotFoundException e) {
+        out.println("Skipping the MLP: " + e.getMessage());
+      }
+      Training.Result mlp = null;
+      if (found != null) {
+        Training.Options o =
+            new Training.Options(
+                null,
+                null,
+                null,
+                "sgd",
+                found.toString(),
+                dir.resolve("mlp-training.png"),
+                null,
+                0,
+                false);
+        mlp = Training.fashionMnist("mlp", o, out);
+        plots.add(mlp.curves());
+        plots.add(mlp.predictions());
+      }
+      Linear line = (Linear) linreg.net().get(0);
+      out.println();
+      out.println("==================== summary ====================");
+      out.printf(
+          Locale.ROOT,
+          "linear regression: w = [%.4f, %.4f], b = %.4f (true [2.0, -3.4] and 4.2)%n",
+          line.weight().toFloatArray()[0],
+          line.weight().toFloatArray()[1],
+          line.bias().item());
+      out.println("plots:");
+      for (Path p : plots) {
+        out.println("  " + p);
+      }
+      if (mlp != null) {
+        out.printf(
+            Locale.ROOT,
+            "MLP on Fashion-MNIST, %d epochs in %.1f s: test accuracy: %.4f%n",
+            mlp.history().size(),
+            mlp.seconds(),
+            mlp.testAccuracy());
+      } else {
+        out.println(
+            "MLP on Fashion-MNIST: skipped, the dataset is not installed (how to get it: above)");
+      }
+      out.flush();
       return 0;
     }
   }
