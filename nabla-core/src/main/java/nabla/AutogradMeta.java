@@ -29,6 +29,12 @@ final class AutogradMeta {
   boolean overwriteGrad;
   Tangent tangents;
 
+  /**
+   * How many recorded in-place updates this tensor's graph has seen (carried from record to
+   * record): views made before the last one regenerate their graph from the tensor when next used.
+   */
+  int rebases;
+
   /** Gradient and post-accumulate hooks ({@link Hooks}); null when none was registered. */
   Hooks.Lists hooks;
 
@@ -56,6 +62,12 @@ final class AutogradMeta {
       m = t.autograd = new AutogradMeta();
     }
     m.tangents = new Tangent(level, value, m.tangents);
+  }
+
+  /** t's {@link #rebases} (0 without a record). */
+  static int rebases(Tensor t) {
+    AutogradMeta m = t.autograd;
+    return m == null ? 0 : m.rebases;
   }
 
   /** Whether backward keeps t's gradient though it is not a leaf ({@link Tensor#retainGrad()}). */

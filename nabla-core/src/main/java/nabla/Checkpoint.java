@@ -71,8 +71,9 @@ final class Checkpoint {
     visited.add(root);
     while (!stack.isEmpty()) {
       Node n = stack.pop();
-      for (Tensor in : n.inputs) {
-        Node child = in.gradFn();
+      for (int i = 0; i < n.inputs.length; i++) {
+        Tensor in = n.inputs[i];
+        Node child = n.edges[i];
         if (child != null && inside.contains(child)) {
           if (visited.add(child)) {
             stack.push(child);

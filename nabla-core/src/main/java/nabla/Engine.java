@@ -20,6 +20,11 @@ final class Engine {
    * at which an input has one.
    */
   static Tensor apply(Primitive p, Tensor... inputs) {
+    for (Tensor t : inputs) {
+      if (t.viewBase != null && t.viewRebases != AutogradMeta.rebases(t.viewBase)) {
+        InPlaceRecorded.refresh(t); // its base was updated in place since: regenerate its graph
+      }
+    }
     GradMode.State s = GradMode.state();
     boolean record = false;
     if (s.enabled) {
@@ -45,7 +50,9 @@ final class Engine {
       out = out.shallowCopy();
     }
     if (inputs.length > 0 && out.storage == inputs[0].storage) {
-      out.viewOfLeaf = leafBase(inputs[0]);
+      Tensor base = inputs[0].viewBase != null ? inputs[0].viewBase : inputs[0];
+      out.viewBase = base;
+      out.viewRebases = AutogradMeta.rebases(base);
     }
     if (s.anomaly && s.anomalyChecksValues && isUserLevel(s)) {
       Anomaly.checkForward(p, inputs, out);
@@ -139,18 +146,6 @@ final class Engine {
       }
     }
     return apply(p, tangents);
-  }
-
-  /**
-   * The leaf a view of {@code t} writes into: t itself when it is a leaf, its own base when it is a
-   * view of one, else null. Lets an in-place write through a view taken before the leaf was made to
-   * require grad be refused like one through a recorded view.
-   */
-  private static Tensor leafBase(Tensor t) {
-    if (t.viewOfLeaf != null) {
-      return t.viewOfLeaf;
-    }
-    return t.gradFn() == null ? t : null;
   }
 
   private static boolean isInput(Tensor out, Tensor[] inputs) {
@@ -286,7 +281,7 @@ final class Engine {
         boolean[] needs = new boolean[inputs.length];
         boolean any = false;
         for (int i = 0; i < inputs.length; i++) {
-          needs[i] = inputs[i].requiresGrad();
+          needs[i] = node.needs(i, inputs[i]);
           any |= needs[i];
         }
         Tensor[] grads =
@@ -304,7 +299,7 @@ final class Engine {
           }
           Tensor in = inputs[i];
           Tensor gi = reduceTo(grads[i], in, node, i, batched ? 1 : 0);
-          Node inNode = in.gradFn();
+          Node inNode = node.edges[i];
           if (inNode != null && !(boundary && capture.containsKey(in))) {
             pass.addPending(inNode, gi);
           } else {
@@ -574,8 +569,9 @@ final class Engine {
       if (inputs == null) {
         continue;
       }
-      for (Tensor in : inputs) {
-        if (capture.containsKey(in) || (in.gradFn() != null && pass.book(in.gradFn()).needed)) {
+      for (int j = 0; j < inputs.length; j++) {
+        Node e = n.edges[j];
+        if (capture.containsKey(inputs[j]) || (e != null && pass.book(e).needed)) {
           pass.book(n).needed = true;
           break;
         }
@@ -597,9 +593,9 @@ final class Engine {
       if (inputs == null) {
         continue;
       }
-      for (Tensor in : inputs) {
-        Node child = in.gradFn();
-        if (child == null || (boundaries != null && boundaries.containsKey(in))) {
+      for (int i = 0; i < inputs.length; i++) {
+        Node child = n.edges[i];
+        if (child == null || (boundaries != null && boundaries.containsKey(inputs[i]))) {
           continue;
         }
         if (pass.claim(child)) {
@@ -623,9 +619,9 @@ final class Engine {
       if (inputs == null) {
         continue;
       }
-      for (Tensor in : inputs) {
-        Node child = in.gradFn();
-        if (child == null || (boundaries != null && boundaries.containsKey(in))) {
+      for (int i = 0; i < inputs.length; i++) {
+        Node child = n.edges[i];
+        if (child == null || (boundaries != null && boundaries.containsKey(inputs[i]))) {
           continue;
         }
         if (--pass.book(child).dependents == 0) {

@@ -17,6 +17,11 @@ final class InPlace {
 
   /** t += other. */
   static Tensor add(Tensor t, Tensor other) {
+    Checks.nonNull("addInPlace", "other", other);
+    if (InPlaceRecorded.applies(t, other)) {
+      Tensor o = InPlaceRecorded.operand(t, other);
+      return InPlaceRecorded.update(t, "addInPlace", x -> x.add(o), o);
+    }
     if (direct(t, "addInPlace", BinaryOp.ADD, other)) {
       return t;
     }
@@ -25,6 +30,11 @@ final class InPlace {
 
   /** t -= other. */
   static Tensor sub(Tensor t, Tensor other) {
+    Checks.nonNull("subInPlace", "other", other);
+    if (InPlaceRecorded.applies(t, other)) {
+      Tensor o = InPlaceRecorded.operand(t, other);
+      return InPlaceRecorded.update(t, "subInPlace", x -> x.sub(o), o);
+    }
     if (direct(t, "subInPlace", BinaryOp.SUB, other)) {
       return t;
     }
@@ -33,6 +43,9 @@ final class InPlace {
 
   /** t *= value. */
   static Tensor mul(Tensor t, double value) {
+    if (InPlaceRecorded.applies(t)) {
+      return InPlaceRecorded.update(t, "mulInPlace", x -> x.mul(value));
+    }
     if (t.dtype().isFloating()
         && direct(t, "mulInPlace", BinaryOp.MUL, TypePromotion.scalarLike(t, value))) {
       return t;
@@ -52,12 +65,47 @@ final class InPlace {
               + Shapes.str(t.shape)
               + "; the source must have this shape, or sizes of 1 where this has more");
     }
+    if (InPlaceRecorded.applies(t, src)) {
+      Tensor o = InPlaceRecorded.operand(t, src);
+      return InPlaceRecorded.update(t, "copyFrom", x -> o.expand(t.shape), o);
+    }
     return assign(t, "copyFrom", src.detach().expand(t.shape));
   }
 
-  /** Sets every element of t to zero. */
-  static Tensor zero(Tensor t) {
-    return assign(t, "zero", t.zerosLike());
+  /** t = f(t), elementwise (the other in-place updates). */
+  static Tensor unary(Tensor t, String op, java.util.function.UnaryOperator<Tensor> f) {
+    if (InPlaceRecorded.applies(t)) {
+      return InPlaceRecorded.update(t, op, f);
+    }
+    return assign(t, op, f.apply(t.detach()));
+  }
+
+  /** t = f(t, other), other broadcast to t's shape. */
+  static Tensor binary(
+      Tensor t, String op, Tensor other, java.util.function.BiFunction<Tensor, Tensor, Tensor> f) {
+    Checks.nonNull(op, "other", other);
+    if (InPlaceRecorded.applies(t, other)) {
+      Tensor o = InPlaceRecorded.operand(t, other);
+      return InPlaceRecorded.update(t, op, x -> f.apply(x, o), o);
+    }
+    return assign(t, op, f.apply(t.detach(), other.detach()));
+  }
+
+  /**
+   * Sets every element of t to value (converted to t's dtype, as PyTorch's {@code fill_}). While
+   * recorded, the old values get a zero gradient (a where, so no 0·∞ appears).
+   */
+  static Tensor fill(Tensor t, String op, double value) {
+    if (InPlaceRecorded.applies(t)) {
+      return InPlaceRecorded.update(
+          t, op, x -> Tensor.where(Tensor.full(1, DType.BOOL), value(x, value), x));
+    }
+    return assign(t, op, value(t, value).expand(t.shape));
+  }
+
+  /** value as a 0-d tensor of t's dtype. */
+  private static Tensor value(Tensor t, double value) {
+    return Tensor.full(value, t.dtype());
   }
 
   /**
@@ -69,7 +117,7 @@ final class InPlace {
       Copy.fill(grad.storage, grad.offset, grad.numel(), 0);
       written(grad.storage, "zeroGrad");
     } else {
-      zero(grad);
+      assign(grad, "zero", grad.zerosLike());
     }
   }
 
@@ -99,14 +147,8 @@ final class InPlace {
     if (!GradMode.isEnabled()) {
       return;
     }
-    if (t.requiresGrad()) {
-      throw new IllegalStateException(
-          op
-              + ": a tensor that requires grad cannot be modified in place while gradients are"
-              + " recorded; do the update inside try (var g = Autograd.noGrad()) { ... }");
-    }
-    Tensor base = t.viewOfLeaf;
-    if (base != null && base.requiresGrad()) {
+    Tensor base = t.viewBase;
+    if (base != null && base.requiresGrad() && base.gradFn() == null) {
       throw new IllegalStateException(
           op
               + ": this tensor (shape "
@@ -117,11 +159,27 @@ final class InPlace {
               + " the update inside try (var g = Autograd.noGrad()) { ... }, or work on a copy"
               + " (copy())");
     }
+    if (t.requiresGrad()) {
+      throw new IllegalStateException(
+          op
+              + ": a leaf tensor that requires grad cannot be modified in place while gradients"
+              + " are recorded; do the update inside try (var g = Autograd.noGrad()) { ... }");
+    }
   }
 
   /** Writes an out-of-place result back into t (the general path). */
   private static Tensor assign(Tensor t, String op, Tensor result) {
     checkNotRecording(t, op);
+    checkWritable(t, op);
+    result = castForWrite(t, op, result);
+    Copy.copy(
+        t.shape, result.storage, result.offset, result.strides, t.storage, t.offset, t.strides);
+    written(t.storage, op);
+    return t;
+  }
+
+  /** Refuses a write through an expanded view (several elements share one location). */
+  static void checkWritable(Tensor t, String op) {
     int expanded = ViewChecks.expandedDim(t.shape, t.strides);
     if (expanded >= 0) {
       throw new IllegalArgumentException(
@@ -134,8 +192,12 @@ final class InPlace {
               + " was expanded), so an in-place"
               + " write is ambiguous; write to the original tensor or to a copy()");
     }
+  }
+
+  /** result converted to t's dtype (refusing a narrowing cast but for copies and fills). */
+  static Tensor castForWrite(Tensor t, String op, Tensor result) {
     if (result.dtype() != t.dtype()) {
-      if (!op.equals("copyFrom")) {
+      if (!op.equals("copyFrom") && !op.equals("fill") && !op.equals("zero")) {
         checkCanCast(t, op, result.dtype());
       }
       result = result.to(t.dtype());
@@ -148,10 +210,14 @@ final class InPlace {
               + " but an in-place update cannot change this tensor's shape "
               + Shapes.str(t.shape));
     }
+    return result;
+  }
+
+  /** Copies result (of t's shape and dtype) into t's elements and bumps the version. */
+  static void write(Tensor t, String op, Tensor result) {
     Copy.copy(
         t.shape, result.storage, result.offset, result.strides, t.storage, t.offset, t.strides);
     written(t.storage, op);
-    return t;
   }
 
   /** {@link TypePromotion#canCastInPlace}, or an error naming op. */

@@ -21,6 +21,13 @@ public final class Node extends Book {
   private final int[] savedVersions;
 
   /**
+   * The gradient function of each input when this node was recorded (null for a leaf): backward
+   * follows these edges, not the inputs' current {@code gradFn()}, which a recorded in-place update
+   * may have moved on since (PyTorch's edges point at nodes too).
+   */
+  final Node[] edges;
+
+  /**
    * Where the node was created, recorded in anomaly mode only (formatted when a message needs it).
    */
   StackWalker.StackFrame callSite;
@@ -55,9 +62,11 @@ public final class Node extends Book {
     this.output = output;
     // Versions of the tensors the rules will read; -1 marks one that is not saved.
     this.savedVersions = new int[inputs.length + 1];
+    this.edges = new Node[inputs.length];
     boolean in = primitive.savesInputs();
     for (int i = 0; i < inputs.length; i++) {
       savedVersions[i] = in ? inputs[i].storage().version() : -1;
+      edges[i] = inputs[i].gradFn();
     }
     savedVersions[inputs.length] = primitive.savesOutput() ? output.storage().version() : -1;
   }
@@ -109,6 +118,26 @@ public final class Node extends Book {
       inputs = null;
       output = null;
     }
+  }
+
+  /**
+   * Makes {@code t} this node's output instead of the tensor the primitive returned (a recorded
+   * in-place update writes that result into {@code t}'s storage and gives {@code t} this node).
+   */
+  void rebaseOutput(Tensor t) {
+    output = t;
+    if (savedVersions[savedVersions.length - 1] >= 0) {
+      savedVersions[savedVersions.length - 1] = t.storage().version();
+    }
+  }
+
+  /**
+   * Whether backward sends a gradient to input i: it had a gradient function when recorded, or it
+   * is (still) a leaf that requires grad. A tensor that was a plain leaf when recorded and has
+   * since joined a graph through an in-place update gets none through this node.
+   */
+  boolean needs(int i, Tensor in) {
+    return edges[i] != null || (in.requiresGrad() && in.gradFn() == null);
   }
 
   /** Throws if a saved tensor was modified in place after this node saved it. */

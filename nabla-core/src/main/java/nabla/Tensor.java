@@ -26,7 +26,7 @@ import nabla.storage.Storage;
  * <p>Elementwise operations broadcast as NumPy does. Mixing dtypes promotes to the wider one
  * ({@link DType#promote}); a Java {@code double} keeps a floating tensor's dtype.
  */
-public final class Tensor extends TensorMath {
+public final class Tensor extends TensorInPlace {
   // The mathematical half of the API (elementwise, comparisons, reductions, losses, products) is
   // inherited from the package-private TensorMath, so that each file holds one idea.
 
@@ -49,8 +49,14 @@ public final class Tensor extends TensorMath {
    */
   AutogradMeta autograd;
 
-  /** For a view of a leaf (or of a view of one): that leaf, for the in-place checks; else null. */
-  Tensor viewOfLeaf;
+  /**
+   * For a view made by an operation (or a view of one): the tensor whose storage it views, for
+   * in-place updates through it ({@link InPlaceRecorded}); else null.
+   */
+  Tensor viewBase;
+
+  /** The base's {@link AutogradMeta#rebases} when this view's graph was made (stale if other). */
+  int viewRebases;
 
   /** A view of the same data as a new graph node (so a tangent can be attached to it). */
   Tensor alias() {
@@ -562,32 +568,7 @@ public final class Tensor extends TensorMath {
     return new Tensor(storage, shape, strides, offset);
   }
 
-  // ---------------------------------------------------------------- in-place updates
-
-  /** this += other, in place (for optimiser steps under no-grad). Returns this. */
-  public Tensor addInPlace(Tensor other) {
-    return InPlace.add(this, other);
-  }
-
-  /** this -= other, in place. Returns this. */
-  public Tensor subInPlace(Tensor other) {
-    return InPlace.sub(this, other);
-  }
-
-  /** this *= value, in place. Returns this. */
-  public Tensor mulInPlace(double value) {
-    return InPlace.mul(this, value);
-  }
-
-  /** Copies the values of {@code src} (broadcast to this shape) into this tensor. Returns this. */
-  public Tensor copyFrom(Tensor src) {
-    return InPlace.copyFrom(this, src);
-  }
-
-  /** Sets every element to zero, in place. Returns this. */
-  public Tensor zero() {
-    return InPlace.zero(this);
-  }
+  // In-place updates (addInPlace, copyFrom, zero, ...) are inherited from TensorInPlace.
 
   // ---------------------------------------------------------------- shape
 

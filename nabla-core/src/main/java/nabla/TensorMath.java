@@ -19,7 +19,7 @@ import nabla.storage.Shapes;
  * <p>Each method is a facade over the engine and the primitives; composite rules live in the
  * classes they name ({@link TypePromotion}, {@link Losses}, {@link LinearAlgebra}).
  */
-abstract sealed class TensorMath permits Tensor {
+abstract sealed class TensorMath permits TensorInPlace {
   TensorMath() {}
 
   /** This object as the tensor it is (the only subclass). */
