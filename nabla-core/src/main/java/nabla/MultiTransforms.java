@@ -368,11 +368,12 @@ final class MultiTransforms {
       for (int k = 0; k < n; k++) {
         Tensor e = Tensor.zeros(xs[j].dtype(), n);
         e.storage().setDouble(k, 1);
-        cols[j][k] = oneTangent(op, f, xs, j, e.reshape(xs[j].shape()));
+        Autograd.ValuesAndTangents r = oneTangent(op, f, xs, j, e.reshape(xs[j].shape()));
+        cols[j][k] = r.tangents();
         if (yShapes == null) {
-          yShapes = new int[cols[j][k].length][];
+          yShapes = new int[r.values().length][];
           for (int i = 0; i < yShapes.length; i++) {
-            yShapes[i] = cols[j][k][i].shape();
+            yShapes[i] = r.values()[i].shape();
           }
         }
       }
@@ -407,8 +408,11 @@ final class MultiTransforms {
     return jac;
   }
 
-  /** The outputs' tangents (null where an output does not depend on input j) along v at input j. */
-  private static Tensor[] oneTangent(
+  /**
+   * The outputs and their tangents (null where an output does not depend on input j) along v at
+   * input j.
+   */
+  private static Autograd.ValuesAndTangents oneTangent(
       String op, Autograd.MultiOutputFunction f, Tensor[] xs, int j, Tensor v) {
     GradMode.State s = GradMode.state();
     int level = s.openLevel();
@@ -421,7 +425,7 @@ final class MultiTransforms {
       for (int i = 0; i < ys.length; i++) {
         ts[i] = AutogradMeta.tangent(ys[i], level);
       }
-      return ts;
+      return new Autograd.ValuesAndTangents(ys, ts);
     } finally {
       s.closeLevel(level);
     }
