@@ -504,7 +504,7 @@ final class MultiTransforms {
         g[k] = args[which[k]].detach().zerosLike();
       }
     }
-    return new Autograd.ValueAndGrads(nested ? y : y.detach(), g);
+    return new Autograd.ValueAndGrads(nested || Transforms.hasTangent(args) ? y : y.detach(), g);
   }
 
   /** The gradient of f with respect to every argument, as a function of several results. */

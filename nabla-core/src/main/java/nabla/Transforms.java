@@ -38,6 +38,16 @@ final class Transforms {
     return false;
   }
 
+  /** Whether an argument carries a forward-mode tangent (an enclosing jvp differentiates it). */
+  static boolean hasTangent(Tensor... args) {
+    for (Tensor a : args) {
+      if (AutogradMeta.tangents(a) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** A new tensor sharing x's values (and its graph, if any) that requires grad. */
   static Tensor differentiableAlias(Tensor x) {
     Tensor xi = x.alias();
@@ -163,7 +173,9 @@ final class Transforms {
       return new Autograd.ValueAndGrad(y, x.detach().zerosLike());
     }
     Tensor g = Autograd.grad(y, y.onesLike(), false, nested, xi)[0];
-    return new Autograd.ValueAndGrad(nested ? y : y.detach(), g);
+    // The value keeps its graph for an outer reverse derivative and its tangent for an outer jvp
+    // (detach would drop both); otherwise it is detached from the internal alias.
+    return new Autograd.ValueAndGrad(nested || hasTangent(x) ? y : y.detach(), g);
   }
 
   static Tensor vjp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
