@@ -60,7 +60,7 @@ final class Gradients {
     Tensor[] seeds = new Tensor[outputs.length];
     for (int i = 0; i < outputs.length; i++) {
       Tensor g = gradients[i];
-      String name = outputs.length == 1 ? "the " + what : what + " " + i;
+      String name = what + " " + i;
       if (g == null) {
         if (outputs[i].numel() != 1) {
           throw new IllegalArgumentException(
