@@ -528,6 +528,7 @@ final class MultiTransforms {
   static Tensor[] vhp(Autograd.MultiFunction f, Tensor[] xs, Tensor[] vs, boolean strict) {
     Checks.nonNull("vhp", "f", f);
     inputs("vhp", xs);
+    directions("vhp", "vector", vs, "input", xs); // one per input: vhp's cotangents are the v's
     return vjp("vhp", GRADIENT, gradients("vhp", f, strict), xs, vs, strict);
   }
 }
