@@ -284,7 +284,7 @@ public final class Autograd {
    * Tensor x = Tensor.of(1, 2).requiresGrad(true), w = Tensor.of(3, 4).requiresGrad(true);
    * Tensor y = x.mul(x).sum();
    * Autograd.grad(new Tensor[] {y}, new Tensor[] {null}, false, false, Unused.NULL, x, w);
-   * // [[2., 4.], null]; Unused.ERROR: "grad: input 1 (shape [2], FLOAT32) was not used ..."
+   * // [[2., 4.], null]; Unused.ERROR: "grad: input 1 (shape [2], float32) was not used ..."
    * }</pre>
    */
   public static Tensor[] grad(
