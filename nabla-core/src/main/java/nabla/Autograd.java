@@ -1,10 +1,6 @@
 package nabla;
 
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.Function;
-import nabla.storage.Shapes;
 
 /**
  * Autograd beyond the methods of a tensor, all per thread:
@@ -12,11 +8,14 @@ import nabla.storage.Shapes;
  * <ul>
  *   <li>scopes: {@link #noGrad()}, {@link #enableGrad()}, {@link #record()} (MXNet style) and
  *       {@link #detectAnomaly()} (find the operation and Java line that made a NaN);
- *   <li>backward with options, and {@link #grad(Tensor[], Tensor[], boolean, boolean, Tensor...)}
- *       which returns gradients instead of accumulating them ({@code torch.autograd.grad});
+ *   <li>backward with options and from several roots, and {@link #grad(Tensor[], Tensor[], boolean,
+ *       boolean, Tensor...)} which returns gradients instead of accumulating them ({@code
+ *       torch.autograd.grad}, with a choice for unused inputs: {@link Unused});
  *   <li>JAX-style transforms of Java functions: {@link #grad(Function)}, {@link #valueAndGrad},
  *       {@link #gradWrt}, {@link #gradWithAux}, {@link #vjp}, {@link #jvp} (forward mode), {@link
- *       #jacobian}, {@link #jacrev}, {@link #jacfwd}, {@link #hessian}, {@link #hvp};
+ *       #jacobian}, {@link #jacrev}, {@link #jacfwd}, {@link #hessian}, {@link #hvp}, {@link #vhp},
+ *       each also over several tensors with several results ({@link MultiOutputFunction}, {@link
+ *       MultiFunction}) with PyTorch's {@code strict} mode;
  *   <li>{@link #checkpoint}: recompute a segment in backward instead of storing it.
  * </ul>
  *
@@ -178,6 +177,8 @@ public final class Autograd {
     return GradMode.state().anomaly;
   }
 
+  // ------------------------------------------------------------ backward and grad (PyTorch)
+
   /**
    * Backward from {@code output} with a head gradient of its shape (null means ones, for a
    * one-element output).
@@ -187,23 +188,49 @@ public final class Autograd {
    */
   public static void backward(
       Tensor output, Tensor gradient, boolean retainGraph, boolean createGraph) {
-    Checks.nonNull("backward", "output", output);
-    if (gradient == null) {
-      if (output.numel() != 1) {
-        throw new IllegalArgumentException(
-            "backward: the head gradient is null but the output has shape "
-                + Shapes.str(output.shape())
-                + "; pass a head gradient of that shape (null means ones only for one element)");
-      }
-      gradient = output.onesLike();
-    }
-    checkRoot("backward", output, gradient);
-    Engine.backward(
-        new Tensor[] {output},
-        new Tensor[] {gradient.to(output.dtype())},
-        retainGraph || createGraph,
-        createGraph,
-        null);
+    Gradients.backward(output, gradient, retainGraph, createGraph);
+  }
+
+  /**
+   * Backward from several roots in one pass ({@code torch.autograd.backward(tensors,
+   * grad_tensors)}): every leaf that requires grad accumulates Σᵢ headᵢ·∂rootᵢ/∂leaf into {@code
+   * grad()}, and a node shared by several roots is visited once. A null head gradient means ones,
+   * for a one-element root. Frees the graph; the same as {@code backward(roots, grads, false,
+   * false)}.
+   *
+   * <pre>{@code
+   * Tensor x = Tensor.of(1, 2).requiresGrad(true);
+   * Autograd.backward(new Tensor[] {x.mul(x).sum(), x.sin()}, new Tensor[] {null, Tensor.of(1, 10)});
+   * x.grad();   // [2 + cos 1, 4 + 10 cos 2]
+   * }</pre>
+   */
+  public static void backward(Tensor[] roots, Tensor[] grads) {
+    backward(roots, grads, false, false);
+  }
+
+  /**
+   * {@link #backward(Tensor[], Tensor[])} with options.
+   *
+   * @param retainGraph keep the graph for another backward
+   * @param createGraph record the backward pass so the gradients can be differentiated again
+   */
+  public static void backward(
+      Tensor[] roots, Tensor[] grads, boolean retainGraph, boolean createGraph) {
+    Gradients.backward("backward", roots, grads, retainGraph || createGraph, createGraph);
+  }
+
+  /**
+   * What {@link #grad(Tensor[], Tensor[], boolean, boolean, Unused, Tensor...)} returns for an
+   * input the outputs do not depend on (PyTorch's {@code allow_unused} and {@code
+   * materialize_grads}).
+   */
+  public enum Unused {
+    /** null in its place ({@code allow_unused=True}). */
+    NULL,
+    /** zeros of its shape and dtype ({@code materialize_grads=True}; the default of Nabla). */
+    ZEROS,
+    /** an IllegalArgumentException naming the input ({@code allow_unused=False}). */
+    ERROR
   }
 
   /**
@@ -233,19 +260,78 @@ public final class Autograd {
     return grad(new Tensor[] {output}, new Tensor[] {gradient}, retainGraph, createGraph, inputs);
   }
 
+  /**
+   * Gradients of several outputs at once (their head-gradient-weighted sum), with respect to {@code
+   * inputs}, returned instead of accumulated: {@code torch.autograd.grad(outputs, inputs,
+   * grad_outputs, retain_graph, create_graph)}. A null head gradient means ones (one-element
+   * outputs only). An input the outputs do not depend on gets zeros ({@link Unused#ZEROS}).
+   */
+  public static Tensor[] grad(
+      Tensor[] outputs,
+      Tensor[] gradients,
+      boolean retainGraph,
+      boolean createGraph,
+      Tensor... inputs) {
+    return grad(outputs, gradients, retainGraph, createGraph, Unused.ZEROS, inputs);
+  }
+
+  /**
+   * {@link #grad(Tensor[], Tensor[], boolean, boolean, Tensor...)} choosing what an input the
+   * outputs do not depend on gets: {@link Unused#NULL}, {@link Unused#ZEROS} or an error naming it
+   * ({@link Unused#ERROR}).
+   *
+   * <pre>{@code
+   * Tensor x = Tensor.of(1, 2).requiresGrad(true), w = Tensor.of(3, 4).requiresGrad(true);
+   * Tensor y = x.mul(x).sum();
+   * Autograd.grad(new Tensor[] {y}, new Tensor[] {null}, false, false, Unused.NULL, x, w);
+   * // [[2., 4.], null]; Unused.ERROR: "grad: input 1 (shape [2], float32) was not used ..."
+   * }</pre>
+   */
+  public static Tensor[] grad(
+      Tensor[] outputs,
+      Tensor[] gradients,
+      boolean retainGraph,
+      boolean createGraph,
+      Unused unused,
+      Tensor... inputs) {
+    return Gradients.grad(outputs, gradients, retainGraph, createGraph, unused, inputs);
+  }
+
   // ------------------------------------------------------------ functional transforms (JAX)
 
-  /** A function of several tensors, for {@link #gradWrt}. */
+  /**
+   * A function of several tensors with a tensor result, for {@link #gradWrt}, {@link
+   * #valueAndGrad(MultiFunction, int...)}, {@link #hessian(MultiFunction, Tensor...)}, {@link
+   * #hvp(MultiFunction, Tensor[], Tensor[])} and {@link #vhp(MultiFunction, Tensor[], Tensor[])}.
+   * Java picks the one-tensor overload for an untyped one-argument lambda where both exist: write
+   * {@code (Tensor[] a) -> ...} to choose this one.
+   */
   @FunctionalInterface
   public interface MultiFunction {
     Tensor apply(Tensor... args);
   }
 
+  /**
+   * A function of several tensors with several results (PyTorch's tuples of outputs), for {@link
+   * #vjp(MultiOutputFunction, Tensor[], Tensor[])}, {@link #jvp(MultiOutputFunction, Tensor[],
+   * Tensor[])} and {@link #jacobian(MultiOutputFunction, Tensor...)}.
+   */
+  @FunctionalInterface
+  public interface MultiOutputFunction {
+    Tensor[] apply(Tensor... args);
+  }
+
   /** A function's value and its gradient. */
   public record ValueAndGrad(Tensor value, Tensor grad) {}
 
+  /** A scalar function's value and its gradients with respect to the chosen arguments. */
+  public record ValueAndGrads(Tensor value, Tensor[] grads) {}
+
   /** A function's value and the derivative along a direction (J·v). */
   public record ValueAndTangent(Tensor value, Tensor tangent) {}
+
+  /** A function's results and their derivatives along the inputs' tangents, one per result. */
+  public record ValuesAndTangents(Tensor[] values, Tensor[] tangents) {}
 
   /** A value returned together with auxiliary data that is not differentiated (JAX's has_aux). */
   public record WithAux<A>(Tensor value, A aux) {}
@@ -264,19 +350,36 @@ public final class Autograd {
    * }</pre>
    */
   public static Function<Tensor, Tensor> grad(Function<Tensor, Tensor> f) {
-    Checks.nonNull("grad", "f", f);
-    return x -> valueAndGradAt(f, x).grad();
+    return Transforms.grad(f);
   }
 
   /** The value and gradient of a scalar function, as a function. */
   public static Function<Tensor, ValueAndGrad> valueAndGrad(Function<Tensor, Tensor> f) {
-    Checks.nonNull("valueAndGrad", "f", f);
-    return x -> valueAndGradAt(f, x);
+    return Transforms.valueAndGrad(f);
+  }
+
+  /**
+   * The value of a scalar function of several tensors and its gradients with respect to the
+   * arguments listed in {@code argnums}, in that order (all of them when none is given), as a
+   * function (JAX's {@code value_and_grad(f, argnums)}). Only the listed arguments must be
+   * floating-point; the others (labels, masks) pass through. An argument f does not depend on gets
+   * zeros.
+   *
+   * <pre>{@code
+   * var vg = Autograd.valueAndGrad(a -> a[0].mul(a[1]).sum(), 1, 0);
+   * var r = vg.apply(new Tensor[] {Tensor.of(1, 2), Tensor.of(3, 4)});
+   * r.value();    // 11
+   * r.grads();    // [[1., 2.] (d/da[1]), [3., 4.] (d/da[0])]
+   * }</pre>
+   */
+  public static Function<Tensor[], ValueAndGrads> valueAndGrad(MultiFunction f, int... argnums) {
+    return MultiTransforms.valueAndGrad("valueAndGrad", f, argnums);
   }
 
   /**
    * Gradients of a scalar function of several tensors with respect to the arguments listed in
-   * {@code argnums} (all of them when none is given), as a function (JAX's {@code argnums}).
+   * {@code argnums} (all of them when none is given), as a function (JAX's {@code argnums}); {@link
+   * #valueAndGrad(MultiFunction, int...)} without the value.
    *
    * <pre>{@code
    * var g = Autograd.gradWrt(a -> a[0].mul(a[1]).sum(), 1);
@@ -284,158 +387,13 @@ public final class Autograd {
    * }</pre>
    */
   public static Function<Tensor[], Tensor[]> gradWrt(MultiFunction f, int... argnums) {
-    Checks.nonNull("gradWrt", "f", f);
-    Checks.nonNull("gradWrt", "argnums", argnums);
-    return args -> {
-      Checks.noNulls("gradWrt", "args", args);
-      int[] which =
-          argnums.length > 0 ? argnums : java.util.stream.IntStream.range(0, args.length).toArray();
-      Tensor[] xs = args.clone();
-      Tensor[] wrt = new Tensor[which.length];
-      for (int i = 0; i < which.length; i++) {
-        if (which[i] < 0 || which[i] >= args.length) {
-          throw new IllegalArgumentException(
-              "gradWrt: argument number "
-                  + which[i]
-                  + " is out of range for "
-                  + args.length
-                  + " arguments");
-        }
-        xs[which[i]] = differentiableAlias(args[which[i]]);
-        wrt[i] = xs[which[i]];
-      }
-      boolean nested = outerNeedsGraph(args);
-      Tensor y;
-      try (Scope s = enableGrad()) {
-        y = returned("gradWrt", f.apply(xs));
-      }
-      checkScalar("gradWrt", y);
-      return grad(y, y.onesLike(), false, nested, wrt);
-    };
+    Function<Tensor[], ValueAndGrads> vg = MultiTransforms.valueAndGrad("gradWrt", f, argnums);
+    return args -> vg.apply(args).grads();
   }
 
   /** Like {@link #valueAndGrad} for a function that also returns auxiliary data. */
   public static <A> Function<Tensor, GradAndAux<A>> gradWithAux(Function<Tensor, WithAux<A>> f) {
-    Checks.nonNull("gradWithAux", "f", f);
-    return x -> {
-      Object[] aux = new Object[1];
-      ValueAndGrad vg =
-          valueAndGradAt(
-              t -> {
-                WithAux<A> r = f.apply(t);
-                if (r == null) {
-                  throw new IllegalStateException(
-                      "gradWithAux: the function returned null; return new WithAux<>(value, aux)");
-                }
-                aux[0] = r.aux();
-                return r.value();
-              },
-              x);
-      @SuppressWarnings("unchecked")
-      A a = (A) aux[0];
-      return new GradAndAux<>(vg.value(), vg.grad(), a);
-    };
-  }
-
-  /**
-   * Whether a transform's backward must be recorded (createGraph) because an outer derivative may
-   * be taken through it: an argument requires grad, or carries a forward-mode tangent that does
-   * (forward-over-reverse inside a reverse derivative with respect to the tangent, as in the
-   * derivative of an {@link #hvp} with respect to v).
-   */
-  private static boolean outerNeedsGraph(Tensor... args) {
-    for (Tensor a : args) {
-      if (a.requiresGrad()) {
-        return true;
-      }
-      for (AutogradMeta.Tangent t = AutogradMeta.tangents(a); t != null; t = t.next()) {
-        if (t.value().requiresGrad()) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  private static Tensor differentiableAlias(Tensor x) {
-    Tensor xi = x.alias();
-    if (!xi.requiresGrad()) {
-      xi.requiresGrad(true);
-    }
-    return xi;
-  }
-
-  /** y, or an error naming op when a user function returned null instead of a tensor. */
-  static Tensor returned(String op, Tensor y) {
-    if (y == null) {
-      throw new IllegalStateException(
-          op + ": the function returned null; it must return a tensor (e.g. x -> x.sum())");
-    }
-    return y;
-  }
-
-  private static void checkScalar(String op, Tensor y) {
-    returned(op, y);
-    if (y.numel() != 1) {
-      throw new IllegalArgumentException(
-          op
-              + ": the function must return a one-element tensor, but it returned shape "
-              + Shapes.str(y.shape())
-              + "; reduce it (e.g. sum()) or use vjp / jacobian");
-    }
-  }
-
-  private static ValueAndGrad valueAndGradAt(Function<Tensor, Tensor> f, Tensor x) {
-    requireFloating("grad", x);
-    boolean nested = outerNeedsGraph(x);
-    Tensor xi = differentiableAlias(x);
-    Tensor y;
-    try (Scope s = enableGrad()) {
-      y = returned("grad", f.apply(xi));
-    }
-    checkScalar("grad", y);
-    if (!y.requiresGrad()) {
-      return new ValueAndGrad(y, x.detach().zerosLike());
-    }
-    Tensor g = grad(y, y.onesLike(), false, nested, xi)[0];
-    return new ValueAndGrad(nested ? y : y.detach(), g);
-  }
-
-  /**
-   * A tangent or cotangent must have its primal's dtype, as in JAX and torch.func (converting it
-   * silently would hide a precision mistake, such as a float32 direction for a float64 point).
-   */
-  private static void sameDtype(String op, String name, Tensor t, String primal, Tensor p) {
-    if (t.dtype() != p.dtype()) {
-      throw new IllegalArgumentException(
-          op
-              + ": "
-              + name
-              + " is "
-              + t.dtype()
-              + " but "
-              + primal
-              + " is "
-              + p.dtype()
-              + " (shape "
-              + Shapes.str(p.shape)
-              + "); they must have the same dtype: convert with "
-              + name.split(" ")[0]
-              + ".to(DType."
-              + p.dtype().name()
-              + ")");
-    }
-  }
-
-  private static void requireFloating(String op, Tensor x) {
-    if (!Checks.nonNull(op, "x", x).dtype().isFloating()) {
-      throw new IllegalArgumentException(
-          op
-              + ": can only differentiate with respect to floating-point tensors, got "
-              + x.dtype()
-              + " of shape "
-              + Shapes.str(x.shape()));
-    }
+    return Transforms.gradWithAux(f);
   }
 
   /**
@@ -444,30 +402,31 @@ public final class Autograd {
    * <pre>{@code Autograd.vjp(x -> x.mul(x), Tensor.of(1, 2), Tensor.of(1, 1))   // [2., 4.]}</pre>
    */
   public static Tensor vjp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
-    Checks.nonNull("vjp", "f", f);
-    requireFloating("vjp", x);
-    Checks.nonNull("vjp", "v", v);
-    // Record the backward when an outer derivative may be taken with respect to x or to v (the
-    // VJP is linear in v: its derivative there is the transposed Jacobian).
-    boolean nested = outerNeedsGraph(x, v);
-    Tensor xi = differentiableAlias(x);
-    Tensor y;
-    try (Scope s = enableGrad()) {
-      y = returned("vjp", f.apply(xi));
-    }
-    if (!Arrays.equals(v.shape(), y.shape())) {
-      throw new IllegalArgumentException(
-          "vjp: v has shape "
-              + Shapes.str(v.shape())
-              + " but f(x) has shape "
-              + Shapes.str(y.shape())
-              + "; they must be equal");
-    }
-    sameDtype("vjp", "v", v, "f(x)", y);
-    if (!y.requiresGrad()) {
-      return x.detach().zerosLike();
-    }
-    return grad(y, v, false, nested, xi)[0];
+    return Transforms.vjp(f, x, v);
+  }
+
+  /**
+   * Vector-Jacobian product of a function of several tensors with several results: for each input
+   * j, Σᵢ vᵢᵀ·∂fᵢ/∂xⱼ, the gradient of Σᵢ ⟨vᵢ, fᵢ(xs)⟩ (PyTorch's {@code vjp(func, inputs, v)} with
+   * tuples). One cotangent per output, of its shape and dtype. An input no output depends on gets
+   * zeros.
+   *
+   * <pre>{@code
+   * Tensor[] g = Autograd.vjp(a -> new Tensor[] {a[0].mul(a[1]), a[0].sum()},
+   *     new Tensor[] {x, y}, new Tensor[] {v, Tensor.scalar(1)});   // [v*y + 1, v*x]
+   * }</pre>
+   */
+  public static Tensor[] vjp(MultiOutputFunction f, Tensor[] xs, Tensor[] vs) {
+    return vjp(f, xs, vs, false);
+  }
+
+  /**
+   * {@link #vjp(MultiOutputFunction, Tensor[], Tensor[])} with PyTorch's strict mode: when {@code
+   * strict}, an output that depends on no input, or an input no output depends on, is an
+   * IllegalArgumentException naming it instead of zeros.
+   */
+  public static Tensor[] vjp(MultiOutputFunction f, Tensor[] xs, Tensor[] vs, boolean strict) {
+    return MultiTransforms.vjp(f, xs, vs, strict);
   }
 
   /**
@@ -482,28 +441,43 @@ public final class Autograd {
 
   /** f(x) and J·v together, from one forward pass. */
   public static ValueAndTangent valueAndJvp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
-    Checks.nonNull("jvp", "f", f);
-    requireFloating("jvp", x);
-    if (!Arrays.equals(Checks.nonNull("jvp", "v", v).shape(), x.shape())) {
-      throw new IllegalArgumentException(
-          "jvp: the tangent has shape "
-              + Shapes.str(v.shape())
-              + " but x has shape "
-              + Shapes.str(x.shape())
-              + "; they must be equal");
-    }
-    sameDtype("jvp", "tangent", v, "x", x);
-    GradMode.State s = GradMode.state();
-    int level = s.openLevel();
-    try {
-      Tensor xi = x.alias();
-      AutogradMeta.addTangent(xi, level, v);
-      Tensor y = returned("jvp", f.apply(xi));
-      Tensor t = AutogradMeta.tangent(y, level);
-      return new ValueAndTangent(y, t != null ? t : y.detach().zerosLike());
-    } finally {
-      s.closeLevel(level);
-    }
+    return Transforms.valueAndJvp(f, x, v);
+  }
+
+  /**
+   * Jacobian-vector product of a function of several tensors with several results (forward mode,
+   * one pass): for each output i, Σⱼ ∂fᵢ/∂xⱼ·vⱼ. One tangent per input, of its shape and dtype.
+   *
+   * <pre>{@code
+   * Tensor[] t = Autograd.jvp(a -> new Tensor[] {a[0].mul(a[1])},
+   *     new Tensor[] {x, y}, new Tensor[] {u, v});   // [u*y + x*v]
+   * }</pre>
+   */
+  public static Tensor[] jvp(MultiOutputFunction f, Tensor[] xs, Tensor[] vs) {
+    return valueAndJvp(f, xs, vs, false).tangents();
+  }
+
+  /**
+   * {@link #jvp(MultiOutputFunction, Tensor[], Tensor[])} with strict mode: an output that depends
+   * on no input, or an input no output depends on, is an IllegalArgumentException naming it (to
+   * find the input, strict mode runs f a second time, recording its graph).
+   */
+  public static Tensor[] jvp(MultiOutputFunction f, Tensor[] xs, Tensor[] vs, boolean strict) {
+    return valueAndJvp(f, xs, vs, strict).tangents();
+  }
+
+  /**
+   * The results of f and their tangents together, from one forward pass (JAX's {@code jvp}).
+   *
+   * <pre>{@code
+   * var r = Autograd.valueAndJvp(a -> new Tensor[] {a[0].sin()}, new Tensor[] {x}, new Tensor[] {v});
+   * r.values()[0];   // sin x
+   * r.tangents()[0]; // cos x * v
+   * }</pre>
+   */
+  public static ValuesAndTangents valueAndJvp(
+      MultiOutputFunction f, Tensor[] xs, Tensor[] vs, boolean strict) {
+    return MultiTransforms.valueAndJvp(f, xs, vs, strict);
   }
 
   /**
@@ -512,6 +486,29 @@ public final class Autograd {
    */
   public static Tensor jacobian(Function<Tensor, Tensor> f, Tensor x) {
     return jacrev(f, x);
+  }
+
+  /**
+   * The Jacobian blocks of a function of several tensors with several results, {@code J[i][j] =
+   * ∂fᵢ/∂xⱼ} of shape fᵢ.shape ++ xⱼ.shape (PyTorch's {@code jacobian} with tuples, JAX's {@code
+   * jacrev(f, argnums)}); reverse mode, see {@link #jacrev(MultiOutputFunction, Tensor...)}. A
+   * block where an output does not depend on an input is zeros.
+   *
+   * <pre>{@code
+   * Tensor[][] j = Autograd.jacobian(a -> new Tensor[] {a[0].mul(a[1]), a[0].sum()}, x, y);
+   * // j[0][0] = diag(y), j[0][1] = diag(x), j[1][0] = ones, j[1][1] = zeros
+   * }</pre>
+   */
+  public static Tensor[][] jacobian(MultiOutputFunction f, Tensor... xs) {
+    return jacrev(f, xs);
+  }
+
+  /**
+   * {@link #jacobian(MultiOutputFunction, Tensor...)} with strict mode: a block where output i does
+   * not depend on input j is an IllegalArgumentException naming both, instead of zeros.
+   */
+  public static Tensor[][] jacobian(MultiOutputFunction f, Tensor[] xs, boolean strict) {
+    return jacrev(f, xs, strict);
   }
 
   /**
@@ -529,103 +526,52 @@ public final class Autograd {
    * <pre>{@code Autograd.jacrev(t -> t.sin(), Tensor.of(0, 1))   // diag(cos x)}</pre>
    */
   public static Tensor jacrev(Function<Tensor, Tensor> f, Tensor x) {
-    return jacrev(f, x, true, true);
+    return Transforms.jacrev(f, x, true, true);
+  }
+
+  /**
+   * Jacobian blocks {@code J[i][j]} (shape fᵢ.shape ++ xⱼ.shape) by reverse mode: f is run once,
+   * then each output's rows with respect to all inputs come from one batched backward pass.
+   *
+   * <pre>{@code Autograd.jacrev(a -> new Tensor[] {a[0].mul(a[1])}, x, y)[0][1]   // diag(x)}</pre>
+   */
+  public static Tensor[][] jacrev(MultiOutputFunction f, Tensor... xs) {
+    return jacrev(f, xs, false);
+  }
+
+  /** {@link #jacrev(MultiOutputFunction, Tensor...)} with strict mode (see {@link #jacobian}). */
+  public static Tensor[][] jacrev(MultiOutputFunction f, Tensor[] xs, boolean strict) {
+    return MultiTransforms.jacrev("jacrev", f, xs, strict);
   }
 
   /** jacrev by the batched pass only: null when some node has no batched rule (for tests). */
   static Tensor jacrevBatched(Function<Tensor, Tensor> f, Tensor x) {
-    return jacrev(f, x, true, false);
+    return Transforms.jacrev(f, x, true, false);
   }
 
   /** jacrev by one backward pass per output element (the fallback; for tests). */
   static Tensor jacrevLooped(Function<Tensor, Tensor> f, Tensor x) {
-    return jacrev(f, x, false, true);
-  }
-
-  private static Tensor jacrev(
-      Function<Tensor, Tensor> f, Tensor x, boolean tryBatched, boolean loop) {
-    Checks.nonNull("jacrev", "f", f);
-    requireFloating("jacrev", x);
-    boolean nested = outerNeedsGraph(x);
-    Tensor xi = differentiableAlias(x);
-    Tensor y;
-    try (Scope s = enableGrad()) {
-      y = returned("jacrev", f.apply(xi));
-    }
-    int m = y.numel();
-    if (tryBatched && m > 0 && y.requiresGrad()) {
-      Tensor j = batchedRows(y, xi, nested);
-      if (j != null) {
-        return j.reshape(concat(y.shape(), x.shape()));
-      }
-    }
-    if (!loop) {
-      return null;
-    }
-    Tensor[] rows = new Tensor[m];
-    for (int i = 0; i < m; i++) {
-      if (!y.requiresGrad()) {
-        rows[i] = x.detach().zerosLike();
-        continue;
-      }
-      Tensor e = Tensor.zeros(y.dtype(), m);
-      e.storage().setDouble(i, 1);
-      rows[i] = grad(y, e.reshape(y.shape()), true, nested, xi)[0];
-    }
-    return stackRows(rows, y.shape(), x.shape());
-  }
-
-  /**
-   * All rows of the Jacobian of y with respect to xi, shape [y.numel] ++ xi.shape, from batched
-   * backward passes seeded with rows of the identity; null if the graph needs the fallback.
-   */
-  private static Tensor batchedRows(Tensor y, Tensor xi, boolean createGraph) {
-    int m = y.numel();
-    int chunk = m;
-    java.util.List<Tensor> parts = new java.util.ArrayList<>();
-    for (int start = 0; start < m; ) {
-      int count = Math.min(chunk, m - start);
-      Tensor seed = Tensor.zeros(y.dtype(), count, m);
-      for (int i = 0; i < count; i++) {
-        seed.storage().setDouble(i * m + start + i, 1);
-      }
-      seed = seed.reshape(concat(new int[] {count}, y.shape()));
-      Map<Tensor, Tensor> capture = new LinkedHashMap<>();
-      capture.put(xi, null);
-      int done = Engine.backwardBatched(y, seed, createGraph, capture);
-      if (done == Engine.BATCH_UNSUPPORTED) {
-        return null;
-      }
-      if (done < count) {
-        chunk = done;
-        continue;
-      }
-      Tensor g = capture.get(xi);
-      parts.add(g != null ? g : Tensor.zeros(xi.dtype(), concat(new int[] {count}, xi.shape())));
-      start += count;
-    }
-    return parts.size() == 1 ? parts.get(0) : Tensor.cat(0, parts.toArray(new Tensor[0]));
+    return Transforms.jacrev(f, x, false, true);
   }
 
   /** The Jacobian by forward mode: one JVP per input element. */
   public static Tensor jacfwd(Function<Tensor, Tensor> f, Tensor x) {
-    Checks.nonNull("jacfwd", "f", f);
-    requireFloating("jacfwd", x);
-    int n = x.numel();
-    Tensor[] cols = new Tensor[n];
-    int[] yShape = null;
-    for (int j = 0; j < n; j++) {
-      Tensor e = Tensor.zeros(x.dtype(), n);
-      e.storage().setDouble(j, 1);
-      cols[j] = jvp(f, x, e.reshape(x.shape()));
-      yShape = cols[j].shape();
-    }
-    if (n == 0) {
-      yShape = returned("jacfwd", f.apply(x)).shape();
-      return Tensor.zeros(x.dtype(), concat(yShape, x.shape()));
-    }
-    Tensor flat = Tensor.stack(-1, reshapeAll(cols, -1));
-    return flat.reshape(concat(yShape, x.shape()));
+    return Transforms.jacfwd(f, x);
+  }
+
+  /**
+   * Jacobian blocks {@code J[i][j]} (shape fᵢ.shape ++ xⱼ.shape) by forward mode: one forward pass
+   * per input element, the better choice when the inputs are smaller than the outputs.
+   *
+   * <pre>{@code Autograd.jacfwd(a -> new Tensor[] {a[0].mul(a[1])}, x, y)[0][0]   // diag(y)}</pre>
+   */
+  public static Tensor[][] jacfwd(MultiOutputFunction f, Tensor... xs) {
+    return jacfwd(f, xs, false);
+  }
+
+  /** {@link #jacfwd(MultiOutputFunction, Tensor...)} with strict mode (see {@link #jacobian}). */
+  public static Tensor[][] jacfwd(MultiOutputFunction f, Tensor[] xs, boolean strict) {
+    return MultiTransforms.jacfwd(f, xs, strict);
   }
 
   /**
@@ -636,14 +582,81 @@ public final class Autograd {
    * <pre>{@code Autograd.hessian(x -> x.pow(3).sum(), Tensor.of(1, 2))   // diag(6x)}</pre>
    */
   public static Tensor hessian(Function<Tensor, Tensor> f, Tensor x) {
-    Checks.nonNull("hessian", "f", f);
-    return jacrev(grad(f), x);
+    return Transforms.hessian(f, x);
+  }
+
+  /**
+   * The Hessian blocks of a scalar function of several tensors, {@code H[i][j] = ∂²f/∂xᵢ∂xⱼ} of
+   * shape xᵢ.shape ++ xⱼ.shape (PyTorch's {@code hessian} with a tuple of inputs), reverse over
+   * reverse. A block where the gradient with respect to xᵢ does not depend on xⱼ is zeros.
+   *
+   * <pre>{@code
+   * Tensor[][] h = Autograd.hessian(a -> a[0].mul(a[1]).sum(), x, y);
+   * // h[0][0] = h[1][1] = zeros, h[0][1] = h[1][0] = eye(n)
+   * }</pre>
+   */
+  public static Tensor[][] hessian(MultiFunction f, Tensor... xs) {
+    return hessian(f, xs, false);
+  }
+
+  /**
+   * {@link #hessian(MultiFunction, Tensor...)} with strict mode: an input f does not depend on, or
+   * a block {@code [i][j]} where the gradient with respect to xᵢ does not depend on xⱼ (a linear
+   * term, a separable function), is an IllegalArgumentException naming them.
+   */
+  public static Tensor[][] hessian(MultiFunction f, Tensor[] xs, boolean strict) {
+    return MultiTransforms.hessian(f, xs, strict);
   }
 
   /** Hessian-vector product H·v of a scalar function at x (forward-over-reverse). */
   public static Tensor hvp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
-    Checks.nonNull("hvp", "f", f);
-    return jvp(grad(f), x, v);
+    return Transforms.hvp(f, x, v);
+  }
+
+  /**
+   * Hessian-vector product of a scalar function of several tensors: for each input i, Σⱼ H[i][j]·vⱼ
+   * (forward over reverse, one pass). One v per input, of its shape and dtype.
+   *
+   * <pre>{@code
+   * Autograd.hvp(a -> a[0].mul(a[1]).sum(), new Tensor[] {x, y}, new Tensor[] {u, v});   // [v, u]
+   * }</pre>
+   */
+  public static Tensor[] hvp(MultiFunction f, Tensor[] xs, Tensor[] vs) {
+    return hvp(f, xs, vs, false);
+  }
+
+  /** {@link #hvp(MultiFunction, Tensor[], Tensor[])} with strict mode (see {@link #hessian}). */
+  public static Tensor[] hvp(MultiFunction f, Tensor[] xs, Tensor[] vs, boolean strict) {
+    return MultiTransforms.hvp(f, xs, vs, strict);
+  }
+
+  /**
+   * Vector-Hessian product vᵀ·H of a scalar function at x (reverse over reverse); equal to {@link
+   * #hvp} for a twice continuously differentiable f, whose Hessian is symmetric.
+   *
+   * <pre>{@code Autograd.vhp(x -> x.pow(3).sum(), Tensor.of(1, 2), Tensor.of(1, 1))   // [6, 12]}
+   * </pre>
+   */
+  public static Tensor vhp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
+    Checks.nonNull("vhp", "f", f);
+    return vhp(a -> f.apply(a[0]), new Tensor[] {x}, new Tensor[] {v})[0];
+  }
+
+  /**
+   * Vector-Hessian product of a scalar function of several tensors: for each input j, Σᵢ
+   * vᵢᵀ·H[i][j] (reverse over reverse, PyTorch's {@code vhp} with tuples).
+   *
+   * <pre>{@code
+   * Autograd.vhp(a -> a[0].mul(a[1]).sum(), new Tensor[] {x, y}, new Tensor[] {u, v});   // [v, u]
+   * }</pre>
+   */
+  public static Tensor[] vhp(MultiFunction f, Tensor[] xs, Tensor[] vs) {
+    return vhp(f, xs, vs, false);
+  }
+
+  /** {@link #vhp(MultiFunction, Tensor[], Tensor[])} with strict mode (see {@link #hessian}). */
+  public static Tensor[] vhp(MultiFunction f, Tensor[] xs, Tensor[] vs, boolean strict) {
+    return MultiTransforms.vhp(f, xs, vs, strict);
   }
 
   /**
@@ -668,104 +681,8 @@ public final class Autograd {
     return Checkpoint.apply(f, x);
   }
 
-  private static Tensor[] reshapeAll(Tensor[] ts, int... shape) {
-    Tensor[] r = new Tensor[ts.length];
-    for (int i = 0; i < ts.length; i++) {
-      r[i] = ts[i].reshape(shape);
-    }
-    return r;
-  }
-
-  private static Tensor stackRows(Tensor[] rows, int[] yShape, int[] xShape) {
-    if (rows.length == 0) {
-      return Tensor.zeros(DType.FLOAT32, concat(yShape, xShape));
-    }
-    return Tensor.stack(0, rows).reshape(concat(yShape, xShape));
-  }
-
-  private static int[] concat(int[] a, int[] b) {
-    int[] r = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, r, a.length, b.length);
-    return r;
-  }
-
-  /**
-   * Gradients of several outputs at once (their head-gradient-weighted sum), with respect to {@code
-   * inputs}, returned instead of accumulated: {@code torch.autograd.grad(outputs, inputs,
-   * grad_outputs, retain_graph, create_graph)}. A null head gradient means ones (one-element
-   * outputs only).
-   */
-  public static Tensor[] grad(
-      Tensor[] outputs,
-      Tensor[] gradients,
-      boolean retainGraph,
-      boolean createGraph,
-      Tensor... inputs) {
-    Checks.noNulls("grad", "outputs", outputs);
-    Checks.nonNull("grad", "gradients", gradients);
-    Checks.noNulls("grad", "inputs", inputs);
-    if (gradients.length != outputs.length) {
-      throw new IllegalArgumentException(
-          "grad: " + outputs.length + " outputs but " + gradients.length + " head gradients");
-    }
-    Tensor[] heads = new Tensor[outputs.length];
-    for (int i = 0; i < outputs.length; i++) {
-      Tensor g = gradients[i];
-      if (g == null) {
-        if (outputs[i].numel() != 1) {
-          throw new IllegalStateException(
-              "grad: output "
-                  + i
-                  + " has shape "
-                  + Shapes.str(outputs[i].shape())
-                  + ", and only a one-element output has an implicit head gradient; pass one of"
-                  + " that shape, e.g. Autograd.grad(y, y.onesLike(), false, false, inputs), or"
-                  + " reduce first, e.g. Autograd.grad(y.sum(), inputs)");
-        }
-        g = outputs[i].onesLike();
-      }
-      checkRoot("grad", outputs[i], g);
-      heads[i] = g.to(outputs[i].dtype());
-    }
-    Map<Tensor, Tensor> capture = new LinkedHashMap<>();
-    for (Tensor in : inputs) {
-      if (!in.requiresGrad()) {
-        throw new IllegalArgumentException(
-            "grad: input of shape "
-                + Shapes.str(in.shape())
-                + " does not require grad; call requiresGrad(true) on it before computing the"
-                + " outputs");
-      }
-      capture.put(in, null);
-    }
-    Engine.backward(outputs, heads, retainGraph || createGraph, createGraph, capture);
-    Tensor[] out = new Tensor[inputs.length];
-    for (int i = 0; i < inputs.length; i++) {
-      Tensor g = capture.get(inputs[i]);
-      out[i] = g != null ? g : inputs[i].detach().zerosLike();
-    }
-    return out;
-  }
-
-  private static void checkRoot(String op, Tensor output, Tensor gradient) {
-    if (!output.requiresGrad()) {
-      throw new IllegalStateException(
-          op
-              + ": this tensor (shape "
-              + Shapes.str(output.shape())
-              + ") does not require grad,"
-              + " so no graph was recorded: call requiresGrad(true) on the input tensors before"
-              + " computing it, and make sure it was not computed inside Autograd.noGrad(); if it"
-              + " is itself a gradient, compute that gradient with createGraph = true");
-    }
-    if (!Shapes.same(gradient.shape, output.shape)) {
-      throw new IllegalArgumentException(
-          op
-              + ": the head gradient has shape "
-              + Shapes.str(gradient.shape())
-              + " but the output has shape "
-              + Shapes.str(output.shape())
-              + "; they must be equal");
-    }
+  /** y, or an error naming op when a user function returned null instead of a tensor. */
+  static Tensor returned(String op, Tensor y) {
+    return Transforms.returned(op, y);
   }
 }

@@ -38,6 +38,20 @@ final class ApiFuzzFunctions {
     }
   }
 
+  /** A function of several tensors with several results, with a readable name. */
+  record MultiOutFn(String name, Autograd.MultiOutputFunction body)
+      implements Autograd.MultiOutputFunction {
+    @Override
+    public Tensor[] apply(Tensor... args) {
+      return body.apply(args);
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
   /** A function returning a value with auxiliary data, for gradWithAux. */
   record AuxFn(String name, Function<Tensor, Tensor> inner)
       implements Function<Tensor, Autograd.WithAux<String>> {
@@ -78,4 +92,23 @@ final class ApiFuzzFunctions {
           new MultiFn("a -> a[0].sum()", a -> a.length == 0 ? Tensor.scalar(0) : a[0].sum()),
           new MultiFn("a -> a[0]", a -> a.length == 0 ? Tensor.scalar(0) : a[0]),
           new MultiFn("a -> null", a -> null));
+
+  /** Functions of several tensors with several results, for vjp, jvp and the Jacobians. */
+  static final List<MultiOutFn> MULTI_OUTPUT_FUNCTIONS =
+      List.of(
+          new MultiOutFn(
+              "a -> {a[0].sin(), a[a.length - 1].mul(2)}",
+              a ->
+                  a.length == 0
+                      ? new Tensor[0]
+                      : new Tensor[] {a[0].sin(), a[a.length - 1].mul(2)}),
+          new MultiOutFn(
+              "a -> {a[0].sum()}",
+              a -> a.length == 0 ? new Tensor[] {Tensor.scalar(0)} : new Tensor[] {a[0].sum()}),
+          new MultiOutFn("a -> a", a -> a),
+          new MultiOutFn(
+              "a -> {a[0].detach()}",
+              a -> a.length == 0 ? new Tensor[0] : new Tensor[] {a[0].detach()}),
+          new MultiOutFn("a -> {null}", a -> new Tensor[] {null}),
+          new MultiOutFn("a -> null", a -> null));
 }

@@ -267,6 +267,13 @@ final class ApiFuzzInputs {
             }
           };
     }
+    if (type == Autograd.MultiOutputFunction.class) {
+      return ApiFuzzFunctions.MULTI_OUTPUT_FUNCTIONS.get(
+          rnd.nextInt(ApiFuzzFunctions.MULTI_OUTPUT_FUNCTIONS.size()));
+    }
+    if (type == Autograd.Unused.class) {
+      return Autograd.Unused.values()[rnd.nextInt(Autograd.Unused.values().length)];
+    }
     if (type == Autograd.MultiFunction.class) {
       return ApiFuzzFunctions.MULTI_FUNCTIONS.get(
           rnd.nextInt(ApiFuzzFunctions.MULTI_FUNCTIONS.size()));

@@ -520,7 +520,8 @@ class ApiFuzzTest {
       }
       @SuppressWarnings("unchecked")
       Function<Object, Object> g = (Function<Object, Object>) f;
-      Object arg = t.name().equals("gradWrt") ? in.tensors(null) : in.tensor(null);
+      boolean several = t.method().getParameterTypes()[0] == Autograd.MultiFunction.class;
+      Object arg = several ? in.tensors(null) : in.tensor(null);
       currentArgs = append(currentArgs, arg);
       return g.apply(arg);
     }

@@ -1,0 +1,358 @@
+package nabla;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import nabla.storage.Shapes;
+
+/**
+ * The JAX-style transforms of functions of one tensor behind {@link Autograd}'s facade ({@code
+ * grad}, {@code vjp}, {@code jvp}, Jacobians, Hessians), and the helpers every transform shares:
+ * when to record the backward for an outer derivative, the differentiable alias of an argument, the
+ * checks of what a user function returned and of tangent dtypes.
+ */
+final class Transforms {
+  private Transforms() {}
+
+  // ------------------------------------------------------------------ shared helpers
+
+  /**
+   * Whether a transform's backward must be recorded (createGraph) because an outer derivative may
+   * be taken through it: an argument requires grad, or carries a forward-mode tangent that does
+   * (forward-over-reverse inside a reverse derivative with respect to the tangent, as in the
+   * derivative of an {@link Autograd#hvp} with respect to v).
+   */
+  static boolean outerNeedsGraph(Tensor... args) {
+    for (Tensor a : args) {
+      if (a.requiresGrad()) {
+        return true;
+      }
+      for (AutogradMeta.Tangent t = AutogradMeta.tangents(a); t != null; t = t.next()) {
+        if (t.value().requiresGrad()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Whether an argument carries a forward-mode tangent (an enclosing jvp differentiates it). */
+  static boolean hasTangent(Tensor... args) {
+    for (Tensor a : args) {
+      if (AutogradMeta.tangents(a) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A new tensor sharing x's values (and its graph, if any) that requires grad. */
+  static Tensor differentiableAlias(Tensor x) {
+    Tensor xi = x.alias();
+    if (!xi.requiresGrad()) {
+      xi.requiresGrad(true);
+    }
+    return xi;
+  }
+
+  /** y, or an error naming op when a user function returned null instead of a tensor. */
+  static Tensor returned(String op, Tensor y) {
+    if (y == null) {
+      throw new IllegalStateException(
+          op + ": the function returned null; it must return a tensor (e.g. x -> x.sum())");
+    }
+    return y;
+  }
+
+  static void checkScalar(String op, Tensor y) {
+    returned(op, y);
+    if (y.numel() != 1) {
+      throw new IllegalArgumentException(
+          op
+              + ": the function must return a one-element tensor, but it returned shape "
+              + Shapes.str(y.shape())
+              + "; reduce it (e.g. sum()) or use vjp / jacobian");
+    }
+  }
+
+  /**
+   * A tangent or cotangent must have its primal's dtype, as in JAX and torch.func (converting it
+   * silently would hide a precision mistake, such as a float32 direction for a float64 point).
+   */
+  static void sameDtype(String op, String name, Tensor t, String primal, Tensor p) {
+    if (t.dtype() != p.dtype()) {
+      throw new IllegalArgumentException(
+          op
+              + ": "
+              + name
+              + " is "
+              + t.dtype()
+              + " but "
+              + primal
+              + " is "
+              + p.dtype()
+              + " (shape "
+              + Shapes.str(p.shape)
+              + "); they must have the same dtype: convert with "
+              + name.split(" ")[0]
+              + ".to(DType."
+              + p.dtype().name()
+              + ")");
+    }
+  }
+
+  static void requireFloating(String op, Tensor x) {
+    requireFloating(op, "x", x);
+  }
+
+  static void requireFloating(String op, String name, Tensor x) {
+    if (!Checks.nonNull(op, name, x).dtype().isFloating()) {
+      throw new IllegalArgumentException(
+          op
+              + ": can only differentiate with respect to floating-point tensors, "
+              + (name.equals("x") ? "got " : "but " + name + " is ")
+              + x.dtype()
+              + " of shape "
+              + Shapes.str(x.shape()));
+    }
+  }
+
+  static int[] concat(int[] a, int[] b) {
+    int[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+
+  // ------------------------------------------------------------------ one tensor in
+
+  static Function<Tensor, Tensor> grad(Function<Tensor, Tensor> f) {
+    Checks.nonNull("grad", "f", f);
+    return x -> valueAndGradAt(f, x).grad();
+  }
+
+  static Function<Tensor, Autograd.ValueAndGrad> valueAndGrad(Function<Tensor, Tensor> f) {
+    Checks.nonNull("valueAndGrad", "f", f);
+    return x -> valueAndGradAt(f, x);
+  }
+
+  static <A> Function<Tensor, Autograd.GradAndAux<A>> gradWithAux(
+      Function<Tensor, Autograd.WithAux<A>> f) {
+    Checks.nonNull("gradWithAux", "f", f);
+    return x -> {
+      Object[] aux = new Object[1];
+      Autograd.ValueAndGrad vg =
+          valueAndGradAt(
+              t -> {
+                Autograd.WithAux<A> r = f.apply(t);
+                if (r == null) {
+                  throw new IllegalStateException(
+                      "gradWithAux: the function returned null; return new WithAux<>(value, aux)");
+                }
+                aux[0] = r.aux();
+                return r.value();
+              },
+              x);
+      @SuppressWarnings("unchecked")
+      A a = (A) aux[0];
+      return new Autograd.GradAndAux<>(vg.value(), vg.grad(), a);
+    };
+  }
+
+  private static Autograd.ValueAndGrad valueAndGradAt(Function<Tensor, Tensor> f, Tensor x) {
+    requireFloating("grad", x);
+    boolean nested = outerNeedsGraph(x);
+    Tensor xi = differentiableAlias(x);
+    Tensor y;
+    try (Autograd.Scope s = Autograd.enableGrad()) {
+      y = returned("grad", f.apply(xi));
+    }
+    checkScalar("grad", y);
+    if (!y.requiresGrad()) {
+      return new Autograd.ValueAndGrad(y, x.detach().zerosLike());
+    }
+    Tensor g = Autograd.grad(y, y.onesLike(), false, nested, xi)[0];
+    // The value keeps its graph for an outer reverse derivative and its tangent for an outer jvp
+    // (detach would drop both); otherwise it is detached from the internal alias.
+    return new Autograd.ValueAndGrad(nested || hasTangent(x) ? y : y.detach(), g);
+  }
+
+  static Tensor vjp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
+    Checks.nonNull("vjp", "f", f);
+    requireFloating("vjp", x);
+    Checks.nonNull("vjp", "v", v);
+    // Record the backward when an outer derivative may be taken with respect to x or to v (the
+    // VJP is linear in v: its derivative there is the transposed Jacobian).
+    boolean nested = outerNeedsGraph(x, v);
+    Tensor xi = differentiableAlias(x);
+    Tensor y;
+    try (Autograd.Scope s = Autograd.enableGrad()) {
+      y = returned("vjp", f.apply(xi));
+    }
+    if (!Shapes.same(v.shape, y.shape)) {
+      throw new IllegalArgumentException(
+          "vjp: v has shape "
+              + Shapes.str(v.shape())
+              + " but f(x) has shape "
+              + Shapes.str(y.shape())
+              + "; they must be equal");
+    }
+    sameDtype("vjp", "v", v, "f(x)", y);
+    if (!y.requiresGrad()) {
+      return x.detach().zerosLike();
+    }
+    return Autograd.grad(y, v, false, nested, xi)[0];
+  }
+
+  static Autograd.ValueAndTangent valueAndJvp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
+    Checks.nonNull("jvp", "f", f);
+    requireFloating("jvp", x);
+    if (!Shapes.same(Checks.nonNull("jvp", "v", v).shape, x.shape)) {
+      throw new IllegalArgumentException(
+          "jvp: the tangent has shape "
+              + Shapes.str(v.shape())
+              + " but x has shape "
+              + Shapes.str(x.shape())
+              + "; they must be equal");
+    }
+    sameDtype("jvp", "tangent", v, "x", x);
+    GradMode.State s = GradMode.state();
+    int level = s.openLevel();
+    try {
+      Tensor xi = x.alias();
+      AutogradMeta.addTangent(xi, level, v);
+      Tensor y = returned("jvp", f.apply(xi));
+      Tensor t = AutogradMeta.tangent(y, level);
+      return new Autograd.ValueAndTangent(y, t != null ? t : y.detach().zerosLike());
+    } finally {
+      s.closeLevel(level);
+    }
+  }
+
+  static Tensor jacrev(Function<Tensor, Tensor> f, Tensor x, boolean tryBatched, boolean loop) {
+    Checks.nonNull("jacrev", "f", f);
+    requireFloating("jacrev", x);
+    boolean nested = outerNeedsGraph(x);
+    Tensor xi = differentiableAlias(x);
+    Tensor y;
+    try (Autograd.Scope s = Autograd.enableGrad()) {
+      y = returned("jacrev", f.apply(xi));
+    }
+    int m = y.numel();
+    if (tryBatched && m > 0 && y.requiresGrad()) {
+      Tensor[] j = batchedRows(y, new Tensor[] {xi}, nested);
+      if (j != null) {
+        Tensor g = j[0] != null ? j[0] : Tensor.zeros(xi.dtype(), concat(new int[] {m}, x.shape));
+        return g.reshape(concat(y.shape(), x.shape()));
+      }
+    }
+    if (!loop) {
+      return null;
+    }
+    Tensor[] rows = new Tensor[m];
+    for (int i = 0; i < m; i++) {
+      if (!y.requiresGrad()) {
+        rows[i] = x.detach().zerosLike();
+        continue;
+      }
+      Tensor e = Tensor.zeros(y.dtype(), m);
+      e.storage().setDouble(i, 1);
+      rows[i] = Autograd.grad(y, e.reshape(y.shape()), true, nested, xi)[0];
+    }
+    return stackRows(rows, y.shape(), x.shape());
+  }
+
+  /**
+   * All rows of the Jacobian of y with respect to each of {@code xis}, shapes [y.numel] ++
+   * xis[k].shape (null for a tensor y does not reach), from batched backward passes seeded with
+   * rows of the identity; null if the graph needs the fallback of one pass per row.
+   */
+  static Tensor[] batchedRows(Tensor y, Tensor[] xis, boolean createGraph) {
+    int m = y.numel();
+    int chunk = m;
+    List<List<Tensor>> parts = new ArrayList<>();
+    for (int k = 0; k < xis.length; k++) {
+      parts.add(new ArrayList<>());
+    }
+    boolean[] reached = new boolean[xis.length];
+    for (int start = 0; start < m; ) {
+      int count = Math.min(chunk, m - start);
+      Tensor seed = Tensor.zeros(y.dtype(), count, m);
+      for (int i = 0; i < count; i++) {
+        seed.storage().setDouble(i * m + start + i, 1);
+      }
+      seed = seed.reshape(concat(new int[] {count}, y.shape()));
+      Map<Tensor, Tensor> capture = new LinkedHashMap<>();
+      for (Tensor xi : xis) {
+        capture.put(xi, null);
+      }
+      int done = Engine.backwardBatched(y, seed, createGraph, capture);
+      if (done == Engine.BATCH_UNSUPPORTED) {
+        return null;
+      }
+      if (done < count) {
+        chunk = done;
+        continue;
+      }
+      for (int k = 0; k < xis.length; k++) {
+        Tensor g = capture.get(xis[k]);
+        reached[k] |= g != null;
+        parts
+            .get(k)
+            .add(
+                g != null
+                    ? g
+                    : Tensor.zeros(xis[k].dtype(), concat(new int[] {count}, xis[k].shape())));
+      }
+      start += count;
+    }
+    Tensor[] out = new Tensor[xis.length];
+    for (int k = 0; k < xis.length; k++) {
+      List<Tensor> p = parts.get(k);
+      out[k] =
+          !reached[k] ? null : p.size() == 1 ? p.get(0) : Tensor.cat(0, p.toArray(new Tensor[0]));
+    }
+    return out;
+  }
+
+  static Tensor jacfwd(Function<Tensor, Tensor> f, Tensor x) {
+    Checks.nonNull("jacfwd", "f", f);
+    requireFloating("jacfwd", x);
+    int n = x.numel();
+    Tensor[] cols = new Tensor[n];
+    int[] yShape = null;
+    for (int j = 0; j < n; j++) {
+      Tensor e = Tensor.zeros(x.dtype(), n);
+      e.storage().setDouble(j, 1);
+      cols[j] = valueAndJvp(f, x, e.reshape(x.shape())).tangent();
+      yShape = cols[j].shape();
+    }
+    if (n == 0) {
+      yShape = returned("jacfwd", f.apply(x)).shape();
+      return Tensor.zeros(x.dtype(), concat(yShape, x.shape()));
+    }
+    Tensor[] flat = new Tensor[n];
+    for (int j = 0; j < n; j++) {
+      flat[j] = cols[j].reshape(-1);
+    }
+    return Tensor.stack(-1, flat).reshape(concat(yShape, x.shape()));
+  }
+
+  static Tensor hessian(Function<Tensor, Tensor> f, Tensor x) {
+    Checks.nonNull("hessian", "f", f);
+    return jacrev(grad(f), x, true, true);
+  }
+
+  static Tensor hvp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
+    Checks.nonNull("hvp", "f", f);
+    return valueAndJvp(grad(f), x, v).tangent();
+  }
+
+  private static Tensor stackRows(Tensor[] rows, int[] yShape, int[] xShape) {
+    if (rows.length == 0) {
+      return Tensor.zeros(DType.FLOAT32, concat(yShape, xShape));
+    }
+    return Tensor.stack(0, rows).reshape(concat(yShape, xShape));
+  }
+}
