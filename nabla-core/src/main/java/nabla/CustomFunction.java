@@ -67,7 +67,27 @@ public final class CustomFunction implements Autograd.MultiFunction {
   /** Applies the function, recording it in the graph when an input requires grad. */
   @Override
   public Tensor apply(Tensor... inputs) {
-    return Engine.apply(new Applied(), inputs);
+    return Engine.apply(new Applied(false), inputs);
+  }
+
+  /**
+   * Applies the function to {@code target} (its first input) and {@code others}, writing the result
+   * into {@code target} in place (PyTorch's {@code mark_dirty}); returns {@code target}. The
+   * forward gets a copy of the target, so it may itself work in place. Recorded like the built-in
+   * in-place updates when {@code target} is part of a graph (or receives values that are); refused
+   * on a leaf that requires grad while recording.
+   *
+   * <pre>{@code
+   * CustomFunction twice = CustomFunction.of("Twice",
+   *     in -> in[0].mulInPlace(2), (g, out, in) -> new Tensor[] {g.mul(2)});
+   * Tensor y = x.exp();
+   * twice.applyInPlace(y);   // y.gradFn().name() = "TwiceBackward"
+   * }</pre>
+   */
+  public Tensor applyInPlace(Tensor target, Tensor... others) {
+    Checks.nonNull(name, "target", target);
+    Checks.noNulls(name, "others", others);
+    return InPlace.custom(target, name, in -> Engine.apply(new Applied(true), in), others);
   }
 
   /**
@@ -88,6 +108,12 @@ public final class CustomFunction implements Autograd.MultiFunction {
 
   /** The primitive adapter: one instance per application. */
   private final class Applied extends Primitive {
+    private final boolean dirtyFirst;
+
+    Applied(boolean dirtyFirst) {
+      this.dirtyFirst = dirtyFirst;
+    }
+
     @Override
     public PrimitiveKind kind() {
       return PrimitiveKind.CUSTOM;
@@ -103,6 +129,9 @@ public final class CustomFunction implements Autograd.MultiFunction {
       Tensor[] detached = new Tensor[inputs.length];
       for (int i = 0; i < inputs.length; i++) {
         detached[i] = inputs[i].detach();
+      }
+      if (dirtyFirst) {
+        detached[0] = detached[0].copy(); // applyInPlace: the forward may write into it
       }
       Tensor out = forward.apply(detached);
       if (out == null) {

@@ -266,4 +266,30 @@ final class InPlace {
     written(t.storage, op);
     return true;
   }
+
+  /**
+   * t = f([t, operands...]) for a user's in-place custom function ({@code applyInPlace}); f gets
+   * the operands as the update must read them.
+   */
+  static Tensor custom(
+      Tensor t, String op, java.util.function.Function<Tensor[], Tensor> f, Tensor... operands) {
+    Tensor[] in = new Tensor[operands.length + 1];
+    System.arraycopy(operands, 0, in, 1, operands.length);
+    if (InPlaceRecorded.applies(t, operands)) {
+      for (int i = 1; i < in.length; i++) {
+        in[i] = InPlaceRecorded.operand(t, in[i]);
+      }
+      Tensor[] o = java.util.Arrays.copyOfRange(in, 1, in.length);
+      return InPlaceRecorded.update(
+          t,
+          op,
+          x -> {
+            in[0] = x;
+            return f.apply(in);
+          },
+          o);
+    }
+    in[0] = t.detach();
+    return assign(t, op, f.apply(in));
+  }
 }

@@ -134,7 +134,7 @@ final class InPlaceRecorded {
     } else if (node != null) {
       // The node reads its output in backward: keep r (never written) as that output, and make t
       // an alias of it, so later updates of t cannot invalidate what the node saved.
-      Node alias = new Node(Primitives.reshape(t.shape), new Tensor[] {r}, t);
+      Node alias = new Node(new Alias(node.name()), new Tensor[] {r}, t);
       m = AutogradMeta.recorded(alias);
     } else {
       m = new AutogradMeta(); // forward mode only: just the tangent
@@ -186,6 +186,34 @@ final class InPlaceRecorded {
     }
     t.autograd = null;
     return t;
+  }
+
+  /**
+   * The node that makes an updated tensor an alias of the update's result (whose node keeps that
+   * result as its saved output); named after the update's node, as PyTorch shows it.
+   */
+  private static final class Alias extends nabla.ops.Primitive {
+    private final String name;
+
+    Alias(String name) {
+      super(nabla.ops.PrimitiveKind.CONTIGUOUS);
+      this.name = name;
+    }
+
+    @Override
+    public String gradFnName() {
+      return name;
+    }
+
+    @Override
+    public Tensor forward(Tensor... in) {
+      return in[0].copy();
+    }
+
+    @Override
+    public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      return new Tensor[] {g};
+    }
   }
 
   private static boolean hasTangent(Tensor t) {
