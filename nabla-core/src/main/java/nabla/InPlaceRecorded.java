@@ -124,7 +124,7 @@ final class InPlaceRecorded {
   }
 
   /** t takes r's place: r's node now outputs t, and becomes t's gradient function. */
-  private static void takePlace(Tensor t, Tensor r, int rebases) {
+  static void takePlace(Tensor t, Tensor r, int rebases) {
     Node node = r.gradFn();
     AutogradMeta old = t.autograd;
     AutogradMeta m;

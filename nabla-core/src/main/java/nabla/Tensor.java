@@ -674,6 +674,19 @@ public final class Tensor extends TensorInPlace {
     return Engine.apply(Primitives.slice(shape, dim, start, end, step), this);
   }
 
+  /**
+   * A view of this tensor's storage with any layout (PyTorch's {@code as_strided}; the offset
+   * counts in storage elements), differentiable: gradients reach this tensor's elements, adding up
+   * where the view repeats one. To differentiate, this tensor must be contiguous and the view must
+   * stay within its elements.
+   *
+   * <pre>{@code Tensor.arange(4.0).asStrided(new int[] {3, 2}, new int[] {1, 1}, 0)   // windows}
+   * </pre>
+   */
+  public Tensor asStrided(int[] shape, int[] strides, int offset) {
+    return ViewWrites.asStrided(this, shape, strides, offset);
+  }
+
   /** {@code slice(dim, start, end, 1)}. */
   public Tensor slice(int dim, int start, int end) {
     return slice(dim, start, end, 1);

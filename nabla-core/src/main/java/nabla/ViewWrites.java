@@ -24,6 +24,49 @@ final class ViewWrites {
     return Tensor.where(mask, scattered, baseValue.reshape(n)).reshape(base.shape);
   }
 
+  /** {@link Tensor#asStrided(int[], int[], int)}. */
+  static Tensor asStrided(Tensor x, int[] shape, int[] strides, int offset) {
+    Tensor view = Tensor.asStrided(x.storage, shape, strides, offset); // checks the layout
+    Tensor base = x.viewBase != null ? x.viewBase : x;
+    view.viewBase = base;
+    view.viewRebases = AutogradMeta.rebases(base);
+    if (!x.requiresGrad() && AutogradMeta.tangents(x) == null) {
+      return view;
+    }
+    if (!x.isContiguous()) {
+      throw new UnsupportedOperationException(
+          "asStrided: differentiating through it needs a contiguous tensor; this one has shape "
+              + nabla.storage.Shapes.str(x.shape)
+              + " and strides "
+              + nabla.storage.Shapes.str(x.strides)
+              + "; call contiguous() first");
+    }
+    long[] pos = positions(view, x);
+    for (long p : pos) {
+      if (p < 0 || p >= x.numel()) {
+        throw new IllegalArgumentException(
+            "asStrided: the view (shape "
+                + nabla.storage.Shapes.str(shape)
+                + ", strides "
+                + nabla.storage.Shapes.str(strides)
+                + ", offset "
+                + offset
+                + ") reaches storage element "
+                + (p + x.offset)
+                + ", outside this tensor's elements "
+                + x.offset
+                + ".."
+                + (x.offset + x.numel() - 1)
+                + "; a differentiable view must stay within them");
+      }
+    }
+    // gathered from a recorded copy: gather keeps its input, and x may be written through the view
+    Tensor r =
+        x.copy().reshape(x.numel()).gather(0, Tensor.ofLongs(pos, pos.length)).reshape(shape);
+    InPlaceRecorded.takePlace(view, r, 0);
+    return view;
+  }
+
   /** The view's elements read out of {@code base} (a gather, differentiable to the base). */
   static Tensor read(Tensor base, Tensor view) {
     long[] pos = positions(view, base);

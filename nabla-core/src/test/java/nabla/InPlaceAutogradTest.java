@@ -186,4 +186,17 @@ class InPlaceAutogradTest {
     assertEquals(before, y.gradFn(), "under noGrad an update is a plain write");
     assertArrayEquals(new double[] {3, 5}, y.toDoubleArray());
   }
+
+  /** The README's autograd example, as written there. */
+  @Test
+  void readmeExample() {
+    Tensor x = Tensor.of(1, 2, 3).requiresGrad(true);
+    Tensor y = x.mul(2);
+    y.slice(0, 0, 2).mulInPlace(10);
+    RemovableHandle clip = x.registerHook(g -> g.clamp(-5, 5));
+    y.sum().backward();
+    assertArrayEquals(new double[] {20, 40, 6}, y.toDoubleArray());
+    assertArrayEquals(new double[] {5, 5, 2}, x.grad().toDoubleArray());
+    clip.remove();
+  }
 }
