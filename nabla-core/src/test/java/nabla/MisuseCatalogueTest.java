@@ -123,7 +123,15 @@ class MisuseCatalogueTest {
           row("M85", ARG, "where", "bool", "float32"),
           row("M86", STATE, "longItem", "float32"),
           row("M87", STATE, "TBackward", "input 0", "[3, 2]", "[2, 3]"),
-          row("M88", ARG, "crossEntropy", "[2, 0]", "no classes"));
+          row("M88", ARG, "crossEntropy", "[2, 0]", "no classes"),
+          row("M89", STATE, "addInPlace", "view of a leaf", "[2]", "[3]", "noGrad"),
+          row("M90", STATE, "detachInPlace", "[1]", "[2]", "detach()"),
+          row("M91", STATE, "registerHook", "[2]", "requiresGrad(true)"),
+          row("M92", STATE, "hook", "shape []", "shape [2]", "null"),
+          row("M93", STATE, "registerPostAccumulateGradHook", "MulBackward", "registerHook"),
+          row("M94", ARG, "jvp", "float32", "float64", "to(DType.FLOAT64)"),
+          row("M95", STATE, "Pair", "2 gradients", "1 inputs"),
+          row("M96", UNSUPPORTED, "asStrided", "[2, 2]", "contiguous()"));
 
   @TempDir static Path compiled;
 
