@@ -13,7 +13,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -590,10 +589,23 @@ final class VectorGemmFloat implements GemmKernelsFloat {
       FloatVector s1,
       FloatVector s2,
       FloatVector s3) {
-    c[ci] = s0.reduceLanes(VectorOperators.ADD);
-    c[ci + ccs] = s1.reduceLanes(VectorOperators.ADD);
-    c[ci + 2 * ccs] = s2.reduceLanes(VectorOperators.ADD);
-    c[ci + 3 * ccs] = s3.reduceLanes(VectorOperators.ADD);
+    c[ci] = sumLanes(s0);
+    c[ci + ccs] = sumLanes(s1);
+    c[ci + 2 * ccs] = sumLanes(s2);
+    c[ci + 3 * ccs] = sumLanes(s3);
+  }
+
+  /**
+   * The lanes of v added in lane order: not {@code reduceLanes(ADD)}, whose order differs between
+   * the C2 intrinsic and the interpreter's fallback, so that a product has the same bits before and
+   * after the JIT compiles this kernel (training runs are then reproducible).
+   */
+  private static float sumLanes(FloatVector v) {
+    float s = v.lane(0);
+    for (int i = 1; i < LANES; i++) {
+      s += v.lane(i);
+    }
+    return s;
   }
 
   private static float dot(
@@ -618,7 +630,7 @@ final class VectorGemmFloat implements GemmKernelsFloat {
           FloatVector.fromArray(SPECIES, x, xo + kv, tail)
               .fma(FloatVector.fromArray(SPECIES, y, yo + kv, tail), s1);
     }
-    return s0.add(s1).reduceLanes(VectorOperators.ADD);
+    return sumLanes(s0.add(s1));
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -91,9 +91,22 @@ final class VectorKernelsFloat implements ElementwiseKernelsFloat {
     };
   }
 
+  /**
+   * The unary ops with a vector loop here. log, sin, cos and tanh take the scalar loop: the Vector
+   * API's lanewise versions round differently before and after C2 compiles them, and results must
+   * not depend on the JIT (see {@link VectorExp}); the scalar {@code Math} functions give the same
+   * bits in every tier.
+   */
+  private static boolean vectorised(UnaryOp op) {
+    return switch (op) {
+      case NEG, ABS, SQRT, EXP, RELU, SIGMOID -> true;
+      default -> false;
+    };
+  }
+
   @Override
   public void unary(UnaryOp op, float[] a, int ai, float[] o, int oi, int n) {
-    if (n < MIN_LENGTH || op == UnaryOp.SIGN || op.hasFunction()) {
+    if (n < MIN_LENGTH || !vectorised(op)) {
       SCALAR.unary(op, a, ai, o, oi, n);
       return;
     }
@@ -107,16 +120,12 @@ final class VectorKernelsFloat implements ElementwiseKernelsFloat {
             case NEG -> x.neg();
             case ABS -> x.abs();
             case SQRT -> x.sqrt();
-            case EXP -> x.lanewise(VectorOperators.EXP);
-            case LOG -> x.lanewise(VectorOperators.LOG);
-            case SIN -> x.lanewise(VectorOperators.SIN);
-            case COS -> x.lanewise(VectorOperators.COS);
-            case TANH -> x.lanewise(VectorOperators.TANH);
+            case EXP -> VectorExp.exp(x);
             // max(x, 0) keeps NaN, like the scalar kernel
             case RELU -> x.lanewise(VectorOperators.MAX, 0f);
             case SIGMOID -> {
               // e = exp(-|x|) never overflows; sigmoid = 1/(1+e) for x >= 0, e/(1+e) otherwise
-              FloatVector e = x.abs().neg().lanewise(VectorOperators.EXP);
+              FloatVector e = VectorExp.exp(x.abs().neg());
               FloatVector inv = FloatVector.broadcast(SPECIES, 1f).div(e.add(1f));
               VectorMask<Float> neg = x.compare(VectorOperators.LT, 0f);
               yield inv.blend(e.mul(inv), neg);

@@ -1,0 +1,176 @@
+package nabla.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.SplittableRandom;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link VectorExp}: accuracy against the exact exponential, the special values, and the property
+ * it exists for: the same bits before and after the JIT compiles it.
+ */
+class VectorExpTest {
+
+  @BeforeAll
+  static void vectorApi() {
+    assumeTrue(
+        ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
+        "needs --add-modules jdk.incubator.vector");
+  }
+
+  static double[] exp(double[] x) {
+    double[] out = new double[x.length];
+    var s = DoubleVector.SPECIES_PREFERRED;
+    for (int i = 0; i < x.length; i += s.length()) {
+      VectorExp.exp(DoubleVector.fromArray(s, x, i)).intoArray(out, i);
+    }
+    return out;
+  }
+
+  static float[] exp(float[] x) {
+    float[] out = new float[x.length];
+    var s = FloatVector.SPECIES_PREFERRED;
+    for (int i = 0; i < x.length; i += s.length()) {
+      VectorExp.exp(FloatVector.fromArray(s, x, i)).intoArray(out, i);
+    }
+    return out;
+  }
+
+  /** e^x to 40 digits (BigDecimal: exp of the integer part by powers, of the rest by series). */
+  static BigDecimal exactExp(double x) {
+    MathContext mc = new MathContext(40);
+    BigDecimal e = new BigDecimal("2.718281828459045235360287471352662497757247093700");
+    long n = (long) Math.floor(x);
+    BigDecimal f = new BigDecimal(x).subtract(BigDecimal.valueOf(n), mc);
+    BigDecimal term = BigDecimal.ONE;
+    BigDecimal sum = BigDecimal.ONE;
+    for (int k = 1; k < 60; k++) {
+      term = term.multiply(f, mc).divide(BigDecimal.valueOf(k), mc);
+      sum = sum.add(term, mc);
+    }
+    BigDecimal pow = n >= 0 ? e.pow((int) n, mc) : BigDecimal.ONE.divide(e.pow((int) -n, mc), mc);
+    return sum.multiply(pow, mc);
+  }
+
+  /** |got - exact| in ulps of the exact value's binade (as a double). */
+  static double ulpsD(double got, double x) {
+    BigDecimal exact = exactExp(x);
+    double ulp = Math.ulp(exact.doubleValue());
+    return new BigDecimal(got).subtract(exact).abs().doubleValue() / ulp;
+  }
+
+  static double ulpsF(float got, double x) {
+    BigDecimal exact = exactExp(x);
+    float ulp = Math.ulp(exact.floatValue());
+    return new BigDecimal(got).subtract(exact).abs().doubleValue() / ulp;
+  }
+
+  @Test
+  void doubleWithinOneUlp() {
+    SplittableRandom r = new SplittableRandom(1);
+    double[] x = new double[4096];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = i < 2048 ? r.nextDouble(-20, 20) : r.nextDouble(-700, 700);
+    }
+    double[] y = exp(x);
+    double worst = 0;
+    for (int i = 0; i < x.length; i++) {
+      worst = Math.max(worst, ulpsD(y[i], x[i]));
+    }
+    assertTrue(worst <= 1.0, "worst error " + worst + " ulp");
+  }
+
+  @Test
+  void floatWithinTwoUlps() {
+    SplittableRandom r = new SplittableRandom(2);
+    float[] x = new float[4096];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (i < 2048 ? r.nextDouble(-10, 10) : r.nextDouble(-87, 88));
+    }
+    float[] y = exp(x);
+    double worst = 0;
+    for (int i = 0; i < x.length; i++) {
+      worst = Math.max(worst, ulpsF(y[i], x[i]));
+    }
+    assertTrue(worst <= 2.0, "worst error " + worst + " ulp");
+  }
+
+  @Test
+  void specialValuesAndTheEdgesOfTheRange() {
+    double[] x = new double[16];
+    double[] in = {
+      0.0,
+      -0.0,
+      1.0,
+      Double.NaN,
+      Double.POSITIVE_INFINITY,
+      Double.NEGATIVE_INFINITY,
+      709.78,
+      709.79,
+      -745.0,
+      -746.0,
+      -708.5,
+      -740.0
+    };
+    System.arraycopy(in, 0, x, 0, in.length);
+    double[] y = exp(x);
+    assertEquals(1.0, y[0]);
+    assertEquals(1.0, y[1]);
+    assertEquals(Math.E, y[2], Math.ulp(Math.E));
+    assertTrue(Double.isNaN(y[3]));
+    assertEquals(Double.POSITIVE_INFINITY, y[4]);
+    assertEquals(0.0, y[5]);
+    assertEquals(StrictMath.exp(709.78), y[6], Math.ulp(StrictMath.exp(709.78)));
+    assertEquals(Double.POSITIVE_INFINITY, y[7]);
+    assertEquals(StrictMath.exp(-745.0), y[8]); // the smallest subnormal
+    assertEquals(0.0, y[9]);
+    assertEquals(StrictMath.exp(-708.5), y[10], Math.ulp(StrictMath.exp(-708.5)));
+    assertEquals(StrictMath.exp(-740.0), y[11], Math.ulp(StrictMath.exp(-740.0)));
+    float[] f = new float[32];
+    float[] fin = {
+      0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 88.7f, 89f, -103f, -104f
+    };
+    System.arraycopy(fin, 0, f, 0, fin.length);
+    float[] g = exp(f);
+    assertEquals(1f, g[0]);
+    assertTrue(Float.isNaN(g[1]));
+    assertEquals(Float.POSITIVE_INFINITY, g[2]);
+    assertEquals(0f, g[3]);
+    assertEquals(
+        (float) Math.exp((double) 88.7f), g[4], Math.ulp((float) Math.exp((double) 88.7f)) * 2);
+    assertEquals(Float.POSITIVE_INFINITY, g[5]);
+    assertEquals((float) Math.exp(-103), g[6], Float.MIN_VALUE); // subnormal
+    assertEquals(0f, g[7]);
+  }
+
+  /** The reason for this class: no bit may change once C2 has compiled the kernel. */
+  @Test
+  void sameBitsBeforeAndAfterCompilation() {
+    SplittableRandom r = new SplittableRandom(3);
+    double[] x = new double[256];
+    float[] xf = new float[256];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = r.nextDouble(-30, 30);
+      xf[i] = (float) x[i];
+    }
+    double[] first = exp(x);
+    float[] firstF = exp(xf);
+    for (int k = 0; k < 20_000; k++) {
+      exp(x);
+      exp(xf);
+    }
+    double[] later = exp(x);
+    float[] laterF = exp(xf);
+    for (int i = 0; i < x.length; i++) {
+      assertEquals(Double.doubleToRawLongBits(first[i]), Double.doubleToRawLongBits(later[i]));
+      assertEquals(Float.floatToRawIntBits(firstF[i]), Float.floatToRawIntBits(laterF[i]));
+    }
+  }
+}
