@@ -123,7 +123,12 @@ class MisuseCatalogueTest {
           row("M85", ARG, "where", "bool", "float32"),
           row("M86", STATE, "longItem", "float32"),
           row("M87", STATE, "TBackward", "input 0", "[3, 2]", "[2, 3]"),
-          row("M88", ARG, "crossEntropy", "[2, 0]", "no classes"));
+          row("M88", ARG, "crossEntropy", "[2, 0]", "no classes"),
+          row("M89", INDEX, "index: index 4", "dimension 1 of size 4", "-4 to 3"),
+          row("M90", ARG, "index", "indices[0]", "float32", "DType.INT64"),
+          row("M91", ARG, "index", "[4]", "dimensions 0..0", "[3, 4]"),
+          row("M92", ARG, "index", "dimension 1", "[3]", "[2]"),
+          row("M93", ARG, "indexPut", "[2]", "[2, 4]", "[3, 4]"));
 
   @TempDir static Path compiled;
 
