@@ -258,17 +258,23 @@ final class AdvancedIndexing {
     }
     int[] out = resultShape.stream().mapToInt(Integer::intValue).toArray();
     int n = Shapes.numel(op, out);
+    int na = axes.size();
+    int[] sizes = new int[na];
+    int[] steps = new int[na];
+    for (int a = 0; a < na; a++) {
+      sizes[a] = axes.get(a)[0];
+      steps[a] = axes.get(a)[1];
+    }
     long[] pos = new long[n];
-    int[] counter = new int[axes.size()];
+    int[] counter = new int[na];
     for (int k = 0; k < n; k++) {
       long p = 0;
-      for (int a = 0; a < counter.length; a++) {
-        int[] axis = axes.get(a);
-        p += axis[1] < 0 ? block[counter[a]] : (long) counter[a] * axis[1];
+      for (int a = 0; a < na; a++) {
+        p += steps[a] < 0 ? block[counter[a]] : (long) counter[a] * steps[a];
       }
       pos[k] = p;
-      for (int a = counter.length - 1; a >= 0; a--) {
-        if (++counter[a] < axes.get(a)[0]) {
+      for (int a = na - 1; a >= 0; a--) {
+        if (++counter[a] < sizes[a]) {
           break;
         }
         counter[a] = 0;
