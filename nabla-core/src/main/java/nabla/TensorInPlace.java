@@ -135,6 +135,74 @@ abstract sealed class TensorInPlace extends TensorMath permits Tensor {
   }
 
   /**
+   * {@code indexPutInPlace(indices, values, false)}: {@code this[indices] = values} (PyTorch's
+   * {@code x[i] = v}, {@code x[mask] = v}, {@code index_put_}). Returns this.
+   *
+   * <pre>{@code
+   * Tensor x = Tensor.of(1, 2, 3).requiresGrad(true);
+   * Tensor y = x.mul(2);
+   * y.indexPutInPlace(new Tensor[] {y.gt(3)}, Tensor.of(0));   // y[y > 3] = 0: [2., 0., 0.]
+   * y.sum().backward();
+   * x.grad();                                                  // tensor([2., 0., 0.])
+   * }</pre>
+   */
+  public Tensor indexPutInPlace(Tensor[] indices, Tensor values) {
+    return indexPutInPlace(indices, values, false);
+  }
+
+  /**
+   * Writes (or with {@code accumulate} adds) {@code values} at the elements {@link
+   * Tensor#index(Tensor...)} selects, in place: {@link Tensor#indexPut(Tensor[], Tensor, boolean)}
+   * written into this tensor. Recorded like the other in-place updates when this tensor is part of
+   * a graph or the values require grad, also through a view ({@code y.slice(0, 1,
+   * 3).indexPutInPlace(...)}). Returns this.
+   *
+   * <pre>{@code
+   * Tensor counts = Tensor.zeros(3);
+   * counts.indexPutInPlace(
+   *     new Tensor[] {Tensor.ofLongs(new long[] {2, 0, 2}, 3)}, Tensor.of(1), true);
+   * counts;                                    // tensor([1., 0., 2.])
+   * }</pre>
+   */
+  public Tensor indexPutInPlace(Tensor[] indices, Tensor values, boolean accumulate) {
+    Checks.nonNull("indexPutInPlace", "values", values);
+    return InPlace.binary(
+        self(),
+        "indexPutInPlace",
+        values,
+        (x, v) -> AdvancedIndexing.put("indexPutInPlace", x, indices, v, accumulate));
+  }
+
+  /**
+   * Sets the elements where the bool {@code mask} (broadcast to this shape) is true to {@code
+   * value}, in place (PyTorch's {@code masked_fill_}). Returns this.
+   *
+   * <pre>{@code
+   * Tensor x = Tensor.of(1, -2, 3);
+   * x.maskedFillInPlace(x.lt(0), 0);   // x is now [1., 0., 3.]
+   * }</pre>
+   */
+  public Tensor maskedFillInPlace(Tensor mask, double value) {
+    return InPlace.unary(
+        self(),
+        "maskedFillInPlace",
+        x -> AdvancedIndexing.maskedFill("maskedFillInPlace", x, mask, value));
+  }
+
+  /**
+   * {@link #maskedFillInPlace(Tensor, double)} with a 0-d tensor value (which gets a gradient when
+   * it requires grad). Returns this.
+   */
+  public Tensor maskedFillInPlace(Tensor mask, Tensor value) {
+    Checks.nonNull("maskedFillInPlace", "value", value);
+    return InPlace.binary(
+        self(),
+        "maskedFillInPlace",
+        value,
+        (x, v) -> AdvancedIndexing.maskedFill("maskedFillInPlace", x, mask, v));
+  }
+
+  /**
    * Takes this tensor out of the graph, in place (PyTorch's {@code detach_}): it becomes a leaf
    * that does not require grad. Returns this.
    *

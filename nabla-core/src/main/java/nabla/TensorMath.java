@@ -446,6 +446,103 @@ abstract sealed class TensorMath permits TensorInPlace {
     return Losses.mseLoss(self(), target);
   }
 
+  // ---------------------------------------------------------------- advanced indexing
+
+  /**
+   * Advanced indexing, PyTorch's {@code x[i, j]} with index tensors: entry k of {@code indices}
+   * indexes dimension k, by an int64 tensor of positions (negative ones count from the end) or a
+   * bool mask covering as many dimensions as it has (its true positions); a null entry, and every
+   * dimension past the list, is taken whole ({@code :}). The int64 tensors broadcast together to a
+   * shape B, which replaces the indexed dimensions in the result when they are adjacent and comes
+   * first otherwise (NumPy's rule). The result is a new tensor (a copy, not a view); its gradient
+   * is a scatter-add, so an element picked several times gets the sum of their gradients.
+   *
+   * <pre>{@code
+   * Tensor x = Tensor.arange(12.0).reshape(3, 4);
+   * x.index(Tensor.ofLongs(new long[] {0, 2}, 2), Tensor.ofLongs(new long[] {1, -1}, 2));
+   *                                      // tensor([1., 11.])  (x[[0, 2], [1, -1]])
+   * x.index(null, Tensor.ofLongs(new long[] {3, 0}, 2));   // shape [3, 2]  (x[:, [3, 0]])
+   * x.index(x.gt(8));                    // tensor([9., 10., 11.])  (x[x > 8])
+   * }</pre>
+   *
+   * @throws IndexOutOfBoundsException when an index is out of range for its dimension
+   * @throws IllegalArgumentException for an index tensor that is neither int64 nor bool, a mask
+   *     whose shape differs from the dimensions it covers, index tensors that do not broadcast, or
+   *     more indices than dimensions
+   */
+  public Tensor index(Tensor... indices) {
+    return AdvancedIndexing.read("index", self(), indices);
+  }
+
+  /**
+   * {@code indexPut(indices, values, false)}: a copy of this tensor with {@code values} written at
+   * {@code this.index(indices)}, PyTorch's {@code x.index_put(indices, values)}, the out-of-place
+   * form of {@code x[indices] = values}.
+   *
+   * <pre>{@code
+   * Tensor x = Tensor.zeros(2, 3);
+   * x.indexPut(new Tensor[] {Tensor.ofLongs(new long[] {1}, 1)}, Tensor.of(7));
+   *                                      // [[0, 0, 0], [7, 7, 7]]
+   * }</pre>
+   */
+  public Tensor indexPut(Tensor[] indices, Tensor values) {
+    return indexPut(indices, values, false);
+  }
+
+  /**
+   * A copy of this tensor with {@code values} written at the elements {@link #index(Tensor...)}
+   * selects (PyTorch's {@code index_put}); {@code values} broadcast to that selection's shape and
+   * are converted to this tensor's dtype (a narrowing conversion, float into int64, is refused).
+   * With {@code accumulate} the values are added instead, and an element named several times gets
+   * the sum of them all. Without it, an element named several times takes the last of its values
+   * (in the row-major order of the selection): PyTorch leaves that choice unspecified, Nabla makes
+   * it deterministic, and the values that lose get a zero gradient.
+   *
+   * <p>Gradients: this tensor gets the incoming gradient, zeroed at the written elements unless
+   * {@code accumulate}; the values get it gathered from their elements, summed over broadcast
+   * dimensions.
+   *
+   * <pre>{@code
+   * Tensor x = Tensor.zeros(4);
+   * Tensor i = Tensor.ofLongs(new long[] {0, 2, 0}, 3);
+   * x.indexPut(new Tensor[] {i}, Tensor.of(1, 2, 3), true);    // tensor([4., 0., 2., 0.])
+   * x.indexPut(new Tensor[] {i}, Tensor.of(1, 2, 3), false);   // tensor([3., 0., 2., 0.])
+   * }</pre>
+   *
+   * @throws IndexOutOfBoundsException when an index is out of range for its dimension
+   * @throws IllegalArgumentException for bad indices (see {@link #index(Tensor...)}) or values that
+   *     do not broadcast to the selection's shape
+   */
+  public Tensor indexPut(Tensor[] indices, Tensor values, boolean accumulate) {
+    return AdvancedIndexing.put("indexPut", self(), indices, values, accumulate);
+  }
+
+  /**
+   * A copy of this tensor with {@code value} (converted to this dtype) where the bool {@code mask}
+   * (broadcast to this shape) is true: PyTorch's {@code masked_fill}. No gradient reaches the
+   * replaced elements.
+   *
+   * <pre>{@code Tensor.of(1, -2, 3).maskedFill(Tensor.of(1, -2, 3).lt(0), 0)   // [1., 0., 3.]}
+   * </pre>
+   */
+  public Tensor maskedFill(Tensor mask, double value) {
+    return AdvancedIndexing.maskedFill("maskedFill", self(), mask, value);
+  }
+
+  /**
+   * {@link #maskedFill(Tensor, double)} with a 0-d tensor value, which gets as gradient the sum of
+   * the incoming gradient over the filled elements.
+   *
+   * <pre>{@code
+   * Tensor v = Tensor.scalar(5).requiresGrad(true);
+   * Tensor.zeros(3).maskedFill(Tensor.of(1, 0, 1).ne(0), v).sum().backward();
+   * v.grad();   // tensor(2.)
+   * }</pre>
+   */
+  public Tensor maskedFill(Tensor mask, Tensor value) {
+    return AdvancedIndexing.maskedFill("maskedFill", self(), mask, value);
+  }
+
   // ---------------------------------------------------------------- linear algebra
 
   /**

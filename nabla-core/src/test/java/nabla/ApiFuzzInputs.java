@@ -131,6 +131,13 @@ final class ApiFuzzInputs {
   private static final Set<String> INDEX_METHODS =
       Set.of("gather", "scatterAdd", "indexSelect", "crossEntropy");
 
+  /** Methods whose Tensor[] parameter is a list of index tensors (advanced indexing). */
+  private static final Set<String> INDEX_LIST_METHODS =
+      Set.of("index", "indexPut", "indexPutInPlace");
+
+  /** Methods whose first tensor parameter is a bool mask. */
+  private static final Set<String> MASK_METHODS = Set.of("maskedFill", "maskedFillInPlace");
+
   private static final Set<String> GRAPH_METHODS =
       Set.of("backward", "grad", "retainGrad", "gradFn", "isLeaf", "zeroGrad", "gradient");
 
@@ -213,6 +220,8 @@ final class ApiFuzzInputs {
         x = c.tensorsSeen == 0 && t.isStatic() ? c.graph.output() : head(c.graph.output());
       } else if (c.tensorsSeen == 0 && INDEX_METHODS.contains(name) && rnd.nextInt(4) != 0) {
         x = index(c.like);
+      } else if (c.tensorsSeen == 0 && MASK_METHODS.contains(name) && rnd.nextInt(4) != 0) {
+        x = mask(c.like);
       } else {
         x = tensor(c.like);
       }
@@ -228,6 +237,8 @@ final class ApiFuzzInputs {
       if (c.graph != null) {
         Tensor y = c.graph.output();
         a = last ? someOf(c.graph.leaves()) : c.arraysSeen == 0 ? new Tensor[] {y} : heads(y);
+      } else if (INDEX_LIST_METHODS.contains(name) && c.like != null && rnd.nextInt(4) != 0) {
+        a = indexList(c.like);
       } else {
         a = tensors(c.like);
       }
@@ -748,6 +759,38 @@ final class ApiFuzzInputs {
       t = tensor(receiver);
     } while (t == receiver || rnd.nextInt(3) == 0 && t.dtype() != DType.INT64);
     return t.dtype() == DType.INT64 ? t : freshTensor(t.shape(), DType.INT64, receiver);
+  }
+
+  /** A bool mask broadcasting to the receiver (some dimensions dropped or set to 1). */
+  private Tensor mask(Tensor receiver) {
+    int[] s = receiver == null ? new int[0] : receiver.shape();
+    s = Arrays.copyOfRange(s, s.length == 0 ? 0 : rnd.nextInt(s.length + 1) / 2, s.length);
+    for (int i = 0; i < s.length; i++) {
+      s[i] = rnd.nextInt(4) == 0 ? 1 : s[i];
+    }
+    return freshTensor(s, DType.BOOL, receiver);
+  }
+
+  /** Advanced indices for the receiver: int64 tensors mostly in range, masks and nulls. */
+  private Tensor[] indexList(Tensor receiver) {
+    int[] s = receiver.shape();
+    Tensor[] a = new Tensor[rnd.nextInt(0, s.length + 2)];
+    int[] common = rnd.nextBoolean() ? new int[] {rnd.nextInt(0, 4)} : new int[] {2, 1};
+    for (int i = 0, d = 0; i < a.length; i++, d++) {
+      int r = rnd.nextInt(8);
+      if (r == 0) {
+        a[i] = null;
+      } else if (r == 1 && d < s.length) {
+        int m = rnd.nextInt(1, s.length - d + 1);
+        a[i] = freshTensor(Arrays.copyOfRange(s, d, d + m), DType.BOOL, receiver);
+        d += m - 1;
+      } else {
+        a[i] =
+            freshTensor(
+                rnd.nextInt(3) == 0 ? common : new int[] {common[0]}, DType.INT64, receiver);
+      }
+    }
+    return a;
   }
 
   Tensor[] tensors(Tensor receiver) {

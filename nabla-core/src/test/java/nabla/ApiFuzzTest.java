@@ -225,10 +225,13 @@ class ApiFuzzTest {
 
   /** A public method of the API: static, or an instance method of Tensor or GradientTape. */
   record Target(Method method) {
-    /** The class callers see the method on: Tensor for those it inherits from TensorMath. */
+    /**
+     * The class callers see the method on: Tensor for those it inherits from TensorMath and
+     * TensorInPlace.
+     */
     Class<?> owner() {
       Class<?> c = method.getDeclaringClass();
-      return c == TensorMath.class ? Tensor.class : c;
+      return c == TensorMath.class || c == TensorInPlace.class ? Tensor.class : c;
     }
 
     boolean isStatic() {
@@ -252,13 +255,19 @@ class ApiFuzzTest {
   }
 
   /**
-   * Every public method of Tensor (its own and those it inherits from TensorMath), Autograd and
-   * GradientTape, in a stable order (GradientTape.close is the fuzzer's own business: it closes
-   * tapes innermost first).
+   * Every public method of Tensor (its own and those it inherits from TensorMath and
+   * TensorInPlace), Autograd and GradientTape, in a stable order (GradientTape.close is the
+   * fuzzer's own business: it closes tapes innermost first).
    */
   static List<Target> targets() {
     List<Target> out = new ArrayList<>();
-    for (Class<?> c : List.of(Tensor.class, TensorMath.class, Autograd.class, GradientTape.class)) {
+    for (Class<?> c :
+        List.of(
+            Tensor.class,
+            TensorMath.class,
+            TensorInPlace.class,
+            Autograd.class,
+            GradientTape.class)) {
       for (Method m : c.getDeclaredMethods()) {
         if (Modifier.isPublic(m.getModifiers())
             && !m.isSynthetic()

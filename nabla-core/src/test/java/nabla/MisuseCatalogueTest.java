@@ -131,7 +131,12 @@ class MisuseCatalogueTest {
           row("M93", STATE, "registerPostAccumulateGradHook", "MulBackward", "registerHook"),
           row("M94", ARG, "jvp", "float32", "float64", "to(DType.FLOAT64)"),
           row("M95", STATE, "Pair", "2 gradients", "1 inputs"),
-          row("M96", UNSUPPORTED, "asStrided", "[2, 2]", "contiguous()"));
+          row("M96", UNSUPPORTED, "asStrided", "[2, 2]", "contiguous()"),
+          row("M97", INDEX, "index: index 4", "dimension 1 of size 4", "-4 to 3"),
+          row("M98", ARG, "index", "indices[0]", "float32", "DType.INT64"),
+          row("M99", ARG, "index", "[4]", "dimensions 0..0", "[3, 4]"),
+          row("M100", ARG, "index", "dimension 1", "[3]", "[2]"),
+          row("M101", ARG, "indexPut", "[2]", "[2, 4]", "[3, 4]"));
 
   @TempDir static Path compiled;
 
