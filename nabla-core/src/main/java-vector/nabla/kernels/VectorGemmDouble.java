@@ -490,6 +490,7 @@ final class VectorGemmDouble implements GemmKernelsDouble {
     }
     int kv = k / LANES * LANES;
     VectorMask<Double> tail = SPECIES.indexInRange(kv, k);
+    double[] lanes = new double[LANES];
     int i0 = 0;
     for (; i0 + 4 <= m; i0 += 4) {
       int r0 = aOff + i0 * ars, r1 = r0 + ars, r2 = r1 + ars, r3 = r2 + ars;
@@ -558,24 +559,24 @@ final class VectorGemmDouble implements GemmKernelsDouble {
           s33 = x.fma(b3, s33);
         }
         int ci = cOff + i0 * crs + j0 * ccs;
-        store4(c, ci, ccs, s00, s01, s02, s03);
-        store4(c, ci + crs, ccs, s10, s11, s12, s13);
-        store4(c, ci + 2 * crs, ccs, s20, s21, s22, s23);
-        store4(c, ci + 3 * crs, ccs, s30, s31, s32, s33);
+        store4(c, ci, ccs, s00, s01, s02, s03, lanes);
+        store4(c, ci + crs, ccs, s10, s11, s12, s13, lanes);
+        store4(c, ci + 2 * crs, ccs, s20, s21, s22, s23, lanes);
+        store4(c, ci + 3 * crs, ccs, s30, s31, s32, s33, lanes);
       }
       for (; j0 < n; j0++) {
         int q = j0 * k;
         int ci = cOff + i0 * crs + j0 * ccs;
-        c[ci] = dot(a, r0, bt, q, k, kv, tail);
-        c[ci + crs] = dot(a, r1, bt, q, k, kv, tail);
-        c[ci + 2 * crs] = dot(a, r2, bt, q, k, kv, tail);
-        c[ci + 3 * crs] = dot(a, r3, bt, q, k, kv, tail);
+        c[ci] = dot(a, r0, bt, q, k, kv, tail, lanes);
+        c[ci + crs] = dot(a, r1, bt, q, k, kv, tail, lanes);
+        c[ci + 2 * crs] = dot(a, r2, bt, q, k, kv, tail, lanes);
+        c[ci + 3 * crs] = dot(a, r3, bt, q, k, kv, tail, lanes);
       }
     }
     for (; i0 < m; i0++) {
       int r = aOff + i0 * ars;
       for (int j = 0; j < n; j++) {
-        c[cOff + i0 * crs + j * ccs] = dot(a, r, bt, j * k, k, kv, tail);
+        c[cOff + i0 * crs + j * ccs] = dot(a, r, bt, j * k, k, kv, tail, lanes);
       }
     }
   }
@@ -587,28 +588,52 @@ final class VectorGemmDouble implements GemmKernelsDouble {
       DoubleVector s0,
       DoubleVector s1,
       DoubleVector s2,
-      DoubleVector s3) {
-    c[ci] = sumLanes(s0);
-    c[ci + ccs] = sumLanes(s1);
-    c[ci + 2 * ccs] = sumLanes(s2);
-    c[ci + 3 * ccs] = sumLanes(s3);
+      DoubleVector s3,
+      double[] lanes) {
+    c[ci] = sumLanes(s0, lanes);
+    c[ci + ccs] = sumLanes(s1, lanes);
+    c[ci + 2 * ccs] = sumLanes(s2, lanes);
+    c[ci + 3 * ccs] = sumLanes(s3, lanes);
   }
 
   /**
-   * The lanes of v added in lane order: not {@code reduceLanes(ADD)}, whose order differs between
-   * the C2 intrinsic and the interpreter's fallback, so that a product has the same bits before and
-   * after the JIT compiles this kernel (training runs are then reproducible).
+   * The lanes of v added in a fixed pairwise order, through {@code lanes} (a scratch array of LANES
+   * elements): not {@code reduceLanes(ADD)}, whose order differs between the C2 intrinsic and the
+   * interpreter's fallback, so that a product has the same bits before and after the JIT compiles
+   * this kernel (training runs are then reproducible). A store and scalar adds cost about what the
+   * intrinsic's shuffle tree does; shuffles and {@code lane(i)} with a variable i are not
+   * intrinsified in this large method and made it several times slower.
    */
-  private static double sumLanes(DoubleVector v) {
-    double s = v.lane(0);
+  private static double sumLanes(DoubleVector v, double[] t) {
+    v.intoArray(t, 0);
+    // a fixed pairwise tree written out for the usual widths (LANES is a constant: the other
+    // branches fold away), so the adds run in parallel instead of in one long chain
+    if (LANES == 16) {
+      return (((t[0] + t[8]) + (t[4] + t[12])) + ((t[2] + t[10]) + (t[6] + t[14])))
+          + (((t[1] + t[9]) + (t[5] + t[13])) + ((t[3] + t[11]) + (t[7] + t[15])));
+    }
+    if (LANES == 8) {
+      return ((t[0] + t[4]) + (t[2] + t[6])) + ((t[1] + t[5]) + (t[3] + t[7]));
+    }
+    if (LANES == 4) {
+      return (t[0] + t[2]) + (t[1] + t[3]);
+    }
+    double s = t[0];
     for (int i = 1; i < LANES; i++) {
-      s += v.lane(i);
+      s += t[i];
     }
     return s;
   }
 
   private static double dot(
-      double[] x, int xo, double[] y, int yo, int k, int kv, VectorMask<Double> tail) {
+      double[] x,
+      int xo,
+      double[] y,
+      int yo,
+      int k,
+      int kv,
+      VectorMask<Double> tail,
+      double[] lanes) {
     DoubleVector s0 = DoubleVector.zero(SPECIES), s1 = DoubleVector.zero(SPECIES);
     int p = 0;
     for (; p + 2 * LANES <= kv; p += 2 * LANES) {
@@ -629,7 +654,7 @@ final class VectorGemmDouble implements GemmKernelsDouble {
           DoubleVector.fromArray(SPECIES, x, xo + kv, tail)
               .fma(DoubleVector.fromArray(SPECIES, y, yo + kv, tail), s1);
     }
-    return sumLanes(s0.add(s1));
+    return sumLanes(s0.add(s1), lanes);
   }
 
   // ---------------------------------------------------------------------------------------------

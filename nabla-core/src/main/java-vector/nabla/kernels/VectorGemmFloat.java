@@ -491,6 +491,7 @@ final class VectorGemmFloat implements GemmKernelsFloat {
     }
     int kv = k / LANES * LANES;
     VectorMask<Float> tail = SPECIES.indexInRange(kv, k);
+    float[] lanes = new float[LANES];
     int i0 = 0;
     for (; i0 + 4 <= m; i0 += 4) {
       int r0 = aOff + i0 * ars, r1 = r0 + ars, r2 = r1 + ars, r3 = r2 + ars;
@@ -559,24 +560,24 @@ final class VectorGemmFloat implements GemmKernelsFloat {
           s33 = x.fma(b3, s33);
         }
         int ci = cOff + i0 * crs + j0 * ccs;
-        store4(c, ci, ccs, s00, s01, s02, s03);
-        store4(c, ci + crs, ccs, s10, s11, s12, s13);
-        store4(c, ci + 2 * crs, ccs, s20, s21, s22, s23);
-        store4(c, ci + 3 * crs, ccs, s30, s31, s32, s33);
+        store4(c, ci, ccs, s00, s01, s02, s03, lanes);
+        store4(c, ci + crs, ccs, s10, s11, s12, s13, lanes);
+        store4(c, ci + 2 * crs, ccs, s20, s21, s22, s23, lanes);
+        store4(c, ci + 3 * crs, ccs, s30, s31, s32, s33, lanes);
       }
       for (; j0 < n; j0++) {
         int q = j0 * k;
         int ci = cOff + i0 * crs + j0 * ccs;
-        c[ci] = dot(a, r0, bt, q, k, kv, tail);
-        c[ci + crs] = dot(a, r1, bt, q, k, kv, tail);
-        c[ci + 2 * crs] = dot(a, r2, bt, q, k, kv, tail);
-        c[ci + 3 * crs] = dot(a, r3, bt, q, k, kv, tail);
+        c[ci] = dot(a, r0, bt, q, k, kv, tail, lanes);
+        c[ci + crs] = dot(a, r1, bt, q, k, kv, tail, lanes);
+        c[ci + 2 * crs] = dot(a, r2, bt, q, k, kv, tail, lanes);
+        c[ci + 3 * crs] = dot(a, r3, bt, q, k, kv, tail, lanes);
       }
     }
     for (; i0 < m; i0++) {
       int r = aOff + i0 * ars;
       for (int j = 0; j < n; j++) {
-        c[cOff + i0 * crs + j * ccs] = dot(a, r, bt, j * k, k, kv, tail);
+        c[cOff + i0 * crs + j * ccs] = dot(a, r, bt, j * k, k, kv, tail, lanes);
       }
     }
   }
@@ -588,28 +589,52 @@ final class VectorGemmFloat implements GemmKernelsFloat {
       FloatVector s0,
       FloatVector s1,
       FloatVector s2,
-      FloatVector s3) {
-    c[ci] = sumLanes(s0);
-    c[ci + ccs] = sumLanes(s1);
-    c[ci + 2 * ccs] = sumLanes(s2);
-    c[ci + 3 * ccs] = sumLanes(s3);
+      FloatVector s3,
+      float[] lanes) {
+    c[ci] = sumLanes(s0, lanes);
+    c[ci + ccs] = sumLanes(s1, lanes);
+    c[ci + 2 * ccs] = sumLanes(s2, lanes);
+    c[ci + 3 * ccs] = sumLanes(s3, lanes);
   }
 
   /**
-   * The lanes of v added in lane order: not {@code reduceLanes(ADD)}, whose order differs between
-   * the C2 intrinsic and the interpreter's fallback, so that a product has the same bits before and
-   * after the JIT compiles this kernel (training runs are then reproducible).
+   * The lanes of v added in a fixed pairwise order, through {@code lanes} (a scratch array of LANES
+   * elements): not {@code reduceLanes(ADD)}, whose order differs between the C2 intrinsic and the
+   * interpreter's fallback, so that a product has the same bits before and after the JIT compiles
+   * this kernel (training runs are then reproducible). A store and scalar adds cost about what the
+   * intrinsic's shuffle tree does; shuffles and {@code lane(i)} with a variable i are not
+   * intrinsified in this large method and made it several times slower.
    */
-  private static float sumLanes(FloatVector v) {
-    float s = v.lane(0);
+  private static float sumLanes(FloatVector v, float[] t) {
+    v.intoArray(t, 0);
+    // a fixed pairwise tree written out for the usual widths (LANES is a constant: the other
+    // branches fold away), so the adds run in parallel instead of in one long chain
+    if (LANES == 16) {
+      return (((t[0] + t[8]) + (t[4] + t[12])) + ((t[2] + t[10]) + (t[6] + t[14])))
+          + (((t[1] + t[9]) + (t[5] + t[13])) + ((t[3] + t[11]) + (t[7] + t[15])));
+    }
+    if (LANES == 8) {
+      return ((t[0] + t[4]) + (t[2] + t[6])) + ((t[1] + t[5]) + (t[3] + t[7]));
+    }
+    if (LANES == 4) {
+      return (t[0] + t[2]) + (t[1] + t[3]);
+    }
+    float s = t[0];
     for (int i = 1; i < LANES; i++) {
-      s += v.lane(i);
+      s += t[i];
     }
     return s;
   }
 
   private static float dot(
-      float[] x, int xo, float[] y, int yo, int k, int kv, VectorMask<Float> tail) {
+      float[] x,
+      int xo,
+      float[] y,
+      int yo,
+      int k,
+      int kv,
+      VectorMask<Float> tail,
+      float[] lanes) {
     FloatVector s0 = FloatVector.zero(SPECIES), s1 = FloatVector.zero(SPECIES);
     int p = 0;
     for (; p + 2 * LANES <= kv; p += 2 * LANES) {
@@ -630,7 +655,7 @@ final class VectorGemmFloat implements GemmKernelsFloat {
           FloatVector.fromArray(SPECIES, x, xo + kv, tail)
               .fma(FloatVector.fromArray(SPECIES, y, yo + kv, tail), s1);
     }
-    return sumLanes(s0.add(s1));
+    return sumLanes(s0.add(s1), lanes);
   }
 
   // ---------------------------------------------------------------------------------------------
