@@ -187,8 +187,7 @@ public final class TrainEpochs {
     out.put("epoch_loss", epochLoss);
     out.put("test_accuracy", eval ? acc : null);
     out.put("java.version", System.getProperty("java.version"));
-    out.put(
-        "jvm.args", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
+    out.put("jvm.args", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
     out.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
     out.put("vector.module", Workloads.vectorModulePresent());
     out.put("threads", nabla.kernels.Parallel.threads());
