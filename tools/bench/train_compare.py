@@ -12,6 +12,8 @@ The setting is D2L's (§4.5 concise softmax regression, §5.2 MLP with 256 hidde
 batch 256, SGD lr 0.1, cross-entropy, weights N(0, 0.01²), bias 0 (``--optimizer adam`` for Adam).
 
 What it does
+  * With --eval, the test accuracy after each epoch and the training accuracy after the last
+    (untimed) are recorded in the JSON (--json-out).
   * Each run is a fresh process that loads Fashion-MNIST into memory (images float32 in [0, 1],
     shape [60000, 1, 28, 28]; labels int64), then trains one warm-up epoch and ``--epochs`` timed
     epochs. An epoch is one pass over the 60,000 training images in a new random order (a new
@@ -141,7 +143,7 @@ def torch_worker(args):
                 idx = perm[i:i + bs]
                 yield X[idx], y[idx]
 
-    warm, timed, losses = [], [], []
+    warm, timed, losses, test_acc = [], [], [], []
     for epoch in range(args.warmup + args.epochs):
         start = time.perf_counter()
         total, count = 0.0, 0
@@ -154,18 +156,23 @@ def torch_worker(args):
             count += yb.shape[0]
         s = time.perf_counter() - start
         (warm if epoch < args.warmup else timed).append(s)
+        if args.eval:
+            with torch.no_grad():
+                test_acc.append((net(xt).argmax(1) == yt).float().mean().item())
         losses.append(total / count)
         log(f"torch {args.model} epoch {epoch}{' (warm-up)' if epoch < args.warmup else ''}: "
             f"{s:.3f} s, loss {total / count:.4f}")
-    acc = None
+    acc = test_acc[-1] if args.eval else None
+    train_acc = None
     if args.eval:
         with torch.no_grad():
-            acc = (net(xt).argmax(1) == yt).float().mean().item()
+            train_acc = (net(X).argmax(1) == y).float().mean().item()
     print(json.dumps({
         "side": "torch", "model": args.model, "optimizer": args.optimizer, "lr": args.lr,
         "batch_size": bs, "seed": args.seed, "init": args.init, "loader": args.torch_loader,
         "load_seconds": load_seconds, "warmup_seconds": warm, "epoch_seconds": timed,
         "epoch_loss": losses, "test_accuracy": acc,
+        "epoch_test_accuracy": test_acc, "train_accuracy": train_acc,
         "torch": torch.__version__, "torch.get_num_threads": torch.get_num_threads(),
         "torch.cpu_capability": _torch_cpu_capability(torch),
         "env": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
@@ -191,7 +198,7 @@ def run_json(cmd, env, label):
 def common_args(args, model, seed):
     out = ["--model", model, "--optimizer", args.optimizer, "--batch-size", str(args.batch_size),
            "--warmup", str(args.warmup), "--epochs", str(args.epochs), "--seed", str(seed),
-           "--data", args.data]
+           "--data", args.data, "--init", args.init]
     if args.lr is not None:
         out += ["--lr", str(args.lr)]
     if args.eval:
@@ -202,7 +209,7 @@ def common_args(args, model, seed):
 def command(config, args, model, seed, java, py):
     if config == "torch":
         return [py, os.path.abspath(__file__), "--torch-worker", "--threads", str(args.threads),
-                "--torch-loader", args.torch_loader, "--init", args.init] + \
+                "--torch-loader", args.torch_loader] + \
             common_args(args, model, seed)
     return [java, "--add-modules", "jdk.incubator.vector"] + JVM_CONFIGS[config] + \
         args.jvm_extra.split() + ["-cp", args.jar, "nabla.bench.TrainEpochs"] + \
@@ -230,7 +237,7 @@ def main():
     ap.add_argument("--data", default=os.environ.get("NABLA_DATA", DEBIAN_DIR))
     ap.add_argument("--torch-loader", default="index", choices=["index", "dataloader"])
     ap.add_argument("--init", default="d2l", choices=["d2l", "torch-default"],
-                    help="PyTorch worker only: D2L's N(0,0.01^2)/0 or nn.Linear's default")
+                    help="D2L's N(0,0.01^2) weights and zero bias, or nn.Linear's default (both sides)")
     ap.add_argument("--python", default=None, help="Python with torch (default /usr/bin/python3)")
     ap.add_argument("--java", default=None)
     ap.add_argument("--jar", default=JAR)

@@ -42,8 +42,9 @@ import nabla.optim.SGD;
  * Adam). The data is in memory before the clock starts; an epoch is one shuffled pass over the
  * 60,000 training images (a new order each epoch, drawn from the seed), and its time covers
  * batching, forward, loss, backward, the optimiser step and reading the loss of each batch (as
- * D2L's loop does). The test accuracy is computed (with {@code --eval}) after the last epoch,
- * outside the timings. No timing is asserted: it measures and reports.
+ * D2L's loop does). With {@code --eval} the test accuracy is computed after each epoch and the
+ * training accuracy after the last, outside the timings. No timing is asserted: it measures and
+ * reports.
  */
 public final class TrainEpochs {
 
@@ -51,6 +52,14 @@ public final class TrainEpochs {
 
   /** D2L's model: softmax regression or the 256-unit MLP, with D2L's initialisation. */
   static Sequential model(String name, long seed) {
+    return model(name, seed, true);
+  }
+
+  /**
+   * D2L's model; with {@code d2lInit} false the layers keep Linear's default initialisation
+   * (PyTorch's: weight and bias U(-1/sqrt(in), 1/sqrt(in))).
+   */
+  static Sequential model(String name, long seed, boolean d2lInit) {
     Generator.manualSeed(seed);
     List<Linear> layers = new ArrayList<>();
     Sequential net;
@@ -71,7 +80,7 @@ public final class TrainEpochs {
           throw new IllegalArgumentException(
               "TrainEpochs: --model must be softmax or mlp, got " + name);
     }
-    for (Linear l : layers) {
+    for (Linear l : d2lInit ? layers : List.<Linear>of()) {
       Init.normal(l.weight(), 0, 0.01);
       Init.zeros(l.bias());
     }
@@ -103,6 +112,7 @@ public final class TrainEpochs {
     boolean eval = false;
     boolean prefetch = false;
     String data = null;
+    String init = "d2l";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--model" -> modelName = args[++i];
@@ -115,11 +125,12 @@ public final class TrainEpochs {
         case "--eval" -> eval = true;
         case "--prefetch" -> prefetch = true;
         case "--data" -> data = args[++i];
+        case "--init" -> init = args[++i];
         case "-h", "--help" -> {
           System.err.println(
               "usage: TrainEpochs [--model softmax|mlp] [--optimizer sgd|adam] [--lr X]"
                   + " [--batch-size B] [--warmup W] [--epochs N] [--seed S] [--eval] [--prefetch]"
-                  + " [--data DIR]");
+                  + " [--data DIR] [--init d2l|torch-default]");
           return;
         }
         default -> throw new IllegalArgumentException("TrainEpochs: unknown option " + args[i]);
@@ -132,7 +143,11 @@ public final class TrainEpochs {
     FashionMnist fm = FashionMnist.load(data);
     double loadSeconds = (System.nanoTime() - t0) / 1e9;
 
-    Sequential net = model(modelName, seed);
+    if (!init.equals("d2l") && !init.equals("torch-default")) {
+      throw new IllegalArgumentException(
+          "TrainEpochs: --init must be d2l or torch-default, got " + init);
+    }
+    Sequential net = model(modelName, seed, init.equals("d2l"));
     Optimizer opt =
         switch (optimizer) {
           case "sgd" -> new SGD(net.parameters(), lr);
@@ -147,6 +162,7 @@ public final class TrainEpochs {
     List<Double> warmupSeconds = new ArrayList<>();
     List<Double> epochSeconds = new ArrayList<>();
     List<Double> epochLoss = new ArrayList<>();
+    List<Double> epochTestAccuracy = new ArrayList<>();
     for (int epoch = 0; epoch < warmup + epochs; epoch++) {
       long start = System.nanoTime();
       double sum = 0;
@@ -161,6 +177,9 @@ public final class TrainEpochs {
       }
       double s = (System.nanoTime() - start) / 1e9;
       (epoch < warmup ? warmupSeconds : epochSeconds).add(s);
+      if (eval) {
+        epochTestAccuracy.add(accuracy(net, new DataLoader(fm.test(), batch)));
+      }
       epochLoss.add(sum / n);
       System.err.printf(
           Locale.ROOT,
@@ -171,7 +190,8 @@ public final class TrainEpochs {
           s,
           sum / n);
     }
-    double acc = eval ? accuracy(net, new DataLoader(fm.test(), batch)) : Double.NaN;
+    double acc = eval ? epochTestAccuracy.getLast() : Double.NaN;
+    double trainAcc = eval ? accuracy(net, new DataLoader(fm.train(), batch)) : Double.NaN;
 
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("side", "nabla");
@@ -180,12 +200,15 @@ public final class TrainEpochs {
     out.put("lr", lr);
     out.put("batch_size", batch);
     out.put("seed", seed);
+    out.put("init", init);
     out.put("prefetch", prefetch);
     out.put("load_seconds", loadSeconds);
     out.put("warmup_seconds", warmupSeconds);
     out.put("epoch_seconds", epochSeconds);
     out.put("epoch_loss", epochLoss);
     out.put("test_accuracy", eval ? acc : null);
+    out.put("epoch_test_accuracy", epochTestAccuracy);
+    out.put("train_accuracy", eval ? trainAcc : null);
     out.put("java.version", System.getProperty("java.version"));
     out.put("jvm.args", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
     out.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
