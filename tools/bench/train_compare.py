@@ -7,6 +7,7 @@ data in memory, same batch order policy, 2 threads each)". One command, one mark
     ./mvnw -q install -Dmaven.test.skip=true          # builds nabla-bench/target/benchmarks.jar
     /usr/bin/python3 tools/bench/train_compare.py      # 3 rounds (about 4 minutes)
     /usr/bin/python3 tools/bench/train_compare.py --rounds 1 --epochs 1 --out /tmp/t.md  # smoke run
+    /usr/bin/python3 tools/bench/train_compare.py --parts   # the parts of one step, both sides
 
 The setting is D2L's (§4.5 concise softmax regression, §5.2 MLP with 256 hidden units and ReLU):
 batch 256, SGD lr 0.1, cross-entropy, weights N(0, 0.01²), bias 0 (``--optimizer adam`` for Adam).
@@ -181,6 +182,107 @@ def torch_worker(args):
     }))
 
 
+def torch_parts(args):
+    """The parts of one MLP step, timed as nabla.bench.TrainStepParts times them."""
+    threads = str(args.threads)
+    os.environ["OMP_NUM_THREADS"] = threads
+    os.environ["OPENBLAS_NUM_THREADS"] = threads
+    os.environ["MKL_NUM_THREADS"] = threads
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        os.environ.pop(k, None)
+    import torch
+    from torch import nn
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(3)
+    x = torch.rand(256, 784)
+    w1 = torch.randn(256, 784) * 0.01
+    h = torch.randn(256, 256).relu()
+    w2 = torch.randn(10, 256) * 0.01
+    g_out = torch.randn(256, 10) * 0.01
+    g_hidden = torch.randn(256, 256) * 0.01
+    logits = torch.randn(256, 10) * 3
+    labels = torch.randint(0, 10, (256,))
+    images = torch.rand(60000, 1, 28, 28)
+    train_y = torch.randint(0, 10, (60000,))
+    rows = torch.randint(0, 60000, (256,))
+    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+    for m in net:
+        if isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, std=0.01)
+            nn.init.zeros_(m.bias)
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    loss_fn = nn.CrossEntropyLoss()
+    batch = images[:256]
+
+    def ce():
+        l = logits.detach().requires_grad_(True)
+        loss_fn(l, labels).backward()
+        return l.grad
+
+    def step():
+        l = loss_fn(net(batch), labels)
+        opt.zero_grad()
+        l.backward()
+        opt.step()
+        return l.item()
+
+    parts = [
+        ("fwd1 x[256,784] @ W1^T -> [256,256]", lambda: x.matmul(w1.t())),
+        ("fwd2 h[256,256] @ W2^T -> [256,10]", lambda: h.matmul(w2.t())),
+        ("bwd g[256,10] @ W2 -> [256,256]", lambda: g_out.matmul(w2)),
+        ("bwd h^T @ g -> [256,10] (grad W2^T)", lambda: h.t().matmul(g_out)),
+        ("bwd x^T @ gH -> [784,256] (grad W1^T)", lambda: x.t().matmul(g_hidden)),
+        ("cross-entropy fwd+bwd [256,10]", ce),
+        ("batch: 256 random rows of [60000,1,28,28] + labels", lambda: (images[rows], train_y[rows])),
+        ("whole step (fwd, loss, zeroGrad, bwd, SGD) on a fixed batch", step),
+    ]
+    pc = time.perf_counter
+    results = {}
+    for name, op in parts:
+        for _ in range(200):
+            op()
+        t0, calls = pc(), 0
+        while pc() - t0 < 0.05:
+            op()
+            calls += 1
+        samples = []
+        for _ in range(9):
+            start = pc()
+            for _ in range(calls):
+                op()
+            samples.append((pc() - start) / calls)
+        samples.sort()
+        results[name] = samples[4]
+        log(f"torch {name:60s} {samples[4] * 1e6:9.1f} us")
+    print(json.dumps({"side": "torch", "results": results, "torch": torch.__version__,
+                      "torch.get_num_threads": torch.get_num_threads()}))
+
+
+def parts_report(args, java, py, env):
+    runs = {"torch": [], "nabla": []}
+    for r in range(args.rounds):
+        for side in (("torch", "nabla") if r % 2 == 0 else ("nabla", "torch")):
+            if side == "torch":
+                cmd = [py, os.path.abspath(__file__), "--torch-parts", "--threads", str(args.threads)]
+            else:
+                cmd = [java, "--add-modules", "jdk.incubator.vector"] + args.jvm_extra.split() + \
+                    ["-cp", args.jar, "nabla.bench.TrainStepParts"]
+            out = run_json(cmd, env, f"parts round {r + 1}/{args.rounds} {side}")
+            if out is not None:
+                runs[side].append(out["results"])
+    names = list((runs["torch"] or runs["nabla"])[0].keys())
+    lines = [f"Parts of one MLP training step (batch 256, 784-256-10), µs per call, median over "
+             f"{args.rounds} alternating process(es) of each side's medians:", "",
+             "| part | PyTorch | Nabla | PyTorch / Nabla |", "|---|---|---|---|"]
+    for n in names:
+        t = statistics.median(x[n] for x in runs["torch"]) if runs["torch"] else None
+        b = statistics.median(x[n] for x in runs["nabla"]) if runs["nabla"] else None
+        lines.append(f"| {n} | {t * 1e6:.1f} | {b * 1e6:.1f} | {t / b:.2f}× |" if t and b else
+                     f"| {n} | {t} | {b} | — |")
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------------------------------------
 # parent
 # ---------------------------------------------------------------------------------------------
@@ -244,13 +346,19 @@ def main():
     ap.add_argument("--jvm-extra", default="", help="extra JVM options for every Nabla run")
     ap.add_argument("--out", default=None, help="also write the markdown report to this file")
     ap.add_argument("--json-out", default=None, help="write every run's JSON to this file")
+    ap.add_argument("--parts", action="store_true",
+                    help="time the parts of one MLP step (GEMM shapes, loss, batching) instead")
     ap.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--torch-parts", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--model", default="mlp", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.torch_worker:
         if args.lr is None:
             args.lr = 1e-3 if args.optimizer == "adam" else 0.1
         torch_worker(args)
+        return 0
+    if args.torch_parts:
+        torch_parts(args)
         return 0
 
     java = find_java(args.java)
@@ -263,6 +371,15 @@ def main():
     env = dict(os.environ)
     env.pop("OPENBLAS_CORETYPE", None)
     env.pop("OPENBLAS_L2_SIZE", None)
+    if args.parts:
+        report = parts_report(args, java, py, env)
+        report += f"\n\n- CPU: {lscpu().get('Model name', '?')}; load average after " \
+                  f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        print(report)
+        if args.out:
+            with open(args.out, "w") as f:
+                f.write(report + "\n")
+        return 0
     cpu = lscpu()
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     runs = []
