@@ -99,6 +99,19 @@ public final class TrainStepParts {
           opt.step();
           return l.item();
         });
+    if (List.of(args).contains("--set-to-none")) {
+      parts.put(
+          "whole step, gradients set to null instead of zeroed",
+          () -> {
+            Tensor l = lossFn.forward(net.forward(batch), labels);
+            for (Tensor p : net.parameters()) {
+              p.setGrad(null);
+            }
+            l.backward();
+            opt.step();
+            return l.item();
+          });
+    }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("side", "nabla");
     List<String> names = new ArrayList<>(parts.keySet());
