@@ -144,9 +144,10 @@ def torch_worker(args):
                 idx = perm[i:i + bs]
                 yield X[idx], y[idx]
 
-    warm, timed, losses, test_acc = [], [], [], []
+    warm, timed, losses, test_acc, cpu = [], [], [], [], []
     for epoch in range(args.warmup + args.epochs):
         start = time.perf_counter()
+        cpu_start = time.process_time()
         total, count = 0.0, 0
         for xb, yb in batches():
             l = loss_fn(net(xb), yb)
@@ -157,6 +158,8 @@ def torch_worker(args):
             count += yb.shape[0]
         s = time.perf_counter() - start
         (warm if epoch < args.warmup else timed).append(s)
+        if epoch >= args.warmup:
+            cpu.append(time.process_time() - cpu_start)
         if args.eval:
             with torch.no_grad():
                 test_acc.append((net(xt).argmax(1) == yt).float().mean().item())
@@ -172,6 +175,7 @@ def torch_worker(args):
         "side": "torch", "model": args.model, "optimizer": args.optimizer, "lr": args.lr,
         "batch_size": bs, "seed": args.seed, "init": args.init, "loader": args.torch_loader,
         "load_seconds": load_seconds, "warmup_seconds": warm, "epoch_seconds": timed,
+        "epoch_cpu_seconds": cpu,
         "epoch_loss": losses, "test_accuracy": acc,
         "epoch_test_accuracy": test_acc, "train_accuracy": train_acc,
         "torch": torch.__version__, "torch.get_num_threads": torch.get_num_threads(),
@@ -425,6 +429,18 @@ def main():
         lines.append(row)
     lines.append("")
     lines.append("Ratio = PyTorch seconds / Nabla seconds (> 1: Nabla is faster).")
+    lines.append("")
+    lines.append("Process CPU seconds per epoch (all threads; spin-waiting, JIT and GC count), median:")
+    lines.append("")
+    lines.append("| model | " + " | ".join(LABELS[c] for c in configs) + " |")
+    lines.append("|---" * (1 + len(configs)) + "|")
+    for model in models:
+        row = f"| {model} |"
+        for c in configs:
+            xs = [s for run in runs if run["model"] == model and run["config"] == c
+                  for s in run.get("epoch_cpu_seconds", [])]
+            row += f" {fmt_s(statistics.median(xs)) if xs else '—'} |"
+        lines.append(row)
     if args.eval:
         lines.append("")
         lines.append("Test accuracy after the last epoch (per run): " + "; ".join(

@@ -11,4 +11,5 @@ module nabla.bench {
   requires nabla.nn; // TrainEpochs
   requires jmh.core;
   requires java.management; // Compare records the JVM's arguments
+  requires jdk.management; // TrainEpochs reads the process CPU time
 }

@@ -162,9 +162,11 @@ public final class TrainEpochs {
     List<Double> warmupSeconds = new ArrayList<>();
     List<Double> epochSeconds = new ArrayList<>();
     List<Double> epochLoss = new ArrayList<>();
+    List<Double> epochCpuSeconds = new ArrayList<>();
     List<Double> epochTestAccuracy = new ArrayList<>();
     for (int epoch = 0; epoch < warmup + epochs; epoch++) {
       long start = System.nanoTime();
+      long cpuStart = processCpuNanos();
       double sum = 0;
       long n = 0;
       for (Batch b : train) {
@@ -177,6 +179,9 @@ public final class TrainEpochs {
       }
       double s = (System.nanoTime() - start) / 1e9;
       (epoch < warmup ? warmupSeconds : epochSeconds).add(s);
+      if (epoch >= warmup) {
+        epochCpuSeconds.add((processCpuNanos() - cpuStart) / 1e9);
+      }
       if (eval) {
         epochTestAccuracy.add(accuracy(net, new DataLoader(fm.test(), batch)));
       }
@@ -205,6 +210,7 @@ public final class TrainEpochs {
     out.put("load_seconds", loadSeconds);
     out.put("warmup_seconds", warmupSeconds);
     out.put("epoch_seconds", epochSeconds);
+    out.put("epoch_cpu_seconds", epochCpuSeconds);
     out.put("epoch_loss", epochLoss);
     out.put("test_accuracy", eval ? acc : null);
     out.put("epoch_test_accuracy", epochTestAccuracy);
@@ -215,6 +221,12 @@ public final class TrainEpochs {
     out.put("vector.module", Workloads.vectorModulePresent());
     out.put("threads", nabla.kernels.Parallel.threads());
     System.out.println(json(out));
+  }
+
+  /** CPU time of the whole process (all threads, JIT and GC included), in nanoseconds. */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   static String json(Object o) {
