@@ -317,7 +317,8 @@ def command(config, args, model, seed, java, py):
         return [py, os.path.abspath(__file__), "--torch-worker", "--threads", str(args.threads),
                 "--torch-loader", args.torch_loader] + \
             common_args(args, model, seed)
-    return [java, "--add-modules", "jdk.incubator.vector"] + JVM_CONFIGS[config] + \
+    threads = [f"-Dnabla.threads={args.nabla_threads}"] if args.nabla_threads else []
+    return [java, "--add-modules", "jdk.incubator.vector"] + JVM_CONFIGS[config] + threads + \
         args.jvm_extra.split() + ["-cp", args.jar, "nabla.bench.TrainEpochs"] + \
         common_args(args, model, seed)
 
@@ -340,6 +341,8 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--eval", action="store_true", help="also compute the test accuracy")
     ap.add_argument("--threads", type=int, default=2, help="PyTorch threads")
+    ap.add_argument("--nabla-threads", type=int, default=None,
+                    help="Nabla kernel threads (-Dnabla.threads=N); default: Nabla's default")
     ap.add_argument("--data", default=os.environ.get("NABLA_DATA", DEBIAN_DIR))
     ap.add_argument("--torch-loader", default="index", choices=["index", "dataloader"])
     ap.add_argument("--init", default="d2l", choices=["d2l", "torch-default"],
@@ -347,7 +350,7 @@ def main():
     ap.add_argument("--python", default=None, help="Python with torch (default /usr/bin/python3)")
     ap.add_argument("--java", default=None)
     ap.add_argument("--jar", default=JAR)
-    ap.add_argument("--jvm-extra", default="", help="extra JVM options for every Nabla run")
+    ap.add_argument("--jvm-extra", default="", help="extra JVM options for every Nabla run (write --jvm-extra=-X...)")
     ap.add_argument("--out", default=None, help="also write the markdown report to this file")
     ap.add_argument("--json-out", default=None, help="write every run's JSON to this file")
     ap.add_argument("--parts", action="store_true",
