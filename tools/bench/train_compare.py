@@ -244,8 +244,10 @@ def torch_parts(args):
     pc = time.perf_counter
     results = {}
     for name, op in parts:
-        for _ in range(200):
+        warm, i = pc(), 0
+        while i < 200 or pc() - warm < 1.5:
             op()
+            i += 1
         t0, calls = pc(), 0
         while pc() - t0 < 0.05:
             op()
@@ -270,14 +272,16 @@ def parts_report(args, java, py, env):
             if side == "torch":
                 cmd = [py, os.path.abspath(__file__), "--torch-parts", "--threads", str(args.threads)]
             else:
-                cmd = [java, "--add-modules", "jdk.incubator.vector"] + args.jvm_extra.split() + \
-                    ["-cp", args.jar, "nabla.bench.TrainStepParts"]
+                threads = [f"-Dnabla.threads={args.nabla_threads}"] if args.nabla_threads else []
+                cmd = [java, "--add-modules", "jdk.incubator.vector"] + threads + \
+                    args.jvm_extra.split() + ["-cp", args.jar, "nabla.bench.TrainStepParts"]
             out = run_json(cmd, env, f"parts round {r + 1}/{args.rounds} {side}")
             if out is not None:
                 runs[side].append(out["results"])
     names = list((runs["torch"] or runs["nabla"])[0].keys())
     lines = [f"Parts of one MLP training step (batch 256, 784-256-10), µs per call, median over "
-             f"{args.rounds} alternating process(es) of each side's medians:", "",
+             f"{args.rounds} alternating process(es) of each side's medians; PyTorch threads "
+             f"{args.threads}, Nabla threads {args.nabla_threads or 'default'}:", "",
              "| part | PyTorch | Nabla | PyTorch / Nabla |", "|---|---|---|---|"]
     for n in names:
         t = statistics.median(x[n] for x in runs["torch"]) if runs["torch"] else None

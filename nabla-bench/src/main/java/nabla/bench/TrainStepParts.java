@@ -18,8 +18,8 @@ import nabla.optim.SGD;
  * median seconds per call as JSON: the five matrix products with the shapes and layouts nabla.nn
  * gives them, the loss forward and backward, the whole step on a fixed batch, and the batching of
  * 256 random rows. {@code tools/bench/train_compare.py --parts} runs the same list in PyTorch and
- * prints both side by side. Timing: 200 warm-up calls, then the median of 9 samples of {@code n}
- * calls each (n chosen so a sample lasts at least 50 ms).
+ * prints both side by side. Timing: warm-up for 1.5 s (and at least 200 calls), then the median of
+ * 9 samples of {@code n} calls each (n chosen so a sample lasts at least 50 ms).
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -cp nabla-bench/target/benchmarks.jar \
@@ -33,7 +33,8 @@ public final class TrainStepParts {
   static volatile Object sink;
 
   static double time(Supplier<Object> op) {
-    for (int i = 0; i < 200; i++) {
+    long warm = System.nanoTime();
+    for (int i = 0; i < 200 || System.nanoTime() - warm < 1_500_000_000L; i++) {
       sink = op.get();
     }
     long t0 = System.nanoTime();
