@@ -467,7 +467,8 @@ def main():
                      f"{'X[randperm slice]' if tmeta['loader'] == 'index' else 'DataLoader(TensorDataset)'}")
     if nmeta:
         lines.append(f"- Nabla: JDK {nmeta['java.version']}, kernel threads "
-                     f"{nmeta['threads']} (default), vector module {nmeta['vector.module']}; JVM args "
+                     f"{nmeta['threads']} ({'-Dnabla.threads' if args.nabla_threads else 'default'}), "
+                     f"vector module {nmeta['vector.module']}; JVM args "
                      + "; ".join(f"{LABELS[c]}: `{next(r['jvm.args'] for r in runs if r['config'] == c)}` "
                                  f"(max heap {next(r['max_heap_mb'] for r in runs if r['config'] == c)} MB)"
                                  for c in configs if c != "torch" and any(r['config'] == c for r in runs)))
