@@ -265,6 +265,76 @@ def torch_parts(args):
                       "torch.get_num_threads": torch.get_num_threads()}))
 
 
+def torch_same_trajectory(args):
+    """Trains PyTorch from the weights and batch orders nabla.bench.SameTrajectory wrote."""
+    for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[k] = str(args.threads)
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    import numpy as np
+    import torch
+    from torch import nn
+    torch.set_num_threads(args.threads)
+    d = args.same_trajectory
+    xs = read_idx(find_file(args.data, "train-images-idx3-ubyte"))
+    X = torch.from_numpy(xs.astype(np.float32) / 255.0).reshape(-1, 1, 28, 28)
+    y = torch.from_numpy(read_idx(find_file(args.data, "train-labels-idx1-ubyte")).astype(np.int64))
+    xt = torch.from_numpy(read_idx(find_file(args.data, "t10k-images-idx3-ubyte"))
+                          .astype(np.float32) / 255.0).reshape(-1, 1, 28, 28)
+    yt = torch.from_numpy(read_idx(find_file(args.data, "t10k-labels-idx1-ubyte")).astype(np.int64))
+    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+    with torch.no_grad():
+        for name, p in net.named_parameters():
+            # nn.Sequential names them 1.weight, 3.weight (Flatten is 0); Nabla's numbering is the same
+            data = np.fromfile(os.path.join(d, f"{name}.f32"), dtype="<f4")
+            p.copy_(torch.from_numpy(data).reshape(p.shape))
+    n = X.shape[0]
+    orders = np.fromfile(os.path.join(d, "order.i32"), dtype="<i4").reshape(-1, n)
+    opt = (torch.optim.Adam(net.parameters(), lr=1e-3) if args.optimizer == "adam"
+           else torch.optim.SGD(net.parameters(), lr=0.1))
+    loss_fn = nn.CrossEntropyLoss()
+    step_loss, epoch_loss, test_acc = [], [], []
+    for order in orders:
+        order = torch.from_numpy(order.astype(np.int64))
+        total = 0.0
+        for i in range(0, n, 256):
+            idx = order[i:i + 256]
+            l = loss_fn(net(X[idx]), y[idx])
+            opt.zero_grad()
+            l.backward()
+            opt.step()
+            if len(step_loss) < 60:
+                step_loss.append(l.item())
+            total += l.item() * idx.shape[0]
+        epoch_loss.append(total / n)
+        with torch.no_grad():
+            test_acc.append((net(xt).argmax(1) == yt).float().mean().item())
+        log(f"torch epoch {len(epoch_loss) - 1}: loss {epoch_loss[-1]:.4f}, test accuracy {test_acc[-1]:.4f}")
+    print(json.dumps({"side": "torch", "step_loss": step_loss, "epoch_loss": epoch_loss,
+                      "epoch_test_accuracy": test_acc}))
+
+
+def same_trajectory_report(args, java, py, env):
+    d = args.same_trajectory
+    nab = run_json([java, "--add-modules", "jdk.incubator.vector", "-cp", args.jar,
+                    "nabla.bench.SameTrajectory", d, "--optimizer", args.optimizer,
+                    "--epochs", str(args.epochs), "--seed", str(args.seed)], env, "nabla")
+    tor = run_json([py, os.path.abspath(__file__), "--torch-same-trajectory", "--same-trajectory", d,
+                    "--optimizer", args.optimizer, "--threads", str(args.threads),
+                    "--data", args.data], env, "torch")
+    if not nab or not tor:
+        return "same-trajectory run failed"
+    lines = [f"MLP from the same initial weights on the same batches ({args.optimizer}, seed "
+             f"{args.seed}): relative loss difference |nabla - torch| / torch at steps "
+             + ", ".join(f"{s}: {abs(a - b) / b:.1e}" for s, (a, b) in enumerate(
+                 zip(nab["step_loss"], tor["step_loss"])) if s in (0, 1, 2, 5, 10, 20, 40, 59)), "",
+             "| epoch | loss PyTorch | loss Nabla | test acc PyTorch | test acc Nabla |",
+             "|---|---|---|---|---|"]
+    for e, (lt, ln, at, an) in enumerate(zip(tor["epoch_loss"], nab["epoch_loss"],
+                                            tor["epoch_test_accuracy"], nab["epoch_test_accuracy"])):
+        lines.append(f"| {e + 1} | {lt:.4f} | {ln:.4f} | {at:.4f} | {an:.4f} |")
+    return "\n".join(lines)
+
+
 def parts_report(args, java, py, env):
     runs = {"torch": [], "nabla": []}
     for r in range(args.rounds):
@@ -361,6 +431,9 @@ def main():
                     help="time the parts of one MLP step (GEMM shapes, loss, batching) instead")
     ap.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--torch-parts", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--same-trajectory", default=None, metavar="DIR",
+                    help="train both sides from the same weights and batch orders (written to DIR)")
+    ap.add_argument("--torch-same-trajectory", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--model", default="mlp", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.torch_worker:
@@ -370,6 +443,9 @@ def main():
         return 0
     if args.torch_parts:
         torch_parts(args)
+        return 0
+    if args.torch_same_trajectory:
+        torch_same_trajectory(args)
         return 0
 
     java = find_java(args.java)
@@ -382,6 +458,13 @@ def main():
     env = dict(os.environ)
     env.pop("OPENBLAS_CORETYPE", None)
     env.pop("OPENBLAS_L2_SIZE", None)
+    if args.same_trajectory:
+        report = same_trajectory_report(args, java, py, env)
+        print(report)
+        if args.out:
+            with open(args.out, "w") as f:
+                f.write(report + "\n")
+        return 0
     if args.parts:
         report = parts_report(args, java, py, env)
         report += f"\n\n- CPU: {lscpu().get('Model name', '?')}; load average after " \
