@@ -499,10 +499,11 @@ def main():
              f"{args.rounds} alternating round(s) × {args.epochs} timed epoch(s) after "
              f"{args.warmup} warm-up epoch(s) per process [min–max]:", ""]
     head = "| model | " + " | ".join(LABELS[c] for c in configs)
-    if "torch" in configs:
-        head += " | " + " | ".join(f"PyTorch / {LABELS[c]}" for c in configs if c != "torch")
+    nabla_configs = [c for c in configs if c != "torch"]
+    if "torch" in configs and nabla_configs:
+        head += " | " + " | ".join(f"PyTorch / {LABELS[c]}" for c in nabla_configs)
     lines.append(head + " |")
-    lines.append("|---" * (1 + len(configs) + (len(configs) - 1 if "torch" in configs else 0)) + "|")
+    lines.append("|---" * (1 + len(configs) + (len(nabla_configs) if "torch" in configs else 0)) + "|")
     for model in models:
         med = {}
         row = f"| {model} |"
