@@ -8,6 +8,8 @@
 @SuppressWarnings("requires-automatic") // JMH has no module descriptor (module name from the jar)
 module nabla.bench {
   requires nabla.core;
+  requires nabla.nn; // TrainEpochs
   requires jmh.core;
   requires java.management; // Compare records the JVM's arguments
+  requires jdk.management; // TrainEpochs reads the process CPU time
 }

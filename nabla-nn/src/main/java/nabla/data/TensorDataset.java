@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import nabla.Tensor;
+import nabla.storage.Storage;
 
 /**
  * A dataset over tensors that share their first dimension: example i is {@code [t0[i], t1[i], ...]}
- * (PyTorch's {@code TensorDataset}). Batches are gathered with one {@code indexSelect} per tensor.
+ * (PyTorch's {@code TensorDataset}). Batches are gathered with one array copy per example for
+ * contiguous tensors, else with {@code indexSelect}.
  *
  * <pre>{@code
  * TensorDataset data = new TensorDataset(Tensor.randn(100, 2), Tensor.randn(100, 1));
@@ -84,11 +86,54 @@ public class TensorDataset implements Dataset {
       }
       idx[i] = indices[i];
     }
-    Tensor index = Tensor.ofLongs(idx);
+    Tensor index = null;
     List<Tensor> out = new ArrayList<>();
     for (Tensor t : tensors) {
-      out.add(t.indexSelect(0, index));
+      Tensor rows = copyRows(t, indices);
+      if (rows == null) {
+        if (index == null) {
+          index = Tensor.ofLongs(idx);
+        }
+        rows = t.indexSelect(0, index);
+      }
+      out.add(rows);
     }
     return out;
+  }
+
+  /**
+   * {@code t.indexSelect(0, indices)} for a contiguous tensor that does not require grad, as one
+   * array copy per example (the rows are contiguous runs of the storage); null for other tensors,
+   * which go through indexSelect. The indices are already checked. This is what makes batching
+   * cheap: the general gather computes a source offset per element.
+   */
+  private static Tensor copyRows(Tensor t, int[] indices) {
+    if (t.requiresGrad() || !t.isContiguous()) {
+      return null;
+    }
+    int[] shape = t.shape();
+    long rowLen = 1;
+    for (int d = 1; d < shape.length; d++) {
+      rowLen *= shape[d];
+    }
+    if ((long) indices.length * rowLen > Integer.MAX_VALUE) {
+      return null;
+    }
+    int row = (int) rowLen;
+    shape[0] = indices.length;
+    Storage src = t.storage();
+    Storage dst = Storage.allocate(t.dtype(), indices.length * row);
+    int base = t.offset();
+    for (int i = 0; i < indices.length; i++) {
+      int from = base + indices[i] * row;
+      int to = i * row;
+      switch (t.dtype()) {
+        case FLOAT32 -> System.arraycopy(src.f, from, dst.f, to, row);
+        case FLOAT64 -> System.arraycopy(src.d, from, dst.d, to, row);
+        case INT64 -> System.arraycopy(src.l, from, dst.l, to, row);
+        case BOOL -> System.arraycopy(src.b, from, dst.b, to, row);
+      }
+    }
+    return Tensor.fromStorage(dst, shape);
   }
 }

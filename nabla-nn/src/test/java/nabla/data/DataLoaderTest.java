@@ -183,4 +183,40 @@ class DataLoaderTest {
     assertEquals(List.of("caller", "background", "background", "background"), threads);
     assertEquals("broken example 15", e.getMessage());
   }
+
+  /** The row-copy batching gives exactly what indexSelect gives, for every dtype and layout. */
+  @Test
+  void batchesEqualIndexSelectForEveryDtypeAndLayout() {
+    Tensor f32 = Tensor.arange(5L * 3 * 2).reshape(5, 3, 2).to(DType.FLOAT32);
+    Tensor f64 = f32.to(DType.FLOAT64).mul(0.5);
+    Tensor i64 = f32.to(DType.INT64);
+    boolean[] bits = new boolean[5 * 2];
+    for (int i = 0; i < bits.length; i++) {
+      bits[i] = i % 3 == 0;
+    }
+    Tensor bool = Tensor.ofBooleans(bits, 5, 2);
+    Tensor offset = Tensor.arange(8L * 3).reshape(8, 3).slice(0, 3, 8); // contiguous, offset 9
+    Tensor transposed = Tensor.arange(3L * 5).reshape(3, 5).transpose(); // not contiguous
+    int[] picks = {4, 0, 4, 2};
+    Tensor index = Tensor.ofLongs(new long[] {4, 0, 4, 2});
+    for (Tensor t : List.of(f32, f64, i64, bool, offset, transposed)) {
+      Tensor got = new TensorDataset(t).batch(picks).get(0);
+      Tensor want = t.indexSelect(0, index);
+      assertEquals(t.dtype(), got.dtype());
+      assertArrayEquals(want.shape(), got.shape());
+      if (t.dtype() == DType.BOOL) {
+        assertArrayEquals(want.toBooleanArray(), got.toBooleanArray());
+      } else {
+        assertArrayEquals(want.toDoubleArray(), got.toDoubleArray(), 0.0, t.toString());
+      }
+    }
+    // the batch is a copy: writing into it leaves the dataset alone
+    new TensorDataset(f32).batch(new int[] {1}).get(0).zero();
+    assertEquals(6f, f32.toFloatArray()[6]);
+    // a tensor that requires grad keeps its graph (goes through indexSelect)
+    Tensor w = Tensor.ones(4, 2).requiresGrad(true);
+    Tensor rows = new TensorDataset(w).batch(new int[] {3, 3}).get(0);
+    rows.sum().backward();
+    assertArrayEquals(new float[] {0, 0, 0, 0, 0, 0, 2, 2}, w.grad().toFloatArray());
+  }
 }

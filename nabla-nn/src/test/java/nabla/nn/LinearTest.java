@@ -103,4 +103,88 @@ class LinearTest {
     assertEquals(List.of("weight"), List.copyOf(l.namedParameters().keySet()));
     assertEquals(0.0, l.forward(Tensor.zeros(1, 2)).abs().sum().item());
   }
+
+  /** A layer with random weights from a fixed seed: float64 with a bias, else float32. */
+  private static Linear randomLayer(int in, int out, boolean bias, long seed) {
+    Generator.manualSeed(seed);
+    if (!bias) {
+      return new Linear(in, out, false);
+    }
+    Linear l = Linear.lazy(out);
+    l.forward(Tensor.zeros(1, in).to(DType.FLOAT64)); // float64 parameters
+    return l;
+  }
+
+  /**
+   * A batch [N, in] goes through one recorded node whose gradients are those of x W^T + b: for the
+   * input, the weight and the bias, with and without bias, with an input that requires grad and one
+   * that does not (a batch of data gets no gradient).
+   */
+  @Test
+  void batchGradientsAreThoseOfTheFormula() {
+    for (boolean bias : new boolean[] {true, false}) {
+      for (boolean inputNeedsGrad : new boolean[] {true, false}) {
+        Linear l = randomLayer(3, 2, bias, 11);
+        DType dtype = l.weight().dtype();
+        double tol = dtype == DType.FLOAT64 ? 1e-12 : 1e-6;
+        Generator.manualSeed(5);
+        Tensor x = Tensor.randn(4, 3).to(dtype).requiresGrad(inputNeedsGrad);
+        Tensor c = Tensor.randn(4, 2).to(dtype);
+        Tensor y = l.forward(x);
+        assertEquals("LinearBackward", y.gradFn().name());
+        y.mul(c).sum().backward();
+
+        Tensor w = l.weight().detach().requiresGrad(true);
+        Tensor b = bias ? l.bias().detach().requiresGrad(true) : null;
+        Tensor x2 = x.detach().requiresGrad(true);
+        Tensor ref = bias ? x2.matmul(w.transpose()).add(b) : x2.matmul(w.transpose());
+        ref.mul(c).sum().backward();
+
+        assertArrayEquals(ref.toDoubleArray(), y.toDoubleArray(), tol);
+        assertArrayEquals(w.grad().toDoubleArray(), l.weight().grad().toDoubleArray(), tol);
+        assertTrue(l.weight().grad().isContiguous());
+        if (bias) {
+          assertArrayEquals(b.grad().toDoubleArray(), l.bias().grad().toDoubleArray(), tol);
+        }
+        if (inputNeedsGrad) {
+          assertArrayEquals(x2.grad().toDoubleArray(), x.grad().toDoubleArray(), tol);
+        } else {
+          assertNull(x.grad());
+        }
+      }
+    }
+  }
+
+  /** Second-order and forward-mode derivatives through the layer, against finite differences. */
+  @Test
+  void differentiatesToSecondOrderAndInForwardMode() {
+    Linear l = randomLayer(3, 2, true, 12);
+    Generator.manualSeed(6);
+    Tensor x = Tensor.randn(4, 3).to(DType.FLOAT64).requiresGrad(true);
+    // tanh makes the second derivative non-zero
+    nabla.GradCheck.assertGradients(a -> l.forward(a[0]).tanh().sum(), x);
+    // and the weight's gradient is itself differentiable (create_graph)
+    Tensor loss = l.forward(x).tanh().sum();
+    Tensor gw = nabla.Autograd.grad(loss, null, true, true, l.weight())[0];
+    Tensor gx = nabla.Autograd.grad(gw.mul(gw).sum(), x)[0];
+    Tensor w = l.weight().detach();
+    Tensor b = l.bias().detach();
+    Tensor x2 = x.detach().requiresGrad(true);
+    Tensor wr = w.requiresGrad(true);
+    Tensor loss2 = x2.matmul(wr.transpose()).add(b).tanh().sum();
+    Tensor gw2 = nabla.Autograd.grad(loss2, null, true, true, wr)[0];
+    Tensor gx2 = nabla.Autograd.grad(gw2.mul(gw2).sum(), x2)[0];
+    assertArrayEquals(gx2.toDoubleArray(), gx.toDoubleArray(), 1e-12);
+  }
+
+  /** Without gradients (evaluation) the layer records nothing. */
+  @Test
+  void recordsNothingUnderNoGrad() {
+    Linear l = new Linear(3, 2);
+    try (var g = nabla.Autograd.noGrad()) {
+      Tensor y = l.forward(Tensor.ones(4, 3));
+      assertNull(y.gradFn());
+      assertFalse(y.requiresGrad());
+    }
+  }
 }
