@@ -9,6 +9,7 @@
  */
 module nabla.nn {
   requires transitive nabla.core;
+  requires java.net.http; // FashionMnist.download
   requires com.fasterxml.jackson.databind;
   requires me.tongfei.progressbar;
   requires org.jline.terminal; // the terminal's width, asked once per fit

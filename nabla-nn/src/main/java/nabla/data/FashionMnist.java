@@ -24,7 +24,9 @@ import nabla.storage.Storage;
  * --data}), the {@code NABLA_DATA} environment variable, the folder where Debian's {@code
  * dataset-fashion-mnist} package installs them ({@value #DEBIAN_DIR}), then {@code
  * ~/.nabla/datasets/fashion-mnist}; a folder also counts when it holds the files in a {@code
- * fashion-mnist} subfolder. Nothing is downloaded.
+ * fashion-mnist} subfolder. When none has them, it downloads the four files into the last of these
+ * (unless {@code NABLA_DOWNLOAD=0}) and checks them against their published MD5 sums; {@link
+ * #download(Path)} does that on request.
  *
  * <pre>{@code
  * FashionMnist data = FashionMnist.load(FashionMnist.find(null));
@@ -186,11 +188,121 @@ public final class FashionMnist {
    * @throws FileNotFoundException listing every place looked at and the commands that fix it
    */
   public static Path find(String dataOption) throws FileNotFoundException {
-    return find(
-        dataOption,
-        System.getenv("NABLA_DATA"),
-        Path.of(DEBIAN_DIR),
-        Path.of(System.getProperty("user.home"), ".nabla", "datasets", "fashion-mnist"));
+    Path home = Path.of(System.getProperty("user.home"), ".nabla", "datasets", "fashion-mnist");
+    try {
+      return find(dataOption, System.getenv("NABLA_DATA"), Path.of(DEBIAN_DIR), home);
+    } catch (FileNotFoundException notFound) {
+      if ("0".equals(System.getenv("NABLA_DOWNLOAD"))) {
+        throw notFound;
+      }
+      try {
+        return download(home);
+      } catch (IOException | RuntimeException e) {
+        FileNotFoundException f =
+            new FileNotFoundException(
+                notFound.getMessage()
+                    + "\nDownloading them into "
+                    + home
+                    + " failed too: "
+                    + e.getMessage());
+        f.initCause(e);
+        throw f;
+      }
+    }
+  }
+
+  /** Where {@link #download} fetches the files from (torchvision's mirror of the originals). */
+  public static final String DOWNLOAD_URL =
+      "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/";
+
+  /** The published MD5 sums of the four {@code .gz} files (the dataset's README, torchvision). */
+  static final Map<String, String> MD5 =
+      Map.of(
+          "train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+          "train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe",
+          "t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79",
+          "t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310");
+
+  /**
+   * Downloads the four {@code .gz} files into {@code dir} from {@link #DOWNLOAD_URL} (or the {@code
+   * nabla.download.url} system property, for a mirror), checking each against its published MD5 sum
+   * before it takes its final name: a failed or corrupt download leaves nothing behind. Files
+   * already there are kept. Returns {@code dir}.
+   *
+   * @throws IOException naming the file and the URL when the network fails or a sum differs
+   */
+  public static Path download(Path dir) throws IOException {
+    return download(dir, System.getProperty("nabla.download.url", DOWNLOAD_URL), MD5);
+  }
+
+  static Path download(Path dir, String baseUrl, Map<String, String> md5) throws IOException {
+    Files.createDirectories(dir);
+    java.net.http.HttpClient client =
+        java.net.http.HttpClient.newBuilder()
+            .connectTimeout(java.time.Duration.ofSeconds(10))
+            .followRedirects(java.net.http.HttpClient.Redirect.NORMAL)
+            .build();
+    for (String f : FILES) {
+      String name = f + ".gz";
+      Path target = dir.resolve(name);
+      if (Files.isRegularFile(target) || Files.isRegularFile(dir.resolve(f))) {
+        continue;
+      }
+      java.net.URI uri = java.net.URI.create(baseUrl + name);
+      Path part = Files.createTempFile(dir, name, ".part");
+      try {
+        java.net.http.HttpResponse<Path> r;
+        try {
+          r =
+              client.send(
+                  java.net.http.HttpRequest.newBuilder(uri)
+                      .timeout(java.time.Duration.ofMinutes(5))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofFile(
+                      part,
+                      java.nio.file.StandardOpenOption.WRITE,
+                      java.nio.file.StandardOpenOption.TRUNCATE_EXISTING));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("Fashion-MNIST: download of " + uri + " interrupted", e);
+        }
+        if (r.statusCode() != 200) {
+          throw new IOException(
+              "Fashion-MNIST: downloading " + uri + " gave HTTP status " + r.statusCode());
+        }
+        String sum = md5(part);
+        String expected = md5.get(name);
+        if (!sum.equals(expected)) {
+          throw new IOException(
+              "Fashion-MNIST: "
+                  + uri
+                  + " has MD5 "
+                  + sum
+                  + " but the published sum is "
+                  + expected
+                  + "; the download is corrupt or the mirror changed (nothing was kept)");
+        }
+        Files.move(part, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(part);
+      }
+    }
+    return dir;
+  }
+
+  private static String md5(Path file) throws IOException {
+    try {
+      java.security.MessageDigest d = java.security.MessageDigest.getInstance("MD5");
+      try (var in = Files.newInputStream(file)) {
+        byte[] buf = new byte[1 << 16];
+        for (int n; (n = in.read(buf)) > 0; ) {
+          d.update(buf, 0, n);
+        }
+      }
+      return java.util.HexFormat.of().formatHex(d.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IOException("Fashion-MNIST: no MD5 in this JVM", e);
+    }
   }
 
   static Path find(String dataOption, String env, Path debian, Path home)
