@@ -91,6 +91,41 @@ public final class CustomFunction implements Autograd.MultiFunction {
   }
 
   /**
+   * A user VJP's result, checked: one gradient per input, each of its input's shape (or, when
+   * {@code out} is not null, of the output's shape, which the engine reduces).
+   *
+   * @throws IllegalStateException naming {@code who}, the counts or the input and both shapes
+   */
+  static Tensor[] checkGradients(
+      String who, Tensor[] grads, Tensor[] inputs, boolean[] needs, Tensor out) {
+    if (grads == null || grads.length != inputs.length) {
+      throw new IllegalStateException(
+          who
+              + ": its VJP returned "
+              + (grads == null ? "null" : grads.length + " gradients")
+              + " for "
+              + inputs.length
+              + " inputs; return one per input (null where none)");
+    }
+    for (int i = 0; i < grads.length; i++) {
+      if (needs[i] && grads[i] != null) {
+        int[] gs = grads[i].shape;
+        if (!Arrays.equals(gs, inputs[i].shape) && (out == null || !Arrays.equals(gs, out.shape))) {
+          throw new IllegalStateException(
+              who
+                  + ": its VJP returned a gradient of shape "
+                  + Arrays.toString(gs)
+                  + " for input "
+                  + i
+                  + " of shape "
+                  + Arrays.toString(inputs[i].shape));
+        }
+      }
+    }
+    return grads;
+  }
+
+  /**
    * Whether a tensor of shape {@code from} broadcasts to {@code to} without changing {@code to}.
    */
   private static boolean broadcastsTo(int[] from, int[] to) {
@@ -145,34 +180,8 @@ public final class CustomFunction implements Autograd.MultiFunction {
 
     @Override
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] inputs, boolean[] needs) {
-      Tensor[] grads = vjp.apply(g, out, inputs);
-      if (grads == null || grads.length != inputs.length) {
-        throw new IllegalStateException(
-            "custom function "
-                + name
-                + ": its VJP returned "
-                + (grads == null ? "null" : grads.length + " gradients")
-                + " for "
-                + inputs.length
-                + " inputs; return one per input (null where none)");
-      }
-      for (int i = 0; i < grads.length; i++) {
-        if (needs[i] && grads[i] != null) {
-          int[] gs = grads[i].shape();
-          if (!Arrays.equals(gs, inputs[i].shape()) && !Arrays.equals(gs, out.shape())) {
-            throw new IllegalStateException(
-                "custom function "
-                    + name
-                    + ": its VJP returned a gradient of shape "
-                    + Arrays.toString(gs)
-                    + " for input "
-                    + i
-                    + " of shape "
-                    + Arrays.toString(inputs[i].shape()));
-          }
-        }
-      }
-      return grads;
+      return checkGradients(
+          "custom function " + name, vjp.apply(g, out, inputs), inputs, needs, out);
     }
 
     @Override

@@ -211,29 +211,8 @@ public final class MultiCustomFunction {
                 : Tensor.zeros(outs[k].dtype().isFloating() ? outs[k].dtype() : packType)
                     .expand(outs[k].shape);
       }
-      Tensor[] grads = vjp.apply(gradOutputs, outs.clone(), in);
-      if (grads == null || grads.length != in.length) {
-        throw new IllegalStateException(
-            name
-                + ": its VJP returned "
-                + (grads == null ? "null" : grads.length + " gradients")
-                + " for "
-                + in.length
-                + " inputs; return one per input (null where none)");
-      }
-      for (int i = 0; i < grads.length; i++) {
-        if (needs[i] && grads[i] != null && !Shapes.same(grads[i].shape(), in[i].shape())) {
-          throw new IllegalStateException(
-              name
-                  + ": its VJP returned a gradient of shape "
-                  + Arrays.toString(grads[i].shape())
-                  + " for input "
-                  + i
-                  + " of shape "
-                  + Arrays.toString(in[i].shape()));
-        }
-      }
-      return grads;
+      return CustomFunction.checkGradients(
+          name, vjp.apply(gradOutputs, outs.clone(), in), in, needs, null);
     }
 
     @Override
