@@ -76,6 +76,42 @@ final class AdvancedIndexing {
     return Tensor.where(Tensor.ofBooleans(written, n), scattered, flat(x)).reshape(x.shape);
   }
 
+  /**
+   * {@link Tensor#indexPutInPlace} when nothing is recorded: the values written straight into x's
+   * storage at the selected elements, in the row-major order of the selection (so the last of
+   * several writes to one element wins, as in {@link #put}); the cost is that of the selection, not
+   * of x. The plain path's checks apply (no leaf that requires grad while recording, no expanded
+   * view, no truncating cast).
+   */
+  static Tensor putDirect(
+      String op, Tensor x, Tensor[] indices, Tensor values, boolean accumulate) {
+    InPlace.checkNotRecording(x, op);
+    InPlace.checkWritable(x, op);
+    Plan p = plan(op, x, indices);
+    Tensor v = valuesFor(op, x, p, values.detach()).contiguous();
+    nabla.storage.Storage s = x.storage;
+    nabla.storage.Storage vs = v.storage;
+    int rank = x.shape.length;
+    for (int k = 0; k < p.positions.length; k++) {
+      long q = p.positions[k];
+      int off = x.offset;
+      for (int d = rank - 1; d >= 0; d--) { // row-major position -> storage offset
+        int size = x.shape[d];
+        off += (int) (q % size) * x.strides[d];
+        q /= size;
+      }
+      int j = v.offset + k;
+      switch (x.dtype()) {
+        case FLOAT32 -> s.f[off] = accumulate ? s.f[off] + vs.f[j] : vs.f[j];
+        case FLOAT64 -> s.d[off] = accumulate ? s.d[off] + vs.d[j] : vs.d[j];
+        case INT64 -> s.l[off] = accumulate ? s.l[off] + vs.l[j] : vs.l[j];
+        case BOOL -> s.b[off] = accumulate ? s.b[off] || vs.b[j] : vs.b[j];
+      }
+    }
+    InPlace.written(s, op);
+    return x;
+  }
+
   /** {@link Tensor#maskedFill(Tensor, double)}: value converted to x's dtype, as PyTorch does. */
   static Tensor maskedFill(String op, Tensor x, Tensor mask, double value) {
     checkMask(op, x, mask);

@@ -139,11 +139,11 @@ final class InPlace {
   }
 
   /** Bumps a storage's version after an in-place write; in anomaly mode, records the caller. */
-  private static void written(Storage target, String op) {
+  static void written(Storage target, String op) {
     target.bumpVersion(op, GradMode.anomaly() ? Anomaly.callSite() : null);
   }
 
-  private static void checkNotRecording(Tensor t, String op) {
+  static void checkNotRecording(Tensor t, String op) {
     if (!GradMode.isEnabled()) {
       return;
     }

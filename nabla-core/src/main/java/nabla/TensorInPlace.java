@@ -166,6 +166,9 @@ abstract sealed class TensorInPlace extends TensorMath permits Tensor {
    */
   public Tensor indexPutInPlace(Tensor[] indices, Tensor values, boolean accumulate) {
     Checks.nonNull("indexPutInPlace", "values", values);
+    if (!InPlaceRecorded.applies(self(), values)) {
+      return AdvancedIndexing.putDirect("indexPutInPlace", self(), indices, values, accumulate);
+    }
     return InPlace.binary(
         self(),
         "indexPutInPlace",

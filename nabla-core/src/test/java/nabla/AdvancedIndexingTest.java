@@ -422,4 +422,37 @@ class AdvancedIndexingTest {
     }
     return Tensor.ofBooleans(b, shape);
   }
+
+  /** The direct write of an unrecorded indexPutInPlace gives what the composed indexPut does. */
+  @Test
+  void directWritesMatchTheComposedForm() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+    for (int trial = 0; trial < 40; trial++) {
+      boolean accumulate = r.nextBoolean();
+      boolean transposed = r.nextBoolean();
+      DType dtype = new DType[] {DType.FLOAT32, DType.FLOAT64, DType.INT64}[r.nextInt(3)];
+      Tensor base = Tensor.randn(4, 5).mul(10).to(dtype);
+      Tensor x = transposed ? base.transpose(0, 1) : base; // [5, 4] view or [4, 5]
+      int rows = x.shape()[0];
+      int cols = x.shape()[1];
+      long[] ri = new long[6];
+      long[] ci = new long[6];
+      for (int k = 0; k < 6; k++) {
+        ri[k] = r.nextInt(-rows, rows); // negative ones wrap; duplicates likely
+        ci[k] = r.nextInt(cols);
+      }
+      Tensor[] idx = {Tensor.ofLongs(ri, 6), Tensor.ofLongs(ci, 6)};
+      Tensor values = Tensor.randn(6).mul(5).to(dtype);
+      Tensor expected = x.indexPut(idx, values, accumulate);
+      Tensor target = x.copy();
+      Tensor same = target.indexPutInPlace(idx, values, accumulate);
+      assertSame(target, same);
+      assertArrayEquals(expected.toDoubleArray(), target.toDoubleArray(), 1e-5, "trial " + trial);
+      if (transposed) {
+        Tensor view = base.copy().transpose(0, 1); // writes through a non-contiguous view
+        view.indexPutInPlace(idx, values, accumulate);
+        assertArrayEquals(expected.toDoubleArray(), view.toDoubleArray(), 1e-5);
+      }
+    }
+  }
 }
