@@ -49,7 +49,10 @@ final class ScalarKernelsDouble implements ElementwiseKernelsDouble {
       case MIN -> {
         for (int j = 0; j < n; j++) o[oi + j] = Math.min(a[ai + j * as], b[bi + j * bs]);
       }
-      default -> throw new AssertionError(op);
+      // an op declared with its function only (BinaryOp's class comment)
+      default -> {
+        for (int j = 0; j < n; j++) o[oi + j] = (double) op.apply(a[ai + j * as], b[bi + j * bs]);
+      }
     }
   }
 

@@ -50,7 +50,10 @@ final class ScalarKernelsFloat implements ElementwiseKernelsFloat {
       case MIN -> {
         for (int j = 0; j < n; j++) o[oi + j] = Math.min(a[ai + j * as], b[bi + j * bs]);
       }
-      default -> throw new AssertionError(op);
+      // an op declared with its function only (BinaryOp's class comment)
+      default -> {
+        for (int j = 0; j < n; j++) o[oi + j] = (float) op.apply(a[ai + j * as], b[bi + j * bs]);
+      }
     }
   }
 
