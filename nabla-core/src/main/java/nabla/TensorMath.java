@@ -343,7 +343,7 @@ abstract sealed class TensorMath permits TensorInPlace {
    * The complementary error function 1 - erf(x), accurate where it is tiny (where {@code
    * erf().neg().add(1)} would give 0).
    *
-   * <pre>{@code Tensor.ofDoubles(10).erfc()  // [2.0885e-45]}</pre>
+   * <pre>{@code Tensor.ofDoubles(new double[] {10}, 1).erfc()  // [2.0885e-45]}</pre>
    */
   public Tensor erfc() {
     return Engine.apply(Primitives.unary(UnaryOp.ERFC), floating());
@@ -482,7 +482,8 @@ abstract sealed class TensorMath permits TensorInPlace {
   /**
    * Inverse hyperbolic sine, accurate near 0 and without overflow for large |x|.
    *
-   * <pre>{@code Tensor.ofDoubles(1e-20, 1e300).asinh()  // [1e-20, 691.4686]}</pre>
+   * <pre>{@code Tensor.ofDoubles(new double[] {1e-20, 1e300}, 2).asinh()  // [1e-20, 691.4686]}
+   * </pre>
    */
   public Tensor asinh() {
     return Engine.apply(Primitives.unary(UnaryOp.ASINH), floating());
