@@ -572,13 +572,13 @@ abstract sealed class TensorMath permits TensorInPlace {
   }
 
   /**
-   * SiLU (swish) x · sigmoid(x). Composite.
+   * SiLU (swish) x · sigmoid(x), one primitive with a vector kernel (a hot activation); derivative
+   * σ(x)·(1 + x·(1 - σ(x))).
    *
    * <pre>{@code Tensor.of(1).silu()  // [0.7311]}</pre>
    */
   public Tensor silu() {
-    Tensor x = floating();
-    return x.mul(x.sigmoid());
+    return Engine.apply(Primitives.unary(UnaryOp.SILU), floating());
   }
 
   /** {@link #leakyRelu(double)} with PyTorch's default slope 0.01. */

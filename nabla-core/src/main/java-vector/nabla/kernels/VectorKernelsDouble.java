@@ -120,6 +120,13 @@ final class VectorKernelsDouble implements ElementwiseKernelsDouble {
               VectorMask<Double> neg = x.compare(VectorOperators.LT, 0d);
               yield inv.blend(e.mul(inv), neg);
             }
+            case SILU -> {
+              // x · sigmoid(x), the sigmoid as above
+              DoubleVector e = x.abs().neg().lanewise(VectorOperators.EXP);
+              DoubleVector inv = DoubleVector.broadcast(SPECIES, 1d).div(e.add(1d));
+              VectorMask<Double> neg = x.compare(VectorOperators.LT, 0d);
+              yield x.mul(inv.blend(e.mul(inv), neg));
+            }
             default -> throw new AssertionError(op);
           };
       r.intoArray(o, oi + j);

@@ -121,6 +121,13 @@ final class VectorKernelsFloat implements ElementwiseKernelsFloat {
               VectorMask<Float> neg = x.compare(VectorOperators.LT, 0f);
               yield inv.blend(e.mul(inv), neg);
             }
+            case SILU -> {
+              // x · sigmoid(x), the sigmoid as above
+              FloatVector e = x.abs().neg().lanewise(VectorOperators.EXP);
+              FloatVector inv = FloatVector.broadcast(SPECIES, 1f).div(e.add(1f));
+              VectorMask<Float> neg = x.compare(VectorOperators.LT, 0f);
+              yield x.mul(inv.blend(e.mul(inv), neg));
+            }
             default -> throw new AssertionError(op);
           };
       r.intoArray(o, oi + j);

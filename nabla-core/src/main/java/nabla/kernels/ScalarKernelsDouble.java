@@ -139,6 +139,12 @@ final class ScalarKernelsDouble implements ElementwiseKernelsDouble {
       case SIGN -> {
         for (int j = 0; j < n; j++) o[oi + j] = Math.signum(a[ai + j * as]) + 0.0;
       }
+      case SILU -> {
+        for (int j = 0; j < n; j++) {
+          double v = a[ai + j * as];
+          o[oi + j] = v * Unary.sigmoid(v);
+        }
+      }
       // an op declared with its function only (UnaryOp's class comment)
       default -> {
         for (int j = 0; j < n; j++) o[oi + j] = (double) op.apply(a[ai + j * as]);

@@ -140,6 +140,12 @@ final class ScalarKernelsFloat implements ElementwiseKernelsFloat {
       case SIGN -> {
         for (int j = 0; j < n; j++) o[oi + j] = Math.signum(a[ai + j * as]) + 0.0f;
       }
+      case SILU -> {
+        for (int j = 0; j < n; j++) {
+          float v = a[ai + j * as];
+          o[oi + j] = v * Unary.sigmoid(v);
+        }
+      }
       // an op declared with its function only (UnaryOp's class comment)
       default -> {
         for (int j = 0; j < n; j++) o[oi + j] = (float) op.apply(a[ai + j * as]);

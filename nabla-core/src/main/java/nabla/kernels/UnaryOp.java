@@ -5,7 +5,7 @@ import java.util.function.DoubleUnaryOperator;
 /**
  * Elementwise functions of one argument computed by {@link Unary}.
  *
- * <p>The ops up to {@link #SIGN} have hand-written loops (and most a Vector API path) in the
+ * <p>The ops up to {@link #SILU} have hand-written loops (and most a Vector API path) in the
  * kernels. An op declared with a function, as in {@code LOG1P(Math::log1p)}, needs nothing else:
  * the scalar kernels apply that function element by element (float32 values computed in double and
  * rounded once). A dedicated loop or a vector path can be added later where speed matters.
@@ -25,6 +25,8 @@ public enum UnaryOp {
   SIGMOID,
   /** -1, 0 or 1 (0 for ±0; NaN stays NaN). */
   SIGN,
+  /** x · sigmoid(x) (SiLU, swish), without overflow for large |x|. */
+  SILU,
   /** log(1 + x), accurate for small |x|. */
   LOG1P(Math::log1p),
   /** e^x - 1, accurate for small |x|. */

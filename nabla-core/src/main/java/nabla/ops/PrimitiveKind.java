@@ -46,6 +46,8 @@ public enum PrimitiveKind {
   RELU(unary(UnaryOp.RELU, INPUT, (s, x, y) -> Tensor.where(x.gt(0), s, 0))),
   SIGMOID(unary(UnaryOp.SIGMOID, OUTPUT, (s, x, y) -> s.mul(y.mul(y.neg().add(1))))),
   SIGN(unary(UnaryOp.SIGN, NOTHING, (s, x, y) -> s.zerosLike())),
+  // silu' = σ(x)·(1 + x·(1 - σ(x))) (PyTorch's formula)
+  SILU(unary(UnaryOp.SILU, INPUT, (s, x, y) -> s.mul(Elementwise.siluSlope(x)))),
   LOG1P(unary(UnaryOp.LOG1P, INPUT, (s, x, y) -> s.div(x.add(1)))),
   EXPM1(unary(UnaryOp.EXPM1, OUTPUT, (s, x, y) -> s.mul(y.add(1)))),
   LOG2(unary(UnaryOp.LOG2, INPUT, (s, x, y) -> s.div(x.mul(Math.log(2))))),
