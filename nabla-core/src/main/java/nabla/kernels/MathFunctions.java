@@ -15,23 +15,24 @@ public final class MathFunctions {
 
   // The error function follows the method of Sun's fdlibm (1993, also in FreeBSD and musl): on
   // |x| < 0.84375 an odd rational function in x², on [0.84375, 1.25) a rational function of |x|-1
-  // around erf(1) (ERX is erf(1) rounded to 24 bits, so that ERX + P/Q keeps full precision), and
+  // around erf(1) (D_ERX is erf(1) rounded to 24 bits, so that D_ERX + P/Q keeps full precision),
+  // and
   // beyond 1.25 erfc(x) = exp(-x² - 0.5625 + R/S) / x with R/S rational in 1/x² (two sets of
   // coefficients, split at 1/0.35), where -x² is computed exactly by splitting x into a high part
   // with 32 zero low bits. The coefficients are the published minimax values of that method.
 
-  private static final double ERX = 8.45062911510467529297e-01;
+  static final double D_ERX = 8.45062911510467529297e-01;
   private static final double EFX = 1.28379167095512586316e-01;
 
   // erf(x) = x + x·P(x²)/Q(x²) on |x| < 0.84375
-  private static final double[] SMALL_P = {
+  static final double[] D_ERF_SMALL_P = {
     1.28379167095512558561e-01,
     -3.25042107247001499370e-01,
     -2.84817495755985104766e-02,
     -5.77027029648944159157e-03,
     -2.37630166566501626084e-05
   };
-  private static final double[] SMALL_Q = {
+  static final double[] D_ERF_SMALL_Q = {
     1.0,
     3.97917223959155352819e-01,
     6.50222499887672944485e-02,
@@ -39,8 +40,8 @@ public final class MathFunctions {
     1.32494738004321644526e-04,
     -3.96022827877536812320e-06
   };
-  // erf(x) = ERX + P(s)/Q(s), s = |x| - 1, on [0.84375, 1.25)
-  private static final double[] NEAR_ONE_P = {
+  // erf(x) = D_ERX + P(s)/Q(s), s = |x| - 1, on [0.84375, 1.25)
+  static final double[] D_ERF_NEAR_ONE_P = {
     -2.36211856075265944077e-03,
     4.14856118683748331666e-01,
     -3.72207876035701323847e-01,
@@ -49,7 +50,7 @@ public final class MathFunctions {
     3.54783043256182359371e-02,
     -2.16637559486879084300e-03
   };
-  private static final double[] NEAR_ONE_Q = {
+  static final double[] D_ERF_NEAR_ONE_Q = {
     1.0,
     1.06420880400844228286e-01,
     5.40397917702171048937e-01,
@@ -59,7 +60,7 @@ public final class MathFunctions {
     1.19844998467991074170e-02
   };
   // erfc(x) = exp(-x² - 0.5625 + R(s)/S(s)) / x, s = 1/x², on [1.25, 1/0.35)
-  private static final double[] MID_R = {
+  static final double[] D_ERF_MID_R = {
     -9.86494403484714822705e-03,
     -6.93858572707181764372e-01,
     -1.05586262253232909814e+01,
@@ -69,7 +70,7 @@ public final class MathFunctions {
     -8.12874355063065934246e+01,
     -9.81432934416914548592e+00
   };
-  private static final double[] MID_S = {
+  static final double[] D_ERF_MID_S = {
     1.0,
     1.96512716674392571292e+01,
     1.37657754143519042600e+02,
@@ -81,7 +82,7 @@ public final class MathFunctions {
     -6.04244152148580987438e-02
   };
   // the same on [1/0.35, 28)
-  private static final double[] TAIL_R = {
+  static final double[] D_ERF_TAIL_R = {
     -9.86494292470009928597e-03,
     -7.99283237680523006574e-01,
     -1.77579549177547519889e+01,
@@ -90,7 +91,7 @@ public final class MathFunctions {
     -1.02509513161107724954e+03,
     -4.83519191608651397019e+02
   };
-  private static final double[] TAIL_S = {
+  static final double[] D_ERF_TAIL_S = {
     1.0,
     3.03380607434824582924e+01,
     3.25792512996573918826e+02,
@@ -100,6 +101,25 @@ public final class MathFunctions {
     4.74528541206955367215e+02,
     -2.24409524465858183362e+01
   };
+
+  // The same in float32, for the float32 twin of the vector kernels (D_NAME becomes F_NAME there).
+  static final float F_ERX = (float) D_ERX;
+  static final float[] F_ERF_SMALL_P = floats(D_ERF_SMALL_P);
+  static final float[] F_ERF_SMALL_Q = floats(D_ERF_SMALL_Q);
+  static final float[] F_ERF_NEAR_ONE_P = floats(D_ERF_NEAR_ONE_P);
+  static final float[] F_ERF_NEAR_ONE_Q = floats(D_ERF_NEAR_ONE_Q);
+  static final float[] F_ERF_MID_R = floats(D_ERF_MID_R);
+  static final float[] F_ERF_MID_S = floats(D_ERF_MID_S);
+  static final float[] F_ERF_TAIL_R = floats(D_ERF_TAIL_R);
+  static final float[] F_ERF_TAIL_S = floats(D_ERF_TAIL_S);
+
+  private static float[] floats(double[] d) {
+    float[] f = new float[d.length];
+    for (int i = 0; i < d.length; i++) {
+      f[i] = (float) d[i];
+    }
+    return f;
+  }
 
   /** c[0] + c[1]·t + c[2]·t² + ... by Horner's rule. */
   private static double poly(double[] c, double t) {
@@ -114,7 +134,9 @@ public final class MathFunctions {
   private static double erfcTail(double a) {
     double s = 1 / (a * a);
     double ratio =
-        a < 1 / 0.35 ? poly(MID_R, s) / poly(MID_S, s) : poly(TAIL_R, s) / poly(TAIL_S, s);
+        a < 1 / 0.35
+            ? poly(D_ERF_MID_R, s) / poly(D_ERF_MID_S, s)
+            : poly(D_ERF_TAIL_R, s) / poly(D_ERF_TAIL_S, s);
     // hi has a's upper 20 mantissa bits: hi·hi is exact, and a² = hi² + (a - hi)(a + hi)
     double hi = Double.longBitsToDouble(Double.doubleToRawLongBits(a) & 0xffffffff00000000L);
     return Math.exp(-hi * hi - 0.5625) * Math.exp((hi - a) * (hi + a) + ratio) / a;
@@ -136,10 +158,10 @@ public final class MathFunctions {
         return x + EFX * x; // 2/√π · x, the next term is below an ulp
       }
       double z = x * x;
-      return x + x * (poly(SMALL_P, z) / poly(SMALL_Q, z));
+      return x + x * (poly(D_ERF_SMALL_P, z) / poly(D_ERF_SMALL_Q, z));
     } else if (a < 1.25) {
       double s = a - 1;
-      r = ERX + poly(NEAR_ONE_P, s) / poly(NEAR_ONE_Q, s);
+      r = D_ERX + poly(D_ERF_NEAR_ONE_P, s) / poly(D_ERF_NEAR_ONE_Q, s);
     } else if (a < 6) {
       r = 1 - erfcTail(a);
     } else {
@@ -164,15 +186,15 @@ public final class MathFunctions {
         return 1 - x;
       }
       double z = x * x;
-      double y = x * (poly(SMALL_P, z) / poly(SMALL_Q, z));
+      double y = x * (poly(D_ERF_SMALL_P, z) / poly(D_ERF_SMALL_Q, z));
       // for 1/4 ≤ x < 0.84375, 0.5 - (x - 0.5 + ...) loses fewer bits than 1 - (x + ...)
       return x < 0.25 ? 1 - (x + y) : 0.5 - (x - 0.5 + y);
     }
     double r;
     if (a < 1.25) {
       double s = a - 1;
-      double pq = poly(NEAR_ONE_P, s) / poly(NEAR_ONE_Q, s);
-      return x > 0 ? 1 - ERX - pq : 1 + (ERX + pq);
+      double pq = poly(D_ERF_NEAR_ONE_P, s) / poly(D_ERF_NEAR_ONE_Q, s);
+      return x > 0 ? 1 - D_ERX - pq : 1 + (D_ERX + pq);
     } else if (a < 28) {
       r = erfcTail(a);
     } else {
