@@ -18,7 +18,8 @@ import nabla.storage.Shapes;
  * reach them.
  *
  * <p>Each method is a facade over the engine and the primitives; composite rules live in the
- * classes they name ({@link TypePromotion}, {@link Losses}, {@link LinearAlgebra}).
+ * classes they name ({@link TypePromotion}, {@link Losses}, {@link LinearAlgebra}, {@link
+ * ElementwiseComposites}).
  */
 abstract sealed class TensorMath permits TensorInPlace {
   TensorMath() {}
@@ -519,11 +520,7 @@ abstract sealed class TensorMath permits TensorInPlace {
    * neither the value nor the gradient overflows.
    */
   public Tensor softplus(double beta, double threshold) {
-    Tensor x = floating();
-    Tensor bx = beta == 1 ? x : x.mul(beta);
-    Tensor linear = bx.gt(threshold);
-    Tensor soft = Tensor.where(linear, bx.zerosLike(), bx).exp().log1p();
-    return Tensor.where(linear, x, beta == 1 ? soft : soft.div(beta));
+    return ElementwiseComposites.softplus(floating(), beta, threshold);
   }
 
   /**
@@ -533,8 +530,7 @@ abstract sealed class TensorMath permits TensorInPlace {
    * <pre>{@code Tensor.of(0, -100).logSigmoid()  // [-0.6931, -100.]}</pre>
    */
   public Tensor logSigmoid() {
-    Tensor x = floating();
-    return x.minimum(x.zerosLike()).sub(x.abs().neg().exp().log1p());
+    return ElementwiseComposites.logSigmoid(floating());
   }
 
   /**
@@ -558,17 +554,7 @@ abstract sealed class TensorMath permits TensorInPlace {
    * @throws IllegalArgumentException for another {@code approximate}
    */
   public Tensor gelu(String approximate) {
-    Tensor x = floating();
-    return switch (Checks.nonNull("gelu", "approximate", approximate)) {
-      case "none" -> x.mul(x.mul(-Math.sqrt(0.5)).erfc()).mul(0.5);
-      case "tanh" ->
-          x.mul(x.mul(x).mul(0.044715).add(1).mul(x).mul(2 * Math.sqrt(2 / Math.PI)).sigmoid());
-      default ->
-          throw new IllegalArgumentException(
-              "gelu: approximate must be \"none\" or \"tanh\" (as PyTorch), got \""
-                  + approximate
-                  + "\"");
-    };
+    return ElementwiseComposites.gelu(floating(), approximate);
   }
 
   /**
@@ -592,8 +578,7 @@ abstract sealed class TensorMath permits TensorInPlace {
    * <pre>{@code Tensor.of(-2, 3).leakyRelu(0.1)  // [-0.2, 3.]}</pre>
    */
   public Tensor leakyRelu(double slope) {
-    Tensor x = floating();
-    return Tensor.where(x.gt(0), x, x.mul(slope));
+    return ElementwiseComposites.leakyRelu(floating(), slope);
   }
 
   /** {@link #elu(double)} with alpha = 1. */
@@ -608,10 +593,7 @@ abstract sealed class TensorMath permits TensorInPlace {
    * <pre>{@code Tensor.of(-1, 2).elu()  // [-0.6321, 2.]}</pre>
    */
   public Tensor elu(double alpha) {
-    Tensor x = floating();
-    Tensor positive = x.gt(0);
-    Tensor negative = Tensor.where(positive, x.zerosLike(), x).expm1().mul(alpha);
-    return Tensor.where(positive, x, negative);
+    return ElementwiseComposites.elu(floating(), alpha);
   }
 
   /** {@link #hardtanh(double, double)} on [-1, 1]. */
@@ -628,13 +610,7 @@ abstract sealed class TensorMath permits TensorInPlace {
    * @throws IllegalArgumentException if min &gt; max
    */
   public Tensor hardtanh(double min, double max) {
-    if (!(min <= max)) {
-      throw new IllegalArgumentException("hardtanh: min " + min + " is greater than max " + max);
-    }
-    Tensor x = floating();
-    Tensor lo = TypePromotion.scalarLike(x, min);
-    Tensor hi = TypePromotion.scalarLike(x, max);
-    return Tensor.where(x.le(lo), lo, Tensor.where(x.ge(hi), hi, x));
+    return ElementwiseComposites.hardtanh(floating(), min, max);
   }
 
   /**
@@ -671,8 +647,15 @@ abstract sealed class TensorMath permits TensorInPlace {
    * </pre>
    */
   public Tensor nanToNum() {
+    return nanToNum(0);
+  }
+
+  /**
+   * NaN replaced by {@code nan}, ±∞ by the dtype's extremes (PyTorch's {@code nan_to_num(nan)}).
+   */
+  public Tensor nanToNum(double nan) {
     double big = self().dtype() == DType.FLOAT32 ? Float.MAX_VALUE : Double.MAX_VALUE;
-    return nanToNum(0, big, -big);
+    return nanToNum(nan, big, -big);
   }
 
   /**
@@ -681,18 +664,7 @@ abstract sealed class TensorMath permits TensorInPlace {
    * returned unchanged (as a copy). Composite (one where).
    */
   public Tensor nanToNum(double nan, double posinf, double neginf) {
-    Tensor x = self();
-    if (!x.dtype().isFloating()) {
-      return x.copy();
-    }
-    Tensor d = x.detach();
-    Tensor replacement =
-        Tensor.where(
-            d.ne(d),
-            TypePromotion.scalarLike(d, nan),
-            Tensor.where(
-                d.gt(0), TypePromotion.scalarLike(d, posinf), TypePromotion.scalarLike(d, neginf)));
-    return Tensor.where(isfinite(), x, replacement);
+    return ElementwiseComposites.nanToNum(self(), nan, posinf, neginf);
   }
 
   /**
@@ -703,26 +675,12 @@ abstract sealed class TensorMath permits TensorInPlace {
    * <pre>{@code Tensor.of(0, 10).lerp(Tensor.of(10, 20), Tensor.of(0.5f))  // [5., 15.]}</pre>
    */
   public Tensor lerp(Tensor end, Tensor weight) {
-    Checks.nonNull("lerp", "end", end);
-    Checks.nonNull("lerp", "weight", weight);
-    DType t = TypePromotion.resultType(self(), end, true);
-    t = DType.promote(t, weight.dtype().isFloating() ? weight.dtype() : t);
-    Tensor start = self().to(t);
-    Tensor e = end.to(t);
-    Tensor w = weight.to(t);
-    Tensor diff = e.sub(start);
-    Tensor small = w.detach().abs().lt(0.5);
-    return Tensor.where(small, start.add(w.mul(diff)), e.sub(diff.mul(w.neg().add(1))));
+    return ElementwiseComposites.lerp(self(), end, weight);
   }
 
   /** {@link #lerp(Tensor, Tensor)} with a constant weight. */
   public Tensor lerp(Tensor end, double weight) {
-    Checks.nonNull("lerp", "end", end);
-    DType t = TypePromotion.resultType(self(), end, true);
-    Tensor start = self().to(t);
-    Tensor e = end.to(t);
-    Tensor diff = e.sub(start);
-    return Math.abs(weight) < 0.5 ? start.add(diff.mul(weight)) : e.sub(diff.mul(1 - weight));
+    return ElementwiseComposites.lerp(self(), end, weight);
   }
 
   /** Elementwise logical exclusive or (values converted to bool: nonzero is true). */

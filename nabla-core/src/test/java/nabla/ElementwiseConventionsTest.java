@@ -97,6 +97,9 @@ class ElementwiseConventionsTest {
             .toDoubleArray());
     assertArrayEquals(
         new double[] {5, 6, 7, 2}, f64(nan, inf, -inf, 2).nanToNum(5, 6, 7).toDoubleArray());
+    assertArrayEquals(
+        new double[] {7, Double.MAX_VALUE, -Double.MAX_VALUE},
+        f64(nan, inf, -inf).nanToNum(7).toDoubleArray());
     assertArrayEquals(new double[] {0, 0, 0, 1}, gradient(x -> x.nanToNum(), nan, inf, -inf, 2));
     Tensor ints = Tensor.ofLongs(new long[] {3, -4}, 2);
     assertEquals(DType.INT64, ints.nanToNum().dtype());
