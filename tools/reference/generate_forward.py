@@ -180,10 +180,16 @@ def num(v):
     return float(v) if isinstance(v, str) else v
 
 
+def torch_fn(row):
+    """torch.<name>, else torch.nn.functional.<name>; the name is the row's "torch" or its op."""
+    name = row.get("torch", row["op"])
+    return getattr(torch, name, None) or getattr(F, name)
+
+
 def gen_unary(rows):
     for row in rows:
         op = row["op"]
-        fn = getattr(torch, op)
+        fn = torch_fn(row)
         lo, hi = row["range"]
         g = Gen(op)
         for shape, dt in [([], F64), ([7], F64), ([3, 4], F64), ([2, 3, 4], F64),
@@ -232,6 +238,11 @@ def binary_inputs(g, op, sa, sb, dt):
         b = g.uniform(sb, 0.25, 3.0, dt)
         s = g.ints(sb, 0, 1, dt) * 2 - 1  # random signs, keep |b| >= 0.25
         return a, b * s
+    if op in ("remainder", "fmod"):
+        # divisors away from 0 with both signs; dividends of either sign, some multiples of b
+        a = g.uniform(sa, -7.0, 7.0, dt)
+        b = g.uniform(sb, 0.25, 3.0, dt) * (g.ints(sb, 0, 1, dt) * 2 - 1)
+        return a, b
     if op in ("maximum", "minimum"):
         # small integers so that ties occur
         return g.ints(sa, -2, 2, dt) * 0.5, g.ints(sb, -2, 2, dt) * 0.5
@@ -263,6 +274,24 @@ def gen_binary(ops):
         b = t64([0.0, 2.0, 1000.0, 0.0, -1.0, 0.5, 2.0])
         add_case("pow", "special_f64", [a, b], torch.pow(a, b))
     for op in ops:
+        if op in ("remainder", "fmod"):  # the signs, exact multiples, zero divisors, infinities
+            fn = getattr(torch, op)
+            a = t64([5.0, -5.0, 5.0, -5.0, 6.0, -6.0, 0.0, -0.0, -0.0, 1.0, INF, 1.0, -1.0, NAN, 7.5, -7.5, 1e300])
+            b = t64([3.0, 3.0, -3.0, -3.0, 3.0, -2.0, 2.0, 2.0, -2.0, 0.0, 2.0, INF, INF, 1.0, 2.5, 2.5, 3.0])
+            add_case(op, "special_f64", [a, b], fn(a, b))
+            a = t32([5.0, -5.0, 5.0, -5.0, 0.1, -0.1, 3.5])
+            b = t32([3.0, 3.0, -3.0, -3.0, 0.03, 0.03, -1.5])
+            add_case(op, "signs_f32", [a, b], fn(a, b))
+            a = torch.tensor([5, -5, 5, -5, 0, 7, -7, 6], dtype=I64)
+            b = torch.tensor([3, 3, -3, -3, 2, -7, 7, 4], dtype=I64)
+            add_case(op, "signs_i64", [a, b], fn(a, b))
+        if op == "atan2":  # signed zeros and infinities pick the quadrant
+            a = t64([0.0, -0.0, 0.0, -0.0, 1.0, -1.0, INF, INF, -INF, 1.0, NAN, 1e-300, 1e300])
+            b = t64([0.0, 0.0, -0.0, -0.0, 0.0, 0.0, INF, -INF, 1.0, INF, 1.0, -1e300, 1e-300])
+            add_case(op, "special_f64", [a, b], torch.atan2(a, b))
+            a = torch.tensor([1, -1, 0, 3], dtype=I64)
+            b = torch.tensor([1, 1, -1, 4], dtype=I64)
+            add_case(op, "i64_f32", [a, b], torch.atan2(a, b))
         if op in ("maximum", "minimum"):
             a = t64([NAN, 1.0, NAN, INF, -INF, 0.0, 2.0])
             b = t64([1.0, NAN, NAN, 1.0, 1.0, -0.0, 2.0])
@@ -342,6 +371,12 @@ def gen_compare(ops):
         a = t64([0.1, 0.2, 0.3, 1.0])
         b = a + t64([0.0, 1e-15, -2e-16, 1e-9])  # distinct but close
         add_case(op, "close_f64", [a, b], fn(a, b))
+        if op.startswith("logical_"):
+            a = torch.tensor([True, True, False, False])
+            b = torch.tensor([True, False, True, False])
+            add_case(op, "bool", [a, b], fn(a, b))
+            a = torch.tensor([0, 3, -1, 0], dtype=I64)
+            add_case(op, "i64+bool", [a, b], fn(a, b))
 
 
 # ---------------------------------------------------------------- where / clamp
@@ -375,6 +410,81 @@ def gen_clamp(ops):
                  {"min": lo, "max": hi})
     x = t64([INF, -INF, 0.0, -0.0, 1e30])
     add_case(op, "special_f64_-1.0_1.0", [x], torch.clamp(x, -1.0, 1.0), {"min": -1.0, "max": 1.0})
+
+
+# ---------------------------------------------------------------- elementwise ops with parameters
+
+def gen_elementwise_params(ops):
+    def unary_cases(op, fn, params_list, lo, hi, special):
+        g = Gen(op)
+        for i, params in enumerate(params_list):
+            shape, dt = [([2, 3], F64), ([7], F64), ([], F64), ([3, 4], F32)][i % 4]
+            x = g.uniform(shape, lo, hi, dt)
+            tag = "_".join(f"{k}{v!r}" for k, v in params.items())
+            add_case(op, f"{sname(shape)}_{dname(dt)}_{tag}", [x], fn(x, **params), params)
+            x = t64(special)
+            add_case(op, f"special_f64_{tag}", [x], fn(x, **params), params)
+
+    if "remainder_scalar" in ops:
+        unary_cases("remainder_scalar", lambda x, other: torch.remainder(x, other),
+                    [{"other": 3.0}, {"other": -2.5}, {"other": 0.75}, {"other": -1.0}], -7.0, 7.0,
+                    [5.0, -5.0, 0.0, -0.0, INF, NAN, 1e300, 3.0])
+    if "fmod_scalar" in ops:
+        unary_cases("fmod_scalar", lambda x, other: torch.fmod(x, other),
+                    [{"other": 3.0}, {"other": -2.5}, {"other": 0.75}, {"other": -1.0}], -7.0, 7.0,
+                    [5.0, -5.0, 0.0, -0.0, INF, NAN, 1e300, 3.0])
+    if "gelu_tanh" in ops:
+        unary_cases("gelu_tanh", lambda x: F.gelu(x, approximate="tanh"), [{}], -5.0, 5.0,
+                    [0.0, -0.0, 1.0, -1.0, -5.0, -10.0, 10.0, 30.0, -30.0, INF])
+    if "softplus_beta" in ops:
+        unary_cases("softplus_beta", lambda x, beta, threshold: F.softplus(x, beta, threshold),
+                    [{"beta": 2.0, "threshold": 20.0}, {"beta": 0.5, "threshold": 5.0},
+                     {"beta": 1.0, "threshold": 1.0}, {"beta": 3.0, "threshold": 10.0}], -10.0, 10.0,
+                    [0.0, -20.0, 4.9, 5.0, 5.1, 9.9, 10.5, 100.0, -800.0, INF, -INF, NAN])
+    if "leaky_relu_slope" in ops:
+        unary_cases("leaky_relu_slope", lambda x, slope: F.leaky_relu(x, slope),
+                    [{"slope": 0.2}, {"slope": 0.0}, {"slope": -0.5}, {"slope": 1.5}], -3.0, 3.0,
+                    [0.0, -0.0, -2.0, 2.0, -INF, INF, NAN])
+    if "elu_alpha" in ops:
+        unary_cases("elu_alpha", lambda x, alpha: F.elu(x, alpha),
+                    [{"alpha": 0.5}, {"alpha": 2.0}, {"alpha": 0.0}, {"alpha": 1.5}], -5.0, 5.0,
+                    [0.0, -0.0, -1.0, 1.0, -50.0, 800.0, -INF, INF, NAN])
+    if "hardtanh_bounds" in ops:
+        unary_cases("hardtanh_bounds", lambda x, min, max: F.hardtanh(x, min, max),
+                    [{"min": -0.5, "max": 2.0}, {"min": 0.0, "max": 1.0}, {"min": -2.0, "max": -1.0},
+                     {"min": 0.5, "max": 0.5}], -3.0, 3.0,
+                    [-3.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0, -INF, INF, NAN])
+    if "nan_to_num_values" in ops:
+        unary_cases("nan_to_num_values", lambda x, nan, posinf, neginf: torch.nan_to_num(x, nan, posinf, neginf),
+                    [{"nan": 1.5, "posinf": 100.0, "neginf": -100.0}, {"nan": -1.0, "posinf": 0.0, "neginf": 0.0},
+                     {"nan": 0.0, "posinf": 1e300, "neginf": -1e300}, {"nan": 2.0, "posinf": 7.0, "neginf": -7.0}],
+                    -3.0, 3.0, [NAN, INF, -INF, 1.0, -0.0])
+        x = t32([NAN, INF, -INF, 1.0])  # 1e300 does not fit float32: it becomes inf, as a replacement too
+        params = {"nan": 0.0, "posinf": 1e300, "neginf": -1e300}
+        add_case("nan_to_num_values", "special_f32_overflow", [x], torch.nan_to_num(x, **params), params)
+
+    if "lerp" in ops:
+        op = "lerp"
+        g = Gen(op)
+        for ss, se, sw, dt in [([2, 3], [2, 3], [2, 3], F64), ([2, 3], [3], [], F64), ([3], [2, 1], [2, 3], F64),
+                               ([], [], [], F64), ([4], [4], [1], F64), ([0], [0], [0], F64),
+                               ([3, 4], [3, 4], [4], F32), ([2, 2], [2, 2], [2, 2], F32)]:
+            s = g.uniform(ss, -3.0, 3.0, dt)
+            e = g.uniform(se, -3.0, 3.0, dt)
+            w = g.uniform(sw, -1.0, 2.0, dt)
+            add_case(op, f"{sname(ss)}_{sname(se)}_{sname(sw)}_{dname(dt)}", [s, e, w], torch.lerp(s, e, w))
+        s = t64([1.0, 1.0, 0.0, 1e300, INF, 1.0, 2.0, 0.1])
+        e = t64([3.0, 3.0, 1.0, -1e300, 1.0, NAN, 2.0, 0.7])
+        w = t64([0.0, 1.0, 0.5, 0.5, 0.25, 0.5, 7.0, 0.49999999999999994])
+        add_case(op, "special_f64", [s, e, w], torch.lerp(s, e, w))
+    if "lerp_scalar" in ops:
+        op = "lerp_scalar"
+        g = Gen(op)
+        for i, wt in enumerate([0.0, 0.25, 0.5, 1.0, -0.5, 1.75, 0.49999999999999994]):
+            shape, dt = [([2, 3], F64), ([5], F64), ([], F64), ([3, 2], F32)][i % 4]
+            s = g.uniform(shape, -3.0, 3.0, dt)
+            e = g.uniform(shape, -3.0, 3.0, dt)
+            add_case(op, f"{sname(shape)}_{dname(dt)}_w{wt!r}", [s, e], torch.lerp(s, e, wt), {"weight": wt})
 
 
 # ---------------------------------------------------------------- reductions
@@ -813,6 +923,7 @@ GROUPS = [
     ("compare", gen_compare),
     ("where", gen_where),
     ("clamp", gen_clamp),
+    ("elementwise_params", gen_elementwise_params),
     ("reductions", gen_reductions),
     ("max_min", gen_max_min),
     ("norm", gen_norm),

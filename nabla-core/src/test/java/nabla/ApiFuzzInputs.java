@@ -202,6 +202,9 @@ final class ApiFuzzInputs {
     if (type == boolean.class) {
       return rnd.nextBoolean();
     }
+    if (type == String.class) { // gelu's approximate: the valid names, and one that is not
+      return new String[] {"none", "tanh", "Tanh", ""}[rnd.nextInt(4)];
+    }
     if (type == int[].class) {
       int[] a =
           c.lastIntArray != null && rnd.nextBoolean()

@@ -96,7 +96,24 @@ record ProgramStep(ProgramStep.Op op, int a, int b) {
     MATMUL_SELF,
     // user-defined functions
     CUSTOM_Y,
-    CHECKPOINT
+    CHECKPOINT,
+    // the elementwise functions of issue #12 (smooth, or kept away from their kinks and jumps)
+    ERF_OR_ERFC,
+    GELU,
+    SILU_OR_SOFTPLUS,
+    LOG_SIGMOID,
+    ELU_OR_LEAKY_RELU,
+    HARDTANH,
+    INVERSE_TRIG_OF_TANH,
+    INVERSE_HYPERBOLIC,
+    HYPERBOLIC_OF_TANH,
+    LOG2_LOG10_RSQRT_SQ1,
+    ROUNDING_PLUS_T,
+    FRAC,
+    NAN_TO_NUM,
+    REMAINDER_OR_FMOD_Y,
+    ATAN2_Y,
+    LERP_Y
   }
 
   /** Collects the smallest distance to a kink seen while applying a step (under noGrad only). */
@@ -433,6 +450,87 @@ record ProgramStep(ProgramStep.Op op, int a, int b) {
       }
       case CUSTOM_Y -> TIMES_SIN.apply(t, operand(y, t, s.b(), true));
       case CHECKPOINT -> Autograd.checkpoint(u -> u.tanh().mul(u.cos()).add(u), t);
+      case ERF_OR_ERFC -> s.b() % 2 == 0 ? t.erf() : t.erfc();
+      case GELU -> t.gelu(s.b() % 2 == 0 ? "none" : "tanh");
+      case SILU_OR_SOFTPLUS -> {
+        if (s.b() % 2 == 0) {
+          yield t.silu();
+        }
+        noteKink(k, t.sub(1)); // softplus(β = 2, threshold 2) switches to x at x = 1
+        yield t.softplus(2, 2);
+      }
+      case LOG_SIGMOID -> t.logSigmoid();
+      case ELU_OR_LEAKY_RELU -> {
+        noteKink(k, t);
+        yield s.b() % 2 == 0 ? t.elu(0.7) : t.leakyRelu(0.2);
+      }
+      case HARDTANH -> {
+        noteKink(k, t.add(0.5));
+        noteKink(k, t.sub(0.8));
+        yield t.hardtanh(-0.5, 0.8);
+      }
+      case INVERSE_TRIG_OF_TANH -> {
+        Tensor u = t.tanh().mul(0.9);
+        yield switch (s.b() % 4) {
+          case 0 -> u.asin();
+          case 1 -> u.acos();
+          case 2 -> u.atanh();
+          default -> u.mul(1.5).tan();
+        };
+      }
+      case INVERSE_HYPERBOLIC ->
+          switch (s.b() % 3) {
+            case 0 -> t.asinh();
+            case 1 -> t.atan();
+            default -> sq1(t).add(0.25).acosh();
+          };
+      case HYPERBOLIC_OF_TANH -> s.b() % 2 == 0 ? t.tanh().sinh() : t.tanh().cosh().add(t);
+      case LOG2_LOG10_RSQRT_SQ1 ->
+          switch (s.b() % 4) {
+            case 0 -> sq1(t).log2();
+            case 1 -> sq1(t).log10();
+            case 2 -> sq1(t).rsqrt();
+            default -> t.tanh().exp2();
+          };
+      case ROUNDING_PLUS_T -> {
+        // jumps at integers (at half-integers for round); the result's gradient is t's alone
+        Tensor u = t.mul(2);
+        if (k != null) {
+          k.at(s.b() % 4 == 2 ? u.sub(u.floor()).sub(0.5) : u.sub(u.round()));
+        }
+        Tensor r =
+            switch (s.b() % 4) {
+              case 0 -> u.floor();
+              case 1 -> u.ceil();
+              case 2 -> u.round();
+              default -> u.trunc();
+            };
+        yield r.mul(0.25).add(t);
+      }
+      case FRAC -> {
+        Tensor u = t.mul(2);
+        noteKink(k, u.sub(u.round()));
+        yield u.frac();
+      }
+      case NAN_TO_NUM -> t.nanToNum().mul(t.cos());
+      case REMAINDER_OR_FMOD_Y -> {
+        Tensor w = operand(y, t, s.b(), true);
+        if (k != null) { // |w| >= 0.25, and t/w away from the integers where the result jumps
+          k.atLeast(w.abs(), 0.25);
+          Tensor q = t.div(w);
+          k.at(q.sub(q.round()));
+        }
+        yield s.b() % 2 == 0 ? t.remainder(w) : t.fmod(w);
+      }
+      case ATAN2_Y -> {
+        noteKink(k, t); // the jump from π to -π where t crosses 0 with w < 0, and the pole at 0
+        yield t.atan2(operand(y, t, s.b(), true));
+      }
+      case LERP_Y -> {
+        Tensor w = operand(y, t, s.b(), true);
+        // weights on both sides of ½, where lerp switches between its two (equal) forms
+        yield s.b() % 2 == 0 ? t.lerp(w.cos(), w.sigmoid().mul(1.5)) : t.lerp(w, 0.75);
+      }
       case MATMUL_SELF -> {
         Tensor m = atLeast1d(t).reshape(-1, atLeast1d(t).shape()[Math.max(rank - 1, 0)]);
         int rows = m.shape()[0];

@@ -84,10 +84,10 @@ class RandomProgramTest {
               }),
           List.of(
               new ProgramStep(Op.SQUARE_OF_TANH, 5, 0),
-              new ProgramStep(Op.NEG, 1, 3),
-              new ProgramStep(Op.DIV_Y, 2, 7),
-              new ProgramStep(Op.MIXED_DTYPES_Y, 7, 0),
-              new ProgramStep(Op.MAXIMUM_Y, 2, 0)));
+              new ProgramStep(Op.ATAN2_Y, 1, 3),
+              new ProgramStep(Op.SLICE_STEP, 2, 7),
+              new ProgramStep(Op.SQRT_SQ1, 2, 0),
+              new ProgramStep(Op.SILU_OR_SOFTPLUS, 5, 2)));
 
   @Test
   void aPrintedProgramIsJavaSourceForTheSameProgram() {

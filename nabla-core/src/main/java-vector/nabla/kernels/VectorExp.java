@@ -29,7 +29,13 @@ final class VectorExp {
 
   // ------------------------------------------------------------------------------------- double
 
+  /** 2^-64, to undo {@code exp(x, 64)} (the float twin is {@link #F_TWO_M64}). */
+  static final double D_TWO_M64 = 0x1p-64;
+
+  static final float F_TWO_M64 = 0x1p-64f;
+
   private static final double D_LOG2E = 1.4426950408889634;
+  private static final double D_LN2 = 0.6931471805599453;
   private static final double D_LN2_HI = 6.93147180369123816490e-01; // 0x3fe62e42fee00000
   private static final double D_LN2_LO = 1.90821492927058770002e-10; // 0x3dea39ef35793c76
   private static final double D_ROUND = 6755399441055744.0; // 1.5 * 2^52
@@ -53,6 +59,14 @@ final class VectorExp {
   };
 
   static DoubleVector exp(DoubleVector x) {
+    return exp(x, 0);
+  }
+
+  /**
+   * e^x · 2^k, the power of two applied exactly with the exponent (so a result that e^x alone would
+   * round into the subnormals keeps its precision when a later product scales it back up).
+   */
+  static DoubleVector exp(DoubleVector x, int k) {
     VectorSpecies<Double> s = x.species();
     DoubleVector t = x.fma(DoubleVector.broadcast(s, D_LOG2E), DoubleVector.broadcast(s, D_ROUND));
     DoubleVector n = t.sub(D_ROUND);
@@ -64,11 +78,11 @@ final class VectorExp {
     }
     p = p.fma(r, DoubleVector.broadcast(s, 1.0)).fma(r, DoubleVector.broadcast(s, 1.0));
     // 2^n as 2^n1 · 2^n2 with n1 = n >> 1: both factors normal for every n in [-1075, 1024]
-    VectorMask<Double> big = x.compare(VectorOperators.GT, D_MAX);
-    VectorMask<Double> small = x.compare(VectorOperators.LT, D_MIN);
+    VectorMask<Double> big = x.compare(VectorOperators.GT, D_MAX - k * D_LN2);
+    VectorMask<Double> small = x.compare(VectorOperators.LT, D_MIN - k * D_LN2);
     VectorMask<Double> nan = x.compare(VectorOperators.NE, x);
     DoubleVector nSafe = n.blend(0.0, big.or(small).or(nan));
-    LongVector ni = (LongVector) nSafe.convert(VectorOperators.D2L, 0);
+    LongVector ni = ((LongVector) nSafe.convert(VectorOperators.D2L, 0)).add(k);
     LongVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
     LongVector n2 = ni.sub(n1);
     DoubleVector s1 = n1.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
@@ -93,6 +107,11 @@ final class VectorExp {
   };
 
   static FloatVector exp(FloatVector x) {
+    return exp(x, 0);
+  }
+
+  /** e^x · 2^k, as for doubles. */
+  static FloatVector exp(FloatVector x, int k) {
     VectorSpecies<Float> s = x.species();
     FloatVector t = x.fma(FloatVector.broadcast(s, F_LOG2E), FloatVector.broadcast(s, F_ROUND));
     FloatVector n = t.sub(F_ROUND);
@@ -103,11 +122,11 @@ final class VectorExp {
       p = p.fma(r, FloatVector.broadcast(s, F_POLY[i]));
     }
     p = p.fma(r, FloatVector.broadcast(s, 1f)).fma(r, FloatVector.broadcast(s, 1f));
-    VectorMask<Float> big = x.compare(VectorOperators.GT, F_MAX);
-    VectorMask<Float> small = x.compare(VectorOperators.LT, F_MIN);
+    VectorMask<Float> big = x.compare(VectorOperators.GT, (float) (F_MAX - k * D_LN2));
+    VectorMask<Float> small = x.compare(VectorOperators.LT, (float) (F_MIN - k * D_LN2));
     VectorMask<Float> nan = x.compare(VectorOperators.NE, x);
     FloatVector nSafe = n.blend(0f, big.or(small).or(nan));
-    IntVector ni = (IntVector) nSafe.convert(VectorOperators.F2I, 0);
+    IntVector ni = ((IntVector) nSafe.convert(VectorOperators.F2I, 0)).add(k);
     IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
     IntVector n2 = ni.sub(n1);
     FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();

@@ -98,7 +98,7 @@ final class VectorKernelsDouble implements ElementwiseKernelsDouble {
    */
   private static boolean vectorised(UnaryOp op) {
     return switch (op) {
-      case NEG, ABS, SQRT, EXP, RELU, SIGMOID -> true;
+      case NEG, ABS, SQRT, EXP, RELU, SIGMOID, ERF, ERFC, SILU -> true;
       default -> false;
     };
   }
@@ -129,6 +129,17 @@ final class VectorKernelsDouble implements ElementwiseKernelsDouble {
               VectorMask<Double> neg = x.compare(VectorOperators.LT, 0d);
               yield inv.blend(e.mul(inv), neg);
             }
+            case ERF -> errorFunction(x, false);
+            case ERFC -> errorFunction(x, true);
+            case SILU -> {
+              // x · sigmoid(x), the sigmoid as above; for x < 0, x·e computed as (x·e·2^64)·2^-64
+              // so that an e^-|x| in the subnormals does not cost the product its precision
+              DoubleVector e = VectorExp.exp(x.abs().neg());
+              DoubleVector inv = DoubleVector.broadcast(SPECIES, 1d).div(e.add(1d));
+              VectorMask<Double> neg = x.compare(VectorOperators.LT, 0d);
+              DoubleVector scaled = x.mul(VectorExp.exp(x, 64)).mul(inv).mul(VectorExp.D_TWO_M64);
+              yield x.mul(inv).blend(scaled, neg);
+            }
             default -> throw new AssertionError(op);
           };
       r.intoArray(o, oi + j);
@@ -136,6 +147,68 @@ final class VectorKernelsDouble implements ElementwiseKernelsDouble {
     if (j < n) {
       SCALAR.unary(op, a, ai + j, o, oi + j, n - j);
     }
+  }
+
+  /** c[0] + c[1]·t + ... by Horner's rule, with the scalar kernel's operations. */
+  private static DoubleVector poly(double[] c, DoubleVector t) {
+    DoubleVector r = DoubleVector.broadcast(SPECIES, c[c.length - 1]);
+    for (int i = c.length - 2; i >= 0; i--) {
+      r = r.mul(t).add(c[i]);
+    }
+    return r;
+  }
+
+  /**
+   * erf(x), or erfc(x) when {@code complement}: {@link MathFunctions#erf}'s method in every lane,
+   * each range computed for all lanes and the lane's own picked by masks. In the tail, x² is split
+   * exactly as p + e with a fused multiply-add (the scalar code clears low bits instead), so that
+   * exp(-x² - 0.5625 + R/S) = exp(-p) · exp(-e - 0.5625 + R/S) loses nothing.
+   */
+  private static DoubleVector errorFunction(DoubleVector x, boolean complement) {
+    DoubleVector a = x.abs();
+    DoubleVector one = DoubleVector.broadcast(SPECIES, 1d);
+    VectorMask<Double> negative = x.compare(VectorOperators.LT, 0d);
+    // |x| < 0.84375: x·P(x²)/Q(x²)
+    DoubleVector z = x.mul(x);
+    DoubleVector y =
+        x.mul(poly(MathFunctions.D_ERF_SMALL_P, z).div(poly(MathFunctions.D_ERF_SMALL_Q, z)));
+    // [0.84375, 1.25): P(s)/Q(s), s = |x| - 1
+    DoubleVector s = a.sub(1d);
+    DoubleVector pq =
+        poly(MathFunctions.D_ERF_NEAR_ONE_P, s).div(poly(MathFunctions.D_ERF_NEAR_ONE_Q, s));
+    // [1.25, 28): erfc(|x|)
+    DoubleVector t = one.div(a.mul(a));
+    DoubleVector mid = poly(MathFunctions.D_ERF_MID_R, t).div(poly(MathFunctions.D_ERF_MID_S, t));
+    DoubleVector far = poly(MathFunctions.D_ERF_TAIL_R, t).div(poly(MathFunctions.D_ERF_TAIL_S, t));
+    DoubleVector ratio = mid.blend(far, a.compare(VectorOperators.GE, 1 / 0.35));
+    DoubleVector p = a.mul(a);
+    DoubleVector e = a.fma(a, p.neg());
+    DoubleVector tail =
+        VectorExp.exp(p.neg()).mul(VectorExp.exp(e.neg().sub(0.5625).add(ratio)).div(a));
+    DoubleVector r;
+    if (complement) {
+      DoubleVector positive = tail.blend(tail.neg().add(2d), negative);
+      DoubleVector near =
+          one.sub(MathFunctions.D_ERX)
+              .sub(pq)
+              .blend(one.add(pq.add(MathFunctions.D_ERX)), negative);
+      DoubleVector small =
+          one.sub(x.add(y))
+              .blend(
+                  DoubleVector.broadcast(SPECIES, 0.5).sub(x.sub(0.5).add(y)),
+                  x.compare(VectorOperators.GE, 0.25));
+      r = DoubleVector.broadcast(SPECIES, 0d).blend(one.add(1d), negative); // |x| >= 28
+      r = r.blend(positive, a.compare(VectorOperators.LT, 28d));
+      r = r.blend(near, a.compare(VectorOperators.LT, 1.25));
+      r = r.blend(small, a.compare(VectorOperators.LT, 0.84375));
+    } else {
+      DoubleVector magnitude = one.sub(tail);
+      magnitude = magnitude.blend(pq.add(MathFunctions.D_ERX), a.compare(VectorOperators.LT, 1.25));
+      magnitude = one.blend(magnitude, a.compare(VectorOperators.LT, 6d));
+      r = magnitude.blend(magnitude.neg(), negative);
+      r = r.blend(x.add(y), a.compare(VectorOperators.LT, 0.84375));
+    }
+    return r.blend(x, x.test(VectorOperators.IS_NAN));
   }
 
   @Override

@@ -99,7 +99,7 @@ final class VectorKernelsFloat implements ElementwiseKernelsFloat {
    */
   private static boolean vectorised(UnaryOp op) {
     return switch (op) {
-      case NEG, ABS, SQRT, EXP, RELU, SIGMOID -> true;
+      case NEG, ABS, SQRT, EXP, RELU, SIGMOID, ERF, ERFC, SILU -> true;
       default -> false;
     };
   }
@@ -130,6 +130,17 @@ final class VectorKernelsFloat implements ElementwiseKernelsFloat {
               VectorMask<Float> neg = x.compare(VectorOperators.LT, 0f);
               yield inv.blend(e.mul(inv), neg);
             }
+            case ERF -> errorFunction(x, false);
+            case ERFC -> errorFunction(x, true);
+            case SILU -> {
+              // x · sigmoid(x), the sigmoid as above; for x < 0, x·e computed as (x·e·2^64)·2^-64
+              // so that an e^-|x| in the subnormals does not cost the product its precision
+              FloatVector e = VectorExp.exp(x.abs().neg());
+              FloatVector inv = FloatVector.broadcast(SPECIES, 1f).div(e.add(1f));
+              VectorMask<Float> neg = x.compare(VectorOperators.LT, 0f);
+              FloatVector scaled = x.mul(VectorExp.exp(x, 64)).mul(inv).mul(VectorExp.F_TWO_M64);
+              yield x.mul(inv).blend(scaled, neg);
+            }
             default -> throw new AssertionError(op);
           };
       r.intoArray(o, oi + j);
@@ -137,6 +148,68 @@ final class VectorKernelsFloat implements ElementwiseKernelsFloat {
     if (j < n) {
       SCALAR.unary(op, a, ai + j, o, oi + j, n - j);
     }
+  }
+
+  /** c[0] + c[1]·t + ... by Horner's rule, with the scalar kernel's operations. */
+  private static FloatVector poly(float[] c, FloatVector t) {
+    FloatVector r = FloatVector.broadcast(SPECIES, c[c.length - 1]);
+    for (int i = c.length - 2; i >= 0; i--) {
+      r = r.mul(t).add(c[i]);
+    }
+    return r;
+  }
+
+  /**
+   * erf(x), or erfc(x) when {@code complement}: {@link MathFunctions#erf}'s method in every lane,
+   * each range computed for all lanes and the lane's own picked by masks. In the tail, x² is split
+   * exactly as p + e with a fused multiply-add (the scalar code clears low bits instead), so that
+   * exp(-x² - 0.5625f + R/S) = exp(-p) · exp(-e - 0.5625f + R/S) loses nothing.
+   */
+  private static FloatVector errorFunction(FloatVector x, boolean complement) {
+    FloatVector a = x.abs();
+    FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+    VectorMask<Float> negative = x.compare(VectorOperators.LT, 0f);
+    // |x| < 0.84375f: x·P(x²)/Q(x²)
+    FloatVector z = x.mul(x);
+    FloatVector y =
+        x.mul(poly(MathFunctions.F_ERF_SMALL_P, z).div(poly(MathFunctions.F_ERF_SMALL_Q, z)));
+    // [0.84375f, 1.25f): P(s)/Q(s), s = |x| - 1
+    FloatVector s = a.sub(1f);
+    FloatVector pq =
+        poly(MathFunctions.F_ERF_NEAR_ONE_P, s).div(poly(MathFunctions.F_ERF_NEAR_ONE_Q, s));
+    // [1.25f, 28): erfc(|x|)
+    FloatVector t = one.div(a.mul(a));
+    FloatVector mid = poly(MathFunctions.F_ERF_MID_R, t).div(poly(MathFunctions.F_ERF_MID_S, t));
+    FloatVector far = poly(MathFunctions.F_ERF_TAIL_R, t).div(poly(MathFunctions.F_ERF_TAIL_S, t));
+    FloatVector ratio = mid.blend(far, a.compare(VectorOperators.GE, 1 / 0.35f));
+    FloatVector p = a.mul(a);
+    FloatVector e = a.fma(a, p.neg());
+    FloatVector tail =
+        VectorExp.exp(p.neg()).mul(VectorExp.exp(e.neg().sub(0.5625f).add(ratio)).div(a));
+    FloatVector r;
+    if (complement) {
+      FloatVector positive = tail.blend(tail.neg().add(2f), negative);
+      FloatVector near =
+          one.sub(MathFunctions.F_ERX)
+              .sub(pq)
+              .blend(one.add(pq.add(MathFunctions.F_ERX)), negative);
+      FloatVector small =
+          one.sub(x.add(y))
+              .blend(
+                  FloatVector.broadcast(SPECIES, 0.5f).sub(x.sub(0.5f).add(y)),
+                  x.compare(VectorOperators.GE, 0.25f));
+      r = FloatVector.broadcast(SPECIES, 0f).blend(one.add(1f), negative); // |x| >= 28
+      r = r.blend(positive, a.compare(VectorOperators.LT, 28f));
+      r = r.blend(near, a.compare(VectorOperators.LT, 1.25f));
+      r = r.blend(small, a.compare(VectorOperators.LT, 0.84375f));
+    } else {
+      FloatVector magnitude = one.sub(tail);
+      magnitude = magnitude.blend(pq.add(MathFunctions.F_ERX), a.compare(VectorOperators.LT, 1.25f));
+      magnitude = one.blend(magnitude, a.compare(VectorOperators.LT, 6f));
+      r = magnitude.blend(magnitude.neg(), negative);
+      r = r.blend(x.add(y), a.compare(VectorOperators.LT, 0.84375f));
+    }
+    return r.blend(x, x.test(VectorOperators.IS_NAN));
   }
 
   @Override

@@ -154,6 +154,15 @@ public final class Binary {
               yield Math.floorDiv(x, y);
             }
             case POW -> (long) Math.pow(x, y);
+            case REMAINDER, FMOD -> {
+              if (y == 0) {
+                throw new IllegalArgumentException(
+                    op.name().toLowerCase(java.util.Locale.ROOT)
+                        + ": integer division by zero (an int64 divisor holds 0, as PyTorch"
+                        + " refuses); convert to floating point to get NaN there: a.to(DType.FLOAT64)");
+              }
+              yield op == BinaryOp.REMAINDER ? Math.floorMod(x, y) : x % y;
+            }
             case MAX -> Math.max(x, y);
             case MIN -> Math.min(x, y);
             default -> throw new AssertionError(op);

@@ -49,7 +49,10 @@ final class ScalarKernelsDouble implements ElementwiseKernelsDouble {
       case MIN -> {
         for (int j = 0; j < n; j++) o[oi + j] = Math.min(a[ai + j * as], b[bi + j * bs]);
       }
-      default -> throw new AssertionError(op);
+      // an op declared with its function only (BinaryOp's class comment)
+      default -> {
+        for (int j = 0; j < n; j++) o[oi + j] = (double) op.apply(a[ai + j * as], b[bi + j * bs]);
+      }
     }
   }
 
@@ -135,6 +138,9 @@ final class ScalarKernelsDouble implements ElementwiseKernelsDouble {
       }
       case SIGN -> {
         for (int j = 0; j < n; j++) o[oi + j] = Math.signum(a[ai + j * as]) + 0.0;
+      }
+      case SILU -> {
+        for (int j = 0; j < n; j++) o[oi + j] = Unary.silu(a[ai + j * as]);
       }
       // an op declared with its function only (UnaryOp's class comment)
       default -> {

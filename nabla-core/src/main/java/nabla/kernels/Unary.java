@@ -55,6 +55,24 @@ public final class Unary {
     return (float) sigmoid((double) x);
   }
 
+  /**
+   * x·sigmoid(x). Far left, where e^x is subnormal, as (x·e^(x/2))·e^(x/2): e^x itself would have
+   * lost its precision before the product with x scales it back up (the vector kernel does the same
+   * with an exact power-of-two scaling).
+   */
+  static double silu(double x) {
+    if (x < -512) {
+      double h = Math.exp(0.5 * x);
+      return (x * h) * h;
+    }
+    return x * sigmoid(x);
+  }
+
+  /** Float32 silu: computed in double and rounded once. */
+  static float silu(float x) {
+    return (float) silu((double) x);
+  }
+
   private static void rowL(UnaryOp op, long[] a, int ai, int as, long[] o, int oi, int n) {
     for (int j = 0; j < n; j++) {
       long v = a[ai + j * as];

@@ -116,6 +116,17 @@ final class Elementwise {
     return wins.to(a.dtype()).add(a.eq(b).to(a.dtype()).mul(0.5));
   }
 
+  /** σ(x)·(1 + x·(1 - σ(x))), the derivative of silu. */
+  static Tensor siluSlope(Tensor x) {
+    Tensor sig = x.sigmoid();
+    return sig.mul(x.mul(sig.neg().add(1)).add(1));
+  }
+
+  /** c · e^(-x²), the derivative of erf (c = 2/√π) and of erfc (c = -2/√π). */
+  static Tensor gaussian(Tensor x, double c) {
+    return x.mul(x).neg().exp().mul(c);
+  }
+
   /**
    * pow, d/da: seed · b · a^(b-1), defined as 0 where a = b = 0 (0 · 0^-1 would be NaN). Elsewhere
    * b = 0 needs no mask, which keeps the mixed derivative d²/da db = 1/a there.

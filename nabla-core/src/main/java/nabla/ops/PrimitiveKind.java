@@ -46,8 +46,41 @@ public enum PrimitiveKind {
   RELU(unary(UnaryOp.RELU, INPUT, (s, x, y) -> Tensor.where(x.gt(0), s, 0))),
   SIGMOID(unary(UnaryOp.SIGMOID, OUTPUT, (s, x, y) -> s.mul(y.mul(y.neg().add(1))))),
   SIGN(unary(UnaryOp.SIGN, NOTHING, (s, x, y) -> s.zerosLike())),
+  // silu' = σ(x)·(1 + x·(1 - σ(x))) (PyTorch's formula)
+  SILU(unary(UnaryOp.SILU, INPUT, (s, x, y) -> s.mul(Elementwise.siluSlope(x)))),
   LOG1P(unary(UnaryOp.LOG1P, INPUT, (s, x, y) -> s.div(x.add(1)))),
   EXPM1(unary(UnaryOp.EXPM1, OUTPUT, (s, x, y) -> s.mul(y.add(1)))),
+  LOG2(unary(UnaryOp.LOG2, INPUT, (s, x, y) -> s.div(x.mul(Math.log(2))))),
+  LOG10(unary(UnaryOp.LOG10, INPUT, (s, x, y) -> s.div(x.mul(Math.log(10))))),
+  EXP2(unary(UnaryOp.EXP2, OUTPUT, (s, x, y) -> s.mul(y.mul(Math.log(2))))),
+  // erf' = 2/√π · e^(-x²)
+  ERF(
+      unary(
+          UnaryOp.ERF, INPUT, (s, x, y) -> s.mul(Elementwise.gaussian(x, 2 / Math.sqrt(Math.PI))))),
+  ERFC(
+      unary(
+          UnaryOp.ERFC,
+          INPUT,
+          (s, x, y) -> s.mul(Elementwise.gaussian(x, -2 / Math.sqrt(Math.PI))))),
+  // d(x^-½) = -½ · y³; -∞ at 0 (as PyTorch)
+  RSQRT(unary(UnaryOp.RSQRT, OUTPUT, (s, x, y) -> s.mul(y.mul(y).mul(y).mul(-0.5)))),
+  // piecewise constant: gradient 0 everywhere, also at the jumps (as PyTorch)
+  FLOOR(unary(UnaryOp.FLOOR, NOTHING, (s, x, y) -> s.zerosLike())),
+  CEIL(unary(UnaryOp.CEIL, NOTHING, (s, x, y) -> s.zerosLike())),
+  ROUND(unary(UnaryOp.ROUND, NOTHING, (s, x, y) -> s.zerosLike())),
+  TRUNC(unary(UnaryOp.TRUNC, NOTHING, (s, x, y) -> s.zerosLike())),
+  TAN(unary(UnaryOp.TAN, OUTPUT, (s, x, y) -> s.mul(y.mul(y).add(1)))),
+  // asin' = (1 - x²)^-½ and acos' its negative: ±∞ at |x| = 1, NaN beyond (as PyTorch)
+  ASIN(unary(UnaryOp.ASIN, INPUT, (s, x, y) -> s.mul(x.mul(x).neg().add(1).rsqrt()))),
+  ACOS(unary(UnaryOp.ACOS, INPUT, (s, x, y) -> s.mul(x.mul(x).neg().add(1).rsqrt()).neg())),
+  ATAN(unary(UnaryOp.ATAN, INPUT, (s, x, y) -> s.div(x.mul(x).add(1)))),
+  SINH(unary(UnaryOp.SINH, INPUT, (s, x, y) -> s.mul(x.cosh()))),
+  COSH(unary(UnaryOp.COSH, INPUT, (s, x, y) -> s.mul(x.sinh()))),
+  ASINH(unary(UnaryOp.ASINH, INPUT, (s, x, y) -> s.mul(x.mul(x).add(1).rsqrt()))),
+  // acosh' = (x² - 1)^-½: ∞ at 1 (as PyTorch)
+  ACOSH(unary(UnaryOp.ACOSH, INPUT, (s, x, y) -> s.mul(x.mul(x).sub(1).rsqrt()))),
+  // atanh' = 1 / (1 - x²): ±∞ at |x| = 1
+  ATANH(unary(UnaryOp.ATANH, INPUT, (s, x, y) -> s.div(x.mul(x).neg().add(1)))),
   // elementwise, two inputs with broadcasting: the kernel, then seed · ∂y/∂a and seed · ∂y/∂b
   ADD(linear(BinaryOp.ADD, (s, a, b, y) -> s, (s, a, b, y) -> s)),
   SUB(linear(BinaryOp.SUB, (s, a, b, y) -> s, (s, a, b, y) -> s.neg())),
@@ -66,6 +99,24 @@ public enum PrimitiveKind {
           INPUT,
           (s, a, b, y) -> s.mul(Elementwise.share(false, a, b)),
           (s, a, b, y) -> s.mul(Elementwise.share(false, a, b).neg().add(1)))),
+  // atan2(a, b)' = (b, -a) / (a² + b²): NaN at (0, 0) (as PyTorch)
+  ATAN2(
+      binary(
+          BinaryOp.ATAN2,
+          INPUT,
+          (s, a, b, y) -> s.mul(b).div(a.mul(a).add(b.mul(b))),
+          (s, a, b, y) -> s.mul(a).neg().div(a.mul(a).add(b.mul(b))))),
+  // a - b·floor(a/b) and a - b·trunc(a/b): ∂/∂a = 1, ∂/∂b = -floor(a/b) resp. -trunc(a/b), also at
+  // the jumps (as PyTorch)
+  REMAINDER(
+      binary(
+          BinaryOp.REMAINDER,
+          INPUT,
+          (s, a, b, y) -> s,
+          (s, a, b, y) -> s.mul(a.div(b).floor()).neg())),
+  FMOD(
+      binary(
+          BinaryOp.FMOD, INPUT, (s, a, b, y) -> s, (s, a, b, y) -> s.mul(a.div(b).trunc()).neg())),
   // eq, ne, lt, le, gt, ge (bool output, no gradient) and where(c, a, b): rules in Elementwise
   COMPARE(elementwise(NOTHING)),
   WHERE(elementwise(INPUT)),

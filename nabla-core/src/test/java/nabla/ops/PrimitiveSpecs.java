@@ -68,7 +68,11 @@ public final class PrimitiveSpecs {
     ANY(-2, 2),
     POSITIVE(0.5, 2),
     /** Away from 0 by at least 0.25, either sign (for kinks at 0). */
-    NONZERO(0.25, 2);
+    NONZERO(0.25, 2),
+    /** Inside (-1, 1), away from its ends (asin, acos, atanh; tan away from its poles). */
+    UNIT(-0.9, 0.9),
+    /** Above 1, away from it (acosh). */
+    ABOVE_ONE(1.25, 3);
 
     final double lo;
     final double hi;
@@ -180,6 +184,39 @@ public final class PrimitiveSpecs {
         constant(Tensor.ofBooleans(new boolean[] {true, false, true, false, false, true}, 2, 3)));
     call("clamp", (in, p) -> in.get(0).clamp(dbl(p, "min"), dbl(p, "max")));
     spec("clamp", WHERE, x -> x[0].clamp(-0.5, 0.7), any(6));
+    // rounding has gradient 0 (x is added to give it a graph); values kept away from the jumps
+    spec("floor", PrimitiveKind.FLOOR, x -> x[0].floor().add(x[0]), in(Domain.UNIT, 2, 3));
+    spec("ceil", PrimitiveKind.CEIL, x -> x[0].ceil().mul(x[0]), in(Domain.UNIT, 4));
+    spec("round", PrimitiveKind.ROUND, x -> x[0].mul(3).round().add(x[0]), in(Domain.UNIT, 5));
+    spec("trunc", PrimitiveKind.TRUNC, x -> x[0].trunc().add(x[0].sin()), in(Domain.UNIT));
+    // elementwise ops with parameters
+    call("remainder_scalar", (in, p) -> in.get(0).remainder(dbl(p, "other")));
+    spec(
+        "remainder_scalar", PrimitiveKind.REMAINDER, x -> x[0].remainder(0.75), in(Domain.UNIT, 5));
+    call("fmod_scalar", (in, p) -> in.get(0).fmod(dbl(p, "other")));
+    spec("fmod_scalar", PrimitiveKind.FMOD, x -> x[0].fmod(-0.75), in(Domain.UNIT, 5));
+    call("gelu_tanh", (in, p) -> in.get(0).gelu("tanh"));
+    spec("gelu_tanh", PrimitiveKind.SIGMOID, x -> x[0].gelu("tanh"), any(2, 3));
+    call("softplus_beta", (in, p) -> in.get(0).softplus(dbl(p, "beta"), dbl(p, "threshold")));
+    // threshold 1 with beta 2: inputs on both sides of x = 0.5
+    spec("softplus_beta", PrimitiveKind.LOG1P, x -> x[0].softplus(2, 1), any(2, 3));
+    call("leaky_relu_slope", (in, p) -> in.get(0).leakyRelu(dbl(p, "slope")));
+    spec("leaky_relu_slope", WHERE, x -> x[0].leakyRelu(-0.5), nonzero(5));
+    call("elu_alpha", (in, p) -> in.get(0).elu(dbl(p, "alpha")));
+    spec("elu_alpha", PrimitiveKind.EXPM1, x -> x[0].elu(2.5), nonzero(5));
+    call("hardtanh_bounds", (in, p) -> in.get(0).hardtanh(dbl(p, "min"), dbl(p, "max")));
+    spec("hardtanh_bounds", WHERE, x -> x[0].hardtanh(-0.3, 0.6), in(Domain.UNIT, 6));
+    call(
+        "nan_to_num_values",
+        (in, p) -> in.get(0).nanToNum(dbl(p, "nan"), dbl(p, "posinf"), dbl(p, "neginf")));
+    spec("nan_to_num_values", WHERE, x -> x[0].nanToNum(1, 2, 3), any(2, 2));
+    call("lerp", (in, p) -> in.get(0).lerp(in.get(1), in.get(2)));
+    // weights in [-2, 2]: both of PyTorch's forms (|w| < 1/2 and not)
+    spec("lerp", WHERE, x -> x[0].lerp(x[1], x[2]), any(2, 3), any(2, 3), any(2, 3));
+    spec("lerp/broadcast", WHERE, x -> x[0].lerp(x[1], x[2]), any(2, 3), any(3), any(2, 1));
+    call("lerp_scalar", (in, p) -> in.get(0).lerp(in.get(1), dbl(p, "weight")));
+    spec("lerp_scalar", MUL, x -> x[0].lerp(x[1], 0.25), any(2, 3), any(3));
+    spec("lerp_scalar/large", MUL, x -> x[0].lerp(x[1], 0.75), any(4), any());
     // reductions
     call(
         "sum",
