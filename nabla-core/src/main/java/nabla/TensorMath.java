@@ -17,9 +17,10 @@ import nabla.storage.Shapes;
  * reach them.
  *
  * <p>Each method is a facade over the engine and the primitives; composite rules live in the
- * classes they name ({@link TypePromotion}, {@link Losses}, {@link LinearAlgebra}).
+ * classes they name ({@link TypePromotion}, {@link Losses}, {@link LinearAlgebra}). Statistics,
+ * scans, sorting and selection sit one level up, in {@link TensorReductions}.
  */
-abstract sealed class TensorMath permits TensorInPlace {
+abstract sealed class TensorMath extends TensorReductions permits TensorInPlace {
   TensorMath() {}
 
   /** This object as the tensor it is (the only subclass). */
@@ -328,6 +329,16 @@ abstract sealed class TensorMath permits TensorInPlace {
       count *= self().shape[a];
     }
     return floating().sum(ax, keepDim).div((double) count);
+  }
+
+  /** Sum over the given axes without keeping them ({@code x.sum(0, 2)}); none: all. */
+  public Tensor sum(int... axes) {
+    return sum(Statistics.axes("sum", self(), axes), false);
+  }
+
+  /** Mean over the given axes without keeping them ({@code x.mean(1)}); none: all. */
+  public Tensor mean(int... axes) {
+    return mean(Statistics.axes("mean", self(), axes), false);
   }
 
   /** Largest element (0-d); the gradient is shared evenly among ties. */
