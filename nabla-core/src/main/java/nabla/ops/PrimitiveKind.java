@@ -80,8 +80,8 @@ public enum PrimitiveKind {
   // scans along one dimension: rules in Scans (prod, sort and the other selections compose these
   // with gather)
   CUMSUM(linear().batched()),
-  CUMPROD(rules(BOTH)),
-  LOG_CUMSUM_EXP(rules(BOTH)),
+  CUMPROD(rules(BOTH).batched()),
+  LOG_CUMSUM_EXP(rules(BOTH).batched()),
   // data movement: linear, the VJP is the transposed movement (in Movement)
   RESHAPE(linear().batched()),
   EXPAND(linear().batched()),
