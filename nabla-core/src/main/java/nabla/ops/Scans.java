@@ -1,5 +1,6 @@
 package nabla.ops;
 
+import nabla.Autograd;
 import nabla.DType;
 import nabla.Tensor;
 
@@ -164,9 +165,15 @@ final class Scans {
       Tensor[] p = parts(x);
       Tensor beforeZero = reverseCumsum(g.mul(out), gdim).div(p[2]);
       Tensor atZero = reverseCumsum(g.mul(p[3]), gdim);
-      return new Tensor[] {
-        Tensor.where(p[1], beforeZero, Tensor.where(p[0], atZero, x.zerosLike()))
-      };
+      // after the first zero x_z the gradient is x_z · (the gradient with x_z = 1): 0, but with
+      // a derivative in x_z, which a graph of the gradient (createGraph) needs; one level per zero
+      Tensor after = x.zerosLike();
+      if (Autograd.isGradEnabled() && x.eq(0).any().item() != 0) {
+        Tensor xz = Tensor.where(p[0], x, x.zerosLike()).sum(dim, true);
+        Tensor x1 = Tensor.where(p[0], x.onesLike(), x);
+        after = xz.mul(grad(g, x1.cumprod(dim), x1, gdim)[0]);
+      }
+      return new Tensor[] {Tensor.where(p[1], beforeZero, Tensor.where(p[0], atZero, after))};
     }
 
     @Override
