@@ -912,6 +912,236 @@ def gen_losses(ops):
         add_case(op, "equal_f64", [x, x.clone()], F.mse_loss(x, x))
 
 
+# ---------------------------------------------------------------- statistics, scans, selection
+
+def both(r):
+    """A (values, indices) result as one tensor: both stacked, the indices in the values' dtype."""
+    return torch.stack([r.values, r.indices.to(r.values.dtype)])
+
+
+def tag(d):
+    return "all" if d is None else ("ax" + ",".join(str(a) for a in d) if isinstance(d, list) else f"dim{d}")
+
+
+def gen_statistics(ops):
+    if "prod" in ops:
+        op = "prod"
+        g = Gen(op)
+        for shape, dim, keep, dt in [([5], None, False, F64), ([3, 4], 1, False, F64), ([3, 4], 0, True, F64),
+                                     ([2, 3, 4], -1, False, F64), ([], None, False, F64), ([0], None, False, F64),
+                                     ([2, 0], 1, False, F64), ([3, 5], 1, False, F32)]:
+            x = g.uniform(shape, -2.0, 2.0, dt)
+            out = torch.prod(x) if dim is None else torch.prod(x, dim, keepdim=keep)
+            add_case(op, f"{sname(shape)}_{tag(dim)}_{'keep' if keep else 'nokeep'}_{dname(dt)}", [x], out,
+                     {"dim": dim, "keepDim": keep})
+        for name, x in [("zeros_f64", t64([2.0, 0.0, 4.0, 0.0])), ("special_f64", t64([INF, 0.0, NAN, 2.0])),
+                        ("int64", torch.tensor([3, -2, 5], dtype=I64)), ("bool", torch.tensor([True, True]))]:
+            add_case(op, name, [x], torch.prod(x), {"dim": None, "keepDim": False})
+    for op in [o for o in ops if o in ("var", "std")]:
+        fn = getattr(torch, op)
+        g = Gen(op)
+        for shape, dims, corr, keep, dt in [([5], None, 1, False, F64), ([3, 4], [1], 1, False, F64),
+                                            ([3, 4], [0], 0, True, F64), ([2, 3, 4], [0, 2], 1, False, F64),
+                                            ([2, 3, 4], None, 2, False, F64), ([1], None, 1, False, F64),
+                                            ([3, 4], [1], 4, False, F64), ([3, 5], [-1], 1, True, F32)]:
+            x = g.uniform(shape, -3.0, 3.0, dt)
+            out = fn(x, dim=None if dims is None else tuple(dims), correction=corr, keepdim=keep)
+            add_case(op, f"{sname(shape)}_{tag(dims)}_c{corr}_{'keep' if keep else 'nokeep'}_{dname(dt)}", [x], out,
+                     {"dims": dims, "correction": corr, "keepDim": keep})
+    for op in [o for o in ops if o in ("amax", "amin")]:
+        fn = getattr(torch, op)
+        g = Gen(op)
+        for shape, dims, keep, dt in [([5], None, False, F64), ([3, 4], [1], False, F64), ([3, 4], [0], True, F64),
+                                      ([2, 3, 4], [0, 2], False, F64), ([3, 4], [1], False, F32)]:
+            x = g.ints(shape, -2, 2, dt) * 0.5  # ties
+            out = fn(x) if dims is None else fn(x, dim=tuple(dims), keepdim=keep)
+            add_case(op, f"{sname(shape)}_{tag(dims)}_{'keep' if keep else 'nokeep'}_{dname(dt)}", [x], out,
+                     {"dims": dims, "keepDim": keep})
+    for op in [o for o in ops if o in ("max_dim", "min_dim")]:
+        fn = torch.max if op == "max_dim" else torch.min
+        g = Gen(op)
+        for shape, dim, dt in [([5], 0, F64), ([3, 4], 1, F64), ([3, 4], -2, F64), ([2, 3, 4], 1, F64),
+                               ([3, 4], 1, F32)]:
+            x = g.distinct(shape, dt)
+            add_case(op, f"{sname(shape)}_dim{dim}_{dname(dt)}", [x], both(fn(x, dim)), {"dim": dim})
+        x = t64([1.0, 3.0, 3.0, -1.0, -1.0, 0.0], [2, 3])  # ties: the first position
+        add_case(op, "ties_2x3_dim1_f64", [x], both(fn(x, 1)), {"dim": 1})
+    for op in [o for o in ops if o in ("all", "any")]:
+        fn = getattr(torch, op)
+        g = Gen(op)
+        for shape, dim, dt in [([5], None, F64), ([3, 4], 1, F64), ([3, 4], 0, I64), ([2, 3], None, BOOL),
+                               ([0], None, F64), ([2, 0], 1, F64)]:
+            x = g.ints(shape, 0, 2, dt) if dt != BOOL else g.mask(shape, 0.7)
+            out = fn(x) if dim is None else fn(x, dim)
+            add_case(op, f"{sname(shape)}_{tag(dim)}_{dname(dt)}", [x], out, {"dim": dim})
+        x = t64([NAN, 1.0])
+        add_case(op, "nan_f64", [x], fn(x), {"dim": None})
+    if "count_nonzero" in ops:
+        op = "count_nonzero"
+        g = Gen(op)
+        for shape, dims, dt in [([6], None, F64), ([3, 4], [1], F64), ([2, 3, 4], [0, 2], I64), ([3, 2], None, BOOL)]:
+            x = g.ints(shape, 0, 2, dt) if dt != BOOL else g.mask(shape)
+            out = torch.count_nonzero(x) if dims is None else torch.count_nonzero(x, dim=tuple(dims))
+            add_case(op, f"{sname(shape)}_{tag(dims)}_{dname(dt)}", [x], out, {"dims": dims})
+
+
+def gen_scans(ops):
+    shapes = [([5], 0, F64), ([3, 4], 1, F64), ([3, 4], 0, F64), ([2, 3, 4], -2, F64), ([], 0, F64),
+              ([0], 0, F64), ([3, 4], 1, F32)]
+    for op in ops:
+        g = Gen(op)
+        fn = getattr(torch, op)
+        for shape, dim, dt in shapes:
+            x = g.uniform(shape, -2.0, 2.0, dt)
+            out = fn(x, dim)
+            out = both(out) if op in ("cummax", "cummin") else out
+            add_case(op, f"{sname(shape)}_dim{dim}_{dname(dt)}", [x], out, {"dim": dim})
+        if op in ("cumsum", "cumprod"):
+            x = torch.tensor([[3, -2, 5], [1, 0, 4]], dtype=I64)
+            add_case(op, "int64_dim1", [x], fn(x, 1), {"dim": 1})
+            x = torch.tensor([True, False, True])
+            add_case(op, "bool_dim0", [x], fn(x, 0), {"dim": 0})
+        if op == "cumprod":
+            x = t64([2.0, 0.0, 3.0, 0.0, 5.0])
+            add_case(op, "zeros_f64", [x], fn(x, 0), {"dim": 0})
+        if op == "logcumsumexp":
+            for name, vals in [("large_f64", [1000.0, 1001.0, -1000.0, 999.0]),
+                               ("small_first_f64", [-1000.0, 0.0, -INF, 5.0]),
+                               ("neg_inf_f64", [-INF, -INF, 1.0])]:
+                x = t64(vals)
+                add_case(op, name, [x], fn(x, 0), {"dim": 0})
+        if op in ("cummax", "cummin"):
+            x = t64([1.0, 3.0, 3.0, 2.0, NAN, 5.0, NAN, 0.0, 0.0])
+            add_case(op, "ties_nan_f64", [x], both(fn(x, 0)), {"dim": 0})
+
+
+def gen_selection(ops):
+    if "sort" in ops or "argsort" in ops:
+        for op in [o for o in ops if o in ("sort", "argsort")]:
+            g = Gen(op)
+            for shape, dim, desc, dt in [([6], 0, False, F64), ([6], 0, True, F64), ([3, 4], 1, False, F64),
+                                         ([3, 4], 0, True, F64), ([2, 3, 4], -1, True, F64), ([], 0, False, F64),
+                                         ([0], 0, False, F64), ([3, 5], 1, False, F32)]:
+                x = g.distinct(shape, dt)
+                r = torch.sort(x, dim=dim, descending=desc, stable=True)
+                out = both(r) if op == "sort" else r.indices
+                add_case(op, f"{sname(shape)}_dim{dim}_{'desc' if desc else 'asc'}_{dname(dt)}", [x], out,
+                         {"dim": dim, "descending": desc})
+            for desc in (False, True):  # ties (stable), NaN above every number, -0.0 == 0.0
+                x = t64([1.0, NAN, 3.0, -0.0, 0.0, 1.0, NAN, -INF])
+                r = torch.sort(x, dim=0, descending=desc, stable=True)
+                add_case(op, f"special_{'desc' if desc else 'asc'}_f64", [x], both(r) if op == "sort" else r.indices,
+                         {"dim": 0, "descending": desc})
+            x = torch.tensor([[3, -2, 5, -2], [1, 0, 4, 1]], dtype=I64)
+            r = torch.sort(x, dim=1, stable=True)
+            add_case(op, "int64_dim1", [x], both(r) if op == "sort" else r.indices, {"dim": 1, "descending": False})
+    if "topk" in ops:
+        op = "topk"
+        g = Gen(op)
+        for shape, k, dim, largest, dt in [([6], 2, 0, True, F64), ([6], 3, 0, False, F64), ([3, 4], 4, 1, True, F64),
+                                           ([3, 4], 1, 0, False, F64), ([2, 3, 4], 2, -1, True, F64),
+                                           ([3, 4], 0, 1, True, F64), ([3, 5], 3, 1, True, F32)]:
+            x = g.distinct(shape, dt)
+            add_case(op, f"{sname(shape)}_k{k}_dim{dim}_{'largest' if largest else 'smallest'}_{dname(dt)}", [x],
+                     both(torch.topk(x, k, dim, largest=largest)), {"k": k, "dim": dim, "largest": largest})
+        x = t64([1.0, NAN, 3.0, 2.0])
+        add_case(op, "nan_f64", [x], both(torch.topk(x, 2)), {"k": 2, "dim": -1, "largest": True})
+    if "kthvalue" in ops:
+        op = "kthvalue"
+        g = Gen(op)
+        for shape, k, dim, keep, dt in [([6], 2, 0, False, F64), ([6], 6, 0, False, F64), ([3, 4], 1, 1, True, F64),
+                                        ([3, 4], 3, 0, False, F64), ([2, 3, 4], 2, -2, False, F64),
+                                        ([], 1, 0, False, F64), ([3, 5], 4, 1, True, F32)]:
+            x = g.distinct(shape, dt)
+            add_case(op, f"{sname(shape)}_k{k}_dim{dim}_{'keep' if keep else 'nokeep'}_{dname(dt)}", [x],
+                     both(torch.kthvalue(x, k, dim, keepdim=keep)), {"k": k, "dim": dim, "keepDim": keep})
+    if "median" in ops:
+        op = "median"
+        g = Gen(op)
+        for shape, dim, keep, dt in [([5], None, False, F64), ([6], None, False, F64), ([3, 4], 1, False, F64),
+                                     ([3, 4], 0, True, F64), ([2, 3, 4], -1, False, F64), ([], None, False, F64),
+                                     ([3, 5], 1, False, F32)]:
+            x = g.distinct(shape, dt)
+            out = torch.median(x) if dim is None else both(torch.median(x, dim, keepdim=keep))
+            add_case(op, f"{sname(shape)}_{tag(dim)}_{'keep' if keep else 'nokeep'}_{dname(dt)}", [x], out,
+                     {"dim": dim, "keepDim": keep})
+        x = t64([3.0, 1.0, NAN, 2.0, NAN, 0.0], [2, 3])
+        add_case(op, "nan_2x3_dim1_f64", [x], both(torch.median(x, 1)), {"dim": 1, "keepDim": False})
+        add_case(op, "nan_all_f64", [x], torch.median(x), {"dim": None, "keepDim": False})
+        x = t64([2.0, 1.0, 2.0, 3.0])
+        add_case(op, "ties_even_f64", [x], torch.median(x), {"dim": None, "keepDim": False})
+    if "quantile" in ops:
+        op = "quantile"
+        g = Gen(op)
+        for shape, q, dim, keep, dt in [([5], 0.5, None, False, F64), ([6], 0.25, None, False, F64),
+                                        ([3, 4], 0.0, 1, False, F64), ([3, 4], 1.0, 0, True, F64),
+                                        ([2, 3, 4], 0.3, -1, False, F64), ([], 0.7, None, False, F64),
+                                        ([3, 5], 0.9, 1, False, F32)]:
+            x = g.uniform(shape, -3.0, 3.0, dt)
+            out = torch.quantile(x, q) if dim is None else torch.quantile(x, q, dim, keepdim=keep)
+            add_case(op, f"{sname(shape)}_q{q}_{tag(dim)}_{'keep' if keep else 'nokeep'}_{dname(dt)}", [x], out,
+                     {"q": q, "dim": dim, "keepDim": keep})
+        x = t64([1.0, NAN, 2.0, 4.0, 3.0, 5.0], [2, 3])
+        add_case(op, "nan_2x3_dim1_f64", [x], torch.quantile(x, 0.5, 1), {"q": 0.5, "dim": 1, "keepDim": False})
+    if "mode" in ops:
+        op = "mode"
+        g = Gen(op)
+        for shape, dim, keep, dt in [([7], 0, False, F64), ([3, 6], 1, False, F64), ([4, 3], 0, True, F64),
+                                     ([2, 3, 5], -1, False, F64), ([3, 6], 1, False, F32)]:
+            x = g.ints(shape, 0, 3, dt)
+            add_case(op, f"{sname(shape)}_dim{dim}_{'keep' if keep else 'nokeep'}_{dname(dt)}", [x],
+                     both(torch.mode(x, dim, keepdim=keep)), {"dim": dim, "keepDim": keep})
+        x = t64([2.0, 1.0, 2.0, 1.0, 3.0])
+        add_case(op, "ties_f64", [x], both(torch.mode(x, 0)), {"dim": 0, "keepDim": False})
+    if "unique" in ops:
+        op = "unique"
+        g = Gen(op)
+        for shape, dt in [([8], F64), ([3, 4], F64), ([2, 3], I64), ([0], F64), ([], F64), ([5], F32)]:
+            x = g.ints(shape, -2, 2, dt)
+            u, inv, c = torch.unique(x, sorted=True, return_inverse=True, return_counts=True)
+            add_case(op, f"{sname(shape)}_{dname(dt)}", [x],
+                     torch.cat([u, inv.reshape(-1).to(u.dtype), c.to(u.dtype)]))
+    if "searchsorted" in ops:
+        op = "searchsorted"
+        g = Gen(op)
+        seq = t64([-1.0, 0.5, 0.5, 2.0, 3.0])
+        for right in (False, True):
+            v = t64([0.5, -5.0, 10.0, 2.0, 1.0, NAN, -1.0])
+            add_case(op, f"1d_{'right' if right else 'left'}_f64", [seq, v], torch.searchsorted(seq, v, right=right),
+                     {"right": right})
+        s2 = torch.sort(g.uniform([2, 4], -2.0, 2.0, F64), 1).values
+        v2 = g.uniform([2, 3], -2.5, 2.5, F64)
+        add_case(op, "2d_left_f64", [s2, v2], torch.searchsorted(s2, v2), {"right": False})
+        si = torch.tensor([1, 3, 3, 7], dtype=I64)
+        vi = torch.tensor([[3, 0], [8, 7]], dtype=I64)
+        add_case(op, "int64_right", [si, vi], torch.searchsorted(si, vi, right=True), {"right": True})
+        v0 = t64(0.6)
+        add_case(op, "scalar_value_f64", [seq, v0], torch.searchsorted(seq, v0.reshape(1)).reshape(()),
+                 {"right": False})
+    if "bincount" in ops:
+        op = "bincount"
+        g = Gen(op)
+        for n, hi, minlength in [(10, 5, 0), (6, 2, 8), (0, 1, 0), (0, 1, 3)]:
+            x = g.ints([n], 0, hi, I64)
+            add_case(op, f"n{n}_max{hi}_min{minlength}", [x], torch.bincount(x, minlength=minlength),
+                     {"minlength": minlength})
+        x = g.ints([7], 0, 4, I64)
+        w = g.uniform([7], -1.0, 2.0, F64)
+        add_case(op, "weights_f64", [x, w], torch.bincount(x, w), {"minlength": 0})
+    if "histc" in ops:
+        op = "histc"
+        g = Gen(op)
+        for n, bins, lo, hi, dt in [(20, 5, -2.0, 2.0, F64), (20, 4, 0.0, 0.0, F64), (15, 3, -1.0, 1.0, F64),
+                                    (10, 7, -3.0, 3.0, F32)]:
+            x = g.uniform([n], -3.0, 3.0, dt)
+            add_case(op, f"n{n}_b{bins}_{lo}_{hi}_{dname(dt)}", [x], torch.histc(x, bins, lo, hi),
+                     {"bins": bins, "min": lo, "max": hi})
+        x = t64([1.0, 1.0])
+        add_case(op, "constant_f64", [x], torch.histc(x, 3), {"bins": 3, "min": 0.0, "max": 0.0})
+        x = t64([0.0, 1.0, 2.0, 2.0, 5.0, -1.0])  # NaN left out: 1.13 counts it in bin 0, Nabla ignores it
+        add_case(op, "edges_f64", [x], torch.histc(x, 2, 0.0, 2.0), {"bins": 2, "min": 0.0, "max": 2.0})
+
+
 # ---------------------------------------------------------------- main
 
 # Groups in the order their cases are written; a row of ops.json belongs to the group named by its
@@ -927,6 +1157,9 @@ GROUPS = [
     ("reductions", gen_reductions),
     ("max_min", gen_max_min),
     ("norm", gen_norm),
+    ("statistics", gen_statistics),
+    ("scans", gen_scans),
+    ("selection", gen_selection),
     ("softmax", gen_softmax),
     ("matmul", gen_matmul),
     ("shape", gen_shape_ops),

@@ -128,6 +128,11 @@ public enum PrimitiveKind {
   ARGMIN(rules(NOTHING).batched()),
   NORM(rules(BOTH).batched()),
   LOG_SOFTMAX(rules(OUTPUT).batched()),
+  // scans along one dimension: rules in Scans (prod, sort and the other selections compose these
+  // with gather)
+  CUMSUM(linear().batched()),
+  CUMPROD(rules(BOTH).batched()),
+  LOG_CUMSUM_EXP(rules(BOTH).batched()),
   // data movement: linear, the VJP is the transposed movement (in Movement)
   RESHAPE(linear().batched()),
   EXPAND(linear().batched()),

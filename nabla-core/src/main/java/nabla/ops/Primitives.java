@@ -130,6 +130,21 @@ public final class Primitives {
     return new Reductions.Norm(p, axes, keepDim);
   }
 
+  /** Cumulative sum along a normalised dimension (of a tensor with at least one dimension). */
+  public static Primitive cumsum(int dim) {
+    return new Scans.Cumsum(dim);
+  }
+
+  /** Cumulative product along a normalised dimension; its gradient is exact at zeros. */
+  public static Primitive cumprod(int dim) {
+    return new Scans.Cumprod(dim);
+  }
+
+  /** log(cumsum(exp(x))) along a normalised dimension, computed without overflow. */
+  public static Primitive logcumsumexp(int dim) {
+    return new Scans.LogCumsumExp(dim);
+  }
+
   /** log(softmax) along a normalised axis, fused. */
   public static Primitive logSoftmax(int axis) {
     return new LogSoftmax(axis);

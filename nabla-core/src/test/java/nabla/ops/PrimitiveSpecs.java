@@ -276,6 +276,8 @@ public final class PrimitiveSpecs {
     spec("log_softmax/first", LOG_SOFTMAX, x -> x[0].logSoftmax(0), any(3, 2));
     spec("log_softmax/middle", LOG_SOFTMAX, x -> x[0].logSoftmax(1), any(2, 3, 2));
     spec("log_softmax/0-d", LOG_SOFTMAX, x -> x[0].logSoftmax(0), any());
+    // statistics, scans, sorting and selection
+    ReductionSpecs.register();
     // linear algebra
     call("matmul", (in, p) -> in.get(0).matmul(in.get(1)));
     spec("matmul/2d", MATMUL, x -> x[0].matmul(x[1]), any(2, 3), any(3, 4));
@@ -377,12 +379,11 @@ public final class PrimitiveSpecs {
         any(3, 2));
   }
 
-  private static void call(String op, Call call) {
+  static void call(String op, Call call) {
     CALLS.put(op, call);
   }
 
-  private static void spec(
-      String name, PrimitiveKind kind, Function<Tensor[], Tensor> f, Arg... a) {
+  static void spec(String name, PrimitiveKind kind, Function<Tensor[], Tensor> f, Arg... a) {
     SPECS.add(new Spec(name, kind, List.of(a), f, 1e-6, 1e-6));
   }
 
