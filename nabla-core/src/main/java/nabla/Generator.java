@@ -115,4 +115,126 @@ public final class Generator {
     }
     return t;
   }
+
+  /**
+   * A random permutation of 0..n-1, int64 (PyTorch's {@code randperm}; Fisher–Yates).
+   *
+   * <pre>{@code Generator.current().randperm(4)   // e.g. tensor([2, 0, 3, 1])}</pre>
+   */
+  public Tensor randperm(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("randperm: n must be >= 0, got " + n);
+    }
+    Tensor result = Tensor.zeros(DType.INT64, n); // checked: a huge n fails clearly
+    long[] p = result.storage().l;
+    for (int i = 0; i < n; i++) {
+      p[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      long t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return result;
+  }
+
+  /**
+   * Draws {@code numSamples} category indices per row of {@code probs} (1-d, or 2-d with one
+   * distribution per row; non-negative weights, not necessarily normalised), int64 of shape {@code
+   * [numSamples]} or {@code [rows, numSamples]} (PyTorch's {@code multinomial}). Without
+   * replacement, each row needs at least {@code numSamples} positive weights.
+   *
+   * <pre>
+   * {@code Generator.current().multinomial(Tensor.of(0.5, 0.5), 4, true)   // e.g. [0, 1, 1, 0]}
+   * </pre>
+   */
+  public Tensor multinomial(Tensor probs, int numSamples, boolean replacement) {
+    Checks.nonNull("multinomial", "probs", probs);
+    int rank = probs.dim();
+    if (rank < 1 || rank > 2 || !probs.dtype().isFloating() || numSamples < 0) {
+      throw new IllegalArgumentException(
+          "multinomial: expects a 1-d or 2-d floating tensor of weights and numSamples >= 0, got "
+              + probs.dtype()
+              + " of shape "
+              + java.util.Arrays.toString(probs.shape)
+              + " and numSamples "
+              + numSamples);
+    }
+    int rows = rank == 1 ? 1 : probs.shape[0];
+    int k = probs.shape[rank - 1];
+    double[] w = probs.toDoubleArray();
+    for (int r = 0; r < rows; r++) { // check every row before allocating the result
+      int positive = 0;
+      for (int c = 0; c < k; c++) {
+        double v = w[r * k + c];
+        if (!(v >= 0) || Double.isInfinite(v)) {
+          throw new IllegalArgumentException(
+              "multinomial: weights must be finite and >= 0, row " + r + " has " + v);
+        }
+        positive += v > 0 ? 1 : 0;
+      }
+      if (positive == 0 || (!replacement && numSamples > positive)) {
+        throw new IllegalArgumentException(
+            "multinomial: row "
+                + r
+                + " has "
+                + positive
+                + " positive weights, too few to draw "
+                + numSamples
+                + (replacement ? "" : " without replacement"));
+      }
+    }
+    Tensor result =
+        rank == 1
+            ? Tensor.zeros(DType.INT64, numSamples)
+            : Tensor.zeros(DType.INT64, rows, numSamples); // checked: huge sizes fail clearly
+    long[] out = result.storage().l;
+    for (int r = 0; r < rows; r++) {
+      double[] row = java.util.Arrays.copyOfRange(w, r * k, r * k + k);
+      double total = 0;
+      for (double v : row) {
+        total += v;
+      }
+      for (int s = 0; s < numSamples; s++) {
+        double u = random.nextDouble() * total;
+        int c = 0;
+        double acc = row[0];
+        while (u >= acc && c < k - 1) {
+          acc += row[++c];
+        }
+        while (row[c] == 0) { // u landed exactly on a boundary before zero weights
+          c--;
+        }
+        out[r * numSamples + s] = c;
+        if (!replacement) {
+          total -= row[c];
+          row[c] = 0;
+        }
+      }
+    }
+    return result;
+  }
+
+  /**
+   * 1 with probability p and 0 otherwise, for each element p of {@code probs} (in [0, 1]), in
+   * {@code probs}' dtype (PyTorch's {@code bernoulli}).
+   */
+  public Tensor bernoulli(Tensor probs) {
+    Checks.nonNull("bernoulli", "probs", probs);
+    if (!probs.dtype().isFloating()) {
+      throw new IllegalArgumentException(
+          "bernoulli: expects floating probabilities, got " + probs.dtype());
+    }
+    double[] p = probs.toDoubleArray();
+    double[] out = new double[p.length];
+    for (int i = 0; i < p.length; i++) {
+      if (!(p[i] >= 0 && p[i] <= 1)) {
+        throw new IllegalArgumentException(
+            "bernoulli: probabilities must lie in [0, 1], element " + i + " is " + p[i]);
+      }
+      out[i] = random.nextDouble() < p[i] ? 1 : 0;
+    }
+    return Tensor.ofDoubles(out, probs.shape).to(probs.dtype());
+  }
 }

@@ -278,6 +278,11 @@ public final class Tensor extends TensorInPlace {
     return Creation.eye(n);
   }
 
+  /** A random permutation of 0..n-1, int64, from this thread's generator (PyTorch's randperm). */
+  public static Tensor randperm(int n) {
+    return Generator.current().randperm(n);
+  }
+
   /** Standard normal float32 samples from the thread's default {@link Generator}. */
   public static Tensor randn(int... shape) {
     return Generator.current().randn(shape);

@@ -556,6 +556,25 @@ abstract sealed class TensorMath extends TensorFunctions permits TensorInPlace {
     return AdvancedIndexing.maskedFill("maskedFill", self(), mask, value);
   }
 
+  // ---------------------------------------------------------------- sampling
+
+  /**
+   * {@code numSamples} category indices drawn with these (1-d, or one row per distribution)
+   * non-negative weights, from this thread's generator (PyTorch's {@code torch.multinomial}).
+   *
+   * <pre>
+   * {@code Tensor.of(0.5, 0.5).multinomial(10, true)   // ten coin tosses, e.g. [0, 1, 1, ...]}
+   * </pre>
+   */
+  public Tensor multinomial(int numSamples, boolean replacement) {
+    return Generator.current().multinomial(self(), numSamples, replacement);
+  }
+
+  /** 1 with probability p, else 0, for each element p in [0, 1] (PyTorch's {@code bernoulli}). */
+  public Tensor bernoulli() {
+    return Generator.current().bernoulli(self());
+  }
+
   // ---------------------------------------------------------------- linear algebra
 
   /**
