@@ -10,6 +10,7 @@ module nabla.examples {
   requires transitive nabla.nn; // ... and models and training metrics
   requires info.picocli;
   requires org.jfree.jfreechart;
+  requires org.apache.commons.csv; // D2L 2.2
   requires java.desktop; // the exercise plots (java.awt)
 
   exports nabla.examples;

@@ -41,6 +41,7 @@ import picocli.CommandLine.Spec;
       NablaCli.ExercisesCommand.class,
       TrainCommand.class,
       PredictCommand.class,
+      D2lCommand.class,
       ShellCommand.class,
       NablaCli.Version.class,
       CommandLine.HelpCommand.class
@@ -51,6 +52,7 @@ import picocli.CommandLine.Spec;
       "  nabla demo            the D2L 2.5 walkthrough and exercises, then linear",
       "                        regression and the MLP on Fashion-MNIST (plots in out/)",
       "  nabla exercises       solve the D2L 2.5 exercises (charts, graphs in out/)",
+      "  nabla d2l 2.3         the code cells of a D2L chapter 2 section (2.1 to 2.6)",
       "  nabla train mlp       train the D2L MLP on Fashion-MNIST (or linreg, softmax)",
       "  nabla predict --model out/mlp.safetensors",
       "                        accuracy and confusion matrix of a saved model",
