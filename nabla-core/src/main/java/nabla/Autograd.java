@@ -54,6 +54,19 @@ public final class Autograd {
     return new Scope(false);
   }
 
+  /**
+   * Runs {@code body} with recording off in this thread and returns its result (PyTorch's {@code
+   * with torch.no_grad():} around an expression).
+   *
+   * <pre>{@code Tensor y = Autograd.noGrad(() -> net.forward(x));   // evaluation, no graph}</pre>
+   */
+  public static <T> T noGrad(java.util.function.Supplier<T> body) {
+    Checks.nonNull("noGrad", "body", body);
+    try (Scope s = noGrad()) {
+      return body.get();
+    }
+  }
+
   /** Switches recording on in this thread until the returned scope is closed. */
   public static Scope enableGrad() {
     return new Scope(true);

@@ -64,6 +64,59 @@ final class Creation {
     return fromStorage(Storage.wrap(data.clone()), shape);
   }
 
+  /**
+   * float32 from nested arrays of {@code depth} levels (rows of a matrix, or matrices of a 3-d
+   * tensor) of equal lengths; an empty level makes the remaining sizes 0.
+   */
+  static Tensor ofNested(Object nested, int depth) {
+    Checks.nonNull("of", "data", nested);
+    int[] s = new int[depth];
+    Object level = nested;
+    for (int d = 0; d < depth; d++) {
+      if (level == null) {
+        throw ragged(new int[depth], d, -1, 0);
+      }
+      int n = level instanceof double[] r ? r.length : ((Object[]) level).length;
+      s[d] = n;
+      if (n == 0) {
+        break; // the deeper sizes stay 0
+      }
+      level = d + 1 < depth ? ((Object[]) level)[0] : null;
+    }
+    double[] flat = new double[Shapes.numel("of", s)];
+    walk(nested, s, 0, flat, new int[] {0}, new int[depth]);
+    return ofFloats(flat, s);
+  }
+
+  /** Checks that the nested arrays are rectangular and copies their numbers into out, in order. */
+  private static void walk(Object a, int[] s, int d, double[] out, int[] at, int[] path) {
+    int n = a == null ? -1 : a instanceof double[] r ? r.length : ((Object[]) a).length;
+    if (n != s[d]) {
+      throw ragged(path, d, n, s[d]);
+    }
+    if (a instanceof double[] r) {
+      System.arraycopy(r, 0, out, at[0], r.length);
+      at[0] += r.length;
+      return;
+    }
+    Object[] outer = (Object[]) a;
+    for (int i = 0; i < outer.length; i++) {
+      path[d] = i;
+      walk(outer[i], s, d + 1, out, at, path);
+    }
+  }
+
+  private static IllegalArgumentException ragged(int[] path, int d, int n, int expected) {
+    return new IllegalArgumentException(
+        "of: nested arrays must be rectangular: the array at "
+            + java.util.Arrays.toString(java.util.Arrays.copyOf(path, d))
+            + " has "
+            + (n < 0 ? "null" : n + " elements")
+            + " but its first sibling has "
+            + expected
+            + "; give every row the same length");
+  }
+
   /** int64 (copied); with no shape, 1-d. */
   static Tensor ofLongs(long[] data, int[] shape) {
     Checks.nonNull("ofLongs", "data", data);

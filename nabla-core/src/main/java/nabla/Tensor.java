@@ -117,11 +117,7 @@ public final class Tensor extends TensorInPlace {
 
   // ---------------------------------------------------------------- creation
 
-  /**
-   * A 1-d float32 tensor.
-   *
-   * <pre>{@code Tensor.of(1, 2, 3)   // tensor([1., 2., 3.])}</pre>
-   */
+  /** A 1-d float32 tensor: {@code Tensor.of(1, 2, 3)} is {@code tensor([1., 2., 3.])}. */
   public static Tensor of(double... data) {
     return of(data, Checks.nonNull("of", "data", data).length);
   }
@@ -157,11 +153,17 @@ public final class Tensor extends TensorInPlace {
     return Creation.ofBooleans(data, shape);
   }
 
-  /**
-   * A 0-d float32 tensor.
-   *
-   * <pre>{@code Tensor.scalar(28)   // tensor(28.)}</pre>
-   */
+  /** A float32 matrix from its rows: {@code Tensor.of(new double[][] {{1, 2}, {3, 4}})}. */
+  public static Tensor of(double[][] rows) {
+    return Creation.ofNested(rows, 2);
+  }
+
+  /** A 3-d float32 tensor from nested arrays: {@code Tensor.of(new double[][][] {{{1, 2}}})}. */
+  public static Tensor of(double[][][] blocks) {
+    return Creation.ofNested(blocks, 3);
+  }
+
+  /** A 0-d float32 tensor: {@code Tensor.scalar(28)} is {@code tensor(28.)}. */
   public static Tensor scalar(double value) {
     return full(value, DType.FLOAT32);
   }

@@ -556,6 +556,53 @@ abstract sealed class TensorMath extends TensorFunctions permits TensorInPlace {
     return AdvancedIndexing.maskedFill("maskedFill", self(), mask, value);
   }
 
+  // ---------------------------------------------------------------- comparing values
+
+  /**
+   * Whether this tensor has {@code other}'s shape and the same values (PyTorch's {@code
+   * torch.equal}; NaN is never equal). {@code equals} stays identity: tensors are mutable.
+   */
+  public boolean equal(Tensor other) {
+    Checks.nonNull("equal", "other", other);
+    Tensor x = self();
+    return Shapes.same(x.shape, other.shape)
+        && (x.numel() == 0 || x.eq(other.to(x.dtype())).all().toBooleanArray()[0]);
+  }
+
+  /**
+   * Whether the shapes broadcast and |this − other| ≤ atol + rtol·|other| everywhere (PyTorch's
+   * {@code allclose}; NaN only matches NaN when {@code equalNan}).
+   *
+   * <pre>{@code Tensor.of(1, 2).allclose(Tensor.of(1, 2.000001), 1e-5, 1e-8, false)   // true}
+   * </pre>
+   */
+  public boolean allclose(Tensor other, double rtol, double atol, boolean equalNan) {
+    Checks.nonNull("allclose", "other", other);
+    double[] a =
+        self().expand(Shapes.broadcast("allclose", self().shape, other.shape)).toDoubleArray();
+    double[] b =
+        other.expand(Shapes.broadcast("allclose", self().shape, other.shape)).toDoubleArray();
+    for (int i = 0; i < a.length; i++) {
+      boolean nan = Double.isNaN(a[i]) || Double.isNaN(b[i]);
+      if (nan
+          ? !(equalNan && Double.isNaN(a[i]) && Double.isNaN(b[i]))
+          : a[i] != b[i] && !(Math.abs(a[i] - b[i]) <= atol + rtol * Math.abs(b[i]))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@link #allclose(Tensor, double, double, boolean)} with PyTorch's defaults (1e-5, 1e-8). */
+  public boolean allclose(Tensor other) {
+    return allclose(other, 1e-5, 1e-8, false);
+  }
+
+  /** The shape as text, {@code [2, 3]} (what {@code shape()} prints in Python). */
+  public String shapeString() {
+    return Shapes.str(self().shape);
+  }
+
   // ---------------------------------------------------------------- sampling
 
   /**

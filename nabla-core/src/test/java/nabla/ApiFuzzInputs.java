@@ -259,6 +259,19 @@ final class ApiFuzzInputs {
           ? pick().storage()
           : Storage.allocate(randomDType(), rnd.nextInt(0, 13));
     }
+    if (type == double[][].class || type == double[][][].class) {
+      // nested arrays, sometimes ragged or with a null row
+      int rows = rnd.nextInt(0, 4);
+      double[][] m = new double[rows][];
+      int len = rnd.nextInt(0, 4);
+      for (int i = 0; i < rows; i++) {
+        m[i] = rnd.nextInt(8) == 0 ? null : new double[rnd.nextInt(6) == 0 ? len + 1 : len];
+      }
+      return type == double[][].class ? m : new double[][][] {m, m};
+    }
+    if (type == java.util.function.Supplier.class) {
+      return (java.util.function.Supplier<Object>) () -> tensor(null).mul(2);
+    }
     if (type == Function.class) {
       Function<Tensor, Tensor> f =
           rnd.nextBoolean()
