@@ -212,7 +212,7 @@ public final class MultiCustomFunction {
                     .expand(outs[k].shape);
       }
       return CustomFunction.checkGradients(
-          name, vjp.apply(gradOutputs, outs.clone(), in), in, needs, null);
+          name, vjp.apply(gradOutputs, unpack(out), in), in, needs, null);
     }
 
     @Override
@@ -223,7 +223,7 @@ public final class MultiCustomFunction {
                 + " has no JVP rule, which forward mode (jvp, jacfwd, hvp) needs; pass one to"
                 + " MultiCustomFunction.of(name, forward, vjp, jvp)");
       }
-      Tensor[] t = jvp.apply(tangents, outs.clone(), in);
+      Tensor[] t = jvp.apply(tangents, unpack(out), in);
       if (t == null || t.length != outs.length) {
         throw new IllegalStateException(
             name
@@ -246,6 +246,25 @@ public final class MultiCustomFunction {
         }
       }
       return packRecorded(t);
+    }
+
+    /**
+     * The outputs as the rules must see them: views of the node's packed output (so that, when the
+     * backward itself is recorded, a rule that reads an output is differentiated through it, as
+     * through the node's inputs), and the non-differentiable outputs as they are.
+     */
+    private Tensor[] unpack(Tensor packed) {
+      Tensor[] r = outs.clone();
+      for (int k = 0; k < outs.length; k++) {
+        if (diff[k]) {
+          r[k] =
+              packed
+                  .slice(0, offsets[k], offsets[k] + outs[k].numel(), 1)
+                  .reshape(outs[k].shape)
+                  .to(outs[k].dtype());
+        }
+      }
+      return r;
     }
 
     /** pack, through recorded operations (tangents may themselves be differentiated). */

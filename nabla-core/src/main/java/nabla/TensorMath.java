@@ -397,10 +397,54 @@ abstract sealed class TensorMath extends TensorFunctions permits TensorInPlace {
     return norm(p, null, false);
   }
 
-  /** p-norm along axes (null: all), p ≥ 1; the gradient at a zero norm is 0. */
+  /**
+   * p-norm along axes (null: all), as PyTorch's vector norms: p ≥ 1 (the gradient at a zero norm is
+   * 0), p = ∞ (largest |x|) and −∞ (smallest), p = 0 (the count of non-zero elements, no gradient)
+   * and other p < 1 ((Σ|x|^p)^(1/p), not a norm).
+   */
   public Tensor norm(double p, int[] axes, boolean keepDim) {
-    return Engine.apply(
-        Primitives.norm(p, Shapes.axes("norm", axes, self().dim()), keepDim), floating());
+    int[] ax = Shapes.axes("norm", axes, self().dim());
+    Tensor x = floating();
+    if (p == Double.POSITIVE_INFINITY || p == Double.NEGATIVE_INFINITY) {
+      Tensor a = x.abs();
+      return p > 0 ? a.amax(ax, keepDim) : a.amin(ax, keepDim);
+    }
+    if (p == 0) {
+      return x.ne(0).to(x.dtype()).sum(ax, keepDim);
+    }
+    if (Double.isNaN(p)) {
+      throw new IllegalArgumentException(
+          "norm: p is NaN; use a number: 2 (Euclidean), 1, Double.POSITIVE_INFINITY (largest |x|),"
+              + " 0 (count of non-zeros) or any other");
+    }
+    if (p < 1) {
+      return x.abs().pow(p).sum(ax, keepDim).pow(1 / p);
+    }
+    return Engine.apply(Primitives.norm(p, ax, keepDim), x);
+  }
+
+  /**
+   * The Frobenius norm (p = "fro", the 2-norm of all elements of the last two dimensions) or the
+   * nuclear norm (p = "nuc", the sum of the singular values) of a matrix or a batch of matrices.
+   */
+  public Tensor matrixNorm(String p) {
+    Checks.nonNull("matrixNorm", "p", p);
+    Tensor x = self();
+    if (x.dim() < 2) {
+      throw new IllegalArgumentException(
+          "matrixNorm: needs a matrix (or a batch of them), got shape " + Shapes.str(x.shape));
+    }
+    int[] last = {x.dim() - 2, x.dim() - 1};
+    return switch (p) {
+      case "fro" -> x.norm(2, last, false);
+      case "nuc" ->
+          throw new UnsupportedOperationException(
+              "matrixNorm: the nuclear norm needs singular values (nabla.linalg.Linalg.svd);"
+                  + " sum them: Linalg.svd(x).s().sum(-1)");
+      default ->
+          throw new IllegalArgumentException(
+              "matrixNorm: p must be \"fro\" or \"nuc\", got \"" + p + "\"");
+    };
   }
 
   /** log(sum(exp(x))) along axes, computed without overflow. */

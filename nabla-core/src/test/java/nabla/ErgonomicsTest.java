@@ -72,4 +72,25 @@ class ErgonomicsTest {
                 }));
     assertTrue(Autograd.isGradEnabled(), "also after an exception");
   }
+
+  /** PyTorch's vector norms for every p, and the Frobenius matrix norm. */
+  @Test
+  void normsOfEveryOrder() {
+    Tensor x = Tensor.ofDoubles(new double[] {3, -4, 0, 1}, 4);
+    assertEquals(4.0, x.norm(Double.POSITIVE_INFINITY).item());
+    assertEquals(0.0, x.norm(Double.NEGATIVE_INFINITY).item());
+    assertEquals(3.0, x.norm(0).item());
+    assertEquals(Math.pow(Math.sqrt(3) + 2 + 1, 2), x.norm(0.5).item(), 1e-12);
+    assertEquals(Math.sqrt(26), x.norm().item(), 1e-12);
+    assertArrayEquals(
+        new double[] {4, 1},
+        x.reshape(2, 2).norm(Double.POSITIVE_INFINITY, new int[] {1}, false).toDoubleArray());
+    assertEquals(6.0, Tensor.ones(4, 9).matrixNorm("fro").item(), 1e-6);
+    assertThrows(IllegalArgumentException.class, () -> x.matrixNorm("fro"));
+    assertThrows(IllegalArgumentException.class, () -> Tensor.ones(2, 2).matrixNorm("max"));
+    assertThrows(IllegalArgumentException.class, () -> x.norm(Double.NaN));
+    GradCheck.assertGradients(
+        a -> a[0].norm(Double.POSITIVE_INFINITY).add(a[0].norm(0.5)),
+        Tensor.ofDoubles(new double[] {0.3, -1.7, 0.9}, 3).requiresGrad(true));
+  }
 }

@@ -70,7 +70,7 @@ class MisuseCatalogueTest {
           row("M32", ARG, "scatterAdd", "[2]", "[1]"),
           row("M33", STATE, "item", "[2, 3]", "6 elements"),
           row("M34", ARG, "max", "[0]", "empty"),
-          row("M35", ARG, "norm", "0.5"),
+          row("M35", ARG, "norm", "NaN", "POSITIVE_INFINITY"),
           row("M36", ARG, "clamp", "min 2.0", "max 1.0"),
           row("M37", ARG, "matmul", "[2, 3]", "[4, 5]"),
           row("M38", ARG, "matmul", "[]", "[3]", "mul"),

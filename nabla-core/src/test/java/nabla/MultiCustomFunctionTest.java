@@ -181,4 +181,32 @@ class MultiCustomFunctionTest {
     Tensor leaf = f64(1, 2).requiresGrad(true);
     assertThrows(IllegalStateException.class, () -> scaleInPlace.applyInPlace(leaf, s));
   }
+
+  /** Rules that read the outputs differentiate through them (second order, forward mode). */
+  @Test
+  void rulesReadingOutputsAreDifferentiable() {
+    MultiCustomFunction sinCos =
+        MultiCustomFunction.of(
+            "SinCosFromOutputs",
+            in -> new Tensor[] {in[0].sin(), in[0].cos()},
+            (g, out, in) -> new Tensor[] {g[0].mul(out[1]).sub(g[1].mul(out[0]))},
+            (t, out, in) -> new Tensor[] {t[0].mul(out[1]), t[0].mul(out[0]).neg()});
+    GradCheck.assertGradients(
+        a -> {
+          Tensor[] sc = sinCos.apply(a[0]);
+          return sc[0].mul(sc[1]).add(sc[0].pow(3)).sum();
+        },
+        f64(0.4, -1.1, 2.0).requiresGrad(true));
+    // d²/dx² of sin x cos x = -2 sin 2x
+    Tensor x = f64(0.4).requiresGrad(true);
+    Tensor g =
+        Autograd.grad(
+                Autograd.grad(
+                    t -> {
+                      Tensor[] sc = sinCos.apply(t);
+                      return sc[0].mul(sc[1]).sum();
+                    }))
+            .apply(x);
+    assertEquals(-2 * Math.sin(0.8), g.item(), 1e-12);
+  }
 }
