@@ -1,0 +1,500 @@
+package nabla.linalg;
+
+/**
+ * Plain-Java dense kernels on one row-major matrix at an offset of a double array: LU with partial
+ * pivoting, Cholesky, triangular solves, Householder QR, Jacobi eigenvalues and the one-sided
+ * Jacobi SVD. Everything is computed in double; callers round float32 results once. No kernel knows
+ * about tensors, graphs or batches; {@link Linalg} loops over the batch.
+ */
+final class MatrixKernels {
+  private MatrixKernels() {}
+
+  /** Machine epsilon of double, the Jacobi convergence threshold. */
+  private static final double EPS = Math.ulp(1.0);
+
+  /**
+   * Factors the n×n matrix {@code a} (at {@code off}) in place into L (unit lower, below the
+   * diagonal) and U (upper, on and above it) with rows permuted: row i of LU is row {@code perm[i]}
+   * of the input. Returns the permutation's sign, or 0 when a pivot is exactly zero, in which case
+   * {@code perm[n]} holds the index of that pivot (the factorisation is not finished).
+   */
+  static int lu(double[] a, int off, int n, int[] perm) {
+    int sign = 1;
+    for (int i = 0; i < n; i++) {
+      perm[i] = i;
+    }
+    for (int k = 0; k < n; k++) {
+      int p = k;
+      double best = Math.abs(a[off + k * n + k]);
+      for (int i = k + 1; i < n; i++) {
+        double v = Math.abs(a[off + i * n + k]);
+        if (v > best) {
+          best = v;
+          p = i;
+        }
+      }
+      if (best == 0 || Double.isNaN(best)) {
+        perm[n] = k;
+        return 0;
+      }
+      if (p != k) {
+        for (int j = 0; j < n; j++) {
+          double t = a[off + k * n + j];
+          a[off + k * n + j] = a[off + p * n + j];
+          a[off + p * n + j] = t;
+        }
+        int t = perm[k];
+        perm[k] = perm[p];
+        perm[p] = t;
+        sign = -sign;
+      }
+      double pivot = a[off + k * n + k];
+      for (int i = k + 1; i < n; i++) {
+        double f = a[off + i * n + k] / pivot;
+        a[off + i * n + k] = f;
+        if (f != 0) {
+          for (int j = k + 1; j < n; j++) {
+            a[off + i * n + j] -= f * a[off + k * n + j];
+          }
+        }
+      }
+    }
+    return sign;
+  }
+
+  /**
+   * Solves (LU) x = P b for the n×m right-hand side {@code b} (at {@code boff}), writing x into
+   * {@code x} (at {@code xoff}); {@code lu}/{@code perm} as left by {@link #lu}.
+   */
+  static void luSolve(
+      double[] lu, int off, int n, int[] perm, double[] b, int boff, int m, double[] x, int xoff) {
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(b, boff + perm[i] * m, x, xoff + i * m, m);
+    }
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < i; k++) {
+        double f = lu[off + i * n + k];
+        if (f != 0) {
+          for (int j = 0; j < m; j++) {
+            x[xoff + i * m + j] -= f * x[xoff + k * m + j];
+          }
+        }
+      }
+    }
+    for (int i = n - 1; i >= 0; i--) {
+      for (int k = i + 1; k < n; k++) {
+        double f = lu[off + i * n + k];
+        if (f != 0) {
+          for (int j = 0; j < m; j++) {
+            x[xoff + i * m + j] -= f * x[xoff + k * m + j];
+          }
+        }
+      }
+      double d = lu[off + i * n + i];
+      for (int j = 0; j < m; j++) {
+        x[xoff + i * m + j] /= d;
+      }
+    }
+  }
+
+  /**
+   * Writes the lower Cholesky factor of the symmetric part of the n×n matrix {@code a} into {@code
+   * l} (same offset). Returns -1 on success, else the 1-based order of the leading minor that is
+   * not positive-definite.
+   */
+  static int cholesky(double[] a, double[] l, int off, int n) {
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j <= i; j++) {
+        double s = 0.5 * (a[off + i * n + j] + a[off + j * n + i]);
+        for (int k = 0; k < j; k++) {
+          s -= l[off + i * n + k] * l[off + j * n + k];
+        }
+        if (i == j) {
+          if (!(s > 0)) {
+            return i + 1;
+          }
+          l[off + i * n + i] = Math.sqrt(s);
+        } else {
+          l[off + i * n + j] = s / l[off + j * n + j];
+        }
+      }
+      for (int j = i + 1; j < n; j++) {
+        l[off + i * n + j] = 0;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Solves T x = b for the triangle of the n×n matrix {@code t} ({@code upper} or lower, the other
+   * triangle ignored) and the n×m right-hand side b, into x. Returns -1, or the index of a zero
+   * diagonal entry (x is then incomplete).
+   */
+  static int triangularSolve(
+      double[] t,
+      int toff,
+      int n,
+      boolean upper,
+      double[] b,
+      int boff,
+      int m,
+      double[] x,
+      int xoff) {
+    for (int i = 0; i < n; i++) {
+      if (t[toff + i * n + i] == 0) {
+        return i;
+      }
+    }
+    System.arraycopy(b, boff, x, xoff, n * m);
+    for (int s = 0; s < n; s++) {
+      int i = upper ? n - 1 - s : s;
+      int from = upper ? i + 1 : 0;
+      int to = upper ? n : i;
+      for (int k = from; k < to; k++) {
+        double f = t[toff + i * n + k];
+        if (f != 0) {
+          for (int j = 0; j < m; j++) {
+            x[xoff + i * m + j] -= f * x[xoff + k * m + j];
+          }
+        }
+      }
+      double d = t[toff + i * n + i];
+      for (int j = 0; j < m; j++) {
+        x[xoff + i * m + j] /= d;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Reduced Householder QR of the m×n matrix {@code a} (at {@code aoff}, not modified): Q is m×k
+   * with orthonormal columns, R is k×n upper triangular, k = min(m, n). The reflector signs follow
+   * LAPACK's geqrf ({@code R[j][j] = -sign(a_jj) * norm}), so the factors match PyTorch's.
+   */
+  static void qr(double[] a, int aoff, int m, int n, double[] q, int qoff, double[] r, int roff) {
+    int k = Math.min(m, n);
+    double[] w = new double[m * n];
+    System.arraycopy(a, aoff, w, 0, m * n);
+    double[][] vs = new double[k][];
+    double[] taus = new double[k];
+    for (int j = 0; j < k; j++) {
+      double alpha = w[j * n + j];
+      double tail = 0;
+      for (int i = j + 1; i < m; i++) {
+        tail = Math.hypot(tail, w[i * n + j]);
+      }
+      double[] v = new double[m - j];
+      v[0] = 1;
+      if (tail == 0) {
+        taus[j] = 0;
+      } else {
+        double beta = -Math.copySign(Math.hypot(alpha, tail), alpha);
+        taus[j] = (beta - alpha) / beta;
+        double scale = 1 / (alpha - beta);
+        for (int i = j + 1; i < m; i++) {
+          v[i - j] = w[i * n + j] * scale;
+          w[i * n + j] = 0;
+        }
+        w[j * n + j] = beta;
+        for (int c = j + 1; c < n; c++) {
+          double dot = 0;
+          for (int i = j; i < m; i++) {
+            dot += v[i - j] * w[i * n + c];
+          }
+          dot *= taus[j];
+          for (int i = j; i < m; i++) {
+            w[i * n + c] -= dot * v[i - j];
+          }
+        }
+      }
+      vs[j] = v;
+    }
+    for (int i = 0; i < k; i++) {
+      for (int c = 0; c < n; c++) {
+        r[roff + i * n + c] = c < i ? 0 : w[i * n + c];
+      }
+    }
+    for (int i = 0; i < m; i++) {
+      for (int c = 0; c < k; c++) {
+        q[qoff + i * k + c] = i == c ? 1 : 0;
+      }
+    }
+    for (int j = k - 1; j >= 0; j--) {
+      if (taus[j] == 0) {
+        continue;
+      }
+      double[] v = vs[j];
+      for (int c = 0; c < k; c++) {
+        double dot = 0;
+        for (int i = j; i < m; i++) {
+          dot += v[i - j] * q[qoff + i * k + c];
+        }
+        dot *= taus[j];
+        for (int i = j; i < m; i++) {
+          q[qoff + i * k + c] -= dot * v[i - j];
+        }
+      }
+    }
+  }
+
+  /**
+   * Eigen-decomposition of the symmetric part of the n×n matrix {@code a} by cyclic Jacobi
+   * rotations: eigenvalues ascending into {@code values} (at {@code voff}), orthonormal
+   * eigenvectors as the columns of {@code vectors} (at {@code off}), each with its
+   * largest-magnitude entry positive (the first such entry on ties).
+   */
+  static void eigh(double[] a, int off, int n, double[] values, int voff, double[] vectors) {
+    double[] w = new double[n * n];
+    double[] v = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      v[i * n + i] = 1;
+      for (int j = 0; j < n; j++) {
+        w[i * n + j] = 0.5 * (a[off + i * n + j] + a[off + j * n + i]);
+      }
+    }
+    for (int sweep = 0; sweep < 100; sweep++) {
+      double offNorm = 0;
+      double total = 0;
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+          double x = w[i * n + j] * w[i * n + j];
+          total += x;
+          if (i != j) {
+            offNorm += x;
+          }
+        }
+      }
+      if (offNorm <= EPS * EPS * total * 1e-2 || offNorm == 0) {
+        break;
+      }
+      for (int p = 0; p < n - 1; p++) {
+        for (int q = p + 1; q < n; q++) {
+          double apq = w[p * n + q];
+          if (apq == 0) {
+            continue;
+          }
+          double theta = (w[q * n + q] - w[p * n + p]) / (2 * apq);
+          double t =
+              Double.isInfinite(theta * theta)
+                  ? 0.5 / theta
+                  : Math.copySign(1, theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+          double c = 1 / Math.sqrt(t * t + 1);
+          double s = t * c;
+          rotateColumns(w, n, n, p, q, c, s);
+          rotateRows(w, n, n, p, q, c, s);
+          w[p * n + q] = 0;
+          w[q * n + p] = 0;
+          rotateColumns(v, n, n, p, q, c, s);
+        }
+      }
+    }
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (x, y) -> Double.compare(w[x * n + x], w[y * n + y]));
+    for (int c = 0; c < n; c++) {
+      int src = order[c];
+      values[voff + c] = w[src * n + src];
+      double sign = signOfLargest(v, n, n, src, 0);
+      for (int i = 0; i < n; i++) {
+        vectors[off + i * n + c] = sign * v[i * n + src];
+      }
+    }
+  }
+
+  /**
+   * Reduced SVD of the m×n matrix {@code a}: U m×k, singular values (descending, at {@code soff})
+   * and Vh k×n, k = min(m, n), by one-sided Jacobi rotations (accurate singular values, also the
+   * small ones). Each column of U has its largest-magnitude entry positive (Vh's rows follow).
+   */
+  static void svd(
+      double[] a,
+      int aoff,
+      int m,
+      int n,
+      double[] u,
+      int uoff,
+      double[] s,
+      int soff,
+      double[] vh,
+      int vhoff) {
+    int k = Math.min(m, n);
+    if (m < n) {
+      // A = (Aᵀ)ᵀ: the SVD of Aᵀ (n×m) gives U' S V'ᵀ, so U = V' and Vh = U'ᵀ.
+      double[] at = new double[n * m];
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+          at[j * m + i] = a[aoff + i * n + j];
+        }
+      }
+      double[] ut = new double[n * k];
+      double[] vht = new double[k * m];
+      svd(at, 0, n, m, ut, 0, s, soff, vht, 0);
+      for (int i = 0; i < m; i++) {
+        for (int c = 0; c < k; c++) {
+          u[uoff + i * k + c] = vht[c * m + i];
+        }
+      }
+      for (int c = 0; c < k; c++) {
+        for (int j = 0; j < n; j++) {
+          vh[vhoff + c * n + j] = ut[j * k + c];
+        }
+      }
+      // the sign rule is about U's columns: flip where the transposed factor's rule disagrees
+      for (int c = 0; c < k; c++) {
+        if (signOfLargest(u, m, k, c, uoff) < 0) {
+          for (int i = 0; i < m; i++) {
+            u[uoff + i * k + c] = -u[uoff + i * k + c];
+          }
+          for (int j = 0; j < n; j++) {
+            vh[vhoff + c * n + j] = -vh[vhoff + c * n + j];
+          }
+        }
+      }
+      return;
+    }
+    double[] w = new double[m * n];
+    System.arraycopy(a, aoff, w, 0, m * n);
+    double[] v = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      v[i * n + i] = 1;
+    }
+    for (int sweep = 0; sweep < 100; sweep++) {
+      boolean rotated = false;
+      for (int p = 0; p < n - 1; p++) {
+        for (int q = p + 1; q < n; q++) {
+          double alpha = 0;
+          double beta = 0;
+          double gamma = 0;
+          for (int i = 0; i < m; i++) {
+            double wp = w[i * n + p];
+            double wq = w[i * n + q];
+            alpha += wp * wp;
+            beta += wq * wq;
+            gamma += wp * wq;
+          }
+          if (gamma == 0 || Math.abs(gamma) <= EPS * Math.sqrt(alpha * beta)) {
+            continue;
+          }
+          rotated = true;
+          double zeta = (beta - alpha) / (2 * gamma);
+          double t =
+              Double.isInfinite(zeta * zeta)
+                  ? 0.5 / zeta
+                  : Math.copySign(1, zeta) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+          double c = 1 / Math.sqrt(1 + t * t);
+          double sn = c * t;
+          rotateColumns(w, m, n, p, q, c, sn);
+          rotateColumns(v, n, n, p, q, c, sn);
+        }
+      }
+      if (!rotated) {
+        break;
+      }
+    }
+    double[] norms = new double[n];
+    for (int j = 0; j < n; j++) {
+      double t = 0;
+      for (int i = 0; i < m; i++) {
+        t = Math.hypot(t, w[i * n + j]);
+      }
+      norms[j] = t;
+    }
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (x, y) -> Double.compare(norms[y], norms[x]));
+    double tiny = norms[order[0]] * EPS * m;
+    for (int c = 0; c < k; c++) {
+      int src = order[c];
+      double sv = norms[src];
+      s[soff + c] = sv;
+      boolean zero = sv <= tiny || sv == 0;
+      for (int i = 0; i < m; i++) {
+        u[uoff + i * k + c] = zero ? 0 : w[i * n + src] / sv;
+      }
+      if (zero) {
+        completeColumn(u, uoff, m, k, c);
+      }
+      for (int j = 0; j < n; j++) {
+        vh[vhoff + c * n + j] = v[j * n + src];
+      }
+    }
+    for (int c = 0; c < k; c++) {
+      if (signOfLargest(u, m, k, c, uoff) < 0) {
+        for (int i = 0; i < m; i++) {
+          u[uoff + i * k + c] = -u[uoff + i * k + c];
+        }
+        for (int j = 0; j < n; j++) {
+          vh[vhoff + c * n + j] = -vh[vhoff + c * n + j];
+        }
+      }
+    }
+  }
+
+  /** Makes column c of the m×k matrix orthonormal to columns 0..c-1 (Gram-Schmidt on e_i). */
+  private static void completeColumn(double[] u, int off, int m, int k, int c) {
+    for (int e = 0; e < m; e++) {
+      double[] x = new double[m];
+      x[e] = 1;
+      for (int pass = 0; pass < 2; pass++) {
+        for (int j = 0; j < c; j++) {
+          double dot = 0;
+          for (int i = 0; i < m; i++) {
+            dot += u[off + i * k + j] * x[i];
+          }
+          for (int i = 0; i < m; i++) {
+            x[i] -= dot * u[off + i * k + j];
+          }
+        }
+      }
+      double norm = 0;
+      for (int i = 0; i < m; i++) {
+        norm = Math.hypot(norm, x[i]);
+      }
+      if (norm > 0.5) {
+        for (int i = 0; i < m; i++) {
+          u[off + i * k + c] = x[i] / norm;
+        }
+        return;
+      }
+    }
+  }
+
+  /** +1 or -1: the sign of the largest-magnitude entry of column c (rows × cols, at off). */
+  private static double signOfLargest(double[] x, int rows, int cols, int c, int off) {
+    double best = -1;
+    double sign = 1;
+    for (int i = 0; i < rows; i++) {
+      double e = x[off + i * cols + c];
+      if (Math.abs(e) > best * (1 + 1e-12)) {
+        best = Math.abs(e);
+        sign = e < 0 ? -1 : 1;
+      }
+    }
+    return sign;
+  }
+
+  /** Columns p, q of the rows×cols matrix x become c·x_p − s·x_q and s·x_p + c·x_q. */
+  private static void rotateColumns(
+      double[] x, int rows, int cols, int p, int q, double c, double s) {
+    for (int i = 0; i < rows; i++) {
+      double xp = x[i * cols + p];
+      double xq = x[i * cols + q];
+      x[i * cols + p] = c * xp - s * xq;
+      x[i * cols + q] = s * xp + c * xq;
+    }
+  }
+
+  /** Rows p, q of the rows×cols matrix x become c·x_p − s·x_q and s·x_p + c·x_q. */
+  private static void rotateRows(double[] x, int rows, int cols, int p, int q, double c, double s) {
+    for (int j = 0; j < cols; j++) {
+      double xp = x[p * cols + j];
+      double xq = x[q * cols + j];
+      x[p * cols + j] = c * xp - s * xq;
+      x[q * cols + j] = s * xp + c * xq;
+    }
+  }
+}
