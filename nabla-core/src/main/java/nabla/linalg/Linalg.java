@@ -216,10 +216,208 @@ public final class Linalg {
     return new Tensor[] {build(first, a.dtype(), batch), build(second, a.dtype(), batch)};
   }
 
+  // ---------------------------------------------------------------- cholesky, triangular
+
+  /**
+   * The lower Cholesky factor L of symmetric positive-definite matrices {@code [..., n, n]}: {@code
+   * A = L Lᵀ}. Only the symmetric part {@code (A + Aᵀ)/2} is read (for a symmetric A that is A), so
+   * the gradient is symmetric: {@code Ā = sym(L⁻ᵀ Φ(Lᵀ L̄) L⁻¹)} with Φ taking the lower triangle
+   * and halving the diagonal; tangent {@code dL = L Φ(L⁻¹ sym(dA) L⁻ᵀ)}.
+   *
+   * <pre>{@code
+   * Tensor l = Linalg.cholesky(Tensor.of(new double[] {4, 2, 2, 5}, 2, 2));   // [[2, 0], [1, 2]]
+   * }</pre>
+   *
+   * @throws IllegalArgumentException when a leading minor is not positive-definite
+   */
+  public static Tensor cholesky(Tensor a) {
+    nonNull("cholesky", a);
+    floating("cholesky", a);
+    square("cholesky", a);
+    return CHOLESKY.apply(a);
+  }
+
+  private static final CustomFunction CHOLESKY =
+      CustomFunction.of(
+          "LinalgCholesky",
+          in -> {
+            Tensor a = in[0];
+            int n = a.size(-1);
+            double[] ad = a.toDoubleArray();
+            double[] ld = new double[ad.length];
+            int batches = batchCount(a.shape(), 2);
+            for (int i = 0; i < batches; i++) {
+              int minor = MatrixKernels.cholesky(ad, ld, i * n * n, n);
+              if (minor >= 0) {
+                throw new IllegalArgumentException(
+                    "cholesky: the matrix of shape "
+                        + shape(a)
+                        + " ("
+                        + a.dtype()
+                        + ")"
+                        + (a.dim() > 2 ? " at batch index " + i : "")
+                        + " is not positive-definite: the leading minor of order "
+                        + minor
+                        + " is not positive; pass a symmetric positive-definite matrix (add a"
+                        + " multiple of the identity to regularise it)");
+              }
+            }
+            return build(ld, a.dtype(), a.shape());
+          },
+          (g, l, in) -> {
+            int n = l.size(-1);
+            Tensor p = mT(l).matmul(g).mul(lowerHalfDiagonal(n, l.dtype()));
+            Tensor y = solveTriangular(mT(l), p, true); // L⁻ᵀ P
+            Tensor s = mT(solveTriangular(mT(l), mT(y), true)); // L⁻ᵀ P L⁻¹
+            return new Tensor[] {s.add(mT(s)).mul(0.5)};
+          },
+          (t, l, in) -> {
+            int n = l.size(-1);
+            Tensor da = t[0].add(mT(t[0])).mul(0.5);
+            Tensor y = solveTriangular(l, da, false); // L⁻¹ dA
+            Tensor c = mT(solveTriangular(l, mT(y), false)); // L⁻¹ dA L⁻ᵀ
+            return l.matmul(c.mul(lowerHalfDiagonal(n, l.dtype())));
+          });
+
+  /**
+   * Solves {@code A X = B} for triangular A {@code [..., n, n]} (its {@code upper} or lower
+   * triangle is read, the other ignored) and B {@code [..., n, k]}; batch dimensions broadcast.
+   * Gradients: {@code B̄ = A⁻ᵀ X̄}, {@code Ā = −tri(B̄ Xᵀ)}, the triangle that was read.
+   *
+   * <pre>{@code
+   * Tensor l = Tensor.of(new double[] {2, 0, 1, 1}, 2, 2);
+   * Tensor x = Linalg.solveTriangular(l, Tensor.of(new double[] {2, 3}, 2, 1), false);   // [[1], [2]]
+   * }</pre>
+   *
+   * @throws IllegalArgumentException when a diagonal entry is zero, or the shapes do not fit
+   */
+  public static Tensor solveTriangular(Tensor a, Tensor b, boolean upper) {
+    nonNull("solveTriangular", a, b);
+    sameFloating("solveTriangular", a, b);
+    square("solveTriangular", a);
+    if (b.dim() < 2 || b.size(-2) != a.size(-1)) {
+      throw new IllegalArgumentException(
+          "solveTriangular: A "
+              + shape(a)
+              + " needs B of shape [..., "
+              + a.size(-1)
+              + ", k], got "
+              + shape(b)
+              + " (a vector b goes in as b.unsqueeze(-1))");
+    }
+    Tensor[] ab = broadcastBatch("solveTriangular", a, b);
+    return (upper ? TRIANGULAR_UPPER : TRIANGULAR_LOWER).apply(ab[0], ab[1]);
+  }
+
+  private static final CustomFunction TRIANGULAR_UPPER = triangular(true);
+  private static final CustomFunction TRIANGULAR_LOWER = triangular(false);
+
+  private static CustomFunction triangular(boolean upper) {
+    return CustomFunction.of(
+        "LinalgSolveTriangular",
+        in -> {
+          Tensor a = in[0];
+          Tensor b = in[1];
+          int n = a.size(-1);
+          int k = b.size(-1);
+          double[] ad = a.toDoubleArray();
+          double[] bd = b.toDoubleArray();
+          double[] xd = new double[bd.length];
+          int batches = batchCount(a.shape(), 2);
+          for (int i = 0; i < batches; i++) {
+            int zero =
+                MatrixKernels.triangularSolve(
+                    ad, i * n * n, n, upper, bd, i * n * k, k, xd, i * n * k);
+            if (zero >= 0) {
+              throw new IllegalArgumentException(
+                  "solveTriangular: the "
+                      + (upper ? "upper" : "lower")
+                      + " triangular matrix of shape "
+                      + shape(a)
+                      + " ("
+                      + a.dtype()
+                      + ")"
+                      + (a.dim() > 2 ? " at batch index " + i : "")
+                      + " is singular: diagonal entry "
+                      + zero
+                      + " is zero");
+            }
+          }
+          return build(xd, a.dtype(), b.shape());
+        },
+        (g, x, in) -> {
+          Tensor gb = solveTriangular(mT(in[0]), g, !upper);
+          Tensor mask = triangleMask(x.size(-2), upper, in[0].dtype());
+          return new Tensor[] {gb.matmul(mT(x)).mul(mask).neg(), gb};
+        },
+        (t, x, in) -> {
+          Tensor rhs = t[1] != null ? t[1] : x.zerosLike();
+          if (t[0] != null) {
+            Tensor mask = triangleMask(x.size(-2), upper, in[0].dtype());
+            rhs = rhs.sub(t[0].mul(mask).matmul(x));
+          }
+          return solveTriangular(in[0], rhs, upper);
+        });
+  }
+
+  // ---------------------------------------------------------------- matrix power
+
+  /**
+   * {@code Aⁿ} for square matrices {@code [..., n, n]} by repeated squaring (matmul); {@code n = 0}
+   * gives the identity, a negative n the power of {@link #inv}. Differentiable through its matmuls.
+   *
+   * <pre>{@code
+   * Linalg.matrixPower(Tensor.of(new double[] {1, 1, 0, 1}, 2, 2), 3);   // [[1, 3], [0, 1]]
+   * }</pre>
+   */
+  public static Tensor matrixPower(Tensor a, int n) {
+    nonNull("matrixPower", a);
+    floating("matrixPower", a);
+    square("matrixPower", a);
+    if (n == 0) {
+      return eye(a.size(-1), a.dtype()).expand(a.shape()).contiguous();
+    }
+    Tensor base = n < 0 ? inv(a) : a;
+    long e = Math.abs((long) n);
+    Tensor result = null;
+    while (true) {
+      if ((e & 1) != 0) {
+        result = result == null ? base : result.matmul(base);
+      }
+      e >>= 1;
+      if (e == 0) {
+        return result;
+      }
+      base = base.matmul(base);
+    }
+  }
+
   // ---------------------------------------------------------------- helpers
 
   static Tensor mT(Tensor x) {
     return x.transpose(-2, -1);
+  }
+
+  /** 1 strictly below the diagonal, 0.5 on it, 0 above: Φ of the Cholesky rules. */
+  static Tensor lowerHalfDiagonal(int n, DType dtype) {
+    double[] m = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j <= i; j++) {
+        m[i * n + j] = i == j ? 0.5 : 1;
+      }
+    }
+    return build(m, dtype, n, n);
+  }
+
+  /** 1 on and above (upper) or on and below the diagonal, 0 elsewhere. */
+  static Tensor triangleMask(int n, boolean upper, DType dtype) {
+    double[] m = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        m[i * n + j] = (upper ? j >= i : j <= i) ? 1 : 0;
+      }
+    }
+    return build(m, dtype, n, n);
   }
 
   static Tensor eye(int n, DType dtype) {

@@ -112,6 +112,60 @@ class LinalgGradientTest {
     assertEquals(Double.NEGATIVE_INFINITY, Linalg.slogdet(singular).logAbsDet().item());
   }
 
+  /** A symmetric positive-definite batch: M Mᵀ + n·I. */
+  static Tensor spd(long seed, int... shape) {
+    Tensor m = matrix(seed, 0, shape);
+    int n = shape[shape.length - 1];
+    return m.matmul(m.transpose(-2, -1)).add(Tensor.eye(n).to(DType.FLOAT64).mul(n));
+  }
+
+  @Test
+  void cholesky() {
+    check(x -> Linalg.cholesky(x[0]), grad(spd(11, 2, 3, 3)));
+    Tensor a = Tensor.ofDoubles(new double[] {4, 2, 2, 5}, 2, 2);
+    double[] l = Linalg.cholesky(a).toDoubleArray();
+    double[] expected = {2, 0, 1, 2};
+    for (int i = 0; i < 4; i++) {
+      assertEquals(expected[i], l[i], 1e-15);
+    }
+    Tensor big = spd(12, 6, 6);
+    Tensor f = Linalg.cholesky(big);
+    double err = f.matmul(f.transpose(-2, -1)).sub(big).abs().max().item();
+    assertTrue(err < 1e-13, "L Lᵀ differs from A by " + err);
+    Tensor indefinite = Tensor.ofDoubles(new double[] {1, 2, 2, 1}, 2, 2);
+    var e = assertThrows(IllegalArgumentException.class, () -> Linalg.cholesky(indefinite));
+    assertTrue(
+        e.getMessage().contains("positive-definite") && e.getMessage().contains("order 2"),
+        e.getMessage());
+  }
+
+  @Test
+  void solveTriangular() {
+    Tensor lower = matrix(13, 3, 2, 3, 3).mul(Linalg.triangleMask(3, false, DType.FLOAT64));
+    Tensor upper = matrix(14, -3, 3, 3).mul(Linalg.triangleMask(3, true, DType.FLOAT64));
+    check(
+        x -> Linalg.solveTriangular(x[0], x[1], false), grad(lower), grad(matrix(15, 0, 2, 3, 2)));
+    check(x -> Linalg.solveTriangular(x[0], x[1], true), grad(upper), grad(matrix(16, 0, 2, 3, 2)));
+    // the other triangle is ignored: a full matrix gives the same solution as its triangle
+    Tensor full = matrix(17, 3, 3, 3);
+    Tensor b = matrix(18, 0, 3, 2);
+    Tensor x1 = Linalg.solveTriangular(full, b, true);
+    Tensor x2 = Linalg.solve(full.mul(Linalg.triangleMask(3, true, DType.FLOAT64)), b);
+    assertTrue(x1.sub(x2).abs().max().item() < 1e-14);
+    check(x -> Linalg.solveTriangular(x[0], x[1], true), grad(full), grad(b));
+  }
+
+  @Test
+  void matrixPower() {
+    check(x -> Linalg.matrixPower(x[0], 3), grad(matrix(19, 0.5, 2, 3, 3)));
+    check(x -> Linalg.matrixPower(x[0], -2), grad(matrix(20, 3, 3, 3)));
+    Tensor a = Tensor.ofDoubles(new double[] {1, 1, 0, 1}, 2, 2);
+    assertEquals(5, Linalg.matrixPower(a, 5).toDoubleArray()[1]);
+    assertEquals(-5, Linalg.matrixPower(a, -5).toDoubleArray()[1], 1e-12);
+    assertEquals(1, Linalg.matrixPower(a, 0).toDoubleArray()[3]);
+    assertEquals(0, Linalg.matrixPower(a, 0).toDoubleArray()[1]);
+  }
+
   @Test
   void errorsNameTheProblem() {
     Tensor singular = Tensor.ofDoubles(new double[] {1, 2, 2, 4}, 2, 2);
