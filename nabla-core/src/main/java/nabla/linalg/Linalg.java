@@ -1,8 +1,10 @@
 package nabla.linalg;
 
 import java.util.Arrays;
+import nabla.Autograd;
 import nabla.CustomFunction;
 import nabla.DType;
+import nabla.MultiCustomFunction;
 import nabla.Tensor;
 
 /**
@@ -392,6 +394,278 @@ public final class Linalg {
     }
   }
 
+  // ---------------------------------------------------------------- decompositions
+
+  /** The result of {@link #qr}: A = Q R. */
+  public record Qr(Tensor q, Tensor r) {}
+
+  /** The result of {@link #eigh}: A = V diag(λ) Vᵀ, eigenvalues ascending. */
+  public record Eigh(Tensor eigenvalues, Tensor eigenvectors) {}
+
+  /** The result of {@link #svd}: A = U diag(S) Vh, singular values descending. */
+  public record Svd(Tensor u, Tensor s, Tensor vh) {}
+
+  /**
+   * Reduced QR decomposition of {@code [..., m, n]}: Q {@code [..., m, k]} with orthonormal
+   * columns, R {@code [..., k, n]} upper triangular, k = min(m, n), by Householder reflections
+   * (signs as LAPACK's and PyTorch's: {@code R[j][j] = −sign(a_jj)·‖column‖}). Gradients need m ≥ n
+   * and a full-rank A: {@code Ā = (Q̄ + Q copyltu(M)) R⁻ᵀ} with {@code M = R R̄ᵀ − Q̄ᵀ Q}.
+   *
+   * <pre>{@code
+   * Linalg.Qr f = Linalg.qr(Tensor.of(new double[] {3, 1, 4, 2}, 2, 2));
+   * f.q().matmul(f.r());   // the input again
+   * }</pre>
+   */
+  public static Qr qr(Tensor a) {
+    nonNull("qr", a);
+    floating("qr", a);
+    matrix("qr", a);
+    Tensor[] out = QR.apply(a);
+    return new Qr(out[0], out[1]);
+  }
+
+  private static final MultiCustomFunction QR =
+      MultiCustomFunction.of(
+          "LinalgQr",
+          in -> qrKernel(in[0]),
+          (g, out, in) -> {
+            qrDifferentiable(in[0]);
+            Tensor[] o = Autograd.isGradEnabled() ? recompute(Linalg.QR, in) : out;
+            Tensor q = o[0];
+            Tensor r = o[1];
+            int n = r.size(-1);
+            Tensor m = r.matmul(mT(g[1])).sub(mT(g[0]).matmul(q));
+            Tensor copyltu =
+                m.mul(triangleMask(n, false, m.dtype()))
+                    .add(mT(m.mul(strictlyLower(n, m.dtype()))));
+            Tensor x = g[0].add(q.matmul(copyltu));
+            return new Tensor[] {mT(solveTriangular(r, mT(x), true))};
+          },
+          (t, out, in) -> {
+            qrDifferentiable(in[0]);
+            Tensor q = out[0];
+            Tensor r = out[1];
+            int n = r.size(-1);
+            Tensor daRinv = mT(solveTriangular(mT(r), mT(t[0]), false)); // dA R⁻¹
+            Tensor c = mT(q).matmul(daRinv);
+            Tensor low = c.mul(strictlyLower(n, c.dtype()));
+            Tensor upperPart = c.sub(low.sub(mT(low))); // C − Ω, upper triangular
+            return new Tensor[] {daRinv.sub(q.matmul(upperPart)), upperPart.matmul(r)};
+          });
+
+  private static Tensor[] qrKernel(Tensor a) {
+    int m = a.size(-2);
+    int n = a.size(-1);
+    int k = Math.min(m, n);
+    double[] ad = a.toDoubleArray();
+    int batches = batchCount(a.shape(), 2);
+    double[] q = new double[batches * m * k];
+    double[] r = new double[batches * k * n];
+    for (int i = 0; i < batches; i++) {
+      MatrixKernels.qr(ad, i * m * n, m, n, q, i * m * k, r, i * k * n);
+    }
+    int[] batch = batchShape(a.shape(), 2);
+    return new Tensor[] {
+      build(q, a.dtype(), concat(batch, m, k)), build(r, a.dtype(), concat(batch, k, n))
+    };
+  }
+
+  private static void qrDifferentiable(Tensor a) {
+    if (a.size(-2) < a.size(-1)) {
+      throw new UnsupportedOperationException(
+          "qr: the derivative of the reduced QR of a wide matrix "
+              + shape(a)
+              + " (m < n) is not implemented; differentiate qr of the transpose, or use lstsq");
+    }
+  }
+
+  /**
+   * Eigenvalues (ascending, {@code [..., n]}) and orthonormal eigenvectors (columns, {@code [...,
+   * n, n]}) of symmetric matrices {@code [..., n, n]}, by cyclic Jacobi rotations. Only the
+   * symmetric part {@code (A + Aᵀ)/2} is read; each eigenvector's largest-magnitude entry is
+   * positive.
+   *
+   * <p>Gradient {@code Ā = sym(V (diag(λ̄) + F ∘ (Vᵀ V̄)) Vᵀ)} with {@code F_ij = 1/(λ_j − λ_i)} (i
+   * ≠ j), tangent {@code dλ = diag(Vᵀ dA V)}, {@code dV = V (F ∘ (Vᵀ dA V))}. <b>Caveat:</b> for
+   * repeated (or nearly repeated) eigenvalues the eigenvectors are not unique and F is infinite (or
+   * huge): the gradient is then only meaningful for functions that do not depend on the choice of
+   * basis within the eigenspace (e.g. of the eigenvalues alone, for which F drops out when V̄ is
+   * zero).
+   *
+   * <pre>{@code
+   * Linalg.Eigh e = Linalg.eigh(Tensor.of(new double[] {2, 1, 1, 2}, 2, 2));   // λ = [1, 3]
+   * }</pre>
+   */
+  public static Eigh eigh(Tensor a) {
+    nonNull("eigh", a);
+    floating("eigh", a);
+    square("eigh", a);
+    Tensor[] out = EIGH.apply(a);
+    return new Eigh(out[0], out[1]);
+  }
+
+  private static final MultiCustomFunction EIGH =
+      MultiCustomFunction.of(
+          "LinalgEigh",
+          in -> {
+            Tensor a = in[0];
+            int n = a.size(-1);
+            double[] ad = a.toDoubleArray();
+            int batches = batchCount(a.shape(), 2);
+            double[] values = new double[batches * n];
+            double[] vectors = new double[ad.length];
+            for (int i = 0; i < batches; i++) {
+              MatrixKernels.eigh(ad, i * n * n, n, values, i * n, vectors);
+            }
+            return new Tensor[] {
+              build(values, a.dtype(), batchShape(a.shape(), 1)),
+              build(vectors, a.dtype(), a.shape())
+            };
+          },
+          (g, out, in) -> {
+            Tensor[] o = Autograd.isGradEnabled() ? recompute(Linalg.EIGH, in) : out;
+            Tensor lambda = o[0];
+            Tensor v = o[1];
+            Tensor inner = diagEmbed(g[0]).add(gaps(lambda).mul(mT(v).matmul(g[1])));
+            Tensor ga = v.matmul(inner).matmul(mT(v));
+            return new Tensor[] {ga.add(mT(ga)).mul(0.5)};
+          },
+          (t, out, in) -> {
+            Tensor lambda = out[0];
+            Tensor v = out[1];
+            Tensor da = t[0].add(mT(t[0])).mul(0.5);
+            Tensor p = mT(v).matmul(da).matmul(v);
+            return new Tensor[] {diagonal(p), v.matmul(gaps(lambda).mul(p))};
+          });
+
+  /**
+   * Reduced singular value decomposition of {@code [..., m, n]}: U {@code [..., m, k]}, S {@code
+   * [..., k]} (descending, non-negative), Vh {@code [..., k, n]}, k = min(m, n), by one-sided
+   * Jacobi rotations (small singular values to high relative accuracy). Each column of U has its
+   * largest-magnitude entry positive.
+   *
+   * <p>Gradient (Townsend's formula), with {@code F_ij = 1/(s_j² − s_i²)}: {@code Ā = U [(F ∘ (UᵀŪ
+   * − ŪᵀU)) S + diag(S̄) + S (F ∘ (VᵀV̄ − V̄ᵀV))] Vᵀ + (I − UUᵀ) Ū S⁻¹ Vᵀ + U S⁻¹ V̄ᵀ (I − VVᵀ)}.
+   * <b>Caveat:</b> as for {@link #eigh}, repeated singular values (or a zero one, when U or V is
+   * used) make the singular vectors non-unique and the gradient infinite unless the function
+   * depends only on the singular values or on U and V through gauge-invariant combinations such as
+   * {@code U diag(S) Vh}.
+   *
+   * <pre>{@code
+   * Linalg.Svd d = Linalg.svd(Tensor.of(new double[] {3, 0, 0, -2}, 2, 2));   // s = [3, 2]
+   * }</pre>
+   */
+  public static Svd svd(Tensor a) {
+    nonNull("svd", a);
+    floating("svd", a);
+    matrix("svd", a);
+    Tensor[] out = SVD.apply(a);
+    return new Svd(out[0], out[1], out[2]);
+  }
+
+  private static final MultiCustomFunction SVD =
+      MultiCustomFunction.of("LinalgSvd", in -> svdKernel(in[0]), Linalg::svdVjp, Linalg::svdJvp);
+
+  private static Tensor[] svdKernel(Tensor a) {
+    int m = a.size(-2);
+    int n = a.size(-1);
+    int k = Math.min(m, n);
+    double[] ad = a.toDoubleArray();
+    int batches = batchCount(a.shape(), 2);
+    double[] u = new double[batches * m * k];
+    double[] s = new double[batches * k];
+    double[] vh = new double[batches * k * n];
+    for (int i = 0; i < batches; i++) {
+      MatrixKernels.svd(ad, i * m * n, m, n, u, i * m * k, s, i * k, vh, i * k * n);
+    }
+    int[] batch = batchShape(a.shape(), 2);
+    return new Tensor[] {
+      build(u, a.dtype(), concat(batch, m, k)),
+      build(s, a.dtype(), concat(batch, k)),
+      build(vh, a.dtype(), concat(batch, k, n))
+    };
+  }
+
+  private static Tensor[] svdVjp(Tensor[] g, Tensor[] out, Tensor... in) {
+    Tensor[] o = Autograd.isGradEnabled() ? recompute(SVD, in) : out;
+    Tensor u = o[0];
+    Tensor s = o[1];
+    Tensor v = mT(o[2]);
+    Tensor gu = g[0];
+    Tensor gv = mT(g[2]);
+    Tensor f = gaps(s.square());
+    Tensor rowS = s.unsqueeze(-2); // X·rowS scales column j by s_j: X S
+    Tensor colS = s.unsqueeze(-1); // colS·X scales row i by s_i: S X
+    Tensor utgu = mT(u).matmul(gu);
+    Tensor vtgv = mT(v).matmul(gv);
+    Tensor inner =
+        f.mul(utgu.sub(mT(utgu)))
+            .mul(rowS)
+            .add(diagEmbed(g[1]))
+            .add(colS.mul(f.mul(vtgv.sub(mT(vtgv)))));
+    Tensor ga = u.matmul(inner).matmul(mT(v));
+    int m = u.size(-2);
+    int n = v.size(-2);
+    int k = s.size(-1);
+    if (m > k) {
+      ga = ga.add(gu.sub(u.matmul(utgu)).div(rowS).matmul(mT(v)));
+    }
+    if (n > k) {
+      ga = ga.add(u.div(rowS).matmul(mT(gv.sub(v.matmul(vtgv)))));
+    }
+    return new Tensor[] {ga};
+  }
+
+  private static Tensor[] svdJvp(Tensor[] t, Tensor[] out, Tensor... in) {
+    Tensor u = out[0];
+    Tensor s = out[1];
+    Tensor v = mT(out[2]);
+    Tensor da = t[0];
+    Tensor f = gaps(s.square());
+    Tensor rowS = s.unsqueeze(-2);
+    Tensor colS = s.unsqueeze(-1);
+    Tensor p = mT(u).matmul(da).matmul(v);
+    Tensor du = u.matmul(f.mul(p.mul(rowS).add(colS.mul(mT(p)))));
+    Tensor dv = v.matmul(f.mul(colS.mul(p).add(mT(p).mul(rowS))));
+    int m = u.size(-2);
+    int n = v.size(-2);
+    int k = s.size(-1);
+    if (m > k) {
+      Tensor dav = da.matmul(v);
+      du = du.add(dav.sub(u.matmul(mT(u).matmul(dav))).div(rowS));
+    }
+    if (n > k) {
+      Tensor datu = mT(da).matmul(u);
+      dv = dv.add(datu.sub(v.matmul(mT(v).matmul(datu))).div(rowS));
+    }
+    return new Tensor[] {du, diagonal(p), mT(dv)};
+  }
+
+  /** F_ij = 1/(x_j − x_i) off the diagonal, 0 on it (no infinity anywhere, so no NaN gradients). */
+  private static Tensor gaps(Tensor x) {
+    int n = x.size(-1);
+    Tensor eye = eye(n, x.dtype());
+    Tensor diff = x.unsqueeze(-2).sub(x.unsqueeze(-1));
+    return diff.add(eye).reciprocal().mul(eye.neg().add(1));
+  }
+
+  /**
+   * The outputs again, recorded: a rule that runs under createGraph differentiates through them.
+   */
+  private static Tensor[] recompute(MultiCustomFunction f, Tensor[] in) {
+    return f.apply(in);
+  }
+
+  /** The diagonals of [..., n, n] as [..., n]. */
+  static Tensor diagonal(Tensor x) {
+    return x.mul(eye(x.size(-1), x.dtype())).sum(-1, false);
+  }
+
+  /** [..., n] to diagonal matrices [..., n, n]. */
+  static Tensor diagEmbed(Tensor v) {
+    return v.unsqueeze(-1).mul(eye(v.size(-1), v.dtype()));
+  }
+
   // ---------------------------------------------------------------- helpers
 
   static Tensor mT(Tensor x) {
@@ -418,6 +692,11 @@ public final class Linalg {
       }
     }
     return build(m, dtype, n, n);
+  }
+
+  /** 1 strictly below the diagonal, 0 elsewhere. */
+  static Tensor strictlyLower(int n, DType dtype) {
+    return triangleMask(n, false, dtype).sub(eye(n, dtype));
   }
 
   static Tensor eye(int n, DType dtype) {

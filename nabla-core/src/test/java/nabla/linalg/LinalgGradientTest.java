@@ -166,6 +166,80 @@ class LinalgGradientTest {
     assertEquals(0, Linalg.matrixPower(a, 0).toDoubleArray()[1]);
   }
 
+  static Tensor both(Tensor a, Tensor b) {
+    return Tensor.cat(0, a.flatten(), b.flatten());
+  }
+
+  @Test
+  void qr() {
+    check(x -> both(Linalg.qr(x[0]).q(), Linalg.qr(x[0]).r()), grad(matrix(21, 2, 2, 3, 3)));
+    check(x -> both(Linalg.qr(x[0]).q(), Linalg.qr(x[0]).r()), grad(matrix(22, 2, 5, 3)));
+    Tensor a = matrix(23, 0, 2, 6, 4);
+    Linalg.Qr f = Linalg.qr(a);
+    assertTrue(f.q().matmul(f.r()).sub(a).abs().max().item() < 1e-14);
+    Tensor qtq = f.q().transpose(-2, -1).matmul(f.q());
+    assertTrue(qtq.sub(Tensor.eye(4).to(DType.FLOAT64)).abs().max().item() < 1e-14);
+    assertEquals(0, f.r().mul(Linalg.strictlyLower(4, DType.FLOAT64)).abs().max().item());
+    Linalg.Qr wide = Linalg.qr(matrix(24, 0, 2, 4));
+    assertTrue(wide.q().matmul(wide.r()).sub(matrix(24, 0, 2, 4)).abs().max().item() < 1e-14);
+    assertEquals(2, wide.r().size(0));
+  }
+
+  /** A symmetric float64 batch with well-separated eigenvalues. */
+  static Tensor symmetric(long seed, int... shape) {
+    Tensor m = matrix(seed, 0, shape);
+    int n = shape[shape.length - 1];
+    double[] d = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      d[i * n + i] = 2.0 * i;
+    }
+    return m.add(m.transpose(-2, -1)).mul(0.25).add(Tensor.ofDoubles(d, n, n));
+  }
+
+  @Test
+  void eigh() {
+    Tensor w = Tensor.ofDoubles(new double[] {0.3, -1.2, 0.7, 2.0}, 4);
+    check(x -> Linalg.eigh(x[0]).eigenvalues().square(), grad(symmetric(25, 2, 4, 4)));
+    check(
+        x -> {
+          Linalg.Eigh e = Linalg.eigh(x[0]);
+          Tensor v = e.eigenvectors();
+          return v.mul(w.add(e.eigenvalues()).unsqueeze(-2)).matmul(v.transpose(-2, -1));
+        },
+        grad(symmetric(26, 2, 4, 4)));
+    // a non-symmetric input: only its symmetric part counts
+    check(
+        x -> Linalg.eigh(x[0]).eigenvectors().square(),
+        grad(matrix(27, 0, 4, 4).add(symmetric(28, 4, 4))));
+    Tensor a = symmetric(29, 3, 5, 5);
+    Linalg.Eigh e = Linalg.eigh(a);
+    Tensor v = e.eigenvectors();
+    Tensor back = v.mul(e.eigenvalues().unsqueeze(-2)).matmul(v.transpose(-2, -1));
+    assertTrue(back.sub(a).abs().max().item() < 1e-13);
+    double[] l = e.eigenvalues().toDoubleArray();
+    for (int i = 1; i < 5; i++) {
+      assertTrue(l[i] >= l[i - 1], "eigenvalues ascending");
+    }
+  }
+
+  @Test
+  void svd() {
+    Tensor w = Tensor.ofDoubles(new double[] {0.3, -1.2, 0.7}, 3);
+    for (int[] shape : new int[][] {{2, 3, 3}, {5, 3}, {3, 5}}) {
+      Tensor a = matrix(30 + shape.length, 0, shape);
+      check(x -> Linalg.svd(x[0]).s(), grad(matrix(34 + shape[1], 1, shape)));
+      check(
+          x -> {
+            Linalg.Svd d = Linalg.svd(x[0]);
+            return d.u().mul(w.add(d.s()).unsqueeze(-2)).matmul(d.vh());
+          },
+          grad(matrix(40 + shape[1], 1, shape)));
+      Linalg.Svd d = Linalg.svd(a);
+      Tensor back = d.u().mul(d.s().unsqueeze(-2)).matmul(d.vh());
+      assertTrue(back.sub(a).abs().max().item() < 1e-13, "U S Vh differs from A");
+    }
+  }
+
   @Test
   void errorsNameTheProblem() {
     Tensor singular = Tensor.ofDoubles(new double[] {1, 2, 2, 4}, 2, 2);
