@@ -666,6 +666,103 @@ public final class Linalg {
     return v.unsqueeze(-1).mul(eye(v.size(-1), v.dtype()));
   }
 
+  // ---------------------------------------------------------------- least squares, pinv
+
+  /**
+   * The Moore-Penrose pseudo-inverse of {@code [..., m, n]} ({@code [..., n, m]}), from the SVD:
+   * singular values at or below {@code max(m, n)·ε·s_max} count as zero (ε of the dtype, PyTorch's
+   * default). The derivative assumes the rank is locally constant (Golub and Pereyra): tangent
+   * {@code dP = −P dA P + P Pᵀ dAᵀ (I − A P) + (I − P A) dAᵀ Pᵀ P}, and its adjoint for the
+   * gradient; repeated singular values need no caveat here.
+   *
+   * <pre>{@code
+   * Linalg.pinv(Tensor.of(new double[] {1, 0, 0, 0}, 2, 2));   // [[1, 0], [0, 0]]
+   * }</pre>
+   */
+  public static Tensor pinv(Tensor a) {
+    nonNull("pinv", a);
+    floating("pinv", a);
+    matrix("pinv", a);
+    return PINV.apply(a);
+  }
+
+  private static final CustomFunction PINV =
+      CustomFunction.of(
+          "LinalgPinv",
+          in -> {
+            Tensor[] usv = svdKernel(in[0]);
+            int m = in[0].size(-2);
+            int n = in[0].size(-1);
+            double eps = in[0].dtype() == DType.FLOAT32 ? Math.ulp(1f) : Math.ulp(1.0);
+            Tensor s = usv[1];
+            Tensor cutoff = s.max(-1, true).mul(Math.max(m, n) * eps);
+            Tensor keep = s.gt(cutoff);
+            Tensor inverse = Tensor.where(keep, s.reciprocal(), 0.0).to(s.dtype());
+            return mT(usv[2]).mul(inverse.unsqueeze(-2)).matmul(mT(usv[0]));
+          },
+          (g, p, in) -> {
+            Tensor a = in[0];
+            Tensor gt = mT(g);
+            Tensor left = eye(a.size(-2), a.dtype()).sub(a.matmul(p)); // I − A P, m×m
+            Tensor right = eye(a.size(-1), a.dtype()).sub(p.matmul(a)); // I − P A, n×n
+            Tensor ga =
+                mT(p)
+                    .matmul(g)
+                    .matmul(mT(p))
+                    .neg()
+                    .add(left.matmul(gt).matmul(p).matmul(mT(p)))
+                    .add(mT(p).matmul(p).matmul(gt).matmul(right));
+            return new Tensor[] {ga};
+          },
+          (t, p, in) -> {
+            Tensor a = in[0];
+            Tensor dat = mT(t[0]);
+            Tensor left = eye(a.size(-2), a.dtype()).sub(a.matmul(p));
+            Tensor right = eye(a.size(-1), a.dtype()).sub(p.matmul(a));
+            return p.matmul(t[0])
+                .matmul(p)
+                .neg()
+                .add(p.matmul(mT(p)).matmul(dat).matmul(left))
+                .add(right.matmul(dat).matmul(mT(p)).matmul(p));
+          });
+
+  /**
+   * The least-squares solution of {@code A X ≈ B}: the X of smallest norm among those minimising
+   * {@code ‖A X − B‖} (for a full-rank tall A the unique minimiser, for a wide A the minimum-norm
+   * solution), as {@code pinv(A) B}. A {@code [..., m, n]}, B {@code [..., m, k]} or a vector
+   * {@code [..., m]}; batch dimensions broadcast. Returns the solution only (PyTorch's {@code
+   * .solution}). Gradients as for {@link #pinv} (rank locally constant).
+   *
+   * <pre>{@code
+   * Tensor a = Tensor.of(new double[] {1, 0, 1, 1, 1, 2}, 3, 2);   // fit y = c0 + c1·x
+   * Tensor c = Linalg.lstsq(a, Tensor.of(1, 2, 2));              // [1.1667, 0.5]
+   * }</pre>
+   */
+  public static Tensor lstsq(Tensor a, Tensor b) {
+    nonNull("lstsq", a, b);
+    sameFloating("lstsq", a, b);
+    matrix("lstsq", a);
+    boolean vector =
+        b.dim() == 1
+            || (b.dim() == a.dim() - 1
+                && Arrays.equals(b.shape(), Arrays.copyOf(a.shape(), a.dim() - 1)));
+    Tensor bm = vector ? b.unsqueeze(-1) : b;
+    if (bm.dim() < 2 || bm.size(-2) != a.size(-2)) {
+      throw new IllegalArgumentException(
+          "lstsq: A "
+              + shape(a)
+              + " needs B of shape [..., "
+              + a.size(-2)
+              + ", k] or [..., "
+              + a.size(-2)
+              + "], got "
+              + shape(b));
+    }
+    Tensor[] ab = broadcastBatch("lstsq", a, bm);
+    Tensor x = pinv(ab[0]).matmul(ab[1]);
+    return vector ? x.squeeze(-1) : x;
+  }
+
   // ---------------------------------------------------------------- helpers
 
   static Tensor mT(Tensor x) {

@@ -33,12 +33,12 @@ class LinalgGradientTest {
       n *= s;
     }
     double[] d = new double[n];
-    int rows = shape[shape.length - 2];
+    int rows = shape.length < 2 ? 1 : shape[shape.length - 2];
     int cols = shape[shape.length - 1];
     for (int i = 0; i < n; i++) {
       d[i] = r.nextDouble(-1, 1);
       int within = i % (rows * cols);
-      if (within / cols == within % cols) {
+      if (within / cols == within % cols && shape.length >= 2) {
         d[i] += shift;
       }
     }
@@ -238,6 +238,50 @@ class LinalgGradientTest {
       Tensor back = d.u().mul(d.s().unsqueeze(-2)).matmul(d.vh());
       assertTrue(back.sub(a).abs().max().item() < 1e-13, "U S Vh differs from A");
     }
+  }
+
+  @Test
+  void pinv() {
+    for (int[] shape : new int[][] {{2, 3, 3}, {5, 3}, {3, 5}}) {
+      check(x -> Linalg.pinv(x[0]), grad(matrix(50 + shape[1], 0.5, shape)));
+      Tensor a = matrix(60 + shape[0], 0.5, shape);
+      Tensor p = Linalg.pinv(a);
+      // the four Penrose conditions
+      assertTrue(a.matmul(p).matmul(a).sub(a).abs().max().item() < 1e-13);
+      assertTrue(p.matmul(a).matmul(p).sub(p).abs().max().item() < 1e-13);
+      Tensor ap = a.matmul(p);
+      Tensor pa = p.matmul(a);
+      assertTrue(ap.sub(ap.transpose(-2, -1)).abs().max().item() < 1e-13);
+      assertTrue(pa.sub(pa.transpose(-2, -1)).abs().max().item() < 1e-13);
+    }
+    // a rank-1 matrix: the cut-off drops the zero singular value
+    Tensor r1 = Tensor.ofDoubles(new double[] {1, 2, 2, 4}, 2, 2);
+    double[] p = Linalg.pinv(r1).toDoubleArray();
+    double[] expected = {0.04, 0.08, 0.08, 0.16};
+    for (int i = 0; i < 4; i++) {
+      assertEquals(expected[i], p[i], 1e-15);
+    }
+    // constant rank 1 along the perturbations: the gradient of the rank-deficient case
+    check(
+        x -> Linalg.pinv(x[0].matmul(x[1])), grad(matrix(70, 0, 3, 1)), grad(matrix(71, 0, 1, 2)));
+  }
+
+  @Test
+  void lstsq() {
+    check(
+        x -> Linalg.lstsq(x[0], x[1]), grad(matrix(72, 1, 2, 5, 3)), grad(matrix(73, 0, 2, 5, 2)));
+    check(x -> Linalg.lstsq(x[0], x[1]), grad(matrix(74, 1, 3, 5)), grad(matrix(75, 0, 3)));
+    Tensor a = Tensor.ofDoubles(new double[] {1, 0, 1, 1, 1, 2}, 3, 2);
+    double[] c = Linalg.lstsq(a, Tensor.ofDoubles(new double[] {1, 2, 2}, 3)).toDoubleArray();
+    assertEquals(7.0 / 6, c[0], 1e-14);
+    assertEquals(0.5, c[1], 1e-14);
+    // a wide system: the minimum-norm solution solves it exactly and lies in the row space
+    Tensor w = matrix(76, 0, 2, 4);
+    Tensor b = Tensor.ofDoubles(new double[] {1, -1}, 2);
+    Tensor x = Linalg.lstsq(w, b);
+    assertTrue(w.matmul(x).sub(b).abs().max().item() < 1e-14);
+    Tensor rowSpace = w.transpose(-2, -1).matmul(Linalg.solve(w.matmul(w.transpose(-2, -1)), b));
+    assertTrue(x.sub(rowSpace).abs().max().item() < 1e-14);
   }
 
   @Test
