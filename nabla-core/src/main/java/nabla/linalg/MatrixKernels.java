@@ -280,11 +280,20 @@ final class MatrixKernels {
                   : Math.copySign(1, theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
           double c = 1 / Math.sqrt(t * t + 1);
           double s = t * c;
-          rotateColumns(w, n, n, p, q, c, s);
+          // W ← Jᵀ W J with W symmetric: rotate rows p and q (contiguous), mirror them into
+          // columns p and q, and set the 2×2 block (a'_pp = a_pp − t·a_pq, a'_qq = a_qq + t·a_pq)
+          double app = w[p * n + p];
+          double aqq = w[q * n + q];
           rotateRows(w, n, n, p, q, c, s);
+          for (int i = 0; i < n; i++) {
+            w[i * n + p] = w[p * n + i];
+            w[i * n + q] = w[q * n + i];
+          }
+          w[p * n + p] = app - t * apq;
+          w[q * n + q] = aqq + t * apq;
           w[p * n + q] = 0;
           w[q * n + p] = 0;
-          rotateColumns(v, n, n, p, q, c, s);
+          rotateRows(v, n, n, p, q, c, s); // row j of v is eigenvector j
         }
       }
     }
@@ -296,9 +305,9 @@ final class MatrixKernels {
     for (int c = 0; c < n; c++) {
       int src = order[c];
       values[voff + c] = w[src * n + src];
-      double sign = signOfLargest(v, n, n, src, 0);
+      double sign = largestSign(v, n, src * n, 1, 0);
       for (int i = 0; i < n; i++) {
-        vectors[off + i * n + c] = sign * v[i * n + src];
+        vectors[off + i * n + c] = sign * v[src * n + i];
       }
     }
   }
@@ -354,8 +363,14 @@ final class MatrixKernels {
       }
       return;
     }
-    double[] w = new double[m * n];
-    System.arraycopy(a, aoff, w, 0, m * n);
+    // row j of w is column j of A, row j of v is column j of V: every rotation and dot product
+    // runs over contiguous rows
+    double[] w = new double[n * m];
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        w[j * m + i] = a[aoff + i * n + j];
+      }
+    }
     double[] v = new double[n * n];
     for (int i = 0; i < n; i++) {
       v[i * n + i] = 1;
@@ -368,8 +383,8 @@ final class MatrixKernels {
           double beta = 0;
           double gamma = 0;
           for (int i = 0; i < m; i++) {
-            double wp = w[i * n + p];
-            double wq = w[i * n + q];
+            double wp = w[p * m + i];
+            double wq = w[q * m + i];
             alpha += wp * wp;
             beta += wq * wq;
             gamma += wp * wq;
@@ -385,8 +400,8 @@ final class MatrixKernels {
                   : Math.copySign(1, zeta) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
           double c = 1 / Math.sqrt(1 + t * t);
           double sn = c * t;
-          rotateColumns(w, m, n, p, q, c, sn);
-          rotateColumns(v, n, n, p, q, c, sn);
+          rotateRows(w, n, m, p, q, c, sn);
+          rotateRows(v, n, n, p, q, c, sn);
         }
       }
       if (!rotated) {
@@ -397,7 +412,7 @@ final class MatrixKernels {
     for (int j = 0; j < n; j++) {
       double t = 0;
       for (int i = 0; i < m; i++) {
-        t = Math.hypot(t, w[i * n + j]);
+        t = Math.hypot(t, w[j * m + i]);
       }
       norms[j] = t;
     }
@@ -413,13 +428,13 @@ final class MatrixKernels {
       s[soff + c] = sv;
       boolean zero = sv <= tiny || sv == 0;
       for (int i = 0; i < m; i++) {
-        u[uoff + i * k + c] = zero ? 0 : w[i * n + src] / sv;
+        u[uoff + i * k + c] = zero ? 0 : w[src * m + i] / sv;
       }
       if (zero) {
         completeColumn(u, uoff, m, k, c);
       }
       for (int j = 0; j < n; j++) {
-        vh[vhoff + c * n + j] = v[j * n + src];
+        vh[vhoff + c * n + j] = v[src * n + j];
       }
     }
     for (int c = 0; c < k; c++) {
@@ -465,27 +480,24 @@ final class MatrixKernels {
 
   /** +1 or -1: the sign of the largest-magnitude entry of column c (rows × cols, at off). */
   private static double signOfLargest(double[] x, int rows, int cols, int c, int off) {
+    return largestSign(x, rows, c, cols, off);
+  }
+
+  /**
+   * +1 or -1: the sign of the largest-magnitude of {@code count} entries at {@code off + start +
+   * i·stride} (the first one on ties).
+   */
+  private static double largestSign(double[] x, int count, int start, int stride, int off) {
     double best = -1;
     double sign = 1;
-    for (int i = 0; i < rows; i++) {
-      double e = x[off + i * cols + c];
+    for (int i = 0; i < count; i++) {
+      double e = x[off + start + i * stride];
       if (Math.abs(e) > best * (1 + 1e-12)) {
         best = Math.abs(e);
         sign = e < 0 ? -1 : 1;
       }
     }
     return sign;
-  }
-
-  /** Columns p, q of the rows×cols matrix x become c·x_p − s·x_q and s·x_p + c·x_q. */
-  private static void rotateColumns(
-      double[] x, int rows, int cols, int p, int q, double c, double s) {
-    for (int i = 0; i < rows; i++) {
-      double xp = x[i * cols + p];
-      double xq = x[i * cols + q];
-      x[i * cols + p] = c * xp - s * xq;
-      x[i * cols + q] = s * xp + c * xq;
-    }
   }
 
   /** Rows p, q of the rows×cols matrix x become c·x_p − s·x_q and s·x_p + c·x_q. */
