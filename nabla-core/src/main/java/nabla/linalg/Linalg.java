@@ -260,7 +260,7 @@ public final class Linalg {
                         + (a.dim() > 2 ? " at batch index " + i : "")
                         + " is not positive-definite: the leading minor of order "
                         + minor
-                        + " is not positive; pass a symmetric positive-definite matrix (add a"
+                        + " is not positive (or is NaN); pass a symmetric positive-definite matrix (add a"
                         + " multiple of the identity to regularise it)");
               }
             }
@@ -690,9 +690,12 @@ public final class Linalg {
       CustomFunction.of(
           "LinalgPinv",
           in -> {
-            Tensor[] usv = svdKernel(in[0]);
             int m = in[0].size(-2);
             int n = in[0].size(-1);
+            if (m == 0 || n == 0) {
+              return Tensor.zeros(in[0].dtype(), concat(batchShape(in[0].shape(), 2), n, m));
+            }
+            Tensor[] usv = svdKernel(in[0]);
             double eps = in[0].dtype() == DType.FLOAT32 ? Math.ulp(1f) : Math.ulp(1.0);
             Tensor s = usv[1];
             Tensor cutoff = s.max(-1, true).mul(Math.max(m, n) * eps);

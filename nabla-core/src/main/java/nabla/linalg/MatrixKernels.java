@@ -33,7 +33,7 @@ final class MatrixKernels {
           p = i;
         }
       }
-      if (best == 0 || Double.isNaN(best)) {
+      if (best == 0) { // a NaN column is not singular: NaN propagates, as in LAPACK
         perm[n] = k;
         return 0;
       }
@@ -100,7 +100,7 @@ final class MatrixKernels {
   /**
    * Writes the lower Cholesky factor of the symmetric part of the n×n matrix {@code a} into {@code
    * l} (same offset). Returns -1 on success, else the 1-based order of the leading minor that is
-   * not positive-definite.
+   * not positive-definite (a NaN minor counts as not positive).
    */
   static int cholesky(double[] a, double[] l, int off, int n) {
     for (int i = 0; i < n; i++) {
@@ -329,6 +329,9 @@ final class MatrixKernels {
       double[] vh,
       int vhoff) {
     int k = Math.min(m, n);
+    if (k == 0) {
+      return;
+    }
     if (m < n) {
       // A = (Aᵀ)ᵀ: the SVD of Aᵀ (n×m) gives U' S V'ᵀ, so U = V' and Vh = U'ᵀ.
       double[] at = new double[n * m];

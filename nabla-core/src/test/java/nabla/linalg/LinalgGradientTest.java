@@ -285,6 +285,38 @@ class LinalgGradientTest {
   }
 
   @Test
+  void emptyAndOneByOneMatrices() {
+    for (Tensor x :
+        new Tensor[] {Tensor.zeros(DType.FLOAT64, 0, 0), Tensor.zeros(DType.FLOAT64, 2, 0, 3, 3)}) {
+      assertEquals(0, Linalg.solve(x, x).numel());
+      assertEquals(0, Linalg.inv(x).numel());
+      assertEquals(0, Linalg.cholesky(x).numel());
+      assertEquals(0, Linalg.qr(x).r().numel());
+      assertEquals(0, Linalg.eigh(x).eigenvalues().numel());
+      assertEquals(0, Linalg.svd(x).s().numel());
+      assertEquals(0, Linalg.pinv(x).numel());
+    }
+    assertEquals(1, Linalg.det(Tensor.zeros(DType.FLOAT64, 0, 0)).item()); // empty product
+    Tensor one = Tensor.ofDoubles(new double[] {-4}, 1, 1);
+    assertEquals(-0.25, Linalg.inv(one).item());
+    assertEquals(-4, Linalg.det(one).item());
+    assertEquals(4, Linalg.svd(one).s().item());
+    assertEquals(-0.25, Linalg.pinv(one).item());
+    assertEquals(-4, Linalg.eigh(one).eigenvalues().item());
+    // NaN propagates (as in LAPACK) instead of being called singular
+    Tensor nan = Tensor.ofDoubles(new double[] {Double.NaN, 1, 1, 1}, 2, 2);
+    assertTrue(Double.isNaN(Linalg.solve(nan, Tensor.ones(DType.FLOAT64, 2)).toDoubleArray()[1]));
+  }
+
+  @Test
+  void wideQrHasNoGradientAndSaysSo() {
+    Tensor w = matrix(80, 0, 2, 3).requiresGrad(true);
+    var e =
+        assertThrows(UnsupportedOperationException.class, () -> Linalg.qr(w).r().sum().backward());
+    assertTrue(e.getMessage().contains("qr") && e.getMessage().contains("[2, 3]"), e.getMessage());
+  }
+
+  @Test
   void errorsNameTheProblem() {
     Tensor singular = Tensor.ofDoubles(new double[] {1, 2, 2, 4}, 2, 2);
     var e = assertThrows(IllegalArgumentException.class, () -> Linalg.inv(singular));
