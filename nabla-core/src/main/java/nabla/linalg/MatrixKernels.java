@@ -1,5 +1,7 @@
 package nabla.linalg;
 
+import nabla.Tensor;
+
 /**
  * Plain-Java dense kernels on one row-major matrix at an offset of a double array: LU with partial
  * pivoting, Cholesky, triangular solves, Householder QR, Jacobi eigenvalues and the one-sided
@@ -19,11 +21,89 @@ final class MatrixKernels {
    * {@code perm[n]} holds the index of that pivot (the factorisation is not finished).
    */
   static int lu(double[] a, int off, int n, int[] perm) {
-    int sign = 1;
+    if (n >= BLOCKED_FROM) {
+      return luBlocked(a, off, n, perm);
+    }
+    return luUnblocked(a, off, n, perm);
+  }
+
+  /** The unblocked LU, same contract as {@link #lu}. */
+  static int luUnblocked(double[] a, int off, int n, int[] perm) {
+    return luColumns(a, off, n, perm, 0, n, n);
+  }
+
+  /** Matrices from this order on are factored by blocks, with GEMM trailing updates. */
+  static final int BLOCKED_FROM = 256;
+
+  private static final int BLOCK = 64;
+
+  /**
+   * Right-looking blocked LU (same contract as {@link #lu}): each panel of {@link #BLOCK} columns
+   * is factored by {@link #luColumns}, the block row of U is a unit-lower triangular solve, and the
+   * trailing matrix is updated by one matrix product {@code A22 −= L21 U12} on the GEMM kernels.
+   */
+  static int luBlocked(double[] a, int off, int n, int[] perm) {
     for (int i = 0; i < n; i++) {
       perm[i] = i;
     }
-    for (int k = 0; k < n; k++) {
+    int sign = 1;
+    for (int kb = 0; kb < n; kb += BLOCK) {
+      int b = Math.min(BLOCK, n - kb);
+      int s = luColumns(a, off, n, perm, kb, kb + b, kb + b);
+      if (s == 0) {
+        return 0;
+      }
+      sign *= s;
+      int rest = n - kb - b;
+      if (rest == 0) {
+        break;
+      }
+      // U12 = L11⁻¹ A12, in place (L11 unit lower)
+      for (int i = kb + 1; i < kb + b; i++) {
+        for (int k = kb; k < i; k++) {
+          double f = a[off + i * n + k];
+          if (f != 0) {
+            for (int j = kb + b; j < n; j++) {
+              a[off + i * n + j] -= f * a[off + k * n + j];
+            }
+          }
+        }
+      }
+      double[] l21 = new double[rest * b];
+      double[] u12 = new double[b * rest];
+      for (int i = 0; i < rest; i++) {
+        System.arraycopy(a, off + (kb + b + i) * n + kb, l21, i * b, b);
+      }
+      for (int i = 0; i < b; i++) {
+        System.arraycopy(a, off + (kb + i) * n + kb + b, u12, i * rest, rest);
+      }
+      double[] product =
+          Tensor.ofDoubles(l21, rest, b).matmul(Tensor.ofDoubles(u12, b, rest)).toDoubleArray();
+      for (int i = 0; i < rest; i++) {
+        int row = off + (kb + b + i) * n + kb + b;
+        for (int j = 0; j < rest; j++) {
+          a[row + j] -= product[i * rest + j];
+        }
+      }
+    }
+    return sign;
+  }
+
+  /**
+   * Unblocked LU of columns {@code from..to-1} of the n×n matrix, rows {@code from..n-1}: pivots
+   * are searched in those rows and whole rows are swapped (perm follows); elimination updates
+   * columns up to {@code updateTo}. With from = 0 and to = updateTo = n this is the whole LU (perm
+   * initialised here then). Returns ±1, the sign of the swaps made, or 0 as {@link #lu}.
+   */
+  private static int luColumns(
+      double[] a, int off, int n, int[] perm, int from, int to, int updateTo) {
+    int sign = 1;
+    if (from == 0 && to == n) {
+      for (int i = 0; i < n; i++) {
+        perm[i] = i;
+      }
+    }
+    for (int k = from; k < to; k++) {
       int p = k;
       double best = Math.abs(a[off + k * n + k]);
       for (int i = k + 1; i < n; i++) {
@@ -53,7 +133,7 @@ final class MatrixKernels {
         double f = a[off + i * n + k] / pivot;
         a[off + i * n + k] = f;
         if (f != 0) {
-          for (int j = k + 1; j < n; j++) {
+          for (int j = k + 1; j < updateTo; j++) {
             a[off + i * n + j] -= f * a[off + k * n + j];
           }
         }
