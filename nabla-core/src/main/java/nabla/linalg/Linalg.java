@@ -1,10 +1,8 @@
 package nabla.linalg;
 
 import java.util.Arrays;
-import nabla.Autograd;
 import nabla.CustomFunction;
 import nabla.DType;
-import nabla.MultiCustomFunction;
 import nabla.Tensor;
 
 /**
@@ -424,13 +422,19 @@ public final class Linalg {
     return new Qr(out[0], out[1]);
   }
 
-  private static final MultiCustomFunction QR =
-      MultiCustomFunction.of(
+  private static final Decomposition QR =
+      new Decomposition(
           "LinalgQr",
-          in -> qrKernel(in[0]),
-          (g, out, in) -> {
-            qrDifferentiable(in[0]);
-            Tensor[] o = Autograd.isGradEnabled() ? recompute(Linalg.QR, in) : out;
+          shape -> {
+            int m = shape[shape.length - 2];
+            int n = shape[shape.length - 1];
+            int k = Math.min(m, n);
+            int[] batch = batchShape(shape, 2);
+            return new int[][] {concat(batch, m, k), concat(batch, k, n)};
+          },
+          Linalg::qrKernel,
+          (g, o, a) -> {
+            qrDifferentiable(a);
             Tensor q = o[0];
             Tensor r = o[1];
             int n = r.size(-1);
@@ -439,14 +443,14 @@ public final class Linalg {
                 m.mul(triangleMask(n, false, m.dtype()))
                     .add(mT(m.mul(strictlyLower(n, m.dtype()))));
             Tensor x = g[0].add(q.matmul(copyltu));
-            return new Tensor[] {mT(solveTriangular(r, mT(x), true))};
+            return mT(solveTriangular(r, mT(x), true));
           },
-          (t, out, in) -> {
-            qrDifferentiable(in[0]);
-            Tensor q = out[0];
-            Tensor r = out[1];
+          (t, o, a) -> {
+            qrDifferentiable(a);
+            Tensor q = o[0];
+            Tensor r = o[1];
             int n = r.size(-1);
-            Tensor daRinv = mT(solveTriangular(mT(r), mT(t[0]), false)); // dA R⁻¹
+            Tensor daRinv = mT(solveTriangular(mT(r), mT(t), false)); // dA R⁻¹
             Tensor c = mT(q).matmul(daRinv);
             Tensor low = c.mul(strictlyLower(n, c.dtype()));
             Tensor upperPart = c.sub(low.sub(mT(low))); // C − Ω, upper triangular
@@ -504,11 +508,11 @@ public final class Linalg {
     return new Eigh(out[0], out[1]);
   }
 
-  private static final MultiCustomFunction EIGH =
-      MultiCustomFunction.of(
+  private static final Decomposition EIGH =
+      new Decomposition(
           "LinalgEigh",
-          in -> {
-            Tensor a = in[0];
+          shape -> new int[][] {batchShape(shape, 1), shape},
+          a -> {
             int n = a.size(-1);
             double[] ad = a.toDoubleArray();
             int batches = batchCount(a.shape(), 2);
@@ -522,18 +526,17 @@ public final class Linalg {
               build(vectors, a.dtype(), a.shape())
             };
           },
-          (g, out, in) -> {
-            Tensor[] o = Autograd.isGradEnabled() ? recompute(Linalg.EIGH, in) : out;
+          (g, o, a) -> {
             Tensor lambda = o[0];
             Tensor v = o[1];
             Tensor inner = diagEmbed(g[0]).add(gaps(lambda).mul(mT(v).matmul(g[1])));
             Tensor ga = v.matmul(inner).matmul(mT(v));
-            return new Tensor[] {ga.add(mT(ga)).mul(0.5)};
+            return ga.add(mT(ga)).mul(0.5);
           },
-          (t, out, in) -> {
-            Tensor lambda = out[0];
-            Tensor v = out[1];
-            Tensor da = t[0].add(mT(t[0])).mul(0.5);
+          (t, o, a) -> {
+            Tensor lambda = o[0];
+            Tensor v = o[1];
+            Tensor da = t.add(mT(t)).mul(0.5);
             Tensor p = mT(v).matmul(da).matmul(v);
             return new Tensor[] {diagonal(p), v.matmul(gaps(lambda).mul(p))};
           });
@@ -563,8 +566,19 @@ public final class Linalg {
     return new Svd(out[0], out[1], out[2]);
   }
 
-  private static final MultiCustomFunction SVD =
-      MultiCustomFunction.of("LinalgSvd", in -> svdKernel(in[0]), Linalg::svdVjp, Linalg::svdJvp);
+  private static final Decomposition SVD =
+      new Decomposition(
+          "LinalgSvd",
+          shape -> {
+            int m = shape[shape.length - 2];
+            int n = shape[shape.length - 1];
+            int k = Math.min(m, n);
+            int[] batch = batchShape(shape, 2);
+            return new int[][] {concat(batch, m, k), concat(batch, k), concat(batch, k, n)};
+          },
+          Linalg::svdKernel,
+          Linalg::svdVjp,
+          Linalg::svdJvp);
 
   private static Tensor[] svdKernel(Tensor a) {
     int m = a.size(-2);
@@ -586,8 +600,7 @@ public final class Linalg {
     };
   }
 
-  private static Tensor[] svdVjp(Tensor[] g, Tensor[] out, Tensor... in) {
-    Tensor[] o = Autograd.isGradEnabled() ? recompute(SVD, in) : out;
+  private static Tensor svdVjp(Tensor[] g, Tensor[] o, Tensor a) {
     Tensor u = o[0];
     Tensor s = o[1];
     Tensor v = mT(o[2]);
@@ -613,14 +626,13 @@ public final class Linalg {
     if (n > k) {
       ga = ga.add(u.div(rowS).matmul(mT(gv.sub(v.matmul(vtgv)))));
     }
-    return new Tensor[] {ga};
+    return ga;
   }
 
-  private static Tensor[] svdJvp(Tensor[] t, Tensor[] out, Tensor... in) {
-    Tensor u = out[0];
-    Tensor s = out[1];
-    Tensor v = mT(out[2]);
-    Tensor da = t[0];
+  private static Tensor[] svdJvp(Tensor da, Tensor[] o, Tensor a) {
+    Tensor u = o[0];
+    Tensor s = o[1];
+    Tensor v = mT(o[2]);
     Tensor f = gaps(s.square());
     Tensor rowS = s.unsqueeze(-2);
     Tensor colS = s.unsqueeze(-1);
@@ -647,13 +659,6 @@ public final class Linalg {
     Tensor eye = eye(n, x.dtype());
     Tensor diff = x.unsqueeze(-2).sub(x.unsqueeze(-1));
     return diff.add(eye).reciprocal().mul(eye.neg().add(1));
-  }
-
-  /**
-   * The outputs again, recorded: a rule that runs under createGraph differentiates through them.
-   */
-  private static Tensor[] recompute(MultiCustomFunction f, Tensor[] in) {
-    return f.apply(in);
   }
 
   /** The diagonals of [..., n, n] as [..., n]. */

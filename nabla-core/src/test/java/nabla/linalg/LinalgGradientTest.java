@@ -316,6 +316,38 @@ class LinalgGradientTest {
     assertTrue(e.getMessage().contains("qr") && e.getMessage().contains("[2, 3]"), e.getMessage());
   }
 
+  static void assertSame(Tensor expected, Tensor actual, double tol) {
+    assertEquals(
+        java.util.Arrays.toString(expected.shape()), java.util.Arrays.toString(actual.shape()));
+    double diff = expected.sub(actual).abs().max().item();
+    assertTrue(diff <= tol, "differ by " + diff);
+  }
+
+  @Test
+  void transformsCompose() {
+    Tensor x = Tensor.ofDoubles(new double[] {2, 1, 0.5, 3}, 4);
+    // det of [[a, b], [c, d]] = ad − bc: a constant Hessian
+    Tensor h = Autograd.hessian(v -> Linalg.det(v.reshape(2, 2)), x);
+    Tensor expected =
+        Tensor.ofDoubles(new double[] {0, 0, 0, 1, 0, 0, -1, 0, 0, -1, 0, 0, 1, 0, 0, 0}, 4, 4);
+    assertSame(expected, h, 1e-12);
+    java.util.List<java.util.function.Function<Tensor, Tensor>> fs =
+        java.util.List.of(
+            v -> Linalg.inv(v.reshape(2, 2)).flatten(),
+            v -> Linalg.cholesky(v.reshape(2, 2).matmul(v.reshape(2, 2).transpose(0, 1))).flatten(),
+            v -> Linalg.qr(v.reshape(2, 2)).q().flatten(),
+            v -> Linalg.eigh(v.reshape(2, 2)).eigenvalues(),
+            v -> Linalg.svd(v.reshape(2, 2)).s(),
+            v -> Linalg.pinv(v.reshape(2, 2)).flatten());
+    for (int i = 0; i < fs.size(); i++) {
+      var f = fs.get(i);
+      assertSame(Autograd.jacrev(f, x), Autograd.jacfwd(f, x), 1e-12);
+      // forward-over-reverse against reverse-over-reverse
+      java.util.function.Function<Tensor, Tensor> scalar = v -> f.apply(v).square().sum();
+      assertSame(Autograd.hessian(scalar, x), Autograd.jacfwd(Autograd.grad(scalar), x), 1e-10);
+    }
+  }
+
   @Test
   void errorsNameTheProblem() {
     Tensor singular = Tensor.ofDoubles(new double[] {1, 2, 2, 4}, 2, 2);
