@@ -113,9 +113,7 @@ public final class Linalg {
    * @throws IllegalArgumentException for a non-square or singular matrix, or a non-floating dtype
    */
   public static Tensor inv(Tensor a) {
-    nonNull("inv", a);
-    floating("inv", a);
-    square("inv", a);
+    squareFloating("inv", a);
     return INV.apply(a);
   }
 
@@ -145,9 +143,7 @@ public final class Linalg {
    * }</pre>
    */
   public static Tensor det(Tensor a) {
-    nonNull("det", a);
-    floating("det", a);
-    square("det", a);
+    squareFloating("det", a);
     return DET.apply(a);
   }
 
@@ -169,9 +165,7 @@ public final class Linalg {
    * }</pre>
    */
   public static Slogdet slogdet(Tensor a) {
-    nonNull("slogdet", a);
-    floating("slogdet", a);
-    square("slogdet", a);
+    squareFloating("slogdet", a);
     Tensor sign = determinants(a.detach(), true)[0];
     return new Slogdet(sign, LOG_ABS_DET.apply(a));
   }
@@ -231,9 +225,7 @@ public final class Linalg {
    * @throws IllegalArgumentException when a leading minor is not positive-definite
    */
   public static Tensor cholesky(Tensor a) {
-    nonNull("cholesky", a);
-    floating("cholesky", a);
-    square("cholesky", a);
+    squareFloating("cholesky", a);
     return CHOLESKY.apply(a);
   }
 
@@ -371,9 +363,7 @@ public final class Linalg {
    * }</pre>
    */
   public static Tensor matrixPower(Tensor a, int n) {
-    nonNull("matrixPower", a);
-    floating("matrixPower", a);
-    square("matrixPower", a);
+    squareFloating("matrixPower", a);
     if (n == 0) {
       return eye(a.size(-1), a.dtype()).expand(a.shape()).contiguous();
     }
@@ -415,9 +405,7 @@ public final class Linalg {
    * }</pre>
    */
   public static Qr qr(Tensor a) {
-    nonNull("qr", a);
-    floating("qr", a);
-    matrix("qr", a);
+    matrixFloating("qr", a);
     Tensor[] out = QR.apply(a);
     return new Qr(out[0], out[1]);
   }
@@ -501,9 +489,7 @@ public final class Linalg {
    * }</pre>
    */
   public static Eigh eigh(Tensor a) {
-    nonNull("eigh", a);
-    floating("eigh", a);
-    square("eigh", a);
+    squareFloating("eigh", a);
     Tensor[] out = EIGH.apply(a);
     return new Eigh(out[0], out[1]);
   }
@@ -559,9 +545,7 @@ public final class Linalg {
    * }</pre>
    */
   public static Svd svd(Tensor a) {
-    nonNull("svd", a);
-    floating("svd", a);
-    matrix("svd", a);
+    matrixFloating("svd", a);
     Tensor[] out = SVD.apply(a);
     return new Svd(out[0], out[1], out[2]);
   }
@@ -685,9 +669,7 @@ public final class Linalg {
    * }</pre>
    */
   public static Tensor pinv(Tensor a) {
-    nonNull("pinv", a);
-    floating("pinv", a);
-    matrix("pinv", a);
+    matrixFloating("pinv", a);
     return PINV.apply(a);
   }
 
@@ -876,6 +858,20 @@ public final class Linalg {
               + a.dtype()
               + ")");
     }
+  }
+
+  /** Non-null, float32/float64, a batch of square matrices. */
+  private static void squareFloating(String op, Tensor a) {
+    nonNull(op, a);
+    floating(op, a);
+    square(op, a);
+  }
+
+  /** Non-null, float32/float64, a batch of matrices. */
+  private static void matrixFloating(String op, Tensor a) {
+    nonNull(op, a);
+    floating(op, a);
+    matrix(op, a);
   }
 
   static void matrix(String op, Tensor a) {

@@ -434,16 +434,7 @@ final class MatrixKernels {
         }
       }
       // the sign rule is about U's columns: flip where the transposed factor's rule disagrees
-      for (int c = 0; c < k; c++) {
-        if (signOfLargest(u, m, k, c, uoff) < 0) {
-          for (int i = 0; i < m; i++) {
-            u[uoff + i * k + c] = -u[uoff + i * k + c];
-          }
-          for (int j = 0; j < n; j++) {
-            vh[vhoff + c * n + j] = -vh[vhoff + c * n + j];
-          }
-        }
-      }
+      normaliseSigns(u, uoff, m, k, vh, vhoff, n);
       return;
     }
     // row j of w is column j of A, row j of v is column j of V: every rotation and dot product
@@ -520,6 +511,12 @@ final class MatrixKernels {
         vh[vhoff + c * n + j] = v[src * n + j];
       }
     }
+    normaliseSigns(u, uoff, m, k, vh, vhoff, n);
+  }
+
+  /** Flips column c of U (m×k) and row c of Vh (k×n) together where U's largest entry is < 0. */
+  private static void normaliseSigns(
+      double[] u, int uoff, int m, int k, double[] vh, int vhoff, int n) {
     for (int c = 0; c < k; c++) {
       if (signOfLargest(u, m, k, c, uoff) < 0) {
         for (int i = 0; i < m; i++) {
