@@ -367,7 +367,15 @@ public final class Linalg {
     if (n == 0) {
       return eye(a.size(-1), a.dtype()).expand(a.shape()).contiguous();
     }
-    Tensor base = n < 0 ? inv(a) : a;
+    Tensor base = a;
+    if (n < 0) {
+      try {
+        base = inv(a);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "matrixPower: the power " + n + " needs the inverse, and " + e.getMessage(), e);
+      }
+    }
     long e = Math.abs((long) n);
     Tensor result = null;
     while (true) {
