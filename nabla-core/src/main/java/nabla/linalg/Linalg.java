@@ -12,9 +12,10 @@ import nabla.Tensor;
  * (the rules are written with tensor operations, including the functions here).
  *
  * <p>Kernels are plain Java in double precision (float32 inputs are computed in double and rounded
- * once): LU with partial pivoting, Cholesky, Householder QR, cyclic Jacobi for symmetric
- * eigenproblems, one-sided Jacobi for the SVD. They suit the small and medium matrices of
- * optimisation and statistics (Newton steps, covariance factors), not n in the thousands.
+ * once): LU with partial pivoting (blocked on the GEMM kernels for large n), Cholesky, Householder
+ * QR, tridiagonal QR for symmetric eigenproblems, one-sided Jacobi for the SVD. They suit the small
+ * and medium matrices of optimisation and statistics (Newton steps, covariance factors), not n in
+ * the thousands.
  *
  * <pre>{@code
  * Tensor a = Tensor.of(new double[] {4, 1, 1, 3}, 2, 2);
@@ -481,9 +482,9 @@ public final class Linalg {
 
   /**
    * Eigenvalues (ascending, {@code [..., n]}) and orthonormal eigenvectors (columns, {@code [...,
-   * n, n]}) of symmetric matrices {@code [..., n, n]}, by cyclic Jacobi rotations. Only the
-   * symmetric part {@code (A + Aᵀ)/2} is read; each eigenvector's largest-magnitude entry is
-   * positive.
+   * n, n]}) of symmetric matrices {@code [..., n, n]}, by Householder tridiagonalisation and
+   * implicit QR steps. Only the symmetric part {@code (A + Aᵀ)/2} is read; each eigenvector's
+   * largest-magnitude entry is positive.
    *
    * <p>Gradient {@code Ā = sym(V (diag(λ̄) + F ∘ (Vᵀ V̄)) Vᵀ)} with {@code F_ij = 1/(λ_j − λ_i)} (i
    * ≠ j), tangent {@code dλ = diag(Vᵀ dA V)}, {@code dV = V (F ∘ (Vᵀ dA V))}. <b>Caveat:</b> for

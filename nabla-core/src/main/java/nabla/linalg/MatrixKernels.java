@@ -318,76 +318,174 @@ final class MatrixKernels {
   }
 
   /**
-   * Eigen-decomposition of the symmetric part of the n×n matrix {@code a} by cyclic Jacobi
-   * rotations: eigenvalues ascending into {@code values} (at {@code voff}), orthonormal
-   * eigenvectors as the columns of {@code vectors} (at {@code off}), each with its
-   * largest-magnitude entry positive (the first such entry on ties).
+   * Eigen-decomposition of the symmetric part of the n×n matrix {@code a}: eigenvalues ascending
+   * into {@code values} (at {@code voff}), orthonormal eigenvectors as the columns of {@code
+   * vectors} (at {@code off}), each with its largest-magnitude entry positive (the first such entry
+   * on ties). Householder reduction to a tridiagonal T = Qᵀ A Q, then implicit symmetric QR steps
+   * with Wilkinson shifts on T (Golub and Van Loan, algorithms 8.3.1 and 8.3.3), the rotations
+   * accumulated into Q.
    */
   static void eigh(double[] a, int off, int n, double[] values, int voff, double[] vectors) {
     double[] w = new double[n * n];
-    double[] v = new double[n * n];
     for (int i = 0; i < n; i++) {
-      v[i * n + i] = 1;
       for (int j = 0; j < n; j++) {
         w[i * n + j] = 0.5 * (a[off + i * n + j] + a[off + j * n + i]);
       }
     }
-    for (int sweep = 0; sweep < 100; sweep++) {
-      double offNorm = 0;
-      double total = 0;
-      for (int i = 0; i < n; i++) {
-        for (int j = 0; j < n; j++) {
-          double x = w[i * n + j] * w[i * n + j];
-          total += x;
-          if (i != j) {
-            offNorm += x;
-          }
-        }
-      }
-      if (offNorm <= EPS * EPS * total * 1e-2 || offNorm == 0) {
-        break;
-      }
-      for (int p = 0; p < n - 1; p++) {
-        for (int q = p + 1; q < n; q++) {
-          double apq = w[p * n + q];
-          if (apq == 0) {
-            continue;
-          }
-          double theta = (w[q * n + q] - w[p * n + p]) / (2 * apq);
-          double t =
-              Double.isInfinite(theta * theta)
-                  ? 0.5 / theta
-                  : Math.copySign(1, theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-          double c = 1 / Math.sqrt(t * t + 1);
-          double s = t * c;
-          // W ← Jᵀ W J with W symmetric: rotate rows p and q (contiguous), mirror them into
-          // columns p and q, and set the 2×2 block (a'_pp = a_pp − t·a_pq, a'_qq = a_qq + t·a_pq)
-          double app = w[p * n + p];
-          double aqq = w[q * n + q];
-          rotateRows(w, n, n, p, q, c, s);
-          for (int i = 0; i < n; i++) {
-            w[i * n + p] = w[p * n + i];
-            w[i * n + q] = w[q * n + i];
-          }
-          w[p * n + p] = app - t * apq;
-          w[q * n + q] = aqq + t * apq;
-          w[p * n + q] = 0;
-          w[q * n + p] = 0;
-          rotateRows(v, n, n, p, q, c, s); // row j of v is eigenvector j
-        }
+    double[] qt = new double[n * n]; // row j: column j of Q
+    for (int i = 0; i < n; i++) {
+      qt[i * n + i] = 1;
+    }
+    tridiagonalise(w, n, qt);
+    double[] d = new double[n];
+    double[] e = new double[Math.max(n - 1, 0)];
+    for (int i = 0; i < n; i++) {
+      d[i] = w[i * n + i];
+      if (i + 1 < n) {
+        e[i] = w[(i + 1) * n + i];
       }
     }
+    tridiagonalQr(d, e, n, qt);
     Integer[] order = new Integer[n];
     for (int i = 0; i < n; i++) {
       order[i] = i;
     }
-    java.util.Arrays.sort(order, (x, y) -> Double.compare(w[x * n + x], w[y * n + y]));
+    java.util.Arrays.sort(order, (x, y) -> Double.compare(d[x], d[y]));
     for (int c = 0; c < n; c++) {
       int src = order[c];
-      values[voff + c] = w[src * n + src];
-      double sign = largestSign(v, n, src * n, 1, 0);
+      values[voff + c] = d[src];
+      double sign = largestSign(qt, n, src * n, 1, 0);
       for (int i = 0; i < n; i++) {
-        vectors[off + i * n + c] = sign * v[src * n + i];
+        vectors[off + i * n + c] = sign * qt[src * n + i];
+      }
+    }
+  }
+
+  /**
+   * Reduces the symmetric n×n matrix w in place to tridiagonal form H_{n-3}⋯H_0 w H_0⋯H_{n-3} by
+   * Householder reflections H_k = I − τ v vᵀ acting on indices k+1..n−1, and applies each on the
+   * left of {@code qt} (which becomes Qᵀ times its start value).
+   */
+  private static void tridiagonalise(double[] w, int n, double[] qt) {
+    double[] v = new double[n];
+    double[] p = new double[n];
+    for (int k = 0; k + 2 < n; k++) {
+      int lo = k + 1;
+      double alpha = w[lo * n + k];
+      double tail = 0;
+      for (int i = lo + 1; i < n; i++) {
+        tail = Math.hypot(tail, w[i * n + k]);
+      }
+      if (tail == 0) {
+        continue;
+      }
+      double beta = -Math.copySign(Math.hypot(alpha, tail), alpha);
+      double tau = (beta - alpha) / beta;
+      double scale = 1 / (alpha - beta);
+      v[lo] = 1;
+      for (int i = lo + 1; i < n; i++) {
+        v[i] = w[i * n + k] * scale;
+      }
+      // trailing block B ← H B H = B − v wᵀ − w vᵀ with p = τ B v, w = p − (τ/2)(pᵀv) v
+      double pv = 0;
+      for (int i = lo; i < n; i++) {
+        double t = 0;
+        for (int j = lo; j < n; j++) {
+          t += w[i * n + j] * v[j];
+        }
+        p[i] = tau * t;
+        pv += p[i] * v[i];
+      }
+      double half = 0.5 * tau * pv;
+      for (int i = lo; i < n; i++) {
+        p[i] -= half * v[i];
+      }
+      for (int i = lo; i < n; i++) {
+        for (int j = lo; j < n; j++) {
+          w[i * n + j] -= v[i] * p[j] + p[i] * v[j];
+        }
+      }
+      w[lo * n + k] = beta;
+      w[k * n + lo] = beta;
+      for (int i = lo + 1; i < n; i++) {
+        w[i * n + k] = 0;
+        w[k * n + i] = 0;
+      }
+      // qt ← H qt on rows lo..n−1
+      for (int j = 0; j < n; j++) {
+        double t = 0;
+        for (int i = lo; i < n; i++) {
+          t += v[i] * qt[i * n + j];
+        }
+        t *= tau;
+        if (t != 0) {
+          for (int i = lo; i < n; i++) {
+            qt[i * n + j] -= t * v[i];
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Diagonalises the symmetric tridiagonal matrix (diagonal d, off-diagonal e, e[i] coupling i and
+   * i+1) by implicit QR steps with Wilkinson shifts, each a chase of one bulge down the band by
+   * plane rotations; rotation (c, s) in the plane (k, k+1) also rotates rows k and k+1 of {@code
+   * qt}. On return d holds the eigenvalues (unsorted) and row j of qt the eigenvector of d[j].
+   */
+  private static void tridiagonalQr(double[] d, double[] e, int n, double[] qt) {
+    int hi = n - 1;
+    int steps = 0;
+    while (hi > 0) {
+      for (int i = 0; i < hi; i++) {
+        if (Math.abs(e[i]) <= EPS * (Math.abs(d[i]) + Math.abs(d[i + 1]))) {
+          e[i] = 0;
+        }
+      }
+      while (hi > 0 && e[hi - 1] == 0) {
+        hi--;
+      }
+      if (hi == 0) {
+        break;
+      }
+      int lo = hi - 1;
+      while (lo > 0 && e[lo - 1] != 0) {
+        lo--;
+      }
+      if (++steps > 50 * n) {
+        return; // not converged (NaN input): leave the values as they are
+      }
+      // Wilkinson shift: the eigenvalue of the trailing 2×2 block nearer to d[hi]
+      double half = 0.5 * (d[hi - 1] - d[hi]);
+      double b = e[hi - 1];
+      double mu = d[hi] - b * b / (half + Math.copySign(Math.hypot(half, b), half));
+      double x = d[lo] - mu;
+      double z = e[lo];
+      double bulge = 0;
+      for (int k = lo; k < hi; k++) {
+        if (k > lo) {
+          x = e[k - 1];
+          z = bulge;
+        }
+        double r = Math.hypot(x, z);
+        double c = r == 0 ? 1 : x / r;
+        double s = r == 0 ? 0 : -z / r;
+        if (k > lo) {
+          e[k - 1] = r;
+        }
+        // T ← R T Rᵀ with rows/columns k, k+1 becoming c·k − s·(k+1) and s·k + c·(k+1)
+        double dk = d[k];
+        double dk1 = d[k + 1];
+        double ek = e[k];
+        d[k] = c * c * dk - 2 * c * s * ek + s * s * dk1;
+        d[k + 1] = s * s * dk + 2 * c * s * ek + c * c * dk1;
+        e[k] = c * s * (dk - dk1) + (c * c - s * s) * ek;
+        if (k + 1 < hi) {
+          double f = e[k + 1];
+          bulge = -s * f;
+          e[k + 1] = c * f;
+        }
+        rotateRows(qt, n, n, k, k + 1, c, s);
       }
     }
   }

@@ -72,4 +72,73 @@ class MatrixKernelsTest {
     assertEquals(fromSvd, fromLu200, 1e-9 * Math.abs(fromSvd));
     assertTrue(Double.isFinite(fromLu));
   }
+
+  /** max |A V − V Λ| / (n ‖A‖max) and max |Vᵀ V − I| for one eigen-decomposition. */
+  static double[] eighErrors(double[] a, int n) {
+    double[] values = new double[n];
+    double[] vectors = new double[n * n];
+    MatrixKernels.eigh(a, 0, n, values, 0, vectors);
+    double scale = 1e-300;
+    for (double x : a) {
+      scale = Math.max(scale, Math.abs(x));
+    }
+    double residual = 0;
+    double orthogonality = 0;
+    for (int i = 0; i < n; i++) {
+      for (int c = 0; c < n; c++) {
+        double av = 0;
+        double vv = 0;
+        for (int k = 0; k < n; k++) {
+          av += a[i * n + k] * vectors[k * n + c];
+          vv += vectors[k * n + i] * vectors[k * n + c];
+        }
+        residual = Math.max(residual, Math.abs(av - values[c] * vectors[i * n + c]));
+        orthogonality = Math.max(orthogonality, Math.abs(vv - (i == c ? 1 : 0)));
+      }
+    }
+    for (int c = 1; c < n; c++) {
+      assertTrue(values[c] >= values[c - 1], "ascending");
+    }
+    return new double[] {residual / (n * scale), orthogonality / n};
+  }
+
+  static void assertGoodEigh(String what, double[] a, int n) {
+    double[] err = eighErrors(a, n);
+    assertTrue(
+        err[0] < 1e-14 && err[1] < 1e-14, what + ": residual " + err[0] + ", orth " + err[1]);
+  }
+
+  @Test
+  void eighOnRandomAndHardSymmetricMatrices() {
+    for (int n : new int[] {1, 2, 3, 4, 5, 7, 12, 33, 80}) {
+      double[] m = random(100 + n, n);
+      double[] a = new double[n * n];
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+          a[i * n + j] = m[i * n + j] + m[j * n + i];
+        }
+      }
+      assertGoodEigh("random n = " + n, a, n);
+      double[] identity = new double[n * n];
+      double[] repeated = new double[n * n];
+      double[] graded = new double[n * n];
+      double[] wilkinson = new double[n * n];
+      for (int i = 0; i < n; i++) {
+        identity[i * n + i] = 1;
+        repeated[i * n + i] = i % 2;
+        wilkinson[i * n + i] = Math.abs((n - 1) / 2.0 - i);
+        if (i + 1 < n) {
+          wilkinson[i * n + i + 1] = 1;
+          wilkinson[(i + 1) * n + i] = 1;
+        }
+        for (int j = 0; j < n; j++) {
+          graded[i * n + j] = a[i * n + j] * Math.pow(10, -(i + j) / 2.0);
+        }
+      }
+      assertGoodEigh("identity n = " + n, identity, n);
+      assertGoodEigh("repeated n = " + n, repeated, n);
+      assertGoodEigh("graded n = " + n, graded, n);
+      assertGoodEigh("Wilkinson n = " + n, wilkinson, n);
+    }
+  }
 }
