@@ -535,6 +535,26 @@ final class MatrixKernels {
       normaliseSigns(u, uoff, m, k, vh, vhoff, n);
       return;
     }
+    if (m > n) {
+      // A = Q R (Householder), R = Ur S Vh (n×n): U = Q Ur. Jacobi then rotates n-vectors
+      // instead of m-vectors, and starts from a better-conditioned triangle.
+      double[] q = new double[m * n];
+      double[] r = new double[n * n];
+      qr(a, aoff, m, n, q, 0, r, 0);
+      double[] ur = new double[n * n];
+      svd(r, 0, n, n, ur, 0, s, soff, vh, vhoff);
+      for (int i = 0; i < m; i++) {
+        for (int c = 0; c < n; c++) {
+          double t = 0;
+          for (int j = 0; j < n; j++) {
+            t += q[i * n + j] * ur[j * n + c];
+          }
+          u[uoff + i * n + c] = t;
+        }
+      }
+      normaliseSigns(u, uoff, m, k, vh, vhoff, n);
+      return;
+    }
     // row j of w is column j of A, row j of v is column j of V: every rotation and dot product
     // runs over contiguous rows
     double[] w = new double[n * m];
