@@ -257,6 +257,7 @@ final class MatrixKernels {
     System.arraycopy(a, aoff, w, 0, m * n);
     double[][] vs = new double[k][];
     double[] taus = new double[k];
+    double[] z = new double[n];
     for (int j = 0; j < k; j++) {
       double alpha = w[j * n + j];
       double tail = 0;
@@ -276,14 +277,18 @@ final class MatrixKernels {
           w[i * n + j] = 0;
         }
         w[j * n + j] = beta;
-        for (int c = j + 1; c < n; c++) {
-          double dot = 0;
-          for (int i = j; i < m; i++) {
-            dot += v[i - j] * w[i * n + c];
+        // columns j+1.. ← H columns: z = τ vᵀ W, then W −= v z (row-wise, contiguous)
+        java.util.Arrays.fill(z, 0);
+        for (int i = j; i < m; i++) {
+          double vi = v[i - j];
+          for (int c = j + 1; c < n; c++) {
+            z[c] += vi * w[i * n + c];
           }
-          dot *= taus[j];
-          for (int i = j; i < m; i++) {
-            w[i * n + c] -= dot * v[i - j];
+        }
+        for (int i = j; i < m; i++) {
+          double vi = taus[j] * v[i - j];
+          for (int c = j + 1; c < n; c++) {
+            w[i * n + c] -= vi * z[c];
           }
         }
       }
@@ -304,14 +309,17 @@ final class MatrixKernels {
         continue;
       }
       double[] v = vs[j];
-      for (int c = 0; c < k; c++) {
-        double dot = 0;
-        for (int i = j; i < m; i++) {
-          dot += v[i - j] * q[qoff + i * k + c];
+      double[] y = new double[k];
+      for (int i = j; i < m; i++) {
+        double vi = v[i - j];
+        for (int c = 0; c < k; c++) {
+          y[c] += vi * q[qoff + i * k + c];
         }
-        dot *= taus[j];
-        for (int i = j; i < m; i++) {
-          q[qoff + i * k + c] -= dot * v[i - j];
+      }
+      for (int i = j; i < m; i++) {
+        double vi = taus[j] * v[i - j];
+        for (int c = 0; c < k; c++) {
+          q[qoff + i * k + c] -= vi * y[c];
         }
       }
     }
