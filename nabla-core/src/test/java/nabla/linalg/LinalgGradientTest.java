@@ -141,8 +141,8 @@ class LinalgGradientTest {
 
   @Test
   void solveTriangular() {
-    Tensor lower = matrix(13, 3, 2, 3, 3).mul(Linalg.triangleMask(3, false, DType.FLOAT64));
-    Tensor upper = matrix(14, -3, 3, 3).mul(Linalg.triangleMask(3, true, DType.FLOAT64));
+    Tensor lower = matrix(13, 3, 2, 3, 3).mul(Matrices.triangleMask(3, false, DType.FLOAT64));
+    Tensor upper = matrix(14, -3, 3, 3).mul(Matrices.triangleMask(3, true, DType.FLOAT64));
     check(
         x -> Linalg.solveTriangular(x[0], x[1], false), grad(lower), grad(matrix(15, 0, 2, 3, 2)));
     check(x -> Linalg.solveTriangular(x[0], x[1], true), grad(upper), grad(matrix(16, 0, 2, 3, 2)));
@@ -150,7 +150,7 @@ class LinalgGradientTest {
     Tensor full = matrix(17, 3, 3, 3);
     Tensor b = matrix(18, 0, 3, 2);
     Tensor x1 = Linalg.solveTriangular(full, b, true);
-    Tensor x2 = Linalg.solve(full.mul(Linalg.triangleMask(3, true, DType.FLOAT64)), b);
+    Tensor x2 = Linalg.solve(full.mul(Matrices.triangleMask(3, true, DType.FLOAT64)), b);
     assertTrue(x1.sub(x2).abs().max().item() < 1e-14);
     check(x -> Linalg.solveTriangular(x[0], x[1], true), grad(full), grad(b));
   }
@@ -179,7 +179,7 @@ class LinalgGradientTest {
     assertTrue(f.q().matmul(f.r()).sub(a).abs().max().item() < 1e-14);
     Tensor qtq = f.q().transpose(-2, -1).matmul(f.q());
     assertTrue(qtq.sub(Tensor.eye(4).to(DType.FLOAT64)).abs().max().item() < 1e-14);
-    assertEquals(0, f.r().mul(Linalg.strictlyLower(4, DType.FLOAT64)).abs().max().item());
+    assertEquals(0, f.r().mul(Matrices.strictlyLower(4, DType.FLOAT64)).abs().max().item());
     Linalg.Qr wide = Linalg.qr(matrix(24, 0, 2, 4));
     assertTrue(wide.q().matmul(wide.r()).sub(matrix(24, 0, 2, 4)).abs().max().item() < 1e-14);
     assertEquals(2, wide.r().size(0));
