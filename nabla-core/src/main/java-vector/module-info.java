@@ -19,6 +19,7 @@ module nabla.core {
 
   exports nabla;
   exports nabla.storage;
+  exports nabla.linalg;
   exports nabla.kernels to
       nabla.bench;
 }

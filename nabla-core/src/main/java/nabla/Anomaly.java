@@ -43,7 +43,7 @@ final class Anomaly {
 
   /** nabla-core's packages (a test compares this with the source tree). */
   static final Set<String> LIBRARY_PACKAGES =
-      Set.of("nabla", "nabla.ops", "nabla.kernels", "nabla.storage");
+      Set.of("nabla", "nabla.ops", "nabla.kernels", "nabla.storage", "nabla.linalg");
 
   private static final Class<?> ANCHOR = Engine.class;
   private static final String LIBRARY_LOCATION = location(ANCHOR);
