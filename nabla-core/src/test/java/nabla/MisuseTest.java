@@ -641,7 +641,7 @@ class MisuseTest {
         () -> Tensor.ofBooleans(new boolean[] {true}).neg(),
         "neg",
         "bool");
-    assertFails(IllegalArgumentException.class, () -> seq(3).norm(0.5), "norm", "0.5");
+    assertFails(IllegalArgumentException.class, () -> seq(3).norm(Double.NaN), "norm", "NaN");
     assertFails(IllegalArgumentException.class, () -> Tensor.zeros(0).max(), "max", "[0]");
   }
 }
