@@ -438,9 +438,9 @@ abstract sealed class TensorMath extends TensorFunctions permits TensorInPlace {
     return switch (p) {
       case "fro" -> x.norm(2, last, false);
       case "nuc" ->
-          throw new UnsupportedOperationException(
-              "matrixNorm: the nuclear norm needs singular values (nabla.linalg.Linalg.svd);"
-                  + " sum them: Linalg.svd(x).s().sum(-1)");
+          nabla.linalg.Linalg.svd(x.to(x.dtype().isFloating() ? x.dtype() : DType.FLOAT32))
+              .s()
+              .sum(-1);
       default ->
           throw new IllegalArgumentException(
               "matrixNorm: p must be \"fro\" or \"nuc\", got \"" + p + "\"");

@@ -86,6 +86,9 @@ class ErgonomicsTest {
         new double[] {4, 1},
         x.reshape(2, 2).norm(Double.POSITIVE_INFINITY, new int[] {1}, false).toDoubleArray());
     assertEquals(6.0, Tensor.ones(4, 9).matrixNorm("fro").item(), 1e-6);
+    // nuclear norm: the sum of the singular values (diag(3, -4) has 3 and 4)
+    Tensor d = Tensor.ofDoubles(new double[] {3, 0, 0, -4}, 2, 2);
+    assertEquals(7.0, d.matrixNorm("nuc").item(), 1e-12);
     assertThrows(IllegalArgumentException.class, () -> x.matrixNorm("fro"));
     assertThrows(IllegalArgumentException.class, () -> Tensor.ones(2, 2).matrixNorm("max"));
     assertThrows(IllegalArgumentException.class, () -> x.norm(Double.NaN));
