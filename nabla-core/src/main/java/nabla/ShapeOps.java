@@ -265,6 +265,9 @@ final class ShapeOps {
     int r = x.dim();
     int[] src = normalised("movedim", source, r);
     int[] dst = normalised("movedim", destination, r);
+    if (r == 0) {
+      return x;
+    }
     int[] perm = new int[Math.max(r, 0)];
     Arrays.fill(perm, -1);
     boolean[] used = new boolean[r];
@@ -281,7 +284,7 @@ final class ShapeOps {
         perm[i] = next++;
       }
     }
-    return r == 0 ? x : x.permute(perm);
+    return x.permute(perm);
   }
 
   /** Normalised axes, each at most once, in the given order. */

@@ -750,7 +750,8 @@ abstract sealed class TensorMath extends TensorFunctions permits TensorInPlace {
    */
   public Tensor tensordot(Tensor other, int dims) {
     Tensor x = self();
-    if (dims < 0 || dims > x.dim() || dims > Checks.nonNull("tensordot", "other", other).dim()) {
+    Checks.nonNull("tensordot", "other", other);
+    if (dims < 0 || dims > x.dim() || dims > other.dim()) {
       throw new IllegalArgumentException(
           "tensordot: cannot contract "
               + dims
