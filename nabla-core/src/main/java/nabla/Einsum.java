@@ -103,6 +103,22 @@ final class Einsum {
       for (int d = 0; d < labels.size(); d++) {
         int label = labels.get(d);
         int s = operands[i].shape[d];
+        int first = labels.indexOf(label);
+        if (first < d && operands[i].shape[first] != s) {
+          throw new IllegalArgumentException(
+              where
+                  + "operand "
+                  + i
+                  + " repeats index "
+                  + name(label)
+                  + " on dimensions of sizes "
+                  + operands[i].shape[first]
+                  + " and "
+                  + s
+                  + " (shape "
+                  + Shapes.str(operands[i].shape)
+                  + "); a repeated index takes a diagonal and needs equal sizes");
+        }
         Integer known = sizes.get(label);
         if (known != null && known != s && known != 1 && s != 1) {
           throw new IllegalArgumentException(
@@ -134,7 +150,7 @@ final class Einsum {
     List<Integer> output = outputLabels(where, rhs, letters, ellipsisRank, count, sizes);
     // each operand: diagonals of repeated indices, then sums of the indices no one else needs
     for (int i = 0; i < work.size(); i++) {
-      Term t = diagonals(where, i, work.get(i));
+      Term t = diagonals(work.get(i));
       List<Integer> keep = new ArrayList<>(output);
       for (int j = 0; j < work.size(); j++) {
         if (j != i) {
@@ -249,8 +265,8 @@ final class Einsum {
     return out;
   }
 
-  /** Takes the diagonal of each index the term repeats (PyTorch's "ii->i"). */
-  private static Term diagonals(String where, int operand, Term term) {
+  /** Takes the diagonal of each index the term repeats ("ii->i"; sizes checked before). */
+  private static Term diagonals(Term term) {
     Tensor t = term.t();
     List<Integer> labels = new ArrayList<>(term.labels());
     for (int p = 0; p < labels.size(); p++) {
@@ -259,21 +275,6 @@ final class Einsum {
         continue;
       }
       q += p + 1;
-      if (t.shape[p] != t.shape[q]) {
-        throw new IllegalArgumentException(
-            where
-                + "operand "
-                + operand
-                + " repeats index "
-                + name(labels.get(p))
-                + " on dimensions of sizes "
-                + t.shape[p]
-                + " and "
-                + t.shape[q]
-                + " (shape "
-                + Shapes.str(term.t().shape)
-                + "); a repeated index takes a diagonal and needs equal sizes");
-      }
       int label = labels.get(p);
       t = t.diagonal(0, p, q);
       labels.remove(q);
