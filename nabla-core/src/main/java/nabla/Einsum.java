@@ -31,7 +31,13 @@ final class Einsum {
     Checks.nonNull("einsum", "equation", equation);
     Checks.noNulls("einsum", "operands", operands);
     String where = "einsum(\"" + equation + "\"): ";
-    String eq = equation.replaceAll("\\s", "");
+    StringBuilder stripped = new StringBuilder(equation.length());
+    for (int i = 0; i < equation.length(); i++) {
+      if (!Character.isWhitespace(equation.charAt(i))) {
+        stripped.append(equation.charAt(i));
+      }
+    }
+    String eq = stripped.toString();
     int arrow = eq.indexOf("->");
     if (arrow >= 0 && eq.indexOf("->", arrow + 2) >= 0) {
       throw new IllegalArgumentException(where + "the equation has more than one '->'");
@@ -389,7 +395,11 @@ final class Einsum {
       int group = i < g1.size() ? 0 : i < g1.size() + g2.size() ? 1 : 2;
       p[group] *= expanded[i];
     }
-    int[] shape = {(int) p[0], (int) p[1], (int) p[2]};
+    // without batch indices, a plain matrix product (matmul's 2-d path)
+    int[] shape =
+        g1.isEmpty()
+            ? new int[] {(int) p[1], (int) p[2]}
+            : new int[] {(int) p[0], (int) p[1], (int) p[2]};
     Shapes.numel("einsum", expanded);
     return t.reshape(shape);
   }
