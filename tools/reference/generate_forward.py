@@ -1142,6 +1142,173 @@ def gen_selection(ops):
         add_case(op, "edges_f64", [x], torch.histc(x, 2, 0.0, 2.0), {"bins": 2, "min": 0.0, "max": 2.0})
 
 
+# ---------------------------------------------------------------- shape and indexing (issue 12)
+
+def pieces(ts):
+    """A tuple of tensors (split, chunk, unbind, meshgrid) as one: each flattened, concatenated."""
+    return torch.cat([t.reshape(-1) for t in ts])
+
+
+EINSUM_CASES = [
+    # equation, operand shapes
+    ("ij,jk->ik", [[2, 3], [3, 4]]),
+    ("bij,bjk->bik", [[2, 2, 3], [2, 3, 2]]),
+    ("ij,jk", [[2, 3], [3, 4]]),
+    ("ij->ji", [[2, 3]]),
+    ("ii->i", [[3, 3]]),
+    ("ii", [[3, 3]]),
+    ("i,i->", [[4], [4]]),
+    ("i,j->ij", [[3], [2]]),
+    ("ij->", [[2, 3]]),
+    ("ijk->kj", [[2, 3, 4]]),
+    ("iij->ji", [[3, 3, 2]]),
+    ("ij,ij->ij", [[2, 3], [2, 3]]),
+    ("ba,ca", [[2, 3], [4, 3]]),
+    ("ij,jk,kl->il", [[2, 3], [3, 4], [4, 2]]),
+    ("bi,bj->bij", [[2, 3], [2, 2]]),
+    ("...ij,...jk->...ik", [[2, 2, 3], [3, 4]]),
+    ("...ii->...i", [[2, 3, 3]]),
+    ("i...->...", [[3, 2, 2]]),
+    ("b...i,bi->b...", [[2, 3, 4], [2, 4]]),
+    ("ij,kj->ikj", [[1, 3], [2, 3]]),
+    ("Ab,bA->A", [[2, 3], [3, 2]]),
+    ("ijk,jil->kl", [[3, 2, 4], [2, 3, 2]]),
+    (" i j , j k -> i k ", [[2, 3], [3, 2]]),
+    ("bA", [[2, 3]]),
+    ("...ij->ij", [[2, 3, 3]]),
+    (",i->i", [[], [3]]),
+    ("i,i", [[3], [3]]),
+    ("ij,j...->i...", [[2, 3], [3]]),
+    ("bij,bkj->bik", [[1, 2, 3], [3, 2, 3]]),
+    ("iji->j", [[2, 3, 2]]),
+    ("ab,bc,cd,de->ae", [[2, 2], [2, 3], [3, 2], [2, 2]]),
+    ("ij,ik,il->jkl", [[3, 2], [3, 2], [3, 2]]),
+]
+
+
+def gen_shape_extra(ops):
+    def each(op, cases):
+        if op not in ops:
+            return
+        g = Gen(op)
+        for name, shape, dt, params, fn in cases:
+            x = g.uniform(shape, -3.0, 3.0, dt)
+            add_case(op, f"{sname(shape)}_{name}_{dname(dt)}", [x], fn(x), params)
+
+    each("flip", [(f"dims{','.join(map(str, d)) or 'none'}", s, dt, {"dims": d}, lambda x, d=d: torch.flip(x, d))
+                  for s, d, dt in [([5], [0], F64), ([2, 3], [1], F64), ([2, 3, 2], [0, 2], F64), ([2, 3], [-1, 0], F32),
+                                   ([], [], F64), ([2, 0], [1], F64), ([3, 2], [], F64)]])
+    each("roll", [(f"s{','.join(map(str, sh))}_d{','.join(map(str, d)) or 'none'}", s, dt,
+                   {"shifts": sh, "dims": d}, lambda x, sh=sh, d=d: torch.roll(x, sh, d))
+                  for s, sh, d, dt in [([5], [2], [0], F64), ([5], [-2], [0], F64), ([5], [7], [0], F64),
+                                       ([2, 3], [1], [1], F64), ([2, 3], [-4], [-1], F64), ([2, 3], [1, -1], [0, 1], F64),
+                                       ([2, 3], [2], [], F64), ([3, 4], [-5], [], F32), ([2, 0], [1], [1], F64)]])
+    each("repeat", [(f"r{','.join(map(str, r))}", s, dt, {"repeats": r}, lambda x, r=r: x.repeat(*r))
+                    for s, r, dt in [([3], [2], F64), ([2, 3], [2, 1], F64), ([2, 3], [1, 3], F64), ([2], [3, 2], F64),
+                                     ([], [2, 2], F64), ([2, 2], [0, 2], F64), ([2, 1, 2], [1, 2, 2], F32)]])
+    each("tile", [(f"r{','.join(map(str, r))}", s, dt, {"dims": r}, lambda x, r=r: torch.tile(x, r))
+                  for s, r, dt in [([3], [2], F64), ([2, 3], [2], F64), ([2, 3], [2, 2], F64), ([2], [2, 1, 2], F64),
+                                   ([], [3], F64), ([2, 2], [], F32)]])
+    each("repeat_interleave", [(f"r{r}_d{d}", s, dt, {"repeats": r, "dim": d},
+                                lambda x, r=r, d=d: torch.repeat_interleave(x, r, d))
+                               for s, r, d, dt in [([3], 2, 0, F64), ([2, 3], 2, 1, F64), ([2, 3], 3, -2, F64),
+                                                   ([2, 3], None, None, F64), ([2, 2], 0, 0, F64), ([], 3, None, F32)]
+                               if r is not None] +
+         [("r2_flat", [2, 3], F64, {"repeats": 2, "dim": None}, lambda x: torch.repeat_interleave(x, 2))])
+    each("split", [(f"size{k}_d{d}", s, dt, {"size": k, "dim": d}, lambda x, k=k, d=d: pieces(torch.split(x, k, d)))
+                   for s, k, d, dt in [([5], 2, 0, F64), ([6], 3, 0, F64), ([2, 5], 2, 1, F64), ([4, 3], 3, 0, F64),
+                                       ([3], 5, 0, F64), ([3, 4], 1, -1, F32)]])
+    each("split_sizes", [(f"sizes{','.join(map(str, k))}_d{d}", s, dt, {"sizes": k, "dim": d},
+                          lambda x, k=k, d=d: pieces(torch.split(x, k, d)))
+                         for s, k, d, dt in [([5], [2, 3], 0, F64), ([2, 6], [1, 0, 5], 1, F64), ([4, 2], [4], 0, F64)]])
+    each("chunk", [(f"c{c}_d{d}", s, dt, {"chunks": c, "dim": d}, lambda x, c=c, d=d: pieces(torch.chunk(x, c, d)))
+                   for s, c, d, dt in [([5], 4, 0, F64), ([6], 3, 0, F64), ([5], 2, 0, F64), ([2, 7], 3, 1, F64),
+                                       ([3], 5, 0, F64), ([4, 3], 2, -2, F32)]])
+    each("unbind", [(f"d{d}", s, dt, {"dim": d}, lambda x, d=d: pieces(torch.unbind(x, d)))
+                    for s, d, dt in [([3], 0, F64), ([2, 3], 0, F64), ([2, 3], 1, F64), ([2, 3, 2], -1, F32)]])
+    each("narrow", [(f"d{d}_{st}+{n}", s, dt, {"dim": d, "start": st, "length": n},
+                     lambda x, d=d, st=st, n=n: torch.narrow(x, d, st, n))
+                    for s, d, st, n, dt in [([5], 0, 1, 3, F64), ([5], 0, -2, 2, F64), ([3, 4], 1, 0, 0, F64),
+                                            ([3, 4], -2, 1, 2, F32)]])
+    each("movedim", [(f"{','.join(map(str, a))}to{','.join(map(str, b))}", s, dt, {"source": a, "destination": b},
+                      lambda x, a=a, b=b: torch.movedim(x, a, b))
+                     for s, a, b, dt in [([2, 3, 4], [0], [2], F64), ([2, 3, 4], [-1], [0], F64),
+                                         ([2, 3, 4, 1], [0, 1], [3, 0], F64), ([2, 3], [0], [0], F32)]])
+    each("diag", [(f"k{k}", s, dt, {"offset": k}, lambda x, k=k: torch.diag(x, k))
+                  for s, k, dt in [([3], 0, F64), ([3], 1, F64), ([3], -2, F64), ([3, 3], 0, F64), ([3, 4], 1, F64),
+                                   ([4, 3], -1, F64), ([3, 4], 4, F64), ([3, 4], 3, F64), ([2], 0, F32)]])
+    each("diagonal", [(f"k{k}_{a},{b}", s, dt, {"offset": k, "dim1": a, "dim2": b},
+                       lambda x, k=k, a=a, b=b: torch.diagonal(x, k, a, b))
+                      for s, k, a, b, dt in [([3, 3], 0, 0, 1, F64), ([3, 4], 1, 0, 1, F64), ([3, 4], -1, 1, 0, F64),
+                                             ([2, 3, 4], 0, 1, 2, F64), ([2, 3, 4], 1, 0, 2, F64),
+                                             ([2, 3, 4], -2, -1, -3, F32), ([3, 3], 4, 0, 1, F64)]])
+    each("diag_embed", [(f"k{k}_{a},{b}", s, dt, {"offset": k, "dim1": a, "dim2": b},
+                         lambda x, k=k, a=a, b=b: torch.diag_embed(x, k, a, b))
+                        for s, k, a, b, dt in [([3], 0, -2, -1, F64), ([2, 3], 0, -2, -1, F64), ([2, 3], 1, -2, -1, F64),
+                                               ([2, 3], -1, 0, 2, F64), ([2, 3], 0, 1, 0, F32), ([2, 2], 2, 0, 1, F64)]])
+    each("triu", [(f"k{k}", s, dt, {"k": k}, lambda x, k=k: torch.triu(x, k))
+                  for s, k, dt in [([3, 3], 0, F64), ([3, 4], 1, F64), ([4, 3], -1, F64), ([2, 3, 3], 0, F64),
+                                   ([3, 3], 5, F64), ([3, 3], -5, F32)]])
+    each("tril", [(f"k{k}", s, dt, {"k": k}, lambda x, k=k: torch.tril(x, k))
+                  for s, k, dt in [([3, 3], 0, F64), ([3, 4], 1, F64), ([4, 3], -1, F64), ([2, 3, 3], -2, F64),
+                                   ([3, 3], 5, F32)]])
+    if "take" in ops:
+        op = "take"
+        g = Gen(op)
+        for s, idx, dt in [([2, 3], [[0, 5], [-1, 2]], F64), ([4], [3, 3, 0], F64), ([2, 2], [], F32)]:
+            x = g.uniform(s, -3.0, 3.0, dt)
+            i = torch.tensor(idx, dtype=I64)
+            add_case(op, f"{sname(s)}_idx{sname(list(i.shape))}_{dname(dt)}", [x, i], torch.take(x, i))
+    if "nonzero" in ops:
+        op = "nonzero"
+        add_case(op, "2x3_f64", [t64([0.0, 1.5, 0.0, -2.0, 0.0, NAN], [2, 3])],
+                 torch.nonzero(t64([0.0, 1.5, 0.0, -2.0, 0.0, NAN], [2, 3])))
+        b = torch.tensor([True, False, True, True])
+        add_case(op, "4_bool", [b], torch.nonzero(b))
+        z = torch.zeros(2, 2, dtype=F64)
+        add_case(op, "zeros_f64", [z], torch.nonzero(z))
+        s = t64(3.0)
+        add_case(op, "scalar_f64", [s], torch.nonzero(s))
+    if "outer" in ops:
+        op = "outer"
+        g = Gen(op)
+        for sa, sb, dt in [([3], [2], F64), ([1], [4], F64), ([2], [3], F32)]:
+            a, b = g.uniform(sa, -3.0, 3.0, dt), g.uniform(sb, -3.0, 3.0, dt)
+            add_case(op, f"{sname(sa)}x{sname(sb)}_{dname(dt)}", [a, b], torch.outer(a, b))
+    if "kron" in ops:
+        op = "kron"
+        g = Gen(op)
+        for sa, sb, dt in [([2, 2], [2, 3], F64), ([3], [2], F64), ([2, 3], [2], F64), ([2, 1, 2], [2, 2], F64),
+                           ([], [3], F64), ([2, 2], [1, 2], F32)]:
+            a, b = g.uniform(sa, -3.0, 3.0, dt), g.uniform(sb, -3.0, 3.0, dt)
+            add_case(op, f"{sname(sa)}x{sname(sb)}_{dname(dt)}", [a, b], torch.kron(a, b))
+    if "meshgrid" in ops:
+        op = "meshgrid"
+        g = Gen(op)
+        for shapes in [[[3], [2]], [[2], [3], [2]], [[4]], [[], [3]]]:
+            xs = [g.uniform(s, -3.0, 3.0, F64) for s in shapes]
+            add_case(op, "+".join(sname(s) for s in shapes), xs,
+                     torch.stack(torch.meshgrid(*xs, indexing="ij")))
+    if "tensordot" in ops:
+        op = "tensordot"
+        g = Gen(op)
+        for sa, sb, dims, dt in [([2, 3], [3, 4], 1, F64), ([2, 3, 4], [3, 4, 2], 2, F64), ([2], [3], 0, F64),
+                                 ([2, 3], [2, 3], 2, F64), ([3, 2, 4], [4, 3], [[0, 2], [1, 0]], F64),
+                                 ([2, 3], [3, 2], 1, F32)]:
+            a, b = g.uniform(sa, -3.0, 3.0, dt), g.uniform(sb, -3.0, 3.0, dt)
+            params = {"dims": dims} if isinstance(dims, int) else {"dimsA": dims[0], "dimsB": dims[1]}
+            tag = str(dims) if isinstance(dims, int) else ",".join(map(str, dims[0])) + ";" + ",".join(map(str, dims[1]))
+            add_case(op, f"{sname(sa)}x{sname(sb)}_{tag}_{dname(dt)}", [a, b], torch.tensordot(a, b, dims), params)
+    if "einsum" in ops:
+        op = "einsum"
+        g = Gen(op)
+        for eq, shapes in EINSUM_CASES:
+            xs = [g.uniform(s, -3.0, 3.0, F64) for s in shapes]
+            add_case(op, eq.replace(" ", "_") + "_f64", xs, torch.einsum(eq, *xs), {"equation": eq})
+        a, b = g.uniform([2, 3], -3.0, 3.0, F32), g.uniform([3], -3.0, 3.0, F32)
+        add_case(op, "ij,j->i_f32", [a, b], torch.einsum("ij,j->i", a, b), {"equation": "ij,j->i"})
+
+
 # ---------------------------------------------------------------- main
 
 # Groups in the order their cases are written; a row of ops.json belongs to the group named by its
@@ -1168,6 +1335,7 @@ GROUPS = [
     ("indexing", gen_indexing),
     ("cast", gen_cast),
     ("losses", gen_losses),
+    ("shape_extra", gen_shape_extra),
 ]
 
 

@@ -760,6 +760,20 @@ public final class Tensor extends TensorInPlace {
     return Selection.maskedSelect(this, mask);
   }
 
+  /**
+   * Einstein summation, e.g. {@code einsum("bij,bjk->bik", a, b)}; {@code ii} takes a diagonal,
+   * {@code ...} the leading dimensions; without {@code ->}, indices seen once, sorted. See {@link
+   * Einsum}.
+   */
+  public static Tensor einsum(String equation, Tensor... operands) {
+    return Einsum.einsum(equation, operands);
+  }
+
+  /** PyTorch's {@code meshgrid(..., indexing="ij")}: 1-d tensors expanded to their grid. */
+  public static Tensor[] meshgrid(Tensor... tensors) {
+    return ShapeOps.meshgrid(tensors);
+  }
+
   // ---------------------------------------------------------------- selection by condition
 
   /**

@@ -686,4 +686,201 @@ abstract sealed class TensorMath extends TensorFunctions permits TensorInPlace {
   public Tensor matmul(Tensor other) {
     return LinearAlgebra.matmul(self(), other);
   }
+
+  // ---------------------------------------------------------------- shape (ShapeOps)
+
+  /**
+   * Reverses the order along {@code dims} (a copy). {@code Tensor.of(1, 2, 3).flip(0) // [3., 2.,
+   * 1.]}
+   */
+  public Tensor flip(int... dims) {
+    return ShapeOps.flip(self(), dims);
+  }
+
+  /**
+   * Rolls along {@code dim}: element i moves to (i + shifts) mod n. {@code [1,2,3].roll(1, 0)} =
+   * [3,1,2].
+   */
+  public Tensor roll(int shifts, int dim) {
+    return roll(new int[] {shifts}, new int[] {dim});
+  }
+
+  /** Rolls along each of {@code dims} by its shift; with no dims, rolls the flattened tensor. */
+  public Tensor roll(int[] shifts, int[] dims) {
+    return ShapeOps.roll(self(), shifts, dims);
+  }
+
+  /**
+   * Tiles the tensor {@code repeats[i]} times along dimension i (extra leading repeats add
+   * dimensions). {@code Tensor.of(1, 2).repeat(2, 2) // [[1,2,1,2],[1,2,1,2]]}
+   */
+  public Tensor repeat(int... repeats) {
+    return ShapeOps.repeat(self(), repeats);
+  }
+
+  /** {@link #repeat}, with ones prepended to {@code dims} when it is shorter than the rank. */
+  public Tensor tile(int... dims) {
+    return ShapeOps.tile(self(), dims);
+  }
+
+  /** Repeats each element {@code repeats} times along {@code dim}: [1, 2] → [1, 1, 2, 2]. */
+  public Tensor repeatInterleave(int repeats, int dim) {
+    return ShapeOps.repeatInterleave(self(), repeats, dim);
+  }
+
+  /** {@link #repeatInterleave(int, int)} of the flattened tensor. */
+  public Tensor repeatInterleave(int repeats) {
+    return ShapeOps.repeatInterleave(self(), repeats, null);
+  }
+
+  /** Views of {@code size} elements along {@code dim}; the last one is smaller if need be. */
+  public Tensor[] split(int size, int dim) {
+    return ShapeOps.split(self(), size, dim);
+  }
+
+  /** Views of the given sizes along {@code dim} (they must add up to its size). */
+  public Tensor[] split(int[] sizes, int dim) {
+    return ShapeOps.split(self(), sizes, dim);
+  }
+
+  /**
+   * At most {@code chunks} views along {@code dim}, each of ceil(n / chunks) elements but the last
+   * (PyTorch's rule: 5 elements in 4 chunks give 3 pieces of 2, 2, 1).
+   */
+  public Tensor[] chunk(int chunks, int dim) {
+    return ShapeOps.chunk(self(), chunks, dim);
+  }
+
+  /** The slices along {@code dim}, that dimension removed: a [2, 3] tensor unbinds to two [3]. */
+  public Tensor[] unbind(int dim) {
+    return ShapeOps.unbind(self(), dim);
+  }
+
+  /**
+   * {@code length} elements from {@code start} along {@code dim} (a view; start may be negative).
+   */
+  public Tensor narrow(int dim, int start, int length) {
+    return ShapeOps.narrow(self(), dim, start, length);
+  }
+
+  /**
+   * Moves dimension {@code source} to position {@code destination}, the others keep their order.
+   */
+  public Tensor movedim(int source, int destination) {
+    return movedim(new int[] {source}, new int[] {destination});
+  }
+
+  /** Moves several dimensions at once (a permute). */
+  public Tensor movedim(int[] source, int[] destination) {
+    return ShapeOps.movedim(self(), source, destination);
+  }
+
+  /** {@code diag(0)}. */
+  public Tensor diag() {
+    return diag(0);
+  }
+
+  /**
+   * A 1-d tensor to a square matrix with it on diagonal {@code offset} (above the main one if
+   * positive); a matrix to its diagonal {@code offset}. {@code Tensor.of(1, 2).diag() //
+   * [[1,0],[0,2]]}
+   */
+  public Tensor diag(int offset) {
+    return ShapeOps.diag(self(), offset);
+  }
+
+  /** {@code diagonal(0, 0, 1)}. */
+  public Tensor diagonal() {
+    return diagonal(0, 0, 1);
+  }
+
+  /**
+   * The diagonal {@code offset} of the matrices in dimensions {@code dim1}, {@code dim2}, as a last
+   * dimension (a copy; its gradient fills the diagonal).
+   */
+  public Tensor diagonal(int offset, int dim1, int dim2) {
+    return ShapeOps.diagonal(self(), offset, dim1, dim2);
+  }
+
+  /** {@code diagEmbed(0, -2, -1)}: each last-dimension vector to a diagonal matrix. */
+  public Tensor diagEmbed() {
+    return diagEmbed(0, -2, -1);
+  }
+
+  /** The last dimension as diagonal {@code offset} of new dimensions {@code dim1}, {@code dim2}. */
+  public Tensor diagEmbed(int offset, int dim1, int dim2) {
+    return ShapeOps.diagEmbed(self(), offset, dim1, dim2);
+  }
+
+  /** {@code triu(0)}. */
+  public Tensor triu() {
+    return triu(0);
+  }
+
+  /** The upper triangle from diagonal {@code k} of the last two dimensions; zeros below. */
+  public Tensor triu(int k) {
+    return ShapeOps.triangle(self(), k, true);
+  }
+
+  /** {@code tril(0)}. */
+  public Tensor tril() {
+    return tril(0);
+  }
+
+  /** The lower triangle up to diagonal {@code k} of the last two dimensions; zeros above. */
+  public Tensor tril(int k) {
+    return ShapeOps.triangle(self(), k, false);
+  }
+
+  /** Outer product of two 1-d tensors: out[i][j] = this[i] · other[j]. */
+  public Tensor outer(Tensor other) {
+    return ShapeOps.outer(self(), other);
+  }
+
+  /** Kronecker product: each element of this scales a copy of {@code other} (ranks padded). */
+  public Tensor kron(Tensor other) {
+    return ShapeOps.kron(self(), other);
+  }
+
+  /**
+   * The flattened tensor indexed by an int64 tensor of any shape (negative counts from the end).
+   */
+  public Tensor take(Tensor index) {
+    return ShapeOps.take(self(), index);
+  }
+
+  /** Positions of the non-zero elements as int64 [count, rank], row-major order; no gradient. */
+  public Tensor nonzero() {
+    return ShapeOps.nonzero(self());
+  }
+
+  /**
+   * Contracts the last {@code dims} dimensions of this with the first {@code dims} of {@code
+   * other}: {@code a.tensordot(b, 1)} is a matrix product, {@code 0} an outer product.
+   */
+  public Tensor tensordot(Tensor other, int dims) {
+    Tensor x = self();
+    Checks.nonNull("tensordot", "other", other);
+    if (dims < 0 || dims > x.dim() || dims > other.dim()) {
+      throw new IllegalArgumentException(
+          "tensordot: cannot contract "
+              + dims
+              + " dimensions of shapes "
+              + Shapes.str(x.shape)
+              + " and "
+              + Shapes.str(other.shape));
+    }
+    int[] a = new int[dims];
+    int[] b = new int[dims];
+    for (int i = 0; i < dims; i++) {
+      a[i] = x.dim() - dims + i;
+      b[i] = i;
+    }
+    return ShapeOps.tensordot(x, other, a, b);
+  }
+
+  /** Contracts dimensions {@code dimsA} of this with {@code dimsB} of {@code other}, pairwise. */
+  public Tensor tensordot(Tensor other, int[] dimsA, int[] dimsB) {
+    return ShapeOps.tensordot(self(), other, dimsA, dimsB);
+  }
 }

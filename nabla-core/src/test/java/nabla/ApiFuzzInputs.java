@@ -99,6 +99,10 @@ final class ApiFuzzInputs {
    * rejected before anything is allocated).
    */
   boolean excluded(Target t, Tensor receiver, Object[] a) {
+    double size = resultSize(t.name(), receiver, a);
+    if (size > 1e6 && size <= Integer.MAX_VALUE) {
+      return true; // a legal result too large for a fuzz run (larger ones must be rejected)
+    }
     if (!t.name().equals("arange") || a.length == 0 || !(a[0] instanceof Number)) {
       return false;
     }
@@ -107,6 +111,51 @@ final class ApiFuzzInputs {
     double step = a.length == 3 ? ((Number) a[2]).doubleValue() : 1;
     double n = (end - start) / step;
     return Double.isFinite(n) && n > 1e6 && n <= Integer.MAX_VALUE;
+  }
+
+  /**
+   * The element count of the result of the shape operations that multiply sizes (repeat, tile,
+   * repeatInterleave, kron, outer, diag, diagEmbed, meshgrid), 0 for other calls or null inputs.
+   */
+  private static double resultSize(String name, Tensor x, Object[] a) {
+    if (x == null && !name.equals("meshgrid")) {
+      return 0;
+    }
+    double n = x == null ? 0 : x.numel();
+    switch (name) {
+      case "repeat", "tile" -> {
+        double p = n;
+        if (a.length == 1 && a[0] instanceof int[] r) {
+          for (int v : r) {
+            p *= Math.abs((double) v);
+          }
+        }
+        return p;
+      }
+      case "repeatInterleave" -> {
+        return a.length > 0 && a[0] instanceof Integer r ? n * Math.abs((double) r) : 0;
+      }
+      case "kron", "outer" -> {
+        return a.length > 0 && a[0] instanceof Tensor o ? n * o.numel() : 0;
+      }
+      case "diag", "diagEmbed" -> {
+        double k = a.length > 0 && a[0] instanceof Integer o ? Math.abs((double) o) : 0;
+        double last = x.dim() > 0 ? x.shape()[x.dim() - 1] : 1;
+        return n / Math.max(last, 1) * (last + k) * (last + k);
+      }
+      case "meshgrid" -> {
+        double p = 1;
+        if (a.length == 1 && a[0] instanceof Tensor[] ts) {
+          for (Tensor t : ts) {
+            p *= t == null ? 1 : t.numel();
+          }
+        }
+        return p;
+      }
+      default -> {
+        return 0;
+      }
+    }
   }
 
   // ---------------------------------------------------------------- argument generators
@@ -126,6 +175,33 @@ final class ApiFuzzInputs {
 
   /** A recorded computation: its output and the leaves it depends on. */
   record Graph(Tensor output, Tensor[] leaves) {}
+
+  /** Equations for {@code einsum}: valid ones of several arities, and malformed ones. */
+  private static final String[] EQUATIONS = {
+    "ij,jk->ik",
+    "i,i->",
+    "ii",
+    "ii->i",
+    "...ij->...ji",
+    "ij",
+    "i,j",
+    "bij,bjk->bik",
+    "...,...",
+    "ij,jk,kl",
+    "i",
+    "",
+    "->",
+    "ij->k",
+    "ij->ii",
+    "i..j",
+    "i......",
+    "ij->->j",
+    "i#j",
+    "a,b,c->abc",
+    "...i,...i->...",
+    "iij->j",
+    " i j -> j i "
+  };
 
   /** Methods whose first tensor parameter is an int64 index. */
   private static final Set<String> INDEX_METHODS =
@@ -201,6 +277,9 @@ final class ApiFuzzInputs {
     }
     if (type == boolean.class) {
       return rnd.nextBoolean();
+    }
+    if (type == String.class && name.equals("einsum")) { // valid, broadcasting and bad equations
+      return EQUATIONS[rnd.nextInt(EQUATIONS.length)];
     }
     if (type == String.class) { // gelu's approximate: the valid names, and one that is not
       return new String[] {"none", "tanh", "Tanh", ""}[rnd.nextInt(4)];

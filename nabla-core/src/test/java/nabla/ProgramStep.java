@@ -113,7 +113,15 @@ record ProgramStep(ProgramStep.Op op, int a, int b) {
     NAN_TO_NUM,
     REMAINDER_OR_FMOD_Y,
     ATAN2_Y,
-    LERP_Y
+    LERP_Y,
+    // the shape operations of issue #12
+    FLIP_OR_ROLL,
+    REPEAT_TILE_OR_INTERLEAVE,
+    SPLIT_CHUNK_OR_UNBIND,
+    TRIANGLE_OR_DIAGONAL,
+    MOVEDIM_OR_NARROW,
+    OUTER_OR_KRON_Y,
+    EINSUM_Y
   }
 
   /** Collects the smallest distance to a kink seen while applying a step (under noGrad only). */
@@ -530,6 +538,71 @@ record ProgramStep(ProgramStep.Op op, int a, int b) {
         Tensor w = operand(y, t, s.b(), true);
         // weights on both sides of ½, where lerp switches between its two (equal) forms
         yield s.b() % 2 == 0 ? t.lerp(w.cos(), w.sigmoid().mul(1.5)) : t.lerp(w, 0.75);
+      }
+      case FLIP_OR_ROLL ->
+          s.b() % 2 == 0 ? t.flip(axis) : rank == 0 ? null : t.roll(1 + s.b() % 3, axis);
+      case REPEAT_TILE_OR_INTERLEAVE -> {
+        if (2 * t.numel() > RandomProgram.MAX_NUMEL) {
+          yield null;
+        }
+        int[] r = new int[Math.max(rank, 1)];
+        Arrays.fill(r, 1);
+        r[axis] = 2;
+        yield switch (s.b() % 3) {
+          case 0 -> t.repeat(r);
+          case 1 -> t.tile(2);
+          default -> t.repeatInterleave(2, axis);
+        };
+      }
+      case SPLIT_CHUNK_OR_UNBIND -> {
+        if (rank == 0) {
+          yield null;
+        }
+        Tensor[] p =
+            switch (s.b() % 3) {
+              case 0 -> t.split(1 + s.a() % 2, axis);
+              case 1 -> t.chunk(2, axis);
+              default -> t.unbind(axis);
+            };
+        for (int i = 0; i < p.length; i++) { // reversed and weighted, so a mixed-up piece shows
+          p[i] = p[i].mul(i + 1);
+        }
+        java.util.Collections.reverse(Arrays.asList(p));
+        yield s.b() % 3 == 2 ? Tensor.stack(axis, p) : Tensor.cat(axis, p);
+      }
+      case TRIANGLE_OR_DIAGONAL -> {
+        if (rank < 2) {
+          yield t.numel() > 8 ? null : atLeast1d(t).diag(s.b() % 3 - 1);
+        }
+        yield switch (s.b() % 3) {
+          case 0 -> t.triu(s.a() % 3 - 1);
+          case 1 -> t.tril(s.a() % 3 - 1);
+          default -> t.diagonal(s.a() % 2, -1, 0).add(t.sum());
+        };
+      }
+      case MOVEDIM_OR_NARROW -> {
+        if (rank == 0) {
+          yield null;
+        }
+        yield s.b() % 2 == 0
+            ? t.movedim(axis, rank - 1)
+            : t.narrow(axis, shape[axis] > 1 ? 1 : 0, Math.max(1, shape[axis] - 1));
+      }
+      case OUTER_OR_KRON_Y -> {
+        if (2 * t.numel() > RandomProgram.MAX_NUMEL || t.numel() > 16) {
+          yield null;
+        }
+        Tensor w = cyclic(y, new int[] {2}, s.b()).tanh();
+        yield s.b() % 2 == 0 ? t.reshape(-1).outer(w) : t.kron(w);
+      }
+      case EINSUM_Y -> {
+        if (rank == 0) {
+          yield null;
+        }
+        int n = shape[rank - 1];
+        yield s.b() % 2 == 0
+            ? Tensor.einsum("...i,ij->...j", t, cyclic(y, new int[] {n, 2}, s.b()).tanh())
+            : Tensor.einsum("...i,...i->...", t, t.sin());
       }
       case MATMUL_SELF -> {
         Tensor m = atLeast1d(t).reshape(-1, atLeast1d(t).shape()[Math.max(rank - 1, 0)]);

@@ -83,11 +83,11 @@ class RandomProgramTest {
                 -0.35963165760040283
               }),
           List.of(
-              new ProgramStep(Op.SQUARE_OF_TANH, 5, 0),
-              new ProgramStep(Op.ATAN2_Y, 1, 3),
-              new ProgramStep(Op.SLICE_STEP, 2, 7),
-              new ProgramStep(Op.SQRT_SQ1, 2, 0),
-              new ProgramStep(Op.SILU_OR_SOFTPLUS, 5, 2)));
+              new ProgramStep(Op.NEG, 5, 0),
+              new ProgramStep(Op.COS, 1, 3),
+              new ProgramStep(Op.CAT_Y, 2, 7),
+              new ProgramStep(Op.ROUNDING_PLUS_T, 7, 0),
+              new ProgramStep(Op.RESHAPE_FLAT, 2, 0)));
 
   @Test
   void aPrintedProgramIsJavaSourceForTheSameProgram() {

@@ -318,6 +318,7 @@ public final class PrimitiveSpecs {
     spec("stack", CAT, x -> Tensor.stack(1, x[0], x[1]), any(3), any(3));
     spec("embed", PAD, x -> x[0].embed(new int[] {3, 5}, 1, 1, 2), any(3, 2));
     spec("contiguous", CONTIGUOUS, x -> x[0].transpose().contiguous(), any(2, 3));
+    ShapeSpecs.register(); // flip, roll, repeat, ..., einsum, tensordot (issue 12)
     // indexing
     call("index_select", (in, p) -> in.get(0).indexSelect(integer(p, "dim"), in.get(1)));
     spec(
