@@ -49,10 +49,7 @@ public final class Tensor extends TensorInPlace {
    */
   AutogradMeta autograd;
 
-  /**
-   * For a view made by an operation (or a view of one): the tensor whose storage it views, for
-   * in-place updates through it ({@link InPlaceRecorded}); else null.
-   */
+  /** The tensor a view made by an operation views ({@link InPlaceRecorded}); else null. */
   Tensor viewBase;
 
   /** The base's {@link AutogradMeta#rebases} when this view's graph was made (stale if other). */
@@ -761,9 +758,7 @@ public final class Tensor extends TensorInPlace {
   }
 
   /**
-   * Einstein summation, e.g. {@code einsum("bij,bjk->bik", a, b)}; {@code ii} takes a diagonal,
-   * {@code ...} the leading dimensions; without {@code ->}, indices seen once, sorted. See {@link
-   * Einsum}.
+   * Einstein summation, e.g. {@code einsum("bij,bjk->bik", a, b)}, as PyTorch's ({@link Einsum}).
    */
   public static Tensor einsum(String equation, Tensor... operands) {
     return Einsum.einsum(equation, operands);

@@ -11,7 +11,7 @@ import nabla.ops.Primitives;
  * as {@link TensorMath} is, so that no file grows past 800 lines. Each method is a facade over a
  * primitive or a composite in {@link ElementwiseComposites}.
  */
-abstract sealed class TensorFunctions extends TensorReductions permits TensorMath {
+abstract sealed class TensorFunctions extends TensorReductions permits TensorShapes {
   TensorFunctions() {}
 
   /** This object as the tensor it is (the only subclass's subclass). */

@@ -115,7 +115,8 @@ final class ApiFuzzInputs {
 
   /**
    * The element count of the result of the shape operations that multiply sizes (repeat, tile,
-   * repeatInterleave, kron, outer, diag, diagEmbed, meshgrid), 0 for other calls or null inputs.
+   * repeatInterleave, kron, outer, tensordot, diag, diagEmbed, meshgrid), 0 for other calls or null
+   * inputs.
    */
   private static double resultSize(String name, Tensor x, Object[] a) {
     if (x == null && !name.equals("meshgrid")) {
@@ -137,6 +138,19 @@ final class ApiFuzzInputs {
       }
       case "kron", "outer" -> {
         return a.length > 0 && a[0] instanceof Tensor o ? n * o.numel() : 0;
+      }
+      case "tensordot" -> {
+        // the contracted dims divide both sizes; with none (or unknown) it is an outer product
+        if (!(a.length > 0 && a[0] instanceof Tensor o)) {
+          return 0;
+        }
+        double contracted = 1;
+        if (a.length > 1 && a[1] instanceof Integer d && d > 0 && d <= x.dim()) {
+          for (int i = x.dim() - d; i < x.dim(); i++) {
+            contracted *= Math.max(1, x.shape()[i]);
+          }
+        }
+        return n * o.numel() / (contracted * contracted);
       }
       case "diag", "diagEmbed" -> {
         double k = a.length > 0 && a[0] instanceof Integer o ? Math.abs((double) o) : 0;
