@@ -38,11 +38,17 @@ public final class Parallel {
     void run(int start, int end);
   }
 
-  /** How long the caller spins on unfinished chunks before it parks. */
-  private static final long CALLER_SPIN_NANOS = 200_000;
+  /**
+   * How long the caller spins on unfinished chunks before it parks (system property {@code
+   * nabla.callerSpinMicros}, default 200: an experiment knob for issue #13, see BENCHMARKS.md).
+   */
+  private static final long CALLER_SPIN_NANOS = Long.getLong("nabla.callerSpinMicros", 200) * 1000;
 
-  /** How long an idle worker keeps polling for new work before it parks. */
-  private static final long WORKER_SPIN_NANOS = 500_000;
+  /**
+   * How long an idle worker keeps polling for new work before it parks (system property {@code
+   * nabla.workerSpinMicros}, default 500).
+   */
+  private static final long WORKER_SPIN_NANOS = Long.getLong("nabla.workerSpinMicros", 500) * 1000;
 
   private static volatile int threads = initialThreads();
 
