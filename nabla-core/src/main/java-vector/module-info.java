@@ -10,9 +10,10 @@
  * check: in {@code src/main/java} the compiler plugin would compile it there too, and its {@code
  * requires static} would make the Vector API visible again.
  *
- * <p>Exported: {@code nabla} (the API) and {@code nabla.storage} ({@link nabla.storage.Storage}
- * appears in {@link nabla.Tensor}'s signatures). The primitive table ({@code nabla.ops}) and the
- * kernels ({@code nabla.kernels}) are internal; the benchmarks read kernel settings reflectively.
+ * <p>Exported: {@code nabla} (the API), {@code nabla.linalg} (linear algebra) and {@code
+ * nabla.storage} ({@link nabla.storage.Storage} appears in {@link nabla.Tensor}'s signatures). The
+ * primitive table ({@code nabla.ops}) and the kernels ({@code nabla.kernels}) are internal; the
+ * benchmarks read kernel settings reflectively.
  */
 module nabla.core {
   requires static jdk.incubator.vector;
