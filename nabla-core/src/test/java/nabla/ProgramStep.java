@@ -121,7 +121,12 @@ record ProgramStep(ProgramStep.Op op, int a, int b) {
     TRIANGLE_OR_DIAGONAL,
     MOVEDIM_OR_NARROW,
     OUTER_OR_KRON_Y,
-    EINSUM_Y
+    EINSUM_Y,
+    // the reductions and scans of issue #12 (prod and cumprod of positive values: no zeros)
+    CUMSUM_OR_CUMPROD,
+    VAR_AXIS,
+    PROD_OF_SIGMOID,
+    LOGCUMSUMEXP
   }
 
   /** Collects the smallest distance to a kink seen while applying a step (under noGrad only). */
@@ -458,6 +463,11 @@ record ProgramStep(ProgramStep.Op op, int a, int b) {
       }
       case CUSTOM_Y -> TIMES_SIN.apply(t, operand(y, t, s.b(), true));
       case CHECKPOINT -> Autograd.checkpoint(u -> u.tanh().mul(u.cos()).add(u), t);
+      case CUMSUM_OR_CUMPROD ->
+          s.b() % 2 == 0 ? atLeast1d(t).cumsum(axis) : atLeast1d(t).sigmoid().cumprod(axis);
+      case VAR_AXIS -> rank == 0 ? t.mul(t) : t.var(new int[] {axis}, 0, keep);
+      case PROD_OF_SIGMOID -> rank == 0 ? t.sigmoid() : t.sigmoid().add(0.5).prod(axis, keep);
+      case LOGCUMSUMEXP -> atLeast1d(t).logcumsumexp(axis);
       case ERF_OR_ERFC -> s.b() % 2 == 0 ? t.erf() : t.erfc();
       case GELU -> t.gelu(s.b() % 2 == 0 ? "none" : "tanh");
       case SILU_OR_SOFTPLUS -> {
