@@ -67,6 +67,36 @@ public final class Autograd {
     }
   }
 
+  /**
+   * f mapped over dimension 0 of its argument, the results stacked along dimension 0 (JAX's {@code
+   * vmap}). Composes with every transform; {@code vmap(grad(f))} gives per-example gradients. This
+   * version runs f once per example and stacks (no batching rules yet: exact, not faster than the
+   * loop); random numbers are drawn per example, in order.
+   *
+   * <pre>{@code
+   * var perExample = Autograd.vmap(Autograd.grad(w -> w.mul(x0).sum()));   // one gradient per row
+   * Tensor g = perExample.apply(Tensor.randn(8, 3));                       // shape [8, 3]
+   * }</pre>
+   */
+  public static Function<Tensor, Tensor> vmap(Function<Tensor, Tensor> f) {
+    return Vmap.vmap(f, 0, 0);
+  }
+
+  /** {@link #vmap(Function)} over dimension {@code inAxis}, results stacked at {@code outAxis}. */
+  public static Function<Tensor, Tensor> vmap(Function<Tensor, Tensor> f, int inAxis, int outAxis) {
+    return Vmap.vmap(f, inAxis, outAxis);
+  }
+
+  /**
+   * f mapped over dimension {@code inAxes[i]} of each argument i, or not mapped where {@code
+   * inAxes[i]} is null (JAX's {@code in_axes}); results stacked at {@code outAxis}.
+   *
+   * <pre>{@code Autograd.vmap(a -> a[0].dot(a[1]), new Integer[] {0, null}, 0)   // rows · v}</pre>
+   */
+  public static MultiFunction vmap(MultiFunction f, Integer[] inAxes, int outAxis) {
+    return Vmap.vmap(f, inAxes, outAxis);
+  }
+
   /** Switches recording on in this thread until the returned scope is closed. */
   public static Scope enableGrad() {
     return new Scope(true);

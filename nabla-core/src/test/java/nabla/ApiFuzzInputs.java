@@ -352,6 +352,14 @@ final class ApiFuzzInputs {
           ? pick().storage()
           : Storage.allocate(randomDType(), rnd.nextInt(0, 13));
     }
+    if (type == Integer[].class) {
+      // vmap's input axes: one per argument, some null (not mapped), some out of range
+      Integer[] axes = new Integer[rnd.nextInt(0, 4)];
+      for (int i = 0; i < axes.length; i++) {
+        axes[i] = rnd.nextInt(4) == 0 ? null : rnd.nextInt(-3, 4);
+      }
+      return axes;
+    }
     if (type == double[][].class || type == double[][][].class) {
       // nested arrays, sometimes ragged or with a null row
       int rows = rnd.nextInt(0, 4);
