@@ -202,4 +202,33 @@ class ThreadSafetyTest {
     }
     return w.toDoubleArray();
   }
+
+  /** THREADS.md: hooks may be registered and removed while other threads run backward. */
+  @Test
+  void hooksRegisteredWhileOtherThreadsRunBackward() throws Exception {
+    Tensor w = Tensor.ones(100).requiresGrad(true);
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    w.registerHook(
+        g -> {
+          calls.incrementAndGet();
+          return null;
+        });
+    int passes = 500;
+    concurrently(
+        3,
+        id -> {
+          for (int i = 0; i < passes; i++) {
+            if (id == 2) {
+              RemovableHandle h = w.registerHook(g -> null); // churn the hook list
+              h.remove();
+            } else {
+              w.mul(2).sum().backward();
+            }
+          }
+        });
+    assertEquals(2 * passes, calls.get(), "the permanent hook ran once per pass");
+    assertArrayEquals(
+        Tensor.ones(100).mul(2 * 2 * passes).toDoubleArray(), w.grad().toDoubleArray(), 0);
+  }
 }
