@@ -126,7 +126,12 @@ record ProgramStep(ProgramStep.Op op, int a, int b) {
     CUMSUM_OR_CUMPROD,
     VAR_AXIS,
     PROD_OF_SIGMOID,
-    LOGCUMSUMEXP
+    LOGCUMSUMEXP,
+    // recorded in-place updates (issue #11): the same values as the out-of-place forms, through
+    // copies, views and the base's new gradient function
+    INPLACE_ADD_MUL_Y,
+    INPLACE_THROUGH_VIEW,
+    INPLACE_UNARY
   }
 
   /** Collects the smallest distance to a kink seen while applying a step (under noGrad only). */
@@ -463,6 +468,34 @@ record ProgramStep(ProgramStep.Op op, int a, int b) {
       }
       case CUSTOM_Y -> TIMES_SIN.apply(t, operand(y, t, s.b(), true));
       case CHECKPOINT -> Autograd.checkpoint(u -> u.tanh().mul(u.cos()).add(u), t);
+      case INPLACE_ADD_MUL_Y -> {
+        Tensor c = t.mul(1); // a computed tensor: the update is recorded
+        Tensor w = operand(y, t, s.b(), false).to(t.dtype());
+        yield s.b() % 2 == 0 ? c.addInPlace(w) : c.mulInPlace(w.tanh().add(1.5));
+      }
+      case INPLACE_THROUGH_VIEW -> {
+        if (rank == 0 || shape[axis] < 2) {
+          yield null;
+        }
+        Tensor c = t.mul(1);
+        Tensor view = c.slice(axis, 0, shape[axis], 2); // every other entry along axis
+        if (s.b() % 2 == 0) {
+          // from a copy: sin saves its input, and PyTorch as Nabla refuses to update a tensor
+          // that a node saved (v.mul_(v.sin() + 2) fails in backward in both)
+          view.mulInPlace(view.copy().sin().add(2));
+        } else {
+          view.expInPlace();
+        }
+        yield c.mul(c); // reads the base after the update through the view
+      }
+      case INPLACE_UNARY -> {
+        Tensor c = t.mul(1);
+        yield switch (s.b() % 3) {
+          case 0 -> c.tanhInPlace();
+          case 1 -> c.sigmoidInPlace().mulInPlace(2.0);
+          default -> c.clampInPlace(-10, 10).sinInPlace();
+        };
+      }
       case CUMSUM_OR_CUMPROD ->
           s.b() % 2 == 0 ? atLeast1d(t).cumsum(axis) : atLeast1d(t).sigmoid().cumprod(axis);
       case VAR_AXIS -> rank == 0 ? t.mul(t) : t.var(new int[] {axis}, 0, keep);

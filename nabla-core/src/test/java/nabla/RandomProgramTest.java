@@ -83,11 +83,11 @@ class RandomProgramTest {
                 -0.35963165760040283
               }),
           List.of(
-              new ProgramStep(Op.CUMSUM_OR_CUMPROD, 5, 0),
-              new ProgramStep(Op.SUB_Y, 1, 3),
-              new ProgramStep(Op.ADD_Y, 2, 7),
-              new ProgramStep(Op.TRIANGLE_OR_DIAGONAL, 7, 0),
-              new ProgramStep(Op.LOGCUMSUMEXP, 2, 0)));
+              new ProgramStep(Op.SLICE_NARROW, 1, 3),
+              new ProgramStep(Op.COS, 2, 7),
+              new ProgramStep(Op.TANH, 7, 0),
+              new ProgramStep(Op.NORM_SQ1, 2, 0),
+              new ProgramStep(Op.WHERE_Y, 5, 2)));
 
   @Test
   void aPrintedProgramIsJavaSourceForTheSameProgram() {
