@@ -250,4 +250,20 @@ class ShapeOpsTest {
     e = message(() -> Tensor.einsum("ij", (Tensor) null));
     assertTrue(e.contains("einsum") && e.contains("operands"), e);
   }
+
+  /** int64 operands give an int64 result, as in PyTorch. */
+  @Test
+  void einsumOfIntegersStaysInt64() {
+    Tensor a = Tensor.ofLongs(new long[] {1, 2, 3, 4}, 2, 2);
+    Tensor b = Tensor.ofLongs(new long[] {5, 6, 7, 8}, 2, 2);
+    Tensor c = Tensor.einsum("ij,jk->ik", a, b);
+    org.junit.jupiter.api.Assertions.assertEquals(DType.INT64, c.dtype());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(
+        new long[] {19, 22, 43, 50}, c.toLongArray());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(
+        new long[] {5},
+        Tensor.einsum("ii", a).toLongArray().length == 1
+            ? Tensor.einsum("ii", a).reshape(1).toLongArray()
+            : new long[] {-1});
+  }
 }
