@@ -136,7 +136,11 @@ class MisuseCatalogueTest {
           row("M98", ARG, "index", "indices[0]", "float32", "DType.INT64"),
           row("M99", ARG, "index", "[4]", "dimensions 0..0", "[3, 4]"),
           row("M100", ARG, "index", "dimension 1", "[3]", "[2]"),
-          row("M101", ARG, "indexPut", "[2]", "[2, 4]", "[3, 4]"));
+          row("M101", ARG, "indexPut", "[2]", "[2, 4]", "[3, 4]"),
+          row("M102", ARG, "solve", "[2, 2]", "singular", "lstsq"),
+          row("M103", ARG, "cholesky", "positive-definite", "order 2"),
+          row("M104", ARG, "inv", "square", "[2, 3]"));
+  ;
 
   @TempDir static Path compiled;
 
