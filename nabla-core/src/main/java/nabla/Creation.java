@@ -37,7 +37,7 @@ final class Creation {
   }
 
   /** A new zero-filled tensor of a checked shape {@code s} with {@code n} elements. */
-  private static Tensor zeroFilled(DType dtype, int[] s, int n) {
+  static Tensor zeroFilled(DType dtype, int[] s, int n) {
     return new Tensor(Storage.allocate(dtype, n), s, Shapes.contiguousStrides(s), 0);
   }
 

@@ -23,7 +23,6 @@ final class InternalAccess implements TensorInternals.Access {
 
   @Override
   public Tensor empty(DType dtype, int[] shape) {
-    Storage s = Storage.allocate(dtype, Shapes.numel("empty", shape));
-    return new Tensor(s, shape, Shapes.contiguousStrides(shape), 0);
+    return Creation.zeroFilled(dtype, shape, Shapes.numel("empty", shape));
   }
 }

@@ -14,22 +14,6 @@ import nabla.ops.Primitives;
 abstract sealed class TensorFunctions extends TensorReductions permits TensorShapes {
   TensorFunctions() {}
 
-  /** This object as the tensor it is (the only subclass's subclass). */
-  private Tensor self() {
-    return (Tensor) this;
-  }
-
-  private Tensor binary(String op, nabla.ops.Primitive p, Tensor other, boolean floatResult) {
-    Tensor x = self();
-    DType t = TypePromotion.resultType(x, Checks.nonNull(op, "other", other), floatResult);
-    return Engine.apply(p, x.to(t), other.to(t));
-  }
-
-  private Tensor floating() {
-    Tensor x = self();
-    return x.dtype().isFloating() ? x : x.to(DType.FLOAT32);
-  }
-
   // ------------------------------------------------- more elementwise functions (issue #12)
   // Primitives (a kernel and a row of PrimitiveKind) unless the Javadoc says "composite".
 

@@ -25,10 +25,6 @@ package nabla;
 abstract sealed class TensorInPlace extends TensorMath permits Tensor {
   TensorInPlace() {}
 
-  private Tensor self() {
-    return (Tensor) this;
-  }
-
   /** this += other, in place. Returns this. */
   public Tensor addInPlace(Tensor other) {
     return InPlace.add(self(), other);

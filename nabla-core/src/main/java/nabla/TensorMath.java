@@ -2,7 +2,6 @@ package nabla;
 
 import nabla.kernels.BinaryOp;
 import nabla.kernels.UnaryOp;
-import nabla.ops.Primitive;
 import nabla.ops.Primitives;
 import nabla.storage.Shapes;
 
@@ -25,23 +24,7 @@ import nabla.storage.Shapes;
 abstract sealed class TensorMath extends TensorShapes permits TensorInPlace {
   TensorMath() {}
 
-  /** This object as the tensor it is (the only subclass). */
-  private Tensor self() {
-    return (Tensor) this;
-  }
-
   // ---------------------------------------------------------------- elementwise
-
-  private Tensor binary(String op, Primitive p, Tensor other, boolean floatResult) {
-    Tensor x = self();
-    DType t = TypePromotion.resultType(x, Checks.nonNull(op, "other", other), floatResult);
-    return Engine.apply(p, x.to(t), other.to(t));
-  }
-
-  private Tensor floating() {
-    Tensor x = self();
-    return x.dtype().isFloating() ? x : x.to(DType.FLOAT32);
-  }
 
   /**
    * this + other, broadcasting.

@@ -15,9 +15,22 @@ import nabla.storage.Shapes;
 abstract sealed class TensorReductions permits TensorFunctions {
   TensorReductions() {}
 
-  /** This object as the tensor it is (the only concrete subclass). */
-  private Tensor self() {
+  /** This object as the tensor it is (the only concrete subclass); for the whole chain. */
+  final Tensor self() {
     return (Tensor) this;
+  }
+
+  /** A binary primitive applied after promoting both operands to their common dtype. */
+  final Tensor binary(String op, Primitive p, Tensor other, boolean floatResult) {
+    Tensor x = self();
+    DType t = TypePromotion.resultType(x, Checks.nonNull(op, "other", other), floatResult);
+    return Engine.apply(p, x.to(t), other.to(t));
+  }
+
+  /** This tensor, converted to float32 when it is not floating (as exp and log do). */
+  final Tensor floating() {
+    Tensor x = self();
+    return x.dtype().isFloating() ? x : x.to(DType.FLOAT32);
   }
 
   /**

@@ -11,11 +11,6 @@ import nabla.storage.Shapes;
 abstract sealed class TensorShapes extends TensorFunctions permits TensorMath {
   TensorShapes() {}
 
-  /** This object as the tensor it is. */
-  private Tensor self() {
-    return (Tensor) this;
-  }
-
   // ---------------------------------------------------------------- advanced indexing
 
   /**
@@ -135,10 +130,9 @@ abstract sealed class TensorShapes extends TensorFunctions permits TensorMath {
    */
   public boolean allclose(Tensor other, double rtol, double atol, boolean equalNan) {
     Checks.nonNull("allclose", "other", other);
-    double[] a =
-        self().expand(Shapes.broadcast("allclose", self().shape, other.shape)).toDoubleArray();
-    double[] b =
-        other.expand(Shapes.broadcast("allclose", self().shape, other.shape)).toDoubleArray();
+    int[] shape = Shapes.broadcast("allclose", self().shape, other.shape);
+    double[] a = self().expand(shape).toDoubleArray();
+    double[] b = other.expand(shape).toDoubleArray();
     for (int i = 0; i < a.length; i++) {
       boolean nan = Double.isNaN(a[i]) || Double.isNaN(b[i]);
       if (nan
