@@ -17,28 +17,12 @@ final class InPlace {
 
   /** t += other. */
   static Tensor add(Tensor t, Tensor other) {
-    Checks.nonNull("addInPlace", "other", other);
-    if (InPlaceRecorded.applies(t, other)) {
-      Tensor o = InPlaceRecorded.operand(t, other);
-      return InPlaceRecorded.update(t, "addInPlace", x -> x.add(o), o);
-    }
-    if (direct(t, "addInPlace", BinaryOp.ADD, other)) {
-      return t;
-    }
-    return assign(t, "addInPlace", t.detach().add(other.detach()));
+    return binary(t, "addInPlace", BinaryOp.ADD, other, Tensor::add);
   }
 
   /** t -= other. */
   static Tensor sub(Tensor t, Tensor other) {
-    Checks.nonNull("subInPlace", "other", other);
-    if (InPlaceRecorded.applies(t, other)) {
-      Tensor o = InPlaceRecorded.operand(t, other);
-      return InPlaceRecorded.update(t, "subInPlace", x -> x.sub(o), o);
-    }
-    if (direct(t, "subInPlace", BinaryOp.SUB, other)) {
-      return t;
-    }
-    return assign(t, "subInPlace", t.detach().sub(other.detach()));
+    return binary(t, "subInPlace", BinaryOp.SUB, other, Tensor::sub);
   }
 
   /** t *= value. */
@@ -83,10 +67,27 @@ final class InPlace {
   /** t = f(t, other), other broadcast to t's shape. */
   static Tensor binary(
       Tensor t, String op, Tensor other, java.util.function.BiFunction<Tensor, Tensor, Tensor> f) {
+    return binary(t, op, null, other, f);
+  }
+
+  /**
+   * t = f(t, other): recorded when t or other takes part in a graph; otherwise written straight by
+   * the {@code kind} kernel when it can be ({@link #direct}; null: no such kernel), else computed
+   * and copied back.
+   */
+  private static Tensor binary(
+      Tensor t,
+      String op,
+      BinaryOp kind,
+      Tensor other,
+      java.util.function.BiFunction<Tensor, Tensor, Tensor> f) {
     Checks.nonNull(op, "other", other);
     if (InPlaceRecorded.applies(t, other)) {
       Tensor o = InPlaceRecorded.operand(t, other);
       return InPlaceRecorded.update(t, op, x -> f.apply(x, o), o);
+    }
+    if (kind != null && direct(t, op, kind, other)) {
+      return t;
     }
     return assign(t, op, f.apply(t.detach(), other.detach()));
   }

@@ -93,9 +93,7 @@ final class InPlaceRecorded {
     }
     Tensor baseOld = base != null ? snapshot(base) : null;
     Tensor r = InPlace.castForWrite(t, op, f.apply(snapshot(t)));
-    if (r.gradFn() == null || r.storage == t.storage || isOneOf(r, operands)) {
-      r = Engine.apply(Primitives.contiguous(), r); // a node of our own to hand over to t
-    }
+    r = ownNode(r, t, operands);
     InPlace.write(t, op, r);
     int rebases = AutogradMeta.rebases(t) + 1;
     if (tracked(r)) {
@@ -104,10 +102,7 @@ final class InPlaceRecorded {
     if (base != null) {
       Tensor updated = ViewWrites.assign(baseOld, r, t, base);
       if (tracked(updated)) {
-        if (updated.gradFn() == null || isOneOf(updated, baseOld, r)) {
-          updated = Engine.apply(Primitives.contiguous(), updated);
-        }
-        takePlace(base, updated, AutogradMeta.rebases(base) + 1);
+        takePlace(base, ownNode(updated, base, baseOld, r), AutogradMeta.rebases(base) + 1);
       }
       t.viewRebases = AutogradMeta.rebases(base);
     }
@@ -166,11 +161,7 @@ final class InPlaceRecorded {
     if (view.requiresGrad() && view.gradFn() == null) {
       return; // a leaf of its own (requiresGrad set on the view): nothing to regenerate
     }
-    Tensor r = ViewWrites.read(base, view);
-    if (r.gradFn() == null || r == base) {
-      r = Engine.apply(Primitives.contiguous(), r);
-    }
-    takePlace(view, r, AutogradMeta.rebases(view));
+    takePlace(view, ownNode(ViewWrites.read(base, view), view, base), AutogradMeta.rebases(view));
   }
 
   /** {@link TensorInPlace#detachInPlace()}. */
@@ -223,6 +214,18 @@ final class InPlaceRecorded {
   /** Whether r carries anything t must take over: a node or a tangent. */
   private static boolean tracked(Tensor r) {
     return r.requiresGrad() || hasTangent(r);
+  }
+
+  /**
+   * r, or a recorded copy of it when its node is not r's alone to hand over to {@code target}: it
+   * has none, it views target's storage, or it is one of the tensors {@code taken} (an operand, a
+   * snapshot) whose node others still use.
+   */
+  private static Tensor ownNode(Tensor r, Tensor target, Tensor... taken) {
+    if (r.gradFn() == null || r.storage == target.storage || isOneOf(r, taken)) {
+      return Engine.apply(Primitives.contiguous(), r);
+    }
+    return r;
   }
 
   private static boolean isOneOf(Tensor r, Tensor... others) {

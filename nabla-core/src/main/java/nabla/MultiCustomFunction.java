@@ -131,18 +131,7 @@ public final class MultiCustomFunction {
     }
     DType packType = wide ? DType.FLOAT64 : DType.FLOAT32;
     Packed p = new Packed(outs, diff, packType);
-    Tensor packed = Engine.apply(p, inputs);
-    Tensor[] result = outs.clone();
-    for (int k = 0; k < outs.length; k++) {
-      if (diff[k]) {
-        result[k] =
-            packed
-                .slice(0, p.offsets[k], p.offsets[k] + outs[k].numel(), 1)
-                .reshape(outs[k].shape)
-                .to(outs[k].dtype());
-      }
-    }
-    return result;
+    return p.unpack(Engine.apply(p, inputs));
   }
 
   /** The packing node's rules: the user's rules on the packed layout. */
@@ -249,9 +238,9 @@ public final class MultiCustomFunction {
     }
 
     /**
-     * The outputs as the rules must see them: views of the node's packed output (so that, when the
-     * backward itself is recorded, a rule that reads an output is differentiated through it, as
-     * through the node's inputs), and the non-differentiable outputs as they are.
+     * The outputs as the caller and the rules see them: views of the node's packed output (so that,
+     * when the backward itself is recorded, a rule that reads an output is differentiated through
+     * it, as through the node's inputs), and the non-differentiable outputs as they are.
      */
     private Tensor[] unpack(Tensor packed) {
       Tensor[] r = outs.clone();

@@ -60,21 +60,25 @@ final class ViewWrites {
                 + "; a differentiable view must stay within them");
       }
     }
-    // gathered from a recorded copy: gather keeps its input, and x may be written through the view
-    Tensor r =
-        x.copy().reshape(x.numel()).gather(0, Tensor.ofLongs(pos, pos.length)).reshape(shape);
-    InPlaceRecorded.takePlace(view, r, 0);
+    InPlaceRecorded.takePlace(view, gather(x, pos, shape), 0);
     return view;
   }
 
   /** The view's elements read out of {@code base} (a gather, differentiable to the base). */
   static Tensor read(Tensor base, Tensor view) {
-    long[] pos = positions(view, base);
-    // from a recorded copy: gather keeps its input for backward, and the base may be written again
+    return gather(base, positions(view, base), view.shape);
+  }
+
+  /**
+   * The elements of {@code base} at flat positions {@code pos}, shaped {@code shape}: gathered from
+   * a recorded copy, since gather keeps its input for backward and the base may be written again
+   * (through the view the result stands for).
+   */
+  private static Tensor gather(Tensor base, long[] pos, int[] shape) {
     return base.copy()
         .reshape(base.numel())
         .gather(0, Tensor.ofLongs(pos, pos.length))
-        .reshape(view.shape);
+        .reshape(shape);
   }
 
   /**
