@@ -99,7 +99,7 @@ final class VectorGemmFloat implements GemmKernelsFloat {
           packA(mc, kc, a, aOff + ic * ars + pc * acs, ars, acs, ap);
           for (int jc = 0; jc < n; jc += F_NC) {
             int nc = Math.min(F_NC, n - jc);
-            packB(kc, nc, b, bOff + pc * brs + jc * bcs, brs, bcs, bp);
+            packB(kc, nc, b, bOff + pc * brs + jc * bcs, brs, bcs, bp, 0);
             macro(mc, nc, kc, ap, bp, c, cOff + ic * crs + jc * ccs, crs, ccs, pc > 0, tmp);
           }
         }
@@ -107,6 +107,78 @@ final class VectorGemmFloat implements GemmKernelsFloat {
     } finally {
       ws.release();
     }
+  }
+
+  @Override
+  public boolean gemmShared(
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int ars,
+      int acs,
+      float[] b,
+      int bOff,
+      int brs,
+      int bcs,
+      float[] c,
+      int cOff,
+      int crs,
+      int ccs) {
+    // The same blocking as gemm (so every element of C sees the same sums in the same order),
+    // with the loops reordered so that one packed block of B serves all threads: for each
+    // (column block, depth block) the threads first pack the NR-wide slivers of B together, then
+    // take row blocks of A one at a time, each packing its own rows and running the micro-kernel
+    // against the shared block. Compared with one tile of C per thread, B is packed once instead
+    // of once per row band, and a thread that is descheduled delays one row block, not half of C.
+    int kcStep = Gemm.balancedDepth(k, KC);
+    int kcMax = Math.min(k, kcStep);
+    int ncMax = Math.min(n, F_NC);
+    int mb = Gemm.rowBlock(m, MR, Parallel.threads(), MC);
+    int blocks = (m + mb - 1) / mb;
+    Workspace shared = Workspace.acquire();
+    try {
+      float[] bp = shared.b(Gemm.roundUp(ncMax, NR) * kcMax);
+      for (int jc = 0; jc < n; jc += F_NC) {
+        int nc = Math.min(F_NC, n - jc);
+        int slivers = (nc + NR - 1) / NR;
+        for (int pc = 0; pc < k; pc += kcStep) {
+          int kc = Math.min(kcStep, k - pc);
+          int bBase = bOff + pc * brs + jc * bcs;
+          Parallel.forEachPiece(
+              slivers,
+              (s0, s1) -> {
+                int j0 = s0 * NR;
+                int j1 = Math.min(nc, s1 * NR);
+                packB(kc, j1 - j0, b, bBase + j0 * bcs, brs, bcs, bp, j0 * kc);
+              });
+          int aBase = aOff + pc * acs;
+          int cBase = cOff + jc * ccs;
+          boolean acc = pc > 0;
+          Parallel.forEachPiece(
+              blocks,
+              (r0, r1) -> {
+                Workspace ws = Workspace.acquire();
+                try {
+                  float[] ap = ws.a(Gemm.roundUp(mb, MR) * kcMax);
+                  float[] tmp = ws.t(MR * NR);
+                  for (int r = r0; r < r1; r++) {
+                    int i0 = r * mb;
+                    int mc = Math.min(mb, m - i0);
+                    packA(mc, kc, a, aBase + i0 * ars, ars, acs, ap);
+                    macro(mc, nc, kc, ap, bp, c, cBase + i0 * crs, crs, ccs, acc, tmp);
+                  }
+                } finally {
+                  ws.release();
+                }
+              });
+        }
+      }
+    } finally {
+      shared.release();
+    }
+    return true;
   }
 
   private static void macro(
@@ -203,9 +275,11 @@ final class VectorGemmFloat implements GemmKernelsFloat {
 
   /**
    * Packs the {@code kc x nc} block of B whose element (p, j) is {@code b[base + p*rs + j*cs]} into
-   * column slivers of {@code NR} columns: {@code bp[jr*kc + p*NR + j] = B(p, jr + j)}, zero-padded.
+   * column slivers of {@code NR} columns: {@code bp[bpOff + jr*kc + p*NR + j] = B(p, jr + j)},
+   * zero-padded.
    */
-  private static void packB(int kc, int nc, float[] b, int base, int rs, int cs, float[] bp) {
+  private static void packB(
+      int kc, int nc, float[] b, int base, int rs, int cs, float[] bp, int bpOff) {
     int full = nc / NR * NR;
     if (cs == 1) {
       // Row-major B: walk 8 rows at a time across all slivers, so that the source is read as a
@@ -213,7 +287,7 @@ final class VectorGemmFloat implements GemmKernelsFloat {
       for (int p0 = 0; p0 < kc; p0 += 8) {
         int pe = Math.min(kc, p0 + 8);
         for (int jr = 0; jr < full; jr += NR) {
-          int dst = jr * kc;
+          int dst = bpOff + jr * kc;
           for (int p = p0; p < pe; p++) {
             int s = base + p * rs + jr;
             int d = dst + p * NR;
@@ -228,7 +302,7 @@ final class VectorGemmFloat implements GemmKernelsFloat {
       // (reading all columns of a sliver at once thrashes L1 when the column stride is a
       // multiple of 4 KiB).
       for (int jr = 0; jr < full; jr += NR) {
-        int dst = jr * kc;
+        int dst = bpOff + jr * kc;
         int src = base + jr * cs;
         for (int p0 = 0; p0 < kc; p0 += 64) {
           int pe = Math.min(kc, p0 + 64);
@@ -253,7 +327,7 @@ final class VectorGemmFloat implements GemmKernelsFloat {
     }
     if (full < nc) {
       int nr = nc - full;
-      int dst = full * kc;
+      int dst = bpOff + full * kc;
       int src = base + full * cs;
       for (int p = 0; p < kc; p++) {
         int s = src + p * rs;

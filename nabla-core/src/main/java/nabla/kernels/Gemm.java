@@ -311,6 +311,19 @@ public final class Gemm {
   // shared helpers of the typed drivers and kernels
   // =============================================================================================
 
+  /** Experiment switch (temporary): the shared-B parallel path. */
+  static volatile boolean SHARED = !Boolean.getBoolean("nabla.gemm.tiles");
+
+  /**
+   * Rows per block of A in the shared-B parallel path: about four blocks per thread, so that the
+   * threads balance dynamically, in whole micro-tiles, at most {@code max}.
+   */
+  static int rowBlock(int m, int mr, int threads, int max) {
+    int blocks = Math.max(1, 4 * threads);
+    int rows = roundUp((m + blocks - 1) / blocks, mr);
+    return Math.max(mr, Math.min(max, rows));
+  }
+
   static boolean splitByBatch(int batch, int m, int n, int k) {
     int t = Parallel.threads();
     if (t <= 1 || batch <= 1 || Parallel.inWorker()) {

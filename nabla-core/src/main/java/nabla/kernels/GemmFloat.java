@@ -3,6 +3,7 @@
 package nabla.kernels;
 
 import static nabla.kernels.GemmTuning.PARALLEL_MIN;
+import static nabla.kernels.GemmTuning.SHARED_MIN_K;
 import static nabla.kernels.GemmTuning.SMALL_M;
 import static nabla.kernels.GemmTuning.SMALL_N;
 import static nabla.kernels.GemmTuning.TINY;
@@ -246,6 +247,12 @@ final class GemmFloat {
       boolean parallel) {
     int mr = kernels.mr(), nr = kernels.nr();
     int[] grid = parallel ? Gemm.grid(m, n, k, mr, nr) : null;
+    if (grid != null
+        && Gemm.SHARED
+        && k >= SHARED_MIN_K
+        && kernels.gemmShared(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, crs, ccs)) {
+      return;
+    }
     if (grid == null) {
       kernels.gemm(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, crs, ccs);
       return;

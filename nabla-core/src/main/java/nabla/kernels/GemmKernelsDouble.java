@@ -41,6 +41,32 @@ interface GemmKernelsDouble {
       int ccs);
 
   /**
+   * {@code C = A * B} for the whole of C, split among {@link Parallel#threads()} threads by the
+   * kernels themselves (they share one packed block of B between the threads and hand out row
+   * blocks of A dynamically), with every element of C computed exactly as {@link #gemm} computes
+   * it. Returns false, having done nothing, when these kernels have no such path; the driver then
+   * splits C into one tile per thread.
+   */
+  default boolean gemmShared(
+      int m,
+      int n,
+      int k,
+      double[] a,
+      int aOff,
+      int ars,
+      int acs,
+      double[] b,
+      int bOff,
+      int brs,
+      int bcs,
+      double[] c,
+      int cOff,
+      int crs,
+      int ccs) {
+    return false;
+  }
+
+  /**
    * Whether {@link #smallM} and {@link #smallN} exist: unpacked kernels for skinny products, where
    * packing the large operand would cost as much as the arithmetic. The driver does not call them
    * otherwise.

@@ -33,6 +33,13 @@ final class GemmTuning {
    */
   static final int SMALL_N = 16;
 
+  /**
+   * Depth from which a product split among threads shares one packed B between them ({@link
+   * GemmKernelsDouble#gemmShared}); shallower products have little to pack and pay more for the two
+   * hand-offs per depth block than they save (256x256x10: 280 GFLOP/s as tiles, 130-230 shared).
+   */
+  static final int SHARED_MIN_K = 64;
+
   /** Per-matrix multiply-adds from which a batched product is split inside each matrix. */
   static final long BATCH_INNER_MIN = 1L << 22;
 

@@ -14,8 +14,10 @@ import java.util.concurrent.locks.LockSupport;
  * caller: the caller simply runs the unclaimed chunks itself. Workers spin for a short while after
  * finishing work before they park, and the caller spins briefly before blocking, because waking a
  * parked thread costs tens of microseconds on virtual machines — more than a medium-sized kernel
- * call. Calls made from inside a worker (nested parallelism) run inline, so nesting can neither
- * deadlock nor oversubscribe the machine.
+ * call; after the first microseconds the spinning thread yields its core on every round, so that on
+ * a busy machine it does not take time from threads that have work (see {@code pause}). Calls made
+ * from inside a worker (nested parallelism) run inline, so nesting can neither deadlock nor
+ * oversubscribe the machine.
  *
  * <p>The thread count defaults to the system property {@code nabla.threads} when it holds a
  * positive integer, else to {@link Runtime#availableProcessors()}; {@link #setThreads(int)} changes
@@ -118,12 +120,42 @@ public final class Parallel {
       body.run(start, end);
       return;
     }
-    Job job = new Job(start, len, chunks, body);
-    Worker[] ws = ensureWorkers(t - 1);
-    for (int c = 1; c < chunks; c++) {
+    run(new Job(start, len, chunks, body), chunks - 1);
+  }
+
+  /**
+   * Runs {@code body.run(i, i + 1)} for every {@code i} in {@code [0, count)}, each index claimed
+   * dynamically by whichever of up to {@link #threads()} threads (the caller among them) is free.
+   * Unlike {@link #forRange}, which cuts the range into at most one chunk per thread, this hands
+   * out {@code count} small pieces, so a thread that the operating system deschedules holds up at
+   * most one piece while the others take the rest (the GEMM's row blocks use it). Runs inline, in
+   * index order, on one configured thread, for {@code count <= 1} or inside a worker. Failures are
+   * rethrown as by {@link #forRange}.
+   *
+   * @param count number of pieces; nothing runs when {@code count <= 0}
+   * @param body called with {@code (i, i + 1)} for each piece, concurrently for different pieces
+   */
+  public static void forEachPiece(int count, IntRangeBody body) {
+    if (count <= 0) {
+      return;
+    }
+    int t = threads;
+    if (t <= 1 || count == 1 || inWorker()) {
+      for (int i = 0; i < count; i++) {
+        body.run(i, i + 1);
+      }
+      return;
+    }
+    run(new Job(0, count, count, body), Math.min(t, count) - 1);
+  }
+
+  /** Runs {@code job} on the caller and up to {@code helpers} workers; rethrows its failure. */
+  private static void run(Job job, int helpers) {
+    Worker[] ws = ensureWorkers(helpers);
+    for (int c = 0; c < helpers; c++) {
       QUEUE.offer(job);
     }
-    int toWake = chunks - 1;
+    int toWake = helpers;
     for (int i = 0; i < ws.length && toWake > 0; i++) {
       Worker w = ws[i];
       if (w.parked.get() && w.wake()) {
@@ -227,9 +259,13 @@ public final class Parallel {
 
     /** Waits until every chunk has finished: spins briefly, then parks. */
     void await() {
-      long spinUntil = System.nanoTime() + CALLER_SPIN_NANOS;
-      while (!finished && System.nanoTime() - spinUntil < 0) {
-        Thread.onSpinWait();
+      long start = System.nanoTime();
+      while (!finished) {
+        long waited = System.nanoTime() - start;
+        if (waited >= CALLER_SPIN_NANOS) {
+          break;
+        }
+        pause(waited);
       }
       boolean interrupted = false;
       while (!finished) {
@@ -275,8 +311,9 @@ public final class Parallel {
           idleSince = System.nanoTime();
           continue;
         }
-        if (System.nanoTime() - idleSince < WORKER_SPIN_NANOS) {
-          Thread.onSpinWait();
+        long idle = System.nanoTime() - idleSince;
+        if (idle < WORKER_SPIN_NANOS) {
+          pause(idle);
           continue;
         }
         parked.set(true);
@@ -290,6 +327,24 @@ public final class Parallel {
       }
     }
   }
+
+  /**
+   * One step of a spin-wait that has lasted {@code waitedNanos}: a CPU pause for the first {@link
+   * #PURE_SPIN_NANOS}, then {@link Thread#yield()}. Yielding costs about a microsecond when the
+   * core has nothing else to run, so an idle machine still hands work over within microseconds; on
+   * a busy machine it gives the core to a runnable thread instead of burning its time slice —
+   * possibly to the very worker this spin waits for, when both share a core.
+   */
+  private static void pause(long waitedNanos) {
+    if (waitedNanos < PURE_SPIN_NANOS) {
+      Thread.onSpinWait();
+    } else {
+      Thread.yield();
+    }
+  }
+
+  /** How long a spin-wait pauses the CPU before it starts yielding (see {@link #pause}). */
+  private static final long PURE_SPIN_NANOS = 20_000;
 
   private static int initialThreads() {
     int n = Runtime.getRuntime().availableProcessors();

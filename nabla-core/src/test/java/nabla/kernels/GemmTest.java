@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -442,6 +443,57 @@ class GemmTest {
       int off = rnd.nextInt(10);
       checkFloat(p, m, n, k, la, lb, off, 9 - off, off / 2, rnd.nextLong());
       checkDouble(p, m, n, k, lb, la, 9 - off, off, off % 3, rnd.nextLong());
+    }
+  }
+
+  /**
+   * Every element of C is computed the same way whatever the thread count: the shared-B parallel
+   * path (row blocks handed out dynamically) and the tile split use the single-threaded kernel's
+   * blocking, so results are bit-identical for 1, 2 and 3 threads — training runs do not depend on
+   * the machine's core count. Shapes cross several depth and column blocks, have partial tiles and
+   * transposed operands (the layouts of nn.Linear's forward and weight gradient).
+   */
+  @Test
+  void threadCountsGiveIdenticalBits() {
+    int[][] shapes = {
+      {256, 256, 784, 1},
+      {784, 256, 256, 2},
+      {300, 1100, 530, 0},
+      {1000, 70, 300, 0},
+      {77, 1030, 9, 0}
+    };
+    for (int[] s : shapes) {
+      int m = s[0], n = s[1], k = s[2], mode = s[3];
+      SplittableRandom rnd = new SplittableRandom(m * 31L + n);
+      float[] a = new float[m * k], b = new float[k * n];
+      double[] ad = new double[m * k], bd = new double[k * n];
+      for (int i = 0; i < a.length; i++) {
+        ad[i] = rnd.nextDouble(-1, 1);
+        a[i] = (float) ad[i];
+      }
+      for (int i = 0; i < b.length; i++) {
+        bd[i] = rnd.nextDouble(-1, 1);
+        b[i] = (float) bd[i];
+      }
+      int ars = mode == 2 ? 1 : k, acs = mode == 2 ? m : 1;
+      int brs = mode == 1 ? 1 : n, bcs = mode == 1 ? k : 1;
+      float[] first = null;
+      double[] firstD = null;
+      for (int threads : new int[] {1, 2, 3}) {
+        Parallel.setThreads(threads);
+        float[] c = new float[m * n];
+        double[] cd = new double[m * n];
+        Gemm.matmul(m, n, k, a, 0, ars, acs, b, 0, brs, bcs, c, 0);
+        Gemm.matmul(m, n, k, ad, 0, ars, acs, bd, 0, brs, bcs, cd, 0);
+        if (first == null) {
+          first = c;
+          firstD = cd;
+        } else {
+          String what = m + "x" + n + "x" + k + " layout " + mode + ", threads=" + threads;
+          assertTrue(Arrays.equals(first, c), "float bits differ from 1 thread: " + what);
+          assertTrue(Arrays.equals(firstD, cd), "double bits differ from 1 thread: " + what);
+        }
+      }
     }
   }
 
