@@ -17,6 +17,15 @@ final class Checks {
     return value;
   }
 
+  /** Throws IllegalArgumentException naming op and parameter when value is NaN or infinite. */
+  static double finite(String op, String parameter, double value) {
+    if (!Double.isFinite(value)) {
+      throw new IllegalArgumentException(
+          op + ": " + parameter + " must be a finite number, got " + value);
+    }
+    return value;
+  }
+
   /**
    * Returns {@code t}, or throws when it has more than one element (a gradient can be implicitly
    * created only for one), naming the op and the shape and showing the fix.

@@ -25,6 +25,31 @@ final class InPlace {
     return binary(t, "subInPlace", BinaryOp.SUB, other, Tensor::sub);
   }
 
+  /**
+   * t += alpha · other (PyTorch's {@code add_(other, alpha=...)}): one fused multiply-add per
+   * element straight into t when both are contiguous floating tensors of one shape and dtype and
+   * nothing is recorded (an optimiser's update); otherwise the composite t + alpha·other, recorded
+   * or not as {@link #add} is.
+   */
+  static Tensor addScaled(Tensor t, String op, Tensor other, double alpha) {
+    Checks.nonNull(op, "other", other);
+    Checks.finite(op, "alpha", alpha);
+    if (!InPlaceRecorded.applies(t, other)
+        && t.dtype().isFloating()
+        && other.dtype() == t.dtype()
+        && other.storage != t.storage
+        && t.isContiguous()
+        && other.isContiguous()
+        && Shapes.same(t.shape, other.shape)) {
+      checkNotRecording(t, op);
+      nabla.kernels.Binary.axpyInPlace(
+          t.storage, t.offset, other.storage, other.offset, t.numel(), alpha);
+      written(t.storage, op);
+      return t;
+    }
+    return binary(t, op, other, (x, o) -> x.add(o.mul(alpha)));
+  }
+
   /** t *= value. */
   static Tensor mul(Tensor t, double value) {
     if (InPlaceRecorded.applies(t)) {

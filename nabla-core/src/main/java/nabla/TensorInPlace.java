@@ -40,6 +40,38 @@ abstract sealed class TensorInPlace extends TensorMath permits Tensor {
     return InPlace.sub(self(), other);
   }
 
+  /**
+   * this += alpha · other, in place (PyTorch's {@code add_(other, alpha=...)}): the update an
+   * optimiser applies, {@code p.addInPlace(grad, -lr)}, without a temporary for {@code lr · grad}.
+   * {@code other} broadcasts to this tensor's shape. For contiguous floating tensors of one shape
+   * and dtype outside a recorded graph it is one fused multiply-add per element; otherwise it is
+   * {@code addInPlace(other.mul(alpha))}, recorded like any in-place update.
+   *
+   * <pre>{@code
+   * Tensor p = Tensor.of(1.0, 2.0);
+   * p.addInPlace(Tensor.of(10.0, 20.0), -0.1);   // p = [0., 0.]
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if alpha is not finite, or as {@link #addInPlace(Tensor)}
+   */
+  public Tensor addInPlace(Tensor other, double alpha) {
+    return InPlace.addScaled(self(), "addInPlace", other, alpha);
+  }
+
+  /**
+   * this -= alpha · other, in place (PyTorch's {@code sub_(other, alpha=...)}); see {@link
+   * #addInPlace(Tensor, double)}.
+   *
+   * <pre>{@code
+   * Tensor p = Tensor.of(1.0, 2.0);
+   * p.subInPlace(Tensor.of(10.0, 20.0), 0.1);    // p = [0., 0.]
+   * }</pre>
+   */
+  public Tensor subInPlace(Tensor other, double alpha) {
+    Checks.finite("subInPlace", "alpha", alpha);
+    return InPlace.addScaled(self(), "subInPlace", other, -alpha);
+  }
+
   /** this *= value, in place. Returns this. */
   public Tensor mulInPlace(double value) {
     return InPlace.mul(self(), value);

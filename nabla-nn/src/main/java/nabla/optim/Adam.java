@@ -84,8 +84,8 @@ public class Adam extends Optimizer {
     Tensor stepTensor = state.computeIfAbsent("step", k -> Tensor.scalar(0, nabla.DType.FLOAT64));
     double t = stepTensor.item() + 1;
     stepTensor.copyFrom(Tensor.scalar(t, nabla.DType.FLOAT64));
-    m.mulInPlace(beta1).addInPlace(g.mul(1 - beta1));
-    v.mulInPlace(beta2).addInPlace(g.mul(g).mul(1 - beta2));
+    m.mulInPlace(beta1).addInPlace(g, 1 - beta1);
+    v.mulInPlace(beta2).addInPlace(g.mul(g), 1 - beta2);
     Tensor second = v;
     if (amsgrad) {
       Tensor max = state.computeIfAbsent("max_exp_avg_sq", k -> zerosOf(p));
@@ -95,6 +95,6 @@ public class Adam extends Optimizer {
     double biasCorrection1 = 1 - Math.pow(beta1, t);
     double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
     Tensor denom = second.sqrt().div(biasCorrection2Sqrt).add(eps);
-    p.subInPlace(m.div(denom).mul(lr / biasCorrection1));
+    p.addInPlace(m.div(denom), -lr / biasCorrection1);
   }
 }

@@ -83,10 +83,10 @@ public class SGD extends Optimizer {
         buf = g.copy();
         state.put("momentum_buffer", buf);
       } else {
-        buf.mulInPlace(momentum).addInPlace(dampening == 0 ? g : g.mul(1 - dampening));
+        buf.mulInPlace(momentum).addInPlace(g, 1 - dampening);
       }
       g = nesterov ? g.add(buf.mul(momentum)) : buf;
     }
-    p.subInPlace(g.mul(lr));
+    p.addInPlace(g, -lr); // PyTorch's param.add_(d_p, alpha=-lr): no lr·grad temporary
   }
 }
