@@ -131,7 +131,16 @@ record ProgramStep(ProgramStep.Op op, int a, int b) {
     // copies, views and the base's new gradient function
     INPLACE_ADD_MUL_Y,
     INPLACE_THROUGH_VIEW,
-    INPLACE_UNARY
+    INPLACE_UNARY,
+    // linear algebra of issue #12, on small well-conditioned matrices built from t's elements
+    // (2I + 0.3·tanh(..): every eigenvalue of the 0.3 part is below 0.9 in size), so that
+    // solve, inv, det, Cholesky and QR stay smooth; eigen- and singular values are kept apart
+    LINALG_SOLVE_Y,
+    LINALG_DET_OR_SLOGDET,
+    LINALG_INV_OR_POWER,
+    LINALG_CHOLESKY,
+    LINALG_EIGVALS_OR_SVALS,
+    LINALG_QR_R_OR_PINV
   }
 
   /** Collects the smallest distance to a kink seen while applying a step (under noGrad only). */
@@ -183,6 +192,26 @@ record ProgramStep(ProgramStep.Op op, int a, int b) {
     if (k != null) {
       k.maxGap(t, axis);
     }
+  }
+
+  /**
+   * A 2x2 or 3x3 matrix 2I + 0.3·tanh(u) of t's dtype whose entries u are t's elements
+   * (cyclically): its eigenvalues and singular values lie in [1.1, 2.9], so it is comfortably
+   * invertible.
+   */
+  static Tensor wellConditioned(Tensor t, ProgramStep s) {
+    int n = 2 + s.a() % 2;
+    Tensor u = cyclic(t, new int[] {n, n}, s.b()).tanh().mul(0.3);
+    return u.add(Tensor.eye(n).to(t.dtype()).mul(2));
+  }
+
+  /** diag(0, 1.5, 3, ...): pulls the eigen- and singular values of a matrix apart. */
+  static Tensor spread(int n, DType dtype) {
+    double[] d = new double[n];
+    for (int i = 0; i < n; i++) {
+      d[i] = 1.5 * i;
+    }
+    return Tensor.ofDoubles(d, n).to(dtype).diag();
   }
 
   static Tensor sq1(Tensor t) {
@@ -495,6 +524,46 @@ record ProgramStep(ProgramStep.Op op, int a, int b) {
           case 1 -> c.sigmoidInPlace().mulInPlace(2.0);
           default -> c.clampInPlace(-10, 10).sinInPlace();
         };
+      }
+      case LINALG_SOLVE_Y -> {
+        Tensor a = wellConditioned(t, s);
+        Tensor rhs = cyclic(y, new int[] {a.shape()[0], 1 + s.b() % 2}, s.b()).tanh();
+        yield nabla.linalg.Linalg.solve(a, rhs.to(a.dtype()));
+      }
+      case LINALG_DET_OR_SLOGDET ->
+          s.b() % 2 == 0
+              ? nabla.linalg.Linalg.det(wellConditioned(t, s))
+              : nabla.linalg.Linalg.slogdet(wellConditioned(t, s)).logAbsDet();
+      case LINALG_INV_OR_POWER ->
+          s.b() % 3 == 0
+              ? nabla.linalg.Linalg.inv(wellConditioned(t, s))
+              : nabla.linalg.Linalg.matrixPower(wellConditioned(t, s), s.b() % 3 == 1 ? 3 : -2);
+      case LINALG_CHOLESKY -> {
+        Tensor a = wellConditioned(t, s);
+        yield nabla.linalg.Linalg.cholesky(a.matmul(a.transpose()));
+      }
+      case LINALG_EIGVALS_OR_SVALS -> {
+        Tensor a = wellConditioned(t, s);
+        Tensor values =
+            s.b() % 2 == 0
+                ? nabla.linalg.Linalg.eigh(
+                        a.add(a.transpose()).add(spread(a.shape()[0], a.dtype())))
+                    .eigenvalues()
+                : nabla.linalg.Linalg.svd(a.add(spread(a.shape()[0], a.dtype()))).s();
+        if (k != null) { // repeated values have no derivative each: keep them 0.1 apart
+          double[] v = values.toDoubleArray();
+          Arrays.sort(v);
+          for (int i = 1; i < v.length; i++) {
+            k.atLeast(Tensor.scalar(v[i] - v[i - 1]), 0.1);
+          }
+        }
+        yield values;
+      }
+      case LINALG_QR_R_OR_PINV -> {
+        Tensor a = wellConditioned(t, s);
+        yield s.b() % 2 == 0
+            ? nabla.linalg.Linalg.qr(a).r()
+            : nabla.linalg.Linalg.pinv(a.slice(1, 0, a.shape()[1] - 1)); // tall, full rank
       }
       case CUMSUM_OR_CUMPROD ->
           s.b() % 2 == 0 ? atLeast1d(t).cumsum(axis) : atLeast1d(t).sigmoid().cumprod(axis);

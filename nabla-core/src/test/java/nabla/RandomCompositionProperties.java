@@ -359,11 +359,15 @@ class RandomCompositionProperties {
     for (int k = 0; k < 2; k++) {
       int which = k;
       Function<Tensor, Tensor> f = z -> p.runWith(in, which, z);
-      // user-defined functions have no batched rule: jacrev falls back to one pass per row
+      // user-defined functions have no batched rule: jacrev falls back to one pass per row; nor
+      // has linear algebra, which nabla.linalg builds as custom functions
       boolean custom =
           p.steps().stream()
               .anyMatch(
-                  s -> s.op() == ProgramStep.Op.CHECKPOINT || s.op() == ProgramStep.Op.CUSTOM_Y);
+                  s ->
+                      s.op() == ProgramStep.Op.CHECKPOINT
+                          || s.op() == ProgramStep.Op.CUSTOM_Y
+                          || s.op().name().startsWith("LINALG_"));
       Tensor j = custom ? Autograd.jacrev(f, in[k]) : Autograd.jacrevBatched(f, in[k]);
       String what = "Jacobian wrt " + (k == 0 ? "x" : "y");
       if (j == null) {

@@ -83,11 +83,11 @@ class RandomProgramTest {
                 -0.35963165760040283
               }),
           List.of(
-              new ProgramStep(Op.SLICE_NARROW, 1, 3),
-              new ProgramStep(Op.COS, 2, 7),
-              new ProgramStep(Op.TANH, 7, 0),
-              new ProgramStep(Op.NORM_SQ1, 2, 0),
-              new ProgramStep(Op.WHERE_Y, 5, 2)));
+              new ProgramStep(Op.LINALG_SOLVE_Y, 5, 0),
+              new ProgramStep(Op.UNSQUEEZE, 1, 3),
+              new ProgramStep(Op.SUM_ALL, 2, 7),
+              new ProgramStep(Op.MSE_Y, 7, 0),
+              new ProgramStep(Op.CAT_SELF, 2, 0)));
 
   @Test
   void aPrintedProgramIsJavaSourceForTheSameProgram() {
