@@ -1214,7 +1214,11 @@ def gen_shape_extra(ops):
                                for s, r, d, dt in [([3], 2, 0, F64), ([2, 3], 2, 1, F64), ([2, 3], 3, -2, F64),
                                                    ([2, 3], None, None, F64), ([2, 2], 0, 0, F64), ([], 3, None, F32)]
                                if r is not None] +
-         [("r2_flat", [2, 3], F64, {"repeats": 2, "dim": None}, lambda x: torch.repeat_interleave(x, 2))])
+         [("r2_flat", [2, 3], F64, {"repeats": 2, "dim": None}, lambda x: torch.repeat_interleave(x, 2))] +
+         [(f"counts{','.join(map(str, r))}_d{d}", s, dt, {"repeats_list": r, "dim": d},
+           lambda x, r=r, d=d: torch.repeat_interleave(x, torch.tensor(r, dtype=torch.int64), d))
+          for s, r, d, dt in [([3], [1, 0, 2], 0, F64), ([2, 3], [2, 1, 0], 1, F64), ([2, 3], [3], 0, F64),
+                              ([2, 3], [0, 2], -2, F32), ([2, 2], [1, 2, 0, 1], None, F64), ([], [2], None, F64)]])
     each("split", [(f"size{k}_d{d}", s, dt, {"size": k, "dim": d}, lambda x, k=k, d=d: pieces(torch.split(x, k, d)))
                    for s, k, d, dt in [([5], 2, 0, F64), ([6], 3, 0, F64), ([2, 5], 2, 1, F64), ([4, 3], 3, 0, F64),
                                        ([3], 5, 0, F64), ([3, 4], 1, -1, F32)]])

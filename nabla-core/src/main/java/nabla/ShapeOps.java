@@ -136,6 +136,69 @@ final class ShapeOps {
     return v.unsqueeze(d + 1).expand(expanded).reshape(out);
   }
 
+  /**
+   * {@link Tensor#repeatInterleave(Tensor, int)}: slice i along dim repeated repeats[i] times (an
+   * index select, so the gradient sums the copies back). repeats is an int64 tensor of one element
+   * (the same count for every slice) or one count per slice.
+   */
+  static Tensor repeatInterleave(Tensor x, Tensor repeats, Integer dim) {
+    String op = "repeatInterleave";
+    Checks.nonNull(op, "repeats", repeats);
+    if (dim == null) {
+      return repeatInterleave(x.flatten(), repeats, 0);
+    }
+    Tensor v = x.dim() == 0 ? x.reshape(1) : x;
+    int d = Shapes.axis(op, dim, v.dim());
+    int n = v.shape[d];
+    if (repeats.dtype() != DType.INT64 || repeats.dim() > 1) {
+      throw new IllegalArgumentException(
+          op
+              + ": repeats must be an int64 tensor with one count per slice (1-d) or one for all"
+              + " (0-d or one element), got "
+              + repeats.dtype()
+              + " of shape "
+              + Shapes.str(repeats.shape)
+              + "; make it with Tensor.ofLongs(...)");
+    }
+    int given = repeats.numel();
+    if (given != n && given != 1) {
+      throw new IllegalArgumentException(
+          op
+              + ": repeats has "
+              + given
+              + " counts but dimension "
+              + d
+              + " of the input (shape "
+              + Shapes.str(v.shape)
+              + ") has "
+              + n
+              + " slices; give one count per slice, or a single count");
+    }
+    Tensor r = repeats.contiguous();
+    long[] counts = r.storage.l;
+    int base = r.offset;
+    long total = 0;
+    for (int i = 0; i < n; i++) {
+      long c = counts[base + (given == 1 ? 0 : i)];
+      if (c < 0) {
+        throw new IllegalArgumentException(
+            op + ": repeats must be >= 0, got " + c + (given == 1 ? "" : " for slice " + i));
+      }
+      total += c;
+    }
+    int[] out = v.shape.clone();
+    out[d] = sizeOf(op, total, out);
+    Shapes.numel(op, out);
+    long[] index = new long[out[d]];
+    for (int i = 0, k = 0; i < n; i++) {
+      long c = counts[base + (given == 1 ? 0 : i)];
+      for (long j = 0; j < c; j++) {
+        index[k++] = i;
+      }
+    }
+    return v.indexSelect(d, Tensor.ofLongs(index));
+  }
+
   /** A dimension's size, or the too-large error naming the op and the shape it came from. */
   private static int sizeOf(String op, long size, int[] shape) {
     if (size > Integer.MAX_VALUE) {

@@ -219,6 +219,28 @@ abstract sealed class TensorShapes extends TensorFunctions permits TensorMath {
     return ShapeOps.repeatInterleave(self(), repeats, null);
   }
 
+  /**
+   * Repeats slice {@code i} along {@code dim} {@code repeats[i]} times (PyTorch's {@code
+   * repeat_interleave} with a tensor of counts); {@code repeats} is an int64 tensor with one count
+   * per slice, or a single count for all. Differentiable: the gradient sums the copies.
+   *
+   * <pre>{@code
+   * Tensor.of(new double[][] {{1, 2}, {3, 4}}).repeatInterleave(Tensor.ofLongs(new long[] {1, 2}), 0);
+   * // [[1, 2], [3, 4], [3, 4]]
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if repeats is not int64, has another number of counts than the
+   *     dimension has slices, or holds a negative count
+   */
+  public Tensor repeatInterleave(Tensor repeats, int dim) {
+    return ShapeOps.repeatInterleave(self(), repeats, dim);
+  }
+
+  /** {@link #repeatInterleave(Tensor, int)} of the flattened tensor. */
+  public Tensor repeatInterleave(Tensor repeats) {
+    return ShapeOps.repeatInterleave(self(), repeats, null);
+  }
+
   /** Views of {@code size} elements along {@code dim}; the last one is smaller if need be. */
   public Tensor[] split(int size, int dim) {
     return ShapeOps.split(self(), size, dim);

@@ -266,4 +266,29 @@ class ShapeOpsTest {
             ? Tensor.einsum("ii", a).reshape(1).toLongArray()
             : new long[] {-1});
   }
+
+  @Test
+  void repeatInterleaveWithATensorOfCountsChecksItsCounts() {
+    Tensor x = Tensor.of(new double[][] {{1, 2}, {3, 4}});
+    assertArrayEquals(
+        new double[] {1, 2, 3, 4, 3, 4},
+        x.repeatInterleave(Tensor.ofLongs(new long[] {1, 2}), 0).toDoubleArray());
+    String wrongDtype =
+        assertThrows(
+                IllegalArgumentException.class, () -> x.repeatInterleave(Tensor.of(1.0, 2.0), 0))
+            .getMessage();
+    assertTrue(wrongDtype.contains("repeatInterleave") && wrongDtype.contains("int64"), wrongDtype);
+    String wrongCount =
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> x.repeatInterleave(Tensor.ofLongs(new long[] {1, 2, 3}), 1))
+            .getMessage();
+    assertTrue(wrongCount.contains("3 counts") && wrongCount.contains("2 slices"), wrongCount);
+    String negative =
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> x.repeatInterleave(Tensor.ofLongs(new long[] {1, -1}), 0))
+            .getMessage();
+    assertTrue(negative.contains(">= 0") && negative.contains("slice 1"), negative);
+  }
 }

@@ -60,6 +60,11 @@ final class ShapeSpecs {
         "repeat_interleave",
         (in, p) -> {
           Integer dim = intOrNull(p, "dim");
+          if (p.has("repeats_list")) { // a tensor of counts, one per slice
+            int[] counts = ints(p, "repeats_list");
+            Tensor r = Tensor.ofLongs(java.util.Arrays.stream(counts).asLongStream().toArray());
+            return dim == null ? in.get(0).repeatInterleave(r) : in.get(0).repeatInterleave(r, dim);
+          }
           int r = integer(p, "repeats");
           return dim == null ? in.get(0).repeatInterleave(r) : in.get(0).repeatInterleave(r, dim);
         });
@@ -69,6 +74,12 @@ final class ShapeSpecs {
         x -> x[0].repeatInterleave(2, 0).mul(x[1]),
         any(2, 3),
         any(4, 3));
+    spec(
+        "repeat_interleave/counts",
+        GATHER, // an index select
+        x -> x[0].repeatInterleave(Tensor.ofLongs(new long[] {2, 0, 1}), 1).mul(x[1]),
+        any(2, 3),
+        any(2, 3));
     call("split", (in, p) -> pieces(in.get(0).split(integer(p, "size"), integer(p, "dim"))));
     spec("split", SLICE, x -> weighted(x[0].split(2, 1), 1).mul(x[0].flip(1)), any(2, 5));
     call("split_sizes", (in, p) -> pieces(in.get(0).split(ints(p, "sizes"), integer(p, "dim"))));
