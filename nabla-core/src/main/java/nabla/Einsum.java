@@ -30,23 +30,12 @@ final class Einsum {
   static Tensor einsum(String equation, Tensor... operands) {
     Checks.nonNull("einsum", "equation", equation);
     Checks.noNulls("einsum", "operands", operands);
-    boolean integers = operands.length > 0;
-    for (Tensor t : operands) {
-      integers &= t.dtype() == DType.INT64;
-    }
-    if (integers) {
-      // int64 in, int64 out, as PyTorch: computed in float64 (exact while every partial sum stays
-      // below 2^53 in magnitude), since the products go through matmul
-      Tensor[] asDoubles = new Tensor[operands.length];
-      for (int i = 0; i < operands.length; i++) {
-        asDoubles[i] = operands[i].to(DType.FLOAT64);
-      }
-      return floating(equation, asDoubles).to(DType.INT64);
-    }
-    return floating(equation, operands);
+    // int64 operands stay int64 and exact, as PyTorch's: the pairwise products go through
+    // matmul, which multiplies integer matrices exactly
+    return contract(equation, operands);
   }
 
-  private static Tensor floating(String equation, Tensor... operands) {
+  private static Tensor contract(String equation, Tensor... operands) {
     String where = "einsum(\"" + equation + "\"): ";
     StringBuilder stripped = new StringBuilder(equation.length());
     for (int i = 0; i < equation.length(); i++) {

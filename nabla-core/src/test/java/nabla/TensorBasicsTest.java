@@ -390,8 +390,20 @@ class TensorBasicsTest {
       assertEquals(DType.FLOAT32, i.mean().dtype());
       assertEquals(2.0, i.mean().item());
       assertEquals(DType.FLOAT32, i.exp().dtype());
-      assertEquals(DType.FLOAT32, i.matmul(i).dtype());
-      assertEquals(14.0, i.matmul(i).item());
+      assertEquals(DType.INT64, i.matmul(i).dtype()); // exact integer product, as PyTorch
+      assertEquals(14L, i.matmul(i).longItem());
+      // beyond 2^53 every digit counts: (3e9+1)^2 + 2*3 = 9000000006000000007
+      Tensor big = Tensor.ofLongs(new long[] {3_000_000_001L, 2, 3, 4}, 2, 2);
+      assertEquals(9_000_000_006_000_000_007L, big.matmul(big).get(0).get(0).longItem());
+      assertEquals(
+          9_000_000_006_000_000_007L,
+          Tensor.einsum("ij,jk->ik", big, big).get(0).get(0).longItem());
+      assertEquals(9_000_000_006_000_000_007L, big.tensordot(big, 1).get(0).get(0).longItem());
+      // batch dimensions broadcast; bool operands promote to int64
+      Tensor batch = Tensor.ofLongs(new long[] {1, 0, 0, 1, 2, 0, 0, 2}, 2, 2, 2);
+      Tensor flags = Tensor.ofLongs(new long[] {1, 1, 0, 1}, 2, 2).gt(0);
+      assertArrayEquals(
+          new double[] {1, 1, 0, 1, 2, 2, 0, 2}, batch.matmul(flags).toDoubleArray(), 0.0);
       assertEquals(DType.INT64, i.argmax().dtype());
       assertEquals(2.0, i.argmax().item());
     }
