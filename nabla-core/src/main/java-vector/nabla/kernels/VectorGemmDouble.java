@@ -570,73 +570,9 @@ final class VectorGemmDouble implements GemmKernelsDouble {
       int r0 = aOff + i0 * ars, r1 = r0 + ars, r2 = r1 + ars, r3 = r2 + ars;
       int j0 = 0;
       for (; j0 + 4 <= n; j0 += 4) {
-        int q0 = j0 * k, q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
-        DoubleVector s00 = DoubleVector.zero(SPECIES), s01 = DoubleVector.zero(SPECIES);
-        DoubleVector s02 = DoubleVector.zero(SPECIES), s03 = DoubleVector.zero(SPECIES);
-        DoubleVector s10 = DoubleVector.zero(SPECIES), s11 = DoubleVector.zero(SPECIES);
-        DoubleVector s12 = DoubleVector.zero(SPECIES), s13 = DoubleVector.zero(SPECIES);
-        DoubleVector s20 = DoubleVector.zero(SPECIES), s21 = DoubleVector.zero(SPECIES);
-        DoubleVector s22 = DoubleVector.zero(SPECIES), s23 = DoubleVector.zero(SPECIES);
-        DoubleVector s30 = DoubleVector.zero(SPECIES), s31 = DoubleVector.zero(SPECIES);
-        DoubleVector s32 = DoubleVector.zero(SPECIES), s33 = DoubleVector.zero(SPECIES);
-        for (int p = 0; p < kv; p += LANES) {
-          DoubleVector b0 = DoubleVector.fromArray(SPECIES, bt, q0 + p);
-          DoubleVector b1 = DoubleVector.fromArray(SPECIES, bt, q1 + p);
-          DoubleVector b2 = DoubleVector.fromArray(SPECIES, bt, q2 + p);
-          DoubleVector b3 = DoubleVector.fromArray(SPECIES, bt, q3 + p);
-          DoubleVector x = DoubleVector.fromArray(SPECIES, a, r0 + p);
-          s00 = x.fma(b0, s00);
-          s01 = x.fma(b1, s01);
-          s02 = x.fma(b2, s02);
-          s03 = x.fma(b3, s03);
-          x = DoubleVector.fromArray(SPECIES, a, r1 + p);
-          s10 = x.fma(b0, s10);
-          s11 = x.fma(b1, s11);
-          s12 = x.fma(b2, s12);
-          s13 = x.fma(b3, s13);
-          x = DoubleVector.fromArray(SPECIES, a, r2 + p);
-          s20 = x.fma(b0, s20);
-          s21 = x.fma(b1, s21);
-          s22 = x.fma(b2, s22);
-          s23 = x.fma(b3, s23);
-          x = DoubleVector.fromArray(SPECIES, a, r3 + p);
-          s30 = x.fma(b0, s30);
-          s31 = x.fma(b1, s31);
-          s32 = x.fma(b2, s32);
-          s33 = x.fma(b3, s33);
-        }
-        if (kv < k) {
-          int p = kv;
-          DoubleVector b0 = DoubleVector.fromArray(SPECIES, bt, q0 + p, tail);
-          DoubleVector b1 = DoubleVector.fromArray(SPECIES, bt, q1 + p, tail);
-          DoubleVector b2 = DoubleVector.fromArray(SPECIES, bt, q2 + p, tail);
-          DoubleVector b3 = DoubleVector.fromArray(SPECIES, bt, q3 + p, tail);
-          DoubleVector x = DoubleVector.fromArray(SPECIES, a, r0 + p, tail);
-          s00 = x.fma(b0, s00);
-          s01 = x.fma(b1, s01);
-          s02 = x.fma(b2, s02);
-          s03 = x.fma(b3, s03);
-          x = DoubleVector.fromArray(SPECIES, a, r1 + p, tail);
-          s10 = x.fma(b0, s10);
-          s11 = x.fma(b1, s11);
-          s12 = x.fma(b2, s12);
-          s13 = x.fma(b3, s13);
-          x = DoubleVector.fromArray(SPECIES, a, r2 + p, tail);
-          s20 = x.fma(b0, s20);
-          s21 = x.fma(b1, s21);
-          s22 = x.fma(b2, s22);
-          s23 = x.fma(b3, s23);
-          x = DoubleVector.fromArray(SPECIES, a, r3 + p, tail);
-          s30 = x.fma(b0, s30);
-          s31 = x.fma(b1, s31);
-          s32 = x.fma(b2, s32);
-          s33 = x.fma(b3, s33);
-        }
         int ci = cOff + i0 * crs + j0 * ccs;
-        store4(c, ci, ccs, s00, s01, s02, s03, lanes);
-        store4(c, ci + crs, ccs, s10, s11, s12, s13, lanes);
-        store4(c, ci + 2 * crs, ccs, s20, s21, s22, s23, lanes);
-        store4(c, ci + 3 * crs, ccs, s30, s31, s32, s33, lanes);
+        block2x4(a, r0, ars, bt, j0 * k, k, kv, tail, c, ci, crs, ccs, lanes);
+        block2x4(a, r2, ars, bt, j0 * k, k, kv, tail, c, ci + 2 * crs, crs, ccs, lanes);
       }
       for (; j0 < n; j0++) {
         int q = j0 * k;
@@ -653,6 +589,70 @@ final class VectorGemmDouble implements GemmKernelsDouble {
         c[cOff + i0 * crs + j * ccs] = dot(a, r, bt, j * k, k, kv, tail, lanes);
       }
     }
+  }
+
+  /**
+   * Two rows of a 4-column block of C for {@link #smallN}: rows {@code r0} and {@code r0 + ars} of
+   * A against the four transposed columns of B starting at {@code bt[q0]}. Small enough (eight
+   * accumulators) for C1 to compile: smallN as one method ran out of C1's virtual registers and
+   * stayed interpreted until C2 took it, seconds into a training run. Each element of C is summed
+   * exactly as before, so the results did not change.
+   */
+  private static void block2x4(
+      double[] a,
+      int r0,
+      int ars,
+      double[] bt,
+      int q0,
+      int k,
+      int kv,
+      VectorMask<Double> tail,
+      double[] c,
+      int ci,
+      int crs,
+      int ccs,
+      double[] lanes) {
+    int r1 = r0 + ars;
+    int q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
+    DoubleVector s00 = DoubleVector.zero(SPECIES), s01 = DoubleVector.zero(SPECIES);
+    DoubleVector s02 = DoubleVector.zero(SPECIES), s03 = DoubleVector.zero(SPECIES);
+    DoubleVector s10 = DoubleVector.zero(SPECIES), s11 = DoubleVector.zero(SPECIES);
+    DoubleVector s12 = DoubleVector.zero(SPECIES), s13 = DoubleVector.zero(SPECIES);
+    for (int p = 0; p < kv; p += LANES) {
+      DoubleVector b0 = DoubleVector.fromArray(SPECIES, bt, q0 + p);
+      DoubleVector b1 = DoubleVector.fromArray(SPECIES, bt, q1 + p);
+      DoubleVector b2 = DoubleVector.fromArray(SPECIES, bt, q2 + p);
+      DoubleVector b3 = DoubleVector.fromArray(SPECIES, bt, q3 + p);
+      DoubleVector x = DoubleVector.fromArray(SPECIES, a, r0 + p);
+      s00 = x.fma(b0, s00);
+      s01 = x.fma(b1, s01);
+      s02 = x.fma(b2, s02);
+      s03 = x.fma(b3, s03);
+      x = DoubleVector.fromArray(SPECIES, a, r1 + p);
+      s10 = x.fma(b0, s10);
+      s11 = x.fma(b1, s11);
+      s12 = x.fma(b2, s12);
+      s13 = x.fma(b3, s13);
+    }
+    if (kv < k) {
+      int p = kv;
+      DoubleVector b0 = DoubleVector.fromArray(SPECIES, bt, q0 + p, tail);
+      DoubleVector b1 = DoubleVector.fromArray(SPECIES, bt, q1 + p, tail);
+      DoubleVector b2 = DoubleVector.fromArray(SPECIES, bt, q2 + p, tail);
+      DoubleVector b3 = DoubleVector.fromArray(SPECIES, bt, q3 + p, tail);
+      DoubleVector x = DoubleVector.fromArray(SPECIES, a, r0 + p, tail);
+      s00 = x.fma(b0, s00);
+      s01 = x.fma(b1, s01);
+      s02 = x.fma(b2, s02);
+      s03 = x.fma(b3, s03);
+      x = DoubleVector.fromArray(SPECIES, a, r1 + p, tail);
+      s10 = x.fma(b0, s10);
+      s11 = x.fma(b1, s11);
+      s12 = x.fma(b2, s12);
+      s13 = x.fma(b3, s13);
+    }
+    store4(c, ci, ccs, s00, s01, s02, s03, lanes);
+    store4(c, ci + crs, ccs, s10, s11, s12, s13, lanes);
   }
 
   private static void store4(

@@ -571,73 +571,9 @@ final class VectorGemmFloat implements GemmKernelsFloat {
       int r0 = aOff + i0 * ars, r1 = r0 + ars, r2 = r1 + ars, r3 = r2 + ars;
       int j0 = 0;
       for (; j0 + 4 <= n; j0 += 4) {
-        int q0 = j0 * k, q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
-        FloatVector s00 = FloatVector.zero(SPECIES), s01 = FloatVector.zero(SPECIES);
-        FloatVector s02 = FloatVector.zero(SPECIES), s03 = FloatVector.zero(SPECIES);
-        FloatVector s10 = FloatVector.zero(SPECIES), s11 = FloatVector.zero(SPECIES);
-        FloatVector s12 = FloatVector.zero(SPECIES), s13 = FloatVector.zero(SPECIES);
-        FloatVector s20 = FloatVector.zero(SPECIES), s21 = FloatVector.zero(SPECIES);
-        FloatVector s22 = FloatVector.zero(SPECIES), s23 = FloatVector.zero(SPECIES);
-        FloatVector s30 = FloatVector.zero(SPECIES), s31 = FloatVector.zero(SPECIES);
-        FloatVector s32 = FloatVector.zero(SPECIES), s33 = FloatVector.zero(SPECIES);
-        for (int p = 0; p < kv; p += LANES) {
-          FloatVector b0 = FloatVector.fromArray(SPECIES, bt, q0 + p);
-          FloatVector b1 = FloatVector.fromArray(SPECIES, bt, q1 + p);
-          FloatVector b2 = FloatVector.fromArray(SPECIES, bt, q2 + p);
-          FloatVector b3 = FloatVector.fromArray(SPECIES, bt, q3 + p);
-          FloatVector x = FloatVector.fromArray(SPECIES, a, r0 + p);
-          s00 = x.fma(b0, s00);
-          s01 = x.fma(b1, s01);
-          s02 = x.fma(b2, s02);
-          s03 = x.fma(b3, s03);
-          x = FloatVector.fromArray(SPECIES, a, r1 + p);
-          s10 = x.fma(b0, s10);
-          s11 = x.fma(b1, s11);
-          s12 = x.fma(b2, s12);
-          s13 = x.fma(b3, s13);
-          x = FloatVector.fromArray(SPECIES, a, r2 + p);
-          s20 = x.fma(b0, s20);
-          s21 = x.fma(b1, s21);
-          s22 = x.fma(b2, s22);
-          s23 = x.fma(b3, s23);
-          x = FloatVector.fromArray(SPECIES, a, r3 + p);
-          s30 = x.fma(b0, s30);
-          s31 = x.fma(b1, s31);
-          s32 = x.fma(b2, s32);
-          s33 = x.fma(b3, s33);
-        }
-        if (kv < k) {
-          int p = kv;
-          FloatVector b0 = FloatVector.fromArray(SPECIES, bt, q0 + p, tail);
-          FloatVector b1 = FloatVector.fromArray(SPECIES, bt, q1 + p, tail);
-          FloatVector b2 = FloatVector.fromArray(SPECIES, bt, q2 + p, tail);
-          FloatVector b3 = FloatVector.fromArray(SPECIES, bt, q3 + p, tail);
-          FloatVector x = FloatVector.fromArray(SPECIES, a, r0 + p, tail);
-          s00 = x.fma(b0, s00);
-          s01 = x.fma(b1, s01);
-          s02 = x.fma(b2, s02);
-          s03 = x.fma(b3, s03);
-          x = FloatVector.fromArray(SPECIES, a, r1 + p, tail);
-          s10 = x.fma(b0, s10);
-          s11 = x.fma(b1, s11);
-          s12 = x.fma(b2, s12);
-          s13 = x.fma(b3, s13);
-          x = FloatVector.fromArray(SPECIES, a, r2 + p, tail);
-          s20 = x.fma(b0, s20);
-          s21 = x.fma(b1, s21);
-          s22 = x.fma(b2, s22);
-          s23 = x.fma(b3, s23);
-          x = FloatVector.fromArray(SPECIES, a, r3 + p, tail);
-          s30 = x.fma(b0, s30);
-          s31 = x.fma(b1, s31);
-          s32 = x.fma(b2, s32);
-          s33 = x.fma(b3, s33);
-        }
         int ci = cOff + i0 * crs + j0 * ccs;
-        store4(c, ci, ccs, s00, s01, s02, s03, lanes);
-        store4(c, ci + crs, ccs, s10, s11, s12, s13, lanes);
-        store4(c, ci + 2 * crs, ccs, s20, s21, s22, s23, lanes);
-        store4(c, ci + 3 * crs, ccs, s30, s31, s32, s33, lanes);
+        block2x4(a, r0, ars, bt, j0 * k, k, kv, tail, c, ci, crs, ccs, lanes);
+        block2x4(a, r2, ars, bt, j0 * k, k, kv, tail, c, ci + 2 * crs, crs, ccs, lanes);
       }
       for (; j0 < n; j0++) {
         int q = j0 * k;
@@ -654,6 +590,70 @@ final class VectorGemmFloat implements GemmKernelsFloat {
         c[cOff + i0 * crs + j * ccs] = dot(a, r, bt, j * k, k, kv, tail, lanes);
       }
     }
+  }
+
+  /**
+   * Two rows of a 4-column block of C for {@link #smallN}: rows {@code r0} and {@code r0 + ars} of
+   * A against the four transposed columns of B starting at {@code bt[q0]}. Small enough (eight
+   * accumulators) for C1 to compile: smallN as one method ran out of C1's virtual registers and
+   * stayed interpreted until C2 took it, seconds into a training run. Each element of C is summed
+   * exactly as before, so the results did not change.
+   */
+  private static void block2x4(
+      float[] a,
+      int r0,
+      int ars,
+      float[] bt,
+      int q0,
+      int k,
+      int kv,
+      VectorMask<Float> tail,
+      float[] c,
+      int ci,
+      int crs,
+      int ccs,
+      float[] lanes) {
+    int r1 = r0 + ars;
+    int q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
+    FloatVector s00 = FloatVector.zero(SPECIES), s01 = FloatVector.zero(SPECIES);
+    FloatVector s02 = FloatVector.zero(SPECIES), s03 = FloatVector.zero(SPECIES);
+    FloatVector s10 = FloatVector.zero(SPECIES), s11 = FloatVector.zero(SPECIES);
+    FloatVector s12 = FloatVector.zero(SPECIES), s13 = FloatVector.zero(SPECIES);
+    for (int p = 0; p < kv; p += LANES) {
+      FloatVector b0 = FloatVector.fromArray(SPECIES, bt, q0 + p);
+      FloatVector b1 = FloatVector.fromArray(SPECIES, bt, q1 + p);
+      FloatVector b2 = FloatVector.fromArray(SPECIES, bt, q2 + p);
+      FloatVector b3 = FloatVector.fromArray(SPECIES, bt, q3 + p);
+      FloatVector x = FloatVector.fromArray(SPECIES, a, r0 + p);
+      s00 = x.fma(b0, s00);
+      s01 = x.fma(b1, s01);
+      s02 = x.fma(b2, s02);
+      s03 = x.fma(b3, s03);
+      x = FloatVector.fromArray(SPECIES, a, r1 + p);
+      s10 = x.fma(b0, s10);
+      s11 = x.fma(b1, s11);
+      s12 = x.fma(b2, s12);
+      s13 = x.fma(b3, s13);
+    }
+    if (kv < k) {
+      int p = kv;
+      FloatVector b0 = FloatVector.fromArray(SPECIES, bt, q0 + p, tail);
+      FloatVector b1 = FloatVector.fromArray(SPECIES, bt, q1 + p, tail);
+      FloatVector b2 = FloatVector.fromArray(SPECIES, bt, q2 + p, tail);
+      FloatVector b3 = FloatVector.fromArray(SPECIES, bt, q3 + p, tail);
+      FloatVector x = FloatVector.fromArray(SPECIES, a, r0 + p, tail);
+      s00 = x.fma(b0, s00);
+      s01 = x.fma(b1, s01);
+      s02 = x.fma(b2, s02);
+      s03 = x.fma(b3, s03);
+      x = FloatVector.fromArray(SPECIES, a, r1 + p, tail);
+      s10 = x.fma(b0, s10);
+      s11 = x.fma(b1, s11);
+      s12 = x.fma(b2, s12);
+      s13 = x.fma(b3, s13);
+    }
+    store4(c, ci, ccs, s00, s01, s02, s03, lanes);
+    store4(c, ci + crs, ccs, s10, s11, s12, s13, lanes);
   }
 
   private static void store4(
