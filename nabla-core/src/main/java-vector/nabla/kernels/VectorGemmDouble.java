@@ -91,15 +91,24 @@ final class VectorGemmDouble implements GemmKernelsDouble {
       double[] ap = ws.a(Gemm.roundUp(mcMax, MR) * kcMax);
       double[] bp = ws.b(Gemm.roundUp(ncMax, NR) * kcMax);
       double[] tmp = ws.t(MR * NR);
+      boolean direct = readsADirectly(ars, acs);
       for (int ic = 0; ic < m; ic += MC) {
         int mc = Math.min(MC, m - ic);
         for (int pc = 0; pc < k; pc += kcStep) {
           int kc = Math.min(kcStep, k - pc);
-          packA(mc, kc, a, aOff + ic * ars + pc * acs, ars, acs, ap);
+          int aBase = aOff + ic * ars + pc * acs;
+          if (!direct) {
+            packA(mc, kc, a, aBase, ars, acs, ap);
+          }
           for (int jc = 0; jc < n; jc += D_NC) {
             int nc = Math.min(D_NC, n - jc);
             packB(kc, nc, b, bOff + pc * brs + jc * bcs, brs, bcs, bp, 0);
-            macro(mc, nc, kc, ap, bp, c, cOff + ic * crs + jc * ccs, crs, ccs, pc > 0, tmp);
+            int cBase = cOff + ic * crs + jc * ccs;
+            if (direct) {
+              macroDirect(mc, nc, kc, a, aBase, ars, acs, ap, bp, c, cBase, crs, ccs, pc > 0, tmp);
+            } else {
+              macro(mc, nc, kc, ap, bp, c, cBase, crs, ccs, pc > 0, tmp);
+            }
           }
         }
       }
@@ -135,6 +144,7 @@ final class VectorGemmDouble implements GemmKernelsDouble {
     int kcMax = Math.min(k, kcStep);
     int ncMax = Math.min(n, D_NC);
     int mb = Gemm.rowBlock(m, MR, Parallel.threads(), MC);
+    boolean direct = readsADirectly(ars, acs);
     int blocks = (m + mb - 1) / mb;
     Workspace shared = Workspace.acquire();
     try {
@@ -165,8 +175,14 @@ final class VectorGemmDouble implements GemmKernelsDouble {
                   for (int r = r0; r < r1; r++) {
                     int i0 = r * mb;
                     int mc = Math.min(mb, m - i0);
-                    packA(mc, kc, a, aBase + i0 * ars, ars, acs, ap);
-                    macro(mc, nc, kc, ap, bp, c, cBase + i0 * crs, crs, ccs, acc, tmp);
+                    int ai = aBase + i0 * ars;
+                    int ci = cBase + i0 * crs;
+                    if (direct) {
+                      macroDirect(mc, nc, kc, a, ai, ars, acs, ap, bp, c, ci, crs, ccs, acc, tmp);
+                    } else {
+                      packA(mc, kc, a, ai, ars, acs, ap);
+                      macro(mc, nc, kc, ap, bp, c, ci, crs, ccs, acc, tmp);
+                    }
                   }
                 } finally {
                   ws.release();
@@ -178,6 +194,59 @@ final class VectorGemmDouble implements GemmKernelsDouble {
       shared.release();
     }
     return true;
+  }
+
+  /**
+   * Whether the micro-kernel reads A where it lies instead of from a packed copy: when A's rows are
+   * contiguous, the eight rows of a sliver are eight sequential streams that stay in L1 while every
+   * column sliver of B passes, so packing A (10 % of a 256x256x784 product) buys nothing. Measured
+   * on one thread (AMD EPYC family 26, thread CPU time): 256x256x784 with A row-major 204 -> 227
+   * GFLOP/s, with B transposed as well 184 -> 201. Not for a transposed A: there each step of p
+   * jumps a whole column, 8 useful floats per cache line, and 256x784x256 fell from 224 to 196.
+   * Each element of C is computed exactly as from the packed copy.
+   */
+  private static boolean readsADirectly(int ars, int acs) {
+    return Gemm.DIRECT_A && acs == 1;
+  }
+
+  /** {@link #macro} reading A in place ({@link #kernelDirect}); a partial sliver is packed. */
+  private static void macroDirect(
+      int mc,
+      int nc,
+      int kc,
+      double[] a,
+      int aBase,
+      int ars,
+      int acs,
+      double[] ap,
+      double[] bp,
+      double[] c,
+      int cBase,
+      int crs,
+      int ccs,
+      boolean acc,
+      double[] tmp) {
+    for (int ir = 0; ir < mc; ir += MR) {
+      int mr = Math.min(MR, mc - ir);
+      int ai = aBase + ir * ars;
+      if (mr < MR) { // the last rows: a zero-padded packed sliver, as macro uses
+        packA(mr, kc, a, ai, ars, acs, ap);
+      }
+      for (int jr = 0; jr < nc; jr += NR) {
+        int nr = Math.min(NR, nc - jr);
+        int cIdx = cBase + ir * crs + jr * ccs;
+        boolean full = nr == NR && ccs == 1;
+        if (mr < MR) {
+          kernel(kc, ap, 0, bp, jr * kc, tmp, 0, NR, false);
+          scatter(mr, nr, tmp, NR, c, cIdx, crs, ccs, acc);
+        } else if (full) {
+          kernelDirect(kc, a, ai, ars, acs, bp, jr * kc, c, cIdx, crs, acc);
+        } else {
+          kernelDirect(kc, a, ai, ars, acs, bp, jr * kc, tmp, 0, NR, false);
+          scatter(mr, nr, tmp, NR, c, cIdx, crs, ccs, acc);
+        }
+      }
+    }
   }
 
   private static void macro(
@@ -390,6 +459,114 @@ final class VectorGemmDouble implements GemmKernelsDouble {
       c60 = x.fma(b0, c60);
       c61 = x.fma(b1, c61);
       x = DoubleVector.broadcast(SPECIES, a[ai + 7]);
+      c70 = x.fma(b0, c70);
+      c71 = x.fma(b1, c71);
+    }
+    if (acc) {
+      int o = cIdx;
+      c00 = c00.add(DoubleVector.fromArray(SPECIES, c, o));
+      c01 = c01.add(DoubleVector.fromArray(SPECIES, c, o + LANES));
+      o += ldc;
+      c10 = c10.add(DoubleVector.fromArray(SPECIES, c, o));
+      c11 = c11.add(DoubleVector.fromArray(SPECIES, c, o + LANES));
+      o += ldc;
+      c20 = c20.add(DoubleVector.fromArray(SPECIES, c, o));
+      c21 = c21.add(DoubleVector.fromArray(SPECIES, c, o + LANES));
+      o += ldc;
+      c30 = c30.add(DoubleVector.fromArray(SPECIES, c, o));
+      c31 = c31.add(DoubleVector.fromArray(SPECIES, c, o + LANES));
+      o += ldc;
+      c40 = c40.add(DoubleVector.fromArray(SPECIES, c, o));
+      c41 = c41.add(DoubleVector.fromArray(SPECIES, c, o + LANES));
+      o += ldc;
+      c50 = c50.add(DoubleVector.fromArray(SPECIES, c, o));
+      c51 = c51.add(DoubleVector.fromArray(SPECIES, c, o + LANES));
+      o += ldc;
+      c60 = c60.add(DoubleVector.fromArray(SPECIES, c, o));
+      c61 = c61.add(DoubleVector.fromArray(SPECIES, c, o + LANES));
+      o += ldc;
+      c70 = c70.add(DoubleVector.fromArray(SPECIES, c, o));
+      c71 = c71.add(DoubleVector.fromArray(SPECIES, c, o + LANES));
+    }
+    int o = cIdx;
+    c00.intoArray(c, o);
+    c01.intoArray(c, o + LANES);
+    o += ldc;
+    c10.intoArray(c, o);
+    c11.intoArray(c, o + LANES);
+    o += ldc;
+    c20.intoArray(c, o);
+    c21.intoArray(c, o + LANES);
+    o += ldc;
+    c30.intoArray(c, o);
+    c31.intoArray(c, o + LANES);
+    o += ldc;
+    c40.intoArray(c, o);
+    c41.intoArray(c, o + LANES);
+    o += ldc;
+    c50.intoArray(c, o);
+    c51.intoArray(c, o + LANES);
+    o += ldc;
+    c60.intoArray(c, o);
+    c61.intoArray(c, o + LANES);
+    o += ldc;
+    c70.intoArray(c, o);
+    c71.intoArray(c, o + LANES);
+  }
+
+  /**
+   * {@link #kernel} with A read in place: element (r, p) of the sliver at {@code a[aIdx + r*ars +
+   * p*acs]}. The same fused multiply-adds in the same order, so the same bits.
+   */
+  private static void kernelDirect(
+      int kc,
+      double[] a,
+      int aIdx,
+      int ars,
+      int acs,
+      double[] b,
+      int bIdx,
+      double[] c,
+      int cIdx,
+      int ldc,
+      boolean acc) {
+    DoubleVector c00 = DoubleVector.zero(SPECIES), c01 = DoubleVector.zero(SPECIES);
+    DoubleVector c10 = DoubleVector.zero(SPECIES), c11 = DoubleVector.zero(SPECIES);
+    DoubleVector c20 = DoubleVector.zero(SPECIES), c21 = DoubleVector.zero(SPECIES);
+    DoubleVector c30 = DoubleVector.zero(SPECIES), c31 = DoubleVector.zero(SPECIES);
+    DoubleVector c40 = DoubleVector.zero(SPECIES), c41 = DoubleVector.zero(SPECIES);
+    DoubleVector c50 = DoubleVector.zero(SPECIES), c51 = DoubleVector.zero(SPECIES);
+    DoubleVector c60 = DoubleVector.zero(SPECIES), c61 = DoubleVector.zero(SPECIES);
+    DoubleVector c70 = DoubleVector.zero(SPECIES), c71 = DoubleVector.zero(SPECIES);
+    int o1 = ars, o2 = 2 * ars, o3 = 3 * ars, o4 = 4 * ars, o5 = 5 * ars, o6 = 6 * ars;
+    int o7 = 7 * ars;
+    for (int p = 0; p < kc; p++) {
+      int bi = bIdx + p * NR;
+      int ai = aIdx + p * acs;
+      DoubleVector b0 = DoubleVector.fromArray(SPECIES, b, bi);
+      DoubleVector b1 = DoubleVector.fromArray(SPECIES, b, bi + LANES);
+      DoubleVector x = DoubleVector.broadcast(SPECIES, a[ai]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      x = DoubleVector.broadcast(SPECIES, a[ai + o1]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      x = DoubleVector.broadcast(SPECIES, a[ai + o2]);
+      c20 = x.fma(b0, c20);
+      c21 = x.fma(b1, c21);
+      x = DoubleVector.broadcast(SPECIES, a[ai + o3]);
+      c30 = x.fma(b0, c30);
+      c31 = x.fma(b1, c31);
+      x = DoubleVector.broadcast(SPECIES, a[ai + o4]);
+      c40 = x.fma(b0, c40);
+      c41 = x.fma(b1, c41);
+      x = DoubleVector.broadcast(SPECIES, a[ai + o5]);
+      c50 = x.fma(b0, c50);
+      c51 = x.fma(b1, c51);
+      x = DoubleVector.broadcast(SPECIES, a[ai + o6]);
+      c60 = x.fma(b0, c60);
+      c61 = x.fma(b1, c61);
+      x = DoubleVector.broadcast(SPECIES, a[ai + o7]);
       c70 = x.fma(b0, c70);
       c71 = x.fma(b1, c71);
     }

@@ -311,8 +311,16 @@ public final class Gemm {
   // shared helpers of the typed drivers and kernels
   // =============================================================================================
 
-  /** Experiment switch (temporary): the shared-B parallel path. */
-  static volatile boolean SHARED = !Boolean.getBoolean("nabla.gemm.tiles");
+  /**
+   * Diagnostic switches, read once: {@code -Dnabla.gemm.tiles=true} splits a product among threads
+   * as one tile of C each (the path before the shared packed B), {@code -Dnabla.gemm.packA=true}
+   * packs A even where the micro-kernel could read it in place. Both give the same bits; they exist
+   * to measure what each change buys on a given machine.
+   */
+  static final boolean SHARED = !Boolean.getBoolean("nabla.gemm.tiles");
+
+  /** See {@link #SHARED}. */
+  static final boolean DIRECT_A = !Boolean.getBoolean("nabla.gemm.packA");
 
   /**
    * Rows per block of A in the shared-B parallel path: about four blocks per thread, so that the
