@@ -54,6 +54,9 @@ final class Engine {
       out.viewBase = base;
       out.viewRebases = AutogradMeta.rebases(base);
     }
+    if (s.suspended == 0) {
+      Trace.recordApplication(p, inputs, out, wasEnabled);
+    }
     if (s.anomaly && s.anomalyChecksValues && isUserLevel(s)) {
       Anomaly.checkForward(p, inputs, out);
     }
@@ -115,6 +118,7 @@ final class Engine {
       }
       Tensor t;
       s.exclude(level);
+      long pausedTraces = Trace.enterTangent(level);
       try {
         t = p.kind().isLinear() ? linearJvp(p, tangents, inputs) : p.jvp(tangents, out, inputs);
         if (t != null) {
@@ -126,6 +130,7 @@ final class Engine {
           }
         }
       } finally {
+        Trace.exitTangent(pausedTraces);
         s.unexclude();
       }
       if (t != null) {

@@ -22,6 +22,15 @@ final class LogSoftmax extends Primitive {
     this.axis = axis;
   }
 
+  /** Batching rule: the same axis one further right; none for 0-d examples (the loop runs them). */
+  @Override
+  public Tensor batch(Tensor[] in, boolean[] batched) {
+    if (in[0].dim() == 1) {
+      return null;
+    }
+    return Batching.apply(new LogSoftmax(axis + 1), in[0]);
+  }
+
   @Override
   public Tensor forward(Tensor... in) {
     Tensor x = in[0];
