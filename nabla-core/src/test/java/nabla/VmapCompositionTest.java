@@ -1,0 +1,155 @@
+package nabla;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * vmap composed with the other transforms, each against the loop it replaces, and which of them run
+ * batched ({@link Vmap#lastPlan()}): the batched path must be taken, not just give the same numbers
+ * through the fallback.
+ */
+class VmapCompositionTest {
+  static final Tensor X = new Generator(3).randn(5, 4).to(DType.FLOAT64);
+  static final Tensor W = new Generator(4).randn(4, 3).to(DType.FLOAT64);
+
+  static Tensor loop(Function<Tensor, Tensor> f, Tensor x) {
+    Tensor[] rows = new Tensor[x.shape()[0]];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = f.apply(x.get(i));
+    }
+    return Tensor.stack(0, rows);
+  }
+
+  static void assertClose(Tensor expected, Tensor actual, double tol) {
+    assertArrayEquals(expected.shape(), actual.shape());
+    assertArrayEquals(expected.toDoubleArray(), actual.toDoubleArray(), tol);
+  }
+
+  static String plan() {
+    return Vmap.lastPlan();
+  }
+
+  @Test
+  void perExampleGradientsAreBatched() {
+    Function<Tensor, Tensor> loss = x -> x.matmul(W).tanh().pow(2).sum();
+    Tensor g = Autograd.vmap(Autograd.grad(loss)).apply(X);
+    assertEquals("batched", plan());
+    assertClose(loop(Autograd.grad(loss), X), g, 1e-14);
+    // gradients with respect to an unmapped weight, per example (in_axes = (None, 0))
+    Autograd.MultiFunction perExample =
+        Autograd.vmap(
+            a ->
+                Autograd.gradWrt(b -> b[1].matmul(b[0]).tanh().sum(), 0)
+                    .apply(new Tensor[] {a[0], a[1]})[0],
+            new Integer[] {null, 0},
+            0);
+    Tensor gw = perExample.apply(W, X);
+    assertEquals("batched", plan());
+    assertArrayEquals(new int[] {5, 4, 3}, gw.shape());
+    for (int i = 0; i < 5; i++) {
+      Tensor row = X.get(i);
+      assertClose(Autograd.grad(w -> row.matmul(w).tanh().sum()).apply(W), gw.get(i), 1e-14);
+    }
+  }
+
+  @Test
+  void gradAndJvpThroughVmap() {
+    Function<Tensor, Tensor> f = r -> r.sin().mul(r.sum()).logSoftmax(0);
+    Tensor g = Autograd.grad(x -> Autograd.vmap(f).apply(x).mul(X).sum()).apply(X);
+    assertEquals("batched", plan());
+    Tensor expected = Autograd.grad(x -> loop(f, x).mul(X).sum()).apply(X);
+    assertClose(expected, g, 1e-14);
+    Tensor v = X.cos();
+    Tensor t = Autograd.jvp(Autograd.vmap(f), X, v);
+    assertEquals("batched", plan());
+    assertClose(Autograd.jvp(x -> loop(f, x), X, v), t, 1e-14);
+    // second order through vmap: GradCheck compares with finite differences
+    GradCheck.assertGradients(
+        a -> Autograd.vmap(r -> r.tanh().mul(r.sum())).apply(a[0]).sum(),
+        X.copy().requiresGrad(true));
+  }
+
+  @Test
+  void vmapOfJvpAndOfVmap() {
+    Function<Tensor, Tensor> f = r -> r.exp().mul(r.sum());
+    // vmap(jvp): the tangent computations of a level opened inside the trace are replayed
+    Tensor dirs = X.cos();
+    Tensor t =
+        Autograd.vmap(a -> Autograd.jvp(f, a[0], a[1]), new Integer[] {0, 0}, 0).apply(X, dirs);
+    assertEquals("batched", plan());
+    Tensor[] rows = new Tensor[5];
+    for (int i = 0; i < 5; i++) {
+      rows[i] = Autograd.jvp(f, X.get(i), dirs.get(i));
+    }
+    assertClose(Tensor.stack(0, rows), t, 1e-14);
+    // vmap(vmap): two dimensions; the outer trace records the inner batched replay
+    Tensor cube = new Generator(5).randn(3, 5, 4).to(DType.FLOAT64);
+    Function<Tensor, Tensor> inner = Autograd.vmap(r -> r.mul(r.sum()).tanh());
+    Tensor twice = Autograd.vmap(inner).apply(cube);
+    assertEquals("batched", plan());
+    assertClose(loop(inner, cube), twice, 0);
+    // vmap(vmap(grad)): per-example gradients of a doubly batched function
+    Tensor gg = Autograd.vmap(Autograd.vmap(Autograd.grad(r -> r.pow(3).sum()))).apply(cube);
+    assertEquals("batched", plan());
+    assertClose(cube.pow(2).mul(3), gg, 1e-14);
+  }
+
+  @Test
+  void noGradScopeInsideTheFunction() {
+    Tensor x = X.copy().requiresGrad(true);
+    Function<Tensor, Tensor> f =
+        r -> {
+          Tensor scale;
+          try (var g = Autograd.noGrad()) {
+            scale = r.abs().sum();
+          }
+          return r.mul(scale);
+        };
+    Tensor y = Autograd.vmap(f).apply(x);
+    assertEquals("batched", plan());
+    assertClose(loop(f, X), y, 0);
+    y.sum().backward();
+    // the scale is a constant for the gradient: d/dx sum(x * c) = c
+    assertClose(X.abs().sum(new int[] {1}, true).expand(5, 4), x.grad(), 1e-14);
+  }
+
+  @Test
+  void customFunctionsRunPerExampleInsideABatchedProgram() {
+    CustomFunction cube =
+        CustomFunction.of(
+            "Cube",
+            in -> in[0].mul(in[0]).mul(in[0]),
+            (g, out, in) -> new Tensor[] {g.mul(in[0].mul(in[0]).mul(3))});
+    Function<Tensor, Tensor> f = r -> cube.apply(r.sin()).sum();
+    Tensor y = Autograd.vmap(f).apply(X);
+    assertEquals("batched; looped steps: [Custom]", plan());
+    assertClose(loop(f, X), y, 0);
+  }
+
+  @Test
+  void whatMakesVmapRunTheLoop() {
+    // a Java branch on a value
+    Function<Tensor, Tensor> branch = r -> r.sum().item() > 0 ? r.exp() : r.neg();
+    assertClose(loop(branch, X), Autograd.vmap(branch).apply(X), 0);
+    assertTrue(plan().startsWith("loop: item()"), plan());
+    // an in-place write
+    Function<Tensor, Tensor> inPlace = r -> r.mul(2).addInPlace(Tensor.scalar(1.0));
+    assertClose(loop(inPlace, X), Autograd.vmap(inPlace).apply(X), 0);
+    assertTrue(plan().startsWith("loop:") && plan().contains("in place"), plan());
+    // printing a traced value
+    Function<Tensor, Tensor> printing = r -> Tensor.scalar(r.toString().length());
+    Autograd.vmap(printing).apply(X);
+    assertTrue(plan().contains("printing"), plan());
+    // random numbers: drawn per example, in order, exactly as the loop draws them
+    Function<Tensor, Tensor> noisy = r -> r.add(Tensor.randn(4).to(DType.FLOAT64));
+    Generator.manualSeed(11);
+    Tensor mapped = Autograd.vmap(noisy).apply(X);
+    assertTrue(plan().contains("drew random numbers"), plan());
+    Generator.manualSeed(11);
+    assertClose(loop(noisy, X), mapped, 0);
+  }
+}
