@@ -1,0 +1,151 @@
+package nabla.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
+import nabla.Autograd;
+import nabla.Generator;
+import nabla.Tensor;
+
+/**
+ * Per-example gradients of a 784-256-10 MLP (cross-entropy) over a batch of 256 (issue #14),
+ * computed by {@code vmap(gradWrt(loss))} (one batched program) and by a loop of 256 gradient
+ * calls: the gradient of every parameter for every example, flattened into one [256, 203530] tensor
+ * (208 MB of float32 to write, which bounds both), and the gradient with respect to each input
+ * image ([256, 784]). Prints the times (median of the runs, wall time and this thread's CPU time)
+ * and the largest difference.
+ *
+ * <pre>
+ * java --add-modules=jdk.incubator.vector -cp nabla-bench/target/benchmarks.jar \
+ *     nabla.bench.PerExampleGradients [runs] [threads]
+ * </pre>
+ */
+public final class PerExampleGradients {
+
+  static final int BATCH = 256;
+
+  final Tensor x;
+  final Tensor targets;
+  final Tensor[] params;
+
+  PerExampleGradients() {
+    Generator.manualSeed(4);
+    x = Tensor.randn(BATCH, 784);
+    targets = Tensor.randint(0, 10, BATCH);
+    params =
+        new Tensor[] {
+          Tensor.randn(784, 256).mul(0.01), Tensor.zeros(256),
+          Tensor.randn(256, 10).mul(0.01), Tensor.zeros(10)
+        };
+  }
+
+  /** Loss of one example: a[0..3] the parameters, a[4] the image [784], a[5] the label (0-d). */
+  static Tensor loss(Tensor[] a) {
+    Tensor logits = a[4].unsqueeze(0).matmul(a[0]).add(a[1]).relu().matmul(a[2]).add(a[3]);
+    return logits.crossEntropy(a[5].reshape(1));
+  }
+
+  /** The gradients of one example, flattened into one vector. */
+  static Tensor flatGradients(Tensor[] a) {
+    Tensor[] g = Autograd.gradWrt(PerExampleGradients::loss, 0, 1, 2, 3).apply(a);
+    for (int i = 0; i < g.length; i++) {
+      g[i] = g[i].reshape(-1);
+    }
+    return Tensor.cat(0, g);
+  }
+
+  Tensor batched() {
+    Autograd.MultiFunction perExample =
+        Autograd.vmap(
+            PerExampleGradients::flatGradients, new Integer[] {null, null, null, null, 0, 0}, 0);
+    return perExample.apply(params[0], params[1], params[2], params[3], x, targets);
+  }
+
+  /** The gradient of one example's loss with respect to its image (a saliency map, [784]). */
+  static Tensor inputGradient(Tensor[] a) {
+    return Autograd.gradWrt(PerExampleGradients::loss, 4).apply(a)[0];
+  }
+
+  Tensor batchedInput() {
+    return Autograd.vmap(
+            PerExampleGradients::inputGradient, new Integer[] {null, null, null, null, 0, 0}, 0)
+        .apply(params[0], params[1], params[2], params[3], x, targets);
+  }
+
+  Tensor loopedInput() {
+    Tensor[] rows = new Tensor[BATCH];
+    for (int b = 0; b < BATCH; b++) {
+      rows[b] =
+          inputGradient(
+              new Tensor[] {params[0], params[1], params[2], params[3], x.get(b), targets.get(b)});
+    }
+    return Tensor.stack(0, rows);
+  }
+
+  Tensor looped() {
+    Tensor[] rows = new Tensor[BATCH];
+    for (int b = 0; b < BATCH; b++) {
+      rows[b] =
+          flatGradients(
+              new Tensor[] {params[0], params[1], params[2], params[3], x.get(b), targets.get(b)});
+    }
+    return Tensor.stack(0, rows);
+  }
+
+  public static void main(String[] args) {
+    int runs = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+    if (args.length > 1) {
+      nabla.kernels.Parallel.setThreads(Integer.parseInt(args[1]));
+    }
+    PerExampleGradients w = new PerExampleGradients();
+    compare("parameter gradients", w::batched, w::looped, runs);
+    compare("input gradients", w::batchedInput, w::loopedInput, runs);
+  }
+
+  static void compare(
+      String what,
+      java.util.function.Supplier<Tensor> batched,
+      java.util.function.Supplier<Tensor> looped,
+      int runs) {
+    Tensor a = batched.get();
+    Tensor b = looped.get();
+    double diff = a.sub(b).abs().max().item();
+    double scale = b.abs().max().item();
+    System.out.printf(
+        "%s: shape %s, max |vmap - loop| = %.3g (max |loop| = %.3g)%n",
+        what, Arrays.toString(a.shape()), diff, scale);
+    double[][] vm = time(batched, runs);
+    double[][] lp = time(looped, runs);
+    System.out.printf(
+        "  vmap: %.2f ms wall, %.2f ms CPU (this thread); loop: %.2f ms wall, %.2f ms CPU;"
+            + " speed-up %.1fx wall, %.1fx CPU%n",
+        vm[0][runs / 2],
+        vm[1][runs / 2],
+        lp[0][runs / 2],
+        lp[1][runs / 2],
+        lp[0][runs / 2] / vm[0][runs / 2],
+        lp[1][runs / 2] / vm[1][runs / 2]);
+  }
+
+  /** Sorted wall and CPU times in ms of {@code runs} calls, after two warm-up calls. */
+  static double[][] time(java.util.function.Supplier<Tensor> f, int runs) {
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    f.get();
+    f.get();
+    double[] wall = new double[runs];
+    double[] cpu = new double[runs];
+    for (int i = 0; i < runs; i++) {
+      long t = System.nanoTime();
+      long c = mx.getCurrentThreadCpuTime();
+      Tensor r = f.get();
+      cpu[i] = (mx.getCurrentThreadCpuTime() - c) / 1e6;
+      wall[i] = (System.nanoTime() - t) / 1e6;
+      if (r.numel() == 0) {
+        throw new IllegalStateException();
+      }
+    }
+    Arrays.sort(wall);
+    Arrays.sort(cpu);
+    return new double[][] {wall, cpu};
+  }
+}
