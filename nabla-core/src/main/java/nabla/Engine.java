@@ -194,8 +194,9 @@ final class Engine {
   }
 
   /**
-   * Most elements one intermediate gradient of a batched pass may hold (b × numel); not final so
-   * that a test can lower it to exercise chunking.
+   * Most elements one intermediate gradient of a batched pass may hold (b × numel), and one value
+   * of vmap's batched Jacobians (jacrev's fallback, jacfwd); not final so that a test can lower it
+   * to exercise chunking.
    */
   static long batchElements = 1L << 24;
 

@@ -57,8 +57,30 @@ final class Vmap {
     return args -> map(f, args, axes, outAxis);
   }
 
+  /**
+   * {@link #map} for the Jacobians: the batch is replayed in chunks of rows such that no value of
+   * the program holds more than {@code maxElements} elements (rows × the largest value of one
+   * example), which bounds the memory of a Jacobian with many rows. The function is one of Nabla's
+   * own (a VJP or JVP over an existing graph), so the record of example 0 is trusted without a
+   * second one to compare with; value reads, random draws and in-place writes still make it fall
+   * back, and row 0 is still checked.
+   */
+  static Tensor mapInChunks(Function<Tensor, Tensor> f, Tensor x, long maxElements) {
+    return map(a -> f.apply(a[0]), new Tensor[] {x}, new Integer[] {0}, 0, maxElements, true);
+  }
+
   private static Tensor map(
       Autograd.MultiFunction f, Tensor[] args, Integer[] inAxes, int outAxis) {
+    return map(f, args, inAxes, outAxis, Long.MAX_VALUE, false);
+  }
+
+  private static Tensor map(
+      Autograd.MultiFunction f,
+      Tensor[] args,
+      Integer[] inAxes,
+      int outAxis,
+      long maxElements,
+      boolean trusted) {
     Checks.noNulls("vmap", "args", args);
     if (inAxes.length != args.length) {
       throw new IllegalArgumentException(
@@ -116,31 +138,52 @@ final class Vmap {
     String why = null;
     Tensor batched = null;
     if (size > 1) {
-      Tensor[] second = slices(args, axis, 1);
-      Trace t1 = Trace.run(second, varying, () -> Autograd.returned("vmap", f.apply(second)));
-      checkSameShape(t1.output(), 1, t0.output());
-      results.add(t1.output());
+      Trace t1;
+      if (trusted) {
+        t1 = t0;
+      } else {
+        Tensor[] second = slices(args, axis, 1);
+        t1 = Trace.run(second, varying, () -> Autograd.returned("vmap", f.apply(second)));
+        checkSameShape(t1.output(), 1, t0.output());
+        results.add(t1.output());
+      }
       why = t0.unusable() != null ? t0.unusable() : t1.unusable();
       if (why == null) {
-        Program program = new Program(t0, t1);
+        Program program = new Program(t0, t1, trusted);
         why = program.problem;
         if (why == null) {
           Tensor[] replayArgs = new Tensor[args.length];
           for (int i = 0; i < args.length; i++) {
             replayArgs[i] = axis[i] < 0 ? args[i] : args[i].movedim(axis[i], 0);
           }
-          batched = program.replay(first, replayArgs, axis, size);
-          why = program.problem;
-          if (batched != null && why == null) {
-            why = Trace.paused(() -> rowsDiffer(program.result, t0.output(), t1.output()));
-            if (why != null) {
-              batched = null;
-              LOG.log(
-                  System.Logger.Level.WARNING,
-                  "vmap: the batched result differs from the function's own result ("
-                      + why
-                      + "); ran the loop instead. Please report this with the function.");
+          int chunk = (int) Math.max(1, Math.min(size, maxElements / program.widest()));
+          List<Tensor> parts = new ArrayList<>();
+          for (int start = 0; start < size && why == null; start += chunk) {
+            int count = Math.min(chunk, size - start);
+            Tensor[] part = replayArgs.clone();
+            for (int i = 0; i < args.length; i++) {
+              if (axis[i] >= 0 && count < size) {
+                part[i] = replayArgs[i].narrow(0, start, count);
+              }
             }
+            Tensor r = program.replay(first, part, axis, count);
+            why = program.problem;
+            if (r != null && why == null && start == 0) {
+              Tensor second = trusted ? null : t1.output();
+              why = Trace.paused(() -> rowsDiffer(program.result, t0.output(), second));
+              if (why != null) {
+                LOG.log(
+                    System.Logger.Level.WARNING,
+                    "vmap: the batched result differs from the function's own result ("
+                        + why
+                        + "); ran the loop instead. Please report this with the function.");
+              }
+            }
+            parts.add(r);
+          }
+          if (why == null) {
+            batched =
+                parts.size() == 1 ? parts.get(0) : Tensor.cat(0, parts.toArray(new Tensor[0]));
           }
         }
       }
@@ -226,7 +269,7 @@ final class Vmap {
    */
   private static String rowsDiffer(Tensor y, Tensor r0, Tensor r1) {
     try (var g = Autograd.noGrad()) {
-      for (int b = 0; b < 2; b++) {
+      for (int b = 0; b < Math.min(r1 == null ? 1 : 2, y.shape[0]); b++) {
         Tensor expected = b == 0 ? r0 : r1;
         Tensor row = y.get(b);
         if (row.dtype() != expected.dtype() || !Arrays.equals(row.shape, expected.shape)) {
@@ -269,8 +312,12 @@ final class Vmap {
     String problem;
     Tensor result;
 
-    Program(Trace t0, Trace t1) {
+    /** Whether the record of example 0 is trusted alone (t1 is t0: vmap's internal callers). */
+    final boolean trusted;
+
+    Program(Trace t0, Trace t1, boolean trusted) {
       this.trace = t0;
+      this.trusted = trusted;
       List<Trace.Step> s0 = t0.steps();
       List<Trace.Step> s1 = t1.steps();
       inputs = new Ref[s0.size()][];
@@ -323,6 +370,13 @@ final class Vmap {
           problem = "a step reads different values for examples 0 and 1";
         }
         return new Ref(r0, false, null);
+      }
+      if (trusted) {
+        int a = t0.aliasOf(c0);
+        if (a == -2) {
+          problem = "a view of a traced value was made outside the primitives";
+        }
+        return a >= 0 ? new Ref(a, true, null) : new Ref(-1, false, c0);
       }
       if (c0 == c1) {
         return new Ref(-1, false, c0); // from outside the function (a captured weight)
@@ -445,6 +499,15 @@ final class Vmap {
       // the same for every example: a stacked copy, as the loop gives
       result = y.unsqueeze(0).expand(withBatch(n, y.shape)).contiguous();
       return result;
+    }
+
+    /** The most elements a value of one example holds (at least 1). */
+    long widest() {
+      long w = 1;
+      for (int i = 0; i < trace.valueCount(); i++) {
+        w = Math.max(w, trace.value(i).numel());
+      }
+      return w;
     }
 
     /** One step without a batching rule: once per example, results stacked. */
