@@ -69,9 +69,12 @@ public final class Autograd {
 
   /**
    * f mapped over dimension 0 of its argument, the results stacked along dimension 0 (JAX's {@code
-   * vmap}). Composes with every transform; {@code vmap(grad(f))} gives per-example gradients. This
-   * version runs f once per example and stacks (no batching rules yet: exact, not faster than the
-   * loop); random numbers are drawn per example, in order.
+   * vmap}). f runs once on the whole batch: vmap records the primitives f applies to one example
+   * and replays them through each primitive's batching rule. Functions it cannot record faithfully
+   * (ones that read values on the Java side, draw random numbers or write in place) run once per
+   * example instead, with the same results; random numbers are therefore drawn per example, in
+   * order, as the loop draws them. Composes with every transform; {@code vmap(grad(f))} gives
+   * per-example gradients in one batched backward pass.
    *
    * <pre>{@code
    * var perExample = Autograd.vmap(Autograd.grad(w -> w.mul(x0).sum()));   // one gradient per row
