@@ -193,4 +193,93 @@ class VmapCompositionTest {
     assertClose(loop(f, X), whole, 0);
     assertClose(whole, chunked, 0);
   }
+
+  /** A primitive whose batching rule is wrong on purpose (it doubles instead of tripling). */
+  static final class WrongRule extends nabla.ops.Primitive {
+    @Override
+    public nabla.ops.PrimitiveKind kind() {
+      return nabla.ops.PrimitiveKind.CUSTOM;
+    }
+
+    @Override
+    public Tensor forward(Tensor... in) {
+      return in[0].mul(3);
+    }
+
+    @Override
+    public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      return new Tensor[] {g.mul(3)};
+    }
+
+    @Override
+    public Tensor batch(Tensor[] in, boolean[] batched) {
+      return in[0].mul(2);
+    }
+  }
+
+  @Test
+  void aWrongRuleIsCaughtByTheRowCheck() {
+    Function<Tensor, Tensor> f = r -> Engine.apply(new WrongRule(), r.sin());
+    Tensor y = Autograd.vmap(f).apply(X);
+    assertTrue(plan().startsWith("loop: row 0"), plan());
+    assertClose(X.sin().mul(3), y, 0);
+  }
+
+  @Test
+  void aConstantThatDependsOnTheDataIsCaught() {
+    // computed in Java from the data without a read the trace sees (a stand-in for code that
+    // reads storage() directly): the two traced examples disagree, so vmap loops
+    Function<Tensor, Tensor> f =
+        r -> r.mul(Tensor.scalar((double) System.identityHashCode(r), DType.FLOAT64));
+    Tensor y = Autograd.vmap(f).apply(X);
+    assertTrue(plan().contains("differs between examples 0 and 1"), plan());
+    assertArrayEquals(new int[] {5, 4}, y.shape());
+    // a Java-side counter (state outside the function's arguments): the same
+    int[] calls = {0};
+    Function<Tensor, Tensor> counting = r -> r.add(Tensor.scalar(calls[0]++, DType.FLOAT64));
+    Tensor z = Autograd.vmap(counting).apply(X);
+    assertTrue(plan().startsWith("loop:"), plan());
+    assertClose(X.add(Tensor.arange(5.0).to(DType.FLOAT64).reshape(5, 1)), z, 0);
+  }
+
+  @Test
+  void checkpointsInsideVmapOfGrad() {
+    Function<Tensor, Tensor> loss =
+        r -> Autograd.checkpoint(t -> t.sin().mul(t).tanh(), r).matmul(W).sum();
+    Tensor g = Autograd.vmap(Autograd.grad(loss)).apply(X);
+    assertTrue(plan().startsWith("batched"), plan());
+    assertClose(loop(Autograd.grad(loss), X), g, 1e-14);
+  }
+
+  @Test
+  void threadsMapIndependently() throws Exception {
+    Function<Tensor, Tensor> f = r -> r.exp().mul(r.sum()).matmul(W);
+    Function<Tensor, Tensor> h = Autograd.grad(r -> r.pow(3).sum());
+    Tensor expectedF = loop(f, X);
+    Tensor expectedH = loop(h, X);
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      var a =
+          pool.submit(
+              () -> {
+                for (int i = 0; i < 200; i++) {
+                  assertClose(expectedF, Autograd.vmap(f).apply(X), 0);
+                  assertEquals("batched", plan());
+                }
+                return true;
+              });
+      var b =
+          pool.submit(
+              () -> {
+                for (int i = 0; i < 200; i++) {
+                  assertClose(expectedH, Autograd.vmap(h).apply(X), 1e-14);
+                  assertEquals("batched", plan());
+                }
+                return true;
+              });
+      assertTrue(a.get() && b.get());
+    } finally {
+      pool.shutdown();
+    }
+  }
 }
