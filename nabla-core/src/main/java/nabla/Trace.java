@@ -59,7 +59,6 @@ final class Trace {
   private final Set<Storage> storages = Collections.newSetFromMap(new IdentityHashMap<>());
 
   private final int[] outerLevels;
-  private final int argCount;
   private int paused;
   private String unusable;
   private Tensor output;
@@ -67,7 +66,6 @@ final class Trace {
   private Trace(Trace parent, Tensor[] args, boolean[] varying, int[] outerLevels) {
     this.parent = parent;
     this.outerLevels = outerLevels;
-    this.argCount = args.length;
     for (int i = 0; i < args.length; i++) {
       define(args[i], varying[i]);
     }
@@ -247,11 +245,6 @@ final class Trace {
   /** The recorded steps, in order. */
   List<Step> steps() {
     return steps;
-  }
-
-  /** Number of arguments (value numbers 0 .. argCount-1). */
-  int argCount() {
-    return argCount;
   }
 
   /** Number of values: arguments, then one per step. */
