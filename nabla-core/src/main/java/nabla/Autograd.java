@@ -100,6 +100,23 @@ public final class Autograd {
     return Vmap.vmap(f, inAxes, outAxis);
   }
 
+  /**
+   * {@link #vmap(MultiFunction, Integer[], int)} for a function with several results (JAX's vmap of
+   * a function returning a tuple): each result is stacked at {@code outAxis}. Per-example gradients
+   * of every parameter, without flattening them into one tensor:
+   *
+   * <pre>{@code
+   * var perExample = Autograd.vmapOutputs(
+   *     a -> Autograd.gradWrt(b -> loss(b[0], b[1], b[2]), 0, 1).apply(a),
+   *     new Integer[] {null, null, 0}, 0);
+   * Tensor[] g = perExample.apply(w, b, x);   // [n] ++ w.shape, [n] ++ b.shape
+   * }</pre>
+   */
+  public static MultiOutputFunction vmapOutputs(
+      MultiOutputFunction f, Integer[] inAxes, int outAxis) {
+    return Vmap.vmapOutputs(f, inAxes, outAxis);
+  }
+
   /** Switches recording on in this thread until the returned scope is closed. */
   public static Scope enableGrad() {
     return new Scope(true);

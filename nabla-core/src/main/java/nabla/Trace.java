@@ -30,7 +30,7 @@ import nabla.storage.Storage;
  * <p>Traces nest (a vmap inside a vmap): every active trace on the thread records each step.
  *
  * <pre>{@code
- * Trace t = Trace.run(new Tensor[] {x}, new boolean[] {true}, () -> x.mul(2).sum());
+ * Trace t = Trace.run(new Tensor[] {x}, new boolean[] {true}, () -> new Tensor[] {x.mul(2).sum()});
  * t.steps();      // [Mul, Sum]
  * t.unusable();   // null: nothing was read or drawn
  * }</pre>
@@ -61,7 +61,7 @@ final class Trace {
   private final int[] outerLevels;
   private int paused;
   private String unusable;
-  private Tensor output;
+  private Tensor[] outputs;
 
   private Trace(Trace parent, Tensor[] args, boolean[] varying, int[] outerLevels) {
     this.parent = parent;
@@ -73,18 +73,18 @@ final class Trace {
 
   /**
    * Runs {@code body} with a new trace active whose arguments are {@code args}, and returns the
-   * trace with the body's result as {@link #output()}. Exceptions of the body pass through. Only
+   * trace with the body's results as {@link #outputs()}. Exceptions of the body pass through. Only
    * the data of arguments marked {@code varying} (and of what is computed from them) counts as
    * traced: reading the others' values is harmless.
    */
-  static Trace run(Tensor[] args, boolean[] varying, Supplier<Tensor> body) {
+  static Trace run(Tensor[] args, boolean[] varying, Supplier<Tensor[]> body) {
     GradMode.State s = GradMode.state();
     int[] outer = java.util.Arrays.copyOf(s.active, s.activeCount);
     Trace t = new Trace(CURRENT.get(), args, varying, outer);
     CURRENT.set(t);
     changeActive(1);
     try {
-      t.output = body.get();
+      t.outputs = body.get();
     } finally {
       changeActive(-1);
       CURRENT.set(t.parent);
@@ -286,8 +286,8 @@ final class Trace {
   }
 
   /** What the traced run returned. */
-  Tensor output() {
-    return output;
+  Tensor[] outputs() {
+    return outputs;
   }
 
   /** Why the record misses part of what the run did (null when it holds all of it). */

@@ -43,7 +43,14 @@ final class Vmap {
   /** f mapped over dimension inAxis of its argument; results stacked at outAxis. */
   static Function<Tensor, Tensor> vmap(Function<Tensor, Tensor> f, int inAxis, int outAxis) {
     Checks.nonNull("vmap", "f", f);
-    return x -> map(a -> f.apply(a[0]), new Tensor[] {x}, new Integer[] {inAxis}, outAxis);
+    return x ->
+        map(
+            a -> new Tensor[] {f.apply(a[0])},
+            new Tensor[] {x},
+            new Integer[] {inAxis},
+            outAxis,
+            Long.MAX_VALUE,
+            false)[0];
   }
 
   /**
@@ -54,7 +61,20 @@ final class Vmap {
     Checks.nonNull("vmap", "f", f);
     Checks.nonNull("vmap", "inAxes", inAxes);
     Integer[] axes = inAxes.clone();
-    return args -> map(f, args, axes, outAxis);
+    return args ->
+        map(a -> new Tensor[] {f.apply(a)}, args, axes, outAxis, Long.MAX_VALUE, false)[0];
+  }
+
+  /**
+   * f (several results) mapped over dimension inAxes[i] of argument i; each result stacked at
+   * outAxis.
+   */
+  static Autograd.MultiOutputFunction vmapOutputs(
+      Autograd.MultiOutputFunction f, Integer[] inAxes, int outAxis) {
+    Checks.nonNull("vmapOutputs", "f", f);
+    Checks.nonNull("vmapOutputs", "inAxes", inAxes);
+    Integer[] axes = inAxes.clone();
+    return args -> map(f, args, axes, outAxis, Long.MAX_VALUE, false);
   }
 
   /**
@@ -66,16 +86,17 @@ final class Vmap {
    * back, and row 0 is still checked.
    */
   static Tensor mapInChunks(Function<Tensor, Tensor> f, Tensor x, long maxElements) {
-    return map(a -> f.apply(a[0]), new Tensor[] {x}, new Integer[] {0}, 0, maxElements, true);
+    return map(
+        a -> new Tensor[] {f.apply(a[0])},
+        new Tensor[] {x},
+        new Integer[] {0},
+        0,
+        maxElements,
+        true)[0];
   }
 
-  private static Tensor map(
-      Autograd.MultiFunction f, Tensor[] args, Integer[] inAxes, int outAxis) {
-    return map(f, args, inAxes, outAxis, Long.MAX_VALUE, false);
-  }
-
-  private static Tensor map(
-      Autograd.MultiFunction f,
+  private static Tensor[] map(
+      Autograd.MultiOutputFunction f,
       Tensor[] args,
       Integer[] inAxes,
       int outAxis,
@@ -132,20 +153,20 @@ final class Vmap {
       varying[i] = axis[i] >= 0;
     }
     Tensor[] first = slices(args, axis, 0);
-    Trace t0 = Trace.run(first, varying, () -> Autograd.returned("vmap", f.apply(first)));
-    List<Tensor> results = new ArrayList<>();
-    results.add(t0.output());
+    Trace t0 = Trace.run(first, varying, () -> returned(f.apply(first)));
+    List<Tensor[]> results = new ArrayList<>();
+    results.add(t0.outputs());
     String why = null;
-    Tensor batched = null;
+    Tensor[] batched = null;
     if (size > 1) {
       Trace t1;
       if (trusted) {
         t1 = t0;
       } else {
         Tensor[] second = slices(args, axis, 1);
-        t1 = Trace.run(second, varying, () -> Autograd.returned("vmap", f.apply(second)));
-        checkSameShape(t1.output(), 1, t0.output());
-        results.add(t1.output());
+        t1 = Trace.run(second, varying, () -> returned(f.apply(second)));
+        checkSameShapes(t1.outputs(), 1, t0.outputs());
+        results.add(t1.outputs());
       }
       why = t0.unusable() != null ? t0.unusable() : t1.unusable();
       if (why == null) {
@@ -157,7 +178,7 @@ final class Vmap {
             replayArgs[i] = axis[i] < 0 ? args[i] : args[i].movedim(axis[i], 0);
           }
           int chunk = (int) Math.max(1, Math.min(size, maxElements / program.widest()));
-          List<Tensor> parts = new ArrayList<>();
+          List<Tensor[]> parts = new ArrayList<>();
           for (int start = 0; start < size && why == null; start += chunk) {
             int count = Math.min(chunk, size - start);
             Tensor[] part = replayArgs.clone();
@@ -166,11 +187,11 @@ final class Vmap {
                 part[i] = replayArgs[i].narrow(0, start, count);
               }
             }
-            Tensor r = program.replay(first, part, axis, count);
+            Tensor[] r = program.replay(first, part, axis, count);
             why = program.problem;
             if (r != null && why == null && start == 0) {
-              Tensor second = trusted ? null : t1.output();
-              why = Trace.paused(() -> rowsDiffer(program.result, t0.output(), second));
+              Tensor[] second = trusted ? null : t1.outputs();
+              why = Trace.paused(() -> rowsDiffer(program.result, t0.outputs(), second));
               if (why != null) {
                 LOG.log(
                     System.Logger.Level.WARNING,
@@ -182,8 +203,7 @@ final class Vmap {
             parts.add(r);
           }
           if (why == null) {
-            batched =
-                parts.size() == 1 ? parts.get(0) : Tensor.cat(0, parts.toArray(new Tensor[0]));
+            batched = parts.size() == 1 ? parts.get(0) : catChunks(parts);
           }
         }
       }
@@ -191,27 +211,62 @@ final class Vmap {
       why = "a batch of one example";
     }
     PLAN.set(batched != null ? program(batched) : "loop: " + why);
-    Tensor y;
+    Tensor[] ys;
     if (batched != null) {
-      y = batched;
+      ys = batched;
     } else {
       note("loop: " + why, "vmap: ran the function once per example (" + why + ")");
       for (int b = results.size(); b < size; b++) {
         Tensor[] slice = slices(args, axis, b);
-        Tensor r = Autograd.returned("vmap", f.apply(slice));
-        checkSameShape(r, b, results.get(0));
+        Tensor[] r = returned(f.apply(slice));
+        checkSameShapes(r, b, results.get(0));
         results.add(r);
       }
-      y = Tensor.stack(0, results.toArray(new Tensor[0]));
+      ys = new Tensor[results.get(0).length];
+      for (int k = 0; k < ys.length; k++) {
+        Tensor[] rows = new Tensor[size];
+        for (int b = 0; b < size; b++) {
+          rows[b] = results.get(b)[k];
+        }
+        ys[k] = Tensor.stack(0, rows);
+      }
     }
-    int out = nabla.storage.Shapes.newAxis("vmap", outAxis, y.dim() - 1);
-    return out == 0 ? y : y.movedim(0, out);
+    for (int k = 0; k < ys.length; k++) {
+      int out = nabla.storage.Shapes.newAxis("vmap", outAxis, ys[k].dim() - 1);
+      ys[k] = out == 0 ? ys[k] : ys[k].movedim(0, out);
+    }
+    return ys;
+  }
+
+  /** The function's results, checked (a non-empty array without nulls). */
+  private static Tensor[] returned(Tensor[] ys) {
+    if (ys == null || ys.length == 0) {
+      throw new IllegalStateException(
+          "vmap: the function returned " + (ys == null ? "null" : "no tensor") + "; return one");
+    }
+    for (Tensor y : ys) {
+      Autograd.returned("vmap", y);
+    }
+    return ys;
+  }
+
+  /** The chunks' results concatenated along the batch dimension, result by result. */
+  private static Tensor[] catChunks(List<Tensor[]> parts) {
+    Tensor[] ys = new Tensor[parts.get(0).length];
+    for (int k = 0; k < ys.length; k++) {
+      Tensor[] pieces = new Tensor[parts.size()];
+      for (int c = 0; c < pieces.length; c++) {
+        pieces[c] = parts.get(c)[k];
+      }
+      ys[k] = Tensor.cat(0, pieces);
+    }
+    return ys;
   }
 
   private static final ThreadLocal<String> PLAN = new ThreadLocal<>();
   private static final ThreadLocal<List<String>> LOOPED_STEPS = new ThreadLocal<>();
 
-  private static String program(Tensor batched) {
+  private static String program(Tensor[] batched) {
     List<String> looped = LOOPED_STEPS.get();
     LOOPED_STEPS.remove();
     return looped == null || looped.isEmpty() ? "batched" : "batched; looped steps: " + looped;
@@ -249,16 +304,29 @@ final class Vmap {
     return slice;
   }
 
-  private static void checkSameShape(Tensor r, int b, Tensor first) {
-    if (!Arrays.equals(r.shape, first.shape)) {
+  private static void checkSameShapes(Tensor[] r, int b, Tensor[] first) {
+    if (r.length != first.length) {
       throw new IllegalStateException(
-          "vmap: the function returned shape "
-              + r.shapeString()
-              + " for example "
+          "vmap: the function returned "
+              + r.length
+              + " tensors for example "
               + b
               + " but "
-              + first.shapeString()
-              + " for example 0; a mapped function must return one shape");
+              + first.length
+              + " for example 0; a mapped function must return as many for every example");
+    }
+    for (int k = 0; k < r.length; k++) {
+      if (!Arrays.equals(r[k].shape, first[k].shape)) {
+        throw new IllegalStateException(
+            "vmap: the function returned shape "
+                + r[k].shapeString()
+                + (r.length > 1 ? " (result " + k + ")" : "")
+                + " for example "
+                + b
+                + " but "
+                + first[k].shapeString()
+                + " for example 0; a mapped function must return one shape");
+      }
     }
   }
 
@@ -267,6 +335,16 @@ final class Vmap {
    * and bool results, within a few units of rounding relative to the row's largest magnitude for
    * floating point: batched kernels may sum in another order), else what differs.
    */
+  private static String rowsDiffer(Tensor[] ys, Tensor[] r0, Tensor[] r1) {
+    for (int k = 0; k < ys.length; k++) {
+      String d = rowsDiffer(ys[k], r0[k], r1 == null ? null : r1[k]);
+      if (d != null) {
+        return (ys.length > 1 ? "result " + k + ", " : "") + d;
+      }
+    }
+    return null;
+  }
+
   private static String rowsDiffer(Tensor y, Tensor r0, Tensor r1) {
     try (var g = Autograd.noGrad()) {
       for (int b = 0; b < Math.min(r1 == null ? 1 : 2, y.shape[0]); b++) {
@@ -308,9 +386,9 @@ final class Vmap {
   private static final class Program {
     final Trace trace;
     final Ref[][] inputs;
-    Ref output;
+    Ref[] outputs;
     String problem;
-    Tensor result;
+    Tensor[] result;
 
     /** Whether the record of example 0 is trusted alone (t1 is t0: vmap's internal callers). */
     final boolean trusted;
@@ -359,8 +437,11 @@ final class Vmap {
           inputs[k][i] = ref(t0, t1, a.inputs()[i], b.inputs()[i], a.refs()[i], b.refs()[i]);
         }
       }
-      if (problem == null) {
-        output = ref(t0, t1, t0.output(), t1.output(), t0.id(t0.output()), t1.id(t1.output()));
+      Tensor[] o0 = t0.outputs();
+      Tensor[] o1 = t1.outputs();
+      outputs = new Ref[o0.length];
+      for (int k = 0; k < o0.length && problem == null; k++) {
+        outputs[k] = ref(t0, t1, o0[k], o1[k], t0.id(o0[k]), t1.id(o1[k]));
       }
     }
 
@@ -419,7 +500,7 @@ final class Vmap {
      * that read no batched value are not run again (the trace of example 0 computed them). Returns
      * null (with {@link #problem} set) when a rule's result has the wrong shape.
      */
-    Tensor replay(Tensor[] traceArgs, Tensor[] args, int[] axis, int n) {
+    Tensor[] replay(Tensor[] traceArgs, Tensor[] args, int[] axis, int n) {
       Tensor[] values = new Tensor[trace.valueCount()];
       boolean[] isBatched = new boolean[values.length];
       for (int i = 0; i < args.length; i++) {
@@ -486,18 +567,22 @@ final class Vmap {
         s.enabled = previous;
       }
       LOOPED_STEPS.set(looped);
-      Tensor y;
-      if (output.constant() != null) {
-        y = output.constant();
-      } else {
-        y = output.detached() ? values[output.value()].detach() : values[output.value()];
-        if (isBatched[output.value()]) {
-          result = y;
-          return y;
+      result = new Tensor[outputs.length];
+      for (int k = 0; k < outputs.length; k++) {
+        Ref output = outputs[k];
+        Tensor y;
+        if (output.constant() != null) {
+          y = output.constant();
+        } else {
+          y = output.detached() ? values[output.value()].detach() : values[output.value()];
+          if (isBatched[output.value()]) {
+            result[k] = y;
+            continue;
+          }
         }
+        // the same for every example: a stacked copy, as the loop gives
+        result[k] = y.unsqueeze(0).expand(withBatch(n, y.shape)).contiguous();
       }
-      // the same for every example: a stacked copy, as the loop gives
-      result = y.unsqueeze(0).expand(withBatch(n, y.shape)).contiguous();
       return result;
     }
 

@@ -282,4 +282,44 @@ class VmapCompositionTest {
       pool.shutdown();
     }
   }
+
+  @Test
+  void severalResults() {
+    Tensor b = Tensor.ofDoubles(new double[] {0.1, -0.2, 0.3}, 3);
+    // per-example gradients of a weight and a bias, each stacked on its own
+    Autograd.MultiOutputFunction grads =
+        a ->
+            Autograd.gradWrt(p -> p[2].matmul(p[0]).add(p[1]).tanh().sum(), 0, 1)
+                .apply(new Tensor[] {a[0], a[1], a[2]});
+    Tensor[] g = Autograd.vmapOutputs(grads, new Integer[] {null, null, 0}, 0).apply(W, b, X);
+    assertEquals("batched", plan());
+    assertEquals(2, g.length);
+    for (int i = 0; i < 5; i++) {
+      Tensor[] expected = grads.apply(W, b, X.get(i));
+      assertClose(expected[0], g[0].get(i), 1e-14);
+      assertClose(expected[1], g[1].get(i), 1e-14);
+    }
+    // results of different ranks and dtypes, stacked at the last dimension
+    Tensor[] r =
+        Autograd.vmapOutputs(
+                a -> new Tensor[] {a[0].sum(), a[0].gt(0), a[0].exp()}, new Integer[] {0}, -1)
+            .apply(X);
+    assertEquals("batched", plan());
+    assertClose(X.sum(new int[] {1}, false), r[0], 1e-15);
+    assertArrayEquals(X.gt(0).transpose(0, 1).toDoubleArray(), r[1].toDoubleArray(), 0);
+    assertEquals(DType.BOOL, r[1].dtype());
+    assertClose(X.exp().transpose(0, 1), r[2], 0);
+    // a function that returns a different number of results per example
+    int[] calls = {0};
+    var e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalStateException.class,
+            () ->
+                Autograd.vmapOutputs(
+                        a -> calls[0]++ == 0 ? new Tensor[] {a[0]} : new Tensor[] {a[0], a[0]},
+                        new Integer[] {0},
+                        0)
+                    .apply(X));
+    assertTrue(e.getMessage().contains("as many for every example"), e.getMessage());
+  }
 }
