@@ -9,11 +9,11 @@ import nabla.Tensor;
 
 /**
  * Per-example gradients of a 784-256-10 MLP (cross-entropy) over a batch of 256 (issue #14),
- * computed by {@code vmap(gradWrt(loss))} (one batched program) and by a loop of 256 gradient
- * calls: the gradient of every parameter for every example, flattened into one [256, 203530] tensor
- * (208 MB of float32 to write, which bounds both), and the gradient with respect to each input
- * image ([256, 784]). Prints the times (median of the runs, wall time and this thread's CPU time)
- * and the largest difference.
+ * computed by {@code vmapOutputs(gradWrt(loss))} (one batched program) and by a loop of 256
+ * gradient calls: the gradient of every parameter for every example (four tensors, the largest
+ * [256, 784, 256]: 205 MB of float32 to write, which bounds both), and the gradient with respect to
+ * each input image ([256, 784]). Prints the times (median of the runs, wall time and this thread's
+ * CPU time) and the largest difference.
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector -cp nabla-bench/target/benchmarks.jar \
@@ -45,19 +45,15 @@ public final class PerExampleGradients {
     return logits.crossEntropy(a[5].reshape(1));
   }
 
-  /** The gradients of one example, flattened into one vector. */
-  static Tensor flatGradients(Tensor[] a) {
-    Tensor[] g = Autograd.gradWrt(PerExampleGradients::loss, 0, 1, 2, 3).apply(a);
-    for (int i = 0; i < g.length; i++) {
-      g[i] = g[i].reshape(-1);
-    }
-    return Tensor.cat(0, g);
+  /** The gradients of one example's loss with respect to the four parameters. */
+  static Tensor[] gradients(Tensor... a) {
+    return Autograd.gradWrt(PerExampleGradients::loss, 0, 1, 2, 3).apply(a);
   }
 
-  Tensor batched() {
-    Autograd.MultiFunction perExample =
-        Autograd.vmap(
-            PerExampleGradients::flatGradients, new Integer[] {null, null, null, null, 0, 0}, 0);
+  Tensor[] batched() {
+    Autograd.MultiOutputFunction perExample =
+        Autograd.vmapOutputs(
+            PerExampleGradients::gradients, new Integer[] {null, null, null, null, 0, 0}, 0);
     return perExample.apply(params[0], params[1], params[2], params[3], x, targets);
   }
 
@@ -82,14 +78,19 @@ public final class PerExampleGradients {
     return Tensor.stack(0, rows);
   }
 
-  Tensor looped() {
-    Tensor[] rows = new Tensor[BATCH];
+  Tensor[] looped() {
+    Tensor[][] rows = new Tensor[4][BATCH];
     for (int b = 0; b < BATCH; b++) {
-      rows[b] =
-          flatGradients(
-              new Tensor[] {params[0], params[1], params[2], params[3], x.get(b), targets.get(b)});
+      Tensor[] g = gradients(params[0], params[1], params[2], params[3], x.get(b), targets.get(b));
+      for (int k = 0; k < 4; k++) {
+        rows[k][b] = g[k];
+      }
     }
-    return Tensor.stack(0, rows);
+    Tensor[] out = new Tensor[4];
+    for (int k = 0; k < 4; k++) {
+      out[k] = Tensor.stack(0, rows[k]);
+    }
+    return out;
   }
 
   public static void main(String[] args) {
@@ -99,21 +100,30 @@ public final class PerExampleGradients {
     }
     PerExampleGradients w = new PerExampleGradients();
     compare("parameter gradients", w::batched, w::looped, runs);
-    compare("input gradients", w::batchedInput, w::loopedInput, runs);
+    compare(
+        "input gradients",
+        () -> new Tensor[] {w.batchedInput()},
+        () -> new Tensor[] {w.loopedInput()},
+        runs);
   }
 
   static void compare(
       String what,
-      java.util.function.Supplier<Tensor> batched,
-      java.util.function.Supplier<Tensor> looped,
+      java.util.function.Supplier<Tensor[]> batched,
+      java.util.function.Supplier<Tensor[]> looped,
       int runs) {
-    Tensor a = batched.get();
-    Tensor b = looped.get();
-    double diff = a.sub(b).abs().max().item();
-    double scale = b.abs().max().item();
+    Tensor[] a = batched.get();
+    Tensor[] b = looped.get();
+    double diff = 0;
+    double scale = 0;
+    StringBuilder shapes = new StringBuilder();
+    for (int k = 0; k < a.length; k++) {
+      diff = Math.max(diff, a[k].sub(b[k]).abs().max().item());
+      scale = Math.max(scale, b[k].abs().max().item());
+      shapes.append(Arrays.toString(a[k].shape())).append(' ');
+    }
     System.out.printf(
-        "%s: shape %s, max |vmap - loop| = %.3g (max |loop| = %.3g)%n",
-        what, Arrays.toString(a.shape()), diff, scale);
+        "%s: shapes %s, max |vmap - loop| = %.3g (max |loop| = %.3g)%n", what, shapes, diff, scale);
     double[][] vm = time(batched, runs);
     double[][] lp = time(looped, runs);
     System.out.printf(
@@ -128,7 +138,7 @@ public final class PerExampleGradients {
   }
 
   /** Sorted wall and CPU times in ms of {@code runs} calls, after two warm-up calls. */
-  static double[][] time(java.util.function.Supplier<Tensor> f, int runs) {
+  static double[][] time(java.util.function.Supplier<Tensor[]> f, int runs) {
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     f.get();
     f.get();
@@ -137,10 +147,10 @@ public final class PerExampleGradients {
     for (int i = 0; i < runs; i++) {
       long t = System.nanoTime();
       long c = mx.getCurrentThreadCpuTime();
-      Tensor r = f.get();
+      Tensor[] r = f.get();
       cpu[i] = (mx.getCurrentThreadCpuTime() - c) / 1e6;
       wall[i] = (System.nanoTime() - t) / 1e6;
-      if (r.numel() == 0) {
+      if (r[0].numel() == 0) {
         throw new IllegalStateException();
       }
     }
