@@ -16,11 +16,20 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * vmap against the loop for every spec of the primitive table (the inputs GradCheck uses, with
- * broadcasting and 0-d cases): vmap(f)(X) must equal stacking f(X[i]), for three choices of which
- * arguments are mapped, and must actually run batched (not fall back to the loop).
+ * broadcasting and 0-d cases): vmap(f)(X) must equal stacking f(X[i]) bit for bit (but for {@link
+ * #NOT_BIT_IDENTICAL}), for three choices of which arguments are mapped, and must actually run
+ * batched (not fall back to the loop) unless the operation reads values in Java.
  */
 class VmapSpecTableTest {
   static final int N = 3;
+
+  /**
+   * Specs whose batched result may differ from the loop's in the last bits (within 8 ulps): the
+   * logSoftmax kernel over an inner axis transposes and walks rows in blocks that depend on the
+   * number of rows. Every other spec is bit-identical. (Larger matrix products may also take
+   * another GEMM path batched than per example, within float rounding: see PerExampleGradients.)
+   */
+  static final java.util.Set<String> NOT_BIT_IDENTICAL = java.util.Set.of("log_softmax/middle");
 
   /** Specs whose operation reads values on the Java side (so vmap may only loop over them). */
   static final java.util.Set<String> READS_VALUES =
@@ -102,8 +111,11 @@ class VmapSpecTableTest {
       double[] e = expected.toDoubleArray();
       double[] g = y.toDoubleArray();
       for (int k = 0; k < e.length; k++) {
-        // float64 inputs; batched matmul may sum in another order: a few ulps of the row's scale
-        double tol = 8 * Math.ulp(1.0) * Math.max(1, Math.abs(e[k]));
+        // bit for bit, except where the kernel's path depends on the number of rows
+        double tol =
+            NOT_BIT_IDENTICAL.contains(spec.name())
+                ? 8 * Math.ulp(1.0) * Math.max(1, Math.abs(e[k]))
+                : 0;
         if (!(Double.compare(e[k], g[k]) == 0 || Math.abs(e[k] - g[k]) <= tol)) {
           fail(where + ": element " + k + " is " + g[k] + ", the loop gives " + e[k]);
         }
