@@ -538,7 +538,7 @@ final class Vmap {
           Tensor out = p.batch(in, flags);
           if (out == null) {
             out = loopStep(p, in, flags, n);
-            String name = p.kind() == null ? p.toString() : p.kind().displayName();
+            String name = stepName(p);
             looped.add(name);
             note(
                 "step " + name,
@@ -593,6 +593,12 @@ final class Vmap {
         w = Math.max(w, trace.value(i).numel());
       }
       return w;
+    }
+
+    /** A step's name for notes: a custom function's own name (Cube), else the row's (Argmax). */
+    private static String stepName(Primitive p) {
+      String g = p.gradFnName();
+      return g.endsWith("Backward") ? g.substring(0, g.length() - "Backward".length()) : g;
     }
 
     /** One step without a batching rule: once per example, results stacked. */

@@ -126,7 +126,7 @@ class VmapCompositionTest {
             (g, out, in) -> new Tensor[] {g.mul(in[0].mul(in[0]).mul(3))});
     Function<Tensor, Tensor> f = r -> cube.apply(r.sin()).sum();
     Tensor y = Autograd.vmap(f).apply(X);
-    assertEquals("batched; looped steps: [Custom]", plan());
+    assertEquals("batched; looped steps: [Cube]", plan()); // named in the note too
     assertClose(loop(f, X), y, 0);
   }
 
