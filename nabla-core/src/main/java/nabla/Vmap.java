@@ -19,11 +19,10 @@ import nabla.ops.Primitive;
  * value, or an exact alias such as a {@code detach()} of a traced value) and neither read a traced
  * value, drew random numbers or wrote in place, the record is replayed once on the batched
  * arguments: each step through its primitive's batching rule, the batch dimension always first
- * (moving it is a strided view, free). A primitive without a rule (a {@link CustomFunction}, argmax
- * of 0-d examples) is run once per example for that step only and its results stacked, with a
- * one-time note naming it. Rows 0 and 1 of the batched result are then compared with the two traced
- * results; a difference beyond rounding means the record missed something, and vmap falls back to
- * the loop, noting why.
+ * (moving it is a strided view, free). A primitive without a rule (a {@link CustomFunction}) is run
+ * once per example for that step only and its results stacked, with a one-time note naming it. Rows
+ * 0 and 1 of the batched result are then compared with the two traced results; a difference beyond
+ * rounding means the record missed something, and vmap falls back to the loop, noting why.
  *
  * <p>Otherwise vmap runs the function once per example and stacks the results (the loop, reusing
  * the two traced results): exact for every function, random sampling included. Under vmap, random

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -321,5 +322,18 @@ class VmapCompositionTest {
                         0)
                     .apply(X));
     assertTrue(e.getMessage().contains("as many for every example"), e.getMessage());
+  }
+
+  @Test
+  void zeroDimensionalExamples() {
+    Tensor v = X.get(0); // 4 examples, each 0-d
+    for (Function<Tensor, Tensor> f :
+        List.<Function<Tensor, Tensor>>of(
+            r -> r.argmax(), r -> r.logSoftmax(0), r -> r.exp().mul(r), r -> r.reshape(1, 1))) {
+      Tensor y = Autograd.vmap(f).apply(v);
+      assertEquals("batched", plan());
+      assertArrayEquals(loop(f, v).toDoubleArray(), y.toDoubleArray(), 0);
+      assertArrayEquals(loop(f, v).shape(), y.shape());
+    }
   }
 }

@@ -22,11 +22,12 @@ final class LogSoftmax extends Primitive {
     this.axis = axis;
   }
 
-  /** Batching rule: the same axis one further right; none for 0-d examples (the loop runs them). */
+  /** Batching rule: the same axis one further right (0-d examples as rows of one element). */
   @Override
   public Tensor batch(Tensor[] in, boolean[] batched) {
     if (in[0].dim() == 1) {
-      return null;
+      int n = in[0].shape()[0];
+      return Batching.apply(new LogSoftmax(1), in[0].reshape(n, 1)).reshape(n);
     }
     return Batching.apply(new LogSoftmax(axis + 1), in[0]);
   }

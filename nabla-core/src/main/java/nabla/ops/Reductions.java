@@ -138,13 +138,12 @@ final class Reductions {
       this.max = max;
     }
 
-    /**
-     * Batching rule: the same axis one further right; none for 0-d examples (the loop runs them).
-     */
+    /** Batching rule: the same axis one further right (0-d examples as rows of one element). */
     @Override
     public Tensor batch(Tensor[] in, boolean[] batched) {
       if (in[0].dim() == 1) {
-        return null;
+        int n = in[0].shape()[0];
+        return Batching.apply(new ArgExtreme(1, false, max), in[0].reshape(n, 1));
       }
       return Batching.apply(new ArgExtreme(axis + 1, keepDim, max), in[0]);
     }
