@@ -294,4 +294,46 @@ final class Trace {
   String unusable() {
     return unusable;
   }
+
+  /**
+   * The recorded program, one line per value (like a jaxpr): arguments, then each step as {@code vK
+   * = Primitive(inputs) : shape dtype}, constants from outside as {@code const[shape]}, then the
+   * outputs and, when unusable, why.
+   */
+  @Override
+  public String toString() {
+    StringBuilder b = new StringBuilder();
+    int args = values.size() - steps.size();
+    for (int i = 0; i < args; i++) {
+      b.append("v").append(i).append(" : ").append(describe(values.get(i))).append(" (argument)\n");
+    }
+    for (Step st : steps) {
+      b.append("v").append(ids.get(st.output())).append(" = ").append(st.primitive()).append('(');
+      for (int i = 0; i < st.inputs().length; i++) {
+        b.append(i > 0 ? ", " : "");
+        b.append(
+            st.refs()[i] >= 0
+                ? "v" + st.refs()[i]
+                : "const" + nabla.storage.Shapes.str(st.inputs()[i].shape));
+      }
+      b.append(") : ").append(describe(st.output())).append(st.grad() ? "" : " (no grad)");
+      b.append('\n');
+    }
+    if (outputs != null) {
+      b.append("out");
+      for (Tensor o : outputs) {
+        int id = id(o);
+        b.append(' ').append(id >= 0 ? "v" + id : "const" + nabla.storage.Shapes.str(o.shape));
+      }
+      b.append('\n');
+    }
+    if (unusable != null) {
+      b.append("unusable: ").append(unusable).append('\n');
+    }
+    return b.toString();
+  }
+
+  private static String describe(Tensor t) {
+    return nabla.storage.Shapes.str(t.shape) + " " + t.dtype();
+  }
 }
