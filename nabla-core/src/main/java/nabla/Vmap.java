@@ -186,8 +186,16 @@ final class Vmap {
                 part[i] = replayArgs[i].narrow(0, start, count);
               }
             }
-            Tensor[] r = program.replay(first, part, axis, count);
-            why = program.problem;
+            Tensor[] r;
+            try {
+              r = program.replay(first, part, axis, count);
+              why = program.problem;
+            } catch (RuntimeException e) {
+              // f ran on examples 0 and 1, so this is a batching rule's failure, not the user's
+              r = null;
+              why = "the batched replay failed: " + e;
+              LOG.log(System.Logger.Level.WARNING, "vmap: " + why + "; ran the loop instead", e);
+            }
             if (r != null && why == null && start == 0) {
               Tensor[] second = trusted ? null : t1.outputs();
               why = Trace.paused(() -> rowsDiffer(program.result, t0.outputs(), second));

@@ -218,6 +218,37 @@ class VmapCompositionTest {
     }
   }
 
+  /** A primitive whose batching rule throws (a bug in a rule must not fail the user's call). */
+  static final class ThrowingRule extends nabla.ops.Primitive {
+    @Override
+    public nabla.ops.PrimitiveKind kind() {
+      return nabla.ops.PrimitiveKind.CUSTOM;
+    }
+
+    @Override
+    public Tensor forward(Tensor... in) {
+      return in[0].neg();
+    }
+
+    @Override
+    public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
+      return new Tensor[] {g.neg()};
+    }
+
+    @Override
+    public Tensor batch(Tensor[] in, boolean[] batched) {
+      throw new IllegalStateException("broken rule");
+    }
+  }
+
+  @Test
+  void aRuleThatThrowsFallsBackToTheLoop() {
+    Function<Tensor, Tensor> f = r -> Engine.apply(new ThrowingRule(), r.exp()).sum();
+    Tensor y = Autograd.vmap(f).apply(X);
+    assertTrue(plan().contains("broken rule"), plan());
+    assertClose(loop(f, X), y, 0);
+  }
+
   @Test
   void aWrongRuleIsCaughtByTheRowCheck() {
     Function<Tensor, Tensor> f = r -> Engine.apply(new WrongRule(), r.sin());
