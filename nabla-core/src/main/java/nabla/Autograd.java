@@ -69,9 +69,12 @@ public final class Autograd {
 
   /**
    * f mapped over dimension 0 of its argument, the results stacked along dimension 0 (JAX's {@code
-   * vmap}). Composes with every transform; {@code vmap(grad(f))} gives per-example gradients. This
-   * version runs f once per example and stacks (no batching rules yet: exact, not faster than the
-   * loop); random numbers are drawn per example, in order.
+   * vmap}). f runs once on the whole batch: vmap records the primitives f applies to one example
+   * and replays them through each primitive's batching rule. Functions it cannot record faithfully
+   * (ones that read values on the Java side, draw random numbers or write in place) run once per
+   * example instead, with the same results; random numbers are therefore drawn per example, in
+   * order, as the loop draws them. Composes with every transform; {@code vmap(grad(f))} gives
+   * per-example gradients in one batched backward pass.
    *
    * <pre>{@code
    * var perExample = Autograd.vmap(Autograd.grad(w -> w.mul(x0).sum()));   // one gradient per row
@@ -95,6 +98,23 @@ public final class Autograd {
    */
   public static MultiFunction vmap(MultiFunction f, Integer[] inAxes, int outAxis) {
     return Vmap.vmap(f, inAxes, outAxis);
+  }
+
+  /**
+   * {@link #vmap(MultiFunction, Integer[], int)} for a function with several results (JAX's vmap of
+   * a function returning a tuple): each result is stacked at {@code outAxis}. Per-example gradients
+   * of every parameter, without flattening them into one tensor:
+   *
+   * <pre>{@code
+   * var perExample = Autograd.vmapOutputs(
+   *     a -> Autograd.gradWrt(b -> loss(b[0], b[1], b[2]), 0, 1).apply(a),
+   *     new Integer[] {null, null, 0}, 0);
+   * Tensor[] g = perExample.apply(w, b, x);   // [n] ++ w.shape, [n] ++ b.shape
+   * }</pre>
+   */
+  public static MultiOutputFunction vmapOutputs(
+      MultiOutputFunction f, Integer[] inAxes, int outAxis) {
+    return Vmap.vmapOutputs(f, inAxes, outAxis);
   }
 
   /** Switches recording on in this thread until the returned scope is closed. */

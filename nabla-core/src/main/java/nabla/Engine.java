@@ -54,6 +54,9 @@ final class Engine {
       out.viewBase = base;
       out.viewRebases = AutogradMeta.rebases(base);
     }
+    if (s.suspended == 0) {
+      Trace.recordApplication(p, inputs, out, wasEnabled);
+    }
     if (s.anomaly && s.anomalyChecksValues && isUserLevel(s)) {
       Anomaly.checkForward(p, inputs, out);
     }
@@ -115,6 +118,7 @@ final class Engine {
       }
       Tensor t;
       s.exclude(level);
+      long pausedTraces = Trace.enterTangent(level);
       try {
         t = p.kind().isLinear() ? linearJvp(p, tangents, inputs) : p.jvp(tangents, out, inputs);
         if (t != null) {
@@ -126,6 +130,7 @@ final class Engine {
           }
         }
       } finally {
+        Trace.exitTangent(pausedTraces);
         s.unexclude();
       }
       if (t != null) {
@@ -189,8 +194,9 @@ final class Engine {
   }
 
   /**
-   * Most elements one intermediate gradient of a batched pass may hold (b × numel); not final so
-   * that a test can lower it to exercise chunking.
+   * Most elements one intermediate gradient of a batched pass may hold (b × numel), and one value
+   * of vmap's batched Jacobians (jacrev's fallback, jacfwd); not final so that a test can lower it
+   * to exercise chunking.
    */
   static long batchElements = 1L << 24;
 

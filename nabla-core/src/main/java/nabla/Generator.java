@@ -42,6 +42,7 @@ public final class Generator {
 
   /** One standard normal sample (Marsaglia's polar method). */
   public double nextGaussian() {
+    Trace.randomDraw("nextGaussian");
     if (!Double.isNaN(spareGaussian)) {
       double g = spareGaussian;
       spareGaussian = Double.NaN;
@@ -67,6 +68,7 @@ public final class Generator {
 
   /** Normal(mean, std) float32 samples. */
   public Tensor normal(double mean, double std, int... shape) {
+    Trace.randomDraw("normal");
     if (!(std >= 0) || !Double.isFinite(std) || !Double.isFinite(mean)) {
       throw new IllegalArgumentException(
           "normal: expects a finite mean and a finite std >= 0, got mean "
@@ -90,6 +92,7 @@ public final class Generator {
 
   /** Uniform [low, high) float32 samples. */
   public Tensor uniform(double low, double high, int... shape) {
+    Trace.randomDraw("uniform");
     if (!(low <= high) || !Double.isFinite(low) || !Double.isFinite(high)) {
       throw new IllegalArgumentException(
           "uniform: expects finite bounds with low <= high, got low " + low + " and high " + high);
@@ -105,6 +108,7 @@ public final class Generator {
 
   /** Uniform int64 samples in [low, high). */
   public Tensor randint(long low, long high, int... shape) {
+    Trace.randomDraw("randint");
     if (low >= high) {
       throw new IllegalArgumentException("randint: low " + low + " must be < high " + high);
     }
@@ -122,6 +126,7 @@ public final class Generator {
    * <pre>{@code Generator.current().randperm(4)   // e.g. tensor([2, 0, 3, 1])}</pre>
    */
   public Tensor randperm(int n) {
+    Trace.randomDraw("randperm");
     if (n < 0) {
       throw new IllegalArgumentException("randperm: n must be >= 0, got " + n);
     }
@@ -150,6 +155,7 @@ public final class Generator {
    * </pre>
    */
   public Tensor multinomial(Tensor probs, int numSamples, boolean replacement) {
+    Trace.randomDraw("multinomial");
     Checks.nonNull("multinomial", "probs", probs);
     int rank = probs.dim();
     if (rank < 1 || rank > 2 || !probs.dtype().isFloating() || numSamples < 0) {
@@ -221,6 +227,7 @@ public final class Generator {
    * {@code probs}' dtype (PyTorch's {@code bernoulli}).
    */
   public Tensor bernoulli(Tensor probs) {
+    Trace.randomDraw("bernoulli");
     Checks.nonNull("bernoulli", "probs", probs);
     if (!probs.dtype().isFloating()) {
       throw new IllegalArgumentException(

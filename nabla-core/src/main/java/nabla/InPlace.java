@@ -166,6 +166,7 @@ final class InPlace {
 
   /** Bumps a storage's version after an in-place write; in anomaly mode, records the caller. */
   static void written(Storage target, String op) {
+    Trace.inPlaceWrite(op);
     target.bumpVersion(op, GradMode.anomaly() ? Anomaly.callSite() : null);
   }
 

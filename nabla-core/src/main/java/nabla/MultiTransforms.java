@@ -227,9 +227,6 @@ final class MultiTransforms {
       Tensor[] rows = null; // [y.numel] ++ x.shape per input, null where y does not reach
       if (m > 0 && y.requiresGrad()) {
         rows = Transforms.batchedRows(y, xis, nested);
-        if (rows == null) {
-          rows = loopedRows(y, xis, nested);
-        }
       }
       jac[i] = new Tensor[xs.length];
       for (int j = 0; j < xs.length; j++) {
@@ -245,34 +242,6 @@ final class MultiTransforms {
       }
     }
     return jac;
-  }
-
-  /** The Jacobian rows of y by one backward pass per element (for graphs without batched rules). */
-  private static Tensor[] loopedRows(Tensor y, Tensor[] xis, boolean nested) {
-    int m = y.numel();
-    Tensor[][] perRow = new Tensor[xis.length][m];
-    boolean[] reached = new boolean[xis.length];
-    for (int r = 0; r < m; r++) {
-      Tensor e = Tensor.zeros(y.dtype(), m);
-      e.storage().setDouble(r, 1);
-      Tensor[] g =
-          Gradients.grad(
-              new Tensor[] {y},
-              new Tensor[] {e.reshape(y.shape())},
-              true,
-              nested,
-              Autograd.Unused.NULL,
-              xis);
-      for (int j = 0; j < xis.length; j++) {
-        reached[j] |= g[j] != null;
-        perRow[j][r] = g[j] != null ? g[j] : xis[j].detach().zerosLike();
-      }
-    }
-    Tensor[] rows = new Tensor[xis.length];
-    for (int j = 0; j < xis.length; j++) {
-      rows[j] = reached[j] ? Tensor.stack(0, perRow[j]) : null;
-    }
-    return rows;
   }
 
   // ------------------------------------------------------------------ forward mode
@@ -356,53 +325,91 @@ final class MultiTransforms {
     return false;
   }
 
+  /**
+   * Jacobian blocks by forward mode: for each input, {@code vmap} of the Jacobian-vector product
+   * over the rows of the identity (one batched forward pass per input, JAX's jacfwd); the tangents
+   * of all outputs are flattened side by side when they share a dtype, else mapped one output at a
+   * time.
+   */
   static Tensor[][] jacfwd(Autograd.MultiOutputFunction f, Tensor[] xs, boolean strict) {
     Checks.nonNull("jacfwd", "f", f);
     inputs("jacfwd", xs);
     String op = "jacfwd";
-    int[][] yShapes = null;
-    Tensor[][][] cols = new Tensor[xs.length][][]; // [input][element] -> tangents of the outputs
+    int[][][] yShapes = new int[1][][];
+    DType[][] yDtypes = new DType[1][];
+    // [input][output] -> [y.numel, x.numel] (null where the output does not depend on the input)
+    Tensor[][] cols = new Tensor[xs.length][];
     for (int j = 0; j < xs.length; j++) {
       int n = xs[j].numel();
-      cols[j] = new Tensor[n][];
+      if (n == 0) {
+        continue;
+      }
+      int input = j;
+      Tensor seeds = Tensor.zeros(xs[j].dtype(), n, n);
       for (int k = 0; k < n; k++) {
-        Tensor e = Tensor.zeros(xs[j].dtype(), n);
-        e.storage().setDouble(k, 1);
-        Autograd.ValuesAndTangents r = oneTangent(op, f, xs, j, e.reshape(xs[j].shape()));
-        cols[j][k] = r.tangents();
-        if (yShapes == null) {
-          yShapes = new int[r.values().length][];
-          for (int i = 0; i < yShapes.length; i++) {
-            yShapes[i] = r.values()[i].shape();
-          }
+        seeds.storage().setDouble(k * n + k, 1);
+      }
+      if (yShapes[0] == null) { // one JVP for the outputs' shapes, dtypes and the Jacobian's
+        Autograd.ValuesAndTangents r =
+            oneTangent(op, f, xs, j, seeds.get(0).reshape(xs[j].shape()));
+        yShapes[0] = new int[r.values().length][];
+        yDtypes[0] = new DType[r.values().length];
+        for (int i = 0; i < yShapes[0].length; i++) {
+          yShapes[0][i] = r.values()[i].shape();
+          yDtypes[0][i] = r.values()[i].dtype();
+        }
+      }
+      int outputs = yShapes[0].length;
+      boolean oneDtype = true;
+      for (int i = 0; i < outputs; i++) {
+        oneDtype &= yDtypes[0][i] == yDtypes[0][0];
+      }
+      boolean[] reached = new boolean[outputs];
+      cols[j] = new Tensor[outputs];
+      int groups = oneDtype ? 1 : outputs;
+      for (int group = 0; group < groups; group++) {
+        int from = oneDtype ? 0 : group;
+        int to = oneDtype ? outputs : group + 1;
+        Function<Tensor, Tensor> jvp =
+            e -> {
+              Tensor[] t = oneTangent(op, f, xs, input, e.reshape(xs[input].shape())).tangents();
+              Tensor[] flat = new Tensor[to - from];
+              for (int i = from; i < to; i++) {
+                reached[i] |= t[i] != null;
+                flat[i - from] =
+                    t[i] != null
+                        ? t[i].reshape(-1)
+                        : Tensor.zeros(yDtypes[0][i], Shapes.numel(yShapes[0][i]));
+              }
+              return flat.length == 1 ? flat[0] : Tensor.cat(0, flat);
+            };
+        Tensor batch = Vmap.mapInChunks(jvp, seeds, Engine.batchElements); // [n, Σ m]
+        int at = 0;
+        for (int i = from; i < to; i++) {
+          int m = Shapes.numel(yShapes[0][i]);
+          cols[j][i] = reached[i] ? batch.narrow(1, at, m).transpose(0, 1) : null;
+          at += m;
         }
       }
     }
-    if (yShapes == null) { // no input has an element: run f once for the output shapes
+    if (yShapes[0] == null) { // no input has an element: run f once for the output shapes
       Tensor[] ys = returned(op, f.apply(xs.clone()));
-      yShapes = new int[ys.length][];
+      yShapes[0] = new int[ys.length][];
       for (int i = 0; i < ys.length; i++) {
-        yShapes[i] = ys[i].shape();
+        yShapes[0][i] = ys[i].shape();
       }
     }
-    Tensor[][] jac = new Tensor[yShapes.length][xs.length];
-    for (int i = 0; i < yShapes.length; i++) {
-      int m = Shapes.numel(yShapes[i]);
+    Tensor[][] jac = new Tensor[yShapes[0].length][xs.length];
+    for (int i = 0; i < jac.length; i++) {
+      int m = Shapes.numel(yShapes[0][i]);
       for (int j = 0; j < xs.length; j++) {
         int n = xs[j].numel();
-        int[] shape = concat(yShapes[i], xs[j].shape());
-        boolean reached = false;
-        Tensor[] flat = new Tensor[n];
-        for (int k = 0; k < n; k++) {
-          Tensor t = cols[j][k][i];
-          reached |= t != null;
-          flat[k] = t != null ? t.reshape(-1) : Tensor.zeros(xs[j].dtype(), m);
-        }
-        if (!reached && strict && m > 0 && n > 0) {
+        int[] shape = concat(yShapes[0][i], xs[j].shape());
+        Tensor c = cols[j] == null ? null : cols[j][i];
+        if (c == null && strict && m > 0 && n > 0) {
           throw independent(op, OUTPUT, i, "input " + j, "Jacobian", j);
         }
-        jac[i][j] =
-            !reached ? Tensor.zeros(xs[j].dtype(), shape) : Tensor.stack(-1, flat).reshape(shape);
+        jac[i][j] = c == null ? Tensor.zeros(xs[j].dtype(), shape) : c.reshape(shape);
       }
     }
     return jac;

@@ -354,6 +354,7 @@ public final class Tensor extends TensorInPlace {
               + " elements). Reduce it"
               + " first (sum(), mean(), max()) or select one element");
     }
+    Trace.valueRead(this, "item()");
     return storage.getDouble(offset);
   }
 
@@ -372,7 +373,7 @@ public final class Tensor extends TensorInPlace {
               + dtype()
               + "; use item() for floating-point values, or convert with to(DType.INT64)");
     }
-    item(); // the one-element check and its message
+    item(); // the one-element check and its message (and the trace's value-read hook)
     return dtype() == DType.BOOL ? (storage.b[offset] ? 1 : 0) : storage.l[offset];
   }
 
@@ -398,6 +399,7 @@ public final class Tensor extends TensorInPlace {
 
   /** A contiguous copy detached from the graph, with storage owned by the result. */
   Tensor contiguousCopy() {
+    Trace.valueRead(this, "a copy to Java arrays (toDoubleArray, ...)");
     return Creation.contiguousCopy(this);
   }
 

@@ -21,6 +21,7 @@ final class TensorFormat {
   private static final String PREFIX = "tensor(";
 
   static String format(Tensor t) {
+    Trace.valueRead(t, "printing");
     int[] shape = t.shape();
     StringBuilder b = new StringBuilder(PREFIX);
     if (t.numel() == 0) {

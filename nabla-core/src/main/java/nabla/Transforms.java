@@ -265,10 +265,74 @@ final class Transforms {
 
   /**
    * All rows of the Jacobian of y with respect to each of {@code xis}, shapes [y.numel] ++
+   * xis[k].shape (null for a tensor y does not reach), batched: by the engine's batched backward
+   * pass when every node on the way has a batched VJP rule (the fastest for small graphs: it walks
+   * the graph once), else by {@code vmap} of the vector-Jacobian product ({@link #vmapRows}), which
+   * also batches user-defined functions and checkpoints.
+   */
+  static Tensor[] batchedRows(Tensor y, Tensor[] xis, boolean createGraph) {
+    Tensor[] rows = engineRows(y, xis, createGraph);
+    return rows != null ? rows : vmapRows(y, xis, createGraph);
+  }
+
+  /**
+   * {@link #batchedRows} by {@code vmap} of the vector-Jacobian product over the rows of the
+   * identity (JAX's and functorch's jacrev), so the VJP rules run once on a batch of seeds. Never
+   * null: vmap itself falls back to one backward pass per row when it must.
+   */
+  static Tensor[] vmapRows(Tensor y, Tensor[] xis, boolean createGraph) {
+    int m = y.numel();
+    boolean[] reached = new boolean[xis.length];
+    int[] sizes = new int[xis.length];
+    boolean oneDtype = true;
+    for (int k = 0; k < xis.length; k++) {
+      sizes[k] = xis[k].numel();
+      oneDtype &= xis[k].dtype() == xis[0].dtype();
+    }
+    Tensor seeds = identityRows(y.dtype(), m);
+    Tensor[] out = new Tensor[xis.length];
+    // one vmap for all inputs (their gradients flattened side by side) when they share a dtype
+    int groups = oneDtype ? 1 : xis.length;
+    for (int group = 0; group < groups; group++) {
+      Tensor[] wrt = oneDtype ? xis : new Tensor[] {xis[group]};
+      int first = oneDtype ? 0 : group;
+      Function<Tensor, Tensor> vjp =
+          e -> {
+            Tensor[] g =
+                Gradients.grad(
+                    new Tensor[] {y},
+                    new Tensor[] {e.reshape(y.shape())},
+                    true,
+                    createGraph,
+                    Autograd.Unused.NULL,
+                    wrt);
+            Tensor[] flat = new Tensor[g.length];
+            for (int k = 0; k < g.length; k++) {
+              reached[first + k] |= g[k] != null;
+              flat[k] =
+                  g[k] != null ? g[k].reshape(-1) : Tensor.zeros(wrt[k].dtype(), sizes[first + k]);
+            }
+            return flat.length == 1 ? flat[0] : Tensor.cat(0, flat);
+          };
+      Tensor rows = Vmap.mapInChunks(vjp, seeds, Engine.batchElements);
+      int at = 0;
+      for (int k = 0; k < wrt.length; k++) {
+        int n = sizes[first + k];
+        Tensor part = wrt.length == 1 ? rows : rows.narrow(1, at, n);
+        out[first + k] =
+            reached[first + k] ? part.reshape(concat(new int[] {m}, wrt[k].shape())) : null;
+        at += n;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * All rows of the Jacobian of y with respect to each of {@code xis}, shapes [y.numel] ++
    * xis[k].shape (null for a tensor y does not reach), from batched backward passes seeded with
    * rows of the identity; null if the graph needs the fallback of one pass per row.
    */
-  static Tensor[] batchedRows(Tensor y, Tensor[] xis, boolean createGraph) {
+  static Tensor[] engineRows(Tensor y, Tensor[] xis, boolean createGraph) {
     int m = y.numel();
     int chunk = m;
     List<List<Tensor>> parts = new ArrayList<>();
@@ -316,27 +380,36 @@ final class Transforms {
     return out;
   }
 
+  /** The rows of the n × n identity matrix, in dtype. */
+  private static Tensor identityRows(DType dtype, int n) {
+    Tensor e = Tensor.zeros(dtype, n, n);
+    for (int i = 0; i < n; i++) {
+      e.storage().setDouble(i * n + i, 1);
+    }
+    return e;
+  }
+
+  /**
+   * The Jacobian by forward mode: {@code vmap} of the Jacobian-vector product over the rows of the
+   * identity (JAX's jacfwd), so each JVP rule runs once on a batch of tangents.
+   */
   static Tensor jacfwd(Function<Tensor, Tensor> f, Tensor x) {
     Checks.nonNull("jacfwd", "f", f);
     requireFloating("jacfwd", x);
     int n = x.numel();
-    Tensor[] cols = new Tensor[n];
-    int[] yShape = null;
-    for (int j = 0; j < n; j++) {
-      Tensor e = Tensor.zeros(x.dtype(), n);
-      e.storage().setDouble(j, 1);
-      cols[j] = valueAndJvp(f, x, e.reshape(x.shape())).tangent();
-      yShape = cols[j].shape();
-    }
     if (n == 0) {
-      yShape = returned("jacfwd", f.apply(x)).shape();
+      int[] yShape = returned("jacfwd", f.apply(x)).shape();
       return Tensor.zeros(x.dtype(), concat(yShape, x.shape()));
     }
-    Tensor[] flat = new Tensor[n];
-    for (int j = 0; j < n; j++) {
-      flat[j] = cols[j].reshape(-1);
-    }
-    return Tensor.stack(-1, flat).reshape(concat(yShape, x.shape()));
+    int[][] yShape = new int[1][];
+    Function<Tensor, Tensor> jvp =
+        e -> {
+          Tensor t = valueAndJvp(f, x, e.reshape(x.shape())).tangent();
+          yShape[0] = t.shape();
+          return t.reshape(-1);
+        };
+    Tensor cols = Vmap.mapInChunks(jvp, identityRows(x.dtype(), n), Engine.batchElements); // [n, m]
+    return cols.transpose(0, 1).reshape(concat(yShape[0], x.shape()));
   }
 
   static Tensor hessian(Function<Tensor, Tensor> f, Tensor x) {

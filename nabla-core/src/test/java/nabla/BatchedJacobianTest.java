@@ -3,7 +3,6 @@ package nabla;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -22,8 +21,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The batched backward pass behind {@code jacrev} and {@code hessian} against the per-row loop it
- * replaces, for every entry of the primitive spec table (float64), and its fallback.
+ * The batched Jacobians behind {@code jacrev} and {@code hessian} (the engine's batched backward
+ * pass, and vmap of the VJP where a node has no batched rule) against the per-row loop they
+ * replace, for every entry of the primitive spec table (float64).
  */
 class BatchedJacobianTest {
   static Stream<Spec> specs() {
@@ -70,16 +70,29 @@ class BatchedJacobianTest {
     return leads;
   }
 
-  /** Compares the batched pass with the loop, or checks that declining was justified. */
+  /**
+   * Compares the batched Jacobian with the loop: the engine's batched pass when every node has a
+   * batched rule, vmap of the VJP otherwise (user-defined functions, checkpoints); both also
+   * directly.
+   */
   private static void check(String what, Function<Tensor, Tensor> f, Tensor x, double tol) {
     Tensor looped = Autograd.jacrevLooped(f, x);
     Tensor batched = Autograd.jacrevBatched(f, x);
+    assertNotNull(batched, what + ": not batched");
+    assertSame(what + " (batched)", looped, batched, tol);
     Set<String> missing = withoutBatchedRule(f, x);
-    if (missing.isEmpty()) {
-      assertNotNull(batched, what + ": the batched pass declined");
-      assertSame(what + " (batched)", looped, batched, tol);
-    } else {
-      assertNull(batched, what + ": batched although " + missing + " have no batched rule");
+    Tensor xi = x.alias().requiresGrad(true);
+    Tensor y;
+    try (var s = Autograd.enableGrad()) {
+      y = f.apply(xi);
+    }
+    if (y.requiresGrad() && y.numel() > 0) {
+      Tensor[] engine = Transforms.engineRows(y, new Tensor[] {xi}, false);
+      assertEquals(missing.isEmpty(), engine != null, what + ": engine pass, missing " + missing);
+      Tensor[] vmapped = Transforms.vmapRows(y, new Tensor[] {xi}, false);
+      if (vmapped[0] != null) {
+        assertSame(what + " (vmap of vjp)", looped, vmapped[0].reshape(looped.shape()), tol);
+      }
     }
     assertSame(what + " (Autograd.jacrev)", looped, Autograd.jacrev(f, x), tol);
   }
@@ -155,11 +168,14 @@ class BatchedJacobianTest {
   }
 
   @Test
-  void customFunctionsAndCheckpointsTakeTheFallback() {
+  void customFunctionsAndCheckpointsAreBatchedByVmap() {
     for (Spec spec : PrimitiveSpecs.all()) {
       if (spec.kind() == nabla.ops.PrimitiveKind.CUSTOM) {
         Tensor[] args = inputs(spec, 3);
-        assertNull(Autograd.jacrevBatched(of(spec, args, 0), args[0]), spec.name());
+        Function<Tensor, Tensor> f = of(spec, args, 0);
+        Tensor j = Autograd.jacrevBatched(f, args[0]);
+        assertTrue(Vmap.lastPlan().startsWith("batched"), spec.name() + ": " + Vmap.lastPlan());
+        assertSame(spec.name(), Autograd.jacrevLooped(f, args[0]), j, 1e-12);
       }
     }
   }
@@ -189,7 +205,7 @@ class BatchedJacobianTest {
   }
 
   @Test
-  void fallbackForACustomFunctionGivesTheLoopsResult() {
+  void aCustomFunctionIsBatchedThroughItsVjpRule() {
     CustomFunction cube =
         CustomFunction.of(
             "Cube",
@@ -197,7 +213,8 @@ class BatchedJacobianTest {
             (g, out, in) -> new Tensor[] {g.mul(in[0].mul(in[0]).mul(3))});
     Tensor x = Tensor.ofDoubles(new double[] {0.5, -1, 2}, 3);
     Function<Tensor, Tensor> f = t -> cube.apply(t.sin()).mul(t);
-    assertNull(Autograd.jacrevBatched(f, x));
+    assertSame("batched", Autograd.jacrevLooped(f, x), Autograd.jacrevBatched(f, x), 0);
+    assertEquals("batched", Vmap.lastPlan()); // the custom VJP rule's operations, batched
     assertSame("jacrev", Autograd.jacrevLooped(f, x), Autograd.jacrev(f, x), 0);
     Function<Tensor, Tensor> s = t -> f.apply(t).sum();
     Tensor h = Autograd.hessian(s, x);

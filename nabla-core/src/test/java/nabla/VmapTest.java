@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-/** {@link Autograd#vmap} (loop and stack): results equal the loop, composition with transforms. */
+/** {@link Autograd#vmap}: results equal the loop, composition with transforms, errors. */
 class VmapTest {
 
   static Tensor f64(double[] v, int... shape) {

@@ -47,6 +47,15 @@ final class Indexing {
       this.dim = dim;
     }
 
+    /**
+     * Batching rule: both operands batched (an unbatched one broadcast), the same dimension one
+     * further right.
+     */
+    @Override
+    public Tensor batch(Tensor[] in, boolean[] batched) {
+      return Batching.apply(new Gather(dim + 1), Batching.allBatched(in, batched));
+    }
+
     @Override
     public Tensor forward(Tensor... in) {
       Tensor x = in[0];
@@ -98,6 +107,15 @@ final class Indexing {
     ScatterAdd(int dim) {
       super(PrimitiveKind.SCATTER_ADD);
       this.dim = dim;
+    }
+
+    /**
+     * Batching rule: all operands batched (an unbatched one broadcast), the same dimension one
+     * further right.
+     */
+    @Override
+    public Tensor batch(Tensor[] in, boolean[] batched) {
+      return Batching.apply(new ScatterAdd(dim + 1), Batching.allBatched(in, batched));
     }
 
     @Override

@@ -22,6 +22,16 @@ final class LogSoftmax extends Primitive {
     this.axis = axis;
   }
 
+  /** Batching rule: the same axis one further right (0-d examples as rows of one element). */
+  @Override
+  public Tensor batch(Tensor[] in, boolean[] batched) {
+    if (in[0].dim() == 1) {
+      int n = in[0].shape()[0];
+      return Batching.apply(new LogSoftmax(1), in[0].reshape(n, 1)).reshape(n);
+    }
+    return Batching.apply(new LogSoftmax(axis + 1), in[0]);
+  }
+
   @Override
   public Tensor forward(Tensor... in) {
     Tensor x = in[0];

@@ -17,6 +17,48 @@ final class Matmul extends Primitive {
   }
 
   /**
+   * Batching rule. The primitive multiplies the last two dimensions and broadcasts the leading
+   * ones, so the batch dimension becomes one more leading dimension: batched operands get unit
+   * dimensions after it up to the other operand's number of leading dimensions. A batched left
+   * operand times an unbatched matrix is one product of {@code [n·…·m, k]} by {@code [k, p]} (rows
+   * are independent), which is what makes a batched linear layer one matrix product.
+   */
+  @Override
+  public Tensor batch(Tensor[] in, boolean[] batched) {
+    Tensor a = in[0];
+    Tensor b = in[1];
+    if (batched[0] && !batched[1] && b.dim() == 2) {
+      int[] as = a.shape();
+      int rows = 1;
+      for (int i = 0; i < as.length - 1; i++) {
+        rows *= as[i];
+      }
+      Tensor r = Batching.apply(this, a.reshape(rows, as[as.length - 1]), b);
+      int[] shape = as.clone();
+      shape[as.length - 1] = b.shape()[1];
+      return r.reshape(shape);
+    }
+    int lead =
+        Math.max(Batching.exampleRank(a, batched[0]), Batching.exampleRank(b, batched[1])) - 2;
+    Tensor la = batched[0] ? Batching.lift(a, lead + 2) : a;
+    Tensor lb = batched[1] ? Batching.lift(b, lead + 2) : b;
+    if (!batched[0] && la.dim() < lb.dim()) {
+      la = la.reshape(withUnitsInFront(la.shape(), lb.dim()));
+    }
+    if (!batched[1] && lb.dim() < la.dim()) {
+      lb = lb.reshape(withUnitsInFront(lb.shape(), la.dim()));
+    }
+    return Batching.apply(this, la, lb);
+  }
+
+  private static int[] withUnitsInFront(int[] shape, int rank) {
+    int[] r = new int[rank];
+    java.util.Arrays.fill(r, 1);
+    System.arraycopy(shape, 0, r, rank - shape.length, shape.length);
+    return r;
+  }
+
+  /**
    * The shape of {@code left · right} under NumPy's matmul rules (a 1-d left operand is a row, a
    * 1-d right operand a column, each dimension added for the product is dropped again; leading
    * dimensions broadcast): the one place where matmul shapes are checked, used both by {@code

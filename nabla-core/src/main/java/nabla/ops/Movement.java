@@ -22,6 +22,12 @@ final class Movement {
       this.shape = shape;
     }
 
+    /** Batching rule: the target shape behind the batch dimension. */
+    @Override
+    public Tensor batch(Tensor[] in, boolean[] batched) {
+      return Batching.apply(new Reshape(Batching.withBatch(in[0].shape()[0], shape)), in[0]);
+    }
+
     @Override
     public Tensor forward(Tensor... in) {
       Tensor x = in[0];
@@ -56,6 +62,16 @@ final class Movement {
     Expand(int[] shape) {
       super(PrimitiveKind.EXPAND);
       this.shape = shape;
+    }
+
+    /**
+     * Batching rule: unit dimensions after the batch dimension up to the target rank, then the
+     * target shape behind the batch dimension.
+     */
+    @Override
+    public Tensor batch(Tensor[] in, boolean[] batched) {
+      Tensor x = Batching.lift(in[0], shape.length);
+      return Batching.apply(new Expand(Batching.withBatch(x.shape()[0], shape)), x);
     }
 
     @Override
@@ -100,6 +116,19 @@ final class Movement {
     Permute(int[] dims) {
       super(PrimitiveKind.PERMUTE);
       this.dims = dims;
+    }
+
+    /**
+     * Batching rule: the batch dimension stays first, the others are permuted one further right.
+     */
+    @Override
+    public Tensor batch(Tensor[] in, boolean[] batched) {
+      int rank = dims.length;
+      int[] p = new int[rank + 1];
+      for (int i = 0; i < rank; i++) {
+        p[i + 1] = (dims[i] < 0 ? dims[i] + rank : dims[i]) + 1;
+      }
+      return Batching.apply(new Permute(p), in[0]);
     }
 
     @Override
@@ -176,6 +205,12 @@ final class Movement {
       this.step = step;
     }
 
+    /** Batching rule: the same slice one dimension further right. */
+    @Override
+    public Tensor batch(Tensor[] in, boolean[] batched) {
+      return Batching.apply(new Slice(dim + 1, start, length, step), in[0]);
+    }
+
     /** Python slice semantics: negative bounds count from the end, out-of-range bounds clamp. */
     static Slice of(int[] shape, int dim, int start, int end, int step) {
       int d = Shapes.axis("slice", dim, shape.length);
@@ -237,6 +272,13 @@ final class Movement {
       this.step = step;
     }
 
+    /** Batching rule: the padded shape behind the batch dimension, one dimension further right. */
+    @Override
+    public Tensor batch(Tensor[] in, boolean[] batched) {
+      return Batching.apply(
+          new Pad(Batching.withBatch(in[0].shape()[0], shape), dim + 1, start, step), in[0]);
+    }
+
     private int length(Tensor x) {
       return x.shape()[dim];
     }
@@ -291,6 +333,15 @@ final class Movement {
     Cat(int dim) {
       super(PrimitiveKind.CAT);
       this.dim = dim;
+    }
+
+    /**
+     * Batching rule: unbatched pieces broadcast along the batch dimension, then cat one dimension
+     * further right.
+     */
+    @Override
+    public Tensor batch(Tensor[] in, boolean[] batched) {
+      return Batching.apply(new Cat(dim + 1), Batching.allBatched(in, batched));
     }
 
     @Override
@@ -377,6 +428,12 @@ final class Movement {
       super(PrimitiveKind.CONTIGUOUS);
     }
 
+    /** Batching rule: the primitive itself (it does not look at shapes). */
+    @Override
+    public Tensor batch(Tensor[] in, boolean[] batched) {
+      return Batching.apply(this, in);
+    }
+
     @Override
     public Tensor forward(Tensor... in) {
       return KernelCalls.copy(in[0], in[0].dtype());
@@ -395,6 +452,12 @@ final class Movement {
     Cast(DType dtype) {
       super(PrimitiveKind.CAST);
       this.dtype = dtype;
+    }
+
+    /** Batching rule: the primitive itself (it does not look at shapes). */
+    @Override
+    public Tensor batch(Tensor[] in, boolean[] batched) {
+      return Batching.apply(this, in);
     }
 
     @Override

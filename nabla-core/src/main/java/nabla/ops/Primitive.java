@@ -65,6 +65,28 @@ public abstract class Primitive {
       Tensor gradOutput, Tensor output, Tensor[] inputs, boolean[] needsGrad);
 
   /**
+   * Batching rule (autodidax's {@code vmap_rules}), used by {@code Autograd.vmap}: the output for a
+   * whole batch of examples at once. A batched input ({@code batched[i]}) has one extra leading
+   * dimension of the batch size; an unbatched input is the same for every example. Returns the
+   * output with the batch dimension first, whose row {@code b} must equal what {@link #forward}
+   * gives for row {@code b} of the batched inputs, or null when the primitive has no rule (vmap
+   * then runs it once per example and stacks the results). At least one input is batched.
+   *
+   * <p>The default covers every elementwise row (operands aligned for broadcasting, then the
+   * primitive itself); rows that name axes or shapes override it with their parameters shifted by
+   * one. Rules apply primitives through the engine (so their results are recorded and carry
+   * tangents), never kernels directly.
+   *
+   * <pre>{@code sum(axes = {0}).batch([x of shape [n, 3, 4]], [true])  // sum over axis 1: [n, 4]}
+   * </pre>
+   */
+  public Tensor batch(Tensor[] inputs, boolean[] batched) {
+    return kind() != null && kind().isElementwise()
+        ? Batching.elementwise(this, inputs, batched)
+        : null;
+  }
+
+  /**
    * Whether this primitive has a batched reverse-mode rule ({@link #vjpBatched}). The engine's
    * batched backward, which computes many vector-Jacobian products in one pass (it is how {@code
    * Autograd.jacrev} and {@code Autograd.hessian} build a Jacobian), runs only when every node it

@@ -51,6 +51,12 @@ final class Reductions {
       this.keepDim = keepDim;
     }
 
+    /** Batching rule: the same axes one further right. */
+    @Override
+    public Tensor batch(Tensor[] in, boolean[] batched) {
+      return Batching.apply(new Sum(Batching.shift(axes), keepDim), in[0]);
+    }
+
     @Override
     public Tensor forward(Tensor... in) {
       Tensor x = in[0];
@@ -80,6 +86,12 @@ final class Reductions {
       this.max = max;
       this.axes = axes;
       this.keepDim = keepDim;
+    }
+
+    /** Batching rule: the same axes one further right. */
+    @Override
+    public Tensor batch(Tensor[] in, boolean[] batched) {
+      return Batching.apply(new Extreme(max, Batching.shift(axes), keepDim), in[0]);
     }
 
     @Override
@@ -126,6 +138,16 @@ final class Reductions {
       this.max = max;
     }
 
+    /** Batching rule: the same axis one further right (0-d examples as rows of one element). */
+    @Override
+    public Tensor batch(Tensor[] in, boolean[] batched) {
+      if (in[0].dim() == 1) {
+        int n = in[0].shape()[0];
+        return Batching.apply(new ArgExtreme(1, false, max), in[0].reshape(n, 1));
+      }
+      return Batching.apply(new ArgExtreme(axis + 1, keepDim, max), in[0]);
+    }
+
     @Override
     public Tensor forward(Tensor... in) {
       Tensor x = in[0];
@@ -163,6 +185,12 @@ final class Reductions {
       this.p = p;
       this.axes = axes;
       this.keepDim = keepDim;
+    }
+
+    /** Batching rule: the same axes one further right. */
+    @Override
+    public Tensor batch(Tensor[] in, boolean[] batched) {
+      return Batching.apply(new Norm(p, Batching.shift(axes), keepDim), in[0]);
     }
 
     @Override

@@ -118,6 +118,12 @@ final class Scans {
       this.dim = dim;
     }
 
+    /** Batching rule: the same dimension one further right. */
+    @Override
+    public Tensor batch(Tensor[] in, boolean[] batched) {
+      return Batching.apply(new Cumsum(dim + 1), in[0]);
+    }
+
     @Override
     public Tensor forward(Tensor... in) {
       return scan(Op.SUM, in[0], dim, false);
@@ -146,6 +152,12 @@ final class Scans {
     Cumprod(int dim) {
       super(PrimitiveKind.CUMPROD);
       this.dim = dim;
+    }
+
+    /** Batching rule: the same dimension one further right. */
+    @Override
+    public Tensor batch(Tensor[] in, boolean[] batched) {
+      return Batching.apply(new Cumprod(dim + 1), in[0]);
     }
 
     @Override
@@ -212,6 +224,12 @@ final class Scans {
     LogCumsumExp(int dim) {
       super(PrimitiveKind.LOG_CUMSUM_EXP);
       this.dim = dim;
+    }
+
+    /** Batching rule: the same dimension one further right. */
+    @Override
+    public Tensor batch(Tensor[] in, boolean[] batched) {
+      return Batching.apply(new LogCumsumExp(dim + 1), in[0]);
     }
 
     @Override

@@ -33,6 +33,9 @@ public final class TensorInternals {
 
     /** A zero-filled contiguous tensor of a valid shape, unchecked; the array is kept. */
     Tensor empty(DType dtype, int[] shape);
+
+    /** Applies a primitive through the engine (recorded when an input requires grad). */
+    Tensor apply(Primitive p, Tensor... inputs);
   }
 
   private static Access access;
@@ -63,5 +66,9 @@ public final class TensorInternals {
 
   static Tensor empty(DType dtype, int[] shape) {
     return access.empty(dtype, shape);
+  }
+
+  static Tensor apply(Primitive p, Tensor... inputs) {
+    return access.apply(p, inputs);
   }
 }
