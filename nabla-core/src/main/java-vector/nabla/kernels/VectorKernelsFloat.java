@@ -106,7 +106,8 @@ final class VectorKernelsFloat implements ElementwiseKernelsFloat {
 
   @Override
   public void unary(UnaryOp op, float[] a, int ai, float[] o, int oi, int n) {
-    if (n < MIN_LENGTH || !vectorised(op)) {
+    boolean exact = exactInScalar(op);
+    if (!vectorised(op) || (n < MIN_LENGTH && exact)) {
       SCALAR.unary(op, a, ai, o, oi, n);
       return;
     }
@@ -114,40 +115,64 @@ final class VectorKernelsFloat implements ElementwiseKernelsFloat {
     int upper = SPECIES.loopBound(n);
     int j = 0;
     for (; j < upper; j += step) {
-      FloatVector x = FloatVector.fromArray(SPECIES, a, ai + j);
-      FloatVector r =
-          switch (op) {
-            case NEG -> x.neg();
-            case ABS -> x.abs();
-            case SQRT -> x.sqrt();
-            case EXP -> VectorExp.exp(x);
-            // max(x, 0) keeps NaN, like the scalar kernel
-            case RELU -> x.lanewise(VectorOperators.MAX, 0f);
-            case SIGMOID -> {
-              // e = exp(-|x|) never overflows; sigmoid = 1/(1+e) for x >= 0, e/(1+e) otherwise
-              FloatVector e = VectorExp.exp(x.abs().neg());
-              FloatVector inv = FloatVector.broadcast(SPECIES, 1f).div(e.add(1f));
-              VectorMask<Float> neg = x.compare(VectorOperators.LT, 0f);
-              yield inv.blend(e.mul(inv), neg);
-            }
-            case ERF -> errorFunction(x, false);
-            case ERFC -> errorFunction(x, true);
-            case SILU -> {
-              // x · sigmoid(x), the sigmoid as above; for x < 0, x·e computed as (x·e·2^64)·2^-64
-              // so that an e^-|x| in the subnormals does not cost the product its precision
-              FloatVector e = VectorExp.exp(x.abs().neg());
-              FloatVector inv = FloatVector.broadcast(SPECIES, 1f).div(e.add(1f));
-              VectorMask<Float> neg = x.compare(VectorOperators.LT, 0f);
-              FloatVector scaled = x.mul(VectorExp.exp(x, 64)).mul(inv).mul(VectorExp.F_TWO_M64);
-              yield x.mul(inv).blend(scaled, neg);
-            }
-            default -> throw new AssertionError(op);
-          };
-      r.intoArray(o, oi + j);
+      compute(op, FloatVector.fromArray(SPECIES, a, ai + j)).intoArray(o, oi + j);
     }
     if (j < n) {
-      SCALAR.unary(op, a, ai + j, o, oi + j, n - j);
+      if (exact) {
+        SCALAR.unary(op, a, ai + j, o, oi + j, n - j);
+      } else {
+        // The last elements through the same vector code, masked: an element's value must not
+        // depend on whether it falls in a full vector or in the tail, or results would change
+        // with the length of the call (the rows per thread of a log-softmax, the chunks of a
+        // parallel loop), and with them with the thread count.
+        VectorMask<Float> m = SPECIES.indexInRange(j, n);
+        compute(op, FloatVector.fromArray(SPECIES, a, ai + j, m)).intoArray(o, oi + j, m);
+      }
     }
+  }
+
+  /**
+   * Whether the scalar kernel gives exactly the vector code's bits for op (so it may take short
+   * ranges and tails): true for the correctly rounded NEG, ABS, SQRT and RELU; false for the
+   * functions built on {@link VectorExp} and the vector erf, which differ from the scalar {@code
+   * Math}-based ones in the last bit.
+   */
+  private static boolean exactInScalar(UnaryOp op) {
+    return switch (op) {
+      case NEG, ABS, SQRT, RELU -> true;
+      default -> false;
+    };
+  }
+
+  /** op applied to every lane of x (op has a vector path: {@link #vectorised}). */
+  private static FloatVector compute(UnaryOp op, FloatVector x) {
+    return switch (op) {
+      case NEG -> x.neg();
+      case ABS -> x.abs();
+      case SQRT -> x.sqrt();
+      case EXP -> VectorExp.exp(x);
+      // max(x, 0) keeps NaN, like the scalar kernel
+      case RELU -> x.lanewise(VectorOperators.MAX, 0f);
+      case SIGMOID -> {
+        // e = exp(-|x|) never overflows; sigmoid = 1/(1+e) for x >= 0, e/(1+e) otherwise
+        FloatVector e = VectorExp.exp(x.abs().neg());
+        FloatVector inv = FloatVector.broadcast(SPECIES, 1f).div(e.add(1f));
+        VectorMask<Float> neg = x.compare(VectorOperators.LT, 0f);
+        yield inv.blend(e.mul(inv), neg);
+      }
+      case ERF -> errorFunction(x, false);
+      case ERFC -> errorFunction(x, true);
+      case SILU -> {
+        // x · sigmoid(x), the sigmoid as above; for x < 0, x·e computed as (x·e·2^64)·2^-64
+        // so that an e^-|x| in the subnormals does not cost the product its precision
+        FloatVector e = VectorExp.exp(x.abs().neg());
+        FloatVector inv = FloatVector.broadcast(SPECIES, 1f).div(e.add(1f));
+        VectorMask<Float> neg = x.compare(VectorOperators.LT, 0f);
+        FloatVector scaled = x.mul(VectorExp.exp(x, 64)).mul(inv).mul(VectorExp.F_TWO_M64);
+        yield x.mul(inv).blend(scaled, neg);
+      }
+      default -> throw new AssertionError(op);
+    };
   }
 
   /** c[0] + c[1]·t + ... by Horner's rule, with the scalar kernel's operations. */
