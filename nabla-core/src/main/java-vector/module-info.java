@@ -22,5 +22,6 @@ module nabla.core {
   exports nabla.storage;
   exports nabla.linalg;
   exports nabla.kernels to
-      nabla.bench;
+      nabla.bench,
+      nabla.nn; // the data loader copies a batch's rows on the kernel threads (Parallel)
 }

@@ -107,6 +107,9 @@ public class TensorDataset implements Dataset {
    * which go through indexSelect. The indices are already checked. This is what makes batching
    * cheap: the general gather computes a source offset per element.
    */
+  /** Elements per thread below which a batch is copied on the calling thread. */
+  private static final long ROWS_PARALLEL_MIN_ELEMENTS = 1 << 15;
+
   private static Tensor copyRows(Tensor t, int[] indices) {
     if (t.requiresGrad() || !t.isContiguous()) {
       return null;
@@ -124,16 +127,24 @@ public class TensorDataset implements Dataset {
     Storage src = t.storage();
     Storage dst = Storage.allocate(t.dtype(), indices.length * row);
     int base = t.offset();
-    for (int i = 0; i < indices.length; i++) {
-      int from = base + indices[i] * row;
-      int to = i * row;
-      switch (t.dtype()) {
-        case FLOAT32 -> System.arraycopy(src.f, from, dst.f, to, row);
-        case FLOAT64 -> System.arraycopy(src.d, from, dst.d, to, row);
-        case INT64 -> System.arraycopy(src.l, from, dst.l, to, row);
-        case BOOL -> System.arraycopy(src.b, from, dst.b, to, row);
-      }
-    }
+    // Rows picked at random from a large dataset are DRAM-latency bound: two threads keep twice
+    // as many misses in flight (a batch of 256 Fashion-MNIST images is 800 KB).
+    nabla.kernels.Parallel.forRange(
+        0,
+        indices.length,
+        (int) Math.max(1, ROWS_PARALLEL_MIN_ELEMENTS / Math.max(1, row)),
+        (lo, hi) -> {
+          for (int i = lo; i < hi; i++) {
+            int from = base + indices[i] * row;
+            int to = i * row;
+            switch (t.dtype()) {
+              case FLOAT32 -> System.arraycopy(src.f, from, dst.f, to, row);
+              case FLOAT64 -> System.arraycopy(src.d, from, dst.d, to, row);
+              case INT64 -> System.arraycopy(src.l, from, dst.l, to, row);
+              case BOOL -> System.arraycopy(src.b, from, dst.b, to, row);
+            }
+          }
+        });
     return Tensor.fromStorage(dst, shape);
   }
 }
