@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Nabla vs PyTorch on the six workloads of the issue "Speed close to the hardware".
+"""Nabla vs PyTorch on workloads W1-W6 (issues "Speed close to the hardware" and #13 "Speed II").
 
 One command, both sides back-to-back in the same session, one markdown table:
 
     ./mvnw -q install -Dmaven.test.skip=true      # builds nabla-bench/target/benchmarks.jar
-    /usr/bin/python3 tools/bench/compare.py        # full run (a few minutes)
+    /usr/bin/python3 tools/bench/compare.py        # full run (about ten minutes)
     /usr/bin/python3 tools/bench/compare.py --quick --out /tmp/quick.md   # short validation run
     /usr/bin/python3 tools/bench/compare.py --configs default --no-memory  # one JVM configuration
     /usr/bin/python3 tools/bench/compare.py --epochs 2   # also the D2L training epochs (train_compare.py)
@@ -25,7 +25,7 @@ What it does
      Nabla is compared against it. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed from the
      environment of that subprocess only (the machine may set them for other tools); the core type
      OpenBLAS then picked is recorded (openblas_get_corename). The worker also times numpy float32
-     matmul n=1024: the OpenBLAS sgemm reference for W1's target.
+     matmul n=1024 (the OpenBLAS sgemm reference for W1's target) and the shapes T1-T3.
   2. Nabla side: runs ``nabla.bench.Compare`` from nabla-bench/target/benchmarks.jar on JDK 25, in
      each JVM configuration of --configs (default: all three), one fresh JVM each: ``default`` is
      what a library user gets (``java --add-modules=jdk.incubator.vector``, no heap flags),
@@ -708,8 +708,9 @@ def memory_table(memory, iterations):
     if not memory:
         return []
     lines = ["| workload | side | peak RSS − idle RSS, MiB | peak RSS, MiB | idle RSS, MiB | "
-             "peak heap used at a GC, MiB | Σ heap pool peaks, MiB | GCs | Nabla / PyTorch |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "peak heap used at a GC, MiB | peak heap after a GC, MiB | heap live at the end, MiB | "
+             "GCs | Nabla / PyTorch |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for w, by_side in memory.items():
         torch_growth = None
         tm = (by_side.get("torch") or {}).get("memory")
@@ -721,7 +722,7 @@ def memory_table(memory, iterations):
             calls = (m or {}).get("iterations", iterations.get(w))
             desc = f"W4 MLP training loop, {calls} steps" if w == "W4" else f"W5 fwd+bwd, {calls} calls"
             if not m:
-                lines.append(f"| {desc} | {label} | failed | | | | | | |")
+                lines.append(f"| {desc} | {label} | failed | | | | | | | |")
                 continue
             growth = m["rss_peak_bytes"] - m["rss_baseline_bytes"]
             ratio = "—"
@@ -732,7 +733,8 @@ def memory_table(memory, iterations):
                     ratio = f"{growth / torch_growth:.2f}× (RSS)"
             lines.append(f"| {desc} | {label} | {mib(growth)} | {mib(m['rss_peak_bytes'])} | "
                          f"{mib(m['rss_baseline_bytes'])} | {mib(m.get('heap_peak_at_gc_bytes'))} | "
-                         f"{mib(m.get('heap_pool_peaks_bytes'))} | {m.get('gc_count', '—')} | {ratio} |")
+                         f"{mib(m.get('heap_peak_after_gc_bytes') if m.get('gc_count') else None)} | {mib(m.get('heap_live_end_bytes'))} | "
+                         f"{m.get('gc_count', '—')} | {ratio} |")
     resets = {m["memory"].get("rss_peak_reset") for by in memory.values() for m in by.values()
               if m and m.get("memory")}
     lines.append("")
@@ -743,9 +745,11 @@ def memory_table(memory, iterations):
         + ("; VmHWM was reset to the idle RSS first (write 5 to /proc/self/clear_refs), so start-up "
            "peaks do not count" if resets == {True} else "; VmHWM could not be reset, so it may include "
            "start-up") +
-        ". *Peak heap used at a GC* (Nabla): the largest heap occupancy (live data plus garbage not yet "
-        "collected) seen just before a garbage collection or at the end; *Σ heap pool peaks*: the sum of "
-        "eden, survivor and old pool peaks (an upper bound). With -Xms4g and AlwaysPreTouch the whole "
+        ". Nabla's heap, from GC notifications: *peak heap used at a GC*, the largest occupancy (live "
+        "data plus garbage not yet collected) just before a collection or at the end, which is what the "
+        "heap had to hold; *peak heap after a GC*, the largest occupancy just after one (what survived, "
+        "close to the peak live data; — if no GC ran); *heap live at the end*, after a `System.gc()` "
+        "(inputs, parameters, gradients and any buffer cache still held). With -Xms4g and AlwaysPreTouch the whole "
         "heap is resident before the idle point, so that row's RSS growth is memory outside the heap and "
         "its heap columns are the meaningful ones. *Nabla / PyTorch*: Nabla's RSS growth over PyTorch's "
         "(RSS), or for a pre-touched heap Nabla's peak heap used at a GC over PyTorch's RSS growth "

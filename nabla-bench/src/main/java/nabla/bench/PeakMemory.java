@@ -37,6 +37,10 @@ import javax.management.openmbean.CompositeData;
  *   <li>{@code heap_peak_at_gc_bytes}: the largest heap occupancy seen, i.e. the maximum over all
  *       garbage collections during the run of the heap used just before the collection (from GC
  *       notifications), and the heap used at the end; live data plus garbage not yet collected.
+ *   <li>{@code heap_peak_after_gc_bytes}: the largest heap occupancy just after a collection during
+ *       the run (0 if none ran): what survived, close to the peak live data.
+ *   <li>{@code heap_live_end_bytes}: the heap used after a {@code System.gc()} at the end: what the
+ *       workload still holds (inputs, parameters, gradients, any cache of buffers).
  *   <li>{@code heap_pool_peaks_bytes}: the sum over heap pools (eden, survivor, old) of each pool's
  *       peak usage after {@code resetPeakUsage()} at the start; an upper bound of the above, since
  *       the pools need not peak at the same moment.
@@ -91,6 +95,7 @@ public final class PeakMemory {
     Set<String> heapPoolNames = new HashSet<>();
     heapPools.forEach(p -> heapPoolNames.add(p.getName()));
     AtomicLong maxBeforeGc = new AtomicLong();
+    AtomicLong maxAfterGc = new AtomicLong();
     AtomicLong gcCount = new AtomicLong();
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       ((NotificationEmitter) gc)
@@ -103,14 +108,10 @@ public final class PeakMemory {
                 GarbageCollectionNotificationInfo info =
                     GarbageCollectionNotificationInfo.from(
                         (CompositeData) notification.getUserData());
-                long used = 0;
-                for (Map.Entry<String, MemoryUsage> e :
-                    info.getGcInfo().getMemoryUsageBeforeGc().entrySet()) {
-                  if (heapPoolNames.contains(e.getKey())) {
-                    used += e.getValue().getUsed();
-                  }
-                }
-                maxBeforeGc.accumulateAndGet(used, Math::max);
+                long before = heapUsed(info.getGcInfo().getMemoryUsageBeforeGc(), heapPoolNames);
+                long after = heapUsed(info.getGcInfo().getMemoryUsageAfterGc(), heapPoolNames);
+                maxBeforeGc.accumulateAndGet(before, Math::max);
+                maxAfterGc.accumulateAndGet(after, Math::max);
                 gcCount.incrementAndGet();
               },
               null,
@@ -125,6 +126,7 @@ public final class PeakMemory {
     boolean reset = resetPeakRss();
     heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
     maxBeforeGc.set(0);
+    maxAfterGc.set(0);
     gcCount.set(0);
 
     long t0 = System.nanoTime();
@@ -148,6 +150,11 @@ public final class PeakMemory {
     Thread.sleep(200); // GC notifications arrive on another thread
     long rssPeak = procStatusBytes("VmHWM");
     long rssEnd = procStatusBytes("VmRSS");
+    long peakAfterGc = maxAfterGc.get();
+    long gcs = gcCount.get();
+    long peakBeforeGc = maxBeforeGc.get();
+    System.gc(); // what the workload still holds (its inputs, parameters, gradients, caches)
+    long heapLive = heapUsed(heapPools);
 
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put("side", "nabla");
@@ -161,11 +168,13 @@ public final class PeakMemory {
     r.put("iterations", iterations);
     r.put("seconds", seconds);
     r.put("heap_baseline_bytes", heapBaseline);
-    r.put("heap_peak_at_gc_bytes", Math.max(maxBeforeGc.get(), heapEnd));
+    r.put("heap_peak_at_gc_bytes", Math.max(peakBeforeGc, heapEnd));
+    r.put("heap_peak_after_gc_bytes", peakAfterGc);
     r.put("heap_pool_peaks_bytes", poolPeaks);
     r.put("heap_end_bytes", heapEnd);
+    r.put("heap_live_end_bytes", heapLive);
     r.put("heap_committed_end_bytes", Runtime.getRuntime().totalMemory());
-    r.put("gc_count", gcCount.get());
+    r.put("gc_count", gcs);
     r.put("rss_baseline_bytes", rssBaseline);
     r.put("rss_peak_bytes", rssPeak);
     r.put("rss_end_bytes", rssEnd);
@@ -174,6 +183,16 @@ public final class PeakMemory {
     out.put("meta", meta);
     out.put("memory", r);
     System.out.println(Compare.toJson(out));
+  }
+
+  static long heapUsed(Map<String, MemoryUsage> usageByPool, Set<String> heapPoolNames) {
+    long used = 0;
+    for (Map.Entry<String, MemoryUsage> e : usageByPool.entrySet()) {
+      if (heapPoolNames.contains(e.getKey())) {
+        used += e.getValue().getUsed();
+      }
+    }
+    return used;
   }
 
   static long heapUsed(List<MemoryPoolMXBean> heapPools) {
