@@ -35,6 +35,10 @@ What it does
   3. Both sides use the same timing scheme: warm up, calibrate a batch of k calls lasting at least
      a minimum sample time, take as many samples as fit in a budget, report the median per call.
      Ratios are Nabla speed / PyTorch speed (>1 means Nabla is faster).
+  3b. glibc malloc (--torch-malloc, default both): W5's target in issue #13 is against PyTorch
+     "with malloc tuned"; a second PyTorch worker runs W4 and W5 with MALLOC_MMAP_MAX_=0 and
+     MALLOC_TRIM_THRESHOLD_=64 GiB (large blocks stay in the heap and are reused instead of being
+     unmapped and page-faulted in again) and gets its own rows, in time and in memory.
   4. Peak memory (unless --no-memory) of W5 and of the W4 training loop, one fresh process per
      workload and side/configuration, after the timings: PyTorch -- the worker's peak RSS (VmHWM)
      minus its idle RSS after importing torch; Nabla -- ``nabla.bench.PeakMemory``: the same RSS
@@ -110,10 +114,14 @@ TARGETS = {
     "W2": (10.0, "≥ 10× faster than PyTorch"),
     "W3": (10.0, "≥ 10× faster than PyTorch"),
     "W4": (1.25, "≥ 1.25× PyTorch"),
-    "W5": (1.0, "≥ 1.0× PyTorch (issue: with malloc tuned; here glibc defaults)"),
+    "W5": (1.0, "≥ 1.0× PyTorch with malloc tuned"),
     "W6": (1.0, "Nabla time ≤ PyTorch"),
 }
 W1_PEAK_FRACTION = 0.75
+# glibc malloc tuned for PyTorch (--torch-malloc): no mmap for large blocks and no trimming, so
+# freed blocks are reused instead of unmapped and page-faulted in again (W5's 40 MB temporaries).
+MALLOC_TUNED_ENV = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(64 << 30)}
+MALLOC_WORKLOADS = ("W4", "W5")
 
 
 def log(msg):
@@ -411,7 +419,8 @@ def torch_worker(args):
         "torch.get_num_threads": torch.get_num_threads(),
         "env": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                                                "MKL_NUM_THREADS", "OMP_WAIT_POLICY", "OPENBLAS_CORETYPE",
-                                               "OPENBLAS_L2_SIZE")},
+                                               "OPENBLAS_L2_SIZE", "MALLOC_MMAP_MAX_",
+                                               "MALLOC_TRIM_THRESHOLD_")},
         "removed_in_worker": removed,
         "torch.cpu_capability": _torch_cpu_capability(torch),
         "blas": blas_info(),
@@ -580,7 +589,13 @@ def machine_lines(torch_meta, nabla_metas, parent_env, load_before, load_after, 
             f"OMP_WAIT_POLICY={env.get('OMP_WAIT_POLICY') or '(unset)'}; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE "
             f"unset for the worker only (this session had OPENBLAS_CORETYPE="
             f"{parent_env.get('OPENBLAS_CORETYPE') or '(unset)'}, OPENBLAS_L2_SIZE="
-            f"{parent_env.get('OPENBLAS_L2_SIZE') or '(unset)'})")
+            f"{parent_env.get('OPENBLAS_L2_SIZE') or '(unset)'}); glibc malloc: "
+            + ("tuned, " + ", ".join(f"{k}={env.get(k)}" for k in MALLOC_TUNED_ENV)
+               if env.get("MALLOC_MMAP_MAX_") else "glibc's defaults")
+            + ("" if args.torch_malloc != "both" else
+               "; rows marked *PyTorch with malloc tuned* come from a second worker with "
+               + ", ".join(f"{k}={v}" for k, v in MALLOC_TUNED_ENV.items())
+               + " (large blocks are reused instead of unmapped and faulted in again)"))
     return lines
 
 
@@ -622,10 +637,12 @@ def selected(args):
     return [w.strip().upper() for w in args.only.split(",") if w.strip()]
 
 
-def main_table(tres, nres_by, peak, only, args):
+def main_table(tres, nres_by, peak, only, args, tres_malloc=None):
+    """W1-W6 rows; with tres_malloc (a PyTorch worker with malloc tuned), an extra row after W4 and W5."""
     configs = list(nres_by)
     lines = []
-    head = "| workload | unit | PyTorch |"
+    torch_head = "PyTorch (malloc tuned)" if args.torch_malloc == "tuned" else "PyTorch"
+    head = f"| workload | unit | {torch_head} |"
     rule = "|---|---|---:|"
     for c in configs:
         head += f" {NABLA_CONFIGS[c][0]} | ratio |"
@@ -635,34 +652,47 @@ def main_table(tres, nres_by, peak, only, args):
     rule += "---|---|"
     lines += [head, rule]
     numpy_gflops = value(tres, "W1_numpy")
-    for w in WORKLOADS:
-        if w not in only:
-            continue
+
+    def row(w, label, t, target, judge):
         unit, _, higher = UNITS[w]
-        t = value(tres, w)
-        row = f"| {w} {DESCRIPTIONS[w]} | {unit} | {fmt(t)} |"
+        out = f"| {label} | {unit} | {fmt(t)} |"
         mets = []
         for c in configs:
             n = value(nres_by[c], w)
             ratio = None
             if t and n:
                 ratio = n / t if higher else t / n
-            row += f" {fmt(n)} | {'—' if ratio is None else f'{ratio:.2f}×'} |"
-            if w == "W1":
+            out += f" {fmt(n)} | {'—' if ratio is None else f'{ratio:.2f}×'} |"
+            if not judge:
+                met = None
+            elif w == "W1":
                 met = None if (n is None or numpy_gflops is None) else n >= numpy_gflops
                 if met is not None and peak:
                     met = met and n >= W1_PEAK_FRACTION * peak
             else:
                 met = None if ratio is None else ratio >= TARGETS[w][0]
             mets.append("n/a" if met is None else ("yes" if met else "no"))
+        return out + f" {target} | {' / '.join(mets)} |"
+
+    for w in WORKLOADS:
+        if w not in only:
+            continue
+        malloc_row = tres_malloc is not None and w in (tres_malloc.get("results") or {})
         if w == "W1":
             target = f"≥ 1.0× OpenBLAS sgemm (numpy: {fmt(numpy_gflops)} GFLOP/s)"
             if peak:
                 target += f" and ≥ {W1_PEAK_FRACTION:.0%} of the FMA peak ({fmt(W1_PEAK_FRACTION * peak)})"
+        elif w == "W5" and malloc_row:
+            target = "(judged against PyTorch with malloc tuned, next row)"
+        elif w == "W5" and args.torch_malloc == "default":
+            target = TARGETS[w][1] + " (not run: here PyTorch has glibc's defaults)"
         else:
             target = TARGETS[w][1]
-        row += f" {target} | {' / '.join(mets)} |"
-        lines.append(row)
+        lines.append(row(w, f"{w} {DESCRIPTIONS[w]}", value(tres, w), target,
+                         judge=not (w == "W5" and malloc_row)))
+        if malloc_row:
+            lines.append(row(w, f"{w}, PyTorch with malloc tuned", value(tres_malloc["results"], w),
+                             TARGETS[w][1] if w == "W5" else "(for information)", judge=w == "W5"))
     return lines
 
 
@@ -717,7 +747,7 @@ def memory_table(memory, iterations):
         if tm:
             torch_growth = tm["rss_peak_bytes"] - tm["rss_baseline_bytes"]
         for side, out in by_side.items():
-            label = "PyTorch" if side == "torch" else NABLA_CONFIGS[side][0]
+            label = {"torch": "PyTorch", "torch_malloc": "PyTorch, malloc tuned"}.get(side) or NABLA_CONFIGS[side][0]
             m = (out or {}).get("memory")
             calls = (m or {}).get("iterations", iterations.get(w))
             desc = f"W4 MLP training loop, {calls} steps" if w == "W4" else f"W5 fwd+bwd, {calls} calls"
@@ -726,7 +756,7 @@ def memory_table(memory, iterations):
                 continue
             growth = m["rss_peak_bytes"] - m["rss_baseline_bytes"]
             ratio = "—"
-            if side != "torch" and torch_growth:
+            if not side.startswith("torch") and torch_growth:
                 if "-XX:+AlwaysPreTouch" in NABLA_CONFIGS[side][1]:
                     ratio = f"{m['heap_peak_at_gc_bytes'] / torch_growth:.2f}× (heap)"
                 else:
@@ -753,7 +783,8 @@ def memory_table(memory, iterations):
         "heap is resident before the idle point, so that row's RSS growth is memory outside the heap and "
         "its heap columns are the meaningful ones. *Nabla / PyTorch*: Nabla's RSS growth over PyTorch's "
         "(RSS), or for a pre-touched heap Nabla's peak heap used at a GC over PyTorch's RSS growth "
-        "(heap); < 1 means Nabla needed less.")
+        "(heap); < 1 means Nabla needed less. The ratio is against the first PyTorch row (glibc's malloc "
+        "defaults unless --torch-malloc tuned).")
     return lines
 
 
@@ -802,7 +833,7 @@ def sanity_lines(torch_out, nabla_outs):
 
 
 def build_report(torch_out, nabla_outs, fma, memory, mem_iterations, cpu, parent_env,
-                 load_before, load_after, args):
+                 load_before, load_after, args, torch_malloc_out=None):
     tres = (torch_out or {}).get("results", {})
     nres_by = {c: (out or {}).get("results", {}) for c, out in nabla_outs.items()}
     only = selected(args)
@@ -818,7 +849,7 @@ def build_report(torch_out, nabla_outs, fma, memory, mem_iterations, cpu, parent
         lines.append(f"- *{NABLA_CONFIGS[c][0]}*: {NABLA_CONFIGS[c][2]}")
     lines.append("")
     if any(w in only for w in WORKLOADS):
-        lines.extend(main_table(tres, nres_by, peak, only, args))
+        lines.extend(main_table(tres, nres_by, peak, only, args, torch_malloc_out))
         lines.append("")
         lines.append("Medians over repeated timed samples after warm-up (same scheme on both sides); "
                      "ratio > 1 means Nabla is faster. W1 ratio is Nabla/PyTorch GFLOP/s; "
@@ -876,10 +907,13 @@ def build_report(torch_out, nabla_outs, fma, memory, mem_iterations, cpu, parent
     return "\n".join(lines).rstrip() + "\n"
 
 
-def torch_env(args):
+def torch_env(args, malloc_tuned=False):
     env = dict(os.environ)
-    for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+    for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "MALLOC_MMAP_MAX_", "MALLOC_TRIM_THRESHOLD_",
+              "MALLOC_MMAP_THRESHOLD_", "MALLOC_TOP_PAD_"):
         env.pop(k, None)
+    if malloc_tuned:
+        env.update(MALLOC_TUNED_ENV)
     t = str(args.threads)
     env.update(OMP_NUM_THREADS=t, OPENBLAS_NUM_THREADS=t, MKL_NUM_THREADS=t)
     if args.torch_omp_wait_policy.lower() == "unset":
@@ -917,6 +951,10 @@ def main():
     ap.add_argument("--torch-python", help="Python with torch+numpy (default /usr/bin/python3)")
     ap.add_argument("--torch-omp-wait-policy", default="PASSIVE", choices=["PASSIVE", "ACTIVE", "unset"],
                     help="OMP_WAIT_POLICY for the PyTorch worker (default PASSIVE, see above)")
+    ap.add_argument("--torch-malloc", default="both", choices=["both", "default", "tuned"],
+                    help="glibc malloc of the PyTorch worker: default, tuned (MALLOC_MMAP_MAX_=0, "
+                         "MALLOC_TRIM_THRESHOLD_=64 GiB: large blocks reused, not unmapped), or both "
+                         "(default: everything with glibc's defaults, plus W4 and W5 again with malloc tuned)")
     ap.add_argument("--skip-torch", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--skip-nabla", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--w5-n", type=int, default=W5_N, help=argparse.SUPPRESS)
@@ -935,14 +973,14 @@ def main():
         with open(args.report_from) as f:
             raw = json.load(f)
         ctx = raw.get("context", {})
-        for k in ("quick", "threads", "only"):
+        for k in ("quick", "threads", "only", "torch_malloc"):
             if k in ctx:
                 setattr(args, k, ctx[k])
         args.run_time = ctx.get("time")
         print(build_report(raw.get("torch"), raw.get("nabla", {}), raw.get("fma_peak"), raw.get("memory", {}),
                            ctx.get("mem_iterations", {w: v[0] for w, v in MEMORY_ITERATIONS.items()}),
                            ctx.get("lscpu") or lscpu(), ctx.get("parent_env", {}), ctx.get("load_before", "?"),
-                           ctx.get("load_after", "?"), args), end="")
+                           ctx.get("load_after", "?"), args, raw.get("torch_malloc")), end="")
         return 0
 
     configs = ["scalar"] if args.no_simd else [c.strip().lower() for c in args.configs.split(",") if c.strip()]
@@ -981,8 +1019,16 @@ def main():
     if not args.skip_torch:
         cmd = [py, os.path.abspath(__file__), "--torch-worker", "--w5-n", str(args.w5_n),
                "--torch-omp-wait-policy", args.torch_omp_wait_policy] + common
-        torch_out = run_json(cmd, env=torch_env(args), label="pytorch")
+        torch_out = run_json(cmd, env=torch_env(args, args.torch_malloc == "tuned"), label="pytorch")
         ok &= torch_out is not None
+    torch_malloc_out = None
+    malloc_only = [w for w in only if w in MALLOC_WORKLOADS]
+    if not args.skip_torch and args.torch_malloc == "both" and malloc_only:
+        cmd = [py, os.path.abspath(__file__), "--torch-worker", "--w5-n", str(args.w5_n),
+               "--torch-omp-wait-policy", args.torch_omp_wait_policy, "--only", ",".join(malloc_only),
+               "--threads", str(args.threads)] + (["--quick"] if args.quick else [])
+        torch_malloc_out = run_json(cmd, env=torch_env(args, True), label="pytorch malloc tuned")
+        ok &= torch_malloc_out is not None
 
     nabla_outs = {}
     for config in configs:
@@ -1004,7 +1050,11 @@ def main():
                 cmd = [py, os.path.abspath(__file__), "--memory-worker", w, "--iterations", it,
                        "--w5-n", str(args.w5_n), "--threads", str(args.threads),
                        "--torch-omp-wait-policy", args.torch_omp_wait_policy]
-                memory[w]["torch"] = run_json(cmd, env=torch_env(args), label=f"pytorch memory {w}")
+                memory[w]["torch"] = run_json(cmd, env=torch_env(args, args.torch_malloc == "tuned"),
+                                              label=f"pytorch memory {w}")
+                if args.torch_malloc == "both":
+                    memory[w]["torch_malloc"] = run_json(cmd, env=torch_env(args, True),
+                                                         label=f"pytorch malloc tuned memory {w}")
             for config in configs:
                 cmd = [java] + NABLA_CONFIGS[config][1] + [
                     "-cp", args.jar, "nabla.bench.PeakMemory", "--workload", w, "--iterations", it,
@@ -1013,7 +1063,7 @@ def main():
 
     load_after = "/".join(f"{x:.2f}" for x in os.getloadavg())
     report = build_report(torch_out, nabla_outs, fma, memory, mem_iterations, cpu, parent_env,
-                          load_before, load_after, args)
+                          load_before, load_after, args, torch_malloc_out)
 
     if args.epochs > 0:
         cmd = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "train_compare.py"),
@@ -1036,10 +1086,12 @@ def main():
     if args.raw:
         with open(args.raw, "w") as f:
             context = {"quick": args.quick, "threads": args.threads, "only": args.only,
+                       "torch_malloc": args.torch_malloc,
                        "mem_iterations": mem_iterations, "lscpu": cpu, "parent_env": parent_env,
                        "load_before": load_before, "load_after": load_after,
                        "time": time.strftime('%Y-%m-%d %H:%M %Z')}
-            json.dump({"context": context, "fma_peak": fma, "torch": torch_out, "nabla": nabla_outs,
+            json.dump({"context": context, "fma_peak": fma, "torch": torch_out,
+                       "torch_malloc": torch_malloc_out, "nabla": nabla_outs,
                        "memory": memory}, f, indent=2)
         log(f"wrote {args.raw}")
     return 0 if ok else 1
