@@ -88,6 +88,11 @@ public final class Workloads {
    * layer, x [256,784] · Wᵀ with W [256,784] (m=256, k=784, n=256). {@code T2}: its weight gradient
    * gᵀ · x with g [256,256] (m=256, k=256, n=784). {@code T3}: forward of the output layer, h
    * [256,256] · W2ᵀ with W2 [10,256] (m=256, k=256, n=10).
+   *
+   * <pre>{@code
+   * Workloads.GemmShape t1 = new Workloads.GemmShape("T1");
+   * Tensor out = t1.run(); // [256, 256]; t1.flops() = 2·256·784·256
+   * }</pre>
    */
   public static final class GemmShape {
     /** The shape names, in report order. */
