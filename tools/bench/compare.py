@@ -532,7 +532,7 @@ def all_threads_peak(fma):
 
 def fma_lines(fma):
     if not fma:
-        return ["- Measured FMA peak: not measured (nabla.bench.FmaPeak failed or was skipped)"]
+        return ["- Measured FMA peak: not measured (--no-fma-peak, or nabla.bench.FmaPeak failed: see stderr)"]
     meta = fma.get("meta", {})
     parts = []
     for dtype in ("float32", "float64"):
