@@ -12,4 +12,5 @@ module nabla.bench {
   requires jmh.core;
   requires java.management; // Compare records the JVM's arguments
   requires jdk.management; // TrainEpochs reads the process CPU time
+  requires static jdk.incubator.vector; // FmaPeak (run with --add-modules=jdk.incubator.vector)
 }

@@ -20,6 +20,9 @@ import java.util.function.Supplier;
  *       nabla.bench.Compare [--quick] [--only W1,W4] [--threads 2] [--w5-n 10000000]
  * </pre>
  *
+ * <p>Besides W1–W6, {@code T1}, {@code T2} and {@code T3} time the GEMM shapes of the MLP training
+ * step ({@link Workloads.GemmShape}); they run by default and are reported in GFLOP/s.
+ *
  * <p>Timing scheme (mirrored in compare.py): run the workload for the warm-up time; estimate the
  * time of one call; pick a batch of k calls lasting at least the minimum sample time; take as many
  * samples as fit in the measurement budget (bounded below and above); report the median, quartiles
@@ -44,7 +47,8 @@ public final class Compare {
     boolean quick = false;
     int threads = Workloads.DEFAULT_THREADS;
     int w5n = Workloads.BigElementwise.DEFAULT_N;
-    Set<String> only = new LinkedHashSet<>(List.of("W1", "W2", "W3", "W4", "W5", "W6"));
+    Set<String> only =
+        new LinkedHashSet<>(List.of("W1", "W2", "W3", "W4", "W5", "W6", "T1", "T2", "T3"));
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
@@ -56,7 +60,7 @@ public final class Compare {
                 new LinkedHashSet<>(Arrays.asList(args[++i].toUpperCase(Locale.ROOT).split(",")));
         case "-h", "--help" -> {
           System.err.println(
-              "usage: Compare [--quick] [--only W1,W2,...] [--threads N] [--w5-n N]");
+              "usage: Compare [--quick] [--only W1,W2,...,T1,T2,T3] [--threads N] [--w5-n N]");
           return;
         }
         default -> throw new IllegalArgumentException("Compare: unknown option " + args[i]);
@@ -120,6 +124,11 @@ public final class Compare {
             checks.put("W6 trace", h.trace(h.run()));
             checks.put("W6 trace (analytic)", Workloads.Hessian.analyticTrace());
             results.put(w, json(measure(h::run, plan)));
+          }
+          case "T1", "T2", "T3" -> {
+            Workloads.GemmShape g = new Workloads.GemmShape(w);
+            results.put(
+                w, json(measure(g::run, plan), "flops", g.flops(), "m", g.m, "k", g.k, "n", g.n));
           }
           default -> throw new IllegalArgumentException("unknown workload " + w);
         }

@@ -82,6 +82,64 @@ public final class Workloads {
     }
   }
 
+  /**
+   * The GEMM shapes of the W4 / D2L MLP training step (784-256-10, batch 256), as tensor products
+   * on transposed views, the way nabla.nn.Linear computes them. {@code T1}: forward of the hidden
+   * layer, x [256,784] · Wᵀ with W [256,784] (m=256, k=784, n=256). {@code T2}: its weight gradient
+   * gᵀ · x with g [256,256] (m=256, k=256, n=784). {@code T3}: forward of the output layer, h
+   * [256,256] · W2ᵀ with W2 [10,256] (m=256, k=256, n=10).
+   *
+   * <pre>{@code
+   * Workloads.GemmShape t1 = new Workloads.GemmShape("T1");
+   * Tensor out = t1.run(); // [256, 256]; t1.flops() = 2·256·784·256
+   * }</pre>
+   */
+  public static final class GemmShape {
+    /** The shape names, in report order. */
+    public static final java.util.List<String> NAMES = java.util.List.of("T1", "T2", "T3");
+
+    public final String name;
+    public final int m;
+    public final int k;
+    public final int n;
+    final Tensor a;
+    final Tensor b;
+
+    public GemmShape(String name) {
+      this.name = name;
+      Generator.manualSeed(7);
+      switch (name) {
+        case "T1" -> {
+          a = Tensor.randn(256, 784); // x
+          b = Tensor.randn(256, 784).transpose(); // Wᵀ
+        }
+        case "T2" -> {
+          a = Tensor.randn(256, 256).transpose(); // gᵀ
+          b = Tensor.randn(256, 784); // x
+        }
+        case "T3" -> {
+          a = Tensor.randn(256, 256); // h
+          b = Tensor.randn(10, 256).transpose(); // W2ᵀ
+        }
+        default ->
+            throw new IllegalArgumentException(
+                "GemmShape: unknown shape " + name + "; expected one of " + NAMES);
+      }
+      m = (int) a.shape()[0];
+      k = (int) a.shape()[1];
+      n = (int) b.shape()[1];
+    }
+
+    public Tensor run() {
+      return a.matmul(b);
+    }
+
+    /** Floating-point operations of one run (2mkn). */
+    public double flops() {
+      return 2.0 * m * k * n;
+    }
+  }
+
   /** W2: the D2L 2.5 toy: y = 2·xᵀx, backward, zero the gradient. x = arange(4.0). */
   public static final class D2lToy {
     final Tensor x = Tensor.arange(4.0).requiresGrad(true);
