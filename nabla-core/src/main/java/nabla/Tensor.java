@@ -373,7 +373,7 @@ public final class Tensor extends TensorInPlace {
               + "; use item() for floating-point values, or convert with to(DType.INT64)");
     }
     item(); // the one-element check and its message
-    return dtype() == DType.BOOL ? (storage.b[offset] ? 1 : 0) : storage.l[offset];
+    return storage.getLong(offset);
   }
 
   /** The elements in row-major order as doubles. */

@@ -68,6 +68,6 @@ final class TypePromotion {
 
   /** 0 bool, 1 integer, 2 floating. */
   private static int category(DType t) {
-    return t.isFloating() ? 2 : t == DType.INT64 ? 1 : 0;
+    return t.isFloating() ? 2 : t.isInteger() ? 1 : 0;
   }
 }

@@ -77,7 +77,8 @@ class SafeTensorsTest {
     assertEquals(DType.INT64, t.get("n").dtype());
     assertEquals(0, t.get("n").dim());
     assertEquals(0x8000000000000102L, t.get("n").toLongArray()[0]);
-    assertEquals(DType.FLOAT32, t.get("h").dtype());
+    assertEquals(DType.FLOAT16, t.get("h").dtype());
+    assertEquals(DType.BFLOAT16, t.get("bf").dtype());
     assertArrayEquals(new float[] {1f, -0.5f}, t.get("h").toFloatArray());
     assertArrayEquals(new float[] {3f}, t.get("bf").toFloatArray());
     assertArrayEquals(new boolean[] {true, false}, t.get("m").toBooleanArray());
