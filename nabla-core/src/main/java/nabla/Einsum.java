@@ -31,17 +31,20 @@ final class Einsum {
     Checks.nonNull("einsum", "equation", equation);
     Checks.noNulls("einsum", "operands", operands);
     boolean integers = operands.length > 0;
+    DType integerType = DType.BOOL;
     for (Tensor t : operands) {
-      integers &= t.dtype() == DType.INT64;
+      integers &= t.dtype().isInteger();
+      integerType = DType.promote(integerType, t.dtype());
     }
     if (integers) {
-      // int64 in, int64 out, as PyTorch: computed in float64 (exact while every partial sum stays
+      // int64 in, int64 out (int32 in, int32 out), as PyTorch: computed in float64 (exact while
+      // every partial sum stays
       // below 2^53 in magnitude), since the products go through matmul
       Tensor[] asDoubles = new Tensor[operands.length];
       for (int i = 0; i < operands.length; i++) {
         asDoubles[i] = operands[i].to(DType.FLOAT64);
       }
-      return floating(equation, asDoubles).to(DType.INT64);
+      return floating(equation, asDoubles).to(integerType);
     }
     return floating(equation, operands);
   }
