@@ -159,6 +159,10 @@ class StorageTypesTest {
     assertEquals(260, u.sum().longItem());
     assertArrayEquals(new long[] {4, 20}, u.add(10).toLongArray()); // 260 wraps to 4
     assertArrayEquals(new long[] {247, 7}, u.sub(3).toLongArray());
+    Tensor counts = Tensor.ofLongs(new long[] {1, 3, 3}).to(DType.INT32).bincount();
+    assertArrayEquals(new long[] {0, 1, 0, 2}, counts.toLongArray());
+    assertArrayEquals(
+        new long[] {0, 1}, Tensor.ofLongs(new long[] {1}).to(DType.UINT8).bincount().toLongArray());
   }
 
   @Test
