@@ -45,16 +45,27 @@ final class TypePromotion {
   /**
    * A Java number as a 0-d tensor that keeps {@code like}'s dtype where it can: a floating tensor
    * stays in its precision, an integer one stays integer for a whole number, a bool one becomes
-   * int64; a fractional number with an integer tensor is float32.
+   * int64 (and so does a number outside int32's or uint8's range); a fractional number with an
+   * integer tensor is float32.
    */
   static Tensor scalarLike(Tensor like, double value) {
     DType t = like.dtype();
     if (!t.isFloating() && value != Math.rint(value)) {
       t = DType.FLOAT32;
-    } else if (t == DType.BOOL) {
+    } else if (t == DType.BOOL || (t.isInteger() && !fits(value, t))) {
+      // int32 and uint8 keep a number out of their range exactly (in int64), as PyTorch keeps
+      // a Python int: uint8 / -1 is -2.0, while uint8 + (-1) still wraps to the tensor's dtype
       t = DType.INT64;
     }
     return Tensor.full(value, t);
+  }
+
+  private static boolean fits(double value, DType t) {
+    return switch (t) {
+      case UINT8 -> value >= 0 && value <= 255;
+      case INT32 -> value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE;
+      default -> true;
+    };
   }
 
   /**

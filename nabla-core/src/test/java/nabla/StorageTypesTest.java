@@ -159,6 +159,15 @@ class StorageTypesTest {
     assertEquals(260, u.sum().longItem());
     assertArrayEquals(new long[] {4, 20}, u.add(10).toLongArray()); // 260 wraps to 4
     assertArrayEquals(new long[] {247, 7}, u.sub(3).toLongArray());
+    // Java numbers as PyTorch's Python numbers (values from PyTorch 1.13)
+    assertArrayEquals(new double[] {-250, -10}, u.div(-1).toDoubleArray());
+    assertArrayEquals(new long[] {6, 246}, u.mul(-1).toLongArray());
+    assertArrayEquals(new boolean[] {false, false}, u.gt(-1).toBooleanArray());
+    assertArrayEquals(new long[] {38, 54}, u.add(300).toLongArray());
+    Tensor small = Tensor.ofLongs(new long[] {2, 7}).to(DType.INT32);
+    assertArrayEquals(new long[] {-1294967294, -1294967289}, small.add(3e9).toLongArray());
+    assertEquals(DType.INT32, small.add(3e9).dtype());
+    assertArrayEquals(new double[] {-1, -3.5}, small.div(-2).toDoubleArray());
     Tensor counts = Tensor.ofLongs(new long[] {1, 3, 3}).to(DType.INT32).bincount();
     assertArrayEquals(new long[] {0, 1, 0, 2}, counts.toLongArray());
     assertArrayEquals(
