@@ -14,7 +14,8 @@ import nabla.ops.PrimitiveKind;
  *
  * <p>The conversions are recorded like any {@code to(dtype)}, so gradients flow through them and a
  * float16 leaf gets a float16 gradient. Movement primitives (views and copies, {@link #moves}) run
- * on the storage dtypes directly, so a view of a float16 tensor still shares its storage.
+ * on the storage dtypes directly, so a view of a float16 tensor still shares its storage; so do
+ * custom functions and checkpoints, whose insides are tensor operations that come through here.
  */
 final class StorageTypes {
   private StorageTypes() {}
@@ -29,13 +30,17 @@ final class StorageTypes {
     return false;
   }
 
-  /** Primitives that only view or copy elements, which handle every dtype themselves. */
+  /**
+   * Primitives that handle every dtype themselves: those that only view or copy elements, and
+   * user-defined functions and checkpoints (whose forward and rules are tensor operations, each
+   * converted here in turn, so the user's code sees the dtypes it was given).
+   */
   private static boolean moves(PrimitiveKind kind) {
     if (kind == null) {
       return false;
     }
     return switch (kind) {
-      case RESHAPE, EXPAND, PERMUTE, SLICE, PAD, CAT, CONTIGUOUS, CAST -> true;
+      case RESHAPE, EXPAND, PERMUTE, SLICE, PAD, CAT, CONTIGUOUS, CAST, CUSTOM -> true;
       default -> false;
     };
   }

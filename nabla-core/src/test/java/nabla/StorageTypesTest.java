@@ -352,4 +352,34 @@ class StorageTypesTest {
     }
     assertArrayEquals(new double[] {Double.NaN, 2}, x.detach().sqrt().toDoubleArray());
   }
+
+  @Test
+  void customFunctionsAndCheckpointsSeeTheStorageType() {
+    DType[] seen = new DType[1];
+    CustomFunction cube =
+        CustomFunction.of(
+            "Cube",
+            in -> {
+              seen[0] = in[0].dtype();
+              return in[0].mul(in[0]).mul(in[0]);
+            },
+            (g, out, in) -> new Tensor[] {g.mul(in[0].mul(in[0]).mul(3))});
+    Tensor x = Tensor.of(1.5, -2).to(DType.FLOAT16).requiresGrad(true);
+    Tensor y = cube.apply(x);
+    assertEquals(DType.FLOAT16, seen[0], "the forward gets the float16 input");
+    assertEquals(DType.FLOAT16, y.dtype());
+    y.sum().backward();
+    assertEquals(DType.FLOAT16, x.grad().dtype());
+    assertArrayEquals(new double[] {6.75, 12}, x.grad().toDoubleArray());
+    // a checkpointed segment computes exactly what the segment computes without it
+    Tensor w = sample().to(DType.BFLOAT16).requiresGrad(true);
+    Tensor plain = w.sin().mul(w).exp().sum();
+    Tensor again = Autograd.checkpoint(v -> v.sin().mul(v).exp(), w).sum();
+    assertEquals(plain.item(), again.item());
+    plain.backward();
+    Tensor g1 = w.grad().copy();
+    w.zeroGrad();
+    again.backward();
+    assertTrue(g1.equal(w.grad()), "checkpointed gradient " + w.grad() + " vs " + g1);
+  }
 }
