@@ -236,6 +236,9 @@ public final class Storage {
       }
       return;
     }
+    if (convertToOrFromComputeType(src, si, ss, dst, di, ds, n)) {
+      return;
+    }
     boolean exactIntegers = !from.isFloating() && !to.isFloating();
     if (exactIntegers) {
       for (int j = 0; j < n; j++) dst.setLong(di + j * ds, src.getLong(si + j * ss));
@@ -244,6 +247,66 @@ public final class Storage {
     } else {
       for (int j = 0; j < n; j++) dst.setDouble(di + j * ds, src.getDouble(si + j * ss));
     }
+  }
+
+  /**
+   * The conversions every operation on a storage type makes (to its compute type and back), as
+   * plain typed loops; false for the other pairs.
+   */
+  private static boolean convertToOrFromComputeType(
+      Storage src, int si, int ss, Storage dst, int di, int ds, int n) {
+    switch (src.dtype) {
+      case FLOAT16 -> {
+        if (dst.dtype != DType.FLOAT32) {
+          return false;
+        }
+        for (int j = 0; j < n; j++) dst.f[di + j * ds] = Float.float16ToFloat(src.h[si + j * ss]);
+      }
+      case BFLOAT16 -> {
+        if (dst.dtype != DType.FLOAT32) {
+          return false;
+        }
+        for (int j = 0; j < n; j++) {
+          dst.f[di + j * ds] = HalfFloats.bfloat16ToFloat(src.h[si + j * ss]);
+        }
+      }
+      case INT32 -> {
+        if (dst.dtype != DType.INT64) {
+          return false;
+        }
+        for (int j = 0; j < n; j++) dst.l[di + j * ds] = src.i[si + j * ss];
+      }
+      case UINT8 -> {
+        if (dst.dtype != DType.INT64) {
+          return false;
+        }
+        for (int j = 0; j < n; j++) dst.l[di + j * ds] = src.u[si + j * ss] & 0xFF;
+      }
+      case FLOAT32 -> {
+        if (dst.dtype == DType.FLOAT16) {
+          for (int j = 0; j < n; j++) dst.h[di + j * ds] = Float.floatToFloat16(src.f[si + j * ss]);
+        } else if (dst.dtype == DType.BFLOAT16) {
+          for (int j = 0; j < n; j++) {
+            dst.h[di + j * ds] = HalfFloats.toBFloat16(src.f[si + j * ss]);
+          }
+        } else {
+          return false;
+        }
+      }
+      case INT64 -> {
+        if (dst.dtype == DType.INT32) {
+          for (int j = 0; j < n; j++) dst.i[di + j * ds] = (int) src.l[si + j * ss];
+        } else if (dst.dtype == DType.UINT8) {
+          for (int j = 0; j < n; j++) dst.u[di + j * ds] = (byte) src.l[si + j * ss];
+        } else {
+          return false;
+        }
+      }
+      default -> {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The one non-null backing array. */
