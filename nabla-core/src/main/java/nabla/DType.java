@@ -17,7 +17,7 @@ package nabla;
  * Tensor x = Tensor.of(1, 2, 3).to(DType.FLOAT64);
  * x.dtype();                                     // FLOAT64
  * Tensor h = Tensor.of(0.1, 1e5).to(DType.FLOAT16);
- * h;                                             // tensor([0.1000, inf], dtype=float16)
+ * System.out.println(h);                        // tensor([0.1000,    inf], dtype=float16)
  * }</pre>
  */
 public enum DType {
