@@ -10,8 +10,10 @@ final class TypePromotion {
 
   /**
    * PyTorch's result type: the wider dtype, except that a 0-d tensor does not widen a tensor with
-   * dimensions of the same category (bool, integer, floating); a higher category still wins, at the
-   * default float32 for floats.
+   * dimensions of the same category (bool, integer, floating); a 0-d tensor of a higher category
+   * gives its own dtype (int64 tensor + 0-d float64 tensor is float64, uint8 + 0-d float16 is
+   * float16). Java numbers never reach this rule as float64: {@link #scalarLike} makes them float32
+   * for an integer tensor, as PyTorch makes a Python float.
    */
   static DType resultType(Tensor a, Tensor b) {
     boolean za = a.dim() == 0;
@@ -24,7 +26,7 @@ final class TypePromotion {
     if (category(zeroD) <= category(dimensioned)) {
       return dimensioned;
     }
-    return zeroD.isFloating() ? DType.FLOAT32 : zeroD;
+    return zeroD;
   }
 
   /** {@link #resultType}, at least float32 when {@code floating} (true division, matmul). */

@@ -196,6 +196,17 @@ class StorageTypesTest {
       Tensor b = Tensor.ones(r[1], 2);
       assertEquals(r[2], a.add(b).dtype(), "add " + r[0] + " " + r[1]);
     }
+    // a 0-d tensor widens only across categories, to its own dtype (PyTorch 1.13's answers)
+    Tensor u = Tensor.ones(DType.UINT8, 2);
+    assertEquals(DType.FLOAT16, u.add(Tensor.scalar(1.5, DType.FLOAT16)).dtype());
+    assertEquals(DType.FLOAT64, u.add(Tensor.scalar(1.5, DType.FLOAT64)).dtype());
+    assertEquals(DType.UINT8, u.add(Tensor.scalar(7, DType.INT64)).dtype());
+    assertEquals(
+        DType.INT32, Tensor.ones(DType.INT32, 2).add(Tensor.scalar(7, DType.INT64)).dtype());
+    Tensor h = Tensor.ones(DType.FLOAT16, 2);
+    assertEquals(DType.FLOAT16, h.add(Tensor.scalar(1.5, DType.FLOAT64)).dtype());
+    assertEquals(DType.FLOAT16, h.add(Tensor.scalar(1.5, DType.BFLOAT16)).dtype());
+    assertEquals(DType.FLOAT32, u.mul(2.5).dtype(), "a Java double is a Python float");
     for (DType t : DType.values()) {
       assertEquals(t, DType.promote(t, t));
       assertEquals(t.isStorageOnly(), t.computeType() != t, t.toString());
