@@ -20,6 +20,8 @@ public final class Storage {
   public final double[] d;
   public final long[] l;
   public final boolean[] b;
+
+  /** int32 elements. */
   public final int[] i;
 
   /** uint8 elements: a byte's bits, read as 0..255 ({@code u[k] & 0xFF}). */
@@ -209,8 +211,8 @@ public final class Storage {
   /**
    * Copies {@code n} elements from {@code src} (start {@code si}, stride {@code ss}) into {@code
    * dst} (start {@code di}, stride {@code ds}), converting as {@code Tensor.to} does; used for the
-   * storage types (int32, uint8, float16, bfloat16). Integer to integer conversions are exact
-   * modulo the target's width; anything else goes through a double.
+   * storage types (int32, uint8, float16, bfloat16), and correct for every pair. Integer to integer
+   * conversions are exact modulo the target's width; anything else goes through a double.
    */
   public static void convert(Storage src, int si, int ss, Storage dst, int di, int ds, int n) {
     DType from = src.dtype;
@@ -232,7 +234,15 @@ public final class Storage {
         case FLOAT16, BFLOAT16 -> {
           for (int j = 0; j < n; j++) dst.h[di + j * ds] = src.h[si + j * ss];
         }
-        default -> throw new IllegalStateException("Storage.convert: not a storage type: " + from);
+        default -> { // float32, float64 exact through a double; int64 and bool through a long
+          for (int j = 0; j < n; j++) {
+            if (from.isFloating()) {
+              dst.setDouble(di + j * ds, src.getDouble(si + j * ss));
+            } else {
+              dst.setLong(di + j * ds, src.getLong(si + j * ss));
+            }
+          }
+        }
       }
       return;
     }
