@@ -393,4 +393,27 @@ class StorageTypesTest {
     again.backward();
     assertTrue(g1.equal(w.grad()), "checkpointed gradient " + w.grad() + " vs " + g1);
   }
+
+  @Test
+  void storageConvertsBetweenEveryPairOfDtypes() {
+    nabla.storage.Storage f = nabla.storage.Storage.wrap(new float[] {1, 2, 3, 4});
+    nabla.storage.Storage f2 = nabla.storage.Storage.allocate(DType.FLOAT32, 2);
+    nabla.storage.Storage.convert(f, 0, 2, f2, 0, 1, 2); // strided, same dtype
+    assertArrayEquals(new float[] {1, 3}, f2.f);
+    nabla.storage.Storage l = nabla.storage.Storage.wrap(new long[] {(1L << 60) + 1, 5});
+    nabla.storage.Storage l2 = nabla.storage.Storage.allocate(DType.INT64, 2);
+    nabla.storage.Storage.convert(l, 1, -1, l2, 0, 1, 2); // reversed, exact above 2^53
+    assertArrayEquals(new long[] {5, (1L << 60) + 1}, l2.l);
+    for (DType from : DType.values()) {
+      for (DType to : DType.values()) {
+        Tensor x = Tensor.ofLongs(new long[] {0, 1, 3}).to(from).to(to);
+        assertEquals(to, x.dtype());
+        double three = from == DType.BOOL || to == DType.BOOL ? 1 : 3;
+        assertArrayEquals(new double[] {0, 1, three}, x.toDoubleArray(), from + " -> " + to);
+      }
+    }
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> nabla.storage.Storage.wrapHalf(DType.FLOAT32, new short[1]));
+  }
 }
