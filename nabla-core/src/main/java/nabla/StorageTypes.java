@@ -22,8 +22,9 @@ final class StorageTypes {
 
   /** Whether {@code p} on these inputs must go through {@link #apply}. */
   static boolean applies(Primitive p, Tensor[] inputs) {
-    for (Tensor t : inputs) {
-      if (t != null && t.dtype().isStorageOnly()) {
+    for (int i = 0; i < inputs.length; i++) {
+      Tensor t = inputs[i];
+      if (t != null && t.dtype().isStorageOnly() && !isIndex(p.kind(), i)) {
         return !moves(p.kind());
       }
     }
@@ -59,13 +60,22 @@ final class StorageTypes {
     };
   }
 
+  /**
+   * Whether input {@code i} of a {@code kind} primitive is an index, which is neither converted nor
+   * decides the result's dtype: the primitive then refuses an int32 index by name, as PyTorch does,
+   * instead of returning int32 values gathered from an int64 tensor.
+   */
+  private static boolean isIndex(PrimitiveKind kind, int i) {
+    return i == 1 && (kind == PrimitiveKind.GATHER || kind == PrimitiveKind.SCATTER_ADD);
+  }
+
   /** Applies {@code p} in the compute dtypes and converts the result back (see the class doc). */
   static Tensor apply(Primitive p, Tensor[] inputs) {
     DType storage = null;
     Tensor[] converted = new Tensor[inputs.length];
     for (int i = 0; i < inputs.length; i++) {
       Tensor t = inputs[i];
-      if (t != null && t.dtype().isStorageOnly()) {
+      if (t != null && t.dtype().isStorageOnly() && !isIndex(p.kind(), i)) {
         storage = storage == null ? t.dtype() : DType.promote(storage, t.dtype());
         converted[i] = t.to(t.dtype().computeType());
       } else {

@@ -416,4 +416,19 @@ class StorageTypesTest {
         IllegalArgumentException.class,
         () -> nabla.storage.Storage.wrapHalf(DType.FLOAT32, new short[1]));
   }
+
+  @Test
+  void int32IndicesAreRefusedAsInPyTorch() {
+    Tensor x = Tensor.ofLongs(new long[] {10, 20, 30});
+    Tensor idx = Tensor.ofLongs(new long[] {2, 0}).to(DType.INT32);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> x.gather(0, idx));
+    assertTrue(
+        e.getMessage().contains("int64") && e.getMessage().contains("int32"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> x.index(idx));
+    // an int32 tensor gathers with an int64 index and stays int32
+    Tensor g = x.to(DType.INT32).gather(0, idx.to(DType.INT64));
+    assertEquals(DType.INT32, g.dtype());
+    assertArrayEquals(new long[] {30, 10}, g.toLongArray());
+  }
 }
