@@ -106,6 +106,13 @@ final class AdvancedIndexing {
         case FLOAT64 -> s.d[off] = accumulate ? s.d[off] + vs.d[j] : vs.d[j];
         case INT64 -> s.l[off] = accumulate ? s.l[off] + vs.l[j] : vs.l[j];
         case BOOL -> s.b[off] = accumulate ? s.b[off] || vs.b[j] : vs.b[j];
+        default -> { // the storage types: add in the compute type, round once
+          if (x.dtype().isFloating()) {
+            s.setDouble(off, accumulate ? s.getDouble(off) + vs.getDouble(j) : vs.getDouble(j));
+          } else {
+            s.setLong(off, accumulate ? s.getLong(off) + vs.getLong(j) : vs.getLong(j));
+          }
+        }
       }
     }
     InPlace.written(s, op);

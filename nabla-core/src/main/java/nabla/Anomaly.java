@@ -132,7 +132,9 @@ final class Anomaly {
     // The common answer is "none": ask the vectorised kernel over the storage range the view
     // covers, and look for the position only when it says yes.
     int[] range = denseRange(t);
-    if (range != null && !Reduce.anyNaN(t.storage(), range[0], range[1], infinities)) {
+    if (range != null
+        && !t.dtype().isStorageOnly()
+        && !Reduce.anyNaN(t.storage(), range[0], range[1], infinities)) {
       return -1;
     }
     Storage s = t.storage();
@@ -143,7 +145,7 @@ final class Anomaly {
     int pos = t.offset();
     long n = t.numel();
     for (long k = 0; k < n; k++) {
-      double v = s.f != null ? s.f[pos] : s.d[pos];
+      double v = s.f != null ? s.f[pos] : s.d != null ? s.d[pos] : s.getDouble(pos);
       if (Double.isNaN(v) || (infinities && Double.isInfinite(v))) {
         return k;
       }

@@ -30,8 +30,9 @@ final class Einsum {
   static Tensor einsum(String equation, Tensor... operands) {
     Checks.nonNull("einsum", "equation", equation);
     Checks.noNulls("einsum", "operands", operands);
-    // int64 operands stay int64 and exact, as PyTorch's: the pairwise products go through
-    // matmul, which multiplies integer matrices exactly
+    // integer operands stay integer and exact, as PyTorch's (int64 in, int64 out; int32 in,
+    // int32 out): the pairwise products go through matmul, which multiplies integer matrices
+    // exactly
     return contract(equation, operands);
   }
 

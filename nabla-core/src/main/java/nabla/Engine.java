@@ -20,6 +20,9 @@ final class Engine {
    * at which an input has one.
    */
   static Tensor apply(Primitive p, Tensor... inputs) {
+    if (StorageTypes.applies(p, inputs)) {
+      return StorageTypes.apply(p, inputs); // int32, uint8, float16, bfloat16: compute wider
+    }
     for (Tensor t : inputs) {
       if (t.viewBase != null && t.viewRebases != AutogradMeta.rebases(t.viewBase)) {
         InPlaceRecorded.refresh(t); // its base was updated in place since: regenerate its graph

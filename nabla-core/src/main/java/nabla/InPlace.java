@@ -36,6 +36,7 @@ final class InPlace {
     Checks.finite(op, "alpha", alpha);
     if (!InPlaceRecorded.applies(t, other)
         && t.dtype().isFloating()
+        && !t.dtype().isStorageOnly()
         && other.dtype() == t.dtype()
         && other.storage != t.storage
         && t.isContiguous()
@@ -56,6 +57,7 @@ final class InPlace {
       return InPlaceRecorded.update(t, "mulInPlace", x -> x.mul(value));
     }
     if (t.dtype().isFloating()
+        && !t.dtype().isStorageOnly()
         && direct(t, "mulInPlace", BinaryOp.MUL, TypePromotion.scalarLike(t, value))) {
       return t;
     }
@@ -150,7 +152,7 @@ final class InPlace {
   /** t += g without recording, reusing t's buffer (gradient accumulation in backward). */
   static void accumulate(Tensor t, Tensor g) {
     Tensor src = g.dtype() == t.dtype() ? g : g.detach().to(t.dtype());
-    if (t.isContiguous() && Shapes.same(src.shape, t.shape)) {
+    if (t.isContiguous() && Shapes.same(src.shape, t.shape) && !t.dtype().isStorageOnly()) {
       Binary.accumulate(t.shape, t.storage, t.offset, src.storage, src.offset, src.strides);
     } else {
       boolean prev = GradMode.set(false);
@@ -275,6 +277,7 @@ final class InPlace {
     Checks.nonNull(op, "other", other);
     if (!t.isContiguous()
         || t.dtype() == DType.BOOL
+        || t.dtype().isStorageOnly() // no kernel of their own: computed and converted back
         || other.dtype() != t.dtype()
         || other.storage == t.storage
         || other.shape.length > t.shape.length

@@ -30,9 +30,10 @@ final class LinearAlgebra {
     Primitives.matmulShape(left.shape, right.shape); // checks, naming the user's shapes
     Tensor a = left.dim() == 1 ? left.unsqueeze(0) : left;
     Tensor b = right.dim() == 1 ? right.unsqueeze(1) : right;
+    DType exact = TypePromotion.resultType(left, right);
     Tensor r =
-        TypePromotion.resultType(left, right) == DType.INT64
-            ? integerMatmul(a, b)
+        exact.isInteger()
+            ? integerMatmul(a, b).to(exact)
             : floatingMatmul(a, b, TypePromotion.resultType(left, right, true));
     if (right.dim() == 1) {
       r = r.squeeze(-1);

@@ -529,7 +529,7 @@ final class ShapeOps {
         nz[i] = v[i];
         count += v[i] ? 1 : 0;
       }
-    } else if (x.dtype() == DType.INT64) {
+    } else if (x.dtype().isInteger()) {
       long[] v = x.toLongArray();
       for (int i = 0; i < n; i++) {
         nz[i] = v[i] != 0;

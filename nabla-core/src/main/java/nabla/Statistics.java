@@ -114,9 +114,9 @@ final class Statistics {
    */
   static Tensor bincount(Tensor x, Tensor weights, int minlength) {
     Checks.nonNull("bincount", "this", x);
-    if (x.dim() != 1 || (x.dtype() != DType.INT64 && x.dtype() != DType.BOOL)) {
+    if (x.dim() != 1 || (!x.dtype().isInteger() && x.dtype() != DType.BOOL)) {
       throw new IllegalArgumentException(
-          "bincount: needs a 1-d int64 tensor of non-negative values, got "
+          "bincount: needs a 1-d integer tensor of non-negative values, got "
               + x.dtype()
               + " of shape "
               + Shapes.str(x.shape));

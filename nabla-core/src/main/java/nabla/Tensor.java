@@ -374,7 +374,7 @@ public final class Tensor extends TensorInPlace {
               + "; use item() for floating-point values, or convert with to(DType.INT64)");
     }
     item(); // the one-element check and its message (and the trace's value-read hook)
-    return dtype() == DType.BOOL ? (storage.b[offset] ? 1 : 0) : storage.l[offset];
+    return storage.getLong(offset);
   }
 
   /** The elements in row-major order as doubles. */
@@ -405,7 +405,14 @@ public final class Tensor extends TensorInPlace {
 
   /**
    * This tensor converted to another dtype (itself if already of that dtype). Differentiable
-   * between floating types.
+   * between floating types. Conversions round as PyTorch's: to float16 and bfloat16 to nearest even
+   * (overflowing to infinity), to int32 and uint8 by truncation with wrap-around ({@code -1.0} and
+   * {@code 255L} both give uint8 255).
+   *
+   * <pre>{@code
+   * Tensor.of(0.1, 70000).to(DType.FLOAT16)       // tensor([0.1000,    inf], dtype=float16)
+   * Tensor.ofLongs(new long[] {-1, 300}).to(DType.UINT8)   // tensor([255,  44], dtype=uint8)
+   * }</pre>
    */
   public Tensor to(DType dtype) {
     if (Checks.nonNull("to", "dtype", dtype) == dtype()) {

@@ -42,8 +42,8 @@ final class TensorFormat {
       Formatter f = new Formatter(v, positions);
       b.append(v.string(0, t.offset(), PREFIX.length(), f));
     }
-    if (t.dtype() == DType.FLOAT64) {
-      b.append(", dtype=float64");
+    if (t.dtype() == DType.FLOAT64 || t.dtype().isStorageOnly()) {
+      b.append(", dtype=").append(t.dtype());
     }
     if (t.gradFn() != null) {
       b.append(", gradFn=<").append(t.gradFn().name()).append('>');
@@ -177,8 +177,8 @@ final class TensorFormat {
       double v = dtype.isFloating() ? view.value(pos) : 0;
       if (dtype == DType.BOOL) {
         s = view.storage().b[pos] ? "True" : "False";
-      } else if (dtype == DType.INT64) {
-        s = Long.toString(view.storage().l[pos]); // exact: no detour through double
+      } else if (dtype.isInteger()) {
+        s = Long.toString(view.storage().getLong(pos)); // exact: no detour through double
       } else if (Double.isNaN(v)) {
         s = "nan";
       } else if (Double.isInfinite(v)) {

@@ -20,7 +20,7 @@ abstract sealed class TensorFunctions extends TensorReductions permits TensorSha
   /** Copies an integer tensor for the rounding functions, which leave integers unchanged. */
   private Tensor rounded(UnaryOp op) {
     Tensor x = self();
-    return x.dtype() == DType.INT64 ? x.copy() : Engine.apply(Primitives.unary(op), x);
+    return x.dtype().isInteger() ? x.copy() : Engine.apply(Primitives.unary(op), x);
   }
 
   /**

@@ -10,8 +10,10 @@ final class TypePromotion {
 
   /**
    * PyTorch's result type: the wider dtype, except that a 0-d tensor does not widen a tensor with
-   * dimensions of the same category (bool, integer, floating); a higher category still wins, at the
-   * default float32 for floats.
+   * dimensions of the same category (bool, integer, floating); a 0-d tensor of a higher category
+   * gives its own dtype (int64 tensor + 0-d float64 tensor is float64, uint8 + 0-d float16 is
+   * float16). Java numbers never reach this rule as float64: {@link #scalarLike} makes them float32
+   * for an integer tensor, as PyTorch makes a Python float.
    */
   static DType resultType(Tensor a, Tensor b) {
     boolean za = a.dim() == 0;
@@ -24,7 +26,7 @@ final class TypePromotion {
     if (category(zeroD) <= category(dimensioned)) {
       return dimensioned;
     }
-    return zeroD.isFloating() ? DType.FLOAT32 : zeroD;
+    return zeroD;
   }
 
   /** {@link #resultType}, at least float32 when {@code floating} (true division, matmul). */
@@ -45,16 +47,27 @@ final class TypePromotion {
   /**
    * A Java number as a 0-d tensor that keeps {@code like}'s dtype where it can: a floating tensor
    * stays in its precision, an integer one stays integer for a whole number, a bool one becomes
-   * int64; a fractional number with an integer tensor is float32.
+   * int64 (and so does a number outside int32's or uint8's range); a fractional number with an
+   * integer tensor is float32.
    */
   static Tensor scalarLike(Tensor like, double value) {
     DType t = like.dtype();
     if (!t.isFloating() && value != Math.rint(value)) {
       t = DType.FLOAT32;
-    } else if (t == DType.BOOL) {
+    } else if (t == DType.BOOL || (t.isInteger() && !fits(value, t))) {
+      // int32 and uint8 keep a number out of their range exactly (in int64), as PyTorch keeps
+      // a Python int: uint8 / -1 is -2.0, while uint8 + (-1) still wraps to the tensor's dtype
       t = DType.INT64;
     }
     return Tensor.full(value, t);
+  }
+
+  private static boolean fits(double value, DType t) {
+    return switch (t) {
+      case UINT8 -> value >= 0 && value <= 255;
+      case INT32 -> value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE;
+      default -> true;
+    };
   }
 
   /**
@@ -68,6 +81,6 @@ final class TypePromotion {
 
   /** 0 bool, 1 integer, 2 floating. */
   private static int category(DType t) {
-    return t.isFloating() ? 2 : t == DType.INT64 ? 1 : 0;
+    return t.isFloating() ? 2 : t.isInteger() ? 1 : 0;
   }
 }

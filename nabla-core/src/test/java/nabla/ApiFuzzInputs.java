@@ -807,7 +807,15 @@ final class ApiFuzzInputs {
 
   private DType randomDType() {
     int r = rnd.nextInt(100);
-    return r < 40 ? DType.FLOAT32 : r < 65 ? DType.FLOAT64 : r < 85 ? DType.INT64 : DType.BOOL;
+    if (r >= 84) { // the storage types (int32, uint8, float16, bfloat16), 4% each
+      return switch (r % 4) {
+        case 0 -> DType.INT32;
+        case 1 -> DType.UINT8;
+        case 2 -> DType.FLOAT16;
+        default -> DType.BFLOAT16;
+      };
+    }
+    return r < 34 ? DType.FLOAT32 : r < 56 ? DType.FLOAT64 : r < 72 ? DType.INT64 : DType.BOOL;
   }
 
   private int[] randomShape() {
@@ -965,6 +973,8 @@ final class ApiFuzzInputs {
           case FLOAT64 -> Tensor.ofDoubles((double[]) values(double[].class, n), base);
           case INT64 -> Tensor.ofLongs(indices(n, bound), base);
           case BOOL -> Tensor.ofBooleans((boolean[]) values(boolean[].class, n), base);
+          case FLOAT16, BFLOAT16 -> Tensor.of((float[]) values(float[].class, n), base).to(dtype);
+          case INT32, UINT8 -> Tensor.ofLongs(indices(n, bound), base).to(dtype);
         };
     if (dtype.isFloating() && rnd.nextInt(3) == 0) {
       t.requiresGrad(true);

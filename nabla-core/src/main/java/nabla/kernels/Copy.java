@@ -67,6 +67,10 @@ public final class Copy {
   }
 
   private static void row(Storage src, int si, int ss, Storage dst, int di, int ds, int n) {
+    if (src.dtype().isStorageOnly() || dst.dtype().isStorageOnly()) {
+      Storage.convert(src, si, ss, dst, di, ds, n); // int32, uint8, float16, bfloat16
+      return;
+    }
     switch (dst.dtype()) {
       case FLOAT32 -> {
         float[] out = dst.f;
@@ -164,6 +168,13 @@ public final class Copy {
       case FLOAT64 -> java.util.Arrays.fill(dst.d, off, off + n, value);
       case INT64 -> java.util.Arrays.fill(dst.l, off, off + n, (long) value);
       case BOOL -> java.util.Arrays.fill(dst.b, off, off + n, value != 0);
+      default -> {
+        // The storage types: convert once, then copy the one element.
+        if (n > 0) {
+          dst.setDouble(off, value);
+          Storage.convert(dst, off, 0, dst, off + 1, 1, n - 1);
+        }
+      }
     }
   }
 }

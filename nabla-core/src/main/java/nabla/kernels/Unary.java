@@ -25,10 +25,25 @@ public final class Unary {
         new int[][] {outStrides, strides},
         new int[] {0, off},
         (o, s, n) -> {
+          // A floating row is gathered into its place in the (contiguous) output and computed
+          // there by the chosen kernels, in place: the same code as for a contiguous tensor, so
+          // an element's bits do not depend on the layout it was read from (the Vector API
+          // provider's exp or erf differ from the scalar Math-based ones in the last bit).
           switch (in.dtype()) {
-            case FLOAT32 -> ScalarKernelsFloat.INSTANCE.unary(op, in.f, o[1], s[1], out.f, o[0], n);
-            case FLOAT64 ->
-                ScalarKernelsDouble.INSTANCE.unary(op, in.d, o[1], s[1], out.d, o[0], n);
+            case FLOAT32 -> {
+              float[] a = in.f, r = out.f;
+              for (int j = 0; j < n; j++) {
+                r[o[0] + j] = a[o[1] + j * s[1]];
+              }
+              Flat.unaryRange(op, out, o[0], out, o[0], n);
+            }
+            case FLOAT64 -> {
+              double[] a = in.d, r = out.d;
+              for (int j = 0; j < n; j++) {
+                r[o[0] + j] = a[o[1] + j * s[1]];
+              }
+              Flat.unaryRange(op, out, o[0], out, o[0], n);
+            }
             case INT64 -> rowL(op, in.l, o[1], s[1], out.l, o[0], n);
             case BOOL ->
                 throw new IllegalArgumentException(op + " is not defined for bool tensors");

@@ -57,4 +57,24 @@ class PositionIndependenceTest {
       }
     }
   }
+
+  @Test
+  void stridedInputsGiveTheBitsOfTheirContiguousCopy() {
+    java.util.List<UnaryOperator<Tensor>> ops =
+        java.util.List.of(Tensor::exp, Tensor::sigmoid, Tensor::silu, Tensor::erf, Tensor::sin);
+    for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      Tensor x = random(dtype, 6 * 45, 13).reshape(6, 45);
+      for (UnaryOperator<Tensor> op : ops) {
+        Tensor t = x.transpose(0, 1); // [45, 6], strided rows
+        assertArrayEquals(
+            op.apply(t.contiguous()).toDoubleArray(), op.apply(t).toDoubleArray(), 0.0, "" + dtype);
+        Tensor stepped = x.slice(1, 1, 45, 3); // every third column
+        assertArrayEquals(
+            op.apply(stepped.contiguous()).toDoubleArray(),
+            op.apply(stepped).toDoubleArray(),
+            0.0,
+            "" + dtype);
+      }
+    }
+  }
 }

@@ -563,6 +563,10 @@ public final class PrimitiveSpecs {
       case "float64" -> DType.FLOAT64;
       case "int64" -> DType.INT64;
       case "bool" -> DType.BOOL;
+      case "int32" -> DType.INT32;
+      case "uint8" -> DType.UINT8;
+      case "float16" -> DType.FLOAT16;
+      case "bfloat16" -> DType.BFLOAT16;
       default -> throw new IllegalArgumentException("unknown dtype " + name);
     };
   }

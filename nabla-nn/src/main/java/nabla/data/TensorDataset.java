@@ -142,6 +142,7 @@ public class TensorDataset implements Dataset {
               case FLOAT64 -> System.arraycopy(src.d, from, dst.d, to, row);
               case INT64 -> System.arraycopy(src.l, from, dst.l, to, row);
               case BOOL -> System.arraycopy(src.b, from, dst.b, to, row);
+              default -> Storage.convert(src, from, 1, dst, to, 1, row); // the storage types
             }
           }
         });

@@ -37,11 +37,12 @@ import nabla.storage.Storage;
  * row-major and little-endian, the offsets relative to the start of the data and covering it
  * without gap or overlap.
  *
- * <p>Reading supports F32, F64, I64 and BOOL (kept as such) and F16, BF16 (converted to float32).
- * The whole header is validated (JSON, known dtypes, non-negative shapes, sizes equal to numel ×
- * dtype size, contiguous offsets covering the data exactly) before any tensor is allocated; a bad
- * file throws an {@link IOException} naming the file and what is wrong, and nothing is half-loaded.
- * Writing supports F32, F64, I64 and BOOL.
+ * <p>Reading and writing support F32, F64, I64, I32, U8, BOOL, F16 and BF16, each kept in its own
+ * dtype ({@code DType.FLOAT16} and {@code DType.BFLOAT16} hold the file's 16-bit patterns, so a
+ * round trip is bit-exact; {@code loadStateDict} converts them into a float32 model). The whole
+ * header is validated (JSON, known dtypes, non-negative shapes, sizes equal to numel × dtype size,
+ * contiguous offsets covering the data exactly) before any tensor is allocated; a bad file throws
+ * an {@link IOException} naming the file and what is wrong, and nothing is half-loaded.
  *
  * <pre>{@code
  * SafeTensors.save(model.stateDict(), Path.of("model.safetensors"));
@@ -65,9 +66,11 @@ public final class SafeTensors {
   enum Kind {
     F64(8, DType.FLOAT64),
     F32(4, DType.FLOAT32),
-    F16(2, DType.FLOAT32),
-    BF16(2, DType.FLOAT32),
+    F16(2, DType.FLOAT16),
+    BF16(2, DType.BFLOAT16),
     I64(8, DType.INT64),
+    I32(4, DType.INT32),
+    U8(1, DType.UINT8),
     BOOL(1, DType.BOOL);
 
     final int bytes;
@@ -84,6 +87,10 @@ public final class SafeTensors {
         case FLOAT32 -> F32;
         case INT64 -> I64;
         case BOOL -> BOOL;
+        case INT32 -> I32;
+        case UINT8 -> U8;
+        case FLOAT16 -> F16;
+        case BFLOAT16 -> BF16;
       };
     }
   }
@@ -204,6 +211,22 @@ public final class SafeTensors {
           buf.put((byte) (v ? 1 : 0));
         }
       }
+      default -> { // the storage types: their raw elements, bit for bit
+        Tensor c = t.detach().contiguous();
+        Storage s = c.storage();
+        int off = c.offset();
+        int bytes = t.dtype().byteSize();
+        for (int k = 0; k < c.numel(); k++) {
+          if (buf.remaining() < bytes) {
+            flush(ch, buf);
+          }
+          switch (t.dtype()) {
+            case INT32 -> buf.putInt(s.i[off + k]);
+            case UINT8 -> buf.put(s.u[off + k]);
+            default -> buf.putShort(s.h[off + k]); // FLOAT16, BFLOAT16
+          }
+        }
+      }
     }
     flush(ch, buf);
   }
@@ -231,7 +254,7 @@ public final class SafeTensors {
 
   /**
    * Reads every tensor of {@code file}, in header order (the order they were saved in by {@link
-   * #save}). F16 and BF16 tensors are converted to float32.
+   * #save}), each in the dtype of its file entry (F16 as {@code DType.FLOAT16}, and so on).
    *
    * @throws IOException when the file cannot be read or is not a valid safetensors file (the
    *     message names the file and the problem)
@@ -449,13 +472,7 @@ public final class SafeTensors {
     int n = e.numel;
     ByteBuffer buf = ByteBuffer.allocate(CHUNK * e.kind.bytes).order(ByteOrder.LITTLE_ENDIAN);
     long pos = dataStart + e.begin;
-    Storage storage =
-        switch (e.kind.dtype) {
-          case FLOAT32 -> Storage.wrap(new float[n]);
-          case FLOAT64 -> Storage.wrap(new double[n]);
-          case INT64 -> Storage.wrap(new long[n]);
-          case BOOL -> Storage.wrap(new boolean[n]);
-        };
+    Storage storage = Storage.allocate(e.kind.dtype, n);
     for (int start = 0; start < n; start += CHUNK) {
       int count = Math.min(CHUNK, n - start);
       buf.clear().limit(count * e.kind.bytes);
@@ -465,8 +482,9 @@ public final class SafeTensors {
       for (int i = start; i < start + count; i++) {
         switch (e.kind) {
           case F32 -> storage.f[i] = Float.intBitsToFloat(buf.getInt());
-          case F16 -> storage.f[i] = Float.float16ToFloat(buf.getShort());
-          case BF16 -> storage.f[i] = Float.intBitsToFloat((buf.getShort() & 0xFFFF) << 16);
+          case F16, BF16 -> storage.h[i] = buf.getShort();
+          case I32 -> storage.i[i] = buf.getInt();
+          case U8 -> storage.u[i] = buf.get();
           case F64 -> storage.d[i] = Double.longBitsToDouble(buf.getLong());
           case I64 -> storage.l[i] = buf.getLong();
           case BOOL -> {

@@ -237,7 +237,8 @@ public abstract class Module {
   public Module to(DType dtype) {
     if (!dtype.isFloating()) {
       throw new IllegalArgumentException(
-          "to: parameters must stay floating (float32 or float64), got " + dtype);
+          "to: parameters must stay floating (float32, float64, float16 or bfloat16), got "
+              + dtype);
     }
     for (Map.Entry<String, Tensor> p : parameters.entrySet()) {
       if (p.getValue() != null && p.getValue().dtype() != dtype) {

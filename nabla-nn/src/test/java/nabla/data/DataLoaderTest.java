@@ -63,6 +63,24 @@ class DataLoaderTest {
   }
 
   @Test
+  void batchesOfStorageTypesKeepTheirDtypeAndValues() {
+    // uint8 images and float16 features, as a file of such tensors would load
+    Tensor images = Tensor.arange(12L).mul(20).reshape(6, 2).to(DType.UINT8);
+    Tensor features = Tensor.arange(6.0).div(3).reshape(6, 1).to(DType.FLOAT16);
+    List<Tensor> b = new TensorDataset(images, features).batch(new int[] {5, 0, 3});
+    assertEquals(DType.UINT8, b.get(0).dtype());
+    assertEquals(DType.FLOAT16, b.get(1).dtype());
+    assertArrayEquals(new long[] {200, 220, 0, 20, 120, 140}, b.get(0).toLongArray());
+    assertArrayEquals(
+        new double[] {
+          Float.float16ToFloat(Float.floatToFloat16(5f / 3)),
+          0,
+          Float.float16ToFloat(Float.floatToFloat16(1f))
+        },
+        b.get(1).toDoubleArray());
+  }
+
+  @Test
   void dropLastDropsTheShortBatch() {
     DataLoader loader = new DataLoader(numbered(10), 4).dropLast(true);
     assertEquals(2, loader.numBatches());

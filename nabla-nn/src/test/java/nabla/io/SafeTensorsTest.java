@@ -21,6 +21,7 @@ import nabla.Tensor;
 import nabla.nn.Linear;
 import nabla.nn.ReLU;
 import nabla.nn.Sequential;
+import nabla.storage.Storage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,7 +78,8 @@ class SafeTensorsTest {
     assertEquals(DType.INT64, t.get("n").dtype());
     assertEquals(0, t.get("n").dim());
     assertEquals(0x8000000000000102L, t.get("n").toLongArray()[0]);
-    assertEquals(DType.FLOAT32, t.get("h").dtype());
+    assertEquals(DType.FLOAT16, t.get("h").dtype());
+    assertEquals(DType.BFLOAT16, t.get("bf").dtype());
     assertArrayEquals(new float[] {1f, -0.5f}, t.get("h").toFloatArray());
     assertArrayEquals(new float[] {3f}, t.get("bf").toFloatArray());
     assertArrayEquals(new boolean[] {true, false}, t.get("m").toBooleanArray());
@@ -139,6 +141,60 @@ class SafeTensorsTest {
     assertEquals(7.5, out.get("s").item());
     assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, out.get("view").toFloatArray());
     assertEquals(Map.of("producer", "nabla"), SafeTensors.metadata(p));
+  }
+
+  /** The 16-bit patterns of a float16 or bfloat16 tensor, row-major. */
+  private static short[] halfBits(Tensor t) {
+    Tensor c = t.contiguous();
+    short[] out = new short[t.numel()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = c.storage().h[c.offset() + i];
+    }
+    return out;
+  }
+
+  @Test
+  void storageTypesRoundTripBitForBit() throws IOException {
+    // every float16 pattern class: zeros, subnormals, normals, max, infinities, NaN with payload
+    short[] h = {
+      0, (short) 0x8000, 1, 0x03FF, 0x0400, 0x3C00, 0x7BFF, 0x7C00, (short) 0xFC00, 0x7E01
+    };
+    short[] bf = {0, (short) 0x8000, 1, 0x3F80, 0x7F7F, 0x7F80, (short) 0xFFFF, 0x7FC1, 0x4049};
+    int[] i32 = {Integer.MIN_VALUE, -1, 0, 1, Integer.MAX_VALUE};
+    byte[] u8 = {0, 1, 127, (byte) 128, (byte) 255};
+    Map<String, Tensor> in = new LinkedHashMap<>();
+    in.put("h", Tensor.fromStorage(Storage.wrapHalf(DType.FLOAT16, h), 2, 5));
+    in.put("bf", Tensor.fromStorage(Storage.wrapHalf(DType.BFLOAT16, bf), 9));
+    in.put("i", Tensor.fromStorage(Storage.wrap(i32), 5));
+    in.put("u", Tensor.fromStorage(Storage.wrapUint8(u8), 5, 1));
+    in.put("hview", Tensor.fromStorage(Storage.wrapHalf(DType.FLOAT16, h), 2, 5).transpose(0, 1));
+    Path p = dir.resolve("storage-types.safetensors");
+    SafeTensors.save(in, p);
+    String header = new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
+    for (String kind : new String[] {"\"F16\"", "\"BF16\"", "\"I32\"", "\"U8\""}) {
+      assertTrue(header.contains(kind), "header names " + kind);
+    }
+    Map<String, Tensor> out = SafeTensors.load(p);
+    for (String k : in.keySet()) {
+      assertEquals(in.get(k).dtype(), out.get(k).dtype(), k);
+      assertArrayEquals(in.get(k).shape(), out.get(k).shape(), k);
+    }
+    assertArrayEquals(h, halfBits(out.get("h")));
+    assertArrayEquals(bf, halfBits(out.get("bf")));
+    assertArrayEquals(halfBits(in.get("hview")), halfBits(out.get("hview")));
+    assertArrayEquals(
+        new long[] {Integer.MIN_VALUE, -1, 0, 1, Integer.MAX_VALUE}, out.get("i").toLongArray());
+    assertArrayEquals(new long[] {0, 1, 127, 128, 255}, out.get("u").toLongArray());
+    // a float32 model loads float16 weights, converted by copyFrom
+    Linear layer = new Linear(2, 1);
+    Map<String, Tensor> half = new LinkedHashMap<>();
+    half.put("weight", Tensor.of(0.5, -1.5).reshape(1, 2).to(DType.FLOAT16));
+    half.put("bias", Tensor.of(0.25).to(DType.BFLOAT16));
+    SafeTensors.save(half, dir.resolve("half.safetensors"));
+    layer.loadStateDict(SafeTensors.load(dir.resolve("half.safetensors")));
+    assertEquals(DType.FLOAT32, layer.stateDict().get("weight").dtype());
+    assertArrayEquals(new float[] {0.5f, -1.5f}, layer.stateDict().get("weight").toFloatArray());
+    assertArrayEquals(new float[] {0.25f}, layer.stateDict().get("bias").toFloatArray());
   }
 
   @Test
