@@ -46,6 +46,7 @@ final class SparkTestSupport {
         .config("spark.ui.enabled", "false")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.executor.memory", memoryMb + "m")
         .config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
         .config("spark.executor.extraJavaOptions", "-Xss8m --add-modules=jdk.incubator.vector")
         .getOrCreate();
