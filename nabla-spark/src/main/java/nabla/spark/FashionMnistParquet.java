@@ -33,11 +33,15 @@ import org.apache.spark.sql.types.StructType;
 public final class FashionMnistParquet {
   private FashionMnistParquet() {}
 
-  /** The schema written: {@code features array<float>, label bigint}, neither nullable. */
+  /**
+   * The schema written: {@code features array<float>, label bigint, index bigint} (the example's
+   * position in the source, so readers can restore the order), none nullable.
+   */
   public static final StructType SCHEMA =
       new StructType()
           .add("features", DataTypes.createArrayType(DataTypes.FloatType, false), false)
-          .add("label", DataTypes.LongType, false);
+          .add("label", DataTypes.LongType, false)
+          .add("index", DataTypes.LongType, false);
 
   /**
    * A DataFrame of the examples of {@code data} (floating features of any shape, flattened; int64
@@ -63,7 +67,8 @@ public final class FashionMnistParquet {
     int es = x.length / n;
     List<Row> rows = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      rows.add(RowFactory.create(java.util.Arrays.copyOfRange(x, i * es, (i + 1) * es), y[i]));
+      rows.add(
+          RowFactory.create(java.util.Arrays.copyOfRange(x, i * es, (i + 1) * es), y[i], (long) i));
     }
     return spark.createDataFrame(rows, SCHEMA);
   }
@@ -94,6 +99,6 @@ public final class FashionMnistParquet {
             + out.resolve("train.parquet")
             + " (60000 rows) and "
             + out.resolve("test.parquet")
-            + " (10000 rows): features array<float>[784], label bigint");
+            + " (10000 rows): features array<float>[784], label bigint, index bigint");
   }
 }

@@ -172,8 +172,8 @@ public final class SparkCli {
         Path dir = Path.of(o.get("--parquet"));
         Dataset<Row> tr = spark.read().parquet(dir.resolve("train.parquet").toString());
         Dataset<Row> te = spark.read().parquet(dir.resolve("test.parquet").toString());
-        train = SparkData.fromDataFrame(tr, "features", "label", partitions, 1, 28, 28);
-        test = SparkData.fromDataFrame(te, "features", "label", partitions, 1, 28, 28);
+        train = SparkData.fromDataFrame(tr, "features", "label", "index", partitions, 1, 28, 28);
+        test = SparkData.fromDataFrame(te, "features", "label", "index", partitions, 1, 28, 28);
         source = "Parquet " + dir;
       } else {
         FashionMnist data = FashionMnist.load(o.get("--data"));

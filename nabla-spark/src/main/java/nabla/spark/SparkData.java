@@ -9,6 +9,7 @@ import nabla.DType;
 import nabla.Tensor;
 import nabla.data.TensorDataset;
 import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -140,6 +141,33 @@ public final class SparkData implements AutoCloseable {
       String labelColumn,
       int partitions,
       int... exampleShape) {
+    return fromDataFrame(df, featuresColumn, labelColumn, null, partitions, exampleShape);
+  }
+
+  /**
+   * Like {@link #fromDataFrame(Dataset, String, String, int, int...)}, but example {@code i} is the
+   * row whose {@code indexColumn} (an integer column holding each of {@code 0 .. rows - 1} once) is
+   * {@code i}. The order then does not depend on how Spark splits and orders the files it reads (it
+   * packs Parquet files largest first, for one), so a run from Parquet is reproducible and equals
+   * the in-memory one. {@link FashionMnistParquet} writes such a column, {@code index}.
+   *
+   * <pre>{@code
+   * SparkData train = SparkData.fromDataFrame(
+   *     spark.read().parquet("fmnist/train.parquet"), "features", "label", "index", 2, 1, 28, 28);
+   * }</pre>
+   *
+   * @param indexColumn the index column, or null to number the rows in the DataFrame's order
+   * @throws IllegalArgumentException as the other overload, and when the index column is missing or
+   *     not an integer type; an index out of range or seen twice fails the Spark job with an
+   *     IllegalArgumentException naming it
+   */
+  public static SparkData fromDataFrame(
+      Dataset<Row> df,
+      String featuresColumn,
+      String labelColumn,
+      String indexColumn,
+      int partitions,
+      int... exampleShape) {
     if (df == null || featuresColumn == null || labelColumn == null || exampleShape == null) {
       throw new IllegalArgumentException(
           "SparkData.fromDataFrame: the DataFrame, the column names and the example shape must not"
@@ -166,6 +194,24 @@ public final class SparkData implements AutoCloseable {
               + "' must be array<float> or array<double>, got "
               + ft);
     }
+    if (indexColumn != null) {
+      if (!columns.contains(indexColumn)) {
+        throw new IllegalArgumentException(
+            "SparkData.fromDataFrame: the DataFrame has columns "
+                + columns
+                + ", no index column '"
+                + indexColumn
+                + "'");
+      }
+      String it = df.schema().apply(indexColumn).dataType().simpleString();
+      if (!List.of("tinyint", "smallint", "int", "bigint").contains(it)) {
+        throw new IllegalArgumentException(
+            "SparkData.fromDataFrame: index column '"
+                + indexColumn
+                + "' must be an integer type, got "
+                + it);
+      }
+    }
     if (!List.of("tinyint", "smallint", "int", "bigint").contains(lt)) {
       throw new IllegalArgumentException(
           "SparkData.fromDataFrame: label column '"
@@ -187,11 +233,29 @@ public final class SparkData implements AutoCloseable {
     long count = df.count();
     checkSize("SparkData.fromDataFrame", count);
     int n = (int) count;
+    JavaPairRDD<Long, Example> examples;
+    if (indexColumn == null) {
+      examples =
+          df.select(featuresColumn, labelColumn)
+              .javaRDD()
+              .zipWithIndex()
+              .mapToPair(t -> new Tuple2<>(t._2(), example(t._1(), t._2(), es)));
+    } else {
+      examples =
+          df.select(featuresColumn, labelColumn, indexColumn)
+              .javaRDD()
+              .mapToPair(
+                  r -> {
+                    long i = ((Number) r.get(2)).longValue();
+                    if (i < 0 || i >= n) {
+                      throw new IllegalArgumentException(
+                          "SparkData.fromDataFrame: index " + i + " is outside 0.." + (n - 1));
+                    }
+                    return new Tuple2<>(i, example(r, i, es));
+                  });
+    }
     JavaRDD<Block> blocks =
-        df.select(featuresColumn, labelColumn)
-            .javaRDD()
-            .zipWithIndex()
-            .mapToPair(t -> new Tuple2<>(t._2(), example(t._1(), t._2(), es)))
+        examples
             .partitionBy(new RangeOfIndex(n, partitions))
             .mapPartitionsWithIndex(
                 (p, it) -> List.of(block(p, it, n, partitions, es)).iterator(), true)
@@ -276,6 +340,10 @@ public final class SparkData implements AutoCloseable {
     while (it.hasNext()) {
       Tuple2<Long, Example> t = it.next();
       int i = (int) (t._1() - lo); // a shuffle does not keep the order: place by index
+      if (seen[i]) {
+        throw new IllegalArgumentException(
+            "SparkData.fromDataFrame: index " + t._1() + " appears more than once");
+      }
       seen[i] = true;
       System.arraycopy(t._2().x(), 0, features, i * exampleSize, exampleSize);
       labels[i] = t._2().y();
