@@ -85,16 +85,16 @@ public final class SparkCli {
       out.print(USAGE);
       return args.length == 0 ? 2 : 0;
     }
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      out.print(USAGE);
+      return 0;
+    }
     Map<String, String> o = new LinkedHashMap<>();
     List<String> positional = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--quiet")) {
         continue;
-      }
-      if (a.equals("-h") || a.equals("--help")) {
-        out.print(USAGE);
-        return 0;
       }
       if (a.startsWith("--")) {
         String name = a;
