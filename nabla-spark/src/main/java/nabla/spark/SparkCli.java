@@ -58,7 +58,7 @@ public final class SparkCli {
         --data DIR            Fashion-MNIST IDX folder (default: $NABLA_DATA, the usual)
         --parquet DIR         read DIR/train.parquet and DIR/test.parquet instead
         --save FILE           save the trained model (safetensors)
-        --quiet               accepted for symmetry (Spark training draws no bar)
+        --quiet, --no-plot    accepted for symmetry (no progress bar, no plot)
 
       With spark://host:port the Nabla jars on this class path are shipped to the
       executors (spark.jars); the cluster must run Spark 4.x for Scala 2.13.
@@ -93,8 +93,8 @@ public final class SparkCli {
     List<String> positional = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
-      if (a.equals("--quiet")) {
-        continue;
+      if (a.equals("--quiet") || a.equals("--no-plot")) {
+        continue; // no progress bar and no plot with --spark: nothing to turn off
       }
       if (a.startsWith("--")) {
         String name = a;
@@ -103,7 +103,7 @@ public final class SparkCli {
         if (eq > 0) {
           name = a.substring(0, eq);
           value = a.substring(eq + 1);
-        } else if (i + 1 < args.length) {
+        } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
           value = args[++i];
         } else {
           return usage("option " + a + " needs a value");
