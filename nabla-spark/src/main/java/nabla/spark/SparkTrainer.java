@@ -197,6 +197,13 @@ public final class SparkTrainer {
     }
     boolean mean = driverLoss.reduction() == Reduction.MEAN;
     Module model = modelFactory.get();
+    if (model == null) {
+      throw new IllegalArgumentException("SparkTrainer.fit: the model factory returned null");
+    }
+    checkFits(model, driverLoss, train, "training");
+    if (test != null) {
+      checkFits(model, driverLoss, test, "held-out");
+    }
     List<Tensor> params = new ArrayList<>(model.namedParameters().values());
     Optimizer optimizer = optimizerFactory.apply(params);
     if (optimizer == null) {
@@ -387,6 +394,32 @@ public final class SparkTrainer {
       return Replicas.gradient(r, b, batch, shape, s);
     } finally {
       Replicas.release(run, r);
+    }
+  }
+
+  /**
+   * Runs the driver's model and loss on one zero example of the data's shape, so a model that does
+   * not take the data fails here, with the shapes, instead of inside a Spark task.
+   */
+  private static void checkFits(Module model, Loss loss, SparkData data, String which) {
+    int[] one = new int[data.exampleShape().length + 1];
+    one[0] = 1;
+    System.arraycopy(data.exampleShape(), 0, one, 1, one.length - 1);
+    boolean training = model.isTraining();
+    try (var g = Autograd.noGrad()) {
+      model.eval();
+      loss.forward(model.forward(Tensor.zeros(one)), Tensor.zeros(nabla.DType.INT64, 1));
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new IllegalArgumentException(
+          "SparkTrainer.fit: the model or the loss does not take the "
+              + which
+              + " data's examples (one example has shape "
+              + java.util.Arrays.toString(data.exampleShape())
+              + ", labels are int64 class indices): "
+              + e.getMessage(),
+          e);
+    } finally {
+      model.train(training);
     }
   }
 

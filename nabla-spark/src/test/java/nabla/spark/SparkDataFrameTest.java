@@ -125,4 +125,34 @@ class SparkDataFrameTest {
     String all = size.toString() + (size.getCause() == null ? "" : size.getCause().toString());
     assertTrue(all.contains("row 0") || all.contains("row "), all);
   }
+
+  @Test
+  void trainerArgumentsAreChecked() {
+    IllegalArgumentException nulls =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new SparkTrainer(spark, null, CrossEntropyLoss::new, p -> new SGD(p, 0.1)));
+    assertTrue(nulls.getMessage().contains("SparkTrainer"), nulls.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> trainer().epochs(0));
+    assertThrows(IllegalArgumentException.class, () -> trainer().batchSize(0));
+    IllegalArgumentException none =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new SparkTrainer(
+                        spark,
+                        () -> Models.mlp(0),
+                        () -> new CrossEntropyLoss().reduction(nabla.nn.Reduction.NONE),
+                        p -> new SGD(p, 0.1))
+                    .fit(SparkData.of(spark, SparkTestSupport.trainSubset(8, 1), 1)));
+    assertTrue(none.getMessage().contains("NONE"), none.getMessage());
+    // examples of 100 values for a model that takes 784: refused on the driver, with the shape
+    TensorDataset wrong =
+        new TensorDataset(Tensor.zeros(8, 100), Tensor.zeros(nabla.DType.INT64, 8));
+    try (SparkData d = SparkData.of(spark, wrong, 2)) {
+      IllegalArgumentException shape =
+          assertThrows(IllegalArgumentException.class, () -> trainer().fit(d));
+      assertTrue(shape.getMessage().contains("[100]"), shape.getMessage());
+    }
+  }
 }

@@ -124,4 +124,38 @@ class SparkTrainerEquivalenceTest {
       assertTrue(d <= 1e-6, "BARRIER vs ORDERED: max abs difference " + d);
     }
   }
+
+  @Test
+  void adamStepsOnTheDriverAsOnOneMachine() throws Exception {
+    // the optimiser runs on the driver only: any nabla.optim optimiser, its state included
+    TensorDataset small = SparkTestSupport.trainSubset(1024, SEED);
+    Module net = Models.mlp(0);
+    CrossEntropyLoss loss = new CrossEntropyLoss();
+    nabla.optim.Adam opt = new nabla.optim.Adam(net.parameters(), 0.001);
+    DataLoader loader = new DataLoader(small, BATCH).shuffle(SEED);
+    for (int e = 0; e < 2; e++) {
+      for (Batch b : loader) {
+        Tensor l = loss.forward(net.forward(b.x()), b.y());
+        opt.zeroGrad();
+        l.backward();
+        opt.step();
+      }
+    }
+    try (SparkSession spark = SparkTestSupport.session("local[2]");
+        SparkData train = SparkData.of(spark, small, 3)) {
+      SparkTrainer.Result r =
+          new SparkTrainer(
+                  spark,
+                  () -> Models.mlp(0),
+                  CrossEntropyLoss::new,
+                  p -> new nabla.optim.Adam(p, 0.001))
+              .epochs(2)
+              .batchSize(BATCH)
+              .seed(SEED)
+              .fit(train);
+      double d = maxAbsDiff(net.stateDict(), r.model().stateDict());
+      assertTrue(d <= 1e-5, "Adam: max abs difference " + d);
+      assertTrue(maxAbsDiff(net.stateDict(), Models.mlp(0).stateDict()) > 1e-3);
+    }
+  }
 }
