@@ -30,15 +30,15 @@ import scala.Tuple2;
  * <ul>
  *   <li>{@link #fromDataFrame}: a Spark {@code Dataset<Row>} with a features column of type {@code
  *       array<float>} (or {@code array<double>}, converted to float32; one flat array per example,
- *       row-major) and a label column of an integer type (class index), e.g. the Parquet files
- *       {@link FashionMnistParquet} writes;
+ *       row-major), a label column of an integer type (class index) and optionally an index column
+ *       giving each row's position, e.g. the Parquet files {@link FashionMnistParquet} writes;
  *   <li>{@link #of}: an in-memory {@link TensorDataset} (features, int64 labels), e.g. {@code
  *       FashionMnist.load(dir).train()}; each partition's slice travels as its own broadcast.
  * </ul>
  *
  * <pre>{@code
  * Dataset<Row> df = spark.read().parquet("fmnist/train.parquet");
- * try (SparkData train = SparkData.fromDataFrame(df, "features", "label", 2, 1, 28, 28)) {
+ * try (SparkData train = SparkData.fromDataFrame(df, "features", "label", "index", 2, 1, 28, 28)) {
  *   ...
  * }
  * }</pre>
