@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import nabla.data.FashionMnist;
-import nabla.io.SafeTensors;
 import nabla.nn.CrossEntropyLoss;
 import nabla.nn.Flatten;
 import nabla.nn.Init;
@@ -220,7 +219,7 @@ public final class SparkCli {
           if (file.toAbsolutePath().getParent() != null) {
             java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
           }
-          SafeTensors.save(r.model().stateDict(), file);
+          r.save(file);
           out.println("saved " + file);
         }
       }

@@ -86,7 +86,19 @@ public final class SparkTrainer {
   }
 
   /** The trained model (the driver's copy) and the metrics of every epoch. */
-  public record Result(Module model, List<EpochMetrics> history) {}
+  public record Result(Module model, List<EpochMetrics> history) {
+    /**
+     * Saves the model's state dict in the safetensors format ({@code nabla.io.SafeTensors}), which
+     * {@code ./nabla predict --model FILE} and PyTorch read.
+     *
+     * <pre>{@code
+     * trainer.fit(train, test).save(Path.of("out/mlp.safetensors"));
+     * }</pre>
+     */
+    public void save(java.nio.file.Path file) throws java.io.IOException {
+      nabla.io.SafeTensors.save(model.stateDict(), file);
+    }
+  }
 
   private final SparkSession spark;
   private final SerializableSupplier<Module> modelFactory;

@@ -55,7 +55,7 @@ class FashionMnistClusterTest {
       assertEquals(60_000, last.examples());
       assertTrue(last.testAccuracy() >= 0.84, "test accuracy " + last.testAccuracy());
       Path file = dir.resolve("mlp.safetensors");
-      SafeTensors.save(r.model().stateDict(), file);
+      r.save(file);
       Map<String, Tensor> loaded = SafeTensors.load(file);
       Module fresh = Models.mlp(99);
       fresh.loadStateDict(loaded);

@@ -73,7 +73,7 @@ class SparkDataFrameTest {
   }
 
   @Test
-  void heldOutMetricsAreThoseOfTheSingleMachineEvaluation() {
+  void heldOutMetricsAreThoseOfTheSingleMachineEvaluation(@TempDir Path dir) throws Exception {
     TensorDataset test = SparkTestSupport.trainSubset(700, 12);
     try (SparkData train = SparkData.of(spark, data, 2);
         SparkData held = SparkData.of(spark, test, 3)) {
@@ -84,6 +84,12 @@ class SparkDataFrameTest {
       double acc = r.history().get(0).testAccuracy();
       assertEquals(local.accuracy(), acc, 1e-12);
       assertEquals(local.loss(), r.history().get(0).testLoss(), 1e-5);
+      Path file = dir.resolve("model.safetensors");
+      r.save(file);
+      assertEquals(
+          0.0,
+          SparkTrainerEquivalenceTest.maxAbsDiff(
+              r.model().stateDict(), nabla.io.SafeTensors.load(file)));
       Evaluation again = t.evaluate(r.model(), held);
       assertEquals(700, again.examples());
       assertEquals(local.accuracy(), again.accuracy(), 1e-12);
