@@ -59,7 +59,7 @@ import org.apache.spark.sql.SparkSession;
  *           .seed(0)
  *           .onEpochEnd(System.out::println)
  *           .fit(train, test);
- *   SafeTensors.save(r.model().stateDict(), Path.of("mlp.safetensors"));
+ *   r.save(Path.of("mlp.safetensors"));
  * }
  * }</pre>
  */
