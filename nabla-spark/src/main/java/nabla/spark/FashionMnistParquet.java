@@ -3,10 +3,14 @@ package nabla.spark;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import nabla.DType;
 import nabla.data.FashionMnist;
 import nabla.data.TensorDataset;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -65,11 +69,41 @@ public final class FashionMnistParquet {
     float[] x = data.tensor(0).to(DType.FLOAT32).contiguous().toFloatArray();
     long[] y = data.tensor(1).contiguous().toLongArray();
     int es = x.length / n;
-    List<Row> rows = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      rows.add(
-          RowFactory.create(java.util.Arrays.copyOfRange(x, i * es, (i + 1) * es), y[i], (long) i));
+    // The rows are built on the executors from broadcast slices of about 8 MB: a DataFrame made
+    // from a driver-side list would ship all of it inside a few huge tasks.
+    int chunks = (int) Math.max(1, Math.min(n, (long) x.length * Float.BYTES / (8 << 20)));
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    List<Broadcast<Block>> slices = new ArrayList<>();
+    List<Integer> ids = new ArrayList<>();
+    for (int c = 0; c < chunks; c++) {
+      int lo = SparkData.start(c, n, chunks);
+      int hi = SparkData.start(c + 1, n, chunks);
+      slices.add(
+          jsc.broadcast(
+              new Block(
+                  lo,
+                  hi - lo,
+                  es,
+                  Arrays.copyOfRange(x, lo * es, hi * es),
+                  Arrays.copyOfRange(y, lo, hi))));
+      ids.add(c);
     }
+    List<Broadcast<Block>> shipped = List.copyOf(slices);
+    JavaRDD<Row> rows =
+        jsc.parallelize(ids, chunks)
+            .flatMap(
+                c -> {
+                  Block b = shipped.get(c).value();
+                  List<Row> out = new ArrayList<>(b.size());
+                  for (int i = 0; i < b.size(); i++) {
+                    out.add(
+                        RowFactory.create(
+                            Arrays.copyOfRange(b.features(), i * es, (i + 1) * es),
+                            b.labels()[i],
+                            b.start() + i));
+                  }
+                  return out.iterator();
+                });
     return spark.createDataFrame(rows, SCHEMA);
   }
 
