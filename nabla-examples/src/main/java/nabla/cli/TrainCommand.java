@@ -35,6 +35,8 @@ import picocli.CommandLine.Parameters;
       "  nabla train mlp --epochs 10 --save out/mlp.safetensors",
       "  nabla train mlp --optimizer adam --lr 0.001",
       "  nabla train softmax --data ~/datasets/fashion-mnist --plot out/softmax.png",
+      "  nabla train mlp --spark local[2]   (data-parallel on Apache Spark: the",
+      "      launcher runs nabla-spark's trainer; nabla train mlp --spark --help)",
       "",
       "Fashion-MNIST is read from --data, $NABLA_DATA,",
       "/usr/share/datasets/fashion-mnist (Debian: apt-get install",
