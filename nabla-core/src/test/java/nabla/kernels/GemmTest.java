@@ -497,6 +497,54 @@ class GemmTest {
     }
   }
 
+  /**
+   * The shared-B parallel path ({@code -Dnabla.gemm.shared=true}, off by default) gives exactly the
+   * single-threaded kernel's bits, for 1, 2 and 3 threads, with A read in place or packed.
+   */
+  @Test
+  void sharedPathGivesTheSingleThreadedBits() {
+    int[][] shapes = {
+      {256, 256, 784, 1}, {784, 256, 256, 2}, {300, 1100, 530, 0}, {77, 1030, 70, 0}
+    };
+    for (KernelProvider p : providers()) {
+      GemmKernelsFloat kf = p.gemmFloat();
+      GemmKernelsDouble kd = p.gemmDouble();
+      for (int[] s : shapes) {
+        int m = s[0], n = s[1], k = s[2], mode = s[3];
+        SplittableRandom rnd = new SplittableRandom(m * 7L + k);
+        float[] a = new float[m * k], b = new float[k * n];
+        double[] ad = new double[m * k], bd = new double[k * n];
+        for (int i = 0; i < a.length; i++) {
+          ad[i] = rnd.nextDouble(-1, 1);
+          a[i] = (float) ad[i];
+        }
+        for (int i = 0; i < b.length; i++) {
+          bd[i] = rnd.nextDouble(-1, 1);
+          b[i] = (float) bd[i];
+        }
+        int ars = mode == 2 ? 1 : k, acs = mode == 2 ? m : 1;
+        int brs = mode == 1 ? 1 : n, bcs = mode == 1 ? k : 1;
+        float[] one = new float[m * n];
+        double[] oneD = new double[m * n];
+        kf.gemm(m, n, k, a, 0, ars, acs, b, 0, brs, bcs, one, 0, n, 1);
+        kd.gemm(m, n, k, ad, 0, ars, acs, bd, 0, brs, bcs, oneD, 0, n, 1);
+        for (int threads : new int[] {1, 2, 3}) {
+          Parallel.setThreads(threads);
+          float[] c = new float[m * n];
+          double[] cd = new double[m * n];
+          if (!kf.gemmShared(m, n, k, a, 0, ars, acs, b, 0, brs, bcs, c, 0, n, 1)) {
+            continue; // no shared path (the scalar kernels)
+          }
+          kd.gemmShared(m, n, k, ad, 0, ars, acs, bd, 0, brs, bcs, cd, 0, n, 1);
+          String what =
+              p.name() + " " + m + "x" + n + "x" + k + " layout " + mode + " t=" + threads;
+          assertTrue(Arrays.equals(one, c), "float: " + what);
+          assertTrue(Arrays.equals(oneD, cd), "double: " + what);
+        }
+      }
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Special cases
   // ---------------------------------------------------------------------------------------------
