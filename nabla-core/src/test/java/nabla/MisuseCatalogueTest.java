@@ -139,7 +139,9 @@ class MisuseCatalogueTest {
           row("M101", ARG, "indexPut", "[2]", "[2, 4]", "[3, 4]"),
           row("M102", ARG, "solve", "[2, 2]", "singular", "lstsq"),
           row("M103", ARG, "cholesky", "positive-definite", "order 2"),
-          row("M104", ARG, "inv", "square", "[2, 3]"));
+          row("M104", ARG, "inv", "square", "[2, 3]"),
+          row("M105", ARG, "addInPlace", "alpha", "finite", "NaN"),
+          row("M106", ARG, "repeatInterleave", "3 counts", "2 slices"));
   ;
 
   @TempDir static Path compiled;
