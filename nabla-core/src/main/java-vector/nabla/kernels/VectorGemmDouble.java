@@ -205,6 +205,11 @@ final class VectorGemmDouble implements GemmKernelsDouble {
    * jumps a whole column, 8 useful floats per cache line, and 256x784x256 fell from 224 to 196.
    * Each element of C is computed exactly as from the packed copy.
    */
+  @Override
+  public boolean packsA(int ars, int acs) {
+    return !readsADirectly(ars, acs);
+  }
+
   private static boolean readsADirectly(int ars, int acs) {
     // Rows a multiple of 4 KiB apart fall into one L1 set (1024x1024 float32 lost 5 % read in
     // place), so those are packed as before.

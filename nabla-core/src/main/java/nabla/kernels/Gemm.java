@@ -368,6 +368,14 @@ public final class Gemm {
    * when the product should run on the calling thread alone.
    */
   static int[] grid(int m, int n, int k, int mr, int nr) {
+    return grid(m, n, k, mr, nr, true);
+  }
+
+  /**
+   * {@link #grid(int, int, int, int, int)} for kernels that pack A only when {@code packsA} (the
+   * Vector API kernels read a row-major A in place): then only B's packing is repeated per band.
+   */
+  static int[] grid(int m, int n, int k, int mr, int nr, boolean packsA) {
     int t = Parallel.threads();
     if (t <= 1 || (long) m * n * k < PARALLEL_MIN || Parallel.inWorker()) {
       return null;
@@ -384,7 +392,7 @@ public final class Gemm {
         // each of the tm row bands packs all of its B columns, each column band its A rows.
         double slowest =
             Math.ceil((double) mUnits / tm) * mr * Math.ceil((double) nUnits / tn) * nr;
-        double packing = ((double) m * tn + (double) n * tm) / t * 2.0;
+        double packing = ((packsA ? (double) m * tn : 0) + (double) n * tm) / t * 2.0;
         double cost = slowest + packing;
         // Ties go to more row bands (later tm): each thread then writes whole rows of C and
         // packs its own rows of A. Measured best-of-7 runs, builds alternated: 256x256x784

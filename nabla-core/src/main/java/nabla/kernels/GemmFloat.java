@@ -246,7 +246,7 @@ final class GemmFloat {
       int ccs,
       boolean parallel) {
     int mr = kernels.mr(), nr = kernels.nr();
-    int[] grid = parallel ? Gemm.grid(m, n, k, mr, nr) : null;
+    int[] grid = parallel ? Gemm.grid(m, n, k, mr, nr, kernels.packsA(ars, acs)) : null;
     if (grid != null
         && Gemm.SHARED
         && k >= SHARED_MIN_K

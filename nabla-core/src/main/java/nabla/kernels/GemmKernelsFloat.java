@@ -68,6 +68,14 @@ interface GemmKernelsFloat {
   }
 
   /**
+   * Whether {@link #gemm} packs A of these strides (false when the micro-kernel reads it in place):
+   * the driver's choice of per-thread tiles counts only the packing that happens.
+   */
+  default boolean packsA(int ars, int acs) {
+    return true;
+  }
+
+  /**
    * Whether {@link #smallM} and {@link #smallN} exist: unpacked kernels for skinny products, where
    * packing the large operand would cost as much as the arithmetic. The driver does not call them
    * otherwise.
