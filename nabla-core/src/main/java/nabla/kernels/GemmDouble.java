@@ -1,6 +1,8 @@
 // Source of a generated float32 twin (tools/codegen/GenerateFloatKernels.java).
 package nabla.kernels;
 
+import static nabla.kernels.GemmTuning.K_SPLIT_DEPTH;
+import static nabla.kernels.GemmTuning.K_SPLIT_MAX_OUTPUT;
 import static nabla.kernels.GemmTuning.PARALLEL_MIN;
 import static nabla.kernels.GemmTuning.SHARED_MIN_K;
 import static nabla.kernels.GemmTuning.SMALL_M;
@@ -244,6 +246,10 @@ final class GemmDouble {
       int crs,
       int ccs,
       boolean parallel) {
+    if ((long) m * n <= K_SPLIT_MAX_OUTPUT && k >= 2 * K_SPLIT_DEPTH) {
+      kSplit(kernels, m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, crs, ccs, parallel);
+      return;
+    }
     int mr = kernels.mr(), nr = kernels.nr();
     int[] grid = parallel ? Gemm.grid(m, n, k, mr, nr, kernels.packsA(ars, acs)) : null;
     if (grid != null
@@ -289,6 +295,73 @@ final class GemmDouble {
             }
           }
         });
+  }
+
+  /**
+   * A small C over a long depth (a Gram matrix of a few features over many samples): too few tiles
+   * to share among threads, so k is cut into chunks of {@code K_SPLIT_DEPTH} whose partial products
+   * the threads take one at a time, and the partials are added in chunk order. The cut depends on k
+   * alone, never on the thread count, so C has the same bits on any number of threads (and inside a
+   * batched product, which runs single-threaded).
+   */
+  private static void kSplit(
+      GemmKernelsDouble kernels,
+      int m,
+      int n,
+      int k,
+      double[] a,
+      int aOff,
+      int ars,
+      int acs,
+      double[] b,
+      int bOff,
+      int brs,
+      int bcs,
+      double[] c,
+      int cOff,
+      int crs,
+      int ccs,
+      boolean parallel) {
+    int chunks = (k + K_SPLIT_DEPTH - 1) / K_SPLIT_DEPTH;
+    int mn = m * n;
+    double[] partial = new double[chunks * mn];
+    Parallel.IntRangeBody body =
+        (lo, hi) -> {
+          for (int q = lo; q < hi; q++) {
+            int p0 = q * K_SPLIT_DEPTH;
+            int kq = Math.min(K_SPLIT_DEPTH, k - p0);
+            kernels.gemm(
+                m,
+                n,
+                kq,
+                a,
+                aOff + p0 * acs,
+                ars,
+                acs,
+                b,
+                bOff + p0 * brs,
+                brs,
+                bcs,
+                partial,
+                q * mn,
+                n,
+                1);
+          }
+        };
+    if (parallel) {
+      Parallel.forEachPiece(chunks, body);
+    } else {
+      body.run(0, chunks);
+    }
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        double sum = partial[i * n + j];
+        for (int q = 1; q < chunks; q++) {
+          sum += partial[q * mn + i * n + j];
+        }
+        c[cOff + i * crs + j * ccs] = sum;
+      }
+    }
   }
 
   /** Direct triple loop for tiny products. */

@@ -40,6 +40,16 @@ final class GemmTuning {
    */
   static final int SHARED_MIN_K = 64;
 
+  /**
+   * Outputs of at most this many elements whose depth is at least {@code 2 * K_SPLIT_DEPTH} are
+   * computed by splitting k (see {@code GemmDouble.kSplit}): they have too few micro-tiles to
+   * share.
+   */
+  static final long K_SPLIT_MAX_OUTPUT = 64 * 64;
+
+  /** Depth of one chunk of a k-split product; fixed, so results do not depend on threads. */
+  static final int K_SPLIT_DEPTH = 4096;
+
   /** Per-matrix multiply-adds from which a batched product is split inside each matrix. */
   static final long BATCH_INNER_MIN = 1L << 22;
 

@@ -372,6 +372,9 @@ class GemmTest {
     {2000, 7, 40},
     {6, 3000, 30},
     {3000, 6, 30},
+    // small outputs over a long depth: k is split into fixed chunks (GemmDouble.kSplit)
+    {8, 24, 20000},
+    {40, 30, 9000},
   };
 
   static Stream<Arguments> shapesAndThreads() {
@@ -460,7 +463,9 @@ class GemmTest {
       {784, 256, 256, 2},
       {300, 1100, 530, 0},
       {1000, 70, 300, 0},
-      {77, 1030, 9, 0}
+      {77, 1030, 9, 0},
+      {8, 24, 20000, 0},
+      {33, 17, 9000, 2}
     };
     for (int[] s : shapes) {
       int m = s[0], n = s[1], k = s[2], mode = s[3];
