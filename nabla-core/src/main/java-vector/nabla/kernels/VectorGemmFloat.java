@@ -886,6 +886,14 @@ final class VectorGemmFloat implements GemmKernelsFloat {
     return s;
   }
 
+  /**
+   * One element of C for {@link #smallN}: the dot product of a row of A and a transposed column of
+   * B, summed exactly as {@link #block2x4} sums each of its elements (one vector accumulator over
+   * the full vectors in order, then the masked tail, then the lanes in {@link #sumLanes}'s order).
+   * A row that falls outside the 4-row groups must give the bits it would have inside one: the
+   * threads split the rows at places that depend on their number (two accumulators here made the
+   * D2L MLP's logits differ between 2 and 3 threads).
+   */
   private static float dot(
       float[] x,
       int xo,
@@ -895,27 +903,18 @@ final class VectorGemmFloat implements GemmKernelsFloat {
       int kv,
       VectorMask<Float> tail,
       float[] lanes) {
-    FloatVector s0 = FloatVector.zero(SPECIES), s1 = FloatVector.zero(SPECIES);
-    int p = 0;
-    for (; p + 2 * LANES <= kv; p += 2 * LANES) {
-      s0 =
+    FloatVector s = FloatVector.zero(SPECIES);
+    for (int p = 0; p < kv; p += LANES) {
+      s =
           FloatVector.fromArray(SPECIES, x, xo + p)
-              .fma(FloatVector.fromArray(SPECIES, y, yo + p), s0);
-      s1 =
-          FloatVector.fromArray(SPECIES, x, xo + p + LANES)
-              .fma(FloatVector.fromArray(SPECIES, y, yo + p + LANES), s1);
-    }
-    for (; p < kv; p += LANES) {
-      s0 =
-          FloatVector.fromArray(SPECIES, x, xo + p)
-              .fma(FloatVector.fromArray(SPECIES, y, yo + p), s0);
+              .fma(FloatVector.fromArray(SPECIES, y, yo + p), s);
     }
     if (kv < k) {
-      s1 =
+      s =
           FloatVector.fromArray(SPECIES, x, xo + kv, tail)
-              .fma(FloatVector.fromArray(SPECIES, y, yo + kv, tail), s1);
+              .fma(FloatVector.fromArray(SPECIES, y, yo + kv, tail), s);
     }
-    return sumLanes(s0.add(s1), lanes);
+    return sumLanes(s, lanes);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -465,7 +465,9 @@ class GemmTest {
       {1000, 70, 300, 0},
       {77, 1030, 9, 0},
       {8, 24, 20000, 0},
-      {33, 17, 9000, 2}
+      {33, 17, 9000, 2},
+      {256, 10, 256, 1}, // skinny (smallN): rows split among threads at 85 and 170 for 3
+      {255, 13, 100, 0}
     };
     for (int[] s : shapes) {
       int m = s[0], n = s[1], k = s[2], mode = s[3];

@@ -54,4 +54,45 @@ class ReproducibilityTest {
     float[] hot = train();
     assertArrayEquals(cold, hot, 0f); // bitwise for finite values (delta 0)
   }
+
+  /**
+   * D2L's MLP shapes (784-256-10, batch 256: products and elementwise ops large enough to be split
+   * among threads) trained with 1, 2 and 3 kernel threads: the parameters are the same bits. The
+   * GEMM tiles and k-chunks, the blocked sums and the elementwise chunks never depend on the thread
+   * count, and an element's value does not depend on the chunk it falls in.
+   */
+  @Test
+  void sameBitsOnAnyNumberOfThreads() {
+    int saved = nabla.kernels.Parallel.threads();
+    try {
+      float[] first = null;
+      for (int threads : new int[] {1, 2, 3}) {
+        nabla.kernels.Parallel.setThreads(threads);
+        Generator.manualSeed(11);
+        Tensor x = Tensor.randn(1024, 784);
+        Tensor y = x.slice(1, 0, 10).argmax(1, false);
+        Linear hidden = new Linear(784, 256);
+        Linear out = new Linear(256, 10);
+        Sequential net = new Sequential(hidden, new ReLU(), out);
+        SGD opt = new SGD(net.parameters(), 0.1).momentum(0.9);
+        CrossEntropyLoss loss = new CrossEntropyLoss();
+        for (int step = 0; step < 12; step++) {
+          int at = (step % 4) * 256;
+          Tensor l = loss.forward(net.forward(x.slice(0, at, at + 256)), y.slice(0, at, at + 256));
+          opt.zeroGrad();
+          l.backward();
+          opt.step();
+        }
+        float[] w =
+            Tensor.cat(0, hidden.weight().reshape(-1), out.weight().reshape(-1)).toFloatArray();
+        if (first == null) {
+          first = w;
+        } else {
+          assertArrayEquals(first, w, 0f, threads + " threads");
+        }
+      }
+    } finally {
+      nabla.kernels.Parallel.setThreads(saved);
+    }
+  }
 }
