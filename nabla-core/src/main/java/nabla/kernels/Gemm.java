@@ -365,15 +365,9 @@ public final class Gemm {
 
   /**
    * Chooses a {@code tm x tn} grid of per-thread tiles for an {@code m x n} output, or returns null
-   * when the product should run on the calling thread alone.
-   */
-  static int[] grid(int m, int n, int k, int mr, int nr) {
-    return grid(m, n, k, mr, nr, true);
-  }
-
-  /**
-   * {@link #grid(int, int, int, int, int)} for kernels that pack A only when {@code packsA} (the
-   * Vector API kernels read a row-major A in place): then only B's packing is repeated per band.
+   * when the product should run on the calling thread alone. The cost counts the packing each band
+   * repeats: B's always, A's only when the kernels pack it ({@code packsA}; the Vector API kernels
+   * read a row-major A in place).
    */
   static int[] grid(int m, int n, int k, int mr, int nr, boolean packsA) {
     int t = Parallel.threads();

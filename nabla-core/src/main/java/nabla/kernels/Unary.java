@@ -30,18 +30,8 @@ public final class Unary {
           // an element's bits do not depend on the layout it was read from (the Vector API
           // provider's exp or erf differ from the scalar Math-based ones in the last bit).
           switch (in.dtype()) {
-            case FLOAT32 -> {
-              float[] a = in.f, r = out.f;
-              for (int j = 0; j < n; j++) {
-                r[o[0] + j] = a[o[1] + j * s[1]];
-              }
-              Flat.unaryRange(op, out, o[0], out, o[0], n);
-            }
-            case FLOAT64 -> {
-              double[] a = in.d, r = out.d;
-              for (int j = 0; j < n; j++) {
-                r[o[0] + j] = a[o[1] + j * s[1]];
-              }
+            case FLOAT32, FLOAT64 -> {
+              Storage.convert(in, o[1], s[1], out, o[0], 1, n);
               Flat.unaryRange(op, out, o[0], out, o[0], n);
             }
             case INT64 -> rowL(op, in.l, o[1], s[1], out.l, o[0], n);

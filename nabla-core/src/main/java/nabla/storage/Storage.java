@@ -234,13 +234,15 @@ public final class Storage {
         case FLOAT16, BFLOAT16 -> {
           for (int j = 0; j < n; j++) dst.h[di + j * ds] = src.h[si + j * ss];
         }
-        default -> { // float32, float64 exact through a double; int64 and bool through a long
+        case FLOAT32 -> {
+          for (int j = 0; j < n; j++) dst.f[di + j * ds] = src.f[si + j * ss];
+        }
+        case FLOAT64 -> {
+          for (int j = 0; j < n; j++) dst.d[di + j * ds] = src.d[si + j * ss];
+        }
+        default -> { // int64 and bool through a long
           for (int j = 0; j < n; j++) {
-            if (from.isFloating()) {
-              dst.setDouble(di + j * ds, src.getDouble(si + j * ss));
-            } else {
-              dst.setLong(di + j * ds, src.getLong(si + j * ss));
-            }
+            dst.setLong(di + j * ds, src.getLong(si + j * ss));
           }
         }
       }

@@ -137,13 +137,7 @@ public class TensorDataset implements Dataset {
           for (int i = lo; i < hi; i++) {
             int from = base + indices[i] * row;
             int to = i * row;
-            switch (t.dtype()) {
-              case FLOAT32 -> System.arraycopy(src.f, from, dst.f, to, row);
-              case FLOAT64 -> System.arraycopy(src.d, from, dst.d, to, row);
-              case INT64 -> System.arraycopy(src.l, from, dst.l, to, row);
-              case BOOL -> System.arraycopy(src.b, from, dst.b, to, row);
-              default -> Storage.convert(src, from, 1, dst, to, 1, row); // the storage types
-            }
+            Storage.convert(src, from, 1, dst, to, 1, row); // an array copy for one dtype
           }
         });
     return Tensor.fromStorage(dst, shape);
