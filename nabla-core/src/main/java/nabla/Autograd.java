@@ -416,6 +416,40 @@ public final class Autograd {
     return Transforms.grad(f);
   }
 
+  /**
+   * Compiles a function of one tensor (JAX's {@code jit}): traced once per signature, then run as
+   * an optimised plan in which chains of elementwise operations and their full sums become single
+   * passes over memory. The result may be a tensor or a structure of tensors, so gradients compile
+   * too: {@code compile(valueAndGrad(f))} fuses the backward pass with the forward. See {@link
+   * Compiled} for the rules a compiled function follows and for what runs when a result needs a
+   * graph.
+   *
+   * <pre>{@code
+   * var step = Autograd.compile(Autograd.valueAndGrad(x -> x.mul(x).add(x).exp().sum()));
+   * var r = step.apply(Tensor.of(0.1, 0.2));   // first call: traces
+   * r = step.apply(Tensor.of(0.3, 0.4));       // later calls: one fused pass
+   * System.out.println(step.plan());
+   * }</pre>
+   */
+  public static <R> Compiled<Tensor, R> compile(Function<Tensor, R> f) {
+    Checks.nonNull("compile", "f", f);
+    return new Compiled<>(f, false, "compile");
+  }
+
+  /**
+   * {@link #compile(Function)} for a function of several tensors, passed as an array (the same
+   * shapes of arrays share a plan).
+   *
+   * <pre>{@code
+   * var vg = Autograd.compileMulti(Autograd.valueAndGrad((Tensor[] a) -> a[0].mul(a[1]).sum()));
+   * var r = vg.apply(new Tensor[] {x, y});   // r.value(), r.grads()
+   * }</pre>
+   */
+  public static <R> Compiled<Tensor[], R> compileMulti(Function<Tensor[], R> f) {
+    Checks.nonNull("compileMulti", "f", f);
+    return new Compiled<>(f, true, "compileMulti");
+  }
+
   /** The value and gradient of a scalar function, as a function. */
   public static Function<Tensor, ValueAndGrad> valueAndGrad(Function<Tensor, Tensor> f) {
     return Transforms.valueAndGrad(f);

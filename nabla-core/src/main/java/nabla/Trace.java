@@ -59,6 +59,10 @@ final class Trace {
   private final Set<Storage> storages = Collections.newSetFromMap(new IdentityHashMap<>());
 
   private final int[] outerLevels;
+
+  /** For compile: the transform's name; a read, a draw or a write then throws instead. */
+  private String strict;
+
   private int paused;
   private String unusable;
   private Tensor[] outputs;
@@ -78,9 +82,19 @@ final class Trace {
    * traced: reading the others' values is harmless.
    */
   static Trace run(Tensor[] args, boolean[] varying, Supplier<Tensor[]> body) {
+    return run(args, varying, null, body);
+  }
+
+  /**
+   * {@link #run(Tensor[], boolean[], Supplier)} for a consumer that cannot run the function as is
+   * ({@code strict} names it, e.g. "compile"): what would make the trace unusable throws a {@link
+   * TracingException} in the function instead.
+   */
+  static Trace run(Tensor[] args, boolean[] varying, String strict, Supplier<Tensor[]> body) {
     GradMode.State s = GradMode.state();
     int[] outer = java.util.Arrays.copyOf(s.active, s.activeCount);
     Trace t = new Trace(CURRENT.get(), args, varying, outer);
+    t.strict = strict;
     CURRENT.set(t);
     changeActive(1);
     try {
@@ -90,6 +104,11 @@ final class Trace {
       CURRENT.set(t.parent);
     }
     return t;
+  }
+
+  /** Whether any trace is active on any thread (a cheap first test). */
+  static boolean anyActive() {
+    return activeCount > 0 && CURRENT.get() != null;
   }
 
   private static synchronized void changeActive(int by) {
@@ -184,7 +203,17 @@ final class Trace {
     }
     for (Trace tr = CURRENT.get(); tr != null; tr = tr.parent) {
       if (tr.paused == 0 && tr.storages.contains(t.storage)) {
-        tr.markUnusable(what + " read the value of a traced tensor");
+        tr.markUnusable(
+            what + " read the value of a traced tensor",
+            what
+                + " read the value of a tensor computed from the arguments (shape "
+                + nabla.storage.Shapes.str(t.shape)
+                + " "
+                + t.dtype()
+                + ") while tracing: a compiled function runs later without Java seeing values, so"
+                + " Java code (an if, a loop bound, a printout) cannot depend on them. Compute"
+                + " with tensors instead (Tensor.where(cond, a, b) for a choice, masks for a"
+                + " loop), or call the function without compile");
       }
     }
   }
@@ -196,7 +225,12 @@ final class Trace {
     }
     for (Trace tr = CURRENT.get(); tr != null; tr = tr.parent) {
       if (tr.paused == 0) {
-        tr.markUnusable(what + " drew random numbers");
+        tr.markUnusable(
+            what + " drew random numbers",
+            what
+                + " drew random numbers while tracing: a compiled function would replay the same"
+                + " draws on every call. Draw outside and pass the noise (or a mask) as an"
+                + " argument, or call the function without compile");
       }
     }
   }
@@ -208,7 +242,12 @@ final class Trace {
     }
     for (Trace tr = CURRENT.get(); tr != null; tr = tr.parent) {
       if (tr.paused == 0) {
-        tr.markUnusable(what + " wrote a tensor in place");
+        tr.markUnusable(
+            what + " wrote a tensor in place",
+            what
+                + " wrote a tensor in place while tracing: a compiled function must be pure."
+                + " Return the new values instead (new parameters from a training step, say)"
+                + " and assign them outside, or call the function without compile");
       }
     }
   }
@@ -234,10 +273,18 @@ final class Trace {
     }
   }
 
-  private void markUnusable(String reason) {
+  private void markUnusable(String reason, String strictMessage) {
+    if (strict != null) {
+      throw new TracingException(strict + ": " + strictMessage);
+    }
     if (unusable == null) {
       unusable = reason;
     }
+  }
+
+  /** Whether value number {@code id} depends on the arguments (else it is a constant). */
+  boolean dependent(int id) {
+    return dependent.get(id);
   }
 
   // ---------------------------------------------------------------- reading the record

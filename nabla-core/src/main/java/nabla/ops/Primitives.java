@@ -108,6 +108,31 @@ public final class Primitives {
     return WHERE;
   }
 
+  /**
+   * The kernel of an elementwise primitive of one input (exp, neg, relu, ...), or null for any
+   * other primitive: for loop fusion, which applies the kernel itself.
+   */
+  public static UnaryOp unaryKernel(Primitive p) {
+    return p instanceof Elementwise.Unary && p.kind().rule() instanceof Elementwise.UnaryRule r
+        ? r.kernel()
+        : null;
+  }
+
+  /**
+   * The kernel of an elementwise arithmetic primitive of two inputs (add, mul, pow, ...), or null
+   * for any other primitive (comparisons included): for loop fusion.
+   */
+  public static BinaryOp binaryKernel(Primitive p) {
+    return p instanceof Elementwise.Binary && p.kind().rule() instanceof Elementwise.BinaryRule r
+        ? r.kernel()
+        : null;
+  }
+
+  /** Whether {@code p} sums its input over every axis (with or without kept dimensions). */
+  public static boolean isFullSum(Primitive p, int rank) {
+    return p instanceof Reductions.Sum s && s.axes().length == rank;
+  }
+
   /** Sum over normalised, sorted axes. */
   public static Primitive sum(int[] axes, boolean keepDim) {
     return new Reductions.Sum(axes, keepDim);

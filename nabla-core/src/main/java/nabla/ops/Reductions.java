@@ -51,6 +51,11 @@ final class Reductions {
       this.keepDim = keepDim;
     }
 
+    /** The summed axes (normalised, sorted). */
+    int[] axes() {
+      return axes;
+    }
+
     /** Batching rule: the same axes one further right. */
     @Override
     public Tensor batch(Tensor[] in, boolean[] batched) {

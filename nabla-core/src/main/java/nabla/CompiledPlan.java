@@ -1,0 +1,727 @@
+package nabla;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import nabla.kernels.Fused;
+import nabla.kernels.UnaryOp;
+import nabla.ops.Primitive;
+import nabla.ops.Primitives;
+import nabla.storage.Shapes;
+import nabla.storage.Storage;
+
+/**
+ * The program {@link Autograd#compile} builds from one trace, and its two ways to run.
+ *
+ * <p>Built once per signature: the trace's steps are numbered values (arguments first); passes then
+ * drop steps no result needs (dead-code elimination), merge steps that apply the same primitive to
+ * the same inputs (common-subexpression elimination), keep the values that depend on no argument as
+ * computed at trace time (constant folding; recomputed when a captured tensor they read is written
+ * in place), and group chains of elementwise steps of one shape and dtype, with the full sums of
+ * their values, into one {@link Fused} pass over memory (loop fusion). Values that only live inside
+ * a pass never exist as arrays.
+ *
+ * <p>{@link #run} executes the fused plan with recording off. {@link #replay} applies the live
+ * steps one by one through the engine, recording gradients and tangents as the traced run did; the
+ * compiled function uses it when a result needs a graph, a tangent or an outer trace.
+ *
+ * <p>Immutable after construction except for the folded constants, which are refreshed under a
+ * lock; every run keeps its values in its own array, so calls from several threads are safe.
+ */
+final class CompiledPlan {
+  /** An input of a step: a value of the plan, a detached alias of one, or a tensor from outside. */
+  record Ref(int value, Tensor constant, boolean detached) {
+    static Ref of(int value) {
+      return new Ref(value, null, false);
+    }
+
+    static Ref constant(Tensor t) {
+      return new Ref(-1, t, false);
+    }
+  }
+
+  /** A traced primitive application over plan values. */
+  record Step(Primitive primitive, Ref[] inputs, int out, boolean grad, String describe) {}
+
+  /** What the fused plan runs: one step, or one fused pass. */
+  private sealed interface Op permits StepOp, FusedOp {}
+
+  private record StepOp(Step step) implements Op {}
+
+  /**
+   * A fused pass: its program; the refs of its operands; the value each instruction produces and
+   * whether it is stored (else it lives in scratch blocks only); the sums it takes (slot, value,
+   * shape of the result).
+   */
+  private record FusedOp(
+      Fused.Program program,
+      Ref[] operands,
+      int[] instrValue,
+      boolean[] stored,
+      int[] sumSlot,
+      int[] sumValue,
+      int[][] sumShape,
+      List<Step> members)
+      implements Op {}
+
+  private final int valueCount;
+  private final int[] argIds;
+  private final List<Step> live;
+  private final List<Op> ops;
+  private final Ref[] outputs;
+  private final String program;
+
+  // constant folding: the values computed from constants only, and what they read from outside
+  private final List<Step> foldSteps;
+  private final Tensor[] external;
+  private final int[] externalVersions;
+  private final Tensor[] folded;
+  private final boolean constantsRequireGrad;
+
+  private final int fusedPasses;
+  private final int removedByCse;
+  private final int removedAsDead;
+
+  /** Builds the plan of a trace whose arguments are {@code args} and results {@code outputs}. */
+  CompiledPlan(Trace trace, Tensor[] args, Tensor[] results, String op) {
+    this.program = trace.toString();
+    this.valueCount = trace.valueCount();
+    argIds = new int[args.length];
+    for (int i = 0; i < args.length; i++) {
+      argIds[i] = trace.id(args[i]);
+    }
+    // ------------------------------------------------------------------ steps over value numbers
+    List<Step> all = new ArrayList<>();
+    for (Trace.Step st : trace.steps()) {
+      Ref[] in = new Ref[st.inputs().length];
+      for (int i = 0; i < in.length; i++) {
+        in[i] = ref(trace, st.inputs()[i], st.refs()[i], op);
+      }
+      all.add(new Step(st.primitive(), in, trace.id(st.output()), st.grad(), describe(st)));
+    }
+    outputs = new Ref[results.length];
+    for (int k = 0; k < results.length; k++) {
+      outputs[k] = ref(trace, results[k], trace.id(results[k]), op);
+    }
+    // ------------------------------------------------------------------ common subexpressions
+    Map<Integer, Integer> same = new HashMap<>();
+    Map<List<Object>, Integer> seen = new HashMap<>();
+    List<Step> merged = new ArrayList<>();
+    int cse = 0;
+    for (Step s : all) {
+      Step r = renamed(s, same);
+      List<Object> key = cseKey(r);
+      Integer earlier = key == null ? null : seen.get(key);
+      if (earlier != null) {
+        same.put(r.out(), earlier);
+        cse++;
+        continue;
+      }
+      if (key != null) {
+        seen.put(key, r.out());
+      }
+      merged.add(r);
+    }
+    for (int k = 0; k < outputs.length; k++) {
+      outputs[k] = renamed(outputs[k], same);
+    }
+    removedByCse = cse;
+    // ------------------------------------------------------------------ dead code
+    BitSet needed = new BitSet();
+    for (Ref r : outputs) {
+      if (r.constant() == null) {
+        needed.set(r.value());
+      }
+    }
+    List<Step> kept = new ArrayList<>();
+    for (int k = merged.size() - 1; k >= 0; k--) {
+      Step s = merged.get(k);
+      if (needed.get(s.out())) {
+        kept.add(s);
+        for (Ref r : s.inputs()) {
+          if (r.constant() == null) {
+            needed.set(r.value());
+          }
+        }
+      }
+    }
+    java.util.Collections.reverse(kept);
+    removedAsDead = merged.size() - kept.size();
+    live = List.copyOf(kept);
+    // ------------------------------------------------------------------ constant folding
+    foldSteps = new ArrayList<>();
+    Map<Tensor, Boolean> ext = new IdentityHashMap<>();
+    boolean anyGrad = false;
+    for (Step s : live) {
+      for (Ref r : s.inputs()) {
+        if (r.constant() != null) {
+          anyGrad |= r.constant().requiresGrad();
+        }
+      }
+      if (!trace.dependent(s.out())) {
+        foldSteps.add(s);
+        for (Ref r : s.inputs()) {
+          if (r.constant() != null) {
+            ext.put(r.constant(), true);
+          }
+        }
+      }
+    }
+    constantsRequireGrad = anyGrad;
+    external = ext.keySet().toArray(new Tensor[0]);
+    externalVersions = new int[external.length];
+    for (int i = 0; i < external.length; i++) {
+      externalVersions[i] = external[i].storage.version();
+    }
+    folded = new Tensor[valueCount];
+    for (Step s : foldSteps) {
+      folded[s.out()] = trace.value(s.out()).detach();
+    }
+    // ------------------------------------------------------------------ loop fusion
+    ops = new ArrayList<>();
+    BitSet isOutput = new BitSet();
+    for (Ref r : outputs) {
+      if (r.constant() == null) {
+        isOutput.set(r.value());
+      }
+    }
+    List<Step> dependentSteps = new ArrayList<>();
+    for (Step s : live) {
+      if (folded[s.out()] == null) {
+        dependentSteps.add(s);
+      }
+    }
+    fusedPasses = fuse(trace, dependentSteps, isOutput);
+  }
+
+  // -------------------------------------------------------------------------------- fusion
+
+  /** One group being formed: elementwise steps of one shape and dtype, and sums of their values. */
+  private static final class Group {
+    final DType dtype;
+    final int[] shape;
+    final List<Step> members = new ArrayList<>();
+    final List<Step> sums = new ArrayList<>();
+    final BitSet memberValues = new BitSet();
+    final BitSet sumValues = new BitSet();
+
+    Group(DType dtype, int[] shape) {
+      this.dtype = dtype;
+      this.shape = shape;
+    }
+  }
+
+  private int fuse(Trace trace, List<Step> steps, BitSet isOutput) {
+    // which steps read each value, to know which fused values must be stored
+    Map<Integer, List<Step>> readers = new HashMap<>();
+    for (Step s : steps) {
+      for (Ref r : s.inputs()) {
+        if (r.constant() == null) {
+          readers.computeIfAbsent(r.value(), k -> new ArrayList<>()).add(s);
+        }
+      }
+    }
+    List<Group> open = new ArrayList<>();
+    int[] passes = {0};
+    for (Step s : steps) {
+      Tensor out = trace.value(s.out());
+      boolean elementwise =
+          (Primitives.unaryKernel(s.primitive()) != null
+                  || Primitives.binaryKernel(s.primitive()) != null)
+              && out.dtype().isFloating()
+              && (out.dtype() == DType.FLOAT32 || out.dtype() == DType.FLOAT64)
+              && !anyDetached(s);
+      if (elementwise) {
+        Group g = null;
+        for (Group o : open) {
+          if (o.dtype == out.dtype() && Arrays.equals(o.shape, out.shape)) {
+            g = o;
+          }
+        }
+        for (Ref r : s.inputs()) {
+          if (r.constant() != null) {
+            continue;
+          }
+          Group owner = owner(open, r.value());
+          if (owner != null && (owner != g || owner.sumValues.get(r.value()))) {
+            close(owner, open, readers, isOutput, trace, passes);
+            if (owner == g) {
+              g = null;
+            }
+          }
+        }
+        if (g == null) {
+          g = new Group(out.dtype(), out.shape.clone());
+          open.add(g);
+        }
+        g.members.add(s);
+        g.memberValues.set(s.out());
+        continue;
+      }
+      if (s.inputs().length == 1 && s.inputs()[0].constant() == null && !anyDetached(s)) {
+        int in = s.inputs()[0].value();
+        Group owner = owner(open, in);
+        if (owner != null
+            && owner.memberValues.get(in)
+            && Primitives.isFullSum(s.primitive(), owner.shape.length)
+            && out.dtype() == owner.dtype) {
+          owner.sums.add(s);
+          owner.sumValues.set(s.out());
+          continue;
+        }
+      }
+      for (Ref r : s.inputs()) {
+        if (r.constant() == null) {
+          Group owner = owner(open, r.value());
+          if (owner != null) {
+            close(owner, open, readers, isOutput, trace, passes);
+          }
+        }
+      }
+      ops.add(new StepOp(s));
+    }
+    while (!open.isEmpty()) {
+      close(open.get(0), open, readers, isOutput, trace, passes);
+    }
+    return passes[0];
+  }
+
+  private static boolean anyDetached(Step s) {
+    for (Ref r : s.inputs()) {
+      if (r.detached()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Group owner(List<Group> open, int value) {
+    for (Group g : open) {
+      if (g.memberValues.get(value) || g.sumValues.get(value)) {
+        return g;
+      }
+    }
+    return null;
+  }
+
+  private void close(
+      Group g,
+      List<Group> open,
+      Map<Integer, List<Step>> readers,
+      BitSet isOutput,
+      Trace trace,
+      int[] passes) {
+    open.remove(g);
+    if (g.members.size() == 1 && g.sums.isEmpty()) {
+      ops.add(new StepOp(g.members.get(0)));
+      return;
+    }
+    passes[0]++;
+    List<Ref> operands = new ArrayList<>();
+    Map<Object, Integer> operandSlot = new HashMap<>();
+    Map<Integer, Integer> slotOf = new HashMap<>();
+    // operands first: every input from outside the group, once
+    for (Step s : g.members) {
+      for (Ref r : s.inputs()) {
+        if (r.constant() == null && g.memberValues.get(r.value())) {
+          continue;
+        }
+        Object key = r.constant() != null ? new IdentityKey(r.constant()) : r.value();
+        if (!operandSlot.containsKey(key)) {
+          operandSlot.put(key, operands.size());
+          operands.add(r);
+        }
+      }
+    }
+    int base = operands.size();
+    Fused.Instr[] instrs = new Fused.Instr[g.members.size()];
+    int[] instrValue = new int[instrs.length];
+    boolean[] stored = new boolean[instrs.length];
+    for (int k = 0; k < instrs.length; k++) {
+      Step s = g.members.get(k);
+      int[] slots = new int[s.inputs().length];
+      for (int i = 0; i < slots.length; i++) {
+        Ref r = s.inputs()[i];
+        if (r.constant() == null && g.memberValues.get(r.value())) {
+          slots[i] = slotOf.get(r.value());
+        } else {
+          Object key = r.constant() != null ? new IdentityKey(r.constant()) : r.value();
+          slots[i] = operandSlot.get(key);
+        }
+      }
+      UnaryOp u = Primitives.unaryKernel(s.primitive());
+      instrs[k] =
+          u != null
+              ? Fused.Instr.unary(u, slots[0])
+              : Fused.Instr.binary(Primitives.binaryKernel(s.primitive()), slots[0], slots[1]);
+      instrValue[k] = s.out();
+      slotOf.put(s.out(), base + k);
+      boolean outside = isOutput.get(s.out());
+      for (Step reader : readers.getOrDefault(s.out(), List.of())) {
+        outside |= !g.members.contains(reader) && !g.sums.contains(reader);
+      }
+      stored[k] = outside;
+    }
+    int[] sumSlot = new int[g.sums.size()];
+    int[] sumValue = new int[sumSlot.length];
+    int[][] sumShape = new int[sumSlot.length][];
+    for (int j = 0; j < sumSlot.length; j++) {
+      Step s = g.sums.get(j);
+      sumSlot[j] = slotOf.get(s.inputs()[0].value());
+      sumValue[j] = s.out();
+      sumShape[j] = trace.value(s.out()).shape.clone();
+    }
+    List<Step> members = new ArrayList<>(g.members);
+    members.addAll(g.sums);
+    ops.add(
+        new FusedOp(
+            new Fused.Program(g.dtype, g.shape, base, instrs),
+            operands.toArray(new Ref[0]),
+            instrValue,
+            stored,
+            sumSlot,
+            sumValue,
+            sumShape,
+            members));
+  }
+
+  /** Identity as a map key (constants are compared by object, not by value). */
+  private record IdentityKey(Tensor t) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof IdentityKey k && k.t == t;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(t);
+    }
+  }
+
+  // -------------------------------------------------------------------------------- passes'
+  // helpers
+
+  private static Ref ref(Trace trace, Tensor t, int id, String op) {
+    if (id >= 0) {
+      return Ref.of(id);
+    }
+    int alias = trace.aliasOf(t);
+    if (alias >= 0) {
+      return new Ref(alias, null, true);
+    }
+    if (alias == -2) {
+      throw new Unsupported(
+          "a view of a traced tensor (shape "
+              + t.shapeString()
+              + ") was made outside the primitives");
+    }
+    return Ref.constant(t);
+  }
+
+  /** The traced program cannot be planned; the function then runs uncompiled. */
+  static final class Unsupported extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Unsupported(String why) {
+      super(why, null, false, false);
+    }
+  }
+
+  private static Ref renamed(Ref r, Map<Integer, Integer> same) {
+    if (r.constant() != null) {
+      return r;
+    }
+    Integer to = same.get(r.value());
+    return to == null ? r : new Ref(to, null, r.detached());
+  }
+
+  private static Step renamed(Step s, Map<Integer, Integer> same) {
+    Ref[] in = s.inputs().clone();
+    boolean changed = false;
+    for (int i = 0; i < in.length; i++) {
+      Ref r = renamed(in[i], same);
+      changed |= r != in[i];
+      in[i] = r;
+    }
+    return changed ? new Step(s.primitive(), in, s.out(), s.grad(), s.describe()) : s;
+  }
+
+  /**
+   * Equal keys mean equal results: the same primitive instance (the elementwise rows, matmul, ...
+   * are shared instances with no parameters) on the same inputs with the same recording flag.
+   * Parameterised primitives are new instances each time and so never merge, which is safe.
+   */
+  private static List<Object> cseKey(Step s) {
+    List<Object> key = new ArrayList<>();
+    key.add(new PrimitiveKey(s.primitive()));
+    key.add(s.grad());
+    for (Ref r : s.inputs()) {
+      key.add(r.constant() != null ? new IdentityKey(r.constant()) : r.value());
+      key.add(r.detached());
+    }
+    return key;
+  }
+
+  private record PrimitiveKey(Primitive p) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof PrimitiveKey k && k.p == p;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(p);
+    }
+  }
+
+  private static String describe(Trace.Step st) {
+    return st.primitive().toString();
+  }
+
+  // -------------------------------------------------------------------------------- running
+
+  /** Whether a result may need a graph or a tangent: then {@link #replay} must run. */
+  boolean needsRecording(Tensor[] args) {
+    GradMode.State s = GradMode.state();
+    if (s.forwardActive() || s.anomaly || Trace.anyActive()) {
+      return true;
+    }
+    if (!s.enabled) {
+      return false;
+    }
+    if (constantsRequireGrad) {
+      return true;
+    }
+    for (Tensor a : args) {
+      if (a.requiresGrad()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Runs the fused plan with gradient recording off. */
+  Tensor[] run(Tensor[] args) {
+    Tensor[] v = new Tensor[valueCount];
+    for (int i = 0; i < args.length; i++) {
+      v[argIds[i]] = args[i];
+    }
+    refreshFolded();
+    for (Step s : foldSteps) {
+      v[s.out()] = folded[s.out()];
+    }
+    GradMode.State st = GradMode.state();
+    boolean was = st.enabled;
+    st.enabled = false;
+    try {
+      for (Op op : ops) {
+        switch (op) {
+          case StepOp so -> {
+            Step s = so.step();
+            v[s.out()] = Engine.apply(s.primitive(), inputs(s.inputs(), v));
+          }
+          case FusedOp f -> runFused(f, v);
+        }
+      }
+    } finally {
+      st.enabled = was;
+    }
+    return results(v, true);
+  }
+
+  /** Applies the live steps one by one through the engine, recording as the traced run did. */
+  Tensor[] replay(Tensor[] args) {
+    Tensor[] v = new Tensor[valueCount];
+    for (int i = 0; i < args.length; i++) {
+      v[argIds[i]] = args[i];
+    }
+    GradMode.State st = GradMode.state();
+    boolean was = st.enabled;
+    try {
+      for (Step s : live) {
+        st.enabled = was && s.grad();
+        v[s.out()] = Engine.apply(s.primitive(), inputs(s.inputs(), v));
+      }
+    } finally {
+      st.enabled = was;
+    }
+    return results(v, false);
+  }
+
+  private Tensor[] results(Tensor[] v, boolean copyFolded) {
+    Tensor[] r = new Tensor[outputs.length];
+    for (int k = 0; k < r.length; k++) {
+      Ref o = outputs[k];
+      if (o.constant() != null) {
+        r[k] = o.constant();
+        continue;
+      }
+      Tensor t = v[o.value()];
+      if (copyFolded && folded[o.value()] != null) {
+        t = t.copy(); // the plan keeps the folded value: the caller gets its own
+      }
+      r[k] = o.detached() ? t.detach() : t;
+    }
+    return r;
+  }
+
+  private static Tensor[] inputs(Ref[] refs, Tensor[] v) {
+    Tensor[] in = new Tensor[refs.length];
+    for (int i = 0; i < in.length; i++) {
+      Ref r = refs[i];
+      in[i] =
+          r.constant() != null ? r.constant() : r.detached() ? v[r.value()].detach() : v[r.value()];
+    }
+    return in;
+  }
+
+  private void runFused(FusedOp f, Tensor[] v) {
+    Fused.Program p = f.program();
+    int[] shape = p.shape();
+    int n = Shapes.numel(shape);
+    Fused.Operand[] operands = new Fused.Operand[f.operands().length];
+    for (int i = 0; i < operands.length; i++) {
+      Ref r = f.operands()[i];
+      Tensor t = r.constant() != null ? r.constant() : v[r.value()];
+      operands[i] =
+          new Fused.Operand(
+              t.storage, t.offset, Shapes.broadcastStrides(t.shape, t.strides, shape));
+    }
+    Storage[] outs = new Storage[p.instrs().length];
+    for (int k = 0; k < outs.length; k++) {
+      if (f.stored()[k]) {
+        outs[k] = Storage.allocate(p.dtype(), n);
+        v[f.instrValue()[k]] =
+            new Tensor(outs[k], shape.clone(), Shapes.contiguousStrides(shape), 0);
+      }
+    }
+    double[] sums = Fused.run(p, operands, outs, f.sumSlot());
+    for (int j = 0; j < sums.length; j++) {
+      int[] s = f.sumShape()[j];
+      Storage st = Storage.allocate(p.dtype(), 1);
+      st.setDouble(0, sums[j]);
+      v[f.sumValue()[j]] = new Tensor(st, s, Shapes.contiguousStrides(s), 0);
+    }
+  }
+
+  /** Recomputes the folded constants when a tensor they were computed from was written since. */
+  private void refreshFolded() {
+    if (external.length == 0) {
+      return;
+    }
+    synchronized (this) {
+      boolean stale = false;
+      for (int i = 0; i < external.length; i++) {
+        stale |= external[i].storage.version() != externalVersions[i];
+      }
+      if (!stale) {
+        return;
+      }
+      Tensor[] v = new Tensor[valueCount];
+      try (Autograd.Scope ignored = Autograd.noGrad()) {
+        for (Step s : foldSteps) {
+          v[s.out()] = Engine.apply(s.primitive(), inputs(s.inputs(), v));
+          folded[s.out()] = v[s.out()];
+        }
+      }
+      for (int i = 0; i < external.length; i++) {
+        externalVersions[i] = external[i].storage.version();
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------- printing
+
+  /** The traced program, one line per value (like a jaxpr). */
+  String program() {
+    return program;
+  }
+
+  /** What runs: each step or fused pass, in order, and the results. */
+  String plan() {
+    StringBuilder b = new StringBuilder();
+    b.append("arguments");
+    for (int id : argIds) {
+      b.append(" v").append(id);
+    }
+    b.append('\n');
+    for (Step s : foldSteps) {
+      b.append("v").append(s.out()).append(" = ").append(call(s)).append("   (folded constant)\n");
+    }
+    for (Op op : ops) {
+      switch (op) {
+        case StepOp so ->
+            b.append("v")
+                .append(so.step().out())
+                .append(" = ")
+                .append(call(so.step()))
+                .append('\n');
+        case FusedOp f -> {
+          Fused.Program p = f.program();
+          b.append("fused pass over ")
+              .append(Shapes.str(p.shape()))
+              .append(' ')
+              .append(p.dtype())
+              .append(" (one read of each operand, one write of each stored value):\n");
+          for (Step s : f.members()) {
+            int k = indexOf(f.instrValue(), s.out());
+            boolean stored = k >= 0 && f.stored()[k];
+            b.append("    v")
+                .append(s.out())
+                .append(" = ")
+                .append(call(s))
+                .append(
+                    k < 0 ? "   (sum in the pass)" : stored ? "   (stored)" : "   (in cache only)")
+                .append('\n');
+          }
+        }
+      }
+    }
+    b.append("out");
+    for (Ref r : outputs) {
+      b.append(' ')
+          .append(
+              r.constant() != null ? "const" + Shapes.str(r.constant().shape) : "v" + r.value());
+    }
+    b.append('\n');
+    b.append(
+        String.format(
+            "(%d steps traced; %d merged as common subexpressions, %d dead, %d folded; %d fused"
+                + " passes)%n",
+            valueCount - argIds.length,
+            removedByCse,
+            removedAsDead,
+            foldSteps.size(),
+            fusedPasses));
+    return b.toString();
+  }
+
+  private static int indexOf(int[] a, int x) {
+    for (int i = 0; i < a.length; i++) {
+      if (a[i] == x) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static String call(Step s) {
+    StringBuilder b = new StringBuilder(s.describe()).append('(');
+    for (int i = 0; i < s.inputs().length; i++) {
+      Ref r = s.inputs()[i];
+      b.append(i > 0 ? ", " : "");
+      b.append(r.constant() != null ? "const" + Shapes.str(r.constant().shape) : "v" + r.value());
+      b.append(r.detached() ? ".detach()" : "");
+    }
+    return b.append(')').toString();
+  }
+
+  /** Number of fused passes (for tests). */
+  int fusedPasses() {
+    return fusedPasses;
+  }
+}
