@@ -1,0 +1,295 @@
+package nabla;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The semantics of {@link Autograd#compile}: later calls (which run the plan, not the function)
+ * equal the eager function; tracing refuses what it cannot replay; the cache, captured tensors,
+ * gradients and other transforms through a compiled function, and calls from several threads.
+ */
+class CompileTest {
+  private static final Autograd.MultiFunction W5 = a -> a[0].mul(a[1]).add(a[0]).exp().sum();
+
+  private static Tensor rand(long seed, DType dtype, int... shape) {
+    Generator.manualSeed(seed);
+    return Tensor.rand(shape).to(dtype);
+  }
+
+  private static void assertClose(Tensor expected, Tensor actual, double rel) {
+    assertArrayEquals(expected.shape(), actual.shape(), "shape");
+    assertEquals(expected.dtype(), actual.dtype(), "dtype");
+    double[] e = expected.detach().toDoubleArray();
+    double[] a = actual.detach().toDoubleArray();
+    for (int i = 0; i < e.length; i++) {
+      double tol = rel * Math.max(1, Math.abs(e[i]));
+      assertEquals(e[i], a[i], tol, "element " + i);
+    }
+  }
+
+  private static void assertSameBits(Tensor expected, Tensor actual) {
+    assertArrayEquals(expected.shape(), actual.shape(), "shape");
+    assertArrayEquals(expected.detach().toDoubleArray(), actual.detach().toDoubleArray());
+  }
+
+  @Test
+  void fusedValueAndGradientEqualEagerOnLaterCalls() {
+    for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      var eager = Autograd.valueAndGrad(W5);
+      var compiled = Autograd.compileMulti(eager);
+      for (int call = 0; call < 3; call++) {
+        Tensor x = rand(10 + call, dtype, 5000);
+        Tensor y = rand(20 + call, dtype, 5000);
+        var e = eager.apply(new Tensor[] {x, y});
+        var c = compiled.apply(new Tensor[] {x, y});
+        double rel = dtype == DType.FLOAT32 ? 1e-6 : 1e-12;
+        assertClose(e.value(), c.value(), rel);
+        // the elementwise values of a fused pass are those of the eager kernels, bit for bit
+        assertSameBits(e.grads()[0], c.grads()[0]);
+        assertSameBits(e.grads()[1], c.grads()[1]);
+      }
+      assertEquals(1, compiled.traceCount());
+      assertEquals(1, compiled.fusedPasses(), compiled.plan());
+      assertTrue(compiled.plan().contains("fused pass over [5000] " + dtype), compiled.plan());
+      assertTrue(compiled.program().contains("Exp("), compiled.program());
+    }
+  }
+
+  @Test
+  void broadcastAndStridedOperandsAreRead() {
+    // a bias row broadcast over a matrix, and a transposed (non-contiguous) operand
+    Function<Tensor[], Tensor> f = a -> a[0].transpose().mul(a[1]).add(a[2]).tanh().mul(2);
+    var compiled = Autograd.compileMulti(f);
+    for (int call = 0; call < 2; call++) {
+      Tensor x = rand(30 + call, DType.FLOAT64, 70, 40);
+      Tensor y = rand(40 + call, DType.FLOAT64, 40, 70);
+      Tensor b = rand(50 + call, DType.FLOAT64, 70);
+      assertSameBits(f.apply(new Tensor[] {x, y, b}), compiled.apply(new Tensor[] {x, y, b}));
+    }
+    assertEquals(1, compiled.fusedPasses(), compiled.plan());
+  }
+
+  @Test
+  void commonSubexpressionsDeadCodeAndConstantsArePlanned() {
+    Tensor w = Tensor.of(1, 2, 3);
+    var compiled =
+        Autograd.compile(
+            x -> {
+              x.log(); // unused
+              Tensor c = w.mul(2).add(1); // constants only: folded
+              return x.exp().add(x.exp()).mul(c).sum();
+            });
+    Tensor x1 = Tensor.of(0.5, 0.25, 0.125);
+    compiled.apply(x1);
+    Tensor x2 = Tensor.of(1.5, -0.25, 2);
+    Tensor expected = x2.exp().add(x2.exp()).mul(w.mul(2).add(1)).sum();
+    assertClose(expected, compiled.apply(x2), 1e-6);
+    String plan = compiled.plan();
+    assertTrue(plan.contains("1 merged as common subexpressions"), plan);
+    assertTrue(plan.contains("1 dead"), plan);
+    assertTrue(plan.contains("2 folded"), plan);
+  }
+
+  @Test
+  void capturedTensorWrittenInPlaceIsSeenByLaterCalls() {
+    Tensor w = Tensor.of(1, 2, 3);
+    Function<Tensor, Tensor> f = x -> x.mul(w.mul(2));
+    var compiled = Autograd.compile(f);
+    Tensor x = Tensor.of(1, 1, 1);
+    compiled.apply(x);
+    w.addInPlace(10);
+    assertSameBits(f.apply(x), compiled.apply(x));
+    assertSameBits(Tensor.of(22, 24, 26), compiled.apply(x));
+  }
+
+  @Test
+  void foldedResultsAreTheCallersOwn() {
+    Tensor w = Tensor.of(1, 2);
+    var compiled = Autograd.compile(x -> new Tensor[] {x.add(1), w.mul(3)});
+    compiled.apply(Tensor.of(0, 0));
+    Tensor[] r = compiled.apply(Tensor.of(0, 0));
+    r[1].addInPlace(100); // must not change what the plan returns next time
+    assertSameBits(Tensor.of(3, 6), compiled.apply(Tensor.of(0, 0))[1]);
+  }
+
+  @Test
+  void readingAValueWhileTracingThrowsAndCachesNothing() {
+    var compiled = Autograd.compile(x -> x.sum().item() > 0 ? x : x.neg());
+    TracingException e =
+        assertThrows(TracingException.class, () -> compiled.apply(Tensor.of(1, 2)));
+    assertTrue(e.getMessage().startsWith("compile: item()"), e.getMessage());
+    assertTrue(e.getMessage().contains("Tensor.where"), e.getMessage());
+    assertEquals(0, compiled.cacheSize());
+    var fixed = Autograd.compile(x -> Tensor.where(x.sum().gt(0), x, x.neg()));
+    fixed.apply(Tensor.of(1, 2));
+    assertSameBits(Tensor.of(1, -2).neg(), fixed.apply(Tensor.of(1, -2).neg()));
+    assertSameBits(Tensor.of(-3, 1).neg(), fixed.apply(Tensor.of(-3, 1)));
+  }
+
+  @Test
+  void readingConstantsIsAllowed() {
+    Tensor scale = Tensor.scalar(3);
+    var compiled = Autograd.compile(x -> x.mul(scale.item()));
+    compiled.apply(Tensor.of(1));
+    assertSameBits(Tensor.of(6), compiled.apply(Tensor.of(2)));
+  }
+
+  @Test
+  void randomDrawsAndInPlaceWritesWhileTracingThrow() {
+    var noisy = Autograd.compile(x -> x.add(Tensor.randn(x.shape())));
+    TracingException r = assertThrows(TracingException.class, () -> noisy.apply(Tensor.of(1, 2)));
+    assertTrue(r.getMessage().contains("random"), r.getMessage());
+    var impure =
+        Autograd.compile(
+            x -> {
+              Tensor y = x.mul(2);
+              y.addInPlace(1);
+              return y;
+            });
+    TracingException w = assertThrows(TracingException.class, () -> impure.apply(Tensor.of(1, 2)));
+    assertTrue(w.getMessage().contains("in place"), w.getMessage());
+  }
+
+  @Test
+  void cacheTracesOncePerSignatureAndKeepsTheMostRecent() {
+    var compiled = Autograd.compile((Tensor x) -> x.mul(2)).cacheLimit(2);
+    compiled.apply(Tensor.zeros(3));
+    compiled.apply(Tensor.zeros(3));
+    assertEquals(1, compiled.traceCount());
+    compiled.apply(Tensor.zeros(4));
+    compiled.apply(Tensor.zeros(3).to(DType.FLOAT64));
+    assertEquals(3, compiled.traceCount());
+    assertEquals(2, compiled.cacheSize());
+    compiled.apply(Tensor.zeros(4)); // still cached
+    assertEquals(3, compiled.traceCount());
+    compiled.apply(Tensor.zeros(3)); // evicted: traced again
+    assertEquals(4, compiled.traceCount());
+    assertThrows(IllegalArgumentException.class, () -> compiled.cacheLimit(0));
+  }
+
+  @Test
+  void theSameTensorTwiceIsItsOwnSignature() {
+    var compiled = Autograd.compileMulti((Tensor[] a) -> a[0].sub(a[1]));
+    Tensor x = Tensor.of(5, 6);
+    compiled.apply(new Tensor[] {x, x});
+    compiled.apply(new Tensor[] {x, x});
+    assertSameBits(Tensor.of(4, 4), compiled.apply(new Tensor[] {x, Tensor.of(1, 2)}));
+    assertSameBits(Tensor.of(4, 4), compiled.apply(new Tensor[] {x, Tensor.of(1, 2)}));
+  }
+
+  @Test
+  void gradientsThroughACompiledFunctionAreExact() {
+    Function<Tensor, Tensor> f = x -> x.mul(x).add(x).exp().sum();
+    var compiled = Autograd.compile(f);
+    for (int call = 0; call < 3; call++) {
+      Tensor x = rand(60 + call, DType.FLOAT64, 7).requiresGrad(true);
+      compiled.apply(x).backward();
+      Tensor viaCompiled = x.grad();
+      Tensor x2 = x.detach().requiresGrad(true);
+      f.apply(x2).backward();
+      assertSameBits(x2.grad(), viaCompiled);
+    }
+    // second order through compile(grad)
+    var dd = Autograd.grad(Autograd.compile(Autograd.grad(f)).andThen(Tensor::sum));
+    Tensor x = rand(70, DType.FLOAT64, 4);
+    dd.apply(x);
+    assertClose(Autograd.grad(Autograd.grad(f).andThen(Tensor::sum)).apply(x), dd.apply(x), 1e-12);
+  }
+
+  @Test
+  void forwardModeAndVmapSeeThroughACompiledFunction() {
+    Function<Tensor, Tensor> f = x -> x.sin().mul(x);
+    var compiled = Autograd.compile(f);
+    Tensor x = rand(80, DType.FLOAT64, 5);
+    Tensor v = rand(81, DType.FLOAT64, 5);
+    compiled.apply(x);
+    assertClose(Autograd.jvp(f, x, v), Autograd.jvp(compiled, x, v), 1e-12);
+    Tensor batch = rand(82, DType.FLOAT64, 3, 5);
+    assertClose(Autograd.vmap(f).apply(batch), Autograd.vmap(compiled).apply(batch), 1e-12);
+    assertClose(Autograd.jacrev(f, x), Autograd.jacrev(compiled, x), 1e-12);
+  }
+
+  @Test
+  void noGradCallsRunTheFusedPlanAndCarryNoGraph() {
+    Tensor w = Tensor.of(1, 2, 3).requiresGrad(true);
+    var compiled = Autograd.compile(x -> x.mul(w).exp().sum());
+    Tensor x = Tensor.of(0.1, 0.2, 0.3);
+    try (var ignored = Autograd.noGrad()) {
+      compiled.apply(x);
+      Tensor r = compiled.apply(x);
+      assertTrue(!r.requiresGrad());
+      assertClose(x.mul(w.detach()).exp().sum(), r, 1e-6);
+    }
+    // with recording on, the captured weight's gradient flows
+    Tensor r = compiled.apply(x);
+    r.backward();
+    assertClose(x.mul(w.detach()).exp().mul(x), w.grad(), 1e-6);
+  }
+
+  @Test
+  void resultStructuresAreRebuilt() {
+    var compiled = Autograd.compile(x -> List.of(x.add(1), x.mul(2)));
+    compiled.apply(Tensor.of(1));
+    List<Tensor> r = compiled.apply(Tensor.of(3));
+    assertSameBits(Tensor.of(4), r.get(0));
+    assertSameBits(Tensor.of(6), r.get(1));
+    var bad = Autograd.compile(x -> "not a tensor");
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> bad.apply(Tensor.of(1)));
+    assertTrue(e.getMessage().contains("java.lang.String"), e.getMessage());
+    var nulls = Autograd.compileMulti((Tensor[] a) -> a[0]);
+    assertThrows(IllegalArgumentException.class, () -> nulls.apply(new Tensor[] {null}));
+    assertThrows(IllegalArgumentException.class, () -> Autograd.compile(null));
+  }
+
+  @Test
+  void concurrentCallsEachGetTheirOwnResults() throws Exception {
+    Function<Tensor[], Autograd.ValueAndGrads> eager = Autograd.valueAndGrad(W5);
+    var compiled = Autograd.compileMulti(eager);
+    compiled.apply(new Tensor[] {rand(1, DType.FLOAT32, 3000), rand(2, DType.FLOAT32, 3000)});
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int seed = 100 * t;
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 25; i++) {
+                    Tensor x = rand(seed + i, DType.FLOAT32, 3000);
+                    Tensor y = rand(seed + i + 50, DType.FLOAT32, 3000);
+                    var c = compiled.apply(new Tensor[] {x, y});
+                    var e = eager.apply(new Tensor[] {x, y});
+                    assertSameBits(e.grads()[0], c.grads()[0]);
+                    assertClose(e.value(), c.value(), 1e-6);
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    assertEquals(1, compiled.traceCount());
+  }
+
+  @Test
+  void beforeAnyCallThePrintoutsSaySo() {
+    var compiled = Autograd.compile((Tensor x) -> x);
+    assertTrue(compiled.plan().contains("not traced yet"));
+    assertNull(null);
+  }
+}
