@@ -118,6 +118,12 @@ public final class Compare {
             Workloads.BigElementwise b = new Workloads.BigElementwise(w5n);
             checks.put("W5 value", b.run().item());
             results.put(w, json(measure(b::run, plan), "n", w5n));
+            b = null;
+            sink = null;
+            Workloads.BigElementwiseCompiled c = new Workloads.BigElementwiseCompiled(w5n);
+            checks.put("W5C value", c.run().item());
+            results.put("W5C", json(measure(c::run, plan), "n", w5n));
+            checks.put("W5C program and plan", c.describe());
           }
           case "W6" -> {
             Workloads.Hessian h = new Workloads.Hessian();

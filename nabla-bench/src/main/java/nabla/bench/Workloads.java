@@ -3,6 +3,7 @@ package nabla.bench;
 import java.lang.reflect.Method;
 import java.util.function.Function;
 import nabla.Autograd;
+import nabla.Compiled;
 import nabla.Generator;
 import nabla.Tensor;
 
@@ -240,6 +241,33 @@ public final class Workloads {
       x.zeroGrad();
       y.zeroGrad();
       return s;
+    }
+  }
+
+  /**
+   * W5 compiled: the same function and gradients as {@link BigElementwise}, through {@code
+   * Autograd.compileMulti(Autograd.valueAndGrad(...))}, so that the forward and the backward run as
+   * one fused pass (issue #14). Returns the value; the gradients are computed and returned too.
+   */
+  public static final class BigElementwiseCompiled {
+    final Tensor x;
+    final Tensor y;
+    final Compiled<Tensor[], Autograd.ValueAndGrads> step =
+        Autograd.compileMulti(
+            Autograd.valueAndGrad((Tensor[] a) -> a[0].mul(a[1]).add(a[0]).exp().sum()));
+
+    public BigElementwiseCompiled(int n) {
+      x = Tensor.linspace(0, 1, n);
+      y = Tensor.linspace(1, 0, n);
+    }
+
+    public Tensor run() {
+      return step.apply(new Tensor[] {x, y}).value();
+    }
+
+    /** The traced program and the plan, for the report. */
+    public String describe() {
+      return step.program() + "\n" + step.plan();
     }
   }
 

@@ -110,11 +110,55 @@ final class VectorKernelsDouble implements ElementwiseKernelsDouble {
       SCALAR.unary(op, a, ai, o, oi, n);
       return;
     }
-    int step = SPECIES.length();
     int upper = SPECIES.loopBound(n);
-    int j = 0;
-    for (; j < upper; j += step) {
-      compute(op, DoubleVector.fromArray(SPECIES, a, ai + j)).intoArray(o, oi + j);
+    int j = upper;
+    // One loop per op, each around a small body that C2 inlines whole: a loop around compute()'s
+    // switch over every op is too big to inline once several ops have run, and then every vector
+    // crossing the call is boxed (measured: neg 1.1 ns and sigmoid 3.5 ns per float32 element
+    // instead of 0.1 and 0.4).
+    switch (op) {
+      case NEG -> {
+        for (int i = 0; i < upper; i += SPECIES.length()) {
+          DoubleVector.fromArray(SPECIES, a, ai + i).neg().intoArray(o, oi + i);
+        }
+      }
+      case ABS -> {
+        for (int i = 0; i < upper; i += SPECIES.length()) {
+          DoubleVector.fromArray(SPECIES, a, ai + i).abs().intoArray(o, oi + i);
+        }
+      }
+      case SQRT -> {
+        for (int i = 0; i < upper; i += SPECIES.length()) {
+          DoubleVector.fromArray(SPECIES, a, ai + i).sqrt().intoArray(o, oi + i);
+        }
+      }
+      case RELU -> {
+        for (int i = 0; i < upper; i += SPECIES.length()) {
+          DoubleVector.fromArray(SPECIES, a, ai + i)
+              .lanewise(VectorOperators.MAX, 0d)
+              .intoArray(o, oi + i);
+        }
+      }
+      case EXP -> {
+        for (int i = 0; i < upper; i += SPECIES.length()) {
+          VectorExp.exp(DoubleVector.fromArray(SPECIES, a, ai + i)).intoArray(o, oi + i);
+        }
+      }
+      case SIGMOID -> {
+        for (int i = 0; i < upper; i += SPECIES.length()) {
+          sigmoid(DoubleVector.fromArray(SPECIES, a, ai + i)).intoArray(o, oi + i);
+        }
+      }
+      case SILU -> {
+        for (int i = 0; i < upper; i += SPECIES.length()) {
+          silu(DoubleVector.fromArray(SPECIES, a, ai + i)).intoArray(o, oi + i);
+        }
+      }
+      default -> {
+        for (int i = 0; i < upper; i += SPECIES.length()) {
+          compute(op, DoubleVector.fromArray(SPECIES, a, ai + i)).intoArray(o, oi + i);
+        }
+      }
     }
     if (j < n) {
       if (exact) {
@@ -152,26 +196,32 @@ final class VectorKernelsDouble implements ElementwiseKernelsDouble {
       case EXP -> VectorExp.exp(x);
       // max(x, 0) keeps NaN, like the scalar kernel
       case RELU -> x.lanewise(VectorOperators.MAX, 0d);
-      case SIGMOID -> {
-        // e = exp(-|x|) never overflows; sigmoid = 1/(1+e) for x >= 0, e/(1+e) otherwise
-        DoubleVector e = VectorExp.exp(x.abs().neg());
-        DoubleVector inv = DoubleVector.broadcast(SPECIES, 1d).div(e.add(1d));
-        VectorMask<Double> neg = x.compare(VectorOperators.LT, 0d);
-        yield inv.blend(e.mul(inv), neg);
-      }
+      case SIGMOID -> sigmoid(x);
       case ERF -> errorFunction(x, false);
       case ERFC -> errorFunction(x, true);
-      case SILU -> {
-        // x · sigmoid(x), the sigmoid as above; for x < 0, x·e computed as (x·e·2^64)·2^-64
-        // so that an e^-|x| in the subnormals does not cost the product its precision
-        DoubleVector e = VectorExp.exp(x.abs().neg());
-        DoubleVector inv = DoubleVector.broadcast(SPECIES, 1d).div(e.add(1d));
-        VectorMask<Double> neg = x.compare(VectorOperators.LT, 0d);
-        DoubleVector scaled = x.mul(VectorExp.exp(x, 64)).mul(inv).mul(VectorExp.D_TWO_M64);
-        yield x.mul(inv).blend(scaled, neg);
-      }
+      case SILU -> silu(x);
       default -> throw new AssertionError(op);
     };
+  }
+
+  /** 1/(1+e^-x): e = exp(-|x|) never overflows; 1/(1+e) for x >= 0, e/(1+e) otherwise. */
+  private static DoubleVector sigmoid(DoubleVector x) {
+    DoubleVector e = VectorExp.exp(x.abs().neg());
+    DoubleVector inv = DoubleVector.broadcast(SPECIES, 1d).div(e.add(1d));
+    VectorMask<Double> neg = x.compare(VectorOperators.LT, 0d);
+    return inv.blend(e.mul(inv), neg);
+  }
+
+  /**
+   * x · sigmoid(x), the sigmoid as above; for x < 0, x·e computed as (x·e·2^64)·2^-64 so that an
+   * e^-|x| in the subnormals does not cost the product its precision.
+   */
+  private static DoubleVector silu(DoubleVector x) {
+    DoubleVector e = VectorExp.exp(x.abs().neg());
+    DoubleVector inv = DoubleVector.broadcast(SPECIES, 1d).div(e.add(1d));
+    VectorMask<Double> neg = x.compare(VectorOperators.LT, 0d);
+    DoubleVector scaled = x.mul(VectorExp.exp(x, 64)).mul(inv).mul(VectorExp.D_TWO_M64);
+    return x.mul(inv).blend(scaled, neg);
   }
 
   /** c[0] + c[1]·t + ... by Horner's rule, with the scalar kernel's operations. */

@@ -32,7 +32,8 @@ public final class Fused {
   private Fused() {}
 
   /** Working set of one block's scratch values, in bytes: a fraction of any L2 cache. */
-  private static final int SCRATCH_BYTES = 96 * 1024;
+  private static final int SCRATCH_BYTES =
+      Integer.getInteger("nabla.fused.scratchBytes", 96 * 1024);
 
   /** Block bounds in elements (multiples of 64, so vector loops see whole vectors). */
   private static final int MIN_BLOCK = 512;
