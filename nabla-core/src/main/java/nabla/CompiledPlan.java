@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import nabla.kernels.BinaryOp;
 import nabla.kernels.Fused;
 import nabla.kernels.UnaryOp;
 import nabla.ops.Primitive;
@@ -81,6 +82,19 @@ final class CompiledPlan {
   private final int[] externalVersions;
   private final Tensor[] folded;
   private final boolean constantsRequireGrad;
+
+  /**
+   * With {@code -Dnabla.compile.profile=true}, every fused-plan run adds each op's wall time, and
+   * {@link #plan()} prints the mean per op over the runs after the first {@value #PROFILE_WARMUP}
+   * (which include the JIT's warm-up): where a compiled function spends its time.
+   */
+  private static final boolean PROFILE = Boolean.getBoolean("nabla.compile.profile");
+
+  private static final int PROFILE_WARMUP = 50;
+
+  private final java.util.concurrent.atomic.AtomicLongArray nanos;
+  private final java.util.concurrent.atomic.AtomicLong runs =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private final int fusedPasses;
   private final int removedByCse;
@@ -196,6 +210,7 @@ final class CompiledPlan {
       }
     }
     fusedPasses = fuse(trace, dependentSteps, isOutput);
+    nanos = new java.util.concurrent.atomic.AtomicLongArray(ops.size());
   }
 
   // -------------------------------------------------------------------------------- fusion
@@ -229,16 +244,12 @@ final class CompiledPlan {
     int[] passes = {0};
     for (Step s : steps) {
       Tensor out = trace.value(s.out());
-      boolean elementwise =
-          (Primitives.unaryKernel(s.primitive()) != null
-                  || Primitives.binaryKernel(s.primitive()) != null)
-              && out.dtype().isFloating()
-              && (out.dtype() == DType.FLOAT32 || out.dtype() == DType.FLOAT64)
-              && !anyDetached(s);
+      DType compute = fusibleType(trace, s);
+      boolean elementwise = compute != null;
       if (elementwise) {
         Group g = null;
         for (Group o : open) {
-          if (o.dtype == out.dtype() && Arrays.equals(o.shape, out.shape)) {
+          if (o.dtype == compute && Arrays.equals(o.shape, out.shape)) {
             g = o;
           }
         }
@@ -255,7 +266,7 @@ final class CompiledPlan {
           }
         }
         if (g == null) {
-          g = new Group(out.dtype(), out.shape.clone());
+          g = new Group(compute, out.shape.clone());
           open.add(g);
         }
         g.members.add(s);
@@ -288,6 +299,41 @@ final class CompiledPlan {
       close(open.get(0), open, readers, isOutput, trace, passes);
     }
     return passes[0];
+  }
+
+  /**
+   * The dtype a fused pass would compute {@code s} in (float32 or float64), or null when s is not
+   * an elementwise step a pass can hold: arithmetic, a comparison of floats, or where.
+   */
+  private static DType fusibleType(Trace trace, Step s) {
+    if (anyDetached(s)) {
+      return null;
+    }
+    Primitive p = s.primitive();
+    Tensor out = trace.value(s.out());
+    DType t;
+    if (Primitives.unaryKernel(p) != null || Primitives.binaryKernel(p) != null) {
+      t = out.dtype();
+    } else if (Primitives.compareKernel(p) != null) {
+      t = typeOf(trace, s.inputs()[0]);
+      if (t != typeOf(trace, s.inputs()[1])) {
+        return null;
+      }
+    } else if (Primitives.isWhere(p)) {
+      t = out.dtype();
+      if (typeOf(trace, s.inputs()[0]) != DType.BOOL
+          || typeOf(trace, s.inputs()[1]) != t
+          || typeOf(trace, s.inputs()[2]) != t) {
+        return null;
+      }
+    } else {
+      return null;
+    }
+    return t == DType.FLOAT32 || t == DType.FLOAT64 ? t : null;
+  }
+
+  private static DType typeOf(Trace trace, Ref r) {
+    return r.constant() != null ? r.constant().dtype() : trace.value(r.value()).dtype();
   }
 
   private static boolean anyDetached(Step s) {
@@ -353,11 +399,18 @@ final class CompiledPlan {
           slots[i] = operandSlot.get(key);
         }
       }
-      UnaryOp u = Primitives.unaryKernel(s.primitive());
-      instrs[k] =
-          u != null
-              ? Fused.Instr.unary(u, slots[0])
-              : Fused.Instr.binary(Primitives.binaryKernel(s.primitive()), slots[0], slots[1]);
+      Primitive p = s.primitive();
+      UnaryOp u = Primitives.unaryKernel(p);
+      BinaryOp c = Primitives.compareKernel(p);
+      if (u != null) {
+        instrs[k] = Fused.Instr.unary(u, slots[0]);
+      } else if (c != null) {
+        instrs[k] = Fused.Instr.compare(c, slots[0], slots[1]);
+      } else if (Primitives.isWhere(p)) {
+        instrs[k] = Fused.Instr.where(slots[0], slots[1], slots[2]);
+      } else {
+        instrs[k] = Fused.Instr.binary(Primitives.binaryKernel(p), slots[0], slots[1]);
+      }
       instrValue[k] = s.out();
       slotOf.put(s.out(), base + k);
       boolean outside = isOutput.get(s.out());
@@ -518,13 +571,18 @@ final class CompiledPlan {
     boolean was = st.enabled;
     st.enabled = false;
     try {
-      for (Op op : ops) {
-        switch (op) {
+      boolean timed = PROFILE && runs.incrementAndGet() > PROFILE_WARMUP;
+      for (int i = 0; i < ops.size(); i++) {
+        long t0 = timed ? System.nanoTime() : 0;
+        switch (ops.get(i)) {
           case StepOp so -> {
             Step s = so.step();
             v[s.out()] = Engine.apply(s.primitive(), inputs(s.inputs(), v));
           }
           case FusedOp f -> runFused(f, v);
+        }
+        if (timed) {
+          nanos.addAndGet(i, System.nanoTime() - t0);
         }
       }
     } finally {
@@ -594,7 +652,8 @@ final class CompiledPlan {
     Storage[] outs = new Storage[p.instrs().length];
     for (int k = 0; k < outs.length; k++) {
       if (f.stored()[k]) {
-        outs[k] = Storage.allocate(p.dtype(), n);
+        DType t = p.instrs()[k].kind() == Fused.Kind.COMPARE ? DType.BOOL : p.dtype();
+        outs[k] = Storage.allocate(t, n);
         v[f.instrValue()[k]] =
             new Tensor(outs[k], shape.clone(), Shapes.contiguousStrides(shape), 0);
       }
@@ -652,7 +711,12 @@ final class CompiledPlan {
     for (Step s : foldSteps) {
       b.append("v").append(s.out()).append(" = ").append(call(s)).append("   (folded constant)\n");
     }
-    for (Op op : ops) {
+    long count = runs.get() - PROFILE_WARMUP;
+    for (int i = 0; i < ops.size(); i++) {
+      Op op = ops.get(i);
+      if (count > 0) {
+        b.append(String.format("[%8.1f µs] ", nanos.get(i) / 1e3 / count));
+      }
       switch (op) {
         case StepOp so ->
             b.append("v")

@@ -43,26 +43,61 @@ public final class Fused {
   /** Blocks per parallel chunk at least, so that a chunk amortises waking a thread. */
   private static final int MIN_BLOCKS_PER_CHUNK = 8;
 
+  /** What an instruction does. */
+  public enum Kind {
+    /** {@code unary(a)}. */
+    UNARY,
+    /** {@code binary(a, b)}, arithmetic. */
+    BINARY,
+    /** {@code a op b}, a comparison: a bool result. */
+    COMPARE,
+    /** {@code a ? b : c}, {@code a} bool. */
+    WHERE
+  }
+
   /**
-   * One instruction: {@code unary(a)} or {@code binary(a, b)}, its result in the next slot.
+   * One instruction, its result in the next slot.
    *
-   * @param unary the one-input op, or null
-   * @param binary the two-input arithmetic op, or null
+   * @param kind what it does
+   * @param unary the one-input op (UNARY), else null
+   * @param binary the two-input op (BINARY, COMPARE), else null
    * @param a the slot of the first input
-   * @param b the slot of the second input (binary only)
+   * @param b the slot of the second input, or -1
+   * @param c the slot of the third input (WHERE), or -1
    */
-  public record Instr(UnaryOp unary, BinaryOp binary, int a, int b) {
+  public record Instr(Kind kind, UnaryOp unary, BinaryOp binary, int a, int b, int c) {
     /** A one-input instruction. */
     public static Instr unary(UnaryOp op, int a) {
-      return new Instr(op, null, a, -1);
+      return new Instr(Kind.UNARY, op, null, a, -1, -1);
     }
 
     /** A two-input instruction (arithmetic, not a comparison). */
     public static Instr binary(BinaryOp op, int a, int b) {
       if (op.isComparison()) {
-        throw new IllegalArgumentException("Fused: " + op + " is a comparison; not fusible");
+        throw new IllegalArgumentException("Fused: " + op + " is a comparison; use compare");
       }
-      return new Instr(null, op, a, b);
+      return new Instr(Kind.BINARY, null, op, a, b, -1);
+    }
+
+    /** A comparison of two values of the program's dtype, with a bool result. */
+    public static Instr compare(BinaryOp op, int a, int b) {
+      if (!op.isComparison()) {
+        throw new IllegalArgumentException("Fused: " + op + " is not a comparison");
+      }
+      return new Instr(Kind.COMPARE, null, op, a, b, -1);
+    }
+
+    /** {@code cond ? a : b}, cond a bool slot. */
+    public static Instr where(int cond, int a, int b) {
+      return new Instr(Kind.WHERE, null, null, cond, a, b);
+    }
+
+    int inputs() {
+      return kind == Kind.UNARY ? 1 : kind == Kind.WHERE ? 3 : 2;
+    }
+
+    int input(int i) {
+      return i == 0 ? a : i == 1 ? b : c;
     }
   }
 
@@ -73,9 +108,9 @@ public final class Fused {
   public record Operand(Storage storage, int offset, int[] strides) {}
 
   /**
-   * A program: its dtype (float32 or float64; every operand and result has it), the shape it runs
-   * over, its operand count and its instructions. Instruction {@code k}'s result is slot {@code
-   * operands + k}.
+   * A program: its dtype (float32 or float64: every value but the bool results of comparisons and
+   * the bool conditions of {@code where} has it), the shape it runs over, its operand count and its
+   * instructions. Instruction {@code k}'s result is slot {@code operands + k}.
    */
   public record Program(DType dtype, int[] shape, int operands, Instr[] instrs) {
     public Program {
@@ -85,10 +120,10 @@ public final class Fused {
       for (int k = 0; k < instrs.length; k++) {
         Instr in = instrs[k];
         int limit = operands + k;
-        if (in.a() < 0
-            || in.a() >= limit
-            || (in.binary() != null && (in.b() < 0 || in.b() >= limit))) {
-          throw new IllegalArgumentException("Fused: instruction " + k + " reads a later slot");
+        for (int i = 0; i < in.inputs(); i++) {
+          if (in.input(i) < 0 || in.input(i) >= limit) {
+            throw new IllegalArgumentException("Fused: instruction " + k + " reads a later slot");
+          }
         }
       }
     }
@@ -114,6 +149,7 @@ public final class Fused {
   public static double[] run(Program p, Operand[] operands, Storage[] outputs, int[] sums) {
     int n = Shapes.numel(p.shape());
     int esize = p.dtype() == DType.FLOAT32 ? 4 : 8;
+    DType[] types = slotTypes(p, operands, outputs, sums);
     // scratch values: instruction results without output, and operands that must be gathered
     int scratch = 0;
     for (int k = 0; k < p.instrs().length; k++) {
@@ -121,15 +157,10 @@ public final class Fused {
     }
     boolean[] gathered = new boolean[p.operands()];
     for (int i = 0; i < p.operands(); i++) {
-      Operand o = operands[i];
-      if (o.storage().dtype() != p.dtype()) {
-        throw new IllegalArgumentException(
-            "Fused: operand " + i + " is " + o.storage().dtype() + ", the program " + p.dtype());
-      }
-      gathered[i] = stride(p.shape(), o.strides()) < 0;
+      gathered[i] = stride(p.shape(), operands[i].strides()) < 0;
       scratch += gathered[i] ? 1 : 0;
     }
-    int block = blockSize(Math.max(1, scratch), esize);
+    int block = Math.min(blockSize(Math.max(1, scratch), esize), (n + 63) & ~63);
     int blocks = (int) (((long) n + block - 1) / block);
     double[][] partial = new double[sums.length][Math.max(1, blocks)];
     int fblock = block;
@@ -138,7 +169,7 @@ public final class Fused {
         blocks,
         MIN_BLOCKS_PER_CHUNK,
         (s, e) -> {
-          Runner r = new Runner(p, operands, outputs, gathered, fblock);
+          Runner r = new Runner(p, types, operands, outputs, gathered, fblock);
           for (int b = s; b < e; b++) {
             int start = b * fblock;
             r.block(start, Math.min(fblock, n - start), sums, partial, b);
@@ -153,6 +184,61 @@ public final class Fused {
       total[j] = t;
     }
     return total;
+  }
+
+  /** The dtype of every slot, checked against what each instruction needs. */
+  private static DType[] slotTypes(Program p, Operand[] operands, Storage[] outputs, int[] sums) {
+    DType f = p.dtype();
+    if (operands.length != p.operands() || outputs.length != p.instrs().length) {
+      throw new IllegalArgumentException(
+          "Fused: "
+              + operands.length
+              + " operands and "
+              + outputs.length
+              + " outputs for a program of "
+              + p.operands()
+              + " and "
+              + p.instrs().length);
+    }
+    DType[] t = new DType[p.slots()];
+    for (int i = 0; i < p.operands(); i++) {
+      t[i] = operands[i].storage().dtype();
+      if (t[i] != f && t[i] != DType.BOOL) {
+        throw new IllegalArgumentException(
+            "Fused: operand " + i + " is " + t[i] + "; the program computes in " + f);
+      }
+    }
+    for (int k = 0; k < p.instrs().length; k++) {
+      Instr in = p.instrs()[k];
+      for (int i = 0; i < in.inputs(); i++) {
+        DType want = in.kind() == Kind.WHERE && i == 0 ? DType.BOOL : f;
+        if (t[in.input(i)] != want) {
+          throw new IllegalArgumentException(
+              "Fused: instruction "
+                  + k
+                  + " ("
+                  + in.kind()
+                  + ") input "
+                  + i
+                  + " is "
+                  + t[in.input(i)]
+                  + ", not "
+                  + want);
+        }
+      }
+      t[p.operands() + k] = in.kind() == Kind.COMPARE ? DType.BOOL : f;
+      Storage o = outputs[k];
+      if (o != null && (o.dtype() != t[p.operands() + k] || o.size() < Shapes.numel(p.shape()))) {
+        throw new IllegalArgumentException(
+            "Fused: the output of instruction " + k + " is " + o.dtype() + "[" + o.size() + "]");
+      }
+    }
+    for (int s : sums) {
+      if (t[s] != f) {
+        throw new IllegalArgumentException("Fused: a sum of slot " + s + ", which is " + t[s]);
+      }
+    }
+    return t;
   }
 
   /** Block length for {@code values} scratch values of {@code esize} bytes. */
@@ -188,7 +274,13 @@ public final class Fused {
     private final int[] step;
     private final int[] flat;
 
-    Runner(Program p, Operand[] operands, Storage[] outputs, boolean[] gathered, int block) {
+    Runner(
+        Program p,
+        DType[] types,
+        Operand[] operands,
+        Storage[] outputs,
+        boolean[] gathered,
+        int block) {
       this.p = p;
       this.operands = operands;
       this.outputs = outputs;
@@ -202,12 +294,12 @@ public final class Fused {
       for (int i = 0; i < p.operands(); i++) {
         flat[i] = stride(p.shape(), operands[i].strides());
         if (gathered[i]) {
-          scratch[i] = Storage.allocate(p.dtype(), block);
+          scratch[i] = Storage.allocate(types[i], block);
         }
       }
       for (int k = 0; k < p.instrs().length; k++) {
         if (outputs[k] == null) {
-          scratch[p.operands() + k] = Storage.allocate(p.dtype(), block);
+          scratch[p.operands() + k] = Storage.allocate(types[p.operands() + k], block);
         }
       }
     }
@@ -231,16 +323,29 @@ public final class Fused {
         Storage dst = outputs[k] != null ? outputs[k] : scratch[slot];
         int dOff = outputs[k] != null ? start : 0;
         int a = in.a();
-        if (in.binary() != null) {
-          int c = in.b();
-          Flat.binaryRange(
-              in.binary(), at[a], off[a], step[a], at[c], off[c], step[c], dst, dOff, len);
-        } else if (step[a] == 1) {
-          Flat.unaryRange(in.unary(), at[a], off[a], dst, dOff, len);
-        } else {
-          // a broadcast value: the op once, then spread (the same bits as elementwise)
-          Flat.unaryRange(in.unary(), at[a], off[a], dst, dOff, 1);
-          spread(dst, dOff, len);
+        int c = in.b();
+        switch (in.kind()) {
+          case BINARY ->
+              Flat.binaryRange(
+                  in.binary(), at[a], off[a], step[a], at[c], off[c], step[c], dst, dOff, len);
+          case COMPARE ->
+              Flat.compareRange(
+                  in.binary(), at[a], off[a], step[a], at[c], off[c], step[c], dst, dOff, len);
+          case WHERE -> {
+            int e = in.c();
+            Flat.whereRange(
+                at[a], off[a], step[a], at[c], off[c], step[c], at[e], off[e], step[e], dst, dOff,
+                len);
+          }
+          case UNARY -> {
+            if (step[a] == 1) {
+              Flat.unaryRange(in.unary(), at[a], off[a], dst, dOff, len);
+            } else {
+              // a broadcast value: the op once, then spread (the same bits as elementwise)
+              Flat.unaryRange(in.unary(), at[a], off[a], dst, dOff, 1);
+              spread(dst, dOff, len);
+            }
+          }
         }
         set(slot, dst, dOff, 1);
       }
@@ -259,8 +364,10 @@ public final class Fused {
     private static void spread(Storage s, int o, int len) {
       if (s.f != null) {
         Arrays.fill(s.f, o + 1, o + len, s.f[o]);
-      } else {
+      } else if (s.d != null) {
         Arrays.fill(s.d, o + 1, o + len, s.d[o]);
+      } else {
+        Arrays.fill(s.b, o + 1, o + len, s.b[o]);
       }
     }
 

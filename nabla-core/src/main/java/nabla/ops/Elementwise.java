@@ -159,6 +159,10 @@ final class Elementwise {
       this.name = op.name().toLowerCase(Locale.ROOT);
     }
 
+    BinaryOp op() {
+      return op;
+    }
+
     @Override
     public Tensor forward(Tensor... in) {
       return KernelCalls.binary(op, name, in[0], in[1]);

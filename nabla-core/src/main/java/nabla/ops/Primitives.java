@@ -128,6 +128,16 @@ public final class Primitives {
         : null;
   }
 
+  /** The comparison of a comparison primitive (eq, lt, ...), or null for any other primitive. */
+  public static BinaryOp compareKernel(Primitive p) {
+    return p instanceof Elementwise.Compare c ? c.op() : null;
+  }
+
+  /** Whether {@code p} is {@code where(cond, a, b)}. */
+  public static boolean isWhere(Primitive p) {
+    return p == WHERE;
+  }
+
   /** Whether {@code p} sums its input over every axis (with or without kept dimensions). */
   public static boolean isFullSum(Primitive p, int rank) {
     return p instanceof Reductions.Sum s && s.axes().length == rank;
