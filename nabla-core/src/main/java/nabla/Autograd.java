@@ -437,6 +437,21 @@ public final class Autograd {
   }
 
   /**
+   * Whether {@link #compile} is tracing a function on this thread: library code then skips
+   * Java-side checks of argument values (a label range check, say), which the compiled function
+   * could not repeat on later calls; the primitives' own checks still run on every call.
+   *
+   * <pre>{@code
+   * if (!Autograd.isTracing()) {
+   *   checkLabels(labels.toLongArray());   // reads values: not while tracing
+   * }
+   * }</pre>
+   */
+  public static boolean isTracing() {
+    return Trace.compiling();
+  }
+
+  /**
    * {@link #compile(Function)} for a function of several tensors, passed as an array (the same
    * shapes of arrays share a plan).
    *

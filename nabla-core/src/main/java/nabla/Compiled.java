@@ -146,12 +146,24 @@ public final class Compiled<A, R> implements Function<A, R> {
   private Tensor[] arguments(A arg) {
     Tensor[] args;
     if (array) {
-      if (arg == null) {
-        throw new IllegalArgumentException(name + ": the argument array is null; pass tensors");
+      if (!(arg instanceof Tensor[] a)) {
+        throw new IllegalArgumentException(
+            name
+                + ": the argument is "
+                + (arg == null ? "null" : "a " + arg.getClass().getName())
+                + "; a function compiled with compileMulti takes a Tensor[]");
       }
-      args = ((Tensor[]) arg).clone();
+      args = a.clone();
     } else {
-      args = new Tensor[] {(Tensor) arg};
+      if (!(arg instanceof Tensor t)) {
+        throw new IllegalArgumentException(
+            name
+                + ": the argument is "
+                + (arg == null ? "null" : "a " + arg.getClass().getName())
+                + "; a function compiled with compile takes a Tensor (compileMulti takes a"
+                + " Tensor[])");
+      }
+      args = new Tensor[] {t};
     }
     for (int i = 0; i < args.length; i++) {
       if (args[i] == null) {

@@ -113,13 +113,19 @@ final class CompiledPlan {
     for (Trace.Step st : trace.steps()) {
       Ref[] in = new Ref[st.inputs().length];
       for (int i = 0; i < in.length; i++) {
-        in[i] = ref(trace, st.inputs()[i], st.refs()[i], op);
+        in[i] =
+            ref(
+                st.inputs()[i],
+                st.refs()[i] >= 0 ? st.refs()[i] : st.aliases()[i],
+                st.refs()[i] < 0,
+                false);
       }
       all.add(new Step(st.primitive(), in, trace.id(st.output()), st.grad(), describe(st)));
     }
     outputs = new Ref[results.length];
     for (int k = 0; k < results.length; k++) {
-      outputs[k] = ref(trace, results[k], trace.id(results[k]), op);
+      int id = trace.id(results[k]);
+      outputs[k] = ref(results[k], id >= 0 ? id : trace.aliasOf(results[k]), id < 0, true);
     }
     // ------------------------------------------------------------------ common subexpressions
     Map<Integer, Integer> same = new HashMap<>();
@@ -458,15 +464,27 @@ final class CompiledPlan {
   // -------------------------------------------------------------------------------- passes'
   // helpers
 
-  private static Ref ref(Trace trace, Tensor t, int id, String op) {
-    if (id >= 0) {
+  /**
+   * The ref of a tensor a step read or the function returned: value {@code id} itself, or (when
+   * {@code alias}) an exact alias of value {@code id} such as its {@code detach()}; {@code id} -1
+   * is a constant, -2 another view of traced data.
+   */
+  private static Ref ref(Tensor t, int id, boolean alias, boolean result) {
+    if (!alias) {
       return Ref.of(id);
     }
-    int alias = trace.aliasOf(t);
-    if (alias >= 0) {
-      return new Ref(alias, null, true);
+    if (id >= 0) {
+      if ((result && t.requiresGrad()) || (t.requiresGrad() && !t.isLeaf())) {
+        // same data as a traced value but a graph of its own, made outside the primitives (a
+        // checkpoint's result): replaying would lose that graph
+        throw new Unsupported(
+            "a tensor (shape "
+                + t.shapeString()
+                + ") carries a gradient graph made outside the primitives (checkpoint?)");
+      }
+      return new Ref(id, null, true);
     }
-    if (alias == -2) {
+    if (id == -2) {
       throw new Unsupported(
           "a view of a traced tensor (shape "
               + t.shapeString()

@@ -43,9 +43,18 @@ final class Trace {
 
   /**
    * One primitive application. {@code inputs[i]} is the tensor the primitive received, {@code
-   * refs[i]} its value number in this trace ({@code -1}: a constant from outside).
+   * refs[i]} its value number in this trace ({@code -1}: no value of this trace), and for an input
+   * without a number {@code aliases[i]} what {@link #aliasOf} said of it when the step was recorded
+   * (an exact alias among the values defined before the step, such as a {@code detach()}; -2 for
+   * another view of traced data; -1 for a constant from outside).
    */
-  record Step(Primitive primitive, Tensor[] inputs, int[] refs, Tensor output, boolean grad) {}
+  record Step(
+      Primitive primitive,
+      Tensor[] inputs,
+      int[] refs,
+      int[] aliases,
+      Tensor output,
+      boolean grad) {}
 
   private final Trace parent;
   private final List<Step> steps = new ArrayList<>();
@@ -106,6 +115,19 @@ final class Trace {
     return t;
   }
 
+  /** Whether a compile trace (one that refuses value reads) records on this thread now. */
+  static boolean compiling() {
+    if (activeCount == 0) {
+      return false;
+    }
+    for (Trace t = CURRENT.get(); t != null; t = t.parent) {
+      if (t.strict != null && t.paused == 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether any trace is active on any thread (a cheap first test). */
   static boolean anyActive() {
     return activeCount > 0 && CURRENT.get() != null;
@@ -146,13 +168,16 @@ final class Trace {
 
   private void add(Primitive p, Tensor[] inputs, Tensor out, boolean grad) {
     int[] refs = new int[inputs.length];
+    int[] aliases = new int[inputs.length];
     boolean dependsOnArgs = false;
     for (int i = 0; i < inputs.length; i++) {
       Integer id = ids.get(inputs[i]);
       refs[i] = id == null ? -1 : id;
-      dependsOnArgs |= id != null && dependent.get(id);
+      aliases[i] = id == null ? aliasOf(inputs[i]) : id;
+      // a detach() (or another view) of traced data depends on the arguments as much as the data
+      dependsOnArgs |= id != null ? dependent.get(id) : aliases[i] != -1;
     }
-    steps.add(new Step(p, inputs.clone(), refs, out, grad));
+    steps.add(new Step(p, inputs.clone(), refs, aliases, out, grad));
     define(out, dependsOnArgs);
   }
 

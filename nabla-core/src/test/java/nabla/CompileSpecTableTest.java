@@ -61,28 +61,16 @@ class CompileSpecTableTest {
    * Specs whose compiled gradient is wrong on inputs other than the traced ones, with the bug (see
    * {@link CompileKnownBugsTest}): that check is skipped for them until the bug is fixed.
    */
-  static final java.util.Map<String, String> WRONG_COMPILED_GRADIENT =
-      java.util.Map.of(
-          "max/all", "max's gradient mask compares with a folded max(x).detach()",
-          "max/axis", "max's gradient mask compares with a folded max(x).detach()",
-          "min/axis", "min's gradient mask compares with a folded min(x).detach()",
-          "amax", "amax's gradient mask compares with a folded amax(x).detach()",
-          "amin", "amin's gradient mask compares with a folded amin(x).detach()",
-          "checkpoint", "the checkpoint's detached result is folded into the value",
-          "checkpoint/captured", "the checkpoint's detached result is folded into the value");
+  static final java.util.Map<String, String> WRONG_COMPILED_GRADIENT = java.util.Map.of();
 
-  /** Specs whose replayed result loses its graph (see {@link CompileKnownBugsTest}). */
-  static final java.util.Map<String, String> REPLAY_LOSES_GRAPH =
-      java.util.Map.of(
-          "checkpoint", "the replayed checkpoint result is a detached alias",
-          "checkpoint/captured", "the replayed checkpoint result is a detached alias");
+  /** Specs whose replayed result loses its graph (see {@link CompileKnownBugsTest}): none. */
+  static final java.util.Map<String, String> REPLAY_LOSES_GRAPH = java.util.Map.of();
 
   /**
-   * Specs whose elementwise result is not bit-identical to eager on new inputs, because a choice
-   * made from a detached value was folded at trace time (mathematically equal, but see {@link
-   * CompileKnownBugsTest}): within the relative bound only.
+   * Specs whose elementwise result is not bit-identical to eager on new inputs (within the relative
+   * bound only): none since values computed from a {@code detach()} are no longer folded.
    */
-  static final Set<String> FOLDED_DETACHED_CHOICE = Set.of("lerp", "lerp/broadcast", "logsumexp");
+  static final Set<String> FOLDED_DETACHED_CHOICE = Set.of();
 
   static Stream<Spec> specs() {
     return PrimitiveSpecs.all().stream();

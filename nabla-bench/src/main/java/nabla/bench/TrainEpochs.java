@@ -111,6 +111,7 @@ public final class TrainEpochs {
     long seed = 0;
     boolean eval = false;
     boolean prefetch = false;
+    boolean compile = false;
     String data = null;
     String init = "d2l";
     for (int i = 0; i < args.length; i++) {
@@ -123,6 +124,7 @@ public final class TrainEpochs {
         case "--epochs" -> epochs = Integer.parseInt(args[++i]);
         case "--seed" -> seed = Long.parseLong(args[++i]);
         case "--eval" -> eval = true;
+        case "--compile" -> compile = true;
         case "--prefetch" -> prefetch = true;
         case "--data" -> data = args[++i];
         case "--init" -> init = args[++i];
@@ -130,6 +132,7 @@ public final class TrainEpochs {
           System.err.println(
               "usage: TrainEpochs [--model softmax|mlp] [--optimizer sgd|adam] [--lr X]"
                   + " [--batch-size B] [--warmup W] [--epochs N] [--seed S] [--eval] [--prefetch]"
+                  + " [--compile]"
                   + " [--data DIR] [--init d2l|torch-default]");
           return;
         }
@@ -159,6 +162,7 @@ public final class TrainEpochs {
     CrossEntropyLoss loss = new CrossEntropyLoss();
     DataLoader train = new DataLoader(fm.train(), batch).shuffle(seed).prefetch(prefetch);
 
+    nabla.train.CompiledStep step = compile ? new nabla.train.CompiledStep(net, loss) : null;
     List<Double> warmupSeconds = new ArrayList<>();
     List<Double> epochSeconds = new ArrayList<>();
     List<Double> epochLoss = new ArrayList<>();
@@ -170,9 +174,14 @@ public final class TrainEpochs {
       double sum = 0;
       long n = 0;
       for (Batch b : train) {
-        Tensor l = loss.forward(net.forward(b.x()), b.y());
+        Tensor l;
         opt.zeroGrad();
-        l.backward();
+        if (step != null) {
+          l = step.run(b.x(), b.y()).loss();
+        } else {
+          l = loss.forward(net.forward(b.x()), b.y());
+          l.backward();
+        }
         opt.step();
         sum += l.item() * b.size();
         n += b.size();
@@ -207,6 +216,7 @@ public final class TrainEpochs {
     out.put("seed", seed);
     out.put("init", init);
     out.put("prefetch", prefetch);
+    out.put("compile", compile);
     out.put("load_seconds", loadSeconds);
     out.put("warmup_seconds", warmupSeconds);
     out.put("epoch_seconds", epochSeconds);

@@ -1,6 +1,7 @@
 package nabla.nn;
 
 import java.util.Arrays;
+import nabla.Autograd;
 import nabla.DType;
 import nabla.Tensor;
 
@@ -70,7 +71,9 @@ public class CrossEntropyLoss extends Loss {
               + Arrays.toString(logits.shape())
               + " have no classes; they need one score per class, [N, C] with C >= 1");
     }
-    long[] values = labels.toLongArray();
+    // While compile traces, the labels' values cannot be read: gather's own index check (in the
+    // kernel) catches a label out of range on every call instead.
+    long[] values = Autograd.isTracing() ? new long[0] : labels.toLongArray();
     for (int i = 0; i < values.length; i++) {
       if (values[i] < 0 || values[i] >= classes) {
         throw new IllegalArgumentException(

@@ -66,6 +66,7 @@ public final class Trainer {
   private PrintStream progressOut;
   private final List<EpochListener> epochListeners = new ArrayList<>();
   private final List<BatchListener> batchListeners = new ArrayList<>();
+  private CompiledStep compiledStep;
 
   /**
    * A trainer for {@code model} with a loss of reduction mean or sum and an optimiser over the
@@ -94,6 +95,21 @@ public final class Trainer {
     this.model = model;
     this.loss = loss;
     this.optimizer = optimizer;
+  }
+
+  /**
+   * Compiles each step's forward and backward pass ({@link CompiledStep}: one traced plan with
+   * fused elementwise passes) when {@code compile} is true; off by default. A model that cannot be
+   * traced (dropout in training mode) trains uncompiled, with a note. Returns this.
+   */
+  public Trainer compile(boolean compile) {
+    compiledStep = compile ? new CompiledStep(model, loss) : null;
+    return this;
+  }
+
+  /** The compiled step when {@link #compile(boolean)} is on, else null. */
+  public CompiledStep compiledStep() {
+    return compiledStep;
   }
 
   /** Sets the number of epochs (default 10); returns this. */
@@ -203,10 +219,18 @@ public final class Trainer {
       int k = 0;
       for (Batch b : train) {
         k++;
-        Tensor out = model.forward(b.x());
-        Tensor l = loss.forward(out, b.y());
+        Tensor out;
+        Tensor l;
         optimizer.zeroGrad();
-        l.backward();
+        if (compiledStep != null) {
+          CompiledStep.Result r = compiledStep.run(b.x(), b.y());
+          out = r.output();
+          l = r.loss();
+        } else {
+          out = model.forward(b.x());
+          l = loss.forward(out, b.y());
+          l.backward();
+        }
         optimizer.step();
         double batchLoss = l.item();
         int n = b.size();
