@@ -96,6 +96,20 @@ final class CompiledPlan {
   private final java.util.concurrent.atomic.AtomicLong runs =
       new java.util.concurrent.atomic.AtomicLong();
 
+  // memory planning: the stored values of fused passes that no result reaches live in buffers
+  // owned by the plan, assigned by liveness (a buffer serves several values in turn) and kept
+  // across calls; a call takes a set of them from the pool and returns it at its end
+  private final int[] bufferOf; // value -> buffer, or -1 (a fresh array each call)
+  private final List<DType> bufferTypes = new ArrayList<>();
+  private final List<Integer> bufferSizes = new ArrayList<>();
+  private final java.util.concurrent.ConcurrentLinkedQueue<Storage[]> pool =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.AtomicInteger pooled =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Buffer sets kept for later calls (more calls at once allocate their own). */
+  private static final int MAX_POOLED_SETS = 4;
+
   private final int fusedPasses;
   private final int removedByCse;
   private final int removedAsDead;
@@ -216,6 +230,8 @@ final class CompiledPlan {
       }
     }
     fusedPasses = fuse(trace, dependentSteps, isOutput);
+    bufferOf = new int[valueCount];
+    planMemory(trace);
     nanos = new java.util.concurrent.atomic.AtomicLongArray(ops.size());
   }
 
@@ -448,6 +464,79 @@ final class CompiledPlan {
             members));
   }
 
+  /**
+   * Assigns plan-owned buffers to the stored values of fused passes that no result can reach: a
+   * value's lifetime runs to the last op that reads it or a view of it (a step whose traced output
+   * shared its input's storage); a buffer freed after that op serves later values of its dtype and
+   * size.
+   */
+  private void planMemory(Trace trace) {
+    Arrays.fill(bufferOf, -1);
+    int[] root = new int[valueCount];
+    for (int i = 0; i < valueCount; i++) {
+      root[i] = i;
+    }
+    int[] last = new int[valueCount];
+    Arrays.fill(last, -1);
+    for (int i = 0; i < ops.size(); i++) {
+      Ref[] reads =
+          switch (ops.get(i)) {
+            case StepOp so -> so.step().inputs();
+            case FusedOp f -> f.operands();
+          };
+      for (Ref r : reads) {
+        if (r.constant() == null) {
+          last[root[r.value()]] = i;
+        }
+      }
+      if (ops.get(i) instanceof StepOp so) {
+        Storage out = trace.value(so.step().out()).storage;
+        for (Ref r : so.step().inputs()) {
+          if (r.constant() == null && trace.value(r.value()).storage == out) {
+            root[so.step().out()] = root[r.value()];
+          }
+        }
+      }
+    }
+    BitSet escapes = new BitSet();
+    for (Ref r : outputs) {
+      if (r.constant() == null) {
+        escapes.set(root[r.value()]);
+      }
+    }
+    Map<List<Object>, java.util.ArrayDeque<Integer>> free = new HashMap<>();
+    for (int i = 0; i < ops.size(); i++) {
+      if (ops.get(i) instanceof FusedOp f) {
+        Fused.Program p = f.program();
+        for (int k = 0; k < f.stored().length; k++) {
+          int value = f.instrValue()[k];
+          if (!f.stored()[k] || escapes.get(value) || last[value] < 0) {
+            continue;
+          }
+          DType t = p.instrs()[k].kind() == Fused.Kind.COMPARE ? DType.BOOL : p.dtype();
+          int n = Shapes.numel(p.shape());
+          java.util.ArrayDeque<Integer> q = free.get(List.of(t, n));
+          Integer b = q == null ? null : q.poll();
+          if (b == null) {
+            b = bufferTypes.size();
+            bufferTypes.add(t);
+            bufferSizes.add(n);
+          }
+          bufferOf[value] = b;
+        }
+      }
+      for (int value = 0; value < valueCount; value++) {
+        if (last[value] == i && bufferOf[value] >= 0) {
+          int b = bufferOf[value];
+          free.computeIfAbsent(
+                  List.of(bufferTypes.get(b), bufferSizes.get(b)),
+                  x -> new java.util.ArrayDeque<>())
+              .add(b);
+        }
+      }
+    }
+  }
+
   /** Identity as a map key (constants are compared by object, not by value). */
   private record IdentityKey(Tensor t) {
     @Override
@@ -588,6 +677,12 @@ final class CompiledPlan {
     GradMode.State st = GradMode.state();
     boolean was = st.enabled;
     st.enabled = false;
+    Storage[] buffers = bufferTypes.isEmpty() ? null : pool.poll();
+    if (buffers != null) {
+      pooled.decrementAndGet();
+    } else if (!bufferTypes.isEmpty()) {
+      buffers = new Storage[bufferTypes.size()];
+    }
     try {
       boolean timed = PROFILE && runs.incrementAndGet() > PROFILE_WARMUP;
       for (int i = 0; i < ops.size(); i++) {
@@ -597,7 +692,7 @@ final class CompiledPlan {
             Step s = so.step();
             v[s.out()] = Engine.apply(s.primitive(), inputs(s.inputs(), v));
           }
-          case FusedOp f -> runFused(f, v);
+          case FusedOp f -> runFused(f, v, buffers);
         }
         if (timed) {
           nanos.addAndGet(i, System.nanoTime() - t0);
@@ -605,6 +700,11 @@ final class CompiledPlan {
       }
     } finally {
       st.enabled = was;
+      if (buffers != null && pooled.incrementAndGet() <= MAX_POOLED_SETS) {
+        pool.offer(buffers); // no result reaches them (planMemory), so the next call may reuse them
+      } else if (buffers != null) {
+        pooled.decrementAndGet();
+      }
     }
     return results(v, true);
   }
@@ -655,7 +755,7 @@ final class CompiledPlan {
     return in;
   }
 
-  private void runFused(FusedOp f, Tensor[] v) {
+  private void runFused(FusedOp f, Tensor[] v, Storage[] buffers) {
     Fused.Program p = f.program();
     int[] shape = p.shape();
     int n = Shapes.numel(shape);
@@ -671,7 +771,15 @@ final class CompiledPlan {
     for (int k = 0; k < outs.length; k++) {
       if (f.stored()[k]) {
         DType t = p.instrs()[k].kind() == Fused.Kind.COMPARE ? DType.BOOL : p.dtype();
-        outs[k] = Storage.allocate(t, n);
+        int b = bufferOf[f.instrValue()[k]];
+        if (b < 0) {
+          outs[k] = Storage.allocate(t, n);
+        } else {
+          if (buffers[b] == null) {
+            buffers[b] = Storage.allocate(t, n);
+          }
+          outs[k] = buffers[b];
+        }
         v[f.instrValue()[k]] =
             new Tensor(outs[k], shape.clone(), Shapes.contiguousStrides(shape), 0);
       }
@@ -757,7 +865,13 @@ final class CompiledPlan {
                 .append(" = ")
                 .append(call(s))
                 .append(
-                    k < 0 ? "   (sum in the pass)" : stored ? "   (stored)" : "   (in cache only)")
+                    k < 0
+                        ? "   (sum in the pass)"
+                        : !stored
+                            ? "   (in cache only)"
+                            : bufferOf[s.out()] >= 0
+                                ? "   (stored in plan buffer " + bufferOf[s.out()] + ")"
+                                : "   (stored)")
                 .append('\n');
           }
         }
@@ -773,13 +887,24 @@ final class CompiledPlan {
     b.append(
         String.format(
             "(%d steps traced; %d merged as common subexpressions, %d dead, %d folded; %d fused"
-                + " passes)%n",
+                + " passes; %d plan buffers, %.1f KiB, reused across calls)%n",
             valueCount - argIds.length,
             removedByCse,
             removedAsDead,
             foldSteps.size(),
-            fusedPasses));
+            fusedPasses,
+            bufferTypes.size(),
+            bufferBytes() / 1024.0));
     return b.toString();
+  }
+
+  /** Bytes of one set of plan buffers. */
+  long bufferBytes() {
+    long bytes = 0;
+    for (int b = 0; b < bufferTypes.size(); b++) {
+      bytes += (long) bufferSizes.get(b) * bufferTypes.get(b).byteSize();
+    }
+    return bytes;
   }
 
   private static int indexOf(int[] a, int x) {

@@ -287,6 +287,30 @@ class CompileTest {
   }
 
   @Test
+  void planBuffersAreReusedOnlyAfterTheirLastReaderAndViews() {
+    Tensor w = rand(90, DType.FLOAT64, 16, 16);
+    Function<Tensor, Tensor> f =
+        x -> {
+          Tensor y = x.mul(2).add(1).relu(); // stored: read by the transpose below
+          Tensor yt = y.transpose(); // a view of y's buffer, read only at the very end
+          Tensor a = yt.matmul(w);
+          Tensor z = a.mul(3).add(1).tanh(); // a later pass: must not take y's buffer
+          Tensor b = z.matmul(w);
+          Tensor u = b.mul(0.5).sub(1).exp(); // may take z's buffer (z is dead by then)
+          return u.matmul(yt).add(z.matmul(w));
+        };
+    var compiled = Autograd.compile(f);
+    for (int call = 0; call < 4; call++) {
+      Tensor x = rand(91 + call, DType.FLOAT64, 16, 16).sub(0.5);
+      assertSameBits(f.apply(x), compiled.apply(x));
+    }
+    String plan = compiled.plan();
+    assertTrue(plan.contains("plan buffer"), plan);
+    // y (viewed until the end) and z (read by the last matmul) are alive together
+    assertTrue(plan.matches("(?s).*plan buffer 0.*plan buffer 1.*"), plan);
+  }
+
+  @Test
   void beforeAnyCallThePrintoutsSaySo() {
     var compiled = Autograd.compile((Tensor x) -> x);
     assertTrue(compiled.plan().contains("not traced yet"));
