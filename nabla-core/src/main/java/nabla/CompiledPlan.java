@@ -881,7 +881,8 @@ final class CompiledPlan {
     for (Ref r : outputs) {
       b.append(' ')
           .append(
-              r.constant() != null ? "const" + Shapes.str(r.constant().shape) : "v" + r.value());
+              r.constant() != null ? "const" + Shapes.str(r.constant().shape) : "v" + r.value())
+          .append(r.detached() ? ".detach()" : "");
     }
     b.append('\n');
     b.append(

@@ -94,6 +94,13 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "No progress bar, even in a terminal.")
   boolean quiet;
 
+  @Option(
+      names = "--compile",
+      description =
+          "Compile each step's forward and backward pass (Autograd.compile: fused elementwise"
+              + " passes); softmax and mlp.")
+  boolean compile;
+
   /** Creates the command; used by picocli. */
   public TrainCommand() {}
 
@@ -118,7 +125,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
     Path curves = noPlot ? null : plot != null ? plot : Path.of("out", model + "-training.png");
     Training.Options o =
-        new Training.Options(epochs, lr, batchSize, optimizer, data, curves, save, seed, quiet);
+        new Training.Options(
+            epochs, lr, batchSize, optimizer, data, curves, save, seed, quiet, compile);
     try {
       if (model.equals("linreg")) {
         Training.linearRegression(o, out);

@@ -61,6 +61,8 @@ public final class Training {
    * @param save where to write the trained model as safetensors; null for nowhere
    * @param seed seed of the initial weights, the data order and the synthetic data
    * @param quiet true to never draw the progress bar (by default drawn in a terminal only)
+   * @param compile true to compile each step's forward and backward pass ({@code
+   *     Trainer.compile(true)})
    */
   public record Options(
       Integer epochs,
@@ -71,7 +73,22 @@ public final class Training {
       Path plot,
       Path save,
       long seed,
-      boolean quiet) {
+      boolean quiet,
+      boolean compile) {
+
+    /** Options without compiling. */
+    public Options(
+        Integer epochs,
+        Double lr,
+        Integer batchSize,
+        String optimizer,
+        String data,
+        Path plot,
+        Path save,
+        long seed,
+        boolean quiet) {
+      this(epochs, lr, batchSize, optimizer, data, plot, save, seed, quiet, false);
+    }
 
     /** The book's settings, no plot, no saved model, seed 0. */
     public static Options defaults() {
@@ -80,7 +97,7 @@ public final class Training {
 
     /** These options with the training curves written to {@code plot}. */
     public Options withPlot(Path plot) {
-      return new Options(epochs, lr, batchSize, optimizer, data, plot, save, seed, quiet);
+      return new Options(epochs, lr, batchSize, optimizer, data, plot, save, seed, quiet, compile);
     }
   }
 
@@ -293,7 +310,9 @@ public final class Training {
         epochs == 1 ? "" : "s");
     long start = System.nanoTime();
     Trainer trainer =
-        new Trainer(net, new CrossEntropyLoss(), optimizer(opt, net, lr)).epochs(epochs);
+        new Trainer(net, new CrossEntropyLoss(), optimizer(opt, net, lr))
+            .epochs(epochs)
+            .compile(o.compile());
     if (o.quiet()) {
       trainer.quiet();
     }
