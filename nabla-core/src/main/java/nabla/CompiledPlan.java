@@ -880,8 +880,7 @@ final class CompiledPlan {
     b.append("out");
     for (Ref r : outputs) {
       b.append(' ')
-          .append(
-              r.constant() != null ? "const" + Shapes.str(r.constant().shape) : "v" + r.value())
+          .append(r.constant() != null ? "const" + Shapes.str(r.constant().shape) : "v" + r.value())
           .append(r.detached() ? ".detach()" : "");
     }
     b.append('\n');

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MisuseCatalogueTest {
   private static final Class<IllegalArgumentException> ARG = IllegalArgumentException.class;
   private static final Class<IllegalStateException> STATE = IllegalStateException.class;
+  private static final Class<TracingException> TRACING = TracingException.class;
   private static final Class<IndexOutOfBoundsException> INDEX = IndexOutOfBoundsException.class;
   private static final Class<UnsupportedOperationException> UNSUPPORTED =
       UnsupportedOperationException.class;
@@ -141,7 +142,10 @@ class MisuseCatalogueTest {
           row("M103", ARG, "cholesky", "positive-definite", "order 2"),
           row("M104", ARG, "inv", "square", "[2, 3]"),
           row("M105", ARG, "addInPlace", "alpha", "finite", "NaN"),
-          row("M106", ARG, "repeatInterleave", "3 counts", "2 slices"));
+          row("M106", ARG, "repeatInterleave", "3 counts", "2 slices"),
+          row("M107", TRACING, "compile: item()", "shape []", "Tensor.where"),
+          row("M108", TRACING, "compile: normal", "random", "argument"),
+          row("M109", TRACING, "compile: addInPlace", "in place", "pure"));
   ;
 
   @TempDir static Path compiled;
