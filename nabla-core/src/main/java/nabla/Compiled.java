@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -404,7 +403,7 @@ public final class Compiled<A, R> implements Function<A, R> {
     }
   }
 
-  /** For {@link Map}-free debugging: the signature count. */
+  /** The function's name, plans cached and traces so far. */
   @Override
   public String toString() {
     return name + "(" + cacheSize() + " plans, traced " + traceCount() + " times)";

@@ -311,6 +311,19 @@ class CompileTest {
   }
 
   @Test
+  void comparisonsAndWhereJoinThePass() {
+    // relu's gradient is where(x > 0, g, 0): with the forward chain, one pass
+    Function<Tensor, Tensor> f = Autograd.grad(x -> x.mul(3).sub(1).relu().mul(x).sum());
+    var compiled = Autograd.compile(f);
+    for (int call = 0; call < 3; call++) {
+      Tensor x = rand(95 + call, DType.FLOAT32, 4000).sub(0.5);
+      assertSameBits(f.apply(x), compiled.apply(x));
+    }
+    String plan = compiled.plan();
+    assertTrue(plan.matches("(?s).*fused pass.*Compare.*Where.*"), plan);
+  }
+
+  @Test
   void beforeAnyCallThePrintoutsSaySo() {
     var compiled = Autograd.compile((Tensor x) -> x);
     assertTrue(compiled.plan().contains("not traced yet"));

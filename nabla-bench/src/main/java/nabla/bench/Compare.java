@@ -113,6 +113,10 @@ public final class Compare {
             Workloads.MlpStep m = new Workloads.MlpStep();
             checks.put("W4 first loss", m.run().item());
             results.put(w, json(measure(m::run, plan)));
+            m = null;
+            Workloads.MlpStepCompiled mc = new Workloads.MlpStepCompiled();
+            checks.put("W4C first loss", mc.run().item());
+            results.put("W4C", json(measure(mc::run, plan)));
           }
           case "W5" -> {
             Workloads.BigElementwise b = new Workloads.BigElementwise(w5n);

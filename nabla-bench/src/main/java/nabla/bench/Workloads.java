@@ -221,6 +221,50 @@ public final class Workloads {
   }
 
   /**
+   * W4 compiled: the same MLP step as {@link MlpStep} (same data, initial weights and SGD update),
+   * as one compiled function of the parameters that returns the loss and the new parameters ({@code
+   * Autograd.compileMulti} of {@code valueAndGrad} and the update), so the forward pass, the
+   * backward pass and the update run as one plan (issue #14).
+   */
+  public static final class MlpStepCompiled {
+    final Tensor x;
+    final Tensor targets;
+    Tensor[] params;
+    final Compiled<Tensor[], Tensor[]> step;
+
+    public MlpStepCompiled() {
+      MlpStep eager = new MlpStep();
+      x = eager.x;
+      targets = eager.targets;
+      params = new Tensor[eager.params.length];
+      for (int i = 0; i < params.length; i++) {
+        params[i] = eager.params[i].detach();
+      }
+      var vg =
+          Autograd.valueAndGrad(
+              (Tensor[] p) ->
+                  x.matmul(p[0]).add(p[1]).relu().matmul(p[2]).add(p[3]).crossEntropy(targets));
+      step =
+          Autograd.compileMulti(
+              (Tensor[] p) -> {
+                Autograd.ValueAndGrads r = vg.apply(p);
+                Tensor[] out = new Tensor[p.length + 1];
+                out[0] = r.value();
+                for (int i = 0; i < p.length; i++) {
+                  out[i + 1] = p[i].sub(r.grads()[i].mul(MlpStep.LR));
+                }
+                return out;
+              });
+    }
+
+    public Tensor run() {
+      Tensor[] r = step.apply(params);
+      params = java.util.Arrays.copyOfRange(r, 1, r.length);
+      return r[0];
+    }
+  }
+
+  /**
    * W5: (x·y + x).exp().sum() over n floats (default 10M), x and y requiring grad; forward,
    * backward and zeroGrad of both. Inputs are deterministic: x = linspace(0, 1, n), y = linspace(1,
    * 0, n), so the value is comparable with PyTorch.
