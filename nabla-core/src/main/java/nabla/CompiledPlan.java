@@ -113,6 +113,7 @@ final class CompiledPlan {
   private final int fusedPasses;
   private final int removedByCse;
   private final int removedAsDead;
+  private int removedAsOne;
 
   /** Builds the plan of a trace whose arguments are {@code args} and results {@code outputs}. */
   CompiledPlan(Trace trace, Tensor[] args, Tensor[] results, String op) {
@@ -229,6 +230,7 @@ final class CompiledPlan {
         dependentSteps.add(s);
       }
     }
+    dependentSteps = withoutTimesOne(trace, dependentSteps, isOutput);
     fusedPasses = fuse(trace, dependentSteps, isOutput);
     bufferOf = new int[valueCount];
     planMemory(trace);
@@ -236,6 +238,61 @@ final class CompiledPlan {
   }
 
   // -------------------------------------------------------------------------------- fusion
+
+  /**
+   * Drops products with a constant that is 1 everywhere (the head gradient ones of a backward pass,
+   * broadcast): x·1 is x bit for bit (signed zeros and NaNs included). Only where the other factor
+   * already has the product's shape and dtype and the product is no result (a result must be the
+   * caller's own tensor). The replay keeps every step.
+   */
+  private List<Step> withoutTimesOne(Trace trace, List<Step> steps, BitSet isOutput) {
+    Map<Integer, Integer> same = new HashMap<>();
+    List<Step> kept = new ArrayList<>();
+    for (Step s0 : steps) {
+      Step s = renamed(s0, same);
+      if (Primitives.binaryKernel(s.primitive()) == BinaryOp.MUL && !isOutput.get(s.out())) {
+        Tensor out = trace.value(s.out());
+        int other = -1;
+        for (int i = 0; i < 2 && other < 0; i++) {
+          Ref one = s.inputs()[i];
+          Ref x = s.inputs()[1 - i];
+          if (isAllOnes(one) && x.constant() == null && !x.detached()) {
+            Tensor xv = trace.value(x.value());
+            if (xv.dtype() == out.dtype() && Arrays.equals(xv.shape, out.shape)) {
+              other = x.value();
+            }
+          }
+        }
+        if (other >= 0) {
+          same.put(s.out(), other);
+          removedAsOne++;
+          continue;
+        }
+      }
+      kept.add(s);
+    }
+    if (same.isEmpty()) {
+      return steps;
+    }
+    for (int k = 0; k < outputs.length; k++) {
+      outputs[k] = renamed(outputs[k], same);
+    }
+    return kept;
+  }
+
+  /** Whether a ref is a constant (given or folded) whose few stored elements are all exactly 1. */
+  private boolean isAllOnes(Ref r) {
+    Tensor t = r.constant() != null ? r.constant() : folded[r.value()];
+    if (t == null || !t.dtype().isFloating() || t.storage.size() > 64) {
+      return false;
+    }
+    for (int i = 0; i < t.storage.size(); i++) {
+      if (t.storage.getDouble(i) != 1.0) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /** One group being formed: elementwise steps of one shape and dtype, and sums of their values. */
   private static final class Group {
@@ -886,12 +943,14 @@ final class CompiledPlan {
     b.append('\n');
     b.append(
         String.format(
-            "(%d steps traced; %d merged as common subexpressions, %d dead, %d folded; %d fused"
-                + " passes; %d plan buffers, %.1f KiB, reused across calls)%n",
+            "(%d steps traced; %d merged as common subexpressions, %d dead, %d folded, %d products"
+                + " with ones dropped; %d fused passes; %d plan buffers, %.1f KiB, reused across"
+                + " calls)%n",
             valueCount - argIds.length,
             removedByCse,
             removedAsDead,
             foldSteps.size(),
+            removedAsOne,
             fusedPasses,
             bufferTypes.size(),
             bufferBytes() / 1024.0));

@@ -62,6 +62,8 @@ class CompileTest {
       assertEquals(1, compiled.traceCount());
       assertEquals(1, compiled.fusedPasses(), compiled.plan());
       assertTrue(compiled.plan().contains("fused pass over [5000] " + dtype), compiled.plan());
+      // the head gradient's ones times exp(...) is dropped: x·1 is x
+      assertTrue(compiled.plan().contains("1 products with ones dropped"), compiled.plan());
       assertTrue(compiled.program().contains("Exp("), compiled.program());
     }
   }
