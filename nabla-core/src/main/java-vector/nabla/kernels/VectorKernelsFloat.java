@@ -39,33 +39,24 @@ final class VectorKernelsFloat implements ElementwiseKernelsFloat {
       float[] o,
       int oi,
       int n) {
-    if (n < MIN_LENGTH || !hasVectorPath(op)) {
+    if (n < MIN_LENGTH || !hasVectorPath(op) || (as == 0 && bs == 0)) {
       SCALAR.binary(op, a, ai, as, b, bi, bs, o, oi, n);
       return;
     }
-    int step = SPECIES.length();
     int upper = SPECIES.loopBound(n);
-    int j = 0;
-    // One loop per operand kind: a vector chosen between a broadcast and a load at each step
-    // (a phi) defeats box elimination and allocated a vector object per step.
-    if (as == 1 && bs == 1) {
-      for (; j < upper; j += step) {
-        arithmetic(
-                op,
-                FloatVector.fromArray(SPECIES, a, ai + j),
-                FloatVector.fromArray(SPECIES, b, bi + j))
-            .intoArray(o, oi + j);
-      }
-    } else if (as == 1) {
-      FloatVector y = FloatVector.broadcast(SPECIES, b[bi]);
-      for (; j < upper; j += step) {
-        arithmetic(op, FloatVector.fromArray(SPECIES, a, ai + j), y).intoArray(o, oi + j);
-      }
-    } else if (bs == 1) {
-      FloatVector x = FloatVector.broadcast(SPECIES, a[ai]);
-      for (; j < upper; j += step) {
-        arithmetic(op, x, FloatVector.fromArray(SPECIES, b, bi + j)).intoArray(o, oi + j);
-      }
+    int j = upper;
+    // One loop per op, as for the unary ops (a loop calling a switch over the ops, or a shared
+    // loop given the operator, is not compiled to plain vector code once several ops have run),
+    // and per operand kind (a vector chosen between a broadcast and a load at each step, a phi,
+    // defeats box elimination).
+    switch (op) {
+      case ADD -> addLoop(a, ai, as, b, bi, bs, o, oi, upper);
+      case SUB -> subLoop(a, ai, as, b, bi, bs, o, oi, upper);
+      case MUL -> mulLoop(a, ai, as, b, bi, bs, o, oi, upper);
+      case DIV -> divLoop(a, ai, as, b, bi, bs, o, oi, upper);
+      case MAX -> maxLoop(a, ai, as, b, bi, bs, o, oi, upper);
+      case MIN -> minLoop(a, ai, as, b, bi, bs, o, oi, upper);
+      default -> throw new AssertionError(op);
     }
     if (j < n) {
       SCALAR.binary(op, a, ai + j * as, as, b, bi + j * bs, bs, o, oi + j, n - j);
@@ -79,16 +70,166 @@ final class VectorKernelsFloat implements ElementwiseKernelsFloat {
     };
   }
 
-  private static FloatVector arithmetic(BinaryOp op, FloatVector x, FloatVector y) {
-    return switch (op) {
-      case ADD -> x.add(y);
-      case SUB -> x.sub(y);
-      case MUL -> x.mul(y);
-      case DIV -> x.div(y);
-      case MAX -> x.lanewise(VectorOperators.MAX, y);
-      case MIN -> x.lanewise(VectorOperators.MIN, y);
-      default -> throw new AssertionError(op);
-    };
+  /**
+   * {@code o[oi+j] = add(a[ai+j*as], b[bi+j*bs])} over whole vectors; as, bs 1 or 0, not both 0.
+   */
+  private static void addLoop(
+      float[] a, int ai, int as, float[] b, int bi, int bs, float[] o, int oi, int upper) {
+    int step = SPECIES.length();
+    if (as == 1 && bs == 1) {
+      for (int j = 0; j < upper; j += step) {
+        FloatVector x = FloatVector.fromArray(SPECIES, a, ai + j);
+        FloatVector y = FloatVector.fromArray(SPECIES, b, bi + j);
+        x.add(y).intoArray(o, oi + j);
+      }
+    } else if (as == 1) {
+      FloatVector y = FloatVector.broadcast(SPECIES, b[bi]);
+      for (int j = 0; j < upper; j += step) {
+        FloatVector x = FloatVector.fromArray(SPECIES, a, ai + j);
+        x.add(y).intoArray(o, oi + j);
+      }
+    } else {
+      FloatVector x = FloatVector.broadcast(SPECIES, a[ai]);
+      for (int j = 0; j < upper; j += step) {
+        FloatVector y = FloatVector.fromArray(SPECIES, b, bi + j);
+        x.add(y).intoArray(o, oi + j);
+      }
+    }
+  }
+
+  /**
+   * {@code o[oi+j] = sub(a[ai+j*as], b[bi+j*bs])} over whole vectors; as, bs 1 or 0, not both 0.
+   */
+  private static void subLoop(
+      float[] a, int ai, int as, float[] b, int bi, int bs, float[] o, int oi, int upper) {
+    int step = SPECIES.length();
+    if (as == 1 && bs == 1) {
+      for (int j = 0; j < upper; j += step) {
+        FloatVector x = FloatVector.fromArray(SPECIES, a, ai + j);
+        FloatVector y = FloatVector.fromArray(SPECIES, b, bi + j);
+        x.sub(y).intoArray(o, oi + j);
+      }
+    } else if (as == 1) {
+      FloatVector y = FloatVector.broadcast(SPECIES, b[bi]);
+      for (int j = 0; j < upper; j += step) {
+        FloatVector x = FloatVector.fromArray(SPECIES, a, ai + j);
+        x.sub(y).intoArray(o, oi + j);
+      }
+    } else {
+      FloatVector x = FloatVector.broadcast(SPECIES, a[ai]);
+      for (int j = 0; j < upper; j += step) {
+        FloatVector y = FloatVector.fromArray(SPECIES, b, bi + j);
+        x.sub(y).intoArray(o, oi + j);
+      }
+    }
+  }
+
+  /**
+   * {@code o[oi+j] = mul(a[ai+j*as], b[bi+j*bs])} over whole vectors; as, bs 1 or 0, not both 0.
+   */
+  private static void mulLoop(
+      float[] a, int ai, int as, float[] b, int bi, int bs, float[] o, int oi, int upper) {
+    int step = SPECIES.length();
+    if (as == 1 && bs == 1) {
+      for (int j = 0; j < upper; j += step) {
+        FloatVector x = FloatVector.fromArray(SPECIES, a, ai + j);
+        FloatVector y = FloatVector.fromArray(SPECIES, b, bi + j);
+        x.mul(y).intoArray(o, oi + j);
+      }
+    } else if (as == 1) {
+      FloatVector y = FloatVector.broadcast(SPECIES, b[bi]);
+      for (int j = 0; j < upper; j += step) {
+        FloatVector x = FloatVector.fromArray(SPECIES, a, ai + j);
+        x.mul(y).intoArray(o, oi + j);
+      }
+    } else {
+      FloatVector x = FloatVector.broadcast(SPECIES, a[ai]);
+      for (int j = 0; j < upper; j += step) {
+        FloatVector y = FloatVector.fromArray(SPECIES, b, bi + j);
+        x.mul(y).intoArray(o, oi + j);
+      }
+    }
+  }
+
+  /**
+   * {@code o[oi+j] = div(a[ai+j*as], b[bi+j*bs])} over whole vectors; as, bs 1 or 0, not both 0.
+   */
+  private static void divLoop(
+      float[] a, int ai, int as, float[] b, int bi, int bs, float[] o, int oi, int upper) {
+    int step = SPECIES.length();
+    if (as == 1 && bs == 1) {
+      for (int j = 0; j < upper; j += step) {
+        FloatVector x = FloatVector.fromArray(SPECIES, a, ai + j);
+        FloatVector y = FloatVector.fromArray(SPECIES, b, bi + j);
+        x.div(y).intoArray(o, oi + j);
+      }
+    } else if (as == 1) {
+      FloatVector y = FloatVector.broadcast(SPECIES, b[bi]);
+      for (int j = 0; j < upper; j += step) {
+        FloatVector x = FloatVector.fromArray(SPECIES, a, ai + j);
+        x.div(y).intoArray(o, oi + j);
+      }
+    } else {
+      FloatVector x = FloatVector.broadcast(SPECIES, a[ai]);
+      for (int j = 0; j < upper; j += step) {
+        FloatVector y = FloatVector.fromArray(SPECIES, b, bi + j);
+        x.div(y).intoArray(o, oi + j);
+      }
+    }
+  }
+
+  /**
+   * {@code o[oi+j] = max(a[ai+j*as], b[bi+j*bs])} over whole vectors; as, bs 1 or 0, not both 0.
+   */
+  private static void maxLoop(
+      float[] a, int ai, int as, float[] b, int bi, int bs, float[] o, int oi, int upper) {
+    int step = SPECIES.length();
+    if (as == 1 && bs == 1) {
+      for (int j = 0; j < upper; j += step) {
+        FloatVector x = FloatVector.fromArray(SPECIES, a, ai + j);
+        FloatVector y = FloatVector.fromArray(SPECIES, b, bi + j);
+        x.lanewise(VectorOperators.MAX, y).intoArray(o, oi + j);
+      }
+    } else if (as == 1) {
+      FloatVector y = FloatVector.broadcast(SPECIES, b[bi]);
+      for (int j = 0; j < upper; j += step) {
+        FloatVector x = FloatVector.fromArray(SPECIES, a, ai + j);
+        x.lanewise(VectorOperators.MAX, y).intoArray(o, oi + j);
+      }
+    } else {
+      FloatVector x = FloatVector.broadcast(SPECIES, a[ai]);
+      for (int j = 0; j < upper; j += step) {
+        FloatVector y = FloatVector.fromArray(SPECIES, b, bi + j);
+        x.lanewise(VectorOperators.MAX, y).intoArray(o, oi + j);
+      }
+    }
+  }
+
+  /**
+   * {@code o[oi+j] = min(a[ai+j*as], b[bi+j*bs])} over whole vectors; as, bs 1 or 0, not both 0.
+   */
+  private static void minLoop(
+      float[] a, int ai, int as, float[] b, int bi, int bs, float[] o, int oi, int upper) {
+    int step = SPECIES.length();
+    if (as == 1 && bs == 1) {
+      for (int j = 0; j < upper; j += step) {
+        FloatVector x = FloatVector.fromArray(SPECIES, a, ai + j);
+        FloatVector y = FloatVector.fromArray(SPECIES, b, bi + j);
+        x.lanewise(VectorOperators.MIN, y).intoArray(o, oi + j);
+      }
+    } else if (as == 1) {
+      FloatVector y = FloatVector.broadcast(SPECIES, b[bi]);
+      for (int j = 0; j < upper; j += step) {
+        FloatVector x = FloatVector.fromArray(SPECIES, a, ai + j);
+        x.lanewise(VectorOperators.MIN, y).intoArray(o, oi + j);
+      }
+    } else {
+      FloatVector x = FloatVector.broadcast(SPECIES, a[ai]);
+      for (int j = 0; j < upper; j += step) {
+        FloatVector y = FloatVector.fromArray(SPECIES, b, bi + j);
+        x.lanewise(VectorOperators.MIN, y).intoArray(o, oi + j);
+      }
+    }
   }
 
   /**
