@@ -594,16 +594,16 @@ final class CompiledPlan {
     }
   }
 
-  /** Identity as a map key (constants are compared by object, not by value). */
-  private record IdentityKey(Tensor t) {
+  /** Identity as a map key (constants and primitives are compared by object, not by value). */
+  private record IdentityKey(Object object) {
     @Override
     public boolean equals(Object o) {
-      return o instanceof IdentityKey k && k.t == t;
+      return o instanceof IdentityKey k && k.object == object;
     }
 
     @Override
     public int hashCode() {
-      return System.identityHashCode(t);
+      return System.identityHashCode(object);
     }
   }
 
@@ -674,25 +674,13 @@ final class CompiledPlan {
    */
   private static List<Object> cseKey(Step s) {
     List<Object> key = new ArrayList<>();
-    key.add(new PrimitiveKey(s.primitive()));
+    key.add(new IdentityKey(s.primitive()));
     key.add(s.grad());
     for (Ref r : s.inputs()) {
       key.add(r.constant() != null ? new IdentityKey(r.constant()) : r.value());
       key.add(r.detached());
     }
     return key;
-  }
-
-  private record PrimitiveKey(Primitive p) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof PrimitiveKey k && k.p == p;
-    }
-
-    @Override
-    public int hashCode() {
-      return System.identityHashCode(p);
-    }
   }
 
   private static String describe(Trace.Step st) {
