@@ -161,14 +161,18 @@ class ColumnSumTest {
           Tensor x = Tensor.ofDoubles(d, rows, cols).to(t);
           double[] expected = expected(x.toDoubleArray(), 0, rows, cols, t);
           String what = t + " [" + rows + ", " + cols + "]";
-          assertArrayEquals(expected, x.sum(0, false).toDoubleArray(), 0.0, what);
+          // One column is one contiguous sum (aSingleKeptColumnIsOneContiguousSum), in another
+          // order: compared within rounding.
+          double tol =
+              cols > 1 ? 0.0 : (t == DType.FLOAT32 ? 1e-6 : 1e-12) * (1 + Math.abs(expected[0]));
+          assertArrayEquals(expected, x.sum(0, false).toDoubleArray(), tol, what);
           Tensor kept = x.sum(0, true);
           assertArrayEquals(new int[] {1, cols}, kept.shape(), what + " keepDim shape");
-          assertArrayEquals(expected, kept.toDoubleArray(), 0.0, what + " keepDim");
+          assertArrayEquals(expected, kept.toDoubleArray(), tol, what + " keepDim");
           if (rows > 1) { // an offset view: a slice without the first row
             double[] rest = expected(x.toDoubleArray(), cols, rows - 1, cols, t);
             assertArrayEquals(
-                rest, x.slice(0, 1, rows, 1).sum(0, false).toDoubleArray(), 0.0, what + " view");
+                rest, x.slice(0, 1, rows, 1).sum(0, false).toDoubleArray(), tol, what + " view");
           }
         }
       }
@@ -227,6 +231,37 @@ class ColumnSumTest {
       }
     } finally {
       Parallel.setThreads(before);
+    }
+  }
+
+  @Test
+  void aSingleKeptColumnIsOneContiguousSum() {
+    int n = 100_002; // 7 * 14286
+    for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      Tensor flat = Tensor.ofDoubles(values(23, n), n).to(t);
+      double whole = flat.sum().item();
+      double exact = 0;
+      for (double v : flat.toDoubleArray()) {
+        exact += v;
+      }
+      assertEquals(exact, whole, Math.abs(exact) * 1e-6, t + " sum of the flat data");
+      Tensor column = flat.reshape(n, 1);
+      assertEquals(whole, column.sum(0, false).item(), 0.0, t + " [n, 1] over axis 0");
+      Tensor kept = column.sum(0, true);
+      assertArrayEquals(new int[] {1, 1}, kept.shape());
+      assertEquals(whole, kept.toDoubleArray()[0], 0.0, t + " keepDim");
+      Tensor threeD = flat.reshape(1, n, 1);
+      assertEquals(whole, threeD.sum(1, false).item(), 0.0, t + " [1, n, 1] over axis 1");
+      assertEquals(
+          whole,
+          flat.reshape(7, n / 7, 1).sum(new int[] {0, 1}, false).item(),
+          0.0,
+          t + " [7, n/7, 1] over axes 0 and 1");
+      // max and argmax take the same shortcut
+      Tensor m = column.max(0, false);
+      assertEquals(flat.max().item(), m.item(), 0.0, t + " max");
+      assertEquals(
+          flat.argmax(0, false).item(), column.argmax(0, false).item(), 0.0, t + " argmax");
     }
   }
 
