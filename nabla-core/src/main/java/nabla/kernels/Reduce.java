@@ -55,22 +55,73 @@ public final class Reduce {
   /**
    * Column sums of a contiguous row-major float matrix: out[c] = sum over i of in[off + i*cols +
    * c], for i < rows (the reduction of leading axes, e.g. a bias gradient summed over the batch),
-   * without transposing first. Float32 accumulates in double, like the row sums.
+   * without transposing first. Each column is added row by row in double and rounded once for
+   * float32 ({@link SumKernels}), so the result is the same with and without the Vector API and on
+   * any number of threads; large matrices are split among threads by blocks of columns.
+   *
+   * <pre>{@code
+   * Storage in = Storage.wrap(new float[] {1, 2, 3, 4, 5, 6});   // [[1, 2, 3], [4, 5, 6]]
+   * Storage out = Storage.allocate(DType.FLOAT32, 3);
+   * Reduce.columnSum(in, 0, 2, 3, out);                           // out = [5, 7, 9]
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if {@code in} is not float32 or float64, or {@code out} has
+   *     another dtype
    */
   public static void columnSum(Storage in, int off, int rows, int cols, Storage out) {
-    if ((long) rows * cols >= PARALLEL_MIN && cols >= 64) {
-      Parallel.forRange(0, cols, 32, (s, e) -> columnSumRange(in, off, rows, cols, s, e, out));
+    columnSum(SUMS, in, off, rows, cols, out);
+  }
+
+  /** {@link #columnSum(Storage, int, int, int, Storage)} with the given kernels (tests). */
+  static void columnSum(SumKernels sums, Storage in, int off, int rows, int cols, Storage out) {
+    if (in.dtype() != out.dtype()
+        || (in.dtype() != nabla.DType.FLOAT32 && in.dtype() != nabla.DType.FLOAT64)) {
+      throw new IllegalArgumentException(
+          "columnSum: input and output must both be float32 or both float64, got "
+              + in.dtype()
+              + " and "
+              + out.dtype()
+              + " (cast first, or reduce with Reduce.rows)");
+    }
+    int units = (cols + COLUMN_UNIT - 1) / COLUMN_UNIT;
+    if ((long) rows * cols >= COLUMN_PARALLEL_MIN && units >= 2) {
+      Parallel.forRange(
+          0,
+          units,
+          1,
+          (s, e) ->
+              columnSumRange(
+                  sums,
+                  in,
+                  off,
+                  rows,
+                  cols,
+                  s * COLUMN_UNIT,
+                  Math.min(cols, e * COLUMN_UNIT),
+                  out));
     } else {
-      columnSumRange(in, off, rows, cols, 0, cols, out);
+      columnSumRange(sums, in, off, rows, cols, 0, cols, out);
     }
   }
 
+  /** The kernels' sums, a constant for the JIT. */
+  private static final SumKernels SUMS = KernelProvider.chosen().sums();
+
+  /** Columns per piece of a parallel column sum (a whole strip of the vector kernel). */
+  private static final int COLUMN_UNIT = 64;
+
+  /**
+   * Elements below which a column sum stays on the calling thread: about 20 µs of vectorised work,
+   * several times the cost of handing half of it to a worker.
+   */
+  private static final long COLUMN_PARALLEL_MIN = 1 << 18;
+
   private static void columnSumRange(
-      Storage in, int off, int rows, int cols, int c0, int c1, Storage out) {
+      SumKernels sums, Storage in, int off, int rows, int cols, int c0, int c1, Storage out) {
     switch (in.dtype()) {
-      case FLOAT32 -> ScalarKernelsFloat.columnSum(in.f, off, rows, cols, c0, c1, out.f);
-      case FLOAT64 -> ScalarKernelsDouble.columnSum(in.d, off, rows, cols, c0, c1, out.d);
-      default -> throw new IllegalArgumentException("columnSum: float32 or float64 only");
+      case FLOAT32 -> sums.columnSum(in.f, off, rows, cols, c0, c1, out.f);
+      case FLOAT64 -> sums.columnSum(in.d, off, rows, cols, c0, c1, out.d);
+      default -> throw new IllegalStateException("columnSum: unreachable dtype " + in.dtype());
     }
   }
 

@@ -166,24 +166,4 @@ final class ScalarKernelsDouble implements ElementwiseKernelsDouble {
       int n) {
     for (int j = 0; j < n; j++) o[oi + j] = c[ci + j * cs] ? a[ai + j * as] : b[bi + j * bs];
   }
-
-  /**
-   * Column sums of columns c0 to c1 of a contiguous row-major matrix: out[c] = sum over i < rows of
-   * a[off + i*cols + c]. The sums accumulate in 64-bit floating point whatever the element type.
-   */
-  @SuppressWarnings("cast")
-  static void columnSum(double[] a, int off, int rows, int cols, int c0, int c1, double[] out) {
-    int w = c1 - c0;
-    double[] acc = new double[w]; // keep-double
-    for (int i = 0; i < rows; i++) {
-      int base = off + i * cols + c0;
-      for (int c = 0; c < w; c++) {
-        acc[c] += a[base + c];
-      }
-    }
-    for (int c = 0; c < w; c++) {
-      // keep-double: a no-op cast in the source, one rounding per column in the float32 twin
-      out[c0 + c] = (double) acc[c];
-    }
-  }
 }

@@ -13,6 +13,12 @@ package nabla.kernels;
  * = 0, 1, ...} to a double starting at zero, and the leftover elements are added to that double one
  * by one. Float32 partial sums are float32 (as in a float vector lane) and restart every {@link
  * #FLOAT_BLOCK} elements, whose block totals are added in double.
+ *
+ * <p>Column sums (the reduction of the leading axes of a contiguous tensor, e.g. a bias gradient
+ * summed over the batch) have a simpler order: each column is added row by row, from row 0, into a
+ * double starting at zero, and a float32 total is rounded to float once. Implementations may hold
+ * many columns in the lanes of vectors, since the lanes never meet, so the bits do not depend on
+ * the provider, the vector width, or how the columns are split among threads.
  */
 interface SumKernels {
 
@@ -30,4 +36,18 @@ interface SumKernels {
 
   /** The sum of {@code a[off .. off+n)}, accumulated as the class comment says. */
   double sum(double[] a, int off, int n);
+
+  /**
+   * Column sums of columns {@code c0 <= c < c1} of the contiguous row-major matrix {@code a[off +
+   * i*cols + c]}, {@code i < rows}: {@code out[c]} is column c added row by row in double (see the
+   * class comment), rounded once to float32. Other elements of {@code out} are not touched.
+   */
+  void columnSum(float[] a, int off, int rows, int cols, int c0, int c1, float[] out);
+
+  /**
+   * Column sums of columns {@code c0 <= c < c1} of the contiguous row-major matrix {@code a[off +
+   * i*cols + c]}, {@code i < rows}: {@code out[c]} is column c added row by row (see the class
+   * comment). Other elements of {@code out} are not touched.
+   */
+  void columnSum(double[] a, int off, int rows, int cols, int c0, int c1, double[] out);
 }

@@ -103,10 +103,15 @@ final class KernelCalls {
       return out;
     }
     if (x.isContiguous()) {
-      // Reduced axes already last: rows of the input as they are, no copy.
-      boolean trailing = true;
-      for (int i = 0; i < rank; i++) {
-        trailing &= perm[i] == i;
+      // Reduced axes already last: rows of the input as they are, no copy. So are they when every
+      // kept axis has size 1: [n, 1] summed over axis 0 is one contiguous (blocked, vectorised)
+      // sum, not a column sum, whose one chain of additions took 273 µs instead of 2 for 1e5.
+      boolean trailing = rows == 1;
+      if (!trailing) {
+        trailing = true;
+        for (int i = 0; i < rank; i++) {
+          trailing &= perm[i] == i;
+        }
       }
       if (trailing) {
         Reduce.rows(op, x.storage(), x.offset(), rows, len, out.storage());
