@@ -59,11 +59,15 @@ DEBIAN_DIR = "/usr/share/datasets/fashion-mnist"
 JVM_CONFIGS = {
     "nabla-default": [],
     "nabla-xms4g": ["-Xms4g", "-XX:+AlwaysPreTouch"],
+    "nabla-compiled": [],
 }
+# TrainEpochs options of a configuration (nabla-compiled: Trainer.compile's CompiledStep)
+TRAIN_OPTIONS = {"nabla-compiled": ["--compile"]}
 LABELS = {
     "torch": "PyTorch",
     "nabla-default": "Nabla, JVM defaults",
     "nabla-xms4g": "Nabla, -Xms4g -XX:+AlwaysPreTouch",
+    "nabla-compiled": "Nabla compiled step, JVM defaults",
 }
 
 
@@ -394,7 +398,7 @@ def command(config, args, model, seed, java, py):
     threads = [f"-Dnabla.threads={args.nabla_threads}"] if args.nabla_threads else []
     return [java, "--add-modules", "jdk.incubator.vector"] + JVM_CONFIGS[config] + threads + \
         args.jvm_extra.split() + ["-cp", args.jar, "nabla.bench.TrainEpochs"] + \
-        common_args(args, model, seed)
+        common_args(args, model, seed) + TRAIN_OPTIONS.get(config, [])
 
 
 def fmt_s(v):
@@ -405,7 +409,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", default="softmax,mlp")
     ap.add_argument("--configs", default="torch,nabla-default,nabla-xms4g",
-                    help="comma-separated subset of torch, nabla-default, nabla-xms4g")
+                    help="comma-separated subset of torch, nabla-default, nabla-xms4g, nabla-compiled "
+                         "(TrainEpochs --compile: forward and backward compiled, JVM defaults)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--epochs", type=int, default=3, help="timed epochs per run")
