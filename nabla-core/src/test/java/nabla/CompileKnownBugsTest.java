@@ -19,6 +19,20 @@ import org.junit.jupiter.api.Test;
  */
 class CompileKnownBugsTest {
 
+  /**
+   * Fuse even the small tensors of these tests (plans otherwise run groups under 4,096 elements
+   * step by step).
+   */
+  @org.junit.jupiter.api.BeforeAll
+  static void fuseSmallTensors() {
+    CompiledPlan.minFusedElements = 1;
+  }
+
+  @org.junit.jupiter.api.AfterAll
+  static void restoreFusionThreshold() {
+    CompiledPlan.minFusedElements = CompiledPlan.DEFAULT_MIN_FUSED_ELEMENTS;
+  }
+
   static Tensor d(double... v) {
     return Tensor.ofDoubles(v, v.length);
   }

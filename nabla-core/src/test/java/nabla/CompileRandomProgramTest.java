@@ -30,6 +30,21 @@ import org.junit.jupiter.api.Test;
  * prints every mismatch (also those of {@link #KNOWN_BUG} programs) with its operations.
  */
 class CompileRandomProgramTest {
+
+  /**
+   * Fuse even the small tensors of these tests (plans otherwise run groups under 4,096 elements
+   * step by step).
+   */
+  @org.junit.jupiter.api.BeforeAll
+  static void fuseSmallTensors() {
+    CompiledPlan.minFusedElements = 1;
+  }
+
+  @org.junit.jupiter.api.AfterAll
+  static void restoreFusionThreshold() {
+    CompiledPlan.minFusedElements = CompiledPlan.DEFAULT_MIN_FUSED_ELEMENTS;
+  }
+
   static final long SEED = 20261201L;
   static final int DEFAULT_PROGRAMS = 5000;
 

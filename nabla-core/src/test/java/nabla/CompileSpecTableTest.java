@@ -31,6 +31,21 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code compileMulti(valueAndGrad(...))} of a weighted sum of each spec's result.
  */
 class CompileSpecTableTest {
+
+  /**
+   * Fuse even the small tensors of these tests (plans otherwise run groups under 4,096 elements
+   * step by step).
+   */
+  @org.junit.jupiter.api.BeforeAll
+  static void fuseSmallTensors() {
+    CompiledPlan.minFusedElements = 1;
+  }
+
+  @org.junit.jupiter.api.AfterAll
+  static void restoreFusionThreshold() {
+    CompiledPlan.minFusedElements = CompiledPlan.DEFAULT_MIN_FUSED_ELEMENTS;
+  }
+
   /** Relative bound of a float64 result against eager. */
   static final double F64 = 1e-12;
 

@@ -20,6 +20,21 @@ import org.junit.jupiter.api.Test;
  * gradients and other transforms through a compiled function, and calls from several threads.
  */
 class CompileTest {
+
+  /**
+   * Fuse even the small tensors of these tests (plans otherwise run groups under 4,096 elements
+   * step by step).
+   */
+  @org.junit.jupiter.api.BeforeAll
+  static void fuseSmallTensors() {
+    CompiledPlan.minFusedElements = 1;
+  }
+
+  @org.junit.jupiter.api.AfterAll
+  static void restoreFusionThreshold() {
+    CompiledPlan.minFusedElements = CompiledPlan.DEFAULT_MIN_FUSED_ELEMENTS;
+  }
+
   private static final Autograd.MultiFunction W5 = a -> a[0].mul(a[1]).add(a[0]).exp().sum();
 
   private static Tensor rand(long seed, DType dtype, int... shape) {
@@ -323,6 +338,26 @@ class CompileTest {
     }
     String plan = compiled.plan();
     assertTrue(plan.matches("(?s).*fused pass.*Compare.*Where.*"), plan);
+  }
+
+  @Test
+  void smallGroupsRunStepByStepUnderTheDefaultThreshold() {
+    Function<Tensor, Tensor> f = x -> x.mul(x).add(x).exp().sum();
+    CompiledPlan.minFusedElements = CompiledPlan.DEFAULT_MIN_FUSED_ELEMENTS;
+    try {
+      var small = Autograd.compile(f);
+      var large = Autograd.compile(f);
+      Tensor s = rand(1, DType.FLOAT32, 100);
+      Tensor l = rand(2, DType.FLOAT32, CompiledPlan.DEFAULT_MIN_FUSED_ELEMENTS);
+      small.apply(s);
+      large.apply(l);
+      assertSameBits(f.apply(s), small.apply(s));
+      assertClose(f.apply(l), large.apply(l), 1e-6);
+      assertEquals(0, small.fusedPasses(), small.plan());
+      assertEquals(1, large.fusedPasses(), large.plan());
+    } finally {
+      CompiledPlan.minFusedElements = 1;
+    }
   }
 
   @Test
