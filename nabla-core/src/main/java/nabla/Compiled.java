@@ -64,6 +64,10 @@ public final class Compiled<A, R> implements Function<A, R> {
   private final LinkedHashMap<Signature, Entry> cache = new LinkedHashMap<>(16, 0.75f, true);
   private Entry last;
 
+  /** Whether the note on unfused calls (results that need a graph) was logged in this JVM. */
+  private static final java.util.concurrent.atomic.AtomicBoolean NOTED_REPLAY =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   /** One cached plan (null when the trace could not be planned: the function then runs as is). */
   private record Entry(CompiledPlan plan, Results results, String why) {}
 
@@ -95,7 +99,21 @@ public final class Compiled<A, R> implements Function<A, R> {
     if (e.plan() == null) {
       return f.apply(arg);
     }
-    Tensor[] out = e.plan().needsRecording(args) ? e.plan().replay(args) : e.plan().run(args);
+    Tensor[] out;
+    if (e.plan().needsRecording(args)) {
+      if (GradMode.isEnabled() && !Trace.anyActive() && NOTED_REPLAY.compareAndSet(false, true)) {
+        LOG.log(
+            System.Logger.Level.INFO,
+            name
+                + ": the results need a gradient graph (recording is on and an argument or a"
+                + " captured tensor requires grad), so the traced steps run one by one, unfused."
+                + " Call it inside Autograd.noGrad() for inference, or compile valueAndGrad(f) to"
+                + " fuse the backward pass too. (Said once.)");
+      }
+      out = e.plan().replay(args);
+    } else {
+      out = e.plan().run(args);
+    }
     @SuppressWarnings("unchecked")
     R r = (R) e.results().build(out);
     return r;
