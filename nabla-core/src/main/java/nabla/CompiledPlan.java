@@ -49,7 +49,14 @@ final class CompiledPlan {
   record Step(Primitive primitive, Ref[] inputs, int out, boolean grad, String describe) {}
 
   /** What the fused plan runs: one step, or one fused pass. */
-  private sealed interface Op permits StepOp, FusedOp {}
+  private sealed interface Op permits StepOp, FusedOp, EpilogueOp {}
+
+  /**
+   * A 2-D matrix product whose result feeds a fused pass without sums over the same shape: the pass
+   * runs as the product's epilogue, on each tile of rows as soon as the GEMM has finished it (still
+   * in the computing thread's cache), instead of as a later pass over the whole result.
+   */
+  private record EpilogueOp(Step matmul, FusedOp pass) implements Op {}
 
   private record StepOp(Step step) implements Op {}
 
@@ -112,6 +119,10 @@ final class CompiledPlan {
    * (-Dnabla.compile.minFusedElements=N): such data stays in L1 between steps, so fusion saves no
    * memory traffic, only per-step dispatch, which costs less than setting up a pass.
    */
+  /** Whether passes may run as matmul epilogues ({@code -Dnabla.compile.epilogues=false}: no). */
+  private static final boolean EPILOGUES =
+      !"false".equals(System.getProperty("nabla.compile.epilogues"));
+
   static final int DEFAULT_MIN_FUSED_ELEMENTS =
       Integer.getInteger("nabla.compile.minFusedElements", 4096);
 
@@ -127,6 +138,7 @@ final class CompiledPlan {
   private static final int MAX_POOLED_SETS = 4;
 
   private final int fusedPasses;
+  private int epilogues;
   private final int removedByCse;
   private final int removedAsDead;
   private int removedAsOne;
@@ -249,6 +261,7 @@ final class CompiledPlan {
     dependentSteps = withoutTimesOne(trace, dependentSteps, isOutput);
     fusedPasses = fuse(trace, dependentSteps, isOutput);
     bufferOf = new int[valueCount];
+    epilogues = EPILOGUES ? fuseEpilogues(trace) : 0;
     planMemory(trace);
     nanos = new java.util.concurrent.atomic.AtomicLongArray(ops.size());
   }
@@ -562,6 +575,7 @@ final class CompiledPlan {
           switch (ops.get(i)) {
             case StepOp so -> so.step().inputs();
             case FusedOp f -> f.operands();
+            case EpilogueOp e -> concat(e.matmul().inputs(), e.pass().operands());
           };
       for (Ref r : reads) {
         if (r.constant() == null) {
@@ -585,7 +599,11 @@ final class CompiledPlan {
     }
     Map<List<Object>, java.util.ArrayDeque<Integer>> free = new HashMap<>();
     for (int i = 0; i < ops.size(); i++) {
-      if (ops.get(i) instanceof FusedOp f) {
+      FusedOp f =
+          ops.get(i) instanceof FusedOp fo
+              ? fo
+              : ops.get(i) instanceof EpilogueOp e ? e.pass() : null;
+      if (f != null) {
         Fused.Program p = f.program();
         for (int k = 0; k < f.stored().length; k++) {
           int value = f.instrValue()[k];
@@ -760,6 +778,7 @@ final class CompiledPlan {
             v[s.out()] = Engine.apply(s.primitive(), inputs(s.inputs(), v));
           }
           case FusedOp f -> runFused(f, v, buffers);
+          case EpilogueOp e -> runEpilogue(e, v, buffers);
         }
         if (timed) {
           nanos.addAndGet(i, System.nanoTime() - t0);
@@ -824,8 +843,19 @@ final class CompiledPlan {
 
   private void runFused(FusedOp f, Tensor[] v, Storage[] buffers) {
     Fused.Program p = f.program();
-    int[] shape = p.shape();
-    int n = Shapes.numel(shape);
+    Storage[] outs = outputs(f, v, buffers);
+    double[] sums = Fused.run(p, operands(f, v), outs, f.sumSlot());
+    for (int j = 0; j < sums.length; j++) {
+      int[] s = f.sumShape()[j];
+      Storage st = Storage.allocate(p.dtype(), 1);
+      st.setDouble(0, sums[j]);
+      v[f.sumValue()[j]] = new Tensor(st, s, Shapes.contiguousStrides(s), 0);
+    }
+  }
+
+  /** The pass's operands, as views broadcast to its shape. */
+  private static Fused.Operand[] operands(FusedOp f, Tensor[] v) {
+    int[] shape = f.program().shape();
     Fused.Operand[] operands = new Fused.Operand[f.operands().length];
     for (int i = 0; i < operands.length; i++) {
       Ref r = f.operands()[i];
@@ -834,6 +864,14 @@ final class CompiledPlan {
           new Fused.Operand(
               t.storage, t.offset, Shapes.broadcastStrides(t.shape, t.strides, shape));
     }
+    return operands;
+  }
+
+  /** Storages for the pass's stored values (plan buffers where planned), set as their values. */
+  private Storage[] outputs(FusedOp f, Tensor[] v, Storage[] buffers) {
+    Fused.Program p = f.program();
+    int[] shape = p.shape();
+    int n = Shapes.numel(shape);
     Storage[] outs = new Storage[p.instrs().length];
     for (int k = 0; k < outs.length; k++) {
       if (f.stored()[k]) {
@@ -851,13 +889,150 @@ final class CompiledPlan {
             new Tensor(outs[k], shape.clone(), Shapes.contiguousStrides(shape), 0);
       }
     }
-    double[] sums = Fused.run(p, operands, outs, f.sumSlot());
-    for (int j = 0; j < sums.length; j++) {
-      int[] s = f.sumShape()[j];
-      Storage st = Storage.allocate(p.dtype(), 1);
-      st.setDouble(0, sums[j]);
-      v[f.sumValue()[j]] = new Tensor(st, s, Shapes.contiguousStrides(s), 0);
+    return outs;
+  }
+
+  /** The product into a fresh C, the pass run on C's rows as the GEMM finishes them. */
+  private void runEpilogue(EpilogueOp e, Tensor[] v, Storage[] buffers) {
+    Tensor[] in = inputs(e.matmul().inputs(), v);
+    Tensor a = in[0];
+    Tensor b = in[1];
+    int m = a.shape[0];
+    int k = a.shape[1];
+    int n = b.shape[1];
+    Storage c = Storage.allocate(a.dtype(), m * n);
+    v[e.matmul().out()] = new Tensor(c, new int[] {m, n}, new int[] {n, 1}, 0);
+    FusedOp f = e.pass();
+    Storage[] outs = outputs(f, v, buffers);
+    Fused.Operand[] operands = operands(f, v);
+    Fused.Program p = f.program();
+    nabla.kernels.Gemm.RowEpilogue rows =
+        (r0, r1) -> Fused.runRange(p, operands, outs, r0 * n, r1 * n);
+    if (a.dtype() == DType.FLOAT32) {
+      nabla.kernels.Gemm.matmul(
+          m,
+          n,
+          k,
+          a.storage.f,
+          a.offset,
+          a.strides[0],
+          a.strides[1],
+          b.storage.f,
+          b.offset,
+          b.strides[0],
+          b.strides[1],
+          c.f,
+          0,
+          rows);
+    } else {
+      nabla.kernels.Gemm.matmul(
+          m,
+          n,
+          k,
+          a.storage.d,
+          a.offset,
+          a.strides[0],
+          a.strides[1],
+          b.storage.d,
+          b.offset,
+          b.strides[0],
+          b.strides[1],
+          c.d,
+          0,
+          rows);
     }
+  }
+
+  /**
+   * Turns each 2-D float product followed by a pass without sums over its result's shape into one
+   * {@link EpilogueOp}, when every other operand of the pass is available before the product.
+   * Returns how many.
+   */
+  private int fuseEpilogues(Trace trace) {
+    Map<Integer, Integer> producer = new HashMap<>();
+    for (int i = 0; i < ops.size(); i++) {
+      switch (ops.get(i)) {
+        case StepOp so -> producer.put(so.step().out(), i);
+        case FusedOp f -> {
+          for (int value : f.instrValue()) {
+            producer.put(value, i);
+          }
+          for (int value : f.sumValue()) {
+            producer.put(value, i);
+          }
+        }
+        case EpilogueOp e -> {}
+      }
+    }
+    Map<Integer, EpilogueOp> at = new HashMap<>();
+    java.util.Set<Integer> moved = new java.util.HashSet<>();
+    for (int j = 0; j < ops.size(); j++) {
+      if (!(ops.get(j) instanceof FusedOp f) || f.sumSlot().length > 0) {
+        continue;
+      }
+      for (Ref r : f.operands()) {
+        if (r.constant() != null || r.detached()) {
+          continue;
+        }
+        Integer i = producer.get(r.value());
+        if (i == null
+            || i >= j
+            || at.containsKey(i)
+            || !(ops.get(i) instanceof StepOp so)
+            || so.step().primitive() != Primitives.matmul()) {
+          continue;
+        }
+        Step mm = so.step();
+        Tensor c = trace.value(mm.out());
+        Tensor a = valueOf(trace, mm.inputs()[0]);
+        Tensor b = valueOf(trace, mm.inputs()[1]);
+        if (c.dim() != 2
+            || a.dim() != 2
+            || b.dim() != 2
+            || c.dtype() != f.program().dtype()
+            || a.dtype() != c.dtype()
+            || b.dtype() != c.dtype()
+            || !Arrays.equals(c.shape, f.program().shape())) {
+          continue;
+        }
+        boolean ready = true;
+        for (Ref o : f.operands()) {
+          if (o != r && o.constant() == null) {
+            Integer pi = producer.get(o.value());
+            ready &= pi == null || pi < i;
+          }
+        }
+        if (ready) {
+          at.put(i, new EpilogueOp(mm, f));
+          moved.add(j);
+          break;
+        }
+      }
+    }
+    if (at.isEmpty()) {
+      return 0;
+    }
+    List<Op> rewritten = new ArrayList<>();
+    for (int i = 0; i < ops.size(); i++) {
+      if (at.containsKey(i)) {
+        rewritten.add(at.get(i));
+      } else if (!moved.contains(i)) {
+        rewritten.add(ops.get(i));
+      }
+    }
+    ops.clear();
+    ops.addAll(rewritten);
+    return at.size();
+  }
+
+  private static Tensor valueOf(Trace trace, Ref r) {
+    return r.constant() != null ? r.constant() : trace.value(r.value());
+  }
+
+  private static Ref[] concat(Ref[] a, Ref[] b) {
+    Ref[] r = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
   }
 
   /** Recomputes the folded constants when a tensor they were computed from was written since. */
@@ -917,6 +1092,14 @@ final class CompiledPlan {
                 .append(" = ")
                 .append(call(so.step()))
                 .append('\n');
+        case EpilogueOp e -> {
+          b.append("v")
+              .append(e.matmul().out())
+              .append(" = ")
+              .append(call(e.matmul()))
+              .append(", with this epilogue on each tile of rows:\n");
+          describePass(b, e.pass());
+        }
         case FusedOp f -> {
           Fused.Program p = f.program();
           b.append("fused pass over ")
@@ -924,23 +1107,7 @@ final class CompiledPlan {
               .append(' ')
               .append(p.dtype())
               .append(" (one read of each operand, one write of each stored value):\n");
-          for (Step s : f.members()) {
-            int k = indexOf(f.instrValue(), s.out());
-            boolean stored = k >= 0 && f.stored()[k];
-            b.append("    v")
-                .append(s.out())
-                .append(" = ")
-                .append(call(s))
-                .append(
-                    k < 0
-                        ? "   (sum in the pass)"
-                        : !stored
-                            ? "   (in cache only)"
-                            : bufferOf[s.out()] >= 0
-                                ? "   (stored in plan buffer " + bufferOf[s.out()] + ")"
-                                : "   (stored)")
-                .append('\n');
-          }
+          describePass(b, f);
         }
       }
     }
@@ -954,7 +1121,8 @@ final class CompiledPlan {
     b.append(
         String.format(
             "(%d steps traced; %d merged as common subexpressions, %d dead, %d folded, %d products"
-                + " with ones dropped; %d fused passes; %d plan buffers, %.1f KiB, reused across"
+                + " with ones dropped; %d fused passes, %d run as matmul epilogues; %d plan"
+                + " buffers, %.1f KiB, reused across"
                 + " calls)%n",
             valueCount - argIds.length,
             removedByCse,
@@ -962,6 +1130,7 @@ final class CompiledPlan {
             foldSteps.size(),
             removedAsOne,
             fusedPasses,
+            epilogues,
             bufferTypes.size(),
             bufferBytes() / 1024.0));
     return b.toString();
@@ -974,6 +1143,27 @@ final class CompiledPlan {
       bytes += (long) bufferSizes.get(b) * bufferTypes.get(b).byteSize();
     }
     return bytes;
+  }
+
+  /** The lines of a pass's steps: what each keeps in cache, stores, or sums. */
+  private void describePass(StringBuilder b, FusedOp f) {
+    for (Step s : f.members()) {
+      int k = indexOf(f.instrValue(), s.out());
+      boolean stored = k >= 0 && f.stored()[k];
+      b.append("    v")
+          .append(s.out())
+          .append(" = ")
+          .append(call(s))
+          .append(
+              k < 0
+                  ? "   (sum in the pass)"
+                  : !stored
+                      ? "   (in cache only)"
+                      : bufferOf[s.out()] >= 0
+                          ? "   (stored in plan buffer " + bufferOf[s.out()] + ")"
+                          : "   (stored)")
+          .append('\n');
+    }
   }
 
   private static int indexOf(int[] a, int x) {

@@ -361,6 +361,33 @@ class CompileTest {
   }
 
   @Test
+  void biasAndActivationRunAsTheMatmulEpilogue() {
+    // shapes through the GEMM's paths: tiles of whole rows (256x784x256), one tile, a skinny
+    // product (n = 3), and the transposed orientation (m = 2)
+    int[][] mkn = {{256, 784, 256}, {40, 30, 20}, {300, 64, 3}, {2, 500, 300}};
+    for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      for (int[] s : mkn) {
+        Tensor w = rand(100, dtype, s[1], s[2]).sub(0.5);
+        Tensor b = rand(101, dtype, s[2]).sub(0.5);
+        Function<Tensor, Tensor> f = x -> x.matmul(w).add(b).relu().mul(2);
+        var compiled = Autograd.compile(f);
+        for (int call = 0; call < 2; call++) {
+          Tensor x = rand(102 + call, dtype, s[0], s[1]).sub(0.5);
+          assertSameBits(f.apply(x), compiled.apply(x));
+        }
+        assertTrue(compiled.plan().contains("with this epilogue"), compiled.plan());
+      }
+    }
+    // an operand computed after the product: the pass stays where it was
+    Tensor w = rand(103, DType.FLOAT32, 64, 64);
+    Function<Tensor, Tensor> g = x -> x.matmul(w).add(x.sum(0).exp()).relu();
+    var compiled = Autograd.compile(g);
+    Tensor x = rand(104, DType.FLOAT32, 64, 64);
+    compiled.apply(x);
+    assertSameBits(g.apply(x), compiled.apply(x));
+  }
+
+  @Test
   void beforeAnyCallThePrintoutsSaySo() {
     var compiled = Autograd.compile((Tensor x) -> x);
     assertTrue(compiled.plan().contains("not traced yet"));

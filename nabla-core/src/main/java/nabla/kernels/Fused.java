@@ -190,6 +190,37 @@ public final class Fused {
     return total;
   }
 
+  /**
+   * Runs {@code p} over the elements {@code [start, end)} only, on the calling thread, without
+   * sums: for an epilogue that works on the rows of a matrix product as they become final ({@link
+   * Gemm.RowEpilogue}). Stored values are the same bits as {@link #run} gives.
+   */
+  public static void runRange(
+      Program p, Operand[] operands, Storage[] outputs, int start, int end) {
+    int esize = p.dtype() == DType.FLOAT32 ? 4 : 8;
+    int[] noSums = new int[0];
+    DType[] types = slotTypes(p, operands, outputs, noSums);
+    int scratch = 0;
+    for (int k = 0; k < p.instrs().length; k++) {
+      scratch += outputs[k] == null ? 1 : 0;
+    }
+    boolean[] gathered = new boolean[p.operands()];
+    for (int i = 0; i < p.operands(); i++) {
+      gathered[i] = stride(p.shape(), operands[i].strides()) < 0;
+      scratch += gathered[i] ? 1 : 0;
+    }
+    int len = Math.max(0, end - start);
+    int block = Math.min(blockSize(Math.max(1, scratch), esize), (len + 63) & ~63);
+    if (len == 0) {
+      return;
+    }
+    Runner r = new Runner(p, types, operands, outputs, gathered, block);
+    double[][] none = new double[0][];
+    for (int s = start; s < end; s += block) {
+      r.block(s, Math.min(block, end - s), noSums, none, 0);
+    }
+  }
+
   /** The dtype of every slot, checked against what each instruction needs. */
   private static DType[] slotTypes(Program p, Operand[] operands, Storage[] outputs, int[] sums) {
     DType f = p.dtype();

@@ -107,6 +107,94 @@ public final class Gemm {
   }
 
   /**
+   * Work on rows of C as soon as they are final (a matmul epilogue: a bias, an activation), called
+   * by {@link #matmul(int, int, int, float[], int, int, int, float[], int, int, int, float[], int,
+   * RowEpilogue)}: per tile of whole rows, on the thread that computed it, or once for all rows.
+   * Calls cover every row exactly once and may run concurrently on disjoint rows.
+   */
+  @FunctionalInterface
+  public interface RowEpilogue {
+    /** Rows {@code [r0, r1)} of C are final. */
+    void rows(int r0, int r1);
+  }
+
+  /**
+   * {@link #matmul(int, int, int, float[], int, int, int, float[], int, int, int, float[], int)},
+   * then {@code epilogue} over every row of C, tile by tile where the product is cut into tiles of
+   * whole rows (C's values are the same bits as without an epilogue).
+   */
+  public static void matmul(
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int aRowStride,
+      int aColStride,
+      float[] b,
+      int bOff,
+      int bRowStride,
+      int bColStride,
+      float[] c,
+      int cOff,
+      RowEpilogue epilogue) {
+    checkCall(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff);
+    GemmFloat.run(
+        FLOAT,
+        m,
+        n,
+        k,
+        a,
+        aOff,
+        aRowStride,
+        aColStride,
+        b,
+        bOff,
+        bRowStride,
+        bColStride,
+        c,
+        cOff,
+        true,
+        epilogue);
+  }
+
+  /** The double twin of the float matmul with an epilogue. */
+  public static void matmul(
+      int m,
+      int n,
+      int k,
+      double[] a,
+      int aOff,
+      int aRowStride,
+      int aColStride,
+      double[] b,
+      int bOff,
+      int bRowStride,
+      int bColStride,
+      double[] c,
+      int cOff,
+      RowEpilogue epilogue) {
+    checkCall(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff);
+    GemmDouble.run(
+        DOUBLE,
+        m,
+        n,
+        k,
+        a,
+        aOff,
+        aRowStride,
+        aColStride,
+        b,
+        bOff,
+        bRowStride,
+        bColStride,
+        c,
+        cOff,
+        true,
+        epilogue);
+  }
+
+  /**
    * Computes {@code C = A * B} in double precision. Same contract as {@link #matmul(int, int, int,
    * float[], int, int, int, float[], int, int, int, float[], int)}: the {@code m*n} elements {@code
    * c[cOff + i*n + j]} are overwritten, {@code a} and {@code b} are only read.

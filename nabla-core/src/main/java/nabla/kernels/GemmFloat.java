@@ -88,27 +88,65 @@ final class GemmFloat {
       float[] c,
       int cOff,
       boolean parallel) {
+    run(kernels, m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, parallel, null);
+  }
+
+  /**
+   * {@link #run} with an epilogue: {@code epilogue.rows(r0, r1)} is called once the rows {@code
+   * [r0, r1)} of C are final — per row tile, on the thread that computed it, when the packed path
+   * cuts C into tiles of whole rows; once for all rows otherwise.
+   */
+  static void run(
+      GemmKernelsFloat kernels,
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int ars,
+      int acs,
+      float[] b,
+      int bOff,
+      int brs,
+      int bcs,
+      float[] c,
+      int cOff,
+      boolean parallel,
+      Gemm.RowEpilogue epilogue) {
     if (m == 0 || n == 0) {
       return;
     }
     if (k == 0) {
       Arrays.fill(c, cOff, cOff + m * n, 0.0f);
+      after(epilogue, m);
       return;
     }
     if ((long) m * n * k <= TINY) {
       naive(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, 1);
+      after(epilogue, m);
       return;
     }
     if (kernels.hasSkinnyKernels()
         && Math.min(m, n) <= SMALL_N
         && skinny(kernels, m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, parallel)) {
+      after(epilogue, m);
       return;
     }
     // Compute C^T = B^T A^T instead when that wastes fewer padded lanes (e.g. n = 1).
     if (Gemm.transposeBetter(m, n, kernels.mr(), kernels.nr())) {
-      tiled(kernels, n, m, k, b, bOff, bcs, brs, a, aOff, acs, ars, c, cOff, 1, n, parallel);
+      tiled(kernels, n, m, k, b, bOff, bcs, brs, a, aOff, acs, ars, c, cOff, 1, n, parallel, null);
+      after(epilogue, m);
     } else {
-      tiled(kernels, m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, 1, parallel);
+      tiled(
+          kernels, m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, 1, parallel,
+          epilogue);
+    }
+  }
+
+  /** Runs the epilogue over all rows (the paths that do not cut C into row tiles). */
+  private static void after(Gemm.RowEpilogue epilogue, int m) {
+    if (epilogue != null) {
+      epilogue.rows(0, m);
     }
   }
 
@@ -246,9 +284,11 @@ final class GemmFloat {
       int cOff,
       int crs,
       int ccs,
-      boolean parallel) {
+      boolean parallel,
+      Gemm.RowEpilogue epilogue) {
     if ((long) m * n <= K_SPLIT_MAX_OUTPUT && k >= 2 * K_SPLIT_DEPTH) {
       kSplit(kernels, m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, crs, ccs, parallel);
+      after(epilogue, m);
       return;
     }
     int mr = kernels.mr(), nr = kernels.nr();
@@ -257,13 +297,18 @@ final class GemmFloat {
         && Gemm.SHARED
         && k >= SHARED_MIN_K
         && kernels.gemmShared(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, crs, ccs)) {
+      after(epilogue, m);
       return;
     }
     if (grid == null) {
       kernels.gemm(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, crs, ccs);
+      after(epilogue, m);
       return;
     }
     int tm = grid[0], tn = grid[1];
+    // with tiles of whole rows, each tile's rows are handed to the epilogue as soon as they are
+    // final, by the thread that computed them (still in its cache)
+    Gemm.RowEpilogue perTile = tn == 1 ? epilogue : null;
     int mUnits = (m + mr - 1) / mr, nUnits = (n + nr - 1) / nr;
     Parallel.forRange(
         0,
@@ -293,9 +338,15 @@ final class GemmFloat {
                   cOff + i0 * crs + j0 * ccs,
                   crs,
                   ccs);
+              if (perTile != null) {
+                perTile.rows(i0, i1);
+              }
             }
           }
         });
+    if (perTile == null) {
+      after(epilogue, m);
+    }
   }
 
   /**
