@@ -13,6 +13,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import nabla.data.FashionMnist;
 import nabla.examples.AutogradWalkthrough;
+import nabla.examples.CompileDemo;
 import nabla.examples.Exercises;
 import nabla.examples.Training;
 import nabla.nn.Linear;
@@ -180,6 +181,10 @@ public final class NablaCli implements Runnable {
       out.println("==================== D2L 2.5 exercises ====================");
       out.println();
       Exercises.runAll(out, dir);
+      out.println();
+      out.println("==================== compile: trace once, fuse, plan ====================");
+      out.println();
+      CompileDemo.run(out);
       out.println();
       out.println("==================== D2L 3.5: linear regression ====================");
       out.println();
