@@ -603,6 +603,22 @@ final class CompiledPlan {
           ops.get(i) instanceof FusedOp fo
               ? fo
               : ops.get(i) instanceof EpilogueOp e ? e.pass() : null;
+      if (ops.get(i) instanceof EpilogueOp e) {
+        // the product's result, which the GEMM overwrites entirely
+        int value = e.matmul().out();
+        Fused.Program p = e.pass().program();
+        if (!escapes.get(value) && last[value] >= 0) {
+          int n = Shapes.numel(p.shape());
+          java.util.ArrayDeque<Integer> q = free.get(List.of(p.dtype(), n));
+          Integer b = q == null ? null : q.poll();
+          if (b == null) {
+            b = bufferTypes.size();
+            bufferTypes.add(p.dtype());
+            bufferSizes.add(n);
+          }
+          bufferOf[value] = b;
+        }
+      }
       if (f != null) {
         Fused.Program p = f.program();
         for (int k = 0; k < f.stored().length; k++) {
@@ -900,7 +916,16 @@ final class CompiledPlan {
     int m = a.shape[0];
     int k = a.shape[1];
     int n = b.shape[1];
-    Storage c = Storage.allocate(a.dtype(), m * n);
+    int cb = bufferOf[e.matmul().out()];
+    Storage c;
+    if (cb < 0) {
+      c = Storage.allocate(a.dtype(), m * n);
+    } else {
+      if (buffers[cb] == null) {
+        buffers[cb] = Storage.allocate(a.dtype(), m * n);
+      }
+      c = buffers[cb];
+    }
     v[e.matmul().out()] = new Tensor(c, new int[] {m, n}, new int[] {n, 1}, 0);
     FusedOp f = e.pass();
     Storage[] outs = outputs(f, v, buffers);
@@ -1097,6 +1122,10 @@ final class CompiledPlan {
               .append(e.matmul().out())
               .append(" = ")
               .append(call(e.matmul()))
+              .append(
+                  bufferOf[e.matmul().out()] >= 0
+                      ? " into plan buffer " + bufferOf[e.matmul().out()]
+                      : "")
               .append(", with this epilogue on each tile of rows:\n");
           describePass(b, e.pass());
         }
