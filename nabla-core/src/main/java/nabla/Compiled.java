@@ -119,6 +119,72 @@ public final class Compiled<A, R> implements Function<A, R> {
     return r;
   }
 
+  /**
+   * {@link #apply}, writing the results into {@code into} (PyTorch's {@code out=}): one tensor per
+   * tensor of the result, in its order (for a {@code ValueAndGrads}: the value, then each
+   * gradient), null where a fresh tensor is wanted. A result that a fused pass produces is written
+   * there directly (no new array per call, which spares the allocation and the garbage collector in
+   * a loop); any other is copied. The returned structure holds the destinations. The first call of
+   * a signature runs the function as is and copies its results.
+   *
+   * <pre>{@code
+   * var step = Autograd.compileMulti(Autograd.valueAndGrad((Tensor[] a) -> a[0].mul(a[1]).sum()));
+   * Tensor gx = Tensor.zeros(n), gy = Tensor.zeros(n);
+   * for (int i = 0; i < 100; i++) {
+   *   step.applyInto(new Tensor[] {x, y}, null, gx, gy);   // gradients land in gx and gy
+   * }
+   * }</pre>
+   *
+   * @throws IllegalArgumentException when the count, a shape or a dtype of the destinations does
+   *     not match the results, or a destination shares memory with an argument or another one
+   */
+  public R applyInto(A arg, Tensor... into) {
+    if (into == null) {
+      return apply(arg);
+    }
+    Tensor[] args = arguments(arg);
+    Signature sig = new Signature(args, GradMode.isEnabled());
+    Entry e;
+    synchronized (this) {
+      e = cache.get(sig);
+      if (e != null) {
+        last = e;
+      }
+    }
+    if (e == null || e.plan() == null || e.plan().needsRecording(args)) {
+      // trace (or run as is, or through the engine), then copy into the destinations
+      R r = apply(arg);
+      List<Tensor> leaves = new ArrayList<>();
+      Results shape = Results.of(name, r, leaves);
+      synchronized (this) {
+        e = cache.get(sig);
+      }
+      if (e != null && e.plan() != null) {
+        e.plan().checkInto(name, args, into);
+      } else if (into.length != leaves.size()) {
+        throw new IllegalArgumentException(
+            name + ": " + into.length + " destinations for " + leaves.size() + " results");
+      }
+      Tensor[] out = leaves.toArray(new Tensor[0]);
+      for (int k = 0; k < out.length; k++) {
+        if (into[k] != null) {
+          try (Autograd.Scope ignored = Autograd.noGrad()) {
+            into[k].copyFrom(out[k]);
+          }
+          out[k] = into[k];
+        }
+      }
+      @SuppressWarnings("unchecked")
+      R built = (R) shape.build(out);
+      return built;
+    }
+    e.plan().checkInto(name, args, into);
+    Tensor[] out = e.plan().run(args, into);
+    @SuppressWarnings("unchecked")
+    R r = (R) e.results().build(out);
+    return r;
+  }
+
   private R trace(A arg, Tensor[] args, Signature sig) {
     boolean[] varying = new boolean[args.length];
     Arrays.fill(varying, true);

@@ -81,6 +81,8 @@ final class CompiledPlan {
   private final List<Step> live;
   private final List<Op> ops;
   private final Ref[] outputs;
+  private final int[][] outShapes;
+  private final DType[] outTypes;
   private final String program;
 
   // constant folding: the values computed from constants only, and what they read from outside
@@ -166,6 +168,12 @@ final class CompiledPlan {
       all.add(new Step(st.primitive(), in, trace.id(st.output()), st.grad(), describe(st)));
     }
     outputs = new Ref[results.length];
+    outShapes = new int[results.length][];
+    outTypes = new DType[results.length];
+    for (int k = 0; k < results.length; k++) {
+      outShapes[k] = results[k].shape.clone();
+      outTypes[k] = results[k].dtype();
+    }
     for (int k = 0; k < results.length; k++) {
       int id = trace.id(results[k]);
       outputs[k] = ref(results[k], id >= 0 ? id : trace.aliasOf(results[k]), id < 0, true);
@@ -767,6 +775,103 @@ final class CompiledPlan {
 
   /** Runs the fused plan with gradient recording off. */
   Tensor[] run(Tensor[] args) {
+    return run(args, null);
+  }
+
+  /**
+   * {@link #run(Tensor[])} writing result k into {@code into[k]} where that is not null (checked by
+   * {@link #checkInto}): a result a pass stores is written there directly, any other is copied.
+   */
+  Tensor[] run(Tensor[] args, Tensor[] into) {
+    Map<Integer, Tensor> direct = Map.of();
+    if (into != null) {
+      direct = new HashMap<>();
+      for (int k = 0; k < into.length; k++) {
+        Ref o = outputs[k];
+        if (into[k] != null
+            && o.constant() == null
+            && !o.detached()
+            && into[k].isContiguous()
+            && into[k].offset == 0
+            && folded[o.value()] == null) {
+          direct.putIfAbsent(o.value(), into[k]);
+        }
+      }
+    }
+    Tensor[] out = runInto(args, direct);
+    if (into != null) {
+      for (int k = 0; k < into.length; k++) {
+        if (into[k] != null) {
+          if (out[k].storage != into[k].storage || out[k].offset != into[k].offset) {
+            try (Autograd.Scope ignored = Autograd.noGrad()) {
+              into[k].copyFrom(out[k]);
+            }
+          }
+          out[k] = into[k];
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Checks destinations for {@link #run(Tensor[], Tensor[])}: one per result (null: a fresh
+   * tensor), each of the result's shape and dtype, writable, and sharing no memory with an argument
+   * or another destination.
+   */
+  void checkInto(String op, Tensor[] args, Tensor[] into) {
+    if (into.length != outputs.length) {
+      throw new IllegalArgumentException(
+          op
+              + ": "
+              + into.length
+              + " destinations for "
+              + outputs.length
+              + " results; pass one per result, in the order of the result's tensors (null for a"
+              + " fresh one)");
+    }
+    for (int k = 0; k < into.length; k++) {
+      Tensor d = into[k];
+      if (d == null) {
+        continue;
+      }
+      if (!Arrays.equals(d.shape, outShapes[k]) || d.dtype() != outTypes[k]) {
+        throw new IllegalArgumentException(
+            op
+                + ": destination "
+                + k
+                + " is "
+                + Shapes.str(d.shape)
+                + " "
+                + d.dtype()
+                + " but result "
+                + k
+                + " is "
+                + Shapes.str(outShapes[k])
+                + " "
+                + outTypes[k]);
+      }
+      for (Tensor a : args) {
+        if (a.storage == d.storage) {
+          throw new IllegalArgumentException(
+              op
+                  + ": destination "
+                  + k
+                  + " shares memory with an argument (shape "
+                  + a.shapeString()
+                  + "); write results into separate tensors");
+        }
+      }
+      for (int j = 0; j < k; j++) {
+        if (into[j] != null && into[j].storage == d.storage) {
+          throw new IllegalArgumentException(
+              op + ": destinations " + j + " and " + k + " share memory; pass separate tensors");
+        }
+      }
+    }
+  }
+
+  private Tensor[] runInto(Tensor[] args, Map<Integer, Tensor> direct) {
     Tensor[] v = new Tensor[valueCount];
     for (int i = 0; i < args.length; i++) {
       v[argIds[i]] = args[i];
@@ -793,8 +898,8 @@ final class CompiledPlan {
             Step s = so.step();
             v[s.out()] = Engine.apply(s.primitive(), inputs(s.inputs(), v));
           }
-          case FusedOp f -> runFused(f, v, buffers);
-          case EpilogueOp e -> runEpilogue(e, v, buffers);
+          case FusedOp f -> runFused(f, v, buffers, direct);
+          case EpilogueOp e -> runEpilogue(e, v, buffers, direct);
         }
         if (timed) {
           nanos.addAndGet(i, System.nanoTime() - t0);
@@ -857,9 +962,9 @@ final class CompiledPlan {
     return in;
   }
 
-  private void runFused(FusedOp f, Tensor[] v, Storage[] buffers) {
+  private void runFused(FusedOp f, Tensor[] v, Storage[] buffers, Map<Integer, Tensor> direct) {
     Fused.Program p = f.program();
-    Storage[] outs = outputs(f, v, buffers);
+    Storage[] outs = outputs(f, v, buffers, direct);
     double[] sums = Fused.run(p, operands(f, v), outs, f.sumSlot());
     for (int j = 0; j < sums.length; j++) {
       int[] s = f.sumShape()[j];
@@ -884,7 +989,7 @@ final class CompiledPlan {
   }
 
   /** Storages for the pass's stored values (plan buffers where planned), set as their values. */
-  private Storage[] outputs(FusedOp f, Tensor[] v, Storage[] buffers) {
+  private Storage[] outputs(FusedOp f, Tensor[] v, Storage[] buffers, Map<Integer, Tensor> direct) {
     Fused.Program p = f.program();
     int[] shape = p.shape();
     int n = Shapes.numel(shape);
@@ -893,6 +998,12 @@ final class CompiledPlan {
       if (f.stored()[k]) {
         DType t = p.instrs()[k].kind() == Fused.Kind.COMPARE ? DType.BOOL : p.dtype();
         int b = bufferOf[f.instrValue()[k]];
+        Tensor d = direct.get(f.instrValue()[k]);
+        if (d != null) {
+          outs[k] = d.storage; // the caller's destination, contiguous from 0 (checked)
+          v[f.instrValue()[k]] = d;
+          continue;
+        }
         if (b < 0) {
           outs[k] = Storage.allocate(t, n);
         } else {
@@ -909,7 +1020,8 @@ final class CompiledPlan {
   }
 
   /** The product into a fresh C, the pass run on C's rows as the GEMM finishes them. */
-  private void runEpilogue(EpilogueOp e, Tensor[] v, Storage[] buffers) {
+  private void runEpilogue(
+      EpilogueOp e, Tensor[] v, Storage[] buffers, Map<Integer, Tensor> direct) {
     Tensor[] in = inputs(e.matmul().inputs(), v);
     Tensor a = in[0];
     Tensor b = in[1];
@@ -928,7 +1040,7 @@ final class CompiledPlan {
     }
     v[e.matmul().out()] = new Tensor(c, new int[] {m, n}, new int[] {n, 1}, 0);
     FusedOp f = e.pass();
-    Storage[] outs = outputs(f, v, buffers);
+    Storage[] outs = outputs(f, v, buffers, direct);
     Fused.Operand[] operands = operands(f, v);
     Fused.Program p = f.program();
     nabla.kernels.Gemm.RowEpilogue rows =

@@ -388,6 +388,37 @@ class CompileTest {
   }
 
   @Test
+  void resultsWrittenIntoDestinations() {
+    var eager = Autograd.valueAndGrad(W5);
+    var compiled = Autograd.compileMulti(eager);
+    Tensor value = Tensor.zeros(new int[0]);
+    Tensor gx = Tensor.zeros(6000);
+    Tensor gy = Tensor.zeros(6000);
+    for (int call = 0; call < 3; call++) {
+      Tensor x = rand(110 + call, DType.FLOAT32, 6000);
+      Tensor y = rand(120 + call, DType.FLOAT32, 6000);
+      var r = compiled.applyInto(new Tensor[] {x, y}, value, gx, null);
+      var e = eager.apply(new Tensor[] {x, y});
+      assertTrue(r.value() == value && r.grads()[0] == gx, "the destinations are returned");
+      assertClose(e.value(), value, 1e-6);
+      assertSameBits(e.grads()[0], gx);
+      assertSameBits(e.grads()[1], r.grads()[1]);
+      compiled.applyInto(new Tensor[] {x, y}, null, null, gy);
+      assertSameBits(e.grads()[1], gy);
+    }
+    Tensor x = rand(130, DType.FLOAT32, 6000);
+    Tensor[] args = {x, rand(131, DType.FLOAT32, 6000)};
+    IllegalArgumentException shape =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> compiled.applyInto(args, null, Tensor.zeros(5), null));
+    assertTrue(shape.getMessage().contains("[5]"), shape.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> compiled.applyInto(args, null, x, null));
+    assertThrows(IllegalArgumentException.class, () -> compiled.applyInto(args, gx, gy));
+    assertThrows(IllegalArgumentException.class, () -> compiled.applyInto(args, null, gx, gx));
+  }
+
+  @Test
   void beforeAnyCallThePrintoutsSaySo() {
     var compiled = Autograd.compile((Tensor x) -> x);
     assertTrue(compiled.plan().contains("not traced yet"));

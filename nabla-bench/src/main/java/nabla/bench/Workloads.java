@@ -291,7 +291,8 @@ public final class Workloads {
   /**
    * W5 compiled: the same function and gradients as {@link BigElementwise}, through {@code
    * Autograd.compileMulti(Autograd.valueAndGrad(...))}, so that the forward and the backward run as
-   * one fused pass (issue #14). Returns the value; the gradients are computed and returned too.
+   * one fused pass (issue #14). The gradients are written into two tensors allocated once ({@code
+   * applyInto}), as PyTorch's W5 accumulates into its {@code .grad} buffers. Returns the value.
    */
   public static final class BigElementwiseCompiled {
     final Tensor x;
@@ -300,13 +301,18 @@ public final class Workloads {
         Autograd.compileMulti(
             Autograd.valueAndGrad((Tensor[] a) -> a[0].mul(a[1]).add(a[0]).exp().sum()));
 
+    final Tensor gx;
+    final Tensor gy;
+
     public BigElementwiseCompiled(int n) {
       x = Tensor.linspace(0, 1, n);
       y = Tensor.linspace(1, 0, n);
+      gx = Tensor.zeros(n);
+      gy = Tensor.zeros(n);
     }
 
     public Tensor run() {
-      return step.apply(new Tensor[] {x, y}).value();
+      return step.applyInto(new Tensor[] {x, y}, null, gx, gy).value();
     }
 
     /** The traced program and the plan, for the report. */
