@@ -152,19 +152,9 @@ public final class Fused {
    */
   public static double[] run(Program p, Operand[] operands, Storage[] outputs, int[] sums) {
     int n = Shapes.numel(p.shape());
-    int esize = p.dtype() == DType.FLOAT32 ? 4 : 8;
     DType[] types = slotTypes(p, operands, outputs, sums);
-    // scratch values: instruction results without output, and operands that must be gathered
-    int scratch = 0;
-    for (int k = 0; k < p.instrs().length; k++) {
-      scratch += outputs[k] == null ? 1 : 0;
-    }
-    boolean[] gathered = new boolean[p.operands()];
-    for (int i = 0; i < p.operands(); i++) {
-      gathered[i] = stride(p.shape(), operands[i].strides()) < 0;
-      scratch += gathered[i] ? 1 : 0;
-    }
-    int block = Math.min(blockSize(Math.max(1, scratch), esize), (n + 63) & ~63);
+    boolean[] gathered = gathered(p, operands);
+    int block = block(p, outputs, gathered, n);
     int blocks = (int) (((long) n + block - 1) / block);
     double[][] partial = new double[sums.length][Math.max(1, blocks)];
     int fblock = block;
@@ -197,20 +187,11 @@ public final class Fused {
    */
   public static void runRange(
       Program p, Operand[] operands, Storage[] outputs, int start, int end) {
-    int esize = p.dtype() == DType.FLOAT32 ? 4 : 8;
     int[] noSums = new int[0];
     DType[] types = slotTypes(p, operands, outputs, noSums);
-    int scratch = 0;
-    for (int k = 0; k < p.instrs().length; k++) {
-      scratch += outputs[k] == null ? 1 : 0;
-    }
-    boolean[] gathered = new boolean[p.operands()];
-    for (int i = 0; i < p.operands(); i++) {
-      gathered[i] = stride(p.shape(), operands[i].strides()) < 0;
-      scratch += gathered[i] ? 1 : 0;
-    }
+    boolean[] gathered = gathered(p, operands);
     int len = Math.max(0, end - start);
-    int block = Math.min(blockSize(Math.max(1, scratch), esize), (len + 63) & ~63);
+    int block = block(p, outputs, gathered, len);
     if (len == 0) {
       return;
     }
@@ -219,6 +200,32 @@ public final class Fused {
     for (int s = start; s < end; s += block) {
       r.block(s, Math.min(block, end - s), noSums, none, 0);
     }
+  }
+
+  /** Which operands are neither contiguous nor one value, so each block gathers them. */
+  private static boolean[] gathered(Program p, Operand[] operands) {
+    boolean[] gathered = new boolean[p.operands()];
+    for (int i = 0; i < p.operands(); i++) {
+      gathered[i] = stride(p.shape(), operands[i].strides()) < 0;
+    }
+    return gathered;
+  }
+
+  /**
+   * The block length for {@code len} elements: the scratch values (results without an output and
+   * gathered operands) of one block fit {@link #SCRATCH_BYTES}, and a block is no longer than the
+   * data.
+   */
+  private static int block(Program p, Storage[] outputs, boolean[] gathered, int len) {
+    int scratch = 0;
+    for (Storage o : outputs) {
+      scratch += o == null ? 1 : 0;
+    }
+    for (boolean g : gathered) {
+      scratch += g ? 1 : 0;
+    }
+    int esize = p.dtype() == DType.FLOAT32 ? 4 : 8;
+    return Math.min(blockSize(Math.max(1, scratch), esize), (len + 63) & ~63);
   }
 
   /** The dtype of every slot, checked against what each instruction needs. */

@@ -87,23 +87,8 @@ public final class Gemm {
       int bColStride,
       float[] c,
       int cOff) {
-    checkCall(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff);
-    GemmFloat.run(
-        FLOAT,
-        m,
-        n,
-        k,
-        a,
-        aOff,
-        aRowStride,
-        aColStride,
-        b,
-        bOff,
-        bRowStride,
-        bColStride,
-        c,
-        cOff,
-        true);
+    matmul(
+        m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, null);
   }
 
   /**
@@ -120,8 +105,8 @@ public final class Gemm {
 
   /**
    * {@link #matmul(int, int, int, float[], int, int, int, float[], int, int, int, float[], int)},
-   * then {@code epilogue} over every row of C, tile by tile where the product is cut into tiles of
-   * whole rows (C's values are the same bits as without an epilogue).
+   * then {@code epilogue} (if not null) over every row of C, tile by tile where the product is cut
+   * into tiles of whole rows (C's values are the same bits as without an epilogue).
    */
   public static void matmul(
       int m,
@@ -229,23 +214,8 @@ public final class Gemm {
       int bColStride,
       double[] c,
       int cOff) {
-    checkCall(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff);
-    GemmDouble.run(
-        DOUBLE,
-        m,
-        n,
-        k,
-        a,
-        aOff,
-        aRowStride,
-        aColStride,
-        b,
-        bOff,
-        bRowStride,
-        bColStride,
-        c,
-        cOff,
-        true);
+    matmul(
+        m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, null);
   }
 
   /**

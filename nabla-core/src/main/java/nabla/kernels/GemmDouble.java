@@ -52,7 +52,7 @@ final class GemmDouble {
     if (!Gemm.splitByBatch(batch, m, n, k)) { // one product after the other, each split
       for (int t = 0; t < batch; t++) {
         int ao = aOffsets[t], bo = bOffsets[t], co = cOff + t * mn;
-        run(kernels, m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, true);
+        run(kernels, m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, true, null);
       }
       return;
     }
@@ -65,35 +65,16 @@ final class GemmDouble {
         (lo, hi) -> {
           for (int t = lo; t < hi; t++) {
             int ao = aOffsets[t], bo = bOffsets[t], co = cOff + t * mn;
-            run(kernels, m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, false);
+            run(kernels, m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, false, null);
           }
         });
   }
 
-  /** Runs a validated double product into the contiguous row-major block at {@code cOff}. */
-  static void run(
-      GemmKernelsDouble kernels,
-      int m,
-      int n,
-      int k,
-      double[] a,
-      int aOff,
-      int ars,
-      int acs,
-      double[] b,
-      int bOff,
-      int brs,
-      int bcs,
-      double[] c,
-      int cOff,
-      boolean parallel) {
-    run(kernels, m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, parallel, null);
-  }
-
   /**
-   * {@link #run} with an epilogue: {@code epilogue.rows(r0, r1)} is called once the rows {@code
-   * [r0, r1)} of C are final — per row tile, on the thread that computed it, when the packed path
-   * cuts C into tiles of whole rows; once for all rows otherwise.
+   * Runs a validated double product into the contiguous row-major block at {@code cOff}; with an
+   * epilogue (or null), {@code epilogue.rows(r0, r1)} is called once the rows {@code [r0, r1)} of C
+   * are final — per row tile, on the thread that computed it, when the packed path cuts C into
+   * tiles of whole rows; once for all rows otherwise.
    */
   static void run(
       GemmKernelsDouble kernels,

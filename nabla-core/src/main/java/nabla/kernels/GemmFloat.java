@@ -53,7 +53,7 @@ final class GemmFloat {
     if (!Gemm.splitByBatch(batch, m, n, k)) { // one product after the other, each split
       for (int t = 0; t < batch; t++) {
         int ao = aOffsets[t], bo = bOffsets[t], co = cOff + t * mn;
-        run(kernels, m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, true);
+        run(kernels, m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, true, null);
       }
       return;
     }
@@ -66,35 +66,16 @@ final class GemmFloat {
         (lo, hi) -> {
           for (int t = lo; t < hi; t++) {
             int ao = aOffsets[t], bo = bOffsets[t], co = cOff + t * mn;
-            run(kernels, m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, false);
+            run(kernels, m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, false, null);
           }
         });
   }
 
-  /** Runs a validated float product into the contiguous row-major block at {@code cOff}. */
-  static void run(
-      GemmKernelsFloat kernels,
-      int m,
-      int n,
-      int k,
-      float[] a,
-      int aOff,
-      int ars,
-      int acs,
-      float[] b,
-      int bOff,
-      int brs,
-      int bcs,
-      float[] c,
-      int cOff,
-      boolean parallel) {
-    run(kernels, m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, parallel, null);
-  }
-
   /**
-   * {@link #run} with an epilogue: {@code epilogue.rows(r0, r1)} is called once the rows {@code
-   * [r0, r1)} of C are final — per row tile, on the thread that computed it, when the packed path
-   * cuts C into tiles of whole rows; once for all rows otherwise.
+   * Runs a validated float product into the contiguous row-major block at {@code cOff}; with an
+   * epilogue (or null), {@code epilogue.rows(r0, r1)} is called once the rows {@code [r0, r1)} of C
+   * are final — per row tile, on the thread that computed it, when the packed path cuts C into
+   * tiles of whole rows; once for all rows otherwise.
    */
   static void run(
       GemmKernelsFloat kernels,

@@ -210,7 +210,8 @@ class GemmTest {
           vb.cs(),
           c,
           cOff,
-          true);
+          true,
+          null);
     }
     String what = describe("float", provider, m, n, k, la, lb);
     compare(
@@ -262,7 +263,8 @@ class GemmTest {
           vb.cs(),
           c,
           cOff,
-          true);
+          true,
+          null);
     }
     String what = describe("double", provider, m, n, k, la, lb);
     compare(

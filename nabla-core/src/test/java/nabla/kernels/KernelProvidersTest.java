@@ -499,12 +499,12 @@ class KernelProvidersTest {
       float[] af = toFloat(a), bf = toFloat(b);
       double[] cs = new double[m * n + 1], cv = new double[m * n + 1];
       GemmDouble.run(
-          KernelProvider.SCALAR.gemmDouble(), m, n, k, a, 0, k, 1, b, 0, 1, k, cs, 1, true);
-      GemmDouble.run(v.gemmDouble(), m, n, k, a, 0, k, 1, b, 0, 1, k, cv, 1, true);
+          KernelProvider.SCALAR.gemmDouble(), m, n, k, a, 0, k, 1, b, 0, 1, k, cs, 1, true, null);
+      GemmDouble.run(v.gemmDouble(), m, n, k, a, 0, k, 1, b, 0, 1, k, cv, 1, true, null);
       float[] fs = new float[m * n + 1], fv = new float[m * n + 1];
       GemmFloat.run(
-          KernelProvider.SCALAR.gemmFloat(), m, n, k, af, 0, k, 1, bf, 0, 1, k, fs, 1, true);
-      GemmFloat.run(v.gemmFloat(), m, n, k, af, 0, k, 1, bf, 0, 1, k, fv, 1, true);
+          KernelProvider.SCALAR.gemmFloat(), m, n, k, af, 0, k, 1, bf, 0, 1, k, fs, 1, true, null);
+      GemmFloat.run(v.gemmFloat(), m, n, k, af, 0, k, 1, bf, 0, 1, k, fv, 1, true, null);
       for (int i = 0; i < m; i++) {
         for (int j = 0; j < n; j++) {
           double absD = 0, absF = 0;
