@@ -419,6 +419,20 @@ class CompileTest {
   }
 
   @Test
+  void compiledVmapOfGradGivesPerExampleGradients() {
+    // JAX's jit(vmap(grad(loss))): per-example gradients of a linear model's squared error
+    Tensor w = rand(140, DType.FLOAT64, 5);
+    Function<Tensor, Tensor> perExample =
+        Autograd.vmap(Autograd.grad((Tensor xi) -> xi.mul(w).sum().sub(1).square()));
+    var compiled = Autograd.compile(perExample);
+    for (int call = 0; call < 3; call++) {
+      Tensor x = rand(141 + call, DType.FLOAT64, 8, 5);
+      assertClose(perExample.apply(x), compiled.apply(x), 1e-12);
+    }
+    assertEquals(1, compiled.traceCount());
+  }
+
+  @Test
   void beforeAnyCallThePrintoutsSaySo() {
     var compiled = Autograd.compile((Tensor x) -> x);
     assertTrue(compiled.plan().contains("not traced yet"));
