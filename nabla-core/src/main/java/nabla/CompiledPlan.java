@@ -82,6 +82,11 @@ final class CompiledPlan {
   private final List<Op> ops;
   private final Ref[] outputs;
   private final int[][] outShapes;
+
+  /** Storages of the tensors from outside the function that the steps read (captured ones). */
+  private final java.util.Set<Storage> captured =
+      java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+
   private final DType[] outTypes;
   private final String program;
 
@@ -177,6 +182,13 @@ final class CompiledPlan {
     for (int k = 0; k < results.length; k++) {
       int id = trace.id(results[k]);
       outputs[k] = ref(results[k], id >= 0 ? id : trace.aliasOf(results[k]), id < 0, true);
+    }
+    for (Step st : all) {
+      for (Ref r : st.inputs()) {
+        if (r.constant() != null) {
+          captured.add(r.constant().storage);
+        }
+      }
     }
     // ------------------------------------------------------------------ common subexpressions
     Map<Integer, Integer> same = new HashMap<>();
@@ -850,6 +862,14 @@ final class CompiledPlan {
                 + Shapes.str(outShapes[k])
                 + " "
                 + outTypes[k]);
+      }
+      if (captured.contains(d.storage)) {
+        throw new IllegalArgumentException(
+            op
+                + ": destination "
+                + k
+                + " shares memory with a tensor the function captures; write results into"
+                + " separate tensors");
       }
       for (Tensor a : args) {
         if (a.storage == d.storage) {

@@ -416,6 +416,11 @@ class CompileTest {
     assertThrows(IllegalArgumentException.class, () -> compiled.applyInto(args, null, x, null));
     assertThrows(IllegalArgumentException.class, () -> compiled.applyInto(args, gx, gy));
     assertThrows(IllegalArgumentException.class, () -> compiled.applyInto(args, null, gx, gx));
+    // a destination that is a tensor the function reads from outside
+    Tensor w = Tensor.ones(6000);
+    var scaled = Autograd.compile((Tensor t) -> t.mul(w).add(1));
+    scaled.apply(x);
+    assertThrows(IllegalArgumentException.class, () -> scaled.applyInto(x, w));
   }
 
   @Test
