@@ -59,6 +59,8 @@ public class NablaBenchmarks {
   Workloads.MlpStep mlp;
   Workloads.BigElementwise big;
   Workloads.Hessian hessian;
+  Workloads.MlpStepCompiled mlpCompiled;
+  Workloads.BigElementwiseCompiled bigCompiled;
 
   @Setup(Level.Trial)
   public void setup(org.openjdk.jmh.infra.BenchmarkParams params) {
@@ -77,6 +79,10 @@ public class NablaBenchmarks {
       big = new Workloads.BigElementwise(Workloads.BigElementwise.DEFAULT_N);
     } else if (b.endsWith("W6_hessian100")) {
       hessian = new Workloads.Hessian();
+    } else if (b.endsWith("W4_mlpStepCompiled")) {
+      mlpCompiled = new Workloads.MlpStepCompiled();
+    } else if (b.endsWith("W5_elementwise10MCompiled")) {
+      bigCompiled = new Workloads.BigElementwiseCompiled(Workloads.BigElementwise.DEFAULT_N);
     }
   }
 
@@ -136,5 +142,17 @@ public class NablaBenchmarks {
   @Benchmark
   public Tensor W6_hessian100() {
     return hessian.run();
+  }
+
+  /** W4 compiled (issue #14): the same step as one compiled plan (forward, backward, update). */
+  @Benchmark
+  public Tensor W4_mlpStepCompiled() {
+    return mlpCompiled.run();
+  }
+
+  /** W5 compiled (issue #14): value and gradients in one fused pass, into reused tensors. */
+  @Benchmark
+  public Tensor W5_elementwise10MCompiled() {
+    return bigCompiled.run();
   }
 }
