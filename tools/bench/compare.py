@@ -760,7 +760,8 @@ def memory_table(memory, iterations):
         if tm:
             torch_growth = tm["rss_peak_bytes"] - tm["rss_baseline_bytes"]
         for side, out in by_side.items():
-            label = {"torch": "PyTorch", "torch_malloc": "PyTorch, malloc tuned"}.get(side) or NABLA_CONFIGS[side][0]
+            label = {"torch": "PyTorch", "torch_malloc": "PyTorch, malloc tuned",
+                     "compiled": "Nabla default, compiled (applyInto)"}.get(side) or NABLA_CONFIGS[side][0]
             m = (out or {}).get("memory")
             calls = (m or {}).get("iterations", iterations.get(w))
             desc = f"W4 MLP training loop, {calls} steps" if w == "W4" else f"W5 fwd+bwd, {calls} calls"
@@ -770,7 +771,7 @@ def memory_table(memory, iterations):
             growth = m["rss_peak_bytes"] - m["rss_baseline_bytes"]
             ratio = "—"
             if not side.startswith("torch") and torch_growth:
-                if "-XX:+AlwaysPreTouch" in NABLA_CONFIGS[side][1]:
+                if side != "compiled" and "-XX:+AlwaysPreTouch" in NABLA_CONFIGS[side][1]:
                     ratio = f"{m['heap_peak_at_gc_bytes'] / torch_growth:.2f}× (heap)"
                 else:
                     ratio = f"{growth / torch_growth:.2f}× (RSS)"
@@ -1073,6 +1074,12 @@ def main():
                     "-cp", args.jar, "nabla.bench.PeakMemory", "--workload", w, "--iterations", it,
                     "--w5-n", str(args.w5_n), "--threads", str(args.threads)]
                 memory[w][config] = run_json(cmd, label=f"nabla {config} memory {w}")
+            if w == "W5" and "default" in configs:
+                # compileMulti(valueAndGrad(f)) with applyInto: one pass, no temporaries
+                cmd = [java] + NABLA_CONFIGS["default"][1] + [
+                    "-cp", args.jar, "nabla.bench.PeakMemory", "--workload", "W5C", "--iterations", it,
+                    "--w5-n", str(args.w5_n), "--threads", str(args.threads)]
+                memory[w]["compiled"] = run_json(cmd, label="nabla default memory W5 compiled")
 
     load_after = "/".join(f"{x:.2f}" for x in os.getloadavg())
     report = build_report(torch_out, nabla_outs, fma, memory, mem_iterations, cpu, parent_env,

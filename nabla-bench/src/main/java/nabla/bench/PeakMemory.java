@@ -73,15 +73,15 @@ public final class PeakMemory {
         case "--w5-n" -> w5n = Integer.parseInt(args[++i]);
         case "-h", "--help" -> {
           System.err.println(
-              "usage: PeakMemory --workload W4|W5 [--iterations N] [--threads N] [--w5-n N]");
+              "usage: PeakMemory --workload W4|W5|W5C [--iterations N] [--threads N] [--w5-n N]");
           return;
         }
         default -> throw new IllegalArgumentException("PeakMemory: unknown option " + args[i]);
       }
     }
-    if (!workload.equals("W4") && !workload.equals("W5")) {
+    if (!workload.equals("W4") && !workload.equals("W5") && !workload.equals("W5C")) {
       throw new IllegalArgumentException(
-          "PeakMemory: workload " + workload + " is not measured; use W4 or W5");
+          "PeakMemory: workload " + workload + " is not measured; use W4, W5 or W5C (compiled)");
     }
     if (iterations < 0) {
       iterations = workload.equals("W4") ? 200 : 20;
@@ -134,6 +134,9 @@ public final class PeakMemory {
     if (workload.equals("W4")) {
       Workloads.MlpStep m = new Workloads.MlpStep();
       op = m::run;
+    } else if (workload.equals("W5C")) {
+      Workloads.BigElementwiseCompiled c = new Workloads.BigElementwiseCompiled(w5n);
+      op = c::run;
     } else {
       Workloads.BigElementwise b = new Workloads.BigElementwise(w5n);
       op = b::run;
