@@ -86,37 +86,45 @@ public final class Compiled<A, R> implements Function<A, R> {
   public R apply(A arg) {
     Tensor[] args = arguments(arg);
     Signature sig = new Signature(args, GradMode.isEnabled());
-    Entry e;
-    synchronized (this) {
-      e = cache.get(sig);
-      if (e != null) {
-        last = e;
-      }
-    }
+    Entry e = lookup(sig);
     if (e == null) {
       return trace(arg, args, sig);
     }
     if (e.plan() == null) {
       return f.apply(arg);
     }
-    Tensor[] out;
-    if (e.plan().needsRecording(args)) {
-      if (GradMode.isEnabled() && !Trace.anyActive() && NOTED_REPLAY.compareAndSet(false, true)) {
-        LOG.log(
-            System.Logger.Level.INFO,
-            name
-                + ": the results need a gradient graph (recording is on and an argument or a"
-                + " captured tensor requires grad), so the traced steps run one by one, unfused."
-                + " Call it inside Autograd.noGrad() for inference, or compile valueAndGrad(f) to"
-                + " fuse the backward pass too. (Said once.)");
-      }
-      out = e.plan().replay(args);
-    } else {
-      out = e.plan().run(args);
+    return build(e, execute(e.plan(), args));
+  }
+
+  /** The cached entry of a signature (then the one used last), or null. */
+  private synchronized Entry lookup(Signature sig) {
+    Entry e = cache.get(sig);
+    if (e != null) {
+      last = e;
     }
-    @SuppressWarnings("unchecked")
-    R r = (R) e.results().build(out);
-    return r;
+    return e;
+  }
+
+  /** The plan's results: fused with recording off, or step by step when they need a graph. */
+  private Tensor[] execute(CompiledPlan plan, Tensor[] args) {
+    if (!plan.needsRecording(args)) {
+      return plan.run(args);
+    }
+    if (GradMode.isEnabled() && !Trace.anyActive() && NOTED_REPLAY.compareAndSet(false, true)) {
+      LOG.log(
+          System.Logger.Level.INFO,
+          name
+              + ": the results need a gradient graph (recording is on and an argument or a"
+              + " captured tensor requires grad), so the traced steps run one by one, unfused."
+              + " Call it inside Autograd.noGrad() for inference, or compile valueAndGrad(f) to"
+              + " fuse the backward pass too. (Said once.)");
+    }
+    return plan.replay(args);
+  }
+
+  @SuppressWarnings("unchecked")
+  private R build(Entry e, Tensor[] out) {
+    return (R) e.results().build(out);
   }
 
   /**
@@ -144,45 +152,30 @@ public final class Compiled<A, R> implements Function<A, R> {
     }
     Tensor[] args = arguments(arg);
     Signature sig = new Signature(args, GradMode.isEnabled());
-    Entry e;
-    synchronized (this) {
-      e = cache.get(sig);
-      if (e != null) {
-        last = e;
-      }
+    Entry e = lookup(sig);
+    if (e != null && e.plan() != null && !e.plan().needsRecording(args)) {
+      e.plan().checkInto(name, args, into);
+      return build(e, e.plan().run(args, into));
     }
-    if (e == null || e.plan() == null || e.plan().needsRecording(args)) {
-      // trace (or run as is, or through the engine), then copy into the destinations
-      R r = apply(arg);
-      List<Tensor> leaves = new ArrayList<>();
-      Results shape = Results.of(name, r, leaves);
-      synchronized (this) {
-        e = cache.get(sig);
-      }
-      if (e != null && e.plan() != null) {
-        e.plan().checkInto(name, args, into);
-      } else if (into.length != leaves.size()) {
-        throw new IllegalArgumentException(
-            name + ": " + into.length + " destinations for " + leaves.size() + " results");
-      }
-      Tensor[] out = leaves.toArray(new Tensor[0]);
-      for (int k = 0; k < out.length; k++) {
-        if (into[k] != null) {
-          try (Autograd.Scope ignored = Autograd.noGrad()) {
-            into[k].copyFrom(out[k]);
-          }
-          out[k] = into[k];
-        }
-      }
-      @SuppressWarnings("unchecked")
-      R built = (R) shape.build(out);
-      return built;
+    // traced now, run as is, or step by step through the engine: then copied into the destinations
+    R r =
+        e == null
+            ? trace(arg, args, sig)
+            : e.plan() == null ? f.apply(arg) : build(e, execute(e.plan(), args));
+    List<Tensor> leaves = new ArrayList<>();
+    Results shape = Results.of(name, r, leaves);
+    e = lookup(sig);
+    if (e != null && e.plan() != null) {
+      e.plan().checkInto(name, args, into);
+    } else if (into.length != leaves.size()) {
+      throw new IllegalArgumentException(
+          name + ": " + into.length + " destinations for " + leaves.size() + " results");
     }
-    e.plan().checkInto(name, args, into);
-    Tensor[] out = e.plan().run(args, into);
+    Tensor[] out = leaves.toArray(new Tensor[0]);
+    CompiledPlan.copyInto(out, into);
     @SuppressWarnings("unchecked")
-    R r = (R) e.results().build(out);
-    return r;
+    R built = (R) shape.build(out);
+    return built;
   }
 
   private R trace(A arg, Tensor[] args, Signature sig) {

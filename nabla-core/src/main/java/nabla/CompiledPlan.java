@@ -443,25 +443,21 @@ final class CompiledPlan {
     if (Primitives.unaryKernel(p) != null || Primitives.binaryKernel(p) != null) {
       t = out.dtype();
     } else if (Primitives.compareKernel(p) != null) {
-      t = typeOf(trace, s.inputs()[0]);
-      if (t != typeOf(trace, s.inputs()[1])) {
+      t = valueOf(trace, s.inputs()[0]).dtype();
+      if (t != valueOf(trace, s.inputs()[1]).dtype()) {
         return null;
       }
     } else if (Primitives.isWhere(p)) {
       t = out.dtype();
-      if (typeOf(trace, s.inputs()[0]) != DType.BOOL
-          || typeOf(trace, s.inputs()[1]) != t
-          || typeOf(trace, s.inputs()[2]) != t) {
+      if (valueOf(trace, s.inputs()[0]).dtype() != DType.BOOL
+          || valueOf(trace, s.inputs()[1]).dtype() != t
+          || valueOf(trace, s.inputs()[2]).dtype() != t) {
         return null;
       }
     } else {
       return null;
     }
     return t == DType.FLOAT32 || t == DType.FLOAT64 ? t : null;
-  }
-
-  private static DType typeOf(Trace trace, Ref r) {
-    return r.constant() != null ? r.constant().dtype() : trace.value(r.value()).dtype();
   }
 
   private static boolean anyDetached(Step s) {
@@ -812,18 +808,26 @@ final class CompiledPlan {
     }
     Tensor[] out = runInto(args, direct);
     if (into != null) {
-      for (int k = 0; k < into.length; k++) {
-        if (into[k] != null) {
-          if (out[k].storage != into[k].storage || out[k].offset != into[k].offset) {
-            try (Autograd.Scope ignored = Autograd.noGrad()) {
-              into[k].copyFrom(out[k]);
-            }
-          }
-          out[k] = into[k];
-        }
-      }
+      copyInto(out, into);
     }
     return out;
+  }
+
+  /**
+   * Copies each result into its destination (where there is one and the result is not already
+   * there) and puts the destination in its place.
+   */
+  static void copyInto(Tensor[] out, Tensor[] into) {
+    for (int k = 0; k < out.length; k++) {
+      if (into[k] != null) {
+        if (out[k].storage != into[k].storage || out[k].offset != into[k].offset) {
+          try (Autograd.Scope ignored = Autograd.noGrad()) {
+            into[k].copyFrom(out[k]);
+          }
+        }
+        out[k] = into[k];
+      }
+    }
   }
 
   /**
