@@ -79,7 +79,6 @@ public final class CompiledStep {
    * held) and returns the output and the loss.
    */
   public Result run(Tensor x, Tensor y) {
-    List<Tensor> params = model.parameters();
     if (failures < ATTEMPTS) {
       try {
         Tensor[] r;
@@ -109,7 +108,7 @@ public final class CompiledStep {
         }
       }
     }
-    for (Tensor p : params) {
+    for (Tensor p : model.parameters()) {
       p.setGrad(null);
     }
     Tensor out = model.forward(x);
