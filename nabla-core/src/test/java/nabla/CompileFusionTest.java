@@ -11,21 +11,8 @@ import org.junit.jupiter.api.Test;
  * That {@link Autograd#compile} actually fuses where it should, and that its printouts name the
  * primitives; the values of later (fused) calls against eager.
  */
+@org.junit.jupiter.api.extension.ExtendWith(FuseSmallTensors.class)
 class CompileFusionTest {
-
-  /**
-   * Fuse even the small tensors of these tests (plans otherwise run groups under 4,096 elements
-   * step by step).
-   */
-  @org.junit.jupiter.api.BeforeAll
-  static void fuseSmallTensors() {
-    CompiledPlan.minFusedElements = 1;
-  }
-
-  @org.junit.jupiter.api.AfterAll
-  static void restoreFusionThreshold() {
-    CompiledPlan.minFusedElements = CompiledPlan.DEFAULT_MIN_FUSED_ELEMENTS;
-  }
 
   static final Tensor X = Tensor.ofDoubles(new double[] {0.1, -0.4, 0.3, 0.8, -1.1, 0.5}, 2, 3);
   static final Tensor Y = Tensor.ofDoubles(new double[] {0.7, 0.2, -0.6, 0.05, 0.9, -0.3}, 2, 3);

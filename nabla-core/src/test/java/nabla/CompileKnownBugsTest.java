@@ -17,21 +17,8 @@ import org.junit.jupiter.api.Test;
  * alias), so the step counted as constant and was folded to its trace-time value. The checkpoint (a
  * result with a graph made outside the primitives) now runs uncompiled.
  */
+@org.junit.jupiter.api.extension.ExtendWith(FuseSmallTensors.class)
 class CompileKnownBugsTest {
-
-  /**
-   * Fuse even the small tensors of these tests (plans otherwise run groups under 4,096 elements
-   * step by step).
-   */
-  @org.junit.jupiter.api.BeforeAll
-  static void fuseSmallTensors() {
-    CompiledPlan.minFusedElements = 1;
-  }
-
-  @org.junit.jupiter.api.AfterAll
-  static void restoreFusionThreshold() {
-    CompiledPlan.minFusedElements = CompiledPlan.DEFAULT_MIN_FUSED_ELEMENTS;
-  }
 
   static Tensor d(double... v) {
     return Tensor.ofDoubles(v, v.length);

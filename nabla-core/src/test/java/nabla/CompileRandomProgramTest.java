@@ -29,21 +29,8 @@ import org.junit.jupiter.api.Test;
  * -Dnabla.compile.programs=N} changes the number of programs, {@code -Dnabla.compile.verbose=true}
  * prints every mismatch (also those of {@link #KNOWN_BUG} programs) with its operations.
  */
+@org.junit.jupiter.api.extension.ExtendWith(FuseSmallTensors.class)
 class CompileRandomProgramTest {
-
-  /**
-   * Fuse even the small tensors of these tests (plans otherwise run groups under 4,096 elements
-   * step by step).
-   */
-  @org.junit.jupiter.api.BeforeAll
-  static void fuseSmallTensors() {
-    CompiledPlan.minFusedElements = 1;
-  }
-
-  @org.junit.jupiter.api.AfterAll
-  static void restoreFusionThreshold() {
-    CompiledPlan.minFusedElements = CompiledPlan.DEFAULT_MIN_FUSED_ELEMENTS;
-  }
 
   static final long SEED = 20261201L;
   static final int DEFAULT_PROGRAMS = 5000;

@@ -30,21 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * or {@value #F32} (float32) relative where a fused pass or a sum is involved. The same holds for
  * {@code compileMulti(valueAndGrad(...))} of a weighted sum of each spec's result.
  */
+@org.junit.jupiter.api.extension.ExtendWith(FuseSmallTensors.class)
 class CompileSpecTableTest {
-
-  /**
-   * Fuse even the small tensors of these tests (plans otherwise run groups under 4,096 elements
-   * step by step).
-   */
-  @org.junit.jupiter.api.BeforeAll
-  static void fuseSmallTensors() {
-    CompiledPlan.minFusedElements = 1;
-  }
-
-  @org.junit.jupiter.api.AfterAll
-  static void restoreFusionThreshold() {
-    CompiledPlan.minFusedElements = CompiledPlan.DEFAULT_MIN_FUSED_ELEMENTS;
-  }
 
   /** Relative bound of a float64 result against eager. */
   static final double F64 = 1e-12;
@@ -55,22 +42,10 @@ class CompileSpecTableTest {
   /**
    * Specs whose function reads a value computed from its arguments on the Java side (sorting,
    * counting, boolean masks): compiling them throws a {@link TracingException} at the first call.
-   * Every other spec must compile. Kept as data so that a change in either direction shows.
+   * Every other spec must compile. The same specs as vmap's loop-only ones (the same Java-side
+   * reads), so a change in either direction shows in both tests.
    */
-  static final Set<String> THROW_WHEN_TRACED =
-      Set.of(
-          "cummax",
-          "cummin",
-          "sort",
-          "topk",
-          "kthvalue",
-          "median",
-          "median/all",
-          "quantile",
-          "mode",
-          "bincount",
-          "take",
-          "masked_select");
+  static final Set<String> THROW_WHEN_TRACED = VmapSpecTableTest.READS_VALUES;
 
   /**
    * Specs whose compiled gradient is wrong on inputs other than the traced ones, with the bug (see

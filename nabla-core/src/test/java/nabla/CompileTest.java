@@ -19,21 +19,8 @@ import org.junit.jupiter.api.Test;
  * equal the eager function; tracing refuses what it cannot replay; the cache, captured tensors,
  * gradients and other transforms through a compiled function, and calls from several threads.
  */
+@org.junit.jupiter.api.extension.ExtendWith(FuseSmallTensors.class)
 class CompileTest {
-
-  /**
-   * Fuse even the small tensors of these tests (plans otherwise run groups under 4,096 elements
-   * step by step).
-   */
-  @org.junit.jupiter.api.BeforeAll
-  static void fuseSmallTensors() {
-    CompiledPlan.minFusedElements = 1;
-  }
-
-  @org.junit.jupiter.api.AfterAll
-  static void restoreFusionThreshold() {
-    CompiledPlan.minFusedElements = CompiledPlan.DEFAULT_MIN_FUSED_ELEMENTS;
-  }
 
   private static final Autograd.MultiFunction W5 = a -> a[0].mul(a[1]).add(a[0]).exp().sum();
 
