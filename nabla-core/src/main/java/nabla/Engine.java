@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import nabla.ops.Primitive;
+import nabla.storage.BufferPool;
+import nabla.storage.Storage;
 
 /** The one place where primitives are applied (recording graph nodes) and the one backward loop. */
 final class Engine {
@@ -233,6 +235,14 @@ final class Engine {
     int rows = batched ? heads[0].shape()[0] : 1;
     GradMode.State state = GradMode.state();
     Pass pass = new Pass(state.nextPassId(), batched);
+    if (BufferPool.enabled()
+        && !batched
+        && !createGraph
+        && !state.forwardActive()
+        && !Trace.anyActive()) {
+      pass.buffers = new Owned();
+    }
+    Map<Storage, int[]> outerWatch = BufferPool.watch(null); // a nested pass is not the outer's
     boolean previous = state.enabled;
     state.backwardDepth++;
     try {
@@ -274,14 +284,21 @@ final class Engine {
           checkNotReleased(node);
           throw new IllegalStateException("backward: " + node.name() + " was freed meanwhile");
         }
+        Owned owned = pass.buffers;
         Hooks.Lists hooks = batched ? null : Hooks.of(out);
         if (hooks != null) {
+          if (owned != null) {
+            owned.escape(g); // the user's hooks see it
+          }
           g = Hooks.apply(out, hooks, g);
         }
         if (capture != null && capture.containsKey(out)) {
+          if (owned != null) {
+            owned.escape(g); // returned to the caller
+          }
           capture.merge(out, g, (x, y) -> x == null ? y : x.add(y));
         } else if (AutogradMeta.retainsGrad(out) && capture == null) {
-          accumulateGrad(out, g, createGraph, pass);
+          accumulateGrad(out, g, createGraph, pass, false);
         }
         if (capture != null && !book.needed) {
           continue; // nothing below leads to a requested tensor: neither computed nor freed
@@ -293,27 +310,58 @@ final class Engine {
           needs[i] = node.needs(i, inputs[i]);
           any |= needs[i];
         }
-        Tensor[] grads =
-            !any
-                ? new Tensor[0]
-                : batched
-                    ? node.primitive.vjpBatched(g, out, inputs, needs)
-                    : node.primitive.vjp(g, out, inputs, needs);
-        if (anomalyChecks) {
-          Anomaly.checkGradients(node, g, grads, needs);
+        // The buffers the rule and reduceTo allocate are the pass's own (a rule that runs user
+        // code is not watched): once every use below is done, they go back to the pool.
+        boolean watched = owned != null && !node.primitive.runsUserCode();
+        Map<Storage, int[]> before = watched ? BufferPool.watch(owned.counts) : null;
+        Tensor[] grads;
+        Tensor[] gis = new Tensor[inputs.length];
+        try {
+          grads =
+              !any
+                  ? new Tensor[0]
+                  : batched
+                      ? node.primitive.vjpBatched(g, out, inputs, needs)
+                      : node.primitive.vjp(g, out, inputs, needs);
+          if (anomalyChecks) {
+            Anomaly.checkGradients(node, g, grads, needs);
+          }
+          for (int i = 0; i < inputs.length; i++) {
+            if (needs[i] && grads[i] != null) {
+              gis[i] = reduceTo(grads[i], inputs[i], node, i, batched ? 1 : 0);
+            }
+          }
+        } finally {
+          if (watched) {
+            BufferPool.watch(before);
+          }
+        }
+        if (owned != null) {
+          for (Tensor gi : gis) {
+            if (gi != null) {
+              owned.hold(gi); // each pending sum or leaf delivery below is one use
+            }
+          }
+          owned.unhold(g); // consumed by the rule
         }
         for (int i = 0; i < inputs.length; i++) {
-          if (!needs[i] || grads[i] == null) {
+          Tensor gi = gis[i];
+          if (gi == null) {
             continue;
           }
           Tensor in = inputs[i];
-          Tensor gi = reduceTo(grads[i], in, node, i, batched ? 1 : 0);
           Node inNode = node.edges[i];
           if (inNode != null && !(boundary && capture.containsKey(in))) {
             pass.addPending(inNode, gi);
           } else {
             deliverToLeaf(in, gi, createGraph, capture, pass);
+            if (owned != null) {
+              owned.unhold(gi);
+            }
           }
+        }
+        if (owned != null) {
+          owned.releaseUnused();
         }
         if (!retainGraph) {
           node.release();
@@ -322,6 +370,7 @@ final class Engine {
       pass.flushHookedLeaves(createGraph, capture);
       return rows;
     } finally {
+      BufferPool.watch(outerWatch);
       state.enabled = previous;
       state.backwardDepth--;
       pass.release();
@@ -341,6 +390,9 @@ final class Engine {
     /** Batched passes call no hooks (their gradients carry a row dimension). */
     final boolean batched;
 
+    /** The buffers this pass made and may return to the pool; null when it pools nothing. */
+    Owned buffers;
+
     /** Gradients of leaves with hooks, summed over the pass, delivered at its end. */
     Map<Tensor, Tensor> hookedLeaves;
 
@@ -356,6 +408,9 @@ final class Engine {
     boolean holdForHooks(Tensor leaf, Tensor g) {
       if (batched || Hooks.of(leaf) == null) {
         return false;
+      }
+      if (buffers != null) {
+        buffers.escape(g); // the leaf's hooks see it
       }
       if (hookedLeaves == null) {
         hookedLeaves = new IdentityHashMap<>();
@@ -418,13 +473,94 @@ final class Engine {
 
     void addPending(Node n, Tensor g) {
       Book b = book(n);
-      b.pending = b.pending == null ? g : b.pending.add(g);
+      Tensor p = b.pending;
+      if (p == null) {
+        b.pending = g;
+      } else if (buffers == null) {
+        b.pending = p.add(g);
+      } else if (buffers.sole(p)
+          && p.isContiguous()
+          && p.dtype() == g.dtype()
+          && nabla.storage.Shapes.same(p.shape, g.shape)) {
+        InPlace.accumulate(p, g); // p is this pass's alone: add into it, as PyTorch does
+        buffers.unhold(g);
+      } else {
+        Map<Storage, int[]> before = BufferPool.watch(buffers.counts);
+        Tensor sum;
+        try {
+          sum = p.add(g);
+        } finally {
+          BufferPool.watch(before);
+        }
+        buffers.unhold(p);
+        buffers.unhold(g);
+        buffers.hold(sum);
+        b.pending = sum;
+      }
     }
 
     void release() {
       for (Node n : owned) {
         n.pending = null;
         n.free();
+      }
+    }
+  }
+
+  /**
+   * The large buffers one backward pass made itself (in its rules, sums and reductions), each with
+   * how many pending gradients and leaf deliveries still use it. A buffer no use is left for goes
+   * back to the {@link BufferPool}; one handed outside the pass (to hooks, to the caller of {@code
+   * Autograd.grad}, or adopted as a leaf's gradient) is forgotten instead, and never returned.
+   * Buffers the pass did not make (saved values, the head gradient, a user's tensors) are not in
+   * it, so nothing a user can hold is ever returned.
+   */
+  static final class Owned {
+    final Map<Storage, int[]> counts = new IdentityHashMap<>();
+
+    void hold(Tensor t) {
+      int[] c = counts.get(t.storage);
+      if (c != null) {
+        c[0]++;
+      }
+    }
+
+    void unhold(Tensor t) {
+      int[] c = counts.get(t.storage);
+      if (c != null) {
+        c[0]--;
+      }
+    }
+
+    void escape(Tensor t) {
+      counts.remove(t.storage);
+    }
+
+    /** Whether t's buffer is this pass's and t's one use is the only one. */
+    boolean sole(Tensor t) {
+      int[] c = counts.get(t.storage);
+      return c != null && c[0] == 1;
+    }
+
+    /** Whether g can become {@code leaf}'s gradient as it is: sole use, leaf's layout, whole. */
+    boolean adoptable(Tensor g, Tensor leaf) {
+      return sole(g)
+          && g.dtype() == leaf.dtype()
+          && g.offset == 0
+          && g.isContiguous()
+          && g.storage.size() == g.numel()
+          && nabla.storage.Shapes.same(g.shape, leaf.shape);
+    }
+
+    /** Returns every buffer no use is left for (temporaries of a rule and consumed gradients). */
+    void releaseUnused() {
+      for (var it = counts.entrySet().iterator(); it.hasNext(); ) {
+        var e = it.next();
+        if (e.getValue()[0] <= 0) {
+          Storage dead = e.getKey(); // read before remove: an IdentityHashMap entry dies with it
+          it.remove();
+          BufferPool.release(dead);
+        }
       }
     }
   }
@@ -451,12 +587,15 @@ final class Engine {
       Tensor leaf, Tensor g, boolean createGraph, Map<Tensor, Tensor> capture, Pass pass) {
     if (capture != null) {
       if (capture.containsKey(leaf)) {
+        if (pass.buffers != null) {
+          pass.buffers.escape(g); // returned to the caller
+        }
         capture.merge(leaf, g, (a, b) -> a == null ? b : a.add(b));
       }
       return;
     }
     if (leaf.requiresGrad()) {
-      accumulateGrad(leaf, g, createGraph, pass);
+      accumulateGrad(leaf, g, createGraph, pass, true);
     }
   }
 
@@ -465,13 +604,21 @@ final class Engine {
    * tensor, so backward passes in several threads that reach one leaf add up exactly (PyTorch locks
    * its AccumulateGrad too); uncontended, the lock costs a few nanoseconds per leaf.
    */
-  private static void accumulateGrad(Tensor t, Tensor g, boolean createGraph, Pass pass) {
+  private static void accumulateGrad(
+      Tensor t, Tensor g, boolean createGraph, Pass pass, boolean mayAdopt) {
     AutogradMeta m = AutogradMeta.of(t); // exists: t requires grad or retains its grad
     synchronized (t) {
       if (m.overwriteGrad && pass.firstWrite(t)) {
         m.grad = null;
       }
       if (m.grad == null) {
+        if (mayAdopt && pass.buffers != null && pass.buffers.adoptable(g, t)) {
+          // A buffer of this pass that nothing else uses, laid out as t: it becomes the gradient
+          // (PyTorch's AccumulateGrad steals such a buffer too), no copy.
+          pass.buffers.escape(g);
+          m.grad = g.detach();
+          return;
+        }
         // Always a tensor of its own: g may be the head gradient or another leaf's gradient.
         m.grad = createGraph ? g.copy() : g.detach().contiguousCopy();
       } else if (createGraph || m.grad.requiresGrad()) {

@@ -27,6 +27,15 @@ final class InternalAccess implements TensorInternals.Access {
   }
 
   @Override
+  public Tensor emptyForOverwrite(DType dtype, int[] shape) {
+    return new Tensor(
+        Storage.allocateForOverwrite(dtype, Shapes.numel("empty", shape)),
+        shape,
+        Shapes.contiguousStrides(shape),
+        0);
+  }
+
+  @Override
   public Tensor apply(nabla.ops.Primitive p, Tensor... inputs) {
     return Engine.apply(p, inputs);
   }

@@ -28,6 +28,23 @@ public final class Copy {
       copy(shape, tmp, 0, contiguous, dst, dstOff, dstStrides);
       return;
     }
+    // One value broadcast over a contiguous float destination (fill, zero, a scalar expanded and
+    // copied): a parallel fill, not a strided copy (zero_ of 10M floats 5.1 -> 0.6 ms).
+    if (src != dst
+        && src.dtype() == dst.dtype()
+        && (src.dtype() == nabla.DType.FLOAT32 || src.dtype() == nabla.DType.FLOAT64)
+        && allZero(srcStrides)
+        && nabla.storage.Shapes.isContiguous(shape, dstStrides)) {
+      int n = nabla.storage.Shapes.numel(shape);
+      if (src.dtype() == nabla.DType.FLOAT64) {
+        fill(dst, dstOff, n, src.d[srcOff]);
+      } else {
+        float v = src.f[srcOff]; // as it is: through a double a signalling NaN would change bits
+        Parallel.forRange(
+            0, n, FILL_CHUNK, (s, e) -> java.util.Arrays.fill(dst.f, dstOff + s, dstOff + e, v));
+      }
+      return;
+    }
     // Large contiguous copies between different storages run in parallel chunks. Within one
     // storage the ranges may overlap, and only a single System.arraycopy keeps memmove semantics.
     if (src != dst
@@ -45,6 +62,15 @@ public final class Copy {
         new int[][] {dstStrides, srcStrides},
         new int[] {dstOff, srcOff},
         (o, s, n) -> row(src, o[1], s[1], dst, o[0], s[0], n));
+  }
+
+  private static boolean allZero(int[] strides) {
+    for (int st : strides) {
+      if (st != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether two views of one storage can touch a common element (a conservative range test). */

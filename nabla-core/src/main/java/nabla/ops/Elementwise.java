@@ -55,7 +55,7 @@ final class Elementwise {
                 + "); convert with to(DType.FLOAT32)");
       }
       int[] shape = TensorInternals.shape(x);
-      Tensor out = TensorInternals.empty(x.dtype(), shape);
+      Tensor out = TensorInternals.emptyForOverwrite(x.dtype(), shape);
       nabla.kernels.Unary.apply(
           rule.kernel(), shape, x.storage(), x.offset(), TensorInternals.strides(x), out.storage());
       return out;

@@ -37,7 +37,8 @@ final class KernelCalls {
               + Shapes.str(b.shape())
               + "); convert with to(DType.FLOAT32), or use logicalAnd / logicalOr / logicalNot");
     }
-    Tensor out = TensorInternals.empty(op.isComparison() ? DType.BOOL : a.dtype(), shape);
+    Tensor out =
+        TensorInternals.emptyForOverwrite(op.isComparison() ? DType.BOOL : a.dtype(), shape);
     Binary.apply(
         op,
         shape,
@@ -59,7 +60,7 @@ final class KernelCalls {
   /** A contiguous copy of a view with its own storage, optionally converted. */
   static Tensor copy(Tensor x, DType dtype) {
     int[] shape = TensorInternals.shape(x);
-    Tensor out = TensorInternals.empty(dtype, shape);
+    Tensor out = TensorInternals.emptyForOverwrite(dtype, shape);
     Copy.copy(
         shape,
         x.storage(),

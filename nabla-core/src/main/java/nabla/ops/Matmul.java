@@ -153,7 +153,7 @@ final class Matmul extends Primitive {
     int[] batchA = java.util.Arrays.copyOf(TensorInternals.shape(a), ra - 2);
     int[] batchB = java.util.Arrays.copyOf(TensorInternals.shape(b), rb - 2);
     int nb = Shapes.numel(batch);
-    Tensor out = TensorInternals.empty(a.dtype(), outShape);
+    Tensor out = TensorInternals.emptyForOverwrite(a.dtype(), outShape);
     if (out.numel() == 0) {
       return out;
     }

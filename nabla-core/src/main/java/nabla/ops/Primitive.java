@@ -160,6 +160,16 @@ public abstract class Primitive {
     return row().savesOutput();
   }
 
+  /**
+   * Whether the VJP runs code from outside the library (a custom function's backward, a
+   * checkpointed segment's recompute), which may keep what it allocates: the engine then does not
+   * return that rule's buffers to the {@link nabla.storage.BufferPool}. The library's own rules
+   * keep nothing they allocate beyond the gradients they return.
+   */
+  public boolean runsUserCode() {
+    return kind() == PrimitiveKind.CUSTOM;
+  }
+
   /** Name of the gradient function shown by {@code Tensor.gradFn()}, e.g. {@code MulBackward}. */
   public String gradFnName() {
     return kind().displayName() + "Backward";

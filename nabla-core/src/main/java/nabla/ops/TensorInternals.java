@@ -34,6 +34,12 @@ public final class TensorInternals {
     /** A zero-filled contiguous tensor of a valid shape, unchecked; the array is kept. */
     Tensor empty(DType dtype, int[] shape);
 
+    /**
+     * A contiguous tensor of a valid shape whose every element the caller overwrites before any is
+     * read: possibly a pooled buffer with old contents ({@link Storage#allocateForOverwrite}).
+     */
+    Tensor emptyForOverwrite(DType dtype, int[] shape);
+
     /** Applies a primitive through the engine (recorded when an input requires grad). */
     Tensor apply(Primitive p, Tensor... inputs);
   }
@@ -66,6 +72,10 @@ public final class TensorInternals {
 
   static Tensor empty(DType dtype, int[] shape) {
     return access.empty(dtype, shape);
+  }
+
+  static Tensor emptyForOverwrite(DType dtype, int[] shape) {
+    return access.emptyForOverwrite(dtype, shape);
   }
 
   static Tensor apply(Primitive p, Tensor... inputs) {

@@ -52,6 +52,29 @@ public final class Storage {
 
   /** A zero-filled buffer of {@code size} elements. */
   public static Storage allocate(DType dtype, int size) {
+    Storage s = allocateNew(dtype, size);
+    BufferPool.allocated(s, size);
+    return s;
+  }
+
+  /**
+   * A buffer of {@code size} elements whose every element the caller will write before anything
+   * reads it: a buffer from the {@link BufferPool} (with old contents) when one of this dtype and
+   * size is free, else a new zero-filled one. Kernels use it for outputs they overwrite entirely.
+   */
+  public static Storage allocateForOverwrite(DType dtype, int size) {
+    Object pooled = BufferPool.take(dtype, size);
+    Storage s =
+        pooled == null
+            ? allocateNew(dtype, size)
+            : pooled instanceof float[] fa
+                ? new Storage(dtype, fa, null, null, null)
+                : new Storage(dtype, null, (double[]) pooled, null, null);
+    BufferPool.allocated(s, size);
+    return s;
+  }
+
+  private static Storage allocateNew(DType dtype, int size) {
     try {
       return switch (dtype) {
         case FLOAT32 -> new Storage(dtype, new float[size], null, null, null);
