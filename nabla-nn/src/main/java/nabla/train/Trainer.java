@@ -221,12 +221,13 @@ public final class Trainer {
         k++;
         Tensor out;
         Tensor l;
-        optimizer.zeroGrad();
         if (compiledStep != null) {
+          zeroGradOutsideModel(); // the compiled step replaces the model's gradients itself
           CompiledStep.Result r = compiledStep.run(b.x(), b.y());
           out = r.output();
           l = r.loss();
         } else {
+          optimizer.zeroGrad();
           out = model.forward(b.x());
           l = loss.forward(out, b.y());
           l.backward();
@@ -364,6 +365,21 @@ public final class Trainer {
   private static long countCorrect(Tensor logits, Tensor labels) {
     try (var g = Autograd.noGrad()) {
       return Math.round(logits.argmax(1, false).eq(labels).to(DType.FLOAT32).sum().item());
+    }
+  }
+
+  /**
+   * Zeroes the gradients of the optimiser's parameters that are not the model's (the compiled step
+   * sets the model's), so a compiled step does not fill buffers it is about to replace.
+   */
+  private void zeroGradOutsideModel() {
+    java.util.Set<Tensor> own =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    own.addAll(model.parameters());
+    for (Tensor p : optimizer.params()) {
+      if (!own.contains(p)) {
+        p.zeroGrad();
+      }
     }
   }
 }

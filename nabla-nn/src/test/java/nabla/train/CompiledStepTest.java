@@ -111,4 +111,19 @@ class CompiledStepTest {
     assertTrue(step.isCompiled());
     assertTrue(step.plan().contains("Matmul"), step.plan());
   }
+
+  @Test
+  void anOptimisedTensorOutsideTheModelStillHasItsGradientZeroed() {
+    Sequential net = mlp(9);
+    Tensor extra = Tensor.ones(4).requiresGrad(true);
+    extra.setGrad(Tensor.full(7.0, nabla.DType.FLOAT32).expand(4).contiguous());
+    List<Tensor> params = new java.util.ArrayList<>(net.parameters());
+    params.add(extra);
+    Trainer t = new Trainer(net, new CrossEntropyLoss(), new SGD(params, 0.1)).epochs(1).quiet();
+    t.compile(true).fit(new DataLoader(data(3), 50));
+    assertTrue(t.compiledStep().isCompiled(), t.compiledStep().lastFailure());
+    // zeroed before the first step, so SGD never moved it; no backward reaches it afterwards
+    assertArrayEquals(new double[4], extra.grad().toDoubleArray());
+    assertArrayEquals(new double[] {1, 1, 1, 1}, extra.detach().toDoubleArray());
+  }
 }
