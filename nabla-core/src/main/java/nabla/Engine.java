@@ -312,7 +312,7 @@ final class Engine {
         }
         // The buffers the rule and reduceTo allocate are the pass's own (a rule that runs user
         // code is not watched): once every use below is done, they go back to the pool.
-        boolean watched = owned != null && !node.primitive.runsUserCode();
+        boolean watched = owned != null && !node.primitive.runsUserCode() && large(out, inputs);
         Map<Storage, int[]> before = watched ? BufferPool.watch(owned.counts) : null;
         Tensor[] grads;
         Tensor[] gis = new Tensor[inputs.length];
@@ -360,7 +360,7 @@ final class Engine {
             }
           }
         }
-        if (owned != null) {
+        if (owned != null && !owned.counts.isEmpty()) {
           owned.releaseUnused();
         }
         if (!retainGraph) {
@@ -476,8 +476,8 @@ final class Engine {
       Tensor p = b.pending;
       if (p == null) {
         b.pending = g;
-      } else if (buffers == null) {
-        b.pending = p.add(g);
+      } else if (buffers == null || p.numel() < BufferPool.minElements()) {
+        b.pending = p.add(g); // small: nothing to pool
       } else if (buffers.sole(p)
           && p.isContiguous()
           && p.dtype() == g.dtype()
@@ -519,6 +519,9 @@ final class Engine {
     final Map<Storage, int[]> counts = new IdentityHashMap<>();
 
     void hold(Tensor t) {
+      if (counts.isEmpty()) {
+        return;
+      }
       int[] c = counts.get(t.storage);
       if (c != null) {
         c[0]++;
@@ -526,6 +529,9 @@ final class Engine {
     }
 
     void unhold(Tensor t) {
+      if (counts.isEmpty()) {
+        return;
+      }
       int[] c = counts.get(t.storage);
       if (c != null) {
         c[0]--;
@@ -563,6 +569,24 @@ final class Engine {
         }
       }
     }
+  }
+
+  /**
+   * Whether a node's rule may allocate a buffer the pool takes: its output or an input is at least
+   * {@link BufferPool#minElements()} long (a rule's buffers have the shape of one of them). Small
+   * nodes are not watched, which keeps a scalar graph's backward free of the bookkeeping.
+   */
+  private static boolean large(Tensor out, Tensor[] inputs) {
+    int min = BufferPool.minElements();
+    if (out.numel() >= min) {
+      return true;
+    }
+    for (Tensor t : inputs) {
+      if (t.numel() >= min) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void checkNotReleased(Node node) {
