@@ -28,8 +28,9 @@ import nabla.DType;
  *
  * <pre>{@code
  * Tensor x = Tensor.randn(1000, 1000).requiresGrad(true);
- * x.exp().mul(x).sum().backward(); // the product's gradient temporaries return to the pool
- * BufferPool.stats();              // "pool: 1 buffers, 3.8 MiB held; 2 taken, 3 returned, ..."
+ * x.exp().mul(x).sum().backward(); // the rules' 4 MB temporaries go back to the pool
+ * x.exp();                         // takes one of them for its output
+ * BufferPool.stats();              // "pool: ... buffers, ... MiB held; ... taken, ... returned"
  * BufferPool.clear();              // hands everything back to the garbage collector
  * }</pre>
  */
