@@ -278,8 +278,9 @@ final class Engine {
         if (g == null) {
           continue;
         }
-        Tensor[] inputs = node.inputs; // read once: a pass in another thread may free the graph
-        Tensor out = node.output;
+        // read once: a pass in another thread may free the graph
+        Tensor[] inputs = node.inputsNow();
+        Tensor out = node.outputNow();
         if (inputs == null || out == null) {
           checkNotReleased(node);
           throw new IllegalStateException("backward: " + node.name() + " was freed meanwhile");
@@ -745,7 +746,7 @@ final class Engine {
   private static void markLeadingTo(List<Node> order, Map<Tensor, Tensor> capture, Pass pass) {
     for (int i = order.size() - 1; i >= 0; i--) {
       Node n = order.get(i);
-      Tensor[] inputs = n.inputs;
+      Tensor[] inputs = n.inputsNow();
       if (inputs == null) {
         continue;
       }
@@ -769,7 +770,7 @@ final class Engine {
     int seen = starts.size();
     while (!stack.isEmpty()) {
       Node n = stack.pop();
-      Tensor[] inputs = n.inputs;
+      Tensor[] inputs = n.inputsNow();
       if (inputs == null) {
         continue;
       }
@@ -795,7 +796,7 @@ final class Engine {
     while (!ready.isEmpty()) {
       Node n = ready.poll();
       order.add(n);
-      Tensor[] inputs = n.inputs;
+      Tensor[] inputs = n.inputsNow();
       if (inputs == null) {
         continue;
       }

@@ -83,8 +83,41 @@ public final class Node extends Book {
 
   /** The tensors this node's output was computed from (empty once backward has freed the graph). */
   public List<Tensor> inputs() {
-    Tensor[] in = inputs;
+    Tensor[] in = inputsNow();
     return in == null ? List.of() : List.of(in);
+  }
+
+  /**
+   * After backward freed a node that saved nothing, its tensors are held weakly: those a user still
+   * holds stay themselves, the others are answered by shells (their shape, dtype and autograd
+   * state, no data).
+   */
+  private java.lang.ref.WeakReference<Tensor>[] weakInputs;
+
+  private java.lang.ref.WeakReference<Tensor> weakOutput;
+
+  /** The inputs as the rules and the engine see them: the real tensor wherever it is still held. */
+  Tensor[] inputsNow() {
+    Tensor[] in = inputs;
+    java.lang.ref.WeakReference<Tensor>[] w = weakInputs;
+    if (in == null || w == null) {
+      return in;
+    }
+    Tensor[] now = in.clone();
+    for (int i = 0; i < now.length; i++) {
+      Tensor real = w[i] == null ? null : w[i].get();
+      if (real != null) {
+        now[i] = real;
+      }
+    }
+    return now;
+  }
+
+  /** The output as the engine sees it: the real tensor while it is still held. */
+  Tensor outputNow() {
+    java.lang.ref.WeakReference<Tensor> w = weakOutput;
+    Tensor real = w == null ? null : w.get();
+    return real != null ? real : output;
   }
 
   /**
@@ -117,7 +150,62 @@ public final class Node extends Book {
     if (primitive.savesInputs() || primitive.savesOutput()) {
       inputs = null;
       output = null;
+    } else if (weakInputs == null && inputs != null && rulesReadOnlyShapes(primitive)) {
+      holdWeakly();
     }
+  }
+
+  /**
+   * Linear primitives whose rules read only the shapes and dtypes of their tensors (never values
+   * nor layout): after backward their node may let go of those tensors. Not {@code where} (its rule
+   * reads the condition), not an in-place update's alias, nor anything custom.
+   */
+  private static boolean rulesReadOnlyShapes(Primitive p) {
+    return switch (p.kind()) {
+      case NEG,
+          ADD,
+          SUB,
+          SUM,
+          CUMSUM,
+          RESHAPE,
+          EXPAND,
+          PERMUTE,
+          SLICE,
+          PAD,
+          CAT,
+          CONTIGUOUS,
+          CAST ->
+          // the library's own (an in-place update's alias node is a CONTIGUOUS of this package)
+          p.getClass().getPackageName().equals("nabla.ops") && !p.runsUserCode();
+      default -> false;
+    };
+  }
+
+  /**
+   * PyTorch frees what a node does not save once backward is done; this node, which saved nothing,
+   * keeps its leaves that get gradients (users hold those) and holds the other tensors weakly, so a
+   * kept result does not keep the graph's intermediate values alive. A second backward through it
+   * still works: a tensor still held is used as it is (hooks, {@code Autograd.grad} with respect to
+   * it), a collected one is answered by a shell with its shape, dtype and autograd state.
+   */
+  @SuppressWarnings("unchecked")
+  private void holdWeakly() {
+    Tensor[] in = inputs;
+    Tensor out = output;
+    java.lang.ref.WeakReference<Tensor>[] w = new java.lang.ref.WeakReference[in.length];
+    Tensor[] shells = in.clone();
+    for (int i = 0; i < in.length; i++) {
+      Tensor t = in[i];
+      if (t.requiresGrad() && t.gradFn() == null) {
+        continue; // a leaf that gets gradients: kept
+      }
+      w[i] = new java.lang.ref.WeakReference<>(t);
+      shells[i] = Tensor.shellOf(t);
+    }
+    weakInputs = w;
+    weakOutput = new java.lang.ref.WeakReference<>(out);
+    inputs = shells;
+    output = Tensor.shellOf(out);
   }
 
   /**

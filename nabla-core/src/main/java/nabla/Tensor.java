@@ -574,6 +574,22 @@ public final class Tensor extends TensorInPlace {
   }
 
   /**
+   * A stand-in for {@code t} in a graph freed by backward ({@link Node}): the same shape, dtype and
+   * autograd state (its node, hooks, retained gradient), and no data of its own: one NaN broadcast
+   * (a rule that read values would see NaN).
+   */
+  static Tensor shellOf(Tensor t) {
+    DType d = t.dtype();
+    Storage one = Storage.allocate(d, 1);
+    if (d.isFloating()) {
+      one.setDouble(0, Double.NaN);
+    }
+    Tensor shell = new Tensor(one, t.shape, new int[t.shape.length], 0);
+    shell.autograd = t.autograd;
+    return shell;
+  }
+
+  /**
    * A tensor with the same values outside the graph: gradients do not flow through it. Shares
    * storage with this tensor.
    */
