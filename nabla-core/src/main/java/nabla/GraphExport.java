@@ -269,7 +269,8 @@ public final class GraphExport {
       if (node == null || expanded.put(node, Boolean.TRUE) != null) {
         continue;
       }
-      List<Tensor> inputs = node.inputs();
+      Tensor[] now = node.inputsNow(); // shells where backward let go of a tensor
+      List<Tensor> inputs = now == null ? List.of() : List.of(now);
       for (Tensor in : inputs) {
         if (!ids.containsKey(key(in))) {
           assign(in, names, ids, nodes);

@@ -319,7 +319,10 @@ final class MultiTransforms {
       }
       Node n = t.gradFn();
       if (n != null && seen.add(n)) {
-        todo.addAll(n.inputs());
+        Tensor[] in = n.inputsNow();
+        if (in != null) {
+          todo.addAll(List.of(in));
+        }
       }
     }
     return false;

@@ -81,10 +81,13 @@ public final class Node extends Book {
     return primitive;
   }
 
-  /** The tensors this node's output was computed from (empty once backward has freed the graph). */
+  /**
+   * The tensors this node's output was computed from (empty once backward has freed the graph, also
+   * for a node that saved nothing and now holds its tensors weakly: their values may be gone).
+   */
   public List<Tensor> inputs() {
-    Tensor[] in = inputsNow();
-    return in == null ? List.of() : List.of(in);
+    Tensor[] in = inputs;
+    return in == null || weakInputs != null ? List.of() : List.of(in);
   }
 
   /**
