@@ -111,6 +111,7 @@ public final class TrainEpochs {
     long seed = 0;
     boolean eval = false;
     boolean prefetch = false;
+    boolean reuse = true;
     boolean compile = false;
     String data = null;
     String init = "d2l";
@@ -126,12 +127,13 @@ public final class TrainEpochs {
         case "--eval" -> eval = true;
         case "--compile" -> compile = true;
         case "--prefetch" -> prefetch = true;
+        case "--no-reuse" -> reuse = false;
         case "--data" -> data = args[++i];
         case "--init" -> init = args[++i];
         case "-h", "--help" -> {
           System.err.println(
               "usage: TrainEpochs [--model softmax|mlp] [--optimizer sgd|adam] [--lr X]"
-                  + " [--batch-size B] [--warmup W] [--epochs N] [--seed S] [--eval] [--prefetch]"
+                  + " [--batch-size B] [--warmup W] [--epochs N] [--seed S] [--eval] [--prefetch] [--no-reuse]"
                   + " [--compile]"
                   + " [--data DIR] [--init d2l|torch-default]");
           return;
@@ -160,7 +162,10 @@ public final class TrainEpochs {
                   "TrainEpochs: --optimizer must be sgd or adam, got " + optimizer);
         };
     CrossEntropyLoss loss = new CrossEntropyLoss();
-    DataLoader train = new DataLoader(fm.train(), batch).shuffle(seed).prefetch(prefetch);
+    // Batches gathered into the previous batch's tensors (the loop keeps none), as PyTorch's
+    // caching allocator reuses the memory of the batch it dropped; --no-reuse for new tensors.
+    DataLoader train =
+        new DataLoader(fm.train(), batch).shuffle(seed).prefetch(prefetch).reuseBuffers(reuse);
 
     nabla.train.CompiledStep step = compile ? new nabla.train.CompiledStep(net, loss) : null;
     List<Double> warmupSeconds = new ArrayList<>();
@@ -216,6 +221,7 @@ public final class TrainEpochs {
     out.put("seed", seed);
     out.put("init", init);
     out.put("prefetch", prefetch);
+    out.put("reuse_buffers", reuse && !prefetch);
     out.put("compile", compile);
     out.put("load_seconds", loadSeconds);
     out.put("warmup_seconds", warmupSeconds);

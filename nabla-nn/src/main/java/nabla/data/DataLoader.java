@@ -3,6 +3,7 @@ package nabla.data;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
+import nabla.Tensor;
 
 /**
  * Minibatches over a {@link Dataset} (PyTorch's {@code DataLoader}): in order, or shuffled anew for
@@ -25,6 +26,7 @@ public class DataLoader implements Iterable<Batch> {
   private final int batchSize;
   private boolean dropLast;
   private boolean prefetch;
+  private boolean reuseBuffers;
   private SplittableRandom shuffle;
 
   /** Batches of {@code batchSize} examples in dataset order. */
@@ -57,6 +59,28 @@ public class DataLoader implements Iterable<Batch> {
    */
   public DataLoader prefetch(boolean prefetch) {
     this.prefetch = prefetch;
+    return this;
+  }
+
+  /**
+   * Gathers each batch into the tensors of the batch before it (same size, same pass), instead of
+   * new ones: no allocation and no zero fill per batch, and the buffers stay in cache (what
+   * PyTorch's caching allocator gives a loop that drops each batch). A batch's tensors then hold
+   * its values only until the next batch is made: copy what you keep ({@code b.x().copy()}); a
+   * graph that saved a batch and is run backward after the next one was made throws the in-place
+   * error naming {@code DataLoader.reuseBuffers}. Ignored with {@link #prefetch(boolean)} (the next
+   * batch is made while the current one is in use). Returns this.
+   *
+   * <pre>{@code
+   * DataLoader loader = new DataLoader(train, 256).shuffle(42).reuseBuffers(true);
+   * for (Batch b : loader) {
+   *   Tensor loss = lossFn.forward(net.forward(b.x()), b.y());
+   *   ...
+   * }
+   * }</pre>
+   */
+  public DataLoader reuseBuffers(boolean reuse) {
+    this.reuseBuffers = reuse;
     return this;
   }
 
@@ -93,11 +117,21 @@ public class DataLoader implements Iterable<Batch> {
       }
     }
     int batches = numBatches();
+    boolean reuse = reuseBuffers && !prefetch;
+    java.util.List<java.util.List<Tensor>> last = new java.util.ArrayList<>(1);
     java.util.function.IntFunction<Batch> make =
         k -> {
           int start = k * batchSize;
           int end = Math.min(start + batchSize, n);
-          return new Batch(dataset.batch(java.util.Arrays.copyOfRange(order, start, end)));
+          int[] indices = java.util.Arrays.copyOfRange(order, start, end);
+          if (!reuse) {
+            return new Batch(dataset.batch(indices));
+          }
+          java.util.List<Tensor> fields =
+              dataset.batchInto(indices, last.isEmpty() ? null : last.get(0));
+          last.clear();
+          last.add(fields);
+          return new Batch(fields);
         };
     return new Iterator<>() {
       private int next;

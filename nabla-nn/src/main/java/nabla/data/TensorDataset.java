@@ -78,6 +78,17 @@ public class TensorDataset implements Dataset {
 
   @Override
   public List<Tensor> batch(int[] indices) {
+    return batchInto(indices, null);
+  }
+
+  /**
+   * {@link #batch(int[])}, gathered into the tensors of {@code previous} where one has the field's
+   * dtype and the batch's shape, is contiguous, owns its whole storage and does not require grad (a
+   * batch of the same size made by this dataset); its storage's version is bumped, so a graph that
+   * saved it notices. Other fields get new tensors.
+   */
+  @Override
+  public List<Tensor> batchInto(int[] indices, List<Tensor> previous) {
     long[] idx = new long[indices.length];
     for (int i = 0; i < idx.length; i++) {
       if (indices[i] < 0 || indices[i] >= size) {
@@ -88,8 +99,10 @@ public class TensorDataset implements Dataset {
     }
     Tensor index = null;
     List<Tensor> out = new ArrayList<>();
-    for (Tensor t : tensors) {
-      Tensor rows = copyRows(t, indices);
+    for (int f = 0; f < tensors.size(); f++) {
+      Tensor t = tensors.get(f);
+      Tensor into = previous != null && f < previous.size() ? previous.get(f) : null;
+      Tensor rows = copyRows(t, indices, into);
       if (rows == null) {
         if (index == null) {
           index = Tensor.ofLongs(idx);
@@ -110,7 +123,7 @@ public class TensorDataset implements Dataset {
   /** Elements per thread below which a batch is copied on the calling thread. */
   private static final long ROWS_PARALLEL_MIN_ELEMENTS = 1 << 15;
 
-  private static Tensor copyRows(Tensor t, int[] indices) {
+  private static Tensor copyRows(Tensor t, int[] indices, Tensor into) {
     if (t.requiresGrad() || !t.isContiguous()) {
       return null;
     }
@@ -125,7 +138,11 @@ public class TensorDataset implements Dataset {
     int row = (int) rowLen;
     shape[0] = indices.length;
     Storage src = t.storage();
-    Storage dst = Storage.allocate(t.dtype(), indices.length * row);
+    boolean reuse = fits(into, t, shape);
+    Storage dst =
+        reuse
+            ? into.storage()
+            : Storage.allocateForOverwrite(t.dtype(), indices.length * row); // all overwritten
     int base = t.offset();
     // Rows picked at random from a large dataset are DRAM-latency bound: two threads keep twice
     // as many misses in flight (a batch of 256 Fashion-MNIST images is 800 KB).
@@ -140,6 +157,23 @@ public class TensorDataset implements Dataset {
             Storage.convert(src, from, 1, dst, to, 1, row); // an array copy for one dtype
           }
         });
+    if (reuse) {
+      dst.bumpVersion("DataLoader.reuseBuffers (the next batch was gathered into this one)");
+      return into;
+    }
     return Tensor.fromStorage(dst, shape);
+  }
+
+  /** Whether a batch of {@code shape} rows of {@code t} can be written into {@code into}. */
+  private static boolean fits(Tensor into, Tensor t, int[] shape) {
+    return into != null
+        && into != t
+        && into.storage() != t.storage()
+        && into.dtype() == t.dtype()
+        && !into.requiresGrad()
+        && into.isContiguous()
+        && into.offset() == 0
+        && into.storage().size() == into.numel()
+        && java.util.Arrays.equals(into.shape(), shape);
   }
 }

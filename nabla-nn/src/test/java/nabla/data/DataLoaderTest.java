@@ -237,4 +237,48 @@ class DataLoaderTest {
     rows.sum().backward();
     assertArrayEquals(new float[] {0, 0, 0, 0, 0, 0, 2, 2}, w.grad().toFloatArray());
   }
+
+  @Test
+  void reusedBuffersGiveTheSameBatchesWithoutNewTensors() {
+    DataLoader plain = new DataLoader(numbered(50), 8).shuffle(3);
+    DataLoader reused = new DataLoader(numbered(50), 8).shuffle(3).reuseBuffers(true);
+    // same seed, same pass number: the same orders
+    assertEquals(labelsOf(plain), labelsOf(reused));
+    List<Tensor> xs = new ArrayList<>();
+    List<float[]> values = new ArrayList<>();
+    for (Batch b : reused) {
+      xs.add(b.x());
+      values.add(b.x().toFloatArray());
+    }
+    assertEquals(7, xs.size());
+    for (int k = 1; k < 6; k++) {
+      assertTrue(xs.get(k) == xs.get(0), "batch " + k + " was gathered into the first batch's");
+    }
+    assertFalse(xs.get(6) == xs.get(0)); // the smaller last batch has tensors of its own
+    // the first batch's tensor now holds the sixth batch (the last of its size)
+    assertArrayEquals(values.get(5), xs.get(0).toFloatArray());
+    assertNotEquals(Arrays.toString(values.get(0)), Arrays.toString(values.get(5)));
+  }
+
+  @Test
+  void aGraphThatSavedAReusedBatchFailsLoudlyInsteadOfUsingTheNextOne() {
+    DataLoader loader = new DataLoader(numbered(16), 4).reuseBuffers(true);
+    Tensor w = Tensor.of(new double[] {1, 2}, 2, 1).requiresGrad(true);
+    var it = loader.iterator();
+    Tensor loss = it.next().x().matmul(w).sum(); // matmul saves the batch for w's gradient
+    it.next(); // gathered into the same buffer
+    IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+    assertTrue(e.getMessage().contains("DataLoader.reuseBuffers"), e.getMessage());
+  }
+
+  @Test
+  void prefetchingIgnoresReuse() {
+    DataLoader loader = new DataLoader(numbered(12), 4).prefetch(true).reuseBuffers(true);
+    List<Tensor> xs = new ArrayList<>();
+    for (Batch b : loader) {
+      xs.add(b.x());
+    }
+    assertFalse(xs.get(1) == xs.get(0));
+    assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L), labelsOf(loader));
+  }
 }
