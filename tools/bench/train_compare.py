@@ -30,8 +30,8 @@ What it does
     collates per example and is much slower).
   * Nabla side: ``nabla.bench.TrainEpochs`` from nabla-bench/target/benchmarks.jar, nabla.data's
     DataLoader(train, 256).shuffle(seed).reuseBuffers(true) (a new order each pass; each batch
-    gathered into the previous batch's tensors, as PyTorch's allocator reuses the dropped batch), kernel threads at their default
-    (Runtime.availableProcessors(); recorded). Two JVM configurations, labelled: the JVM's defaults
+    gathered into the previous batch's tensors, as PyTorch's allocator reuses the dropped batch),
+    kernel threads at their default (Runtime.availableProcessors(); recorded). Two JVM configurations, labelled: the JVM's defaults
     (no heap flags) and ``-Xms4g -XX:+AlwaysPreTouch``.
   * The frameworks alternate: each round runs every configuration once per model, the order of the
     configurations rotating from round to round; the table gives the median over all timed epochs
