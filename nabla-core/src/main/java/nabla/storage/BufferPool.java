@@ -132,8 +132,9 @@ public final class BufferPool {
     poison = on;
   }
 
-  private static boolean pooledType(DType dtype) {
-    return dtype == DType.FLOAT32 || dtype == DType.FLOAT64;
+  /** Whether buffers of this dtype and length go through the pool. */
+  private static boolean pooled(DType dtype, int size) {
+    return ENABLED && size >= minElements && (dtype == DType.FLOAT32 || dtype == DType.FLOAT64);
   }
 
   private static long key(DType dtype, int size) {
@@ -146,7 +147,7 @@ public final class BufferPool {
 
   /** A pooled array of exactly this dtype and length, with old contents; null if none is free. */
   static Object take(DType dtype, int size) {
-    if (!ENABLED || size < minElements || !pooledType(dtype)) {
+    if (!pooled(dtype, size)) {
       return null;
     }
     synchronized (BufferPool.class) {
@@ -166,7 +167,7 @@ public final class BufferPool {
 
   /** Records a new storage with the pass that watches this thread, if one does. */
   static void allocated(Storage s, int size) {
-    if (ENABLED && size >= minElements && pooledType(s.dtype())) {
+    if (pooled(s.dtype(), size)) {
       Map<Storage, int[]> w = WATCH.get();
       if (w != null) {
         w.put(s, new int[1]);
@@ -191,7 +192,7 @@ public final class BufferPool {
   public static void release(Storage s) {
     DType dtype = s.dtype();
     int size = s.size();
-    if (!ENABLED || size < minElements || !pooledType(dtype)) {
+    if (!pooled(dtype, size)) {
       return;
     }
     Object array = dtype == DType.FLOAT32 ? s.f : s.d;

@@ -3,7 +3,6 @@ package nabla.data;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
-import nabla.Tensor;
 
 /**
  * Minibatches over a {@link Dataset} (PyTorch's {@code DataLoader}): in order, or shuffled anew for
@@ -118,23 +117,17 @@ public class DataLoader implements Iterable<Batch> {
     }
     int batches = numBatches();
     boolean reuse = reuseBuffers && !prefetch;
-    java.util.List<java.util.List<Tensor>> last = new java.util.ArrayList<>(1);
-    java.util.function.IntFunction<Batch> make =
-        k -> {
-          int start = k * batchSize;
-          int end = Math.min(start + batchSize, n);
-          int[] indices = java.util.Arrays.copyOfRange(order, start, end);
-          if (!reuse) {
-            return new Batch(dataset.batch(indices));
-          }
-          java.util.List<Tensor> fields =
-              dataset.batchInto(indices, last.isEmpty() ? null : last.get(0));
-          last.clear();
-          last.add(fields);
-          return new Batch(fields);
-        };
+    java.util.function.IntFunction<int[]> indicesOf =
+        k ->
+            java.util.Arrays.copyOfRange(
+                order, k * batchSize, Math.min(k * batchSize + batchSize, n));
+    java.util.function.IntFunction<Batch> make = k -> new Batch(dataset.batch(indicesOf.apply(k)));
     return new Iterator<>() {
       private int next;
+
+      /** The batch before, whose tensors the next one is gathered into (with reuse). */
+      private Batch previous;
+
       private java.util.concurrent.CompletableFuture<Batch> pending;
 
       @Override
@@ -148,7 +141,13 @@ public class DataLoader implements Iterable<Batch> {
           throw new NoSuchElementException("DataLoader: no more batches in this pass");
         }
         Batch b;
-        if (!prefetch) {
+        if (reuse) {
+          b =
+              new Batch(
+                  dataset.batchInto(
+                      indicesOf.apply(next), previous == null ? null : previous.tensors()));
+          previous = b;
+        } else if (!prefetch) {
           b = make.apply(next);
         } else {
           b = pending != null ? join(pending) : make.apply(next);

@@ -26,15 +26,6 @@ public interface Dataset {
    * The examples at {@code indices}, each field stacked along a new first dimension. The default
    * stacks {@link #get(int)}; implementations backed by tensors gather instead.
    */
-  /**
-   * {@link #batch(int[])}, written into {@code previous} (the fields of an earlier batch from this
-   * dataset) where they fit; the default ignores {@code previous}. {@link
-   * DataLoader#reuseBuffers(boolean)} calls it.
-   */
-  default List<Tensor> batchInto(int[] indices, List<Tensor> previous) {
-    return batch(indices);
-  }
-
   default List<Tensor> batch(int[] indices) {
     if (indices.length == 0) {
       throw new IllegalArgumentException("Dataset.batch: no indices");
@@ -52,5 +43,14 @@ public interface Dataset {
       out.add(Tensor.stack(0, column));
     }
     return out;
+  }
+
+  /**
+   * {@link #batch(int[])}, written into {@code previous} (the fields of an earlier batch from this
+   * dataset) where they fit; the default ignores {@code previous}. {@link
+   * DataLoader#reuseBuffers(boolean)} calls it.
+   */
+  default List<Tensor> batchInto(int[] indices, List<Tensor> previous) {
+    return batch(indices);
   }
 }

@@ -167,7 +167,6 @@ public class TensorDataset implements Dataset {
   /** Whether a batch of {@code shape} rows of {@code t} can be written into {@code into}. */
   private static boolean fits(Tensor into, Tensor t, int[] shape) {
     return into != null
-        && into != t
         && into.storage() != t.storage()
         && into.dtype() == t.dtype()
         && !into.requiresGrad()
