@@ -452,6 +452,65 @@ class GemmTest {
   }
 
   /**
+   * B with contiguous columns (x Wᵀ's Wᵀ, packed by 8 x 8 register transposes where the vectors
+   * allow) gives exactly the bits of the same B copied row-major first: packing only moves
+   * elements, so any element put in the wrong place shows. Depths that are and are not multiples of
+   * 8, more than one depth block, partial column slivers, one and two threads, float and double,
+   * both providers.
+   */
+  @Test
+  void transposedBGivesTheBitsOfItsRowMajorCopy() {
+    int[][] shapes = {{24, 64, 8}, {33, 70, 13}, {256, 256, 784}, {40, 100, 300}, {17, 37, 600}};
+    for (KernelProvider p : providers()) {
+      for (int threads : new int[] {1, 2}) {
+        Parallel.setThreads(threads);
+        for (int[] sh : shapes) {
+          int m = sh[0], n = sh[1], k = sh[2];
+          SplittableRandom rnd = new SplittableRandom(m * 31L + n * 7L + k);
+          float[] a = new float[m * k];
+          float[] w = new float[n * k]; // W is n x k; B = Wᵀ: element (q, j) at w[j*k + q]
+          double[] ad = new double[m * k];
+          double[] wd = new double[n * k];
+          for (int i = 0; i < a.length; i++) {
+            ad[i] = rnd.nextDouble(-1, 1);
+            a[i] = (float) ad[i];
+          }
+          for (int i = 0; i < w.length; i++) {
+            wd[i] = rnd.nextDouble(-1, 1);
+            w[i] = (float) wd[i];
+          }
+          float[] bRowMajor = new float[k * n];
+          double[] bdRowMajor = new double[k * n];
+          for (int q = 0; q < k; q++) {
+            for (int j = 0; j < n; j++) {
+              bRowMajor[q * n + j] = w[j * k + q];
+              bdRowMajor[q * n + j] = wd[j * k + q];
+            }
+          }
+          float[] c1 = new float[m * n], c2 = new float[m * n];
+          GemmFloat.run(p.gemmFloat(), m, n, k, a, 0, k, 1, w, 0, 1, k, c1, 0, true, null);
+          GemmFloat.run(p.gemmFloat(), m, n, k, a, 0, k, 1, bRowMajor, 0, n, 1, c2, 0, true, null);
+          String what = p.name() + " " + m + "x" + n + "x" + k + " threads=" + threads;
+          for (int i = 0; i < c1.length; i++) {
+            if (Float.floatToRawIntBits(c1[i]) != Float.floatToRawIntBits(c2[i])) {
+              fail("float " + what + ": element " + i + " " + c1[i] + " vs " + c2[i]);
+            }
+          }
+          double[] d1 = new double[m * n], d2 = new double[m * n];
+          GemmDouble.run(p.gemmDouble(), m, n, k, ad, 0, k, 1, wd, 0, 1, k, d1, 0, true, null);
+          GemmDouble.run(
+              p.gemmDouble(), m, n, k, ad, 0, k, 1, bdRowMajor, 0, n, 1, d2, 0, true, null);
+          for (int i = 0; i < d1.length; i++) {
+            if (Double.doubleToRawLongBits(d1[i]) != Double.doubleToRawLongBits(d2[i])) {
+              fail("double " + what + ": element " + i + " " + d1[i] + " vs " + d2[i]);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
    * Every element of C is computed the same way whatever the thread count: the shared-B parallel
    * path (row blocks handed out dynamically) and the tile split use the single-threaded kernel's
    * blocking, so results are bit-identical for 1, 2 and 3 threads — training runs do not depend on
