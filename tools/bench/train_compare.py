@@ -538,6 +538,24 @@ def main():
                   for s in run.get("epoch_cpu_seconds", [])]
             row += f" {fmt_s(statistics.median(xs)) if xs else '—'} |"
         lines.append(row)
+    lines.append("")
+    lines.append("What a user waits for, median per process: the first epoch (on the JVM it includes "
+                 "most of the JIT compilation) and all epochs of the process, warm-up and timed "
+                 "(loading the data excluded):")
+    lines.append("")
+    lines.append("| model | " + " | ".join(f"{LABELS[c]}: first epoch / all {args.warmup + args.epochs}"
+                                          for c in configs) + " |")
+    lines.append("|---" * (1 + len(configs)) + "|")
+    for model in models:
+        row = f"| {model} |"
+        for c in configs:
+            sel = [run for run in runs if run["model"] == model and run["config"] == c]
+            firsts = [(run["warmup_seconds"] or run["epoch_seconds"])[0] for run in sel
+                      if run.get("warmup_seconds") or run.get("epoch_seconds")]
+            totals = [sum(run.get("warmup_seconds", [])) + sum(run["epoch_seconds"]) for run in sel]
+            row += (f" {fmt_s(statistics.median(firsts))} / {fmt_s(statistics.median(totals))} |"
+                    if firsts else " — |")
+        lines.append(row)
     if args.eval:
         lines.append("")
         lines.append("Test accuracy after the last epoch (per run): " + "; ".join(

@@ -114,15 +114,15 @@ public class TensorDataset implements Dataset {
     return out;
   }
 
+  /** Elements per thread below which a batch is copied on the calling thread. */
+  private static final long ROWS_PARALLEL_MIN_ELEMENTS = 1 << 15;
+
   /**
    * {@code t.indexSelect(0, indices)} for a contiguous tensor that does not require grad, as one
    * array copy per example (the rows are contiguous runs of the storage); null for other tensors,
    * which go through indexSelect. The indices are already checked. This is what makes batching
    * cheap: the general gather computes a source offset per element.
    */
-  /** Elements per thread below which a batch is copied on the calling thread. */
-  private static final long ROWS_PARALLEL_MIN_ELEMENTS = 1 << 15;
-
   private static Tensor copyRows(Tensor t, int[] indices, Tensor into) {
     if (t.requiresGrad() || !t.isContiguous()) {
       return null;
