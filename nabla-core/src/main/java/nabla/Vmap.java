@@ -2,11 +2,15 @@ package nabla;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import nabla.ops.Primitive;
+import nabla.storage.BufferPool;
+import nabla.storage.Storage;
 
 /**
  * {@link Autograd#vmap}: maps a function over one dimension of its arguments (JAX's {@code vmap},
@@ -519,6 +523,11 @@ final class Vmap {
       boolean previous = s.enabled;
       List<Trace.Step> steps = trace.steps();
       List<String> looped = new ArrayList<>();
+      Buffers buffers =
+          BufferPool.enabled() && !s.forwardActive() && !Trace.anyActive()
+              ? new Buffers(lastUses(values.length))
+              : null;
+      Map<Storage, int[]> outerWatch = BufferPool.watch(null);
       try {
         for (int k = 0; k < steps.size(); k++) {
           Trace.Step step = steps.get(k);
@@ -542,7 +551,14 @@ final class Vmap {
           }
           s.enabled = step.grad();
           Primitive p = step.primitive();
-          Tensor out = p.batch(in, flags);
+          // buffers made by a rule are the replay's own; not those made by user code
+          BufferPool.watch(buffers != null && !p.runsUserCode() ? buffers.owned : null);
+          Tensor out;
+          try {
+            out = p.batch(in, flags);
+          } finally {
+            BufferPool.watch(null);
+          }
           if (out == null) {
             out = loopStep(p, in, flags, n);
             String name = stepName(p);
@@ -569,9 +585,18 @@ final class Vmap {
           }
           values[id] = out;
           isBatched[id] = true;
+          if (buffers != null) {
+            if (out.requiresGrad() || AutogradMeta.tangents(out) != null) {
+              buffers = null; // recorded for reverse or forward mode: a node may keep any value
+            } else {
+              buffers.made(values, id, k);
+              buffers.read(values, inputs[k], k);
+            }
+          }
         }
       } finally {
         s.enabled = previous;
+        BufferPool.watch(outerWatch);
       }
       LOOPED_STEPS.set(looped);
       result = new Tensor[outputs.length];
@@ -591,6 +616,82 @@ final class Vmap {
         result[k] = y.unsqueeze(0).expand(withBatch(n, y.shape)).contiguous();
       }
       return result;
+    }
+
+    /**
+     * For each value, the last step that reads it (-1: none); values the program returns are read
+     * "after" the last step, so they are never given back.
+     */
+    private int[] lastUses(int count) {
+      int[] last = new int[count];
+      Arrays.fill(last, -1);
+      for (int k = 0; k < inputs.length; k++) {
+        for (Ref r : inputs[k]) {
+          if (r.constant() == null) {
+            last[r.value()] = k;
+          }
+        }
+      }
+      for (Ref r : outputs) {
+        if (r.constant() == null) {
+          last[r.value()] = Integer.MAX_VALUE;
+        }
+      }
+      return last;
+    }
+
+    /**
+     * The replay's own large buffers, given back to {@link BufferPool} once no later step reads
+     * them (as the engine gives back what a backward pass made and consumed): the storages that the
+     * batching rules allocated during this replay ({@link BufferPool#watch}), each with the number
+     * of the program's values over it that are still to be read (a view counts for its storage). A
+     * storage goes back when that number falls to zero; one the program returns, or that a value
+     * still to be read shares, never does; nor does anything when a step records a graph node or
+     * carries a tangent (the replay then keeps every value, since a node may have saved any of
+     * them).
+     */
+    private static final class Buffers {
+      final Map<Storage, int[]> owned = new IdentityHashMap<>();
+      final int[] lastUse;
+      final boolean[] dropped;
+
+      Buffers(int[] lastUse) {
+        this.lastUse = lastUse;
+        this.dropped = new boolean[lastUse.length];
+      }
+
+      /** Step k made value id: count it on its storage, or let it go now if nothing reads it. */
+      void made(Tensor[] values, int id, int k) {
+        int[] live = owned.get(values[id].storage());
+        if (live != null) {
+          live[0]++;
+          if (lastUse[id] <= k) {
+            drop(values, id);
+          }
+        }
+      }
+
+      /** Step k read these values: those it read last are done. */
+      void read(Tensor[] values, Ref[] refs, int k) {
+        for (Ref r : refs) {
+          if (r.constant() == null && lastUse[r.value()] == k && values[r.value()] != null) {
+            drop(values, r.value());
+          }
+        }
+      }
+
+      private void drop(Tensor[] values, int id) {
+        if (dropped[id]) {
+          return; // read twice by its last step
+        }
+        dropped[id] = true;
+        Storage st = values[id].storage();
+        int[] live = owned.get(st);
+        if (live != null && --live[0] == 0) {
+          owned.remove(st);
+          BufferPool.release(st);
+        }
+      }
     }
 
     /** The most elements a value of one example holds (at least 1). */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.function.Function;
+import nabla.storage.BufferPool;
 import org.junit.jupiter.api.Test;
 
 /** {@link Autograd#vmap}: results equal the loop, composition with transforms, errors. */
@@ -50,6 +51,42 @@ class VmapTest {
       Tensor row = x.get(i);
       Tensor expected = Autograd.grad(v -> v.mul(row).tanh().sum()).apply(w);
       assertArrayEquals(expected.toDoubleArray(), g.get(i).toDoubleArray(), 1e-15);
+    }
+  }
+
+  /**
+   * The batched replay gives its dead intermediates back to the caching allocator (as backward
+   * does) and keeps what it returns: the values equal the loop's bit for bit, a second call takes
+   * the returned buffers, and the first call's result is untouched by it. Under {@code ./nabla test
+   * --pool-check} every returned buffer is filled with NaN, so one given back while a later step
+   * still reads it fails the whole vmap suite.
+   */
+  @Test
+  void replayGivesBackItsIntermediates() {
+    // r·r is read again after two new values are made: given back too early, its buffer would be
+    // overwritten before the last step reads it
+    Function<Tensor, Tensor> f =
+        r -> {
+          Tensor sq = r.mul(r);
+          return sq.exp().add(r).mul(sq); // three intermediates die
+        };
+    Tensor xs = Tensor.linspace(-1, 1, 64 * 512).reshape(64, 512); // 32,768 floats a value
+    long returned = BufferPool.returnedCount();
+    Tensor y1 = Autograd.vmap(f).apply(xs);
+    // batched, not the loop vmap falls back to when row 0 of the batch differs from f's own
+    assertFalse(Vmap.lastPlan().startsWith("loop"), Vmap.lastPlan());
+    assertTrue(
+        BufferPool.returnedCount() >= returned + 3,
+        "returned " + (BufferPool.returnedCount() - returned) + " buffers, expected 3");
+    float[] first = y1.toFloatArray();
+    long taken = BufferPool.takenCount();
+    Tensor y2 = Autograd.vmap(f).apply(xs.mul(0.5));
+    assertFalse(Vmap.lastPlan().startsWith("loop"), Vmap.lastPlan());
+    assertTrue(BufferPool.takenCount() > taken, "the second call reused no buffer");
+    assertArrayEquals(first, y1.toFloatArray(), 0f);
+    for (int i = 0; i < 64; i += 9) {
+      assertArrayEquals(f.apply(xs.get(i)).toFloatArray(), y1.get(i).toFloatArray(), 0f);
+      assertArrayEquals(f.apply(xs.get(i).mul(0.5)).toFloatArray(), y2.get(i).toFloatArray(), 0f);
     }
   }
 
