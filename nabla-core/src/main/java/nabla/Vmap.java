@@ -523,6 +523,20 @@ final class Vmap {
       boolean previous = s.enabled;
       List<Trace.Step> steps = trace.steps();
       List<String> looped = new ArrayList<>();
+      // Nodes recorded by the replay serve only a caller that differentiates through this vmap,
+      // with
+      // respect to an argument or a captured tensor: the function's own backward passes (grad
+      // inside vmap) were traced and are replayed as steps. With nothing outside requiring grad,
+      // the replay records nothing (and so can give its buffers back).
+      boolean record = false;
+      for (Tensor a : args) {
+        record |= a.requiresGrad();
+      }
+      for (Ref[] refs : inputs) {
+        for (Ref r : refs) {
+          record |= r.constant() != null && r.constant().requiresGrad();
+        }
+      }
       Buffers buffers =
           BufferPool.enabled() && !s.forwardActive() && !Trace.anyActive()
               ? new Buffers(lastUses(values.length))
@@ -549,7 +563,7 @@ final class Vmap {
             values[id] = step.output();
             continue;
           }
-          s.enabled = step.grad();
+          s.enabled = record && step.grad();
           Primitive p = step.primitive();
           // buffers made by a rule are the replay's own; not those made by user code
           BufferPool.watch(buffers != null && !p.runsUserCode() ? buffers.owned : null);

@@ -76,6 +76,30 @@ class BufferPoolTest {
   }
 
   /** Gradients of several graphs with the pool on equal, bit for bit, those with it off. */
+  /**
+   * A zero-filled allocation (zeros, scatter targets, reductions) takes a returned buffer too, and
+   * zeroes it: the buffers backward returns are then taken again whatever kind of allocation asks
+   * for their size, instead of piling up in the pool. Returned buffers hold NaN here (poison), so a
+   * taken buffer left unzeroed shows.
+   */
+  @Test
+  void aZeroFilledAllocationTakesAReturnedBufferAndZeroesIt() {
+    int n = 1 << 12;
+    Tensor x = f64(n, 0, 1).requiresGrad(true);
+    x.mul(x).exp().sum().backward();
+    long taken = BufferPool.takenCount();
+    Tensor z = Tensor.zeros(DType.FLOAT64, n);
+    assertTrue(BufferPool.takenCount() > taken, BufferPool.stats());
+    assertArrayEquals(new double[n], z.toDoubleArray(), 0);
+    Tensor sums =
+        Tensor.zeros(DType.FLOAT64, n)
+            .scatterAdd(0, Tensor.ofLongs(new long[] {0, 1}, 2), f64(2, 1, 2));
+    double[] expected = new double[n];
+    expected[0] = 1;
+    expected[1] = 2;
+    assertArrayEquals(expected, sums.toDoubleArray(), 0);
+  }
+
   @Test
   void gradientsWithThePoolEqualThoseWithoutIt() {
     List<Supplier<List<double[]>>> graphs = new ArrayList<>();

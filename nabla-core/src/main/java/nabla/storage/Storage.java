@@ -50,9 +50,25 @@ public final class Storage {
     this.h = h;
   }
 
-  /** A zero-filled buffer of {@code size} elements. */
+  /**
+   * A zero-filled buffer of {@code size} elements: a buffer from the {@link BufferPool}, zeroed,
+   * when one of this dtype and size is free (filling a recently used array costs less than the
+   * JVM's zeroing of a new one, and the pool takes back zero-filled buffers too, so they must be
+   * taken again or the pool fills with sizes nothing asks for), else a new one.
+   */
   public static Storage allocate(DType dtype, int size) {
-    Storage s = allocateNew(dtype, size);
+    Object pooled = BufferPool.take(dtype, size);
+    Storage s;
+    if (pooled == null) {
+      s = allocateNew(dtype, size);
+    } else if (pooled instanceof float[] fa) {
+      java.util.Arrays.fill(fa, 0, size, 0f);
+      s = new Storage(dtype, fa, null, null, null);
+    } else {
+      double[] da = (double[]) pooled;
+      java.util.Arrays.fill(da, 0, size, 0d);
+      s = new Storage(dtype, null, da, null, null);
+    }
     BufferPool.allocated(s, size);
     return s;
   }
