@@ -90,6 +90,27 @@ class VmapTest {
     }
   }
 
+  /**
+   * Differentiating through vmap with respect to a tensor the mapped function captures (not an
+   * argument): the replay must record for it, though no argument requires grad. d/dw of Σᵢ Σⱼ
+   * sin(xᵢⱼ wⱼ) is Σᵢ xᵢ cos(xᵢ w); a replay that recorded nothing would give no gradient.
+   */
+  @Test
+  void gradientWithRespectToACapturedTensorFlowsThroughTheBatch() {
+    Tensor w = f64(new double[] {0.5, -1.0, 2.0}, 3);
+    Tensor g = Autograd.grad(v -> Autograd.vmap(r -> r.mul(v).sin().sum()).apply(x).sum()).apply(w);
+    double[] xs = x.toDoubleArray();
+    double[] ws = w.toDoubleArray();
+    double[] expected = new double[3];
+    for (int i = 0; i < 4; i++) {
+      for (int j = 0; j < 3; j++) {
+        expected[j] += xs[i * 3 + j] * Math.cos(xs[i * 3 + j] * ws[j]);
+      }
+    }
+    assertFalse(Vmap.lastPlan().startsWith("loop"), Vmap.lastPlan());
+    assertArrayEquals(expected, g.toDoubleArray(), 1e-14);
+  }
+
   @Test
   void composesWithGradJvpAndItself() {
     // grad through a vmapped function: d/dx of sum_i f(x_i) = f'(x_i) row by row
