@@ -523,11 +523,10 @@ final class Vmap {
       boolean previous = s.enabled;
       List<Trace.Step> steps = trace.steps();
       List<String> looped = new ArrayList<>();
-      // Nodes recorded by the replay serve only a caller that differentiates through this vmap,
-      // with
-      // respect to an argument or a captured tensor: the function's own backward passes (grad
-      // inside vmap) were traced and are replayed as steps. With nothing outside requiring grad,
-      // the replay records nothing (and so can give its buffers back).
+      // Nodes recorded by the replay serve only a caller that differentiates through this vmap
+      // with respect to an argument or a captured tensor: the function's own backward passes
+      // (grad inside vmap) were traced and are replayed as steps. With nothing outside requiring
+      // grad, the replay records nothing (and so can give its buffers back).
       boolean record = false;
       for (Tensor a : args) {
         record |= a.requiresGrad();

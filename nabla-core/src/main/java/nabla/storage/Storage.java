@@ -1,5 +1,6 @@
 package nabla.storage;
 
+import java.util.Arrays;
 import nabla.DType;
 
 /**
@@ -57,20 +58,7 @@ public final class Storage {
    * taken again or the pool fills with sizes nothing asks for), else a new one.
    */
   public static Storage allocate(DType dtype, int size) {
-    Object pooled = BufferPool.take(dtype, size);
-    Storage s;
-    if (pooled == null) {
-      s = allocateNew(dtype, size);
-    } else if (pooled instanceof float[] fa) {
-      java.util.Arrays.fill(fa, 0, size, 0f);
-      s = new Storage(dtype, fa, null, null, null);
-    } else {
-      double[] da = (double[]) pooled;
-      java.util.Arrays.fill(da, 0, size, 0d);
-      s = new Storage(dtype, null, da, null, null);
-    }
-    BufferPool.allocated(s, size);
-    return s;
+    return allocate(dtype, size, true);
   }
 
   /**
@@ -79,13 +67,26 @@ public final class Storage {
    * size is free, else a new zero-filled one. Kernels use it for outputs they overwrite entirely.
    */
   public static Storage allocateForOverwrite(DType dtype, int size) {
+    return allocate(dtype, size, false);
+  }
+
+  private static Storage allocate(DType dtype, int size, boolean zero) {
     Object pooled = BufferPool.take(dtype, size);
-    Storage s =
-        pooled == null
-            ? allocateNew(dtype, size)
-            : pooled instanceof float[] fa
-                ? new Storage(dtype, fa, null, null, null)
-                : new Storage(dtype, null, (double[]) pooled, null, null);
+    Storage s;
+    if (pooled == null) {
+      s = allocateNew(dtype, size);
+    } else if (pooled instanceof float[] fa) {
+      if (zero) {
+        Arrays.fill(fa, 0, size, 0f);
+      }
+      s = new Storage(dtype, fa, null, null, null);
+    } else {
+      double[] da = (double[]) pooled;
+      if (zero) {
+        Arrays.fill(da, 0, size, 0d);
+      }
+      s = new Storage(dtype, null, da, null, null);
+    }
     BufferPool.allocated(s, size);
     return s;
   }
