@@ -850,7 +850,10 @@ final class VectorGemmDouble implements GemmKernelsDouble {
       int cOff,
       int crs,
       int ccs) {
-    double[] bt = new double[n * k];
+    // LANES spare elements: a masked load of the last column's tail that reaches past the end of
+    // its array takes the Vector API's per-lane bounds check, not the intrinsic (3 % of vmap's
+    // per-example input gradients went there)
+    double[] bt = new double[n * k + LANES];
     for (int j = 0; j < n; j++) {
       int s = bOff + j * bcs;
       for (int p = 0; p < k; p++) {
