@@ -543,6 +543,15 @@ final class Engine {
       counts.remove(t.storage);
     }
 
+    /** One use of t is done: its buffer goes back to the pool now if that was the last. */
+    void release(Tensor t) {
+      int[] c = counts.get(t.storage);
+      if (c != null && --c[0] <= 0) {
+        counts.remove(t.storage);
+        BufferPool.release(t.storage);
+      }
+    }
+
     /** Whether t's buffer is this pass's and t's one use is the only one. */
     boolean sole(Tensor t) {
       int[] c = counts.get(t.storage);

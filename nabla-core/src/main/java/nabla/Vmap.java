@@ -2,7 +2,6 @@ package nabla;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -565,7 +564,7 @@ final class Vmap {
           s.enabled = record && step.grad();
           Primitive p = step.primitive();
           // buffers made by a rule are the replay's own; not those made by user code
-          BufferPool.watch(buffers != null && !p.runsUserCode() ? buffers.owned : null);
+          BufferPool.watch(buffers != null && !p.runsUserCode() ? buffers.owned.counts : null);
           Tensor out;
           try {
             out = p.batch(in, flags);
@@ -655,16 +654,15 @@ final class Vmap {
 
     /**
      * The replay's own large buffers, given back to {@link BufferPool} once no later step reads
-     * them (as the engine gives back what a backward pass made and consumed): the storages that the
-     * batching rules allocated during this replay ({@link BufferPool#watch}), each with the number
-     * of the program's values over it that are still to be read (a view counts for its storage). A
-     * storage goes back when that number falls to zero; one the program returns, or that a value
-     * still to be read shares, never does; nor does anything when a step records a graph node or
-     * carries a tangent (the replay then keeps every value, since a node may have saved any of
-     * them).
+     * them, with the engine's bookkeeping ({@link Engine.Owned}: the storages that the batching
+     * rules allocated during this replay, each with the number of the program's values over it that
+     * are still to be read; a view counts for its storage). A storage goes back when that number
+     * falls to zero; one the program returns, or that a value still to be read shares, never does;
+     * nor does anything when a step records a graph node or carries a tangent (the replay then
+     * keeps every value, since a node may have saved any of them).
      */
     private static final class Buffers {
-      final Map<Storage, int[]> owned = new IdentityHashMap<>();
+      final Engine.Owned owned = new Engine.Owned();
       final int[] lastUse;
       final boolean[] dropped;
 
@@ -675,12 +673,9 @@ final class Vmap {
 
       /** Step k made value id: count it on its storage, or let it go now if nothing reads it. */
       void made(Tensor[] values, int id, int k) {
-        int[] live = owned.get(values[id].storage());
-        if (live != null) {
-          live[0]++;
-          if (lastUse[id] <= k) {
-            drop(values, id);
-          }
+        owned.hold(values[id]);
+        if (lastUse[id] <= k) {
+          drop(values, id);
         }
       }
 
@@ -694,15 +689,9 @@ final class Vmap {
       }
 
       private void drop(Tensor[] values, int id) {
-        if (dropped[id]) {
-          return; // read twice by its last step
-        }
-        dropped[id] = true;
-        Storage st = values[id].storage();
-        int[] live = owned.get(st);
-        if (live != null && --live[0] == 0) {
-          owned.remove(st);
-          BufferPool.release(st);
+        if (!dropped[id]) { // a value its last step reads twice is done once
+          dropped[id] = true;
+          owned.release(values[id]);
         }
       }
     }
