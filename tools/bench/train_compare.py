@@ -223,6 +223,18 @@ def torch_parts(args):
     opt = torch.optim.SGD(net.parameters(), lr=0.1)
     loss_fn = nn.CrossEntropyLoss()
     batch = images[:256]
+    ws = torch.randn(10, 784) * 0.01
+    softmax = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+    nn.init.normal_(softmax[1].weight, std=0.01)
+    nn.init.zeros_(softmax[1].bias)
+    softmax_opt = torch.optim.SGD(softmax.parameters(), lr=0.1)
+
+    def softmax_step():
+        l = loss_fn(softmax(batch), labels)
+        softmax_opt.zero_grad()
+        l.backward()
+        softmax_opt.step()
+        return l.item()
 
     def ce():
         l = logits.detach().requires_grad_(True)
@@ -243,8 +255,11 @@ def torch_parts(args):
         ("bwd h^T @ g -> [256,10] (grad W2^T)", lambda: h.t().matmul(g_out)),
         ("bwd x^T @ gH -> [784,256] (grad W1^T)", lambda: x.t().matmul(g_hidden)),
         ("cross-entropy fwd+bwd [256,10]", ce),
+        ("softmax fwd x[256,784] @ W^T -> [256,10]", lambda: x.matmul(ws.t())),
+        ("softmax bwd g^T @ x -> [10,784] (grad W)", lambda: g_out.t().matmul(x)),
         ("batch: 256 random rows of [60000,1,28,28] + labels", lambda: (images[rows], train_y[rows])),
         ("whole step (fwd, loss, zeroGrad, bwd, SGD) on a fixed batch", step),
+        ("softmax whole step on a fixed batch", softmax_step),
     ]
     pc = time.perf_counter
     results = {}
@@ -354,7 +369,7 @@ def parts_report(args, java, py, env):
             if out is not None:
                 runs[side].append(out["results"])
     names = list((runs["torch"] or runs["nabla"])[0].keys())
-    lines = [f"Parts of one MLP training step (batch 256, 784-256-10), µs per call, median over "
+    lines = [f"Parts of one training step (batch 256; MLP 784-256-10, softmax 784-10), µs per call, median over "
              f"{args.rounds} alternating process(es) of each side's medians; PyTorch threads "
              f"{args.threads}, Nabla threads {args.nabla_threads or 'default'}:", "",
              "| part | PyTorch | Nabla | PyTorch / Nabla |", "|---|---|---|---|"]

@@ -76,6 +76,9 @@ public final class TrainStepParts {
     SGD opt = new SGD(net.parameters(), 0.1);
     CrossEntropyLoss lossFn = new CrossEntropyLoss();
     Tensor batch = images.slice(0, 0, 256);
+    Tensor ws = g.normal(0, 0.01, 10, 784);
+    Sequential softmax = TrainEpochs.model("softmax", 0);
+    SGD softmaxOpt = new SGD(softmax.parameters(), 0.1);
 
     Map<String, Supplier<Object>> parts = new LinkedHashMap<>();
     parts.put("fwd1 x[256,784] @ W1^T -> [256,256]", () -> x.matmul(w1.transpose()));
@@ -90,6 +93,8 @@ public final class TrainStepParts {
           lossFn.forward(l, labels).backward();
           return l.grad();
         });
+    parts.put("softmax fwd x[256,784] @ W^T -> [256,10]", () -> x.matmul(ws.transpose()));
+    parts.put("softmax bwd g^T @ x -> [10,784] (grad W)", () -> gOut.transpose().matmul(x));
     parts.put("batch: 256 random rows of [60000,1,28,28] + labels", () -> train.batch(rows));
     parts.put(
         "whole step (fwd, loss, zeroGrad, bwd, SGD) on a fixed batch",
@@ -98,6 +103,15 @@ public final class TrainStepParts {
           opt.zeroGrad();
           l.backward();
           opt.step();
+          return l.item();
+        });
+    parts.put(
+        "softmax whole step on a fixed batch",
+        () -> {
+          Tensor l = lossFn.forward(softmax.forward(batch), labels);
+          softmaxOpt.zeroGrad();
+          l.backward();
+          softmaxOpt.step();
           return l.item();
         });
     if (List.of(args).contains("--set-to-none")) {
