@@ -656,7 +656,7 @@ public final class Autograd {
     return MultiTransforms.jacrev("jacrev", f, xs, strict);
   }
 
-  /** jacrev by the batched pass only: null when some node has no batched rule (for tests). */
+  /** jacrev by vmap of the VJP only (never the per-row loop; for tests). */
   static Tensor jacrevBatched(Function<Tensor, Tensor> f, Tensor x) {
     return Transforms.jacrev(f, x, true, false);
   }

@@ -185,7 +185,7 @@ final class Engine {
       boolean retainGraph,
       boolean createGraph,
       Map<Tensor, Tensor> capture) {
-    run(roots, heads, retainGraph, createGraph, capture, false, false);
+    run(roots, heads, retainGraph, createGraph, capture, false);
   }
 
   /**
@@ -195,51 +195,25 @@ final class Engine {
    */
   static void backwardToBoundary(
       Tensor root, Tensor head, boolean createGraph, Map<Tensor, Tensor> capture) {
-    run(new Tensor[] {root}, new Tensor[] {head}, true, createGraph, capture, false, true);
+    run(new Tensor[] {root}, new Tensor[] {head}, true, createGraph, capture, true);
   }
 
   /**
-   * Most elements one intermediate gradient of a batched pass may hold (b × numel), and one value
-   * of vmap's batched Jacobians (jacrev's fallback, jacfwd); not final so that a test can lower it
-   * to exercise chunking.
+   * Most elements one value of vmap's batched Jacobians ({@code jacrev}, {@code jacfwd}, {@code
+   * hessian}) may hold (rows × numel); not final so that a test can lower it to exercise chunking.
    */
   static long batchElements = 1L << 24;
 
-  /** {@link #backwardBatched}'s answer when a node on the way has no batched rule. */
-  static final int BATCH_UNSUPPORTED = -1;
-
-  /**
-   * Batched reverse-mode sweep: {@code head} has shape {@code [b] ++ root.shape} (b stacked head
-   * gradients), every gradient carries that leading dimension, and the captured gradients come back
-   * with shape {@code [b] ++ input.shape}: b vector-Jacobian products in one pass, through the
-   * primitives' {@link Primitive#vjpBatched} rules. Keeps the graph (retainGraph).
-   *
-   * <p>Nothing is computed when a node that leads to a captured tensor lacks a batched rule
-   * (returns {@link #BATCH_UNSUPPORTED}) or when b rows would make an intermediate gradient larger
-   * than {@link #batchElements} (returns how many rows fit, at least 1, fewer than b). On success
-   * returns b.
-   */
-  static int backwardBatched(
-      Tensor root, Tensor head, boolean createGraph, Map<Tensor, Tensor> capture) {
-    return run(new Tensor[] {root}, new Tensor[] {head}, true, createGraph, capture, true, false);
-  }
-
-  private static int run(
+  private static void run(
       Tensor[] roots,
       Tensor[] heads,
       boolean retainGraph,
       boolean createGraph,
       Map<Tensor, Tensor> capture,
-      boolean batched,
       boolean boundary) {
-    int rows = batched ? heads[0].shape()[0] : 1;
     GradMode.State state = GradMode.state();
-    Pass pass = new Pass(state.nextPassId(), batched);
-    if (BufferPool.enabled()
-        && !batched
-        && !createGraph
-        && !state.forwardActive()
-        && !Trace.anyActive()) {
+    Pass pass = new Pass(state.nextPassId());
+    if (BufferPool.enabled() && !createGraph && !state.forwardActive() && !Trace.anyActive()) {
       pass.buffers = new Owned();
     }
     Map<Storage, int[]> outerWatch = BufferPool.watch(null); // a nested pass is not the outer's
@@ -263,12 +237,6 @@ final class Engine {
       if (capture != null) {
         markLeadingTo(order, capture, pass);
       }
-      if (batched) {
-        int fit = batchedRowsThatFit(order, rows, pass);
-        if (fit < rows) {
-          return fit;
-        }
-      }
       state.enabled = createGraph;
       boolean anomalyChecks = state.anomaly && state.anomalyChecksValues;
       for (Node node : order) {
@@ -286,7 +254,7 @@ final class Engine {
           throw new IllegalStateException("backward: " + node.name() + " was freed meanwhile");
         }
         Owned owned = pass.buffers;
-        Hooks.Lists hooks = batched ? null : Hooks.of(out);
+        Hooks.Lists hooks = Hooks.of(out);
         if (hooks != null) {
           if (owned != null) {
             owned.escape(g); // the user's hooks see it
@@ -318,18 +286,13 @@ final class Engine {
         Tensor[] grads;
         Tensor[] gis = new Tensor[inputs.length];
         try {
-          grads =
-              !any
-                  ? new Tensor[0]
-                  : batched
-                      ? node.primitive.vjpBatched(g, out, inputs, needs)
-                      : node.primitive.vjp(g, out, inputs, needs);
+          grads = !any ? new Tensor[0] : node.primitive.vjp(g, out, inputs, needs);
           if (anomalyChecks) {
             Anomaly.checkGradients(node, g, grads, needs);
           }
           for (int i = 0; i < inputs.length; i++) {
             if (needs[i] && grads[i] != null) {
-              gis[i] = reduceTo(grads[i], inputs[i], node, i, batched ? 1 : 0);
+              gis[i] = reduceTo(grads[i], inputs[i], node, i);
             }
           }
         } finally {
@@ -369,7 +332,6 @@ final class Engine {
         }
       }
       pass.flushHookedLeaves(createGraph, capture);
-      return rows;
     } finally {
       BufferPool.watch(outerWatch);
       state.enabled = previous;
@@ -388,9 +350,6 @@ final class Engine {
     /** Bookkeeping of nodes owned by another pass (concurrent, or the one enclosing this). */
     Map<Node, Book> side;
 
-    /** Batched passes call no hooks (their gradients carry a row dimension). */
-    final boolean batched;
-
     /** The buffers this pass made and may return to the pool; null when it pools nothing. */
     Owned buffers;
 
@@ -400,14 +359,13 @@ final class Engine {
     /** The held leaves in the order they were first reached (the order their hooks run in). */
     List<Tensor> hookedOrder;
 
-    Pass(long id, boolean batched) {
+    Pass(long id) {
       this.id = id;
-      this.batched = batched;
     }
 
     /** Holds g for a leaf with hooks (so they see its whole gradient once); false if none. */
     boolean holdForHooks(Tensor leaf, Tensor g) {
-      if (batched || Hooks.of(leaf) == null) {
+      if (Hooks.of(leaf) == null) {
         return false;
       }
       if (buffers != null) {
@@ -663,58 +621,29 @@ final class Engine {
     }
   }
 
-  /**
-   * In a batched pass, how many of {@code rows} head rows can go through at once: {@link
-   * #BATCH_UNSUPPORTED} if a node that leads to a captured tensor has no batched rule, fewer than
-   * {@code rows} if an intermediate gradient would exceed {@link #batchElements}.
-   */
-  private static int batchedRowsThatFit(List<Node> order, int rows, Pass pass) {
-    long widest = 1;
-    for (Node n : order) {
-      if (!pass.book(n).needed || n.inputs == null) {
-        continue;
-      }
-      if (!n.primitive.supportsBatchedVjp()) {
-        return BATCH_UNSUPPORTED;
-      }
-      widest = Math.max(widest, n.output.numel());
-      for (Tensor in : n.inputs) {
-        widest = Math.max(widest, in.numel());
-      }
-    }
-    return (int) Math.max(1, Math.min(rows, batchElements / widest));
-  }
-
-  /**
-   * Undoes broadcasting: sums a gradient down to its input's shape (the one place that does). The
-   * first {@code batchDims} dimensions of {@code g} (a batched pass's row dimension) are kept as
-   * they are.
-   */
-  static Tensor reduceTo(Tensor g, Tensor input, Node node, int index, int batchDims) {
+  /** Undoes broadcasting: sums a gradient down to its input's shape (the one place that does). */
+  static Tensor reduceTo(Tensor g, Tensor input, Node node, int index) {
     int[] target = input.shape; // never written below
     int[] shape = g.shape;
     Tensor r = g;
-    if (shape.length - batchDims != target.length || !sameTail(shape, batchDims, target)) {
-      int lead = shape.length - batchDims - target.length;
+    if (!Arrays.equals(shape, target)) {
+      int lead = shape.length - target.length;
       if (lead < 0) {
-        throw invalidGradient(node, index, shape, target, batchDims);
+        throw invalidGradient(node, index, shape, target);
       }
       List<Integer> axes = new ArrayList<>();
-      for (int i = batchDims; i < shape.length; i++) {
-        int j = i - batchDims;
-        if (j < lead || (target[j - lead] == 1 && shape[i] != 1)) {
+      for (int i = 0; i < shape.length; i++) {
+        if (i < lead || (target[i - lead] == 1 && shape[i] != 1)) {
           axes.add(i);
-        } else if (shape[i] != target[j - lead]) {
+        } else if (shape[i] != target[i - lead]) {
           // Never reshape a gradient into place: only broadcasting is undone here.
-          throw invalidGradient(node, index, shape, target, batchDims);
+          throw invalidGradient(node, index, shape, target);
         }
       }
       if (!axes.isEmpty()) {
         r = r.sum(axes.stream().mapToInt(Integer::intValue).toArray(), true);
       }
-      int[] full = Arrays.copyOf(shape, batchDims + target.length);
-      System.arraycopy(target, 0, full, batchDims, target.length);
-      r = r.reshape(full);
+      r = r.reshape(target.clone());
     }
     if (r.dtype() != input.dtype()) {
       r = r.to(input.dtype());
@@ -722,25 +651,14 @@ final class Engine {
     return r;
   }
 
-  /** Whether shape[batchDims..] equals target (a loop: these arrays have a handful of entries). */
-  private static boolean sameTail(int[] shape, int batchDims, int[] target) {
-    for (int i = 0; i < target.length; i++) {
-      if (shape[batchDims + i] != target[i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private static IllegalStateException invalidGradient(
-      Node node, int index, int[] shape, int[] target, int batchDims) {
+      Node node, int index, int[] shape, int[] target) {
     return new IllegalStateException(
         node.name()
             + " returned an invalid gradient for its input "
             + index
             + ": shape "
             + Arrays.toString(shape)
-            + (batchDims > 0 ? " (with " + batchDims + " leading batch dimension)" : "")
             + ", but the input has shape "
             + Arrays.toString(target)
             + "; a VJP rule must return a gradient of the input's shape, or of a shape that"

@@ -1,9 +1,5 @@
 package nabla;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import nabla.storage.Shapes;
 
@@ -265,22 +261,12 @@ final class Transforms {
 
   /**
    * All rows of the Jacobian of y with respect to each of {@code xis}, shapes [y.numel] ++
-   * xis[k].shape (null for a tensor y does not reach), batched: by the engine's batched backward
-   * pass when every node on the way has a batched VJP rule (the fastest for small graphs: it walks
-   * the graph once), else by {@code vmap} of the vector-Jacobian product ({@link #vmapRows}), which
-   * also batches user-defined functions and checkpoints.
+   * xis[k].shape (null for a tensor y does not reach), by {@code vmap} of the vector-Jacobian
+   * product over the rows of the identity (JAX's and functorch's jacrev), so each VJP rule runs
+   * once on a batch of seeds. Never null: vmap itself falls back to one backward pass per row when
+   * it must (a rule without a batching rule, a user function that reads values).
    */
   static Tensor[] batchedRows(Tensor y, Tensor[] xis, boolean createGraph) {
-    Tensor[] rows = engineRows(y, xis, createGraph);
-    return rows != null ? rows : vmapRows(y, xis, createGraph);
-  }
-
-  /**
-   * {@link #batchedRows} by {@code vmap} of the vector-Jacobian product over the rows of the
-   * identity (JAX's and functorch's jacrev), so the VJP rules run once on a batch of seeds. Never
-   * null: vmap itself falls back to one backward pass per row when it must.
-   */
-  static Tensor[] vmapRows(Tensor y, Tensor[] xis, boolean createGraph) {
     int m = y.numel();
     boolean[] reached = new boolean[xis.length];
     int[] sizes = new int[xis.length];
@@ -323,59 +309,6 @@ final class Transforms {
             reached[first + k] ? part.reshape(concat(new int[] {m}, wrt[k].shape())) : null;
         at += n;
       }
-    }
-    return out;
-  }
-
-  /**
-   * All rows of the Jacobian of y with respect to each of {@code xis}, shapes [y.numel] ++
-   * xis[k].shape (null for a tensor y does not reach), from batched backward passes seeded with
-   * rows of the identity; null if the graph needs the fallback of one pass per row.
-   */
-  static Tensor[] engineRows(Tensor y, Tensor[] xis, boolean createGraph) {
-    int m = y.numel();
-    int chunk = m;
-    List<List<Tensor>> parts = new ArrayList<>();
-    for (int k = 0; k < xis.length; k++) {
-      parts.add(new ArrayList<>());
-    }
-    boolean[] reached = new boolean[xis.length];
-    for (int start = 0; start < m; ) {
-      int count = Math.min(chunk, m - start);
-      Tensor seed = Tensor.zeros(y.dtype(), count, m);
-      for (int i = 0; i < count; i++) {
-        seed.storage().setDouble(i * m + start + i, 1);
-      }
-      seed = seed.reshape(concat(new int[] {count}, y.shape()));
-      Map<Tensor, Tensor> capture = new LinkedHashMap<>();
-      for (Tensor xi : xis) {
-        capture.put(xi, null);
-      }
-      int done = Engine.backwardBatched(y, seed, createGraph, capture);
-      if (done == Engine.BATCH_UNSUPPORTED) {
-        return null;
-      }
-      if (done < count) {
-        chunk = done;
-        continue;
-      }
-      for (int k = 0; k < xis.length; k++) {
-        Tensor g = capture.get(xis[k]);
-        reached[k] |= g != null;
-        parts
-            .get(k)
-            .add(
-                g != null
-                    ? g
-                    : Tensor.zeros(xis[k].dtype(), concat(new int[] {count}, xis[k].shape())));
-      }
-      start += count;
-    }
-    Tensor[] out = new Tensor[xis.length];
-    for (int k = 0; k < xis.length; k++) {
-      List<Tensor> p = parts.get(k);
-      out[k] =
-          !reached[k] ? null : p.size() == 1 ? p.get(0) : Tensor.cat(0, p.toArray(new Tensor[0]));
     }
     return out;
   }

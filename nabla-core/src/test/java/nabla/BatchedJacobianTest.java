@@ -6,12 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.Random;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import nabla.ops.PrimitiveSpecs;
@@ -21,9 +16,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The batched Jacobians behind {@code jacrev} and {@code hessian} (the engine's batched backward
- * pass, and vmap of the VJP where a node has no batched rule) against the per-row loop they
- * replace, for every entry of the primitive spec table (float64).
+ * The batched Jacobians behind {@code jacrev} and {@code hessian} (vmap of the VJP over the rows of
+ * the identity) against the per-row loop they replace, for every entry of the primitive spec table
+ * (float64).
  */
 class BatchedJacobianTest {
   static Stream<Spec> specs() {
@@ -31,69 +26,14 @@ class BatchedJacobianTest {
   }
 
   /**
-   * The primitives of f's graph at x that lead to x and have no batched rule: the batched pass must
-   * decline exactly when there is one.
-   */
-  private static Set<String> withoutBatchedRule(Function<Tensor, Tensor> f, Tensor x) {
-    Tensor xi = x.alias().requiresGrad(true);
-    Tensor y;
-    try (var s = Autograd.enableGrad()) {
-      y = f.apply(xi);
-    }
-    Set<String> missing = new TreeSet<>();
-    Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    leadsTo(y, xi, seen, missing, new IdentityHashMap<>());
-    return missing;
-  }
-
-  private static boolean leadsTo(
-      Tensor t, Tensor x, Set<Node> seen, Set<String> missing, Map<Node, Boolean> memo) {
-    if (t == x) {
-      return true;
-    }
-    Node n = t.gradFn();
-    if (n == null) {
-      return false;
-    }
-    Boolean known = memo.get(n);
-    if (known != null) {
-      return known;
-    }
-    boolean leads = false;
-    for (Tensor in : n.inputs()) {
-      leads |= leadsTo(in, x, seen, missing, memo);
-    }
-    memo.put(n, leads);
-    if (leads && !n.primitive().supportsBatchedVjp()) {
-      missing.add(n.primitive().kind().displayName());
-    }
-    return leads;
-  }
-
-  /**
-   * Compares the batched Jacobian with the loop: the engine's batched pass when every node has a
-   * batched rule, vmap of the VJP otherwise (user-defined functions, checkpoints); both also
-   * directly.
+   * Compares the batched Jacobian (vmap of the VJP, which also batches user-defined functions and
+   * checkpoints) with the loop, directly and through {@code Autograd.jacrev}.
    */
   private static void check(String what, Function<Tensor, Tensor> f, Tensor x, double tol) {
     Tensor looped = Autograd.jacrevLooped(f, x);
     Tensor batched = Autograd.jacrevBatched(f, x);
     assertNotNull(batched, what + ": not batched");
     assertSame(what + " (batched)", looped, batched, tol);
-    Set<String> missing = withoutBatchedRule(f, x);
-    Tensor xi = x.alias().requiresGrad(true);
-    Tensor y;
-    try (var s = Autograd.enableGrad()) {
-      y = f.apply(xi);
-    }
-    if (y.requiresGrad() && y.numel() > 0) {
-      Tensor[] engine = Transforms.engineRows(y, new Tensor[] {xi}, false);
-      assertEquals(missing.isEmpty(), engine != null, what + ": engine pass, missing " + missing);
-      Tensor[] vmapped = Transforms.vmapRows(y, new Tensor[] {xi}, false);
-      if (vmapped[0] != null) {
-        assertSame(what + " (vmap of vjp)", looped, vmapped[0].reshape(looped.shape()), tol);
-      }
-    }
     assertSame(what + " (Autograd.jacrev)", looped, Autograd.jacrev(f, x), tol);
   }
 

@@ -87,14 +87,6 @@ final class Indexing {
     }
 
     @Override
-    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
-      int b = g.shape()[0];
-      Tensor zeros = Tensor.zeros(in[0].dtype(), batched(b, in[0].shape()));
-      Tensor index = in[1].expand(batched(b, in[1].shape()));
-      return new Tensor[] {zeros.scatterAdd(dim + 1, index, g), null};
-    }
-
-    @Override
     public Tensor jvp(Tensor[] t, Tensor out, Tensor[] in) {
       return t[0] == null ? null : t[0].expand(in[0].shape()).gather(dim, in[1]);
     }
@@ -164,20 +156,6 @@ final class Indexing {
         gSrc = g.gather(dim, in[1]);
         if (!java.util.Arrays.equals(gSrc.shape(), in[2].shape())) {
           gSrc = Primitives.zeroExtend(gSrc, in[2].shape());
-        }
-      }
-      return new Tensor[] {g, null, gSrc};
-    }
-
-    @Override
-    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
-      Tensor gSrc = null;
-      if (needs[2]) {
-        int b = g.shape()[0];
-        gSrc = g.gather(dim + 1, in[1].expand(batched(b, in[1].shape())));
-        int[] srcShape = batched(b, in[2].shape());
-        if (!java.util.Arrays.equals(gSrc.shape(), srcShape)) {
-          gSrc = Primitives.zeroExtend(gSrc, srcShape);
         }
       }
       return new Tensor[] {g, null, gSrc};

@@ -57,13 +57,6 @@ final class LogSoftmax extends Primitive {
     return new Tensor[] {g.sub(y.exp().mul(g.sum(ax, true)))};
   }
 
-  /** The VJP with the sum one axis further right (g has a leading batch dimension). */
-  @Override
-  public Tensor[] vjpBatched(Tensor g, Tensor y, Tensor[] in, boolean[] needs) {
-    Tensor sum = y.dim() == 0 ? g : g.sum(new int[] {axis + 1}, true);
-    return new Tensor[] {g.sub(y.exp().mul(sum))};
-  }
-
   @Override
   public Tensor jvp(Tensor[] t, Tensor y, Tensor[] in) {
     if (t[0] == null) {

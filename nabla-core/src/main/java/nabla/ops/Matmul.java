@@ -193,9 +193,6 @@ final class Matmul extends Primitive {
     return offsets;
   }
 
-  /**
-   * Also the batched rule: the batch dimension of g broadcasts against the operands' batch dims.
-   */
   @Override
   public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
     return new Tensor[] {

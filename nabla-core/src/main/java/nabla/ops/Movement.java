@@ -48,11 +48,6 @@ final class Movement {
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       return new Tensor[] {g.reshape(in[0].shape())};
     }
-
-    @Override
-    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
-      return new Tensor[] {g.reshape(batched(g.shape()[0], in[0].shape()))};
-    }
   }
 
   /** Broadcast view (stride 0); the engine's reduce-to-shape is its whole VJP. */
@@ -178,16 +173,6 @@ final class Movement {
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       return new Tensor[] {g.permute(inverse(g.dim()))};
     }
-
-    @Override
-    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
-      int[] inv = inverse(g.dim() - 1);
-      int[] perm = new int[inv.length + 1];
-      for (int i = 0; i < inv.length; i++) {
-        perm[i + 1] = inv[i] + 1;
-      }
-      return new Tensor[] {g.permute(perm)};
-    }
   }
 
   /** A strided view x[start:start+len*step:step] along one dimension (normalised bounds). */
@@ -248,12 +233,6 @@ final class Movement {
     @Override
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       return new Tensor[] {Primitives.applyPad(g, in[0].shape(), dim, start, step)};
-    }
-
-    @Override
-    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
-      int[] shape = batched(g.shape()[0], in[0].shape());
-      return new Tensor[] {Primitives.applyPad(g, shape, dim + 1, start, step)};
     }
   }
 
@@ -318,12 +297,6 @@ final class Movement {
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       int len = length(in[0]);
       return new Tensor[] {g.slice(dim, start, start + len * step, step)};
-    }
-
-    @Override
-    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
-      int len = length(in[0]);
-      return new Tensor[] {g.slice(dim + 1, start, start + len * step, step)};
     }
   }
 
@@ -401,20 +374,6 @@ final class Movement {
         int n = in[i].shape()[dim];
         if (needs[i]) {
           r[i] = g.slice(dim, at, at + n, 1);
-        }
-        at += n;
-      }
-      return r;
-    }
-
-    @Override
-    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
-      Tensor[] r = new Tensor[in.length];
-      int at = 0;
-      for (int i = 0; i < in.length; i++) {
-        int n = in[i].shape()[dim];
-        if (needs[i]) {
-          r[i] = g.slice(dim + 1, at, at + n, 1);
         }
         at += n;
       }

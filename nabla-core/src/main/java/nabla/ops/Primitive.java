@@ -9,8 +9,7 @@ import nabla.Tensor;
  *
  * <p>An instance carries the primitive's parameters (axes, target shape, ...); {@link #kind()}
  * names which row of the closed table {@link PrimitiveKind} it is, and that row holds the traits
- * the engine reads ({@link #savesInputs()}, {@link #savesOutput()}, {@link #supportsBatchedVjp()},
- * linearity).
+ * the engine reads ({@link #savesInputs()}, {@link #savesOutput()}, linearity).
  *
  * <p>Conventions shared by every primitive:
  *
@@ -86,36 +85,7 @@ public abstract class Primitive {
         : null;
   }
 
-  /**
-   * Whether this primitive has a batched reverse-mode rule ({@link #vjpBatched}). The engine's
-   * batched backward, which computes many vector-Jacobian products in one pass (it is how {@code
-   * Autograd.jacrev} and {@code Autograd.hessian} build a Jacobian), runs only when every node it
-   * must traverse answers yes; otherwise the caller falls back to one backward pass per row. False
-   * unless the table row says so, so a new primitive is always correct before it is fast.
-   */
-  public boolean supportsBatchedVjp() {
-    return row().supportsBatchedVjp();
-  }
-
-  /**
-   * Reverse-mode rule for a stack of output gradients: {@code gradOutput} has one extra leading
-   * (batch) dimension, shape {@code [b] ++ output.shape}, and each returned gradient must have
-   * shape {@code [b] ++} (the input's shape or the output's broadcast shape); the engine sums
-   * broadcast dimensions away while keeping the batch dimension. Row {@code i} of every result must
-   * equal what {@link #vjp} returns for row {@code i} of {@code gradOutput}.
-   *
-   * <p>The default calls {@link #vjp} unchanged, which is right for rules that only combine the
-   * gradient elementwise with values (broadcasting aligns shapes on the right, so the leading batch
-   * dimension passes through). Rules that name axes or shapes (reductions, reshape, permute,
-   * slices, indexing) override this with the axes shifted by one. Only called when {@link
-   * #supportsBatchedVjp()} is true.
-   */
-  public Tensor[] vjpBatched(
-      Tensor gradOutput, Tensor output, Tensor[] inputs, boolean[] needsGrad) {
-    return vjp(gradOutput, output, inputs, needsGrad);
-  }
-
-  /** {@code [b] ++ shape}: a shape with a leading batch dimension, for {@link #vjpBatched}. */
+  /** {@code [b] ++ shape}: a shape with a leading batch dimension, for the batching rules. */
   protected static int[] batched(int b, int[] shape) {
     int[] r = new int[shape.length + 1];
     r[0] = b;

@@ -28,8 +28,7 @@ import nabla.kernels.UnaryOp;
  * </ul>
  *
  * <p>{@code reads} names what the rules read besides shapes: the input values, the output value,
- * both or nothing; only those are checked against later in-place writes. {@code .batched()} marks
- * primitives with a batched VJP ({@link Primitive#vjpBatched}); elementwise rows always have one.
+ * both or nothing; only those are checked against later in-place writes.
  */
 public enum PrimitiveKind {
   // elementwise, one input: the kernel, then seed · f'(x) given the input x and the output y
@@ -121,32 +120,32 @@ public enum PrimitiveKind {
   COMPARE(elementwise(NOTHING)),
   WHERE(elementwise(INPUT)),
   // reductions: rules in Reductions and LogSoftmax
-  SUM(linear().batched()),
-  MAX(rules(BOTH).batched()),
-  MIN(rules(BOTH).batched()),
-  ARGMAX(rules(NOTHING).batched()),
-  ARGMIN(rules(NOTHING).batched()),
-  NORM(rules(BOTH).batched()),
-  LOG_SOFTMAX(rules(OUTPUT).batched()),
+  SUM(linear()),
+  MAX(rules(BOTH)),
+  MIN(rules(BOTH)),
+  ARGMAX(rules(NOTHING)),
+  ARGMIN(rules(NOTHING)),
+  NORM(rules(BOTH)),
+  LOG_SOFTMAX(rules(OUTPUT)),
   // scans along one dimension: rules in Scans (prod, sort and the other selections compose these
   // with gather)
-  CUMSUM(linear().batched()),
-  CUMPROD(rules(BOTH).batched()),
-  LOG_CUMSUM_EXP(rules(BOTH).batched()),
+  CUMSUM(linear()),
+  CUMPROD(rules(BOTH)),
+  LOG_CUMSUM_EXP(rules(BOTH)),
   // data movement: linear, the VJP is the transposed movement (in Movement)
-  RESHAPE(linear().batched()),
-  EXPAND(linear().batched()),
-  PERMUTE(linear().batched()),
-  SLICE(linear().batched()),
-  PAD(linear().batched()),
-  CAT(linear().batched()),
-  CONTIGUOUS(linear().batched()),
-  CAST(linear().batched()),
+  RESHAPE(linear()),
+  EXPAND(linear()),
+  PERMUTE(linear()),
+  SLICE(linear()),
+  PAD(linear()),
+  CAT(linear()),
+  CONTIGUOUS(linear()),
+  CAST(linear()),
   // indexing: rules in Indexing
-  GATHER(rules(INPUT).batched()),
-  SCATTER_ADD(rules(INPUT).batched()),
+  GATHER(rules(INPUT)),
+  SCATTER_ADD(rules(INPUT)),
   // linear algebra
-  MATMUL(rules(INPUT).batched()),
+  MATMUL(rules(INPUT)),
   // user-defined functions (nabla.CustomFunction), first-class like the others
   CUSTOM(rules(BOTH));
 
@@ -167,43 +166,37 @@ public enum PrimitiveKind {
   }
 
   /** A row's columns, built by the helpers below. {@code rule} is null unless elementwise. */
-  record Row(
-      boolean linear, boolean elementwise, Reads reads, boolean batchedVjp, Elementwise.Rule rule) {
-    /** The same row with a batched VJP. */
-    Row batched() {
-      return new Row(linear, elementwise, reads, true, rule);
-    }
-  }
+  record Row(boolean linear, boolean elementwise, Reads reads, Elementwise.Rule rule) {}
 
   private static Row unary(UnaryOp kernel, Reads reads, Elementwise.UnaryPartial partial) {
-    return new Row(false, true, reads, true, new Elementwise.UnaryRule(kernel, partial));
+    return new Row(false, true, reads, new Elementwise.UnaryRule(kernel, partial));
   }
 
   private static Row binary(
       BinaryOp kernel, Reads reads, Elementwise.BinaryPartial a, Elementwise.BinaryPartial b) {
-    return new Row(false, true, reads, true, new Elementwise.BinaryRule(kernel, a, b));
+    return new Row(false, true, reads, new Elementwise.BinaryRule(kernel, a, b));
   }
 
   /** Elementwise without partials: the rules are written in the primitive's class. */
   private static Row elementwise(Reads reads) {
-    return new Row(false, true, reads, true, null);
+    return new Row(false, true, reads, null);
   }
 
   private static Row linear() {
-    return new Row(true, false, NOTHING, false, null);
+    return new Row(true, false, NOTHING, null);
   }
 
   private static Row linear(UnaryOp kernel, Elementwise.UnaryPartial partial) {
-    return new Row(true, true, NOTHING, true, new Elementwise.UnaryRule(kernel, partial));
+    return new Row(true, true, NOTHING, new Elementwise.UnaryRule(kernel, partial));
   }
 
   private static Row linear(
       BinaryOp kernel, Elementwise.BinaryPartial a, Elementwise.BinaryPartial b) {
-    return new Row(true, true, NOTHING, true, new Elementwise.BinaryRule(kernel, a, b));
+    return new Row(true, true, NOTHING, new Elementwise.BinaryRule(kernel, a, b));
   }
 
   private static Row rules(Reads reads) {
-    return new Row(false, false, reads, false, null);
+    return new Row(false, false, reads, null);
   }
 
   private final Row row;
@@ -244,11 +237,6 @@ public enum PrimitiveKind {
   /** Whether the rules read the output value. */
   public boolean savesOutput() {
     return row.reads.output();
-  }
-
-  /** Whether the primitive has a batched VJP rule ({@link Primitive#supportsBatchedVjp()}). */
-  public boolean supportsBatchedVjp() {
-    return row.batchedVjp;
   }
 
   /** The kernel and partials of an elementwise row; null for the others. */

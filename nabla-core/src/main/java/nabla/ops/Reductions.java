@@ -73,11 +73,6 @@ final class Reductions {
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       return new Tensor[] {unreduce(g, in[0], axes)};
     }
-
-    @Override
-    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
-      return new Tensor[] {unreduceBatched(g, in[0], axes)};
-    }
   }
 
   /** max or min over axes; the gradient is shared evenly among tied extreme elements. */
@@ -116,12 +111,6 @@ final class Reductions {
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       Tensor x = in[0];
       return new Tensor[] {unreduce(g, x, axes).mul(share(x, out.detach()))};
-    }
-
-    @Override
-    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
-      Tensor x = in[0];
-      return new Tensor[] {unreduceBatched(g, x, axes).mul(share(x, out.detach()))};
     }
 
     @Override
@@ -226,12 +215,6 @@ final class Reductions {
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       Tensor x = in[0];
       return new Tensor[] {unreduce(g, x, axes).mul(derivative(x, out))};
-    }
-
-    @Override
-    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
-      Tensor x = in[0];
-      return new Tensor[] {unreduceBatched(g, x, axes).mul(derivative(x, out))};
     }
 
     @Override

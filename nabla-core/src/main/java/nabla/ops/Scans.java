@@ -133,11 +133,6 @@ final class Scans {
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       return new Tensor[] {reverseCumsum(g, dim)};
     }
-
-    @Override
-    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
-      return new Tensor[] {reverseCumsum(g, dim + 1)};
-    }
   }
 
   /**
@@ -191,11 +186,6 @@ final class Scans {
     @Override
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       return grad(g, out, in[0], dim);
-    }
-
-    @Override
-    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
-      return grad(g, out, in[0], dim + 1);
     }
 
     @Override
@@ -253,11 +243,6 @@ final class Scans {
     @Override
     public Tensor[] vjp(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
       return grad(g, out, in[0], dim);
-    }
-
-    @Override
-    public Tensor[] vjpBatched(Tensor g, Tensor out, Tensor[] in, boolean[] needs) {
-      return grad(g, out, in[0], dim + 1);
     }
 
     @Override

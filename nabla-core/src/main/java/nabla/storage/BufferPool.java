@@ -22,9 +22,10 @@ import nabla.DType;
  * the pool never causes an error the plain path would not have had. Thread-safe.
  *
  * <p>Settings (system properties, read once): {@code nabla.pool=false} turns the pool off; {@code
- * nabla.pool.minElements} (default 16384) is the smallest buffer pooled; {@code nabla.pool.poison}
- * fills every returned buffer with NaN (a test mode: a kernel that used a returned buffer, or did
- * not overwrite a taken one, shows NaN).
+ * nabla.pool.minElements} (default 4096, 16 KiB of float32, so that the 100 × 100 intermediates of
+ * a Jacobian's batch are pooled; BENCHMARKS.md has the measurement) is the smallest buffer pooled;
+ * {@code nabla.pool.poison} fills every returned buffer with NaN (a test mode: a kernel that used a
+ * returned buffer, or did not overwrite a taken one, shows NaN).
  *
  * <pre>{@code
  * Tensor x = Tensor.randn(1000, 1000).requiresGrad(true);
@@ -38,7 +39,7 @@ public final class BufferPool {
   private BufferPool() {}
 
   private static final boolean ENABLED = !"false".equals(System.getProperty("nabla.pool"));
-  private static volatile int minElements = Integer.getInteger("nabla.pool.minElements", 1 << 14);
+  private static volatile int minElements = Integer.getInteger("nabla.pool.minElements", 1 << 12);
   private static volatile boolean poison = Boolean.getBoolean("nabla.pool.poison");
   private static volatile long limitBytes =
       Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 8);
