@@ -14,12 +14,13 @@ import nabla.nn.Sequential;
 import nabla.optim.SGD;
 
 /**
- * Times the parts of one D2L MLP training step (batch 256, 784-256-10) one by one and prints the
- * median seconds per call as JSON: the five matrix products with the shapes and layouts nabla.nn
- * gives them, the loss forward and backward, the whole step on a fixed batch, and the batching of
- * 256 random rows. {@code tools/bench/train_compare.py --parts} runs the same list in PyTorch and
- * prints both side by side. Timing: warm-up for 1.5 s (and at least 200 calls), then the median of
- * 9 samples of {@code n} calls each (n chosen so a sample lasts at least 50 ms).
+ * Times the parts of one D2L MLP training step (batch 256, 784-256-10), and of softmax regression
+ * (784-10), one by one and prints the median seconds per call as JSON: the five matrix products
+ * with the shapes and layouts nabla.nn gives them, the loss forward and backward, the whole step on
+ * a fixed batch, and the batching of 256 random rows. {@code tools/bench/train_compare.py --parts}
+ * runs the same list in PyTorch and prints both side by side. Timing: warm-up for 1.5 s (and at
+ * least 200 calls), then the median of 9 samples of {@code n} calls each (n chosen so a sample
+ * lasts at least 50 ms).
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -cp nabla-bench/target/benchmarks.jar \
