@@ -511,6 +511,56 @@ class GemmTest {
   }
 
   /**
+   * A few-columns product (the unpacked small-n kernel) whose A ends exactly at the end of its
+   * array gives the bits of the same A placed inside a longer array: the last row's partial vector,
+   * read through a copy where a masked load would reach past the array's end, holds the same lanes.
+   * Depths that are not a multiple of any vector width; one and several columns.
+   */
+  @Test
+  void aRowEndingTheArrayGivesTheBitsOfTheSameRowInsideALongerOne() {
+    int[][] shapes = {{1, 1, 300}, {5, 1, 37}, {7, 3, 21}, {9, 4, 300}, {200, 1, 300}};
+    for (KernelProvider p : providers()) {
+      for (int[] sh : shapes) {
+        int m = sh[0], n = sh[1], k = sh[2];
+        SplittableRandom rnd = new SplittableRandom(m * 131L + n * 17L + k);
+        int spare = 40;
+        float[] exact = new float[m * k], padded = new float[m * k + spare];
+        double[] exactD = new double[m * k], paddedD = new double[m * k + spare];
+        for (int i = 0; i < m * k; i++) {
+          exactD[i] = paddedD[i] = rnd.nextDouble(-1, 1);
+          exact[i] = padded[i] = (float) exactD[i];
+        }
+        float[] b = new float[k * n];
+        double[] bd = new double[k * n];
+        for (int i = 0; i < b.length; i++) {
+          bd[i] = rnd.nextDouble(-1, 1);
+          b[i] = (float) bd[i];
+        }
+        float[] c1 = new float[m * n], c2 = new float[m * n];
+        GemmFloat.run(p.gemmFloat(), m, n, k, exact, 0, k, 1, b, 0, n, 1, c1, 0, false, null);
+        GemmFloat.run(p.gemmFloat(), m, n, k, padded, 0, k, 1, b, 0, n, 1, c2, 0, false, null);
+        double[] d1 = new double[m * n], d2 = new double[m * n];
+        GemmDouble.run(p.gemmDouble(), m, n, k, exactD, 0, k, 1, bd, 0, n, 1, d1, 0, false, null);
+        GemmDouble.run(p.gemmDouble(), m, n, k, paddedD, 0, k, 1, bd, 0, n, 1, d2, 0, false, null);
+        String what = p.name() + " " + m + "x" + n + "x" + k;
+        for (int i = 0; i < c1.length; i++) {
+          assertEquals(
+              Float.floatToRawIntBits(c2[i]), Float.floatToRawIntBits(c1[i]), "float " + what);
+          assertEquals(
+              Double.doubleToRawLongBits(d2[i]),
+              Double.doubleToRawLongBits(d1[i]),
+              "double " + what);
+          double naive = 0;
+          for (int q = 0; q < k; q++) {
+            naive += exactD[(i / n) * k + q] * bd[q * n + i % n];
+          }
+          assertEquals(naive, d1[i], 1e-12 * k, "double " + what + " against the sum");
+        }
+      }
+    }
+  }
+
+  /**
    * Every element of C is computed the same way whatever the thread count: the shared-B parallel
    * path (row blocks handed out dynamically) and the tile split use the single-threaded kernel's
    * blocking, so results are bit-identical for 1, 2 and 3 threads — training runs do not depend on
