@@ -111,6 +111,42 @@ class VmapTest {
     assertArrayEquals(expected, g.toDoubleArray(), 1e-14);
   }
 
+  /**
+   * An unbatched matrix times a batched operand runs as one product of the examples' columns times
+   * the transposed matrix (the VJP of {@code W·x} in jacrev): values, the gradient with respect to
+   * the matrix and jacrev all equal the per-example loop, for vectors and for matrices.
+   */
+  @Test
+  void anUnbatchedMatrixTimesBatchedColumnsEqualsTheLoop() {
+    Generator g = new Generator(9);
+    Tensor a = g.normal(0, 1, 5, 7).to(DType.FLOAT64);
+    Tensor vectors = g.normal(0, 1, 6, 7).to(DType.FLOAT64);
+    Tensor matrices = g.normal(0, 1, 6, 7, 3).to(DType.FLOAT64);
+    for (Tensor xs : new Tensor[] {vectors, matrices}) {
+      Function<Tensor, Tensor> f = r -> a.matmul(r).tanh();
+      Tensor batched = Autograd.vmap(f).apply(xs);
+      assertEquals("batched", Vmap.lastPlan());
+      Tensor ga =
+          Autograd.grad(w -> Autograd.vmap(r -> w.matmul(r).tanh().sum()).apply(xs).sum()).apply(a);
+      Tensor expected = Tensor.zeros(DType.FLOAT64, 5, 7);
+      for (int i = 0; i < 6; i++) {
+        Tensor row = xs.get(i);
+        assertClose(f.apply(row), batched.get(i), 1e-13);
+        expected = expected.add(Autograd.grad(w -> w.matmul(row).tanh().sum()).apply(a));
+      }
+      assertClose(expected, ga, 1e-12);
+    }
+    Function<Tensor, Tensor> layer = r -> a.matmul(r).tanh();
+    Tensor v = vectors.get(0);
+    assertClose(Autograd.jacrevLooped(layer, v), Autograd.jacrev(layer, v), 1e-13);
+    assertClose(Autograd.jacrevLooped(layer, v), Autograd.jacfwd(layer, v), 1e-13);
+  }
+
+  private static void assertClose(Tensor expected, Tensor actual, double tol) {
+    assertArrayEquals(expected.shape(), actual.shape());
+    assertArrayEquals(expected.toDoubleArray(), actual.toDoubleArray(), tol);
+  }
+
   @Test
   void composesWithGradJvpAndItself() {
     // grad through a vmapped function: d/dx of sum_i f(x_i) = f'(x_i) row by row

@@ -21,12 +21,21 @@ final class Matmul extends Primitive {
    * ones, so the batch dimension becomes one more leading dimension: batched operands get unit
    * dimensions after it up to the other operand's number of leading dimensions. A batched left
    * operand times an unbatched matrix is one product of {@code [n·…·m, k]} by {@code [k, p]} (rows
-   * are independent), which is what makes a batched linear layer one matrix product.
+   * are independent), which is what makes a batched linear layer one matrix product. An unbatched
+   * matrix times a batched matrix {@code [n, k, p]} is one product too, transposed: the rows of
+   * {@code [n·p, k]} (each example's columns) times {@code Aᵀ}, which turns {@code n} matrix-vector
+   * products (the VJP of {@code W·x} in {@code jacrev}, the JVP in {@code jacfwd}) into one GEMM.
    */
   @Override
   public Tensor batch(Tensor[] in, boolean[] batched) {
     Tensor a = in[0];
     Tensor b = in[1];
+    if (!batched[0] && batched[1] && a.dim() == 2 && b.dim() == 3) {
+      int n = b.shape()[0], k = b.shape()[1], p = b.shape()[2], m = a.shape()[0];
+      Tensor rows = b.transpose(1, 2).reshape(n * p, k);
+      Tensor r = Batching.apply(this, rows, a.transpose()); // [n·p, m]
+      return r.reshape(n, p, m).transpose(1, 2);
+    }
     if (batched[0] && !batched[1] && b.dim() == 2) {
       int[] as = a.shape();
       int rows = 1;
