@@ -114,7 +114,8 @@ class VmapTest {
   /**
    * An unbatched matrix times a batched operand runs as one product of the examples' columns times
    * the transposed matrix (the VJP of {@code W·x} in jacrev): values, the gradient with respect to
-   * the matrix and jacrev all equal the per-example loop, for vectors and for matrices.
+   * the matrix and jacrev all equal the per-example loop, for vectors, matrices and stacks of
+   * matrices.
    */
   @Test
   void anUnbatchedMatrixTimesBatchedColumnsEqualsTheLoop() {
@@ -122,13 +123,17 @@ class VmapTest {
     Tensor a = g.normal(0, 1, 5, 7).to(DType.FLOAT64);
     Tensor vectors = g.normal(0, 1, 6, 7).to(DType.FLOAT64);
     Tensor matrices = g.normal(0, 1, 6, 7, 3).to(DType.FLOAT64);
-    for (Tensor xs : new Tensor[] {vectors, matrices}) {
+    Tensor stacks = g.normal(0, 1, 6, 2, 7, 3).to(DType.FLOAT64); // each example [2, 7, 3]
+    for (Tensor xs : new Tensor[] {vectors, matrices, stacks}) {
       Function<Tensor, Tensor> f = r -> a.matmul(r).tanh();
       Tensor batched = Autograd.vmap(f).apply(xs);
       assertEquals("batched", Vmap.lastPlan());
       Tensor ga =
           Autograd.grad(w -> Autograd.vmap(r -> w.matmul(r).tanh().sum()).apply(xs).sum()).apply(a);
       Tensor expected = Tensor.zeros(DType.FLOAT64, 5, 7);
+      assertArrayEquals(
+          f.apply(xs.get(0)).shape(),
+          java.util.Arrays.copyOfRange(batched.shape(), 1, batched.dim()));
       for (int i = 0; i < 6; i++) {
         Tensor row = xs.get(i);
         assertClose(f.apply(row), batched.get(i), 1e-13);

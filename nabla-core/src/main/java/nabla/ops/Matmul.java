@@ -30,11 +30,16 @@ final class Matmul extends Primitive {
   public Tensor batch(Tensor[] in, boolean[] batched) {
     Tensor a = in[0];
     Tensor b = in[1];
-    if (!batched[0] && batched[1] && a.dim() == 2 && b.dim() == 3) {
-      int n = b.shape()[0], k = b.shape()[1], p = b.shape()[2], m = a.shape()[0];
-      Tensor rows = b.transpose(1, 2).reshape(n * p, k);
-      Tensor r = Batching.apply(this, rows, a.transpose()); // [n·p, m]
-      return r.reshape(n, p, m).transpose(1, 2);
+    if (!batched[0] && batched[1] && a.dim() == 2 && b.dim() >= 3 && b.numel() > 0) {
+      int d = b.dim();
+      int[] bs = b.shape();
+      int k = bs[d - 2], p = bs[d - 1], m = a.shape()[0];
+      int rows = b.numel() / k;
+      Tensor r = Batching.apply(this, b.transpose(d - 2, d - 1).reshape(rows, k), a.transpose());
+      int[] shape = bs.clone(); // [..., p, m], then the last two swapped back
+      shape[d - 2] = p;
+      shape[d - 1] = m;
+      return r.reshape(shape).transpose(d - 2, d - 1);
     }
     if (batched[0] && !batched[1] && b.dim() == 2) {
       int[] as = a.shape();
