@@ -32,6 +32,11 @@ class BatchedJacobianTest {
   private static void check(String what, Function<Tensor, Tensor> f, Tensor x, double tol) {
     Tensor looped = Autograd.jacrevLooped(f, x);
     Tensor batched = Autograd.jacrevBatched(f, x);
+    String plan = Vmap.lastPlan();
+    // every primitive has a batching rule: no step runs per example, and vmap never falls back to
+    // the loop (but for a one-row Jacobian, which it runs as it is)
+    assertTrue(
+        plan.equals("batched") || plan.equals("loop: a batch of one example"), what + ": " + plan);
     assertNotNull(batched, what + ": not batched");
     assertSame(what + " (batched)", looped, batched, tol);
     assertSame(what + " (Autograd.jacrev)", looped, Autograd.jacrev(f, x), tol);
