@@ -12,8 +12,9 @@ import nabla.Tensor;
  * computed by {@code vmapOutputs(gradWrt(loss))} (one batched program) and by a loop of 256
  * gradient calls: the gradient of every parameter for every example (four tensors, the largest
  * [256, 784, 256]: 205 MB of float32 to write, which bounds both), and the gradient with respect to
- * each input image ([256, 784]). Prints the times (median of the runs after {@link #WARMUP} untimed
- * calls of each side, wall time and this thread's CPU time) and the largest difference.
+ * each input image ([256, 784]), the latter also through {@code compileMulti} of the vmap (traced
+ * once, replayed fused). Prints the times (median of the runs after {@link #WARMUP} untimed calls
+ * of each side, wall time and this thread's CPU time) and the largest difference.
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector -cp nabla-bench/target/benchmarks.jar \
@@ -71,6 +72,24 @@ public final class PerExampleGradients {
         .apply(params[0], params[1], params[2], params[3], x, targets);
   }
 
+  /**
+   * {@link #batchedInput} through {@code Autograd.compileMulti}: the vmapped program is traced once
+   * per signature and replayed fused, instead of traced again on every call.
+   */
+  final nabla.Compiled<Tensor[], Tensor> compiledInput =
+      Autograd.compileMulti(
+          a ->
+              Autograd.vmap(
+                      PerExampleGradients::inputGradient,
+                      new Integer[] {null, null, null, null, 0, 0},
+                      0)
+                  .apply(a));
+
+  Tensor compiledBatchedInput() {
+    return compiledInput.apply(
+        new Tensor[] {params[0], params[1], params[2], params[3], x, targets});
+  }
+
   Tensor loopedInput() {
     Tensor[] rows = new Tensor[BATCH];
     for (int b = 0; b < BATCH; b++) {
@@ -106,6 +125,11 @@ public final class PerExampleGradients {
     compare(
         "input gradients",
         () -> new Tensor[] {w.batchedInput()},
+        () -> new Tensor[] {w.loopedInput()},
+        runs);
+    compare(
+        "input gradients, compile(vmap(...))",
+        () -> new Tensor[] {w.compiledBatchedInput()},
         () -> new Tensor[] {w.loopedInput()},
         runs);
     // where the loop is all per-call overhead: a 10-32-1 regression MLP, 1024 examples
