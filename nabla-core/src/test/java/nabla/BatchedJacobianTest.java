@@ -34,9 +34,11 @@ class BatchedJacobianTest {
     Tensor batched = Autograd.jacrevBatched(f, x);
     String plan = Vmap.lastPlan();
     // every primitive has a batching rule: no step runs per example, and vmap never falls back to
-    // the loop (but for a one-row Jacobian, which it runs as it is)
-    assertTrue(
-        plan.equals("batched") || plan.equals("loop: a batch of one example"), what + ": " + plan);
+    // the loop (Jacobians of a few rows are looped on purpose and do not call vmap)
+    int rows = looped.numel() / Math.max(1, x.numel());
+    if (rows > Transforms.LOOPED_ROWS) {
+      assertEquals("batched", plan, what);
+    }
     assertNotNull(batched, what + ": not batched");
     assertSame(what + " (batched)", looped, batched, tol);
     assertSame(what + " (Autograd.jacrev)", looped, Autograd.jacrev(f, x), tol);
@@ -119,6 +121,8 @@ class BatchedJacobianTest {
         Tensor[] args = inputs(spec, 3);
         Function<Tensor, Tensor> f = of(spec, args, 0);
         Tensor j = Autograd.jacrevBatched(f, args[0]);
+        int rows = j.numel() / Math.max(1, args[0].numel());
+        assertTrue(rows > Transforms.LOOPED_ROWS, spec.name() + ": " + rows + " rows, looped");
         assertTrue(Vmap.lastPlan().startsWith("batched"), spec.name() + ": " + Vmap.lastPlan());
         assertSame(spec.name(), Autograd.jacrevLooped(f, args[0]), j, 1e-12);
       }
