@@ -18,12 +18,11 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare import find_java, find_torch_python, log, lscpu  # noqa: E402
+from train_compare import median_per_call, run_json  # noqa: E402  (shared with the epochs)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 JAR = os.path.join(ROOT, "nabla-bench", "target", "benchmarks.jar")
@@ -51,38 +50,11 @@ def torch_worker(threads):
         NAMES[1]: lambda: jacobian(f, x, vectorize=True, strategy="forward-mode"),
         NAMES[2]: lambda: hessian(s, x, vectorize=True),
     }
-    pc = time.perf_counter
-    results = {}
-    for name, op in ops.items():
-        warm, i = pc(), 0
-        while i < 20 or pc() - warm < 1.5:
-            op()
-            i += 1
-        t0, calls = pc(), 0
-        while pc() - t0 < 0.05:
-            op()
-            calls += 1
-        samples = []
-        for _ in range(9):
-            start = pc()
-            for _ in range(calls):
-                op()
-            samples.append((pc() - start) / calls)
-        results[name] = statistics.median(samples)
+    results = {name: median_per_call(op) for name, op in ops.items()}
     checks = {"jacrev sum": ops[NAMES[0]]().sum().item(), "jacfwd sum": ops[NAMES[1]]().sum().item(),
               "hessian sum": ops[NAMES[2]]().sum().item()}
     print(json.dumps({"side": "torch", "results": results, "checks": checks,
                       "torch": torch.__version__}))
-
-
-def run_json(cmd, env, label):
-    log(f"[{label}] {' '.join(cmd)}")
-    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    lines = [l for l in proc.stdout.splitlines() if l.strip().startswith("{")]
-    if proc.returncode != 0 or not lines:
-        log(f"[{label}] failed with exit code {proc.returncode}:\n{proc.stderr[-3000:]}")
-        return None
-    return json.loads(lines[-1])
 
 
 def main():

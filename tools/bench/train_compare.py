@@ -191,6 +191,29 @@ def torch_worker(args):
     }))
 
 
+def median_per_call(op, min_calls=200):
+    """Seconds per call of op, timed as nabla.bench.TrainStepParts times Nabla's side: warm-up for
+    1.5 s and at least min_calls calls, then the median of 9 samples of n calls each (n chosen so
+    that a sample lasts at least 50 ms)."""
+    pc = time.perf_counter
+    warm, i = pc(), 0
+    while i < min_calls or pc() - warm < 1.5:
+        op()
+        i += 1
+    t0, calls = pc(), 0
+    while pc() - t0 < 0.05:
+        op()
+        calls += 1
+    samples = []
+    for _ in range(9):
+        start = pc()
+        for _ in range(calls):
+            op()
+        samples.append((pc() - start) / calls)
+    samples.sort()
+    return samples[4]
+
+
 def torch_parts(args):
     """The parts of one MLP step, timed as nabla.bench.TrainStepParts times them."""
     threads = str(args.threads)
@@ -261,26 +284,10 @@ def torch_parts(args):
         ("whole step (fwd, loss, zeroGrad, bwd, SGD) on a fixed batch", step),
         ("softmax whole step on a fixed batch", softmax_step),
     ]
-    pc = time.perf_counter
     results = {}
     for name, op in parts:
-        warm, i = pc(), 0
-        while i < 200 or pc() - warm < 1.5:
-            op()
-            i += 1
-        t0, calls = pc(), 0
-        while pc() - t0 < 0.05:
-            op()
-            calls += 1
-        samples = []
-        for _ in range(9):
-            start = pc()
-            for _ in range(calls):
-                op()
-            samples.append((pc() - start) / calls)
-        samples.sort()
-        results[name] = samples[4]
-        log(f"torch {name:60s} {samples[4] * 1e6:9.1f} us")
+        results[name] = median_per_call(op)
+        log(f"torch {name:60s} {results[name] * 1e6:9.1f} us")
     print(json.dumps({"side": "torch", "results": results, "torch": torch.__version__,
                       "torch.get_num_threads": torch.get_num_threads()}))
 

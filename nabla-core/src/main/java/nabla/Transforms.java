@@ -288,14 +288,7 @@ final class Transforms {
       int first = oneDtype ? 0 : group;
       Function<Tensor, Tensor> vjp =
           e -> {
-            Tensor[] g =
-                Gradients.grad(
-                    new Tensor[] {y},
-                    new Tensor[] {e.reshape(y.shape())},
-                    true,
-                    createGraph,
-                    Autograd.Unused.NULL,
-                    wrt);
+            Tensor[] g = seeded(y, e, createGraph, wrt);
             Tensor[] flat = new Tensor[g.length];
             for (int k = 0; k < g.length; k++) {
               reached[first + k] |= g[k] != null;
@@ -326,6 +319,20 @@ final class Transforms {
    */
   static final int LOOPED_ROWS = 3;
 
+  /**
+   * The vector-Jacobian product of y for the seed e (y's elements, flat) with respect to each of
+   * wrt, keeping the graph: null for a tensor y does not reach.
+   */
+  private static Tensor[] seeded(Tensor y, Tensor e, boolean createGraph, Tensor[] wrt) {
+    return Gradients.grad(
+        new Tensor[] {y},
+        new Tensor[] {e.reshape(y.shape())},
+        true,
+        createGraph,
+        Autograd.Unused.NULL,
+        wrt);
+  }
+
   /** {@link #batchedRows} by one backward pass per row (for a few rows). */
   private static Tensor[] loopedRows(Tensor y, Tensor[] xis, boolean createGraph) {
     int m = y.numel();
@@ -334,14 +341,7 @@ final class Transforms {
     for (int i = 0; i < m; i++) {
       Tensor e = Tensor.zeros(y.dtype(), m);
       e.storage().setDouble(i, 1);
-      Tensor[] g =
-          Gradients.grad(
-              new Tensor[] {y},
-              new Tensor[] {e.reshape(y.shape())},
-              true,
-              createGraph,
-              Autograd.Unused.NULL,
-              xis);
+      Tensor[] g = seeded(y, e, createGraph, xis);
       for (int k = 0; k < xis.length; k++) {
         reached[k] |= g[k] != null;
         parts[k][i] = g[k] != null ? g[k] : Tensor.zeros(xis[k].dtype(), xis[k].shape());

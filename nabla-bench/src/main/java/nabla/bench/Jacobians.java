@@ -1,6 +1,5 @@
 package nabla.bench;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -15,7 +14,8 @@ import nabla.Tensor;
  * torch.autograd.functional.jacobian} / {@code hessian} with {@code vectorize=True}: {@code f(x) =
  * exp(tanh(W·x) · (W·sin x))}, W of shape [300, 200], float32, and the Hessian of {@code sum f}.
  * The inputs are written out (no random numbers) so that both sides compute the same values; the
- * sums of the results are printed as a check. Prints one JSON line: median seconds per call.
+ * sums of the results are printed as a check. Prints one JSON line: median seconds per call, timed
+ * as {@link TrainStepParts} times its parts.
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -cp nabla-bench/target/benchmarks.jar \
@@ -28,8 +28,6 @@ public final class Jacobians {
 
   static final int M = 300;
   static final int N = 200;
-
-  static volatile Object sink;
 
   /** W[i, j] = 0.1 · sin(i·N + j), x[j] = cos(j): the same on the PyTorch side. */
   static Tensor weight() {
@@ -48,30 +46,6 @@ public final class Jacobians {
     return Tensor.ofDoubles(x, N).to(DType.FLOAT32);
   }
 
-  /** Median seconds per call: 1.5 s of warm-up, then 9 samples of at least 50 ms each. */
-  static double time(Supplier<Object> op) {
-    long warm = System.nanoTime();
-    for (int i = 0; i < 20 || System.nanoTime() - warm < 1_500_000_000L; i++) {
-      sink = op.get();
-    }
-    long t0 = System.nanoTime();
-    int calls = 0;
-    while (System.nanoTime() - t0 < 50_000_000L) {
-      sink = op.get();
-      calls++;
-    }
-    double[] samples = new double[9];
-    for (int s = 0; s < samples.length; s++) {
-      long start = System.nanoTime();
-      for (int i = 0; i < calls; i++) {
-        sink = op.get();
-      }
-      samples[s] = (System.nanoTime() - start) / 1e9 / calls;
-    }
-    Arrays.sort(samples);
-    return samples[samples.length / 2];
-  }
-
   public static void main(String[] args) {
     Tensor w = weight();
     Tensor x = input();
@@ -83,7 +57,7 @@ public final class Jacobians {
     parts.put("hessian [200, 200]", () -> Autograd.hessian(s, x));
     Map<String, Object> results = new LinkedHashMap<>();
     for (var e : parts.entrySet()) {
-      results.put(e.getKey(), time(e.getValue()));
+      results.put(e.getKey(), TrainStepParts.time(e.getValue()));
     }
     Map<String, Object> checks = new LinkedHashMap<>();
     checks.put("jacrev sum", Autograd.jacrev(f, x).sum().item());
