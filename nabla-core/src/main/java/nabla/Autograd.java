@@ -74,7 +74,8 @@ public final class Autograd {
    * (ones that read values on the Java side, draw random numbers or write in place) run once per
    * example instead, with the same results; random numbers are therefore drawn per example, in
    * order, as the loop draws them. Composes with every transform; {@code vmap(grad(f))} gives
-   * per-example gradients in one batched backward pass.
+   * per-example gradients in one batched backward pass. vmap traces f again on every call: a
+   * vmapped function called repeatedly with the same shapes runs faster through {@link #compile}.
    *
    * <pre>{@code
    * var perExample = Autograd.vmap(Autograd.grad(w -> w.mul(x0).sum()));   // one gradient per row
@@ -594,7 +595,7 @@ public final class Autograd {
 
   /**
    * The Jacobian of f at x, shape f(x).shape ++ x.shape (reverse mode: {@link #jacrev}, all rows in
-   * one batched backward pass).
+   * one batched pass).
    */
   public static Tensor jacobian(Function<Tensor, Tensor> f, Tensor x) {
     return jacrev(f, x);
@@ -625,15 +626,15 @@ public final class Autograd {
 
   /**
    * The Jacobian by reverse mode, shape f(x).shape ++ x.shape: f is run once, then all rows come
-   * from one <em>batched</em> backward pass, whose gradients carry a leading dimension of one row
-   * per output element (JAX's and functorch's {@code vmap} over {@code vjp}). If a node on the way
-   * has no batched rule (a {@link CustomFunction}, {@link #checkpoint}), it falls back to one
-   * backward pass per output element, with the same result.
+   * from {@link #vmap} of the vector-Jacobian product over the rows of the identity (JAX's and
+   * functorch's {@code jacrev}): each primitive's VJP runs once on a batch of seeds. Custom
+   * functions and checkpoints are batched the same way; what vmap cannot batch runs once per row,
+   * with the same result. Jacobians of at most three rows take one backward pass per row, which is
+   * cheaper there. Hooks registered inside f run on every row, as in the per-row loop.
    *
    * <p>When x requires grad (an outer transform will differentiate the result), the batched pass
-   * records its graph like any backward with {@code createGraph}. A batched pass holds (rows ×
-   * size) elements per intermediate gradient, so rows are processed in chunks when that would
-   * exceed 2²⁴ elements.
+   * records its graph like any backward with {@code createGraph}. A batched value holds (rows ×
+   * size) elements, so rows are processed in chunks when that would exceed 2²⁴ elements.
    *
    * <pre>{@code Autograd.jacrev(t -> t.sin(), Tensor.of(0, 1))   // diag(cos x)}</pre>
    */
@@ -643,7 +644,8 @@ public final class Autograd {
 
   /**
    * Jacobian blocks {@code J[i][j]} (shape fᵢ.shape ++ xⱼ.shape) by reverse mode: f is run once,
-   * then each output's rows with respect to all inputs come from one batched backward pass.
+   * then each output's rows with respect to all inputs come from one batched pass (vmap of the VJP,
+   * see {@link #jacrev(Function, Tensor)}).
    *
    * <pre>{@code Autograd.jacrev(a -> new Tensor[] {a[0].mul(a[1])}, x, y)[0][1]   // diag(x)}</pre>
    */
@@ -666,14 +668,21 @@ public final class Autograd {
     return Transforms.jacrev(f, x, false, true);
   }
 
-  /** The Jacobian by forward mode: one JVP per input element. */
+  /**
+   * The Jacobian by forward mode, shape f(x).shape ++ x.shape: {@link #vmap} of the Jacobian-vector
+   * product over the rows of the identity (JAX's {@code jacfwd}), so each JVP rule runs once on a
+   * batch of tangents; at most three input elements take one JVP each. The better choice when x has
+   * fewer elements than f(x).
+   *
+   * <pre>{@code Autograd.jacfwd(t -> t.sin(), Tensor.of(0, 1))   // diag(cos x)}</pre>
+   */
   public static Tensor jacfwd(Function<Tensor, Tensor> f, Tensor x) {
     return Transforms.jacfwd(f, x);
   }
 
   /**
-   * Jacobian blocks {@code J[i][j]} (shape fᵢ.shape ++ xⱼ.shape) by forward mode: one forward pass
-   * per input element, the better choice when the inputs are smaller than the outputs.
+   * Jacobian blocks {@code J[i][j]} (shape fᵢ.shape ++ xⱼ.shape) by forward mode: vmap of the JVP
+   * over each input's elements, the better choice when the inputs are smaller than the outputs.
    *
    * <pre>{@code Autograd.jacfwd(a -> new Tensor[] {a[0].mul(a[1])}, x, y)[0][0]   // diag(y)}</pre>
    */
@@ -688,8 +697,8 @@ public final class Autograd {
 
   /**
    * The Hessian of a scalar function at x, shape x.shape ++ x.shape. Computed reverse-over-
-   * reverse, {@code jacrev(grad(f))}: the gradient graph is recorded once and walked back once, by
-   * a batched backward pass that produces all rows together (see {@link #jacrev}).
+   * reverse, {@code jacrev(grad(f))}: the gradient graph is recorded once and walked back by vmap
+   * of its VJP, all rows together (see {@link #jacrev}).
    *
    * <pre>{@code Autograd.hessian(x -> x.pow(3).sum(), Tensor.of(1, 2))   // diag(6x)}</pre>
    */
