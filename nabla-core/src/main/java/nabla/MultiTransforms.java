@@ -386,7 +386,7 @@ final class MultiTransforms {
               }
               return flat.length == 1 ? flat[0] : Tensor.cat(0, flat);
             };
-        Tensor batch = Transforms.seededColumns(jvp, seeds); // [n, Σ m]
+        Tensor batch = Transforms.mapSeeds(jvp, seeds); // [n, Σ m]
         int at = 0;
         for (int i = from; i < to; i++) {
           int m = Shapes.numel(yShapes[0][i]);

@@ -265,12 +265,9 @@ final class Transforms {
    * product over the rows of the identity (JAX's and functorch's jacrev), so each VJP rule runs
    * once on a batch of seeds. Never null: vmap itself falls back to one backward pass per row when
    * it must (a rule without a batching rule, a user function that reads values). Jacobians of at
-   * most {@link #LOOPED_ROWS} rows take one backward pass per row instead.
+   * most {@link #LOOPED_ROWS} rows take one backward pass per row instead ({@link #mapSeeds}).
    */
   static Tensor[] batchedRows(Tensor y, Tensor[] xis, boolean createGraph) {
-    if (y.numel() <= LOOPED_ROWS) {
-      return loopedRows(y, xis, createGraph);
-    }
     int m = y.numel();
     boolean[] reached = new boolean[xis.length];
     int[] sizes = new int[xis.length];
@@ -288,7 +285,14 @@ final class Transforms {
       int first = oneDtype ? 0 : group;
       Function<Tensor, Tensor> vjp =
           e -> {
-            Tensor[] g = seeded(y, e, createGraph, wrt);
+            Tensor[] g =
+                Gradients.grad(
+                    new Tensor[] {y},
+                    new Tensor[] {e.reshape(y.shape())},
+                    true,
+                    createGraph,
+                    Autograd.Unused.NULL,
+                    wrt);
             Tensor[] flat = new Tensor[g.length];
             for (int k = 0; k < g.length; k++) {
               reached[first + k] |= g[k] != null;
@@ -297,7 +301,7 @@ final class Transforms {
             }
             return flat.length == 1 ? flat[0] : Tensor.cat(0, flat);
           };
-      Tensor rows = Vmap.mapInChunks(vjp, seeds, Engine.batchElements);
+      Tensor rows = mapSeeds(vjp, seeds);
       int at = 0;
       for (int k = 0; k < wrt.length; k++) {
         int n = sizes[first + k];
@@ -320,41 +324,6 @@ final class Transforms {
    * per-op costs.
    */
   static final int LOOPED_ROWS = 3;
-
-  /**
-   * The vector-Jacobian product of y for the seed e (y's elements, flat) with respect to each of
-   * wrt, keeping the graph: null for a tensor y does not reach.
-   */
-  private static Tensor[] seeded(Tensor y, Tensor e, boolean createGraph, Tensor[] wrt) {
-    return Gradients.grad(
-        new Tensor[] {y},
-        new Tensor[] {e.reshape(y.shape())},
-        true,
-        createGraph,
-        Autograd.Unused.NULL,
-        wrt);
-  }
-
-  /** {@link #batchedRows} by one backward pass per row (for a few rows). */
-  private static Tensor[] loopedRows(Tensor y, Tensor[] xis, boolean createGraph) {
-    int m = y.numel();
-    Tensor[][] parts = new Tensor[xis.length][m];
-    boolean[] reached = new boolean[xis.length];
-    for (int i = 0; i < m; i++) {
-      Tensor e = Tensor.zeros(y.dtype(), m);
-      e.storage().setDouble(i, 1);
-      Tensor[] g = seeded(y, e, createGraph, xis);
-      for (int k = 0; k < xis.length; k++) {
-        reached[k] |= g[k] != null;
-        parts[k][i] = g[k] != null ? g[k] : Tensor.zeros(xis[k].dtype(), xis[k].shape());
-      }
-    }
-    Tensor[] out = new Tensor[xis.length];
-    for (int k = 0; k < xis.length; k++) {
-      out[k] = reached[k] ? Tensor.stack(0, parts[k]) : null;
-    }
-    return out;
-  }
 
   /** The rows of the n × n identity matrix, in dtype. */
   private static Tensor identityRows(DType dtype, int n) {
@@ -384,22 +353,24 @@ final class Transforms {
           yShape[0] = t.shape();
           return t.reshape(-1);
         };
-    Tensor cols = seededColumns(jvp, identityRows(x.dtype(), n)); // [n, m]
+    Tensor cols = mapSeeds(jvp, identityRows(x.dtype(), n)); // [n, m]
     return cols.transpose(0, 1).reshape(concat(yShape[0], x.shape()));
   }
 
   /**
-   * {@code jvp} of each row of {@code seeds}, stacked: by vmap (one batched pass), or one call per
-   * row for at most {@link #LOOPED_ROWS} rows.
+   * {@code f} (a VJP or a JVP) of each row of {@code seeds}, stacked along dimension 0: by vmap
+   * (one batched pass, in chunks of at most {@link Engine#batchElements} elements per value), or
+   * one call per row for at most {@link #LOOPED_ROWS} rows. The Jacobians' one place for this
+   * choice.
    */
-  static Tensor seededColumns(Function<Tensor, Tensor> jvp, Tensor seeds) {
+  static Tensor mapSeeds(Function<Tensor, Tensor> f, Tensor seeds) {
     int n = seeds.shape[0];
     if (n > LOOPED_ROWS) {
-      return Vmap.mapInChunks(jvp, seeds, Engine.batchElements);
+      return Vmap.mapInChunks(f, seeds, Engine.batchElements);
     }
     Tensor[] rows = new Tensor[n];
     for (int i = 0; i < n; i++) {
-      rows[i] = jvp.apply(seeds.get(i));
+      rows[i] = f.apply(seeds.get(i));
     }
     return Tensor.stack(0, rows);
   }
