@@ -23,23 +23,26 @@ public final class Loops {
    */
   public static void forEachRow(int[] shape, int[][] strides, int[] offsets, RowBody body) {
     int k = strides.length;
+    int len = shape.length;
     for (int s : shape) {
       if (s == 0) {
         return;
       }
     }
     // Merge dimensions: drop size-1 dims, then merge d into d+1 when contiguous for all operands.
-    int[] dims = new int[shape.length];
-    int[][] st = new int[k][shape.length];
+    // The merged strides of operand o are st[o * len + d] (one flat array: a two-dimensional
+    // int[k][len] is a slow runtime call in compiled code, ~100 ns, more than a small loop costs).
+    int[] dims = new int[len];
+    int[] st = new int[k * len];
     int rank = 0;
-    for (int d = 0; d < shape.length; d++) {
+    for (int d = 0; d < len; d++) {
       if (shape[d] == 1) {
         continue;
       }
       if (rank > 0) {
         boolean mergeable = true;
         for (int o = 0; o < k; o++) {
-          if (st[o][rank - 1] != strides[o][d] * shape[d]) {
+          if (st[o * len + rank - 1] != strides[o][d] * shape[d]) {
             mergeable = false;
             break;
           }
@@ -47,14 +50,14 @@ public final class Loops {
         if (mergeable) {
           dims[rank - 1] *= shape[d];
           for (int o = 0; o < k; o++) {
-            st[o][rank - 1] = strides[o][d];
+            st[o * len + rank - 1] = strides[o][d];
           }
           continue;
         }
       }
       dims[rank] = shape[d];
       for (int o = 0; o < k; o++) {
-        st[o][rank] = strides[o][d];
+        st[o * len + rank] = strides[o][d];
       }
       rank++;
     }
@@ -65,9 +68,13 @@ public final class Loops {
       return;
     }
     for (int o = 0; o < k; o++) {
-      inner[o] = st[o][rank - 1];
+      inner[o] = st[o * len + rank - 1];
     }
     int n = dims[rank - 1];
+    if (rank == 1) {
+      body.row(offs, inner, n);
+      return;
+    }
     int[] idx = new int[rank];
     while (true) {
       body.row(offs, inner, n);
@@ -75,13 +82,13 @@ public final class Loops {
       while (d >= 0) {
         idx[d]++;
         for (int o = 0; o < k; o++) {
-          offs[o] += st[o][d];
+          offs[o] += st[o * len + d];
         }
         if (idx[d] < dims[d]) {
           break;
         }
         for (int o = 0; o < k; o++) {
-          offs[o] -= st[o][d] * dims[d];
+          offs[o] -= st[o * len + d] * dims[d];
         }
         idx[d] = 0;
         d--;
@@ -90,6 +97,49 @@ public final class Loops {
         return;
       }
     }
+  }
+
+  /**
+   * The rows of two operands over {@code shape} when the shape merges into at most two dimensions
+   * for both (dimensions of size 1 dropped, adjacent ones merged where both operands are contiguous
+   * across them, as {@link #forEachRow} merges): {@code {rows, n, aRowStride, aInnerStride,
+   * bRowStride, bInnerStride}}, or null when more dimensions remain. A contiguous output of the
+   * shape has row stride {@code n} then. For callers that run a small broadcast as one loop over
+   * rows instead of one call per row.
+   */
+  static int[] asRows(int[] shape, int[] a, int[] b) {
+    int rows = 1;
+    int n = 1;
+    int ar = 0;
+    int ai = 0;
+    int br = 0;
+    int bi = 0;
+    int rank = 0;
+    for (int d = 0; d < shape.length; d++) {
+      int size = shape[d];
+      if (size == 1) {
+        continue;
+      }
+      if (rank > 0 && ai == a[d] * size && bi == b[d] * size) {
+        n *= size; // contiguous with the dimension before it for both: merge
+        ai = a[d];
+        bi = b[d];
+        continue;
+      }
+      if (rank == 2) {
+        return null;
+      }
+      if (rank == 1) {
+        rows = n;
+        ar = ai;
+        br = bi;
+      }
+      n = size;
+      ai = a[d];
+      bi = b[d];
+      rank++;
+    }
+    return new int[] {rows, n, ar, ai, br, bi};
   }
 
   /**

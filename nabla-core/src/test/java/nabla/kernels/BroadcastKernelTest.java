@@ -120,6 +120,111 @@ class BroadcastKernelTest {
     close("mul a transposed operand " + what, mulT, ta.mul(tbT).toDoubleArray());
   }
 
+  /**
+   * Broadcasts whose rows are short run as one loop over all rows ({@code binaryRows}, one loop per
+   * inner-stride kind); every arithmetic op, every operand kind (a row, a column, both as an outer
+   * sum, a transposed operand, a 3-d shape that merges into rows and one that does not) gives the
+   * bits of the same op on the elements, and rows as long as {@code SHORT_ROW} go the vector way.
+   */
+  @org.junit.jupiter.api.Test
+  void shortRowsGiveTheBitsOfTheElementwiseOp() {
+    String[] ops = {"add", "sub", "mul", "div", "maximum", "pow"};
+    for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      for (int[] s : new int[][] {{1, 3}, {7, 5}, {64, 8}, {3, 31}, {40, Binary.SHORT_ROW}}) {
+        int rows = s[0];
+        int cols = s[1];
+        double[] a = positive(rows * 13L + cols, rows * cols);
+        double[] bm = positive(rows * 17L + cols, rows * cols);
+        double[] row = positive(cols + 5L, cols);
+        double[] col = positive(rows + 9L, rows);
+        Tensor ta = Tensor.ofDoubles(a, rows, cols).to(t);
+        Tensor tRow = Tensor.ofDoubles(row, cols).to(t);
+        Tensor tCol = Tensor.ofDoubles(col, rows, 1).to(t);
+        Tensor tbT = Tensor.ofDoubles(bm, cols, rows).to(t).transpose(0, 1);
+        for (String op : ops) {
+          String what = op + " " + t + " [" + rows + "," + cols + "]";
+          double[] withRow = new double[rows * cols];
+          double[] rowFirst = new double[rows * cols];
+          double[] withCol = new double[rows * cols];
+          double[] outer = new double[rows * cols];
+          double[] transposed = new double[rows * cols];
+          for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+              int k = i * cols + j;
+              withRow[k] = op(op, t, a[k], row[j]);
+              rowFirst[k] = op(op, t, row[j], a[k]);
+              withCol[k] = op(op, t, a[k], col[i]);
+              outer[k] = op(op, t, col[i], row[j]);
+              transposed[k] = op(op, t, a[k], bm[j * rows + i]);
+            }
+          }
+          assertArrayEquals(withRow, apply(op, ta, tRow).toDoubleArray(), 0, what + " row");
+          assertArrayEquals(rowFirst, apply(op, tRow, ta).toDoubleArray(), 0, what + " row first");
+          assertArrayEquals(withCol, apply(op, ta, tCol).toDoubleArray(), 0, what + " column");
+          assertArrayEquals(outer, apply(op, tCol, tRow).toDoubleArray(), 0, what + " outer");
+          assertArrayEquals(
+              transposed, apply(op, ta, tbT).toDoubleArray(), 0, what + " transposed");
+          // 3-d: [2, rows, cols] with a row merges into [2 * rows, cols]; with [2, 1, cols] not
+          Tensor t3 = Tensor.cat(0, ta.unsqueeze(0), ta.unsqueeze(0).add(1));
+          Tensor pair = Tensor.cat(0, tRow.reshape(1, 1, cols), tRow.reshape(1, 1, cols).mul(2));
+          double[] merged = new double[2 * rows * cols];
+          double[] unmerged = new double[2 * rows * cols];
+          for (int h = 0; h < 2; h++) {
+            for (int k = 0; k < rows * cols; k++) {
+              double x = h == 0 ? a[k] : op("add", t, a[k], 1);
+              double r = row[k % cols];
+              merged[h * rows * cols + k] = op(op, t, x, r);
+              unmerged[h * rows * cols + k] = op(op, t, x, h == 0 ? r : op("mul", t, r, 2));
+            }
+          }
+          assertArrayEquals(merged, apply(op, t3, tRow).toDoubleArray(), 0, what + " 3-d merged");
+          assertArrayEquals(unmerged, apply(op, t3, pair).toDoubleArray(), 0, what + " 3-d");
+        }
+      }
+    }
+  }
+
+  /** Values in [0.5, 2): pow and div stay finite, and every op rounds (float32 too). */
+  private static double[] positive(long seed, int n) {
+    Random r = new Random(seed);
+    double[] d = new double[n];
+    for (int i = 0; i < n; i++) {
+      d[i] = 0.5 + 1.5 * r.nextDouble();
+    }
+    return d;
+  }
+
+  private static Tensor apply(String op, Tensor a, Tensor b) {
+    return switch (op) {
+      case "add" -> a.add(b);
+      case "sub" -> a.sub(b);
+      case "mul" -> a.mul(b);
+      case "div" -> a.div(b);
+      case "maximum" -> a.maximum(b);
+      default -> a.pow(b);
+    };
+  }
+
+  /**
+   * The op on two values of dtype t, rounded as t rounds it (float32 operands rounded first; a
+   * float32 +, -, *, / of them computed in float64 and rounded once is the float32 result).
+   */
+  private static double op(String op, DType t, double x, double y) {
+    boolean f = t == DType.FLOAT32;
+    double a = f ? (float) x : x;
+    double b = f ? (float) y : y;
+    double r =
+        switch (op) {
+          case "add" -> a + b;
+          case "sub" -> a - b;
+          case "mul" -> a * b;
+          case "div" -> a / b;
+          case "maximum" -> Math.max(a, b);
+          default -> f ? Math.pow((float) a, (float) b) : Math.pow(a, b);
+        };
+    return f ? (float) r : r;
+  }
+
   private static Tensor compare(int op, Tensor a, Tensor b) {
     return switch (op) {
       case 0 -> a.eq(b);
