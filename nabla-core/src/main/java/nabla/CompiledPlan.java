@@ -170,7 +170,7 @@ final class CompiledPlan {
                 st.refs()[i] < 0,
                 false);
       }
-      all.add(new Step(st.primitive(), in, trace.id(st.output()), st.grad(), describe(st)));
+      all.add(new Step(st.primitive(), in, st.outId(), st.grad(), describe(st)));
     }
     outputs = new Ref[results.length];
     outShapes = new int[results.length][];

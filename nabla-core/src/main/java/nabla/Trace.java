@@ -46,7 +46,8 @@ final class Trace {
    * refs[i]} its value number in this trace ({@code -1}: no value of this trace), and for an input
    * without a number {@code aliases[i]} what {@link #aliasOf} said of it when the step was recorded
    * (an exact alias among the values defined before the step, such as a {@code detach()}; -2 for
-   * another view of traced data; -1 for a constant from outside).
+   * another view of traced data; -1 for a constant from outside); {@code outId} is the output's
+   * value number (what {@link #id} says of it, without a lookup).
    */
   record Step(
       Primitive primitive,
@@ -54,6 +55,7 @@ final class Trace {
       int[] refs,
       int[] aliases,
       Tensor output,
+      int outId,
       boolean grad) {}
 
   private final Trace parent;
@@ -138,12 +140,11 @@ final class Trace {
   }
 
   private int define(Tensor t, boolean dependsOnArgs) {
-    Integer old = ids.get(t);
+    int id = values.size();
+    Integer old = ids.putIfAbsent(t, id); // one lookup: outputs are almost always new
     if (old != null) {
       return old;
     }
-    int id = values.size();
-    ids.put(t, id);
     values.add(t);
     if (dependsOnArgs) {
       dependent.set(id);
@@ -177,8 +178,8 @@ final class Trace {
       // a detach() (or another view) of traced data depends on the arguments as much as the data
       dependsOnArgs |= id != null ? dependent.get(id) : aliases[i] != -1;
     }
-    steps.add(new Step(p, inputs.clone(), refs, aliases, out, grad));
-    define(out, dependsOnArgs);
+    int outId = define(out, dependsOnArgs);
+    steps.add(new Step(p, inputs.clone(), refs, aliases, out, outId, grad));
   }
 
   /**
@@ -380,7 +381,7 @@ final class Trace {
       b.append("v").append(i).append(" : ").append(describe(values.get(i))).append(" (argument)\n");
     }
     for (Step st : steps) {
-      b.append("v").append(ids.get(st.output())).append(" = ").append(st.primitive()).append('(');
+      b.append("v").append(st.outId()).append(" = ").append(st.primitive()).append('(');
       for (int i = 0; i < st.inputs().length; i++) {
         b.append(i > 0 ? ", " : "");
         b.append(

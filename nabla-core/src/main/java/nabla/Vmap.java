@@ -426,8 +426,8 @@ final class Vmap {
             || a.inputs().length != b.inputs().length
             || a.grad() != b.grad()
             || a.output().dtype() != b.output().dtype()
-            || !Arrays.equals(a.output().shape, b.output().shape)
-            || t0.id(a.output()) != t1.id(b.output())) {
+            || !nabla.storage.Shapes.same(a.output().shape, b.output().shape)
+            || a.outId() != b.outId()) {
           problem =
               "step "
                   + k
@@ -543,7 +543,7 @@ final class Vmap {
       try {
         for (int k = 0; k < steps.size(); k++) {
           Trace.Step step = steps.get(k);
-          int id = trace.id(step.output());
+          int id = step.outId();
           Tensor[] in = new Tensor[inputs[k].length];
           boolean[] flags = new boolean[in.length];
           boolean any = false;
@@ -580,7 +580,8 @@ final class Vmap {
                 "vmap: " + name + " has no batching rule; it runs once per example");
           }
           int[] expected = withBatch(n, step.output().shape);
-          if (!Arrays.equals(out.shape, expected) || out.dtype() != step.output().dtype()) {
+          if (!nabla.storage.Shapes.same(out.shape, expected)
+              || out.dtype() != step.output().dtype()) {
             problem =
                 "the batching rule of "
                     + p
