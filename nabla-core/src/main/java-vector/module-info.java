@@ -23,5 +23,6 @@ module nabla.core {
   exports nabla.linalg;
   exports nabla.kernels to
       nabla.bench,
+      nabla.examples, // ./nabla tune-gemm measures and records the GEMM blocking (GemmBlocking)
       nabla.nn; // the data loader copies a batch's rows on the kernel threads (Parallel)
 }

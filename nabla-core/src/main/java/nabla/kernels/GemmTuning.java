@@ -60,17 +60,27 @@ final class GemmTuning {
   /** Rows of the micro-tile (8 rows of two vectors: 16 accumulator registers). */
   static final int MR = 8;
 
-  /** Depth of a packed block (k dimension). */
+  /**
+   * Depth of a packed block (k dimension); k is cut into equal blocks of at most this many. Part of
+   * the arithmetic, not only of the speed: each depth block of a C element is summed apart and then
+   * added to C, so KC is the same on every machine and in the plain-Java kernels (SCALAR_KC), and a
+   * product has the same bits everywhere. Never tuned per CPU.
+   */
   static final int KC = 256;
 
-  /** Columns of a packed float64 B block: KC * D_NC * 8 bytes = 512 KiB, half of a 1 MiB L2. */
-  static final int D_NC = 256;
+  /**
+   * Columns of a packed float64 B block: KC * D_NC * 8 bytes, half of L2 (256 on 1 MiB). This and
+   * the two below are the blocking chosen for this CPU at the first GEMM ({@link
+   * GemmBlocking#current()}: measured by {@code ./nabla tune-gemm}, else from the L2 size); they
+   * change speed, never results.
+   */
+  static final int D_NC = GemmBlocking.current().ncDouble();
 
-  /** Columns of a packed float32 B block: KC * F_NC * 4 bytes = 512 KiB, half of a 1 MiB L2. */
-  static final int F_NC = 512;
+  /** Columns of a packed float32 B block: KC * F_NC * 4 bytes, half of L2 (512 on 1 MiB). */
+  static final int F_NC = GemmBlocking.current().nc();
 
   /** Rows of a packed A block. */
-  static final int MC = 1024;
+  static final int MC = GemmBlocking.current().mc();
 
   /** Columns of C accumulated at a time by the small-m kernels (m rows of them stay in L1). */
   static final int SMALL_NB = 512;
