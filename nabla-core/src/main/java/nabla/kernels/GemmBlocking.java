@@ -30,7 +30,7 @@ import java.util.Properties;
  * element's sums as they are, so every choice gives the same bits (a forked-JVM test checks it).
  * The depth of a packed block is not chosen here: {@link GemmTuning#KC} (256) is part of the
  * arithmetic, since each depth block is summed apart and then added to C, and it is the same on
- * every machine (and in the plain-Java kernels) so that a product has the same bits everywhere. A
+ * every machine so that a product has the same bits on every machine that runs the same kernels. A
  * bad value (not a positive multiple, a file that cannot be read) is skipped with a warning on the
  * {@code nabla.kernels} logger, never an error.
  *
@@ -81,18 +81,20 @@ public record GemmBlocking(int nc, int mc, String source) {
   }
 
   private static GemmBlocking choose() {
-    GemmBlocking b = DEFAULT;
     Path file = tunedFile();
     GemmBlocking tuned = file == null ? null : read(file);
-    if (tuned != null) {
-      b = tuned;
-    } else {
-      long l2 = l2Bytes();
-      if (l2 > 0) {
-        b = fromCaches(l2);
-      }
-    }
-    return withProperties(b);
+    return withProperties(tuned != null ? tuned : untuned());
+  }
+
+  /**
+   * The blocking a JVM chooses with neither properties nor a tuned file: sized from the L2 cache
+   * when the system reports it ({@link #fromCaches}), else {@link #DEFAULT}. The tuner's baseline.
+   *
+   * @return the untuned blocking of this machine
+   */
+  public static GemmBlocking untuned() {
+    long l2 = l2Bytes();
+    return l2 > 0 ? fromCaches(l2) : DEFAULT;
   }
 
   /**

@@ -63,8 +63,8 @@ final class GemmTuning {
   /**
    * Depth of a packed block (k dimension); k is cut into equal blocks of at most this many. Part of
    * the arithmetic, not only of the speed: each depth block of a C element is summed apart and then
-   * added to C, so KC is the same on every machine and in the plain-Java kernels (SCALAR_KC), and a
-   * product has the same bits everywhere. Never tuned per CPU.
+   * added to C, so KC is the same on every machine, and a product has the same bits on every
+   * machine that runs the same kernels. Never tuned per CPU (the cache blocking below is).
    */
   static final int KC = 256;
 

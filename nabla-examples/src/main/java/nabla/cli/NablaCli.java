@@ -44,6 +44,7 @@ import picocli.CommandLine.Spec;
       PredictCommand.class,
       D2lCommand.class,
       ShellCommand.class,
+      TuneGemmCommand.class,
       NablaCli.Version.class,
       CommandLine.HelpCommand.class
     },
@@ -58,6 +59,7 @@ import picocli.CommandLine.Spec;
       "  nabla predict --model out/mlp.safetensors",
       "                        accuracy and confusion matrix of a saved model",
       "  nabla shell           JShell with Nabla and its imports loaded",
+      "  nabla tune-gemm       measure the GEMM's cache blocking on this CPU and keep it",
       "  nabla version         show the Nabla version, SIMD availability and JVM",
       "  nabla help demo       show help for a command",
       "",
@@ -317,6 +319,7 @@ public final class NablaCli implements Runnable {
               + System.getProperty("java.vendor", "?")
               + ")");
       out.println("Java home: " + System.getProperty("java.home", "?"));
+      out.println("GEMM blocking: " + nabla.kernels.GemmBlocking.current());
       out.flush();
       return 0;
     }
