@@ -571,7 +571,8 @@ def machine_lines(torch_meta, nabla_metas, parent_env, load_before, load_after, 
             f"JVM args `{nabla_meta.get('jvm.args')}`; vector module present: "
             f"{nabla_meta.get('vector.module')}, -Dnabla.simd={nabla_meta.get('nabla.simd')}, "
             f"Simd.enabled()={nabla_meta.get('Simd.enabled()')}; kernel threads: "
-            f"{nabla_meta.get('threads.set')}, Parallel.threads()={nabla_meta.get('Parallel.threads()')}")
+            f"{nabla_meta.get('threads.set')}, Parallel.threads()={nabla_meta.get('Parallel.threads()')}; "
+            f"GEMM blocking {nabla_meta.get('gemm.blocking')}")
     if torch_meta:
         blas = torch_meta.get("blas", {})
         if "openblas_config" in blas:

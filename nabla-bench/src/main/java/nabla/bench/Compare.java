@@ -85,6 +85,7 @@ public final class Compare {
     meta.put("Parallel.threads()", Workloads.probe("nabla.kernels.Parallel", "threads"));
     meta.put("Simd.enabled()", Workloads.probe("nabla.kernels.Simd", "enabled"));
     meta.put("availableProcessors", Runtime.getRuntime().availableProcessors());
+    meta.put("gemm.blocking", nabla.kernels.GemmBlocking.current().toString());
     meta.put("plan", plan.toString());
 
     Map<String, Object> results = new LinkedHashMap<>();
