@@ -370,16 +370,17 @@ public final class Gemm {
   // =============================================================================================
 
   /**
-   * Switches, read once. {@code -Dnabla.gemm.shared=true} splits a product among threads around one
-   * shared packed B with row blocks handed out one at a time ({@link GemmKernelsDouble#gemmShared})
-   * instead of one tile of C per thread. The tiles are the default: on an idle machine they were
-   * faster (two threads, medians of many calls, AMD EPYC family 26: 256x256x784 with B transposed
-   * 353-366 vs 215-275 GFLOP/s, 1024^3 431-478 vs 392-412), the shared path paying for its two
-   * hand-offs per depth block; under heavy load from other processes the shared path's dynamic row
-   * blocks lose less. {@code -Dnabla.gemm.packA=true} packs A even where the micro-kernel could
-   * read it in place. Every setting gives the same bits.
+   * Switches, read once. {@code shared} ({@link GemmBlocking#shared()}: {@code
+   * -Dnabla.gemm.shared=true}, or what {@code ./nabla tune-gemm} measured on this CPU) splits a
+   * product among threads around one shared packed B with row blocks handed out one at a time
+   * ({@link GemmKernelsDouble#gemmShared}) instead of one tile of C per thread. The tiles are the
+   * default: on an idle machine they were faster (two threads, medians of many calls, AMD EPYC
+   * family 26: 256x256x784 with B transposed 353-366 vs 215-275 GFLOP/s, 1024^3 431-478 vs
+   * 392-412), the shared path paying for its two hand-offs per depth block; under heavy load from
+   * other processes the shared path's dynamic row blocks lose less. {@code -Dnabla.gemm.packA=true}
+   * packs A even where the micro-kernel could read it in place. Every setting gives the same bits.
    */
-  static final boolean SHARED = Boolean.getBoolean("nabla.gemm.shared");
+  static final boolean SHARED = GemmBlocking.current().shared();
 
   /** See {@link #SHARED}. */
   static final boolean DIRECT_A = !Boolean.getBoolean("nabla.gemm.packA");

@@ -10,19 +10,21 @@ import java.util.Properties;
 
 /**
  * The cache blocking of the packed GEMM for the CPU this JVM runs on: the columns of a packed B
- * block ({@code nc}, float32; float64 takes half, the same bytes) and the rows of a packed A block
- * ({@code mc}). The register tile needs no choice: it is two vectors of the machine's preferred
- * width by 8 rows. Chosen once, at the first GEMM, from the first of these that gives a value:
+ * block ({@code nc}, float32; float64 takes half, the same bytes), the rows of a packed A block
+ * ({@code mc}), and how a product is split among threads ({@code shared}: one tile of C per thread,
+ * or one packed B shared by all threads with row blocks handed out one at a time). The register
+ * tile needs no choice: it is two vectors of the machine's preferred width by 8 rows. Chosen once,
+ * at the first GEMM, from the first of these that gives a value:
  *
  * <ol>
- *   <li>the system properties {@code nabla.gemm.nc} and {@code nabla.gemm.mc} (for experiments, and
- *       for the tuner's probes);
+ *   <li>the system properties {@code nabla.gemm.nc}, {@code nabla.gemm.mc} and {@code
+ *       nabla.gemm.shared} (for experiments, and for the tuner's probes);
  *   <li>the blocking measured on this CPU model by {@code ./nabla tune-gemm}, kept in {@code
  *       ~/.nabla/gemm/<cpu>.properties} ({@link #tunedFile()}; {@code NABLA_HOME} replaces {@code
  *       ~/.nabla}), as FFTW keeps its wisdom;
  *   <li>the level-2 cache size the operating system reports ({@code /sys/devices/system/cpu/cpu0/
  *       cache}): a packed B block fills half of one core's L2, as BLIS's analytical model sizes it
- *       ({@link #fromCaches});
+ *       ({@link #fromCaches}), with tiles;
  *   <li>{@link #DEFAULT}, for a 1 MiB L2.
  * </ol>
  *
@@ -35,18 +37,19 @@ import java.util.Properties;
  * {@code nabla.kernels} logger, never an error.
  *
  * <pre>{@code
- * GemmBlocking.current();          // e.g. nc=512 mc=1024 (caches: L2 1024 KiB)
+ * GemmBlocking.current();          // e.g. nc=512 mc=1024 tiles (caches: L2 1024 KiB)
  * GemmBlocking.current().source(); // where the values came from
  * }</pre>
  *
  * @param nc float32 columns of a packed B block, a multiple of 64
  * @param mc rows of a packed A block, a multiple of 8
+ * @param shared whether threads share one packed B (else each computes its own tile of C)
  * @param source where the values came from (a property, the tuned file, the caches, the default)
  */
-public record GemmBlocking(int nc, int mc, String source) {
+public record GemmBlocking(int nc, int mc, boolean shared, String source) {
 
   /** The blocking when nothing else is known: 512 KiB B blocks, half of a 1 MiB L2. */
-  public static final GemmBlocking DEFAULT = new GemmBlocking(512, 1024, "default");
+  public static final GemmBlocking DEFAULT = new GemmBlocking(512, 1024, false, "default");
 
   private static final System.Logger LOG = System.getLogger("nabla.kernels");
 
@@ -108,20 +111,22 @@ public record GemmBlocking(int nc, int mc, String source) {
   public static GemmBlocking fromCaches(long l2Bytes) {
     long nc = l2Bytes / 2 / (GemmTuning.KC * (long) Float.BYTES) / 64 * 64;
     nc = Math.max(128, Math.min(4096, nc));
-    return new GemmBlocking((int) nc, DEFAULT.mc(), "caches: L2 " + l2Bytes / 1024 + " KiB");
+    return new GemmBlocking((int) nc, DEFAULT.mc(), false, "caches: L2 " + l2Bytes / 1024 + " KiB");
   }
 
   /** b with any of the {@code nabla.gemm.*} properties that are set and valid applied. */
   private static GemmBlocking withProperties(GemmBlocking b) {
     String nc = System.getProperty("nabla.gemm.nc");
     String mc = System.getProperty("nabla.gemm.mc");
-    if (nc == null && mc == null) {
+    String shared = System.getProperty("nabla.gemm.shared");
+    if (nc == null && mc == null && shared == null) {
       return b;
     }
     try {
       return new GemmBlocking(
           nc == null ? b.nc() : Integer.parseInt(nc.trim()),
           mc == null ? b.mc() : Integer.parseInt(mc.trim()),
+          shared == null ? b.shared() : Boolean.parseBoolean(shared.trim()),
           "properties");
     } catch (IllegalArgumentException e) {
       LOG.log(
@@ -148,6 +153,7 @@ public record GemmBlocking(int nc, int mc, String source) {
       return new GemmBlocking(
           Integer.parseInt(p.getProperty("nc", "").trim()),
           Integer.parseInt(p.getProperty("mc", "").trim()),
+          Boolean.parseBoolean(p.getProperty("shared", "false").trim()),
           "tuned: " + file);
     } catch (IOException | IllegalArgumentException e) {
       LOG.log(
@@ -162,8 +168,8 @@ public record GemmBlocking(int nc, int mc, String source) {
   }
 
   /**
-   * Writes this blocking as a properties file (nc, mc), with {@code comment} (the measurements) at
-   * the top; creates the parent folders.
+   * Writes this blocking as a properties file (nc, mc, shared), with {@code comment} (the
+   * measurements) at the top; creates the parent folders.
    *
    * @param file where to write
    * @param comment lines to put first, as {@code #} comments
@@ -179,6 +185,7 @@ public record GemmBlocking(int nc, int mc, String source) {
     }
     b.append("nc=").append(nc).append('\n');
     b.append("mc=").append(mc).append('\n');
+    b.append("shared=").append(shared).append('\n');
     Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
   }
 
@@ -292,6 +299,6 @@ public record GemmBlocking(int nc, int mc, String source) {
 
   @Override
   public String toString() {
-    return "nc=" + nc + " mc=" + mc + " (" + source + ")";
+    return "nc=" + nc + " mc=" + mc + (shared ? " shared" : " tiles") + " (" + source + ")";
   }
 }

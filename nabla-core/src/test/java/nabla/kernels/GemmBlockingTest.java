@@ -48,11 +48,12 @@ class GemmBlockingTest {
   @Test
   void aWrittenBlockingReadsBack() throws Exception {
     Path file = dir.resolve("gemm").resolve("cpu.properties");
-    new GemmBlocking(1024, 256, "test").write(file, "measured\non a test");
+    new GemmBlocking(1024, 256, true, "test").write(file, "measured\non a test");
     GemmBlocking b = GemmBlocking.read(file);
     assertNotNull(b);
     assertEquals(1024, b.nc());
     assertEquals(256, b.mc());
+    assertTrue(b.shared());
     assertTrue(b.source().contains(file.toString()), b.source());
     assertTrue(Files.readString(file).startsWith("# measured\n# on a test\n"));
   }
@@ -65,8 +66,8 @@ class GemmBlockingTest {
       Files.writeString(file, bad, StandardCharsets.UTF_8);
       assertNull(GemmBlocking.read(file), bad);
     }
-    assertThrows(IllegalArgumentException.class, () -> new GemmBlocking(100, 1024, "x"));
-    assertThrows(IllegalArgumentException.class, () -> new GemmBlocking(512, 4, "x"));
+    assertThrows(IllegalArgumentException.class, () -> new GemmBlocking(100, 1024, false, "x"));
+    assertThrows(IllegalArgumentException.class, () -> new GemmBlocking(512, 4, false, "x"));
   }
 
   @Test
@@ -114,7 +115,7 @@ class GemmBlockingTest {
     String[][] settings = {
       {},
       {"-Dnabla.gemm.nc=64", "-Dnabla.gemm.mc=8"},
-      {"-Dnabla.gemm.nc=2048"},
+      {"-Dnabla.gemm.nc=2048", "-Dnabla.gemm.shared=true"},
       {"-Dnabla.threads=1"}
     };
     for (String[] s : settings) {

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,9 +29,11 @@ import picocli.CommandLine.Spec;
  * products that matter (a 1024 cube, the two big products of the D2L MLP step, a float64 cube); the
  * rounds alternate the candidates, and the score is the geometric mean over the products of each
  * candidate's median GFLOP/s. The blocking sized from the L2 cache stays unless another is faster
- * by more than {@code --margin}: on a noisy machine, equal candidates are not worth a file. The
- * result goes to {@link GemmBlocking#tunedFile()}, read at the first product of every later JVM on
- * this CPU model. Blocking changes speed, never results.
+ * by more than {@code --margin}: on a noisy machine, equal candidates are not worth a file. Then,
+ * at the width kept, one tile of C per thread is measured against one packed B shared by all
+ * threads ({@code -Dnabla.gemm.shared}), side by side again; the tiles stay unless the shared split
+ * is faster by the margin. The result goes to {@link GemmBlocking#tunedFile()}, read at the first
+ * product of every later JVM on this CPU model. Blocking changes speed, never results.
  */
 @Command(
     name = "tune-gemm",
@@ -43,7 +47,8 @@ import picocli.CommandLine.Spec;
       "the candidates over the rounds, and writes the fastest to",
       "~/.nabla/gemm/<cpu>.properties ($NABLA_HOME instead of ~/.nabla), which every",
       "later JVM on this CPU model reads. The size derived from the L2 cache stays unless",
-      "another is faster by more than the margin. Results do not change, only speed.",
+      "another is faster by more than the margin; then tiles of C per thread are measured",
+      "against one packed B shared by the threads. Results do not change, only speed.",
       "Takes about a minute; run it on an otherwise idle machine."
     })
 public final class TuneGemmCommand implements Callable<Integer> {
@@ -108,6 +113,14 @@ public final class TuneGemmCommand implements Callable<Integer> {
     new Product("f64 512^3", 512, 512, 512, true, false, false)
   };
 
+  /** A candidate: the B block's width and the thread split. */
+  private record Candidate(int nc, boolean shared) {
+    @Override
+    public String toString() {
+      return "nc=" + nc + (shared ? " shared" : " tiles");
+    }
+  }
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -120,7 +133,6 @@ public final class TuneGemmCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("tune-gemm: --rounds >= 1, --seconds > 0, --margin >= 0");
       return 2;
     }
-    GemmBlocking current = GemmBlocking.current();
     GemmBlocking base = GemmBlocking.untuned();
     TreeSet<Integer> set = new TreeSet<>();
     for (int nc : candidates != null ? candidates : new int[] {256, 512, 1024, 2048}) {
@@ -135,81 +147,58 @@ public final class TuneGemmCommand implements Callable<Integer> {
         return 2;
       }
     }
-    List<Integer> ncs = new ArrayList<>(set);
     out.println(
         "CPU: "
             + GemmBlocking.cpuKey()
             + " ("
             + Runtime.getRuntime().availableProcessors()
             + " CPUs)");
-    out.println("in use now: " + current);
+    out.println("in use now: " + GemmBlocking.current());
     out.println("baseline:   " + base);
     out.println(
-        "candidates (B block columns, float32): "
-            + ncs
+        "GFLOP/s of "
+            + Arrays.stream(PRODUCTS).map(Product::name).toList()
             + "; "
             + rounds
             + " round(s), "
             + seconds
-            + " s per product");
+            + " s per product, each probe a fresh JVM");
     out.flush();
-    Map<Integer, List<double[]>> runs = new LinkedHashMap<>();
-    for (int nc : ncs) {
-      runs.put(nc, new ArrayList<>());
-    }
-    for (int r = 0; r < rounds; r++) {
-      List<Integer> order = new ArrayList<>(ncs);
-      if (r % 2 == 1) {
-        java.util.Collections.reverse(order);
-      }
-      for (int nc : order) {
-        double[] g = runProbe(nc);
-        runs.get(nc).add(g);
-        out.printf(Locale.ROOT, "  round %d nc=%-5d %s%n", r + 1, nc, format(g));
-        out.flush();
-      }
-    }
     StringBuilder table = new StringBuilder();
-    table.append(String.format(Locale.ROOT, "%-6s", "nc"));
+    table.append(String.format(Locale.ROOT, "%-16s", "candidate"));
     for (Product p : PRODUCTS) {
       table.append(String.format(Locale.ROOT, " %10s", p.name()));
     }
     table.append(String.format(Locale.ROOT, " %10s%n", "score"));
-    int best = base.nc();
-    double bestScore = 0;
-    double baseScore = 0;
-    Map<Integer, Double> scores = new LinkedHashMap<>();
-    for (int nc : ncs) {
-      double[] med = medians(runs.get(nc));
-      double score = geometricMean(med);
-      scores.put(nc, score);
-      table.append(String.format(Locale.ROOT, "%-6d", nc));
-      for (double v : med) {
-        table.append(String.format(Locale.ROOT, " %10.1f", v));
-      }
-      table.append(String.format(Locale.ROOT, " %10.1f%n", score));
-      if (nc == base.nc()) {
-        baseScore = score;
-      }
+    // Stage 1: the B block's width, one tile of C per thread.
+    List<Candidate> widths = new ArrayList<>();
+    for (int nc : set) {
+      widths.add(new Candidate(nc, false));
     }
-    for (var e : scores.entrySet()) {
-      if (e.getValue() > bestScore) {
-        bestScore = e.getValue();
-        best = e.getKey();
-      }
-    }
-    int chosen = bestScore > baseScore * (1 + margin) ? best : base.nc();
+    Map<Candidate, Double> s1 = measureAll(widths, out, table);
+    Candidate baseline = new Candidate(base.nc(), false);
+    Candidate best = best(s1);
+    int nc = s1.get(best) > s1.get(baseline) * (1 + margin) ? best.nc() : base.nc();
+    // Stage 2: at that width, tiles against one shared packed B, measured side by side again.
+    Candidate tiles = new Candidate(nc, false);
+    Candidate shared = new Candidate(nc, true);
+    Map<Candidate, Double> s2 = measureAll(List.of(tiles, shared), out, table);
+    boolean useShared = s2.get(shared) > s2.get(tiles) * (1 + margin);
     out.println("GFLOP/s, medians over the rounds (score: geometric mean):");
     out.print(table);
     out.printf(
         Locale.ROOT,
-        "fastest: nc=%d (%.1f), baseline nc=%d (%.1f): keeping nc=%d%n",
+        "widths: fastest %s (%.1f), baseline %s (%.1f): keeping nc=%d; split: tiles %.1f,"
+            + " shared %.1f: keeping %s%n",
         best,
-        bestScore,
-        base.nc(),
-        baseScore,
-        chosen);
-    GemmBlocking result = new GemmBlocking(chosen, base.mc(), "tuned");
+        s1.get(best),
+        baseline,
+        s1.get(baseline),
+        nc,
+        s2.get(tiles),
+        s2.get(shared),
+        useShared ? "shared" : "tiles");
+    GemmBlocking result = new GemmBlocking(nc, base.mc(), useShared, "tuned");
     Path target = file != null ? file : GemmBlocking.tunedFile();
     if (dryRun || target == null) {
       out.println(target == null ? "no home folder: nothing written" : "dry run: nothing written");
@@ -226,7 +215,7 @@ public final class TuneGemmCommand implements Callable<Integer> {
             + System.getProperty("java.version")
             + "\nbaseline "
             + base
-            + "; kept unless another is "
+            + "; a candidate is kept when "
             + Math.round(margin * 100)
             + " % faster\nGFLOP/s, medians of "
             + rounds
@@ -237,8 +226,52 @@ public final class TuneGemmCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Runs this command with {@code --probe} in a fresh JVM using blocking nc; its GFLOP/s. */
-  private double[] runProbe(int nc) throws IOException, InterruptedException {
+  /** Measures the candidates over the rounds (order alternating); their scores, in order. */
+  private Map<Candidate, Double> measureAll(
+      List<Candidate> list, PrintWriter out, StringBuilder table)
+      throws IOException, InterruptedException {
+    Map<Candidate, List<double[]>> runs = new LinkedHashMap<>();
+    for (Candidate c : list) {
+      runs.put(c, new ArrayList<>());
+    }
+    for (int r = 0; r < rounds; r++) {
+      List<Candidate> order = new ArrayList<>(list);
+      if (r % 2 == 1) {
+        Collections.reverse(order);
+      }
+      for (Candidate c : order) {
+        double[] g = runProbe(c);
+        runs.get(c).add(g);
+        out.printf(Locale.ROOT, "  round %d %-16s %s%n", r + 1, c, format(g));
+        out.flush();
+      }
+    }
+    Map<Candidate, Double> scores = new LinkedHashMap<>();
+    for (Candidate c : list) {
+      double[] med = medians(runs.get(c));
+      double score = geometricMean(med);
+      scores.put(c, score);
+      table.append(String.format(Locale.ROOT, "%-16s", c));
+      for (double v : med) {
+        table.append(String.format(Locale.ROOT, " %10.1f", v));
+      }
+      table.append(String.format(Locale.ROOT, " %10.1f%n", score));
+    }
+    return scores;
+  }
+
+  private static Candidate best(Map<Candidate, Double> scores) {
+    Candidate best = null;
+    for (var e : scores.entrySet()) {
+      if (best == null || e.getValue() > scores.get(best)) {
+        best = e.getKey();
+      }
+    }
+    return best;
+  }
+
+  /** Runs this command with {@code --probe} in a fresh JVM with candidate c; its GFLOP/s. */
+  private double[] runProbe(Candidate c) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     if (ModuleLayer.boot().findModule(NablaCli.VECTOR_MODULE).isPresent()) {
@@ -248,7 +281,8 @@ public final class TuneGemmCommand implements Callable<Integer> {
     if (threads != null) {
       cmd.add("-Dnabla.threads=" + threads);
     }
-    cmd.add("-Dnabla.gemm.nc=" + nc);
+    cmd.add("-Dnabla.gemm.nc=" + c.nc());
+    cmd.add("-Dnabla.gemm.shared=" + c.shared());
     String modulePath = System.getProperty("jdk.module.path");
     if (modulePath != null && NablaCli.class.getModule().isNamed()) {
       cmd.addAll(List.of("-p", modulePath, "-m", "nabla.examples/" + NablaCli.class.getName()));
@@ -260,28 +294,30 @@ public final class TuneGemmCommand implements Callable<Integer> {
     String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
       p.destroyForcibly();
-      throw new IOException("tune-gemm: the probe for nc=" + nc + " failed:\n" + text);
+      throw new IOException("tune-gemm: the probe for " + c + " failed:\n" + text);
     }
     for (String line : text.lines().toList()) {
       if (line.startsWith("probe ")) {
         String[] parts = line.substring(6).trim().split(" ");
-        if (!parts[0].equals("nc=" + nc)) {
+        String ran = parts[0] + " " + parts[1];
+        if (!ran.equals(c.toString())) {
           throw new IOException(
-              "tune-gemm: the probe ran with " + parts[0] + " instead of nc=" + nc + ":\n" + text);
+              "tune-gemm: the probe ran with " + ran + " instead of " + c + ":\n" + text);
         }
         double[] g = new double[PRODUCTS.length];
         for (int i = 0; i < g.length; i++) {
-          g[i] = Double.parseDouble(parts[i + 1]);
+          g[i] = Double.parseDouble(parts[i + 2]);
         }
         return g;
       }
     }
-    throw new IOException("tune-gemm: no result from the probe for nc=" + nc + ":\n" + text);
+    throw new IOException("tune-gemm: no result from the probe for " + c + ":\n" + text);
   }
 
-  /** In the probe JVM: {@code probe nc=<nc> <GFLOP/s per product>}. */
+  /** In the probe JVM: {@code probe nc=<nc> tiles|shared <GFLOP/s per product>}. */
   static String probeLine(double seconds) {
-    StringBuilder b = new StringBuilder("probe nc=" + GemmBlocking.current().nc());
+    GemmBlocking g = GemmBlocking.current();
+    StringBuilder b = new StringBuilder("probe " + new Candidate(g.nc(), g.shared()));
     for (Product p : PRODUCTS) {
       b.append(String.format(Locale.ROOT, " %.2f", measure(p, seconds)));
     }

@@ -35,8 +35,10 @@ class TuneGemmCommandTest {
             "--file",
             file.toString());
     assertEquals(0, r.exitCode(), r.out() + r.err());
-    assertTrue(r.out().contains("round 1 nc=512 "), r.out());
-    assertTrue(r.out().contains("round 1 nc=1024 "), r.out());
+    assertTrue(r.out().contains("round 1 nc=512 tiles "), r.out());
+    assertTrue(r.out().contains("round 1 nc=1024 tiles "), r.out());
+    assertTrue(r.out().contains(" shared "), r.out()); // the split, at the width kept
+    assertTrue(r.out().contains("split: tiles "), r.out());
     assertTrue(r.out().contains("score"), r.out());
     GemmBlocking written = GemmBlocking.read(file);
     assertNotNull(written, r.out());
