@@ -421,13 +421,14 @@ final class Vmap {
       for (int k = 0; k < s0.size() && problem == null; k++) {
         Trace.Step a = s0.get(k);
         Trace.Step b = s1.get(k);
-        if (a.primitive().getClass() != b.primitive().getClass()
-            || a.primitive().kind() != b.primitive().kind()
-            || a.inputs().length != b.inputs().length
-            || a.grad() != b.grad()
-            || a.output().dtype() != b.output().dtype()
-            || !nabla.storage.Shapes.same(a.output().shape, b.output().shape)
-            || a.outId() != b.outId()) {
+        if (!trusted // one record compared with itself
+            && (a.primitive().getClass() != b.primitive().getClass()
+                || a.primitive().kind() != b.primitive().kind()
+                || a.inputs().length != b.inputs().length
+                || a.grad() != b.grad()
+                || a.output().dtype() != b.output().dtype()
+                || !nabla.storage.Shapes.same(a.output().shape, b.output().shape)
+                || a.outId() != b.outId())) {
           problem =
               "step "
                   + k
@@ -444,18 +445,42 @@ final class Vmap {
         }
         inputs[k] = new Ref[a.inputs().length];
         for (int i = 0; i < a.inputs().length && problem == null; i++) {
-          inputs[k][i] = ref(t0, t1, a.inputs()[i], b.inputs()[i], a.refs()[i], b.refs()[i]);
+          inputs[k][i] =
+              ref(
+                  t0,
+                  t1,
+                  a.inputs()[i],
+                  b.inputs()[i],
+                  a.refs()[i],
+                  b.refs()[i],
+                  a.aliases()[i],
+                  b.aliases()[i]);
         }
       }
       Tensor[] o0 = t0.outputs();
       Tensor[] o1 = t1.outputs();
       outputs = new Ref[o0.length];
       for (int k = 0; k < o0.length && problem == null; k++) {
-        outputs[k] = ref(t0, t1, o0[k], o1[k], t0.id(o0[k]), t1.id(o1[k]));
+        outputs[k] =
+            ref(
+                t0,
+                t1,
+                o0[k],
+                o1[k],
+                t0.id(o0[k]),
+                t1.id(o1[k]),
+                t0.id(o0[k]) >= 0 ? 0 : t0.aliasOf(o0[k]),
+                t1.id(o1[k]) >= 0 ? 0 : t1.aliasOf(o1[k]));
       }
     }
 
-    private Ref ref(Trace t0, Trace t1, Tensor c0, Tensor c1, int r0, int r1) {
+    /**
+     * How a step (or the program's result) reads a tensor: c0 in the record of example 0, c1 in
+     * that of example 1, their value numbers r0, r1 (-1: none), and for a tensor without one, what
+     * {@link Trace#aliasOf} said of it (a0, a1; as the trace recorded it when the step was applied,
+     * so an alias can only be an earlier value).
+     */
+    private Ref ref(Trace t0, Trace t1, Tensor c0, Tensor c1, int r0, int r1, int a0, int a1) {
       if (r0 >= 0 || r1 >= 0) {
         if (r0 != r1) {
           problem = "a step reads different values for examples 0 and 1";
@@ -463,17 +488,14 @@ final class Vmap {
         return new Ref(r0, false, null);
       }
       if (trusted) {
-        int a = t0.aliasOf(c0);
-        if (a == -2) {
+        if (a0 == -2) {
           problem = "a view of a traced value was made outside the primitives";
         }
-        return a >= 0 ? new Ref(a, true, null) : new Ref(-1, false, c0);
+        return a0 >= 0 ? new Ref(a0, true, null) : new Ref(-1, false, c0);
       }
       if (c0 == c1) {
         return new Ref(-1, false, c0); // from outside the function (a captured weight)
       }
-      int a0 = t0.aliasOf(c0);
-      int a1 = t1.aliasOf(c1);
       if (a0 >= 0 && a0 == a1) {
         return new Ref(a0, true, null);
       }
