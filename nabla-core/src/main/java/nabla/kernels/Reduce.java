@@ -42,6 +42,14 @@ public final class Reduce {
 
   private static void rowRange(
       ReduceOp op, Storage in, int off, int from, int to, int len, Storage out) {
+    if (op == ReduceOp.SUM && shortSums(in, off, from, to, len, out)) {
+      return;
+    }
+    if ((op == ReduceOp.MAX || op == ReduceOp.MIN)
+        && len > 0
+        && extremes(op == ReduceOp.MAX, in, off, from, to, len, out)) {
+      return;
+    }
     for (int r = from; r < to; r++) {
       int base = off + r * len;
       switch (op) {
@@ -122,6 +130,89 @@ public final class Reduce {
       case FLOAT32 -> sums.columnSum(in.f, off, rows, cols, c0, c1, out.f);
       case FLOAT64 -> sums.columnSum(in.d, off, rows, cols, c0, c1, out.d);
       default -> throw new IllegalStateException("columnSum: unreachable dtype " + in.dtype());
+    }
+  }
+
+  /**
+   * Sums of rows shorter than one group of {@link SumKernels} (32 float32 or 16 float64 elements),
+   * in one loop: for such a row the kernels add the elements one after the other, in double, from
+   * +0, which is what this does (ReductionKernelTest checks every length against them). A call per
+   * row cost more than the row ([256, 10], a softmax layer's logits: 3.5 µs). False (nothing done)
+   * for longer rows and other dtypes.
+   */
+  private static boolean shortSums(Storage in, int off, int from, int to, int len, Storage out) {
+    switch (in.dtype()) {
+      case FLOAT32 -> {
+        if (len >= SumKernels.FLOAT_GROUP) {
+          return false;
+        }
+        float[] a = in.f;
+        float[] o = out.f;
+        for (int r = from, base = off + from * len; r < to; r++, base += len) {
+          double s = 0;
+          for (int j = 0; j < len; j++) {
+            s += a[base + j];
+          }
+          o[r] = (float) s;
+        }
+        return true;
+      }
+      case FLOAT64 -> {
+        if (len >= SumKernels.DOUBLE_GROUP) {
+          return false;
+        }
+        double[] a = in.d;
+        double[] o = out.d;
+        for (int r = from, base = off + from * len; r < to; r++, base += len) {
+          double s = 0;
+          for (int j = 0; j < len; j++) {
+            s += a[base + j];
+          }
+          o[r] = s;
+        }
+        return true;
+      }
+      default -> {
+        return false;
+      }
+    }
+  }
+
+  /**
+   * Row maxima or minima of float32 or float64 rows, read from the arrays directly (Math.max and
+   * Math.min of the element type: NaN wins, -0 is below +0, as the generic loop over doubles
+   * gives); false (nothing done) for other dtypes.
+   */
+  private static boolean extremes(
+      boolean max, Storage in, int off, int from, int to, int len, Storage out) {
+    switch (in.dtype()) {
+      case FLOAT32 -> {
+        float[] a = in.f;
+        float[] o = out.f;
+        for (int r = from, base = off + from * len; r < to; r++, base += len) {
+          float m = a[base];
+          for (int j = 1; j < len; j++) {
+            m = max ? Math.max(m, a[base + j]) : Math.min(m, a[base + j]);
+          }
+          o[r] = m;
+        }
+        return true;
+      }
+      case FLOAT64 -> {
+        double[] a = in.d;
+        double[] o = out.d;
+        for (int r = from, base = off + from * len; r < to; r++, base += len) {
+          double m = a[base];
+          for (int j = 1; j < len; j++) {
+            m = max ? Math.max(m, a[base + j]) : Math.min(m, a[base + j]);
+          }
+          o[r] = m;
+        }
+        return true;
+      }
+      default -> {
+        return false;
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 import nabla.DType;
 import nabla.Tensor;
+import nabla.storage.Storage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -39,6 +40,73 @@ class ReductionKernelTest {
       }
     }
     return out;
+  }
+
+  /**
+   * Rows shorter than one group of the sum kernels are summed in one loop over all rows; every
+   * length up to past the group gives the bits of each provider's own sum of the row (the order the
+   * results must keep), and the row extremes those of Math.max / Math.min, NaN and signed zeros
+   * included.
+   */
+  @org.junit.jupiter.api.Test
+  void shortRowsSumAndCompareAsTheKernelsDo() {
+    java.util.List<KernelProvider> providers = new java.util.ArrayList<>();
+    providers.add(KernelProvider.SCALAR);
+    if (KernelProvider.vector() != null) {
+      providers.add(KernelProvider.vector());
+    }
+    Random rnd = new Random(11);
+    for (int len = 1; len <= 40; len++) {
+      int rows = 7;
+      float[] f = new float[rows * len];
+      double[] d = new double[rows * len];
+      for (int i = 0; i < f.length; i++) {
+        double v = (rnd.nextDouble() * 2 - 1) * Math.pow(10, rnd.nextInt(9) - 4); // order matters
+        f[i] = (float) v;
+        d[i] = v;
+      }
+      f[len / 2] = Float.NaN; // row 0 holds a NaN
+      d[len / 2] = Double.NaN;
+      for (int j = 0; j < len; j++) { // row 1: signed zeros only
+        f[len + j] = j % 2 == 0 ? -0f : 0f;
+        d[len + j] = j % 2 == 0 ? -0.0 : 0.0;
+      }
+      Storage sf = Storage.wrap(f);
+      Storage sd = Storage.wrap(d);
+      Storage of = Storage.allocate(nabla.DType.FLOAT32, rows);
+      Storage od = Storage.allocate(nabla.DType.FLOAT64, rows);
+      Reduce.rows(ReduceOp.SUM, sf, 0, rows, len, of);
+      Reduce.rows(ReduceOp.SUM, sd, 0, rows, len, od);
+      for (KernelProvider p : providers) {
+        for (int r = 0; r < rows; r++) {
+          String what = p.name() + " length " + len + " row " + r;
+          assertEquals(
+              Float.floatToIntBits((float) Flat.sum(p.sums(), sf, r * len, len)),
+              Float.floatToIntBits(of.f[r]),
+              what + " float32 sum");
+          assertEquals(
+              Double.doubleToLongBits(Flat.sum(p.sums(), sd, r * len, len)),
+              Double.doubleToLongBits(od.d[r]),
+              what + " float64 sum");
+        }
+      }
+      for (boolean max : new boolean[] {true, false}) {
+        ReduceOp op = max ? ReduceOp.MAX : ReduceOp.MIN;
+        Reduce.rows(op, sf, 0, rows, len, of);
+        Reduce.rows(op, sd, 0, rows, len, od);
+        for (int r = 0; r < rows; r++) {
+          float mf = f[r * len];
+          double md = d[r * len];
+          for (int j = 1; j < len; j++) {
+            mf = max ? Math.max(mf, f[r * len + j]) : Math.min(mf, f[r * len + j]);
+            md = max ? Math.max(md, d[r * len + j]) : Math.min(md, d[r * len + j]);
+          }
+          String what = op + " length " + len + " row " + r;
+          assertEquals(Float.floatToIntBits(mf), Float.floatToIntBits(of.f[r]), what);
+          assertEquals(Double.doubleToLongBits(md), Double.doubleToLongBits(od.d[r]), what);
+        }
+      }
+    }
   }
 
   private static void close(String what, double[] expected, double[] got, double tol) {
