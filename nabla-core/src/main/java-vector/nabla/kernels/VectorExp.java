@@ -74,20 +74,25 @@ final class VectorExp {
    * round into the subnormals keeps its precision when a later product scales it back up).
    */
   static DoubleVector exp(DoubleVector x, int k) {
+    // Keep this method under 325 bytes of bytecode (FreqInlineSize, the JIT's limit for inlining a
+    // hot callee; VectorExpTest checks it): when it is not inlined it gets x as an abstract vector
+    // and runs the Vector API's Java fallbacks (at 327 bytes: 2.2-2.7 ns per float64 element, the
+    // speed of Math.exp). Hence no local for t, a literal loop bound and test(IS_NAN). Splitting
+    // it in two, or constant vectors in static fields, measured slower still.
     VectorSpecies<Double> s = DS;
-    DoubleVector t = x.fma(DoubleVector.broadcast(s, D_LOG2E), DoubleVector.broadcast(s, D_ROUND));
-    DoubleVector n = t.sub(D_ROUND);
+    DoubleVector n =
+        x.fma(DoubleVector.broadcast(s, D_LOG2E), DoubleVector.broadcast(s, D_ROUND)).sub(D_ROUND);
     DoubleVector r = n.fma(DoubleVector.broadcast(s, -D_LN2_HI), x);
     r = n.fma(DoubleVector.broadcast(s, -D_LN2_LO), r);
     DoubleVector p = DoubleVector.broadcast(s, D_POLY[0]);
-    for (int i = 1; i < D_POLY.length; i++) {
+    for (int i = 1; i < 12; i++) { // D_POLY.length
       p = p.fma(r, DoubleVector.broadcast(s, D_POLY[i]));
     }
     p = p.fma(r, DoubleVector.broadcast(s, 1.0)).fma(r, DoubleVector.broadcast(s, 1.0));
     // 2^n as 2^n1 · 2^n2 with n1 = n >> 1: both factors normal for every n in [-1075, 1024]
     VectorMask<Double> big = x.compare(VectorOperators.GT, D_MAX - k * D_LN2);
     VectorMask<Double> small = x.compare(VectorOperators.LT, D_MIN - k * D_LN2);
-    VectorMask<Double> nan = x.compare(VectorOperators.NE, x);
+    VectorMask<Double> nan = x.test(VectorOperators.IS_NAN);
     DoubleVector nSafe = n.blend(0.0, big.or(small).or(nan));
     LongVector ni = ((LongVector) nSafe.convert(VectorOperators.D2L, 0)).add(k);
     LongVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
@@ -119,19 +124,20 @@ final class VectorExp {
 
   /** e^x · 2^k, as for doubles. */
   static FloatVector exp(FloatVector x, int k) {
+    // Under 325 bytes of bytecode, as the double version.
     VectorSpecies<Float> s = FS;
-    FloatVector t = x.fma(FloatVector.broadcast(s, F_LOG2E), FloatVector.broadcast(s, F_ROUND));
-    FloatVector n = t.sub(F_ROUND);
+    FloatVector n =
+        x.fma(FloatVector.broadcast(s, F_LOG2E), FloatVector.broadcast(s, F_ROUND)).sub(F_ROUND);
     FloatVector r = n.fma(FloatVector.broadcast(s, -F_LN2_HI), x);
     r = n.fma(FloatVector.broadcast(s, -F_LN2_LO), r);
     FloatVector p = FloatVector.broadcast(s, F_POLY[0]);
-    for (int i = 1; i < F_POLY.length; i++) {
+    for (int i = 1; i < 6; i++) { // F_POLY.length
       p = p.fma(r, FloatVector.broadcast(s, F_POLY[i]));
     }
     p = p.fma(r, FloatVector.broadcast(s, 1f)).fma(r, FloatVector.broadcast(s, 1f));
     VectorMask<Float> big = x.compare(VectorOperators.GT, (float) (F_MAX - k * D_LN2));
     VectorMask<Float> small = x.compare(VectorOperators.LT, (float) (F_MIN - k * D_LN2));
-    VectorMask<Float> nan = x.compare(VectorOperators.NE, x);
+    VectorMask<Float> nan = x.test(VectorOperators.IS_NAN);
     FloatVector nSafe = n.blend(0f, big.or(small).or(nan));
     IntVector ni = ((IntVector) nSafe.convert(VectorOperators.F2I, 0)).add(k);
     IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);

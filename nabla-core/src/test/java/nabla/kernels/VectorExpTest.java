@@ -72,6 +72,35 @@ class VectorExpTest {
     return new BigDecimal(got).subtract(exact).abs().doubleValue() / ulp;
   }
 
+  /**
+   * exp must stay inlinable: C2 inlines a hot callee of at most 325 bytes of bytecode
+   * (FreqInlineSize); a bigger one is called with its vector boxed as an abstract DoubleVector and
+   * runs the Vector API's Java fallbacks (the float64 exp was 327 bytes and ran at Math.exp's
+   * speed, 2.2-2.7 ns an element instead of about 1). Reads the class file with
+   * java.lang.classfile.
+   */
+  @Test
+  void expIsSmallEnoughToInline() throws Exception {
+    byte[] bytes;
+    try (var in = VectorExp.class.getResourceAsStream("VectorExp.class")) {
+      bytes = in.readAllBytes();
+    }
+    var model = java.lang.classfile.ClassFile.of().parse(bytes);
+    int checked = 0;
+    for (var m : model.methods()) {
+      if (m.methodName().stringValue().equals("exp")
+          && m.methodTypeSymbol().parameterCount() == 2) {
+        int size =
+            m.findAttribute(java.lang.classfile.Attributes.code()).orElseThrow().codeLength();
+        assertTrue(
+            size <= 325,
+            "VectorExp." + m.methodTypeSymbol().displayDescriptor() + " is " + size + " bytes");
+        checked++;
+      }
+    }
+    assertEquals(2, checked, "the float and double exp(x, k)");
+  }
+
   @Test
   void doubleWithinOneUlp() {
     SplittableRandom r = new SplittableRandom(1);
