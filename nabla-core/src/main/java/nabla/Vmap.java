@@ -461,16 +461,12 @@ final class Vmap {
       Tensor[] o1 = t1.outputs();
       outputs = new Ref[o0.length];
       for (int k = 0; k < o0.length && problem == null; k++) {
-        outputs[k] =
-            ref(
-                t0,
-                t1,
-                o0[k],
-                o1[k],
-                t0.id(o0[k]),
-                t1.id(o1[k]),
-                t0.id(o0[k]) >= 0 ? 0 : t0.aliasOf(o0[k]),
-                t1.id(o1[k]) >= 0 ? 0 : t1.aliasOf(o1[k]));
+        int r0 = t0.id(o0[k]);
+        int r1 = t1.id(o1[k]);
+        // a result that is no value of the trace: what it aliases, as for a step's inputs
+        int a0 = r0 >= 0 ? r0 : t0.aliasOf(o0[k]);
+        int a1 = r1 >= 0 ? r1 : t1.aliasOf(o1[k]);
+        outputs[k] = ref(t0, t1, o0[k], o1[k], r0, r1, a0, a1);
       }
     }
 

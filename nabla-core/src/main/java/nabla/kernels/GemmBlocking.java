@@ -223,12 +223,13 @@ public record GemmBlocking(int nc, int mc, boolean shared, String source) {
     String family = "";
     String model = "";
     String name = "";
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8)) {
+    // Read up to the end of the first processor's block (the file has one per CPU)
+    try (var lines = Files.newBufferedReader(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8)) {
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
         int colon = line.indexOf(':');
         if (colon < 0) {
           if (!name.isEmpty()) {
-            break; // the first processor's block is enough
+            break;
           }
           continue;
         }

@@ -29,38 +29,9 @@ public final class Loops {
         return;
       }
     }
-    // Merge dimensions: drop size-1 dims, then merge d into d+1 when contiguous for all operands.
-    // The merged strides of operand o are st[o * len + d] (one flat array: a two-dimensional
-    // int[k][len] is a slow runtime call in compiled code, ~100 ns, more than a small loop costs).
     int[] dims = new int[len];
     int[] st = new int[k * len];
-    int rank = 0;
-    for (int d = 0; d < len; d++) {
-      if (shape[d] == 1) {
-        continue;
-      }
-      if (rank > 0) {
-        boolean mergeable = true;
-        for (int o = 0; o < k; o++) {
-          if (st[o * len + rank - 1] != strides[o][d] * shape[d]) {
-            mergeable = false;
-            break;
-          }
-        }
-        if (mergeable) {
-          dims[rank - 1] *= shape[d];
-          for (int o = 0; o < k; o++) {
-            st[o * len + rank - 1] = strides[o][d];
-          }
-          continue;
-        }
-      }
-      dims[rank] = shape[d];
-      for (int o = 0; o < k; o++) {
-        st[o * len + rank] = strides[o][d];
-      }
-      rank++;
-    }
+    int rank = merge(shape, strides, dims, st);
     int[] offs = offsets.clone();
     int[] inner = new int[k];
     if (rank == 0) {
@@ -100,46 +71,63 @@ public final class Loops {
   }
 
   /**
-   * The rows of two operands over {@code shape} when the shape merges into at most two dimensions
-   * for both (dimensions of size 1 dropped, adjacent ones merged where both operands are contiguous
-   * across them, as {@link #forEachRow} merges): {@code {rows, n, aRowStride, aInnerStride,
+   * Merges dimensions: drops those of size 1, then merges each into the one before it when every
+   * operand is contiguous across the two. Writes the merged sizes into {@code dims} and operand o's
+   * merged strides into {@code st[o * shape.length + d]} (one flat array: a two-dimensional
+   * int[k][len] is a slow runtime call in compiled code, ~100 ns, more than a small loop costs);
+   * returns the merged rank.
+   */
+  private static int merge(int[] shape, int[][] strides, int[] dims, int[] st) {
+    int k = strides.length;
+    int len = shape.length;
+    int rank = 0;
+    for (int d = 0; d < len; d++) {
+      if (shape[d] == 1) {
+        continue;
+      }
+      if (rank > 0) {
+        boolean mergeable = true;
+        for (int o = 0; o < k; o++) {
+          if (st[o * len + rank - 1] != strides[o][d] * shape[d]) {
+            mergeable = false;
+            break;
+          }
+        }
+        if (mergeable) {
+          dims[rank - 1] *= shape[d];
+          for (int o = 0; o < k; o++) {
+            st[o * len + rank - 1] = strides[o][d];
+          }
+          continue;
+        }
+      }
+      dims[rank] = shape[d];
+      for (int o = 0; o < k; o++) {
+        st[o * len + rank] = strides[o][d];
+      }
+      rank++;
+    }
+    return rank;
+  }
+
+  /**
+   * The rows of two operands over {@code shape} when it merges ({@link #merge}, as {@link
+   * #forEachRow} merges) into at most two dimensions: {@code {rows, n, aRowStride, aInnerStride,
    * bRowStride, bInnerStride}}, or null when more dimensions remain. A contiguous output of the
    * shape has row stride {@code n} then. For callers that run a small broadcast as one loop over
    * rows instead of one call per row.
    */
   static int[] asRows(int[] shape, int[] a, int[] b) {
-    int rows = 1;
-    int n = 1;
-    int ar = 0;
-    int ai = 0;
-    int br = 0;
-    int bi = 0;
-    int rank = 0;
-    for (int d = 0; d < shape.length; d++) {
-      int size = shape[d];
-      if (size == 1) {
-        continue;
-      }
-      if (rank > 0 && ai == a[d] * size && bi == b[d] * size) {
-        n *= size; // contiguous with the dimension before it for both: merge
-        ai = a[d];
-        bi = b[d];
-        continue;
-      }
-      if (rank == 2) {
-        return null;
-      }
-      if (rank == 1) {
-        rows = n;
-        ar = ai;
-        br = bi;
-      }
-      n = size;
-      ai = a[d];
-      bi = b[d];
-      rank++;
-    }
-    return new int[] {rows, n, ar, ai, br, bi};
+    int len = shape.length;
+    int[] dims = new int[len];
+    int[] st = new int[2 * len];
+    int rank = merge(shape, new int[][] {a, b}, dims, st);
+    return switch (rank) {
+      case 0 -> new int[] {1, 1, 0, 0, 0, 0};
+      case 1 -> new int[] {1, dims[0], 0, st[0], 0, st[len]};
+      case 2 -> new int[] {dims[0], dims[1], st[0], st[1], st[len], st[len + 1]};
+      default -> null;
+    };
   }
 
   /**
