@@ -9,11 +9,12 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * e^x on vectors, from IEEE arithmetic only (adds, multiplies, fused multiply-adds, exact
- * conversions and bit shifts), so its bits are the same in the interpreter, C1 and C2. The Vector
- * API's own {@code lanewise(EXP)} is not: the C2 intrinsic (a short-vector math library) and the
- * Java fallback that runs before compilation round differently in the last bit, which made a
- * training run's losses depend on when the JIT compiled the softmax (issue #10's reproducibility).
+ * e^x (and tanh, built on it) on vectors, from IEEE arithmetic only (adds, multiplies, fused
+ * multiply-adds, exact conversions and bit shifts), so its bits are the same in the interpreter, C1
+ * and C2. The Vector API's own {@code lanewise(EXP)} is not: the C2 intrinsic (a short-vector math
+ * library) and the Java fallback that runs before compilation round differently in the last bit,
+ * which made a training run's losses depend on when the JIT compiled the softmax (issue #10's
+ * reproducibility).
  *
  * <p>Method (Cody and Waite's): n = round(x / ln 2) by the add-and-subtract-a-large-constant trick,
  * r = x − n·ln 2 in two fused steps (ln 2 split in a high part with trailing zero bits and a low
@@ -104,6 +105,59 @@ final class VectorExp {
     return y.blend(x, nan);
   }
 
+  /** Below this |x|, tanh by its Taylor series; from it, by e^2|x| (there tanh(|x|) ≥ 0.5). */
+  static final double TANH_SERIES_LIMIT = 0.55;
+
+  /**
+   * The Taylor coefficients of tanh(x) = x + x³·P(x²), P's from x³'s (−1/3) up to x³⁷'s, highest
+   * first (Horner order): 2^2n (2^2n − 1) B_2n / (2n)! with B the Bernoulli numbers. Below 0.55 the
+   * first one left out adds under 0.04 ulp.
+   */
+  private static final double[] D_TANH_POLY = {
+    7.054636946400968e-08,
+    -1.7406618963571648e-07,
+    4.294911078273806e-07,
+    -1.0597268320104654e-06,
+    2.6147711512907546e-06,
+    -6.451689215655431e-06,
+    1.5918905069328964e-05,
+    -3.927832388331683e-05,
+    9.691537956929451e-05,
+    -0.00023912911424355248,
+    0.000590027440945586,
+    -0.0014558343870513183,
+    0.003592128036572481,
+    -0.008863235529902197,
+    0.021869488536155203,
+    -0.05396825396825397,
+    0.13333333333333333,
+    -0.3333333333333333
+  };
+
+  /**
+   * tanh(x), from the same IEEE operations in every tier (the scalar kernels' {@code Math.tanh}
+   * differs in the last bits): x + x³·P(x²) below {@link #TANH_SERIES_LIMIT}, else ±(1 − 2 /
+   * (e^2|x| + 1)), which is exactly ±1 where e^2|x| overflows. Odd, so −0 stays −0; NaN stays NaN.
+   */
+  static DoubleVector tanh(DoubleVector x) {
+    // Under 325 bytes of bytecode, as exp (VectorExpTest checks it).
+    VectorSpecies<Double> s = DS;
+    DoubleVector z = x.mul(x);
+    DoubleVector p = DoubleVector.broadcast(s, D_TANH_POLY[0]);
+    for (int i = 1; i < 18; i++) { // D_TANH_POLY.length
+      p = p.fma(z, DoubleVector.broadcast(s, D_TANH_POLY[i]));
+    }
+    DoubleVector a = x.abs();
+    DoubleVector e = exp(a.add(a), 0);
+    DoubleVector far =
+        DoubleVector.broadcast(s, 1.0).sub(DoubleVector.broadcast(s, 2.0).div(e.add(1.0)));
+    far = far.blend(far.neg(), x.compare(VectorOperators.LT, 0.0));
+    DoubleVector r =
+        x.mul(z).fma(p, x).blend(far, a.compare(VectorOperators.GE, TANH_SERIES_LIMIT));
+    // Below 2^-28 tanh(x) rounds to x; x itself also keeps −0 (x + x³·P would give +0).
+    return r.blend(x, a.compare(VectorOperators.LT, 0x1p-28));
+  }
+
   // -------------------------------------------------------------------------------------- float
 
   private static final float F_LOG2E = 1.44269504f;
@@ -147,5 +201,35 @@ final class VectorExp {
     FloatVector y = p.mul(s1).mul(s2);
     y = y.blend(Float.POSITIVE_INFINITY, big).blend(0f, small);
     return y.blend(x, nan);
+  }
+
+  /** P's coefficients for float32, x³'s up to x¹⁹'s (the first one left out adds 0.01 ulp). */
+  private static final float[] F_TANH_POLY = {
+    -2.3912912e-4f,
+    5.9002743e-4f,
+    -1.4558344e-3f,
+    3.5921279e-3f,
+    -8.8632358e-3f,
+    2.1869488e-2f,
+    -5.3968254e-2f,
+    1.3333334e-1f,
+    -3.3333334e-1f
+  };
+
+  /** tanh(x), as for doubles. */
+  static FloatVector tanh(FloatVector x) {
+    VectorSpecies<Float> s = FS;
+    FloatVector z = x.mul(x);
+    FloatVector p = FloatVector.broadcast(s, F_TANH_POLY[0]);
+    for (int i = 1; i < 9; i++) { // F_TANH_POLY.length
+      p = p.fma(z, FloatVector.broadcast(s, F_TANH_POLY[i]));
+    }
+    FloatVector a = x.abs();
+    FloatVector e = exp(a.add(a), 0);
+    FloatVector far = FloatVector.broadcast(s, 1f).sub(FloatVector.broadcast(s, 2f).div(e.add(1f)));
+    far = far.blend(far.neg(), x.compare(VectorOperators.LT, 0f));
+    FloatVector r =
+        x.mul(z).fma(p, x).blend(far, a.compare(VectorOperators.GE, (float) TANH_SERIES_LIMIT));
+    return r.blend(x, a.compare(VectorOperators.LT, 0x1p-28f));
   }
 }
