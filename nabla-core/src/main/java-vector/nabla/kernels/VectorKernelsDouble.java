@@ -251,6 +251,10 @@ final class VectorKernelsDouble implements ElementwiseKernelsDouble {
       SCALAR.unary(op, a, ai, o, oi, n);
       return;
     }
+    if (op == UnaryOp.ERF || op == UnaryOp.ERFC) {
+      errorFunctionLoop(a, ai, o, oi, n, op == UnaryOp.ERFC);
+      return;
+    }
     int upper = SPECIES.loopBound(n);
     int j = upper;
     // One loop per op, each around a small body that C2 inlines whole: a loop around compute()'s
@@ -358,8 +362,6 @@ final class VectorKernelsDouble implements ElementwiseKernelsDouble {
       // max(x, 0) keeps NaN, like the scalar kernel
       case RELU -> x.lanewise(VectorOperators.MAX, 0d);
       case SIGMOID -> sigmoid(x);
-      case ERF -> errorFunction(x, false);
-      case ERFC -> errorFunction(x, true);
       case SILU -> silu(x);
       case TANH -> VectorExp.tanh(x);
       default -> throw new AssertionError(op);
@@ -395,57 +397,125 @@ final class VectorKernelsDouble implements ElementwiseKernelsDouble {
     return r;
   }
 
+  /** Elements per block of the passes of {@link #errorFunctionLoop} (a block stays in L1). */
+  private static final int ERF_BLOCK = 2048;
+
   /**
-   * erf(x), or erfc(x) when {@code complement}: {@link MathFunctions#erf}'s method in every lane,
-   * each range computed for all lanes and the lane's own picked by masks. In the tail, x² is split
-   * exactly as p + e with a fused multiply-add (the scalar code clears low bits instead), so that
-   * exp(-x² - 0.5625 + R/S) = exp(-p) · exp(-e - 0.5625 + R/S) loses nothing.
+   * erf(x), or erfc(x) when {@code complement}, of a[ai..ai+n) into o: {@link MathFunctions#erf}'s
+   * method in every lane, each range computed for all lanes and the lane's own picked by masks.
+   *
+   * <p>In four passes per block of {@link #ERF_BLOCK} elements, each a loop of its own with its
+   * part of the function written inside it and every vector masked (all lanes but in the last), on
+   * purpose. As one method taking a vector (478 bytes of bytecode, over C2's 325-byte limit for
+   * inlining a hot callee) it was never inlined, so its vectors were boxed and ran the Vector API's
+   * Java fallbacks (BENCHMARKS.md has the times); split into smaller methods, the pieces were
+   * compiled on their own first and then refused for inlining (InlineSmallCode); as one loop, its
+   * ten polynomials left no node budget for inlining the two exps (NodeCountInliningCutoff), nor
+   * did four polynomials and the exps, nor the two exps alone. Each pass is a compilation of its
+   * own: {@link #erfRatio} computes the far range's R/S into o (or a scratch block when o overlaps
+   * a), {@link #erfScale} and {@link #erfTail} turn it into e^-x²·e^(R/S − 9/16)/|x| with one
+   * exponential each, and {@link #erfFinish} computes the near ranges and the result.
    */
-  private static DoubleVector errorFunction(DoubleVector x, boolean complement) {
-    DoubleVector a = x.abs();
-    DoubleVector one = DoubleVector.broadcast(SPECIES, 1d);
-    VectorMask<Double> negative = x.compare(VectorOperators.LT, 0d);
-    // |x| < 0.84375: x·P(x²)/Q(x²)
-    DoubleVector z = x.mul(x);
-    DoubleVector y =
-        x.mul(poly(MathFunctions.D_ERF_SMALL_P, z).div(poly(MathFunctions.D_ERF_SMALL_Q, z)));
-    // [0.84375, 1.25): P(s)/Q(s), s = |x| - 1
-    DoubleVector s = a.sub(1d);
-    DoubleVector pq =
-        poly(MathFunctions.D_ERF_NEAR_ONE_P, s).div(poly(MathFunctions.D_ERF_NEAR_ONE_Q, s));
-    // [1.25, 28): erfc(|x|)
-    DoubleVector t = one.div(a.mul(a));
-    DoubleVector mid = poly(MathFunctions.D_ERF_MID_R, t).div(poly(MathFunctions.D_ERF_MID_S, t));
-    DoubleVector far = poly(MathFunctions.D_ERF_TAIL_R, t).div(poly(MathFunctions.D_ERF_TAIL_S, t));
-    DoubleVector ratio = mid.blend(far, a.compare(VectorOperators.GE, 1 / 0.35));
-    DoubleVector p = a.mul(a);
-    DoubleVector e = a.fma(a, p.neg());
-    DoubleVector tail =
-        VectorExp.exp(p.neg()).mul(VectorExp.exp(e.neg().sub(0.5625).add(ratio)).div(a));
-    DoubleVector r;
-    if (complement) {
-      DoubleVector positive = tail.blend(tail.neg().add(2d), negative);
-      DoubleVector near =
-          one.sub(MathFunctions.D_ERX)
-              .sub(pq)
-              .blend(one.add(pq.add(MathFunctions.D_ERX)), negative);
-      DoubleVector small =
-          one.sub(x.add(y))
-              .blend(
-                  DoubleVector.broadcast(SPECIES, 0.5).sub(x.sub(0.5).add(y)),
-                  x.compare(VectorOperators.GE, 0.25));
-      r = DoubleVector.broadcast(SPECIES, 0d).blend(one.add(1d), negative); // |x| >= 28
-      r = r.blend(positive, a.compare(VectorOperators.LT, 28d));
-      r = r.blend(near, a.compare(VectorOperators.LT, 1.25));
-      r = r.blend(small, a.compare(VectorOperators.LT, 0.84375));
-    } else {
-      DoubleVector magnitude = one.sub(tail);
-      magnitude = magnitude.blend(pq.add(MathFunctions.D_ERX), a.compare(VectorOperators.LT, 1.25));
-      magnitude = one.blend(magnitude, a.compare(VectorOperators.LT, 6d));
-      r = magnitude.blend(magnitude.neg(), negative);
-      r = r.blend(x.add(y), a.compare(VectorOperators.LT, 0.84375));
+  private static void errorFunctionLoop(
+      double[] a, int ai, double[] o, int oi, int n, boolean complement) {
+    boolean overlap = a == o && ai < oi + n && oi < ai + n;
+    double[] tail = overlap ? new double[Math.min(n, ERF_BLOCK)] : o;
+    for (int b = 0; b < n; b += ERF_BLOCK) {
+      int m = Math.min(ERF_BLOCK, n - b);
+      int ti = overlap ? 0 : oi + b;
+      erfRatio(a, ai + b, tail, ti, m);
+      erfScale(a, ai + b, tail, ti, m);
+      erfTail(a, ai + b, tail, ti, m);
+      erfFinish(a, ai + b, tail, ti, o, oi + b, m, complement);
     }
-    return r.blend(x, x.test(VectorOperators.IS_NAN));
+  }
+
+  /** R/S of the far range, |x| in [1.25, 28), of a[ai..ai+n) into t[ti..ti+n). */
+  private static void erfRatio(double[] a, int ai, double[] t, int ti, int n) {
+    for (int i = 0; i < n; i += SPECIES.length()) {
+      VectorMask<Double> lanes = SPECIES.indexInRange(i, n);
+      DoubleVector abs = DoubleVector.fromArray(SPECIES, a, ai + i, lanes).abs();
+      DoubleVector u = DoubleVector.broadcast(SPECIES, 1d).div(abs.mul(abs));
+      DoubleVector mid = poly(MathFunctions.D_ERF_MID_R, u).div(poly(MathFunctions.D_ERF_MID_S, u));
+      DoubleVector far =
+          poly(MathFunctions.D_ERF_TAIL_R, u).div(poly(MathFunctions.D_ERF_TAIL_S, u));
+      mid.blend(far, abs.compare(VectorOperators.GE, 1 / 0.35)).intoArray(t, ti + i, lanes);
+    }
+  }
+
+  /**
+   * erfc(|x|) for |x| in [1.25, 28) is exp(-x² - 0.5625 + R/S)/|x|, with x² split exactly as p + e
+   * by a fused multiply-add (the scalar code clears low bits instead), so that exp(-x² - 0.5625 +
+   * R/S) = exp(-p) · exp(-e - 0.5625 + R/S) loses nothing. This pass turns R/S in t[ti..ti+n)
+   * ({@link #erfRatio}) into exp(-e - 0.5625 + R/S)/|x|; {@link #erfTail} multiplies by exp(-p).
+   * One exponential per loop: two left no node budget to inline the second.
+   */
+  private static void erfScale(double[] a, int ai, double[] t, int ti, int n) {
+    for (int i = 0; i < n; i += SPECIES.length()) {
+      VectorMask<Double> lanes = SPECIES.indexInRange(i, n);
+      DoubleVector abs = DoubleVector.fromArray(SPECIES, a, ai + i, lanes).abs();
+      DoubleVector ratio = DoubleVector.fromArray(SPECIES, t, ti + i, lanes);
+      DoubleVector e = abs.fma(abs, abs.mul(abs).neg());
+      VectorExp.exp(e.neg().sub(0.5625).add(ratio)).div(abs).intoArray(t, ti + i, lanes);
+    }
+  }
+
+  /**
+   * exp(-p) times {@link #erfScale}'s values in t[ti..ti+n), into t: erfc(|x|) in the far range.
+   */
+  private static void erfTail(double[] a, int ai, double[] t, int ti, int n) {
+    for (int i = 0; i < n; i += SPECIES.length()) {
+      VectorMask<Double> lanes = SPECIES.indexInRange(i, n);
+      DoubleVector abs = DoubleVector.fromArray(SPECIES, a, ai + i, lanes).abs();
+      DoubleVector scaled = DoubleVector.fromArray(SPECIES, t, ti + i, lanes);
+      VectorExp.exp(abs.mul(abs).neg()).mul(scaled).intoArray(t, ti + i, lanes);
+    }
+  }
+
+  /** erf or erfc of a[ai..ai+n) into o, given {@link #erfTail}'s values in t[ti..ti+n). */
+  private static void erfFinish(
+      double[] a, int ai, double[] t, int ti, double[] o, int oi, int n, boolean complement) {
+    for (int i = 0; i < n; i += SPECIES.length()) {
+      VectorMask<Double> lanes = SPECIES.indexInRange(i, n);
+      DoubleVector x = DoubleVector.fromArray(SPECIES, a, ai + i, lanes);
+      DoubleVector tail = DoubleVector.fromArray(SPECIES, t, ti + i, lanes);
+      DoubleVector abs = x.abs();
+      DoubleVector one = DoubleVector.broadcast(SPECIES, 1d);
+      VectorMask<Double> negative = x.compare(VectorOperators.LT, 0d);
+      // |x| < 0.84375: x·P(x²)/Q(x²)
+      DoubleVector z = x.mul(x);
+      DoubleVector y =
+          x.mul(poly(MathFunctions.D_ERF_SMALL_P, z).div(poly(MathFunctions.D_ERF_SMALL_Q, z)));
+      // [0.84375, 1.25): P(s)/Q(s), s = |x| - 1
+      DoubleVector s = abs.sub(1d);
+      DoubleVector pq =
+          poly(MathFunctions.D_ERF_NEAR_ONE_P, s).div(poly(MathFunctions.D_ERF_NEAR_ONE_Q, s));
+      DoubleVector r;
+      if (complement) {
+        DoubleVector positive = tail.blend(tail.neg().add(2d), negative);
+        DoubleVector near =
+            one.sub(MathFunctions.D_ERX)
+                .sub(pq)
+                .blend(one.add(pq.add(MathFunctions.D_ERX)), negative);
+        DoubleVector small =
+            one.sub(x.add(y))
+                .blend(
+                    DoubleVector.broadcast(SPECIES, 0.5).sub(x.sub(0.5).add(y)),
+                    x.compare(VectorOperators.GE, 0.25));
+        r = DoubleVector.broadcast(SPECIES, 0d).blend(one.add(1d), negative); // |x| >= 28
+        r = r.blend(positive, abs.compare(VectorOperators.LT, 28d));
+        r = r.blend(near, abs.compare(VectorOperators.LT, 1.25));
+        r = r.blend(small, abs.compare(VectorOperators.LT, 0.84375));
+      } else {
+        DoubleVector magnitude = one.sub(tail);
+        magnitude =
+            magnitude.blend(pq.add(MathFunctions.D_ERX), abs.compare(VectorOperators.LT, 1.25));
+        magnitude = one.blend(magnitude, abs.compare(VectorOperators.LT, 6d));
+        r = magnitude.blend(magnitude.neg(), negative);
+        r = r.blend(x.add(y), abs.compare(VectorOperators.LT, 0.84375));
+      }
+      r.blend(x, x.test(VectorOperators.IS_NAN)).intoArray(o, oi + i, lanes);
+    }
   }
 
   @Override

@@ -252,6 +252,10 @@ final class VectorKernelsFloat implements ElementwiseKernelsFloat {
       SCALAR.unary(op, a, ai, o, oi, n);
       return;
     }
+    if (op == UnaryOp.ERF || op == UnaryOp.ERFC) {
+      errorFunctionLoop(a, ai, o, oi, n, op == UnaryOp.ERFC);
+      return;
+    }
     int upper = SPECIES.loopBound(n);
     int j = upper;
     // One loop per op, each around a small body that C2 inlines whole: a loop around compute()'s
@@ -359,8 +363,6 @@ final class VectorKernelsFloat implements ElementwiseKernelsFloat {
       // max(x, 0) keeps NaN, like the scalar kernel
       case RELU -> x.lanewise(VectorOperators.MAX, 0f);
       case SIGMOID -> sigmoid(x);
-      case ERF -> errorFunction(x, false);
-      case ERFC -> errorFunction(x, true);
       case SILU -> silu(x);
       case TANH -> VectorExp.tanh(x);
       default -> throw new AssertionError(op);
@@ -396,57 +398,125 @@ final class VectorKernelsFloat implements ElementwiseKernelsFloat {
     return r;
   }
 
+  /** Elements per block of the passes of {@link #errorFunctionLoop} (a block stays in L1). */
+  private static final int ERF_BLOCK = 2048;
+
   /**
-   * erf(x), or erfc(x) when {@code complement}: {@link MathFunctions#erf}'s method in every lane,
-   * each range computed for all lanes and the lane's own picked by masks. In the tail, x² is split
-   * exactly as p + e with a fused multiply-add (the scalar code clears low bits instead), so that
-   * exp(-x² - 0.5625f + R/S) = exp(-p) · exp(-e - 0.5625f + R/S) loses nothing.
+   * erf(x), or erfc(x) when {@code complement}, of a[ai..ai+n) into o: {@link MathFunctions#erf}'s
+   * method in every lane, each range computed for all lanes and the lane's own picked by masks.
+   *
+   * <p>In four passes per block of {@link #ERF_BLOCK} elements, each a loop of its own with its
+   * part of the function written inside it and every vector masked (all lanes but in the last), on
+   * purpose. As one method taking a vector (478 bytes of bytecode, over C2's 325-byte limit for
+   * inlining a hot callee) it was never inlined, so its vectors were boxed and ran the Vector API's
+   * Java fallbacks (BENCHMARKS.md has the times); split into smaller methods, the pieces were
+   * compiled on their own first and then refused for inlining (InlineSmallCode); as one loop, its
+   * ten polynomials left no node budget for inlining the two exps (NodeCountInliningCutoff), nor
+   * did four polynomials and the exps, nor the two exps alone. Each pass is a compilation of its
+   * own: {@link #erfRatio} computes the far range's R/S into o (or a scratch block when o overlaps
+   * a), {@link #erfScale} and {@link #erfTail} turn it into e^-x²·e^(R/S − 9/16)/|x| with one
+   * exponential each, and {@link #erfFinish} computes the near ranges and the result.
    */
-  private static FloatVector errorFunction(FloatVector x, boolean complement) {
-    FloatVector a = x.abs();
-    FloatVector one = FloatVector.broadcast(SPECIES, 1f);
-    VectorMask<Float> negative = x.compare(VectorOperators.LT, 0f);
-    // |x| < 0.84375f: x·P(x²)/Q(x²)
-    FloatVector z = x.mul(x);
-    FloatVector y =
-        x.mul(poly(MathFunctions.F_ERF_SMALL_P, z).div(poly(MathFunctions.F_ERF_SMALL_Q, z)));
-    // [0.84375f, 1.25f): P(s)/Q(s), s = |x| - 1
-    FloatVector s = a.sub(1f);
-    FloatVector pq =
-        poly(MathFunctions.F_ERF_NEAR_ONE_P, s).div(poly(MathFunctions.F_ERF_NEAR_ONE_Q, s));
-    // [1.25f, 28): erfc(|x|)
-    FloatVector t = one.div(a.mul(a));
-    FloatVector mid = poly(MathFunctions.F_ERF_MID_R, t).div(poly(MathFunctions.F_ERF_MID_S, t));
-    FloatVector far = poly(MathFunctions.F_ERF_TAIL_R, t).div(poly(MathFunctions.F_ERF_TAIL_S, t));
-    FloatVector ratio = mid.blend(far, a.compare(VectorOperators.GE, 1 / 0.35f));
-    FloatVector p = a.mul(a);
-    FloatVector e = a.fma(a, p.neg());
-    FloatVector tail =
-        VectorExp.exp(p.neg()).mul(VectorExp.exp(e.neg().sub(0.5625f).add(ratio)).div(a));
-    FloatVector r;
-    if (complement) {
-      FloatVector positive = tail.blend(tail.neg().add(2f), negative);
-      FloatVector near =
-          one.sub(MathFunctions.F_ERX)
-              .sub(pq)
-              .blend(one.add(pq.add(MathFunctions.F_ERX)), negative);
-      FloatVector small =
-          one.sub(x.add(y))
-              .blend(
-                  FloatVector.broadcast(SPECIES, 0.5f).sub(x.sub(0.5f).add(y)),
-                  x.compare(VectorOperators.GE, 0.25f));
-      r = FloatVector.broadcast(SPECIES, 0f).blend(one.add(1f), negative); // |x| >= 28
-      r = r.blend(positive, a.compare(VectorOperators.LT, 28f));
-      r = r.blend(near, a.compare(VectorOperators.LT, 1.25f));
-      r = r.blend(small, a.compare(VectorOperators.LT, 0.84375f));
-    } else {
-      FloatVector magnitude = one.sub(tail);
-      magnitude = magnitude.blend(pq.add(MathFunctions.F_ERX), a.compare(VectorOperators.LT, 1.25f));
-      magnitude = one.blend(magnitude, a.compare(VectorOperators.LT, 6f));
-      r = magnitude.blend(magnitude.neg(), negative);
-      r = r.blend(x.add(y), a.compare(VectorOperators.LT, 0.84375f));
+  private static void errorFunctionLoop(
+      float[] a, int ai, float[] o, int oi, int n, boolean complement) {
+    boolean overlap = a == o && ai < oi + n && oi < ai + n;
+    float[] tail = overlap ? new float[Math.min(n, ERF_BLOCK)] : o;
+    for (int b = 0; b < n; b += ERF_BLOCK) {
+      int m = Math.min(ERF_BLOCK, n - b);
+      int ti = overlap ? 0 : oi + b;
+      erfRatio(a, ai + b, tail, ti, m);
+      erfScale(a, ai + b, tail, ti, m);
+      erfTail(a, ai + b, tail, ti, m);
+      erfFinish(a, ai + b, tail, ti, o, oi + b, m, complement);
     }
-    return r.blend(x, x.test(VectorOperators.IS_NAN));
+  }
+
+  /** R/S of the far range, |x| in [1.25f, 28), of a[ai..ai+n) into t[ti..ti+n). */
+  private static void erfRatio(float[] a, int ai, float[] t, int ti, int n) {
+    for (int i = 0; i < n; i += SPECIES.length()) {
+      VectorMask<Float> lanes = SPECIES.indexInRange(i, n);
+      FloatVector abs = FloatVector.fromArray(SPECIES, a, ai + i, lanes).abs();
+      FloatVector u = FloatVector.broadcast(SPECIES, 1f).div(abs.mul(abs));
+      FloatVector mid = poly(MathFunctions.F_ERF_MID_R, u).div(poly(MathFunctions.F_ERF_MID_S, u));
+      FloatVector far =
+          poly(MathFunctions.F_ERF_TAIL_R, u).div(poly(MathFunctions.F_ERF_TAIL_S, u));
+      mid.blend(far, abs.compare(VectorOperators.GE, 1 / 0.35f)).intoArray(t, ti + i, lanes);
+    }
+  }
+
+  /**
+   * erfc(|x|) for |x| in [1.25f, 28) is exp(-x² - 0.5625f + R/S)/|x|, with x² split exactly as p + e
+   * by a fused multiply-add (the scalar code clears low bits instead), so that exp(-x² - 0.5625f +
+   * R/S) = exp(-p) · exp(-e - 0.5625f + R/S) loses nothing. This pass turns R/S in t[ti..ti+n)
+   * ({@link #erfRatio}) into exp(-e - 0.5625f + R/S)/|x|; {@link #erfTail} multiplies by exp(-p).
+   * One exponential per loop: two left no node budget to inline the second.
+   */
+  private static void erfScale(float[] a, int ai, float[] t, int ti, int n) {
+    for (int i = 0; i < n; i += SPECIES.length()) {
+      VectorMask<Float> lanes = SPECIES.indexInRange(i, n);
+      FloatVector abs = FloatVector.fromArray(SPECIES, a, ai + i, lanes).abs();
+      FloatVector ratio = FloatVector.fromArray(SPECIES, t, ti + i, lanes);
+      FloatVector e = abs.fma(abs, abs.mul(abs).neg());
+      VectorExp.exp(e.neg().sub(0.5625f).add(ratio)).div(abs).intoArray(t, ti + i, lanes);
+    }
+  }
+
+  /**
+   * exp(-p) times {@link #erfScale}'s values in t[ti..ti+n), into t: erfc(|x|) in the far range.
+   */
+  private static void erfTail(float[] a, int ai, float[] t, int ti, int n) {
+    for (int i = 0; i < n; i += SPECIES.length()) {
+      VectorMask<Float> lanes = SPECIES.indexInRange(i, n);
+      FloatVector abs = FloatVector.fromArray(SPECIES, a, ai + i, lanes).abs();
+      FloatVector scaled = FloatVector.fromArray(SPECIES, t, ti + i, lanes);
+      VectorExp.exp(abs.mul(abs).neg()).mul(scaled).intoArray(t, ti + i, lanes);
+    }
+  }
+
+  /** erf or erfc of a[ai..ai+n) into o, given {@link #erfTail}'s values in t[ti..ti+n). */
+  private static void erfFinish(
+      float[] a, int ai, float[] t, int ti, float[] o, int oi, int n, boolean complement) {
+    for (int i = 0; i < n; i += SPECIES.length()) {
+      VectorMask<Float> lanes = SPECIES.indexInRange(i, n);
+      FloatVector x = FloatVector.fromArray(SPECIES, a, ai + i, lanes);
+      FloatVector tail = FloatVector.fromArray(SPECIES, t, ti + i, lanes);
+      FloatVector abs = x.abs();
+      FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+      VectorMask<Float> negative = x.compare(VectorOperators.LT, 0f);
+      // |x| < 0.84375f: x·P(x²)/Q(x²)
+      FloatVector z = x.mul(x);
+      FloatVector y =
+          x.mul(poly(MathFunctions.F_ERF_SMALL_P, z).div(poly(MathFunctions.F_ERF_SMALL_Q, z)));
+      // [0.84375f, 1.25f): P(s)/Q(s), s = |x| - 1
+      FloatVector s = abs.sub(1f);
+      FloatVector pq =
+          poly(MathFunctions.F_ERF_NEAR_ONE_P, s).div(poly(MathFunctions.F_ERF_NEAR_ONE_Q, s));
+      FloatVector r;
+      if (complement) {
+        FloatVector positive = tail.blend(tail.neg().add(2f), negative);
+        FloatVector near =
+            one.sub(MathFunctions.F_ERX)
+                .sub(pq)
+                .blend(one.add(pq.add(MathFunctions.F_ERX)), negative);
+        FloatVector small =
+            one.sub(x.add(y))
+                .blend(
+                    FloatVector.broadcast(SPECIES, 0.5f).sub(x.sub(0.5f).add(y)),
+                    x.compare(VectorOperators.GE, 0.25f));
+        r = FloatVector.broadcast(SPECIES, 0f).blend(one.add(1f), negative); // |x| >= 28
+        r = r.blend(positive, abs.compare(VectorOperators.LT, 28f));
+        r = r.blend(near, abs.compare(VectorOperators.LT, 1.25f));
+        r = r.blend(small, abs.compare(VectorOperators.LT, 0.84375f));
+      } else {
+        FloatVector magnitude = one.sub(tail);
+        magnitude =
+            magnitude.blend(pq.add(MathFunctions.F_ERX), abs.compare(VectorOperators.LT, 1.25f));
+        magnitude = one.blend(magnitude, abs.compare(VectorOperators.LT, 6f));
+        r = magnitude.blend(magnitude.neg(), negative);
+        r = r.blend(x.add(y), abs.compare(VectorOperators.LT, 0.84375f));
+      }
+      r.blend(x, x.test(VectorOperators.IS_NAN)).intoArray(o, oi + i, lanes);
+    }
   }
 
   @Override

@@ -249,6 +249,57 @@ class KernelProvidersTest {
   }
 
   /**
+   * The vector erf and erfc run in passes over blocks of 2,048 elements, through the output array
+   * or, when the output overlaps the input, a scratch block: in place, at offsets, and over several
+   * blocks and a partial vector, every element must have the bits of the same element computed
+   * alone (a pass reading a value another pass already overwrote, or a block boundary off by one,
+   * fails it).
+   */
+  @Test
+  void errorFunctionsInPlaceAndAcrossBlocksGiveEachElementsOwnBits() {
+    KernelProvider v = vector();
+    java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+    int n = 2 * 2048 + 37;
+    double[] x = new double[n + 5];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = r.nextDouble(-6, 6);
+    }
+    float[] xf = toFloat(x);
+    for (UnaryOp op : new UnaryOp[] {UnaryOp.ERF, UnaryOp.ERFC}) {
+      double[] alone = new double[1];
+      float[] aloneF = new float[1];
+      double[] out = new double[n + 9];
+      v.elementwiseDouble().unary(op, x, 5, out, 9, n);
+      double[] inPlace = x.clone();
+      v.elementwiseDouble().unary(op, inPlace, 5, inPlace, 5, n);
+      float[] outF = new float[n + 9];
+      v.elementwiseFloat().unary(op, xf, 5, outF, 9, n);
+      float[] inPlaceF = xf.clone();
+      v.elementwiseFloat().unary(op, inPlaceF, 5, inPlaceF, 5, n);
+      for (int i = 0; i < n; i++) {
+        v.elementwiseDouble().unary(op, x, 5 + i, alone, 0, 1);
+        assertEquals(
+            Double.doubleToRawLongBits(alone[0]),
+            Double.doubleToRawLongBits(out[9 + i]),
+            op + " " + i);
+        assertEquals(
+            Double.doubleToRawLongBits(alone[0]),
+            Double.doubleToRawLongBits(inPlace[5 + i]),
+            op + " in place " + i);
+        v.elementwiseFloat().unary(op, xf, 5 + i, aloneF, 0, 1);
+        assertEquals(
+            Float.floatToRawIntBits(aloneF[0]), Float.floatToRawIntBits(outF[9 + i]), op + " " + i);
+        assertEquals(
+            Float.floatToRawIntBits(aloneF[0]),
+            Float.floatToRawIntBits(inPlaceF[5 + i]),
+            op + " in place " + i);
+      }
+      assertEquals(0.0, out[8], "nothing written before the output range");
+      assertEquals(x[4], inPlace[4], "nothing written before the input range");
+    }
+  }
+
+  /**
    * The range ends and the special values of erf and erfc in vector lanes: as the scalar kernel.
    */
   @Test
