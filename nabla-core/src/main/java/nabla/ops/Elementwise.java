@@ -197,7 +197,8 @@ final class Elementwise {
       Tensor b = in[2];
       int[] shape =
           Shapes.broadcast("where", Shapes.broadcast("where", c.shape(), a.shape()), b.shape());
-      Tensor out = Tensor.empty(a.dtype(), shape);
+      // Every element is written: no zero fill, and the storage may come from the pool.
+      Tensor out = TensorInternals.emptyForOverwrite(a.dtype(), shape);
       nabla.kernels.Binary.where(
           shape,
           c.storage(),
