@@ -158,6 +158,62 @@ final class VectorExp {
     return r.blend(x, a.compare(VectorOperators.LT, 0x1p-28));
   }
 
+  // fdlibm's log: x = 2^k · (1 + f) with 1 + f in [√2/2, √2), s = f / (2 + f), and log(1 + f) =
+  // f − f²/2 + s·(f²/2 + R(s²)) with R's coefficients below (|error| < 2^-58.45 on the range).
+  private static final double D_LG1 = 6.666666666666735130e-01;
+  private static final double D_LG2 = 3.999999999940941908e-01;
+  private static final double D_LG3 = 2.857142874366239149e-01;
+  private static final double D_LG4 = 2.222219843214978396e-01;
+  private static final double D_LG5 = 1.818357216161805012e-01;
+  private static final double D_LG6 = 1.531383769920937332e-01;
+  private static final double D_LG7 = 1.479819860511658591e-01;
+
+  /**
+   * The natural logarithm, from IEEE operations only (the scalar kernels' {@code Math.log} and the
+   * Vector API's {@code lanewise(LOG)} round differently in the last bit): fdlibm's method in every
+   * lane. Subnormals are scaled by 2^54 first; log(±0) = −∞, log of a negative number or NaN is
+   * NaN, log(+∞) = +∞.
+   */
+  static DoubleVector log(DoubleVector x) {
+    // In two methods, each under 325 bytes of bytecode so that both are inlined (VectorExpTest
+    // checks it): the special values here, the arithmetic in logOfPositive.
+    DoubleVector y = logOfPositive(x);
+    y = y.blend(Double.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0.0));
+    y = y.blend(Double.NaN, x.compare(VectorOperators.LT, 0.0));
+    return y.blend(
+        x,
+        x.test(VectorOperators.IS_NAN).or(x.compare(VectorOperators.EQ, Double.POSITIVE_INFINITY)));
+  }
+
+  /** log x for positive finite x (subnormals included); anything for other x. */
+  private static DoubleVector logOfPositive(DoubleVector x) {
+    VectorMask<Double> sub = x.compare(VectorOperators.LT, 0x1p-1022);
+    LongVector bits = x.blend(x.mul(0x1p54), sub).reinterpretAsLongs();
+    LongVector m = bits.and(0x000FFFFFFFFFFFFFL);
+    // i: 2^52 where the mantissa is at least √2's (0x6A09E667F3BCD): then 1 + f = m / 2, and the
+    // exponent of bits + i is k + 1
+    LongVector i = m.add(0x95F619980C433L).and(0x0010000000000000L);
+    DoubleVector f =
+        m.or(i.lanewise(VectorOperators.XOR, 0x3FF0000000000000L)).reinterpretAsDoubles().sub(1.0);
+    DoubleVector k =
+        (DoubleVector)
+            bits.add(i)
+                .lanewise(VectorOperators.LSHR, 52)
+                .sub(1023)
+                .convert(VectorOperators.L2D, 0);
+    k = k.blend(k.sub(54.0), sub);
+    DoubleVector hfsq = f.mul(f).mul(0.5);
+    DoubleVector t = f.div(f.add(2.0));
+    DoubleVector z = t.mul(t);
+    DoubleVector w = z.mul(z);
+    DoubleVector even = w.fma(D_LG6, D_LG4);
+    even = w.fma(even, DoubleVector.broadcast(DS, D_LG2)).mul(w);
+    DoubleVector odd = w.fma(D_LG7, D_LG5);
+    odd = w.fma(odd, DoubleVector.broadcast(DS, D_LG3));
+    DoubleVector r = w.fma(odd, DoubleVector.broadcast(DS, D_LG1)).fma(z, even);
+    return k.mul(D_LN2_HI).sub(hfsq.sub(t.mul(hfsq.add(r)).add(k.mul(D_LN2_LO))).sub(f));
+  }
+
   // -------------------------------------------------------------------------------------- float
 
   private static final float F_LOG2E = 1.44269504f;
@@ -231,5 +287,46 @@ final class VectorExp {
     FloatVector r =
         x.mul(z).fma(p, x).blend(far, a.compare(VectorOperators.GE, (float) TANH_SERIES_LIMIT));
     return r.blend(x, a.compare(VectorOperators.LT, 0x1p-28f));
+  }
+
+  // fdlibm's logf coefficients (|error| < 2^-34.24 on the range)
+  private static final float F_LG1 = 6.6666668653e-01f;
+  private static final float F_LG2 = 4.0000000596e-01f;
+  private static final float F_LG3 = 2.8571429849e-01f;
+  private static final float F_LG4 = 2.2222198546e-01f;
+  private static final float F_LG5 = 1.8183572590e-01f;
+  private static final float F_LG6 = 1.5313838422e-01f;
+  private static final float F_LG7 = 1.4798198640e-01f;
+
+  /** The natural logarithm, as for doubles (subnormals scaled by 2^25). */
+  static FloatVector log(FloatVector x) {
+    FloatVector y = logOfPositive(x);
+    y = y.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0f));
+    y = y.blend(Float.NaN, x.compare(VectorOperators.LT, 0f));
+    return y.blend(
+        x,
+        x.test(VectorOperators.IS_NAN).or(x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY)));
+  }
+
+  private static FloatVector logOfPositive(FloatVector x) {
+    VectorMask<Float> sub = x.compare(VectorOperators.LT, 0x1p-126f);
+    IntVector bits = x.blend(x.mul(0x1p25f), sub).reinterpretAsInts();
+    IntVector m = bits.and(0x007FFFFF);
+    IntVector i = m.add(0x4AFB20).and(0x00800000);
+    FloatVector f = m.or(i.lanewise(VectorOperators.XOR, 0x3F800000)).reinterpretAsFloats().sub(1f);
+    FloatVector k =
+        (FloatVector)
+            bits.add(i).lanewise(VectorOperators.LSHR, 23).sub(127).convert(VectorOperators.I2F, 0);
+    k = k.blend(k.sub(25f), sub);
+    FloatVector hfsq = f.mul(f).mul(0.5f);
+    FloatVector t = f.div(f.add(2f));
+    FloatVector z = t.mul(t);
+    FloatVector w = z.mul(z);
+    FloatVector even = w.fma(F_LG6, F_LG4);
+    even = w.fma(even, FloatVector.broadcast(FS, F_LG2)).mul(w);
+    FloatVector odd = w.fma(F_LG7, F_LG5);
+    odd = w.fma(odd, FloatVector.broadcast(FS, F_LG3));
+    FloatVector r = w.fma(odd, FloatVector.broadcast(FS, F_LG1)).fma(z, even);
+    return k.mul(F_LN2_HI).sub(hfsq.sub(t.mul(hfsq.add(r)).add(k.mul(F_LN2_LO))).sub(f));
   }
 }

@@ -233,14 +233,15 @@ final class VectorKernelsFloat implements ElementwiseKernelsFloat {
   }
 
   /**
-   * The unary ops with a vector loop here. log, sin and cos take the scalar loop: the Vector API's
+   * The unary ops with a vector loop here. sin and cos take the scalar loop: the Vector API's
    * lanewise versions round differently before and after C2 compiles them, and results must not
    * depend on the JIT (see {@link VectorExp}); the scalar {@code Math} functions give the same bits
-   * in every tier. exp, tanh and the functions built on them use {@link VectorExp}, which does.
+   * in every tier. exp, log, tanh and the functions built on them use {@link VectorExp}, which
+   * does.
    */
   private static boolean vectorised(UnaryOp op) {
     return switch (op) {
-      case NEG, ABS, SQRT, EXP, RELU, SIGMOID, ERF, ERFC, SILU, TANH -> true;
+      case NEG, ABS, SQRT, EXP, LOG, RELU, SIGMOID, ERF, ERFC, SILU, TANH -> true;
       default -> false;
     };
   }
@@ -289,6 +290,7 @@ final class VectorKernelsFloat implements ElementwiseKernelsFloat {
       case SIGMOID -> sigmoidLoop(a, ai, o, oi, upper);
       case SILU -> siluLoop(a, ai, o, oi, upper);
       case TANH -> tanhLoop(a, ai, o, oi, upper);
+      case LOG -> logLoop(a, ai, o, oi, upper);
       default -> {
         for (int i = 0; i < upper; i += SPECIES.length()) {
           compute(op, FloatVector.fromArray(SPECIES, a, ai + i)).intoArray(o, oi + i);
@@ -340,6 +342,12 @@ final class VectorKernelsFloat implements ElementwiseKernelsFloat {
     }
   }
 
+  private static void logLoop(float[] a, int ai, float[] o, int oi, int upper) {
+    for (int i = 0; i < upper; i += SPECIES.length()) {
+      VectorExp.log(FloatVector.fromArray(SPECIES, a, ai + i)).intoArray(o, oi + i);
+    }
+  }
+
   /**
    * Whether the scalar kernel gives exactly the vector code's bits for op (so it may take short
    * ranges and tails): true for the correctly rounded NEG, ABS, SQRT and RELU; false for the
@@ -365,6 +373,7 @@ final class VectorKernelsFloat implements ElementwiseKernelsFloat {
       case SIGMOID -> sigmoid(x);
       case SILU -> silu(x);
       case TANH -> VectorExp.tanh(x);
+      case LOG -> VectorExp.log(x);
       default -> throw new AssertionError(op);
     };
   }

@@ -241,6 +241,181 @@ class VectorExpTest {
     assertEquals(1e-30f, g[7]);
   }
 
+  static double[] log(double[] x) {
+    double[] out = new double[x.length];
+    var s = DoubleVector.SPECIES_PREFERRED;
+    for (int i = 0; i < x.length; i += s.length()) {
+      VectorExp.log(DoubleVector.fromArray(s, x, i)).intoArray(out, i);
+    }
+    return out;
+  }
+
+  static float[] log(float[] x) {
+    float[] out = new float[x.length];
+    var s = FloatVector.SPECIES_PREFERRED;
+    for (int i = 0; i < x.length; i += s.length()) {
+      VectorExp.log(FloatVector.fromArray(s, x, i)).intoArray(out, i);
+    }
+    return out;
+  }
+
+  static final BigDecimal LN2 =
+      new BigDecimal("0.69314718055994530941723212145817656807550013436026");
+
+  /** ln x to 40 digits for x > 0: k·ln 2 + 2·atanh((m − 1)/(m + 1)) with x = 2^k·m, m in [1, 2). */
+  static BigDecimal exactLog(double x) {
+    MathContext mc = new MathContext(45);
+    int k = Math.getExponent(x);
+    if (k == Double.MIN_EXPONENT - 1) { // subnormal
+      k = Math.getExponent(x * 0x1p54) - 54;
+    }
+    BigDecimal m = new BigDecimal(x).divide(new BigDecimal(Math.scalb(1.0, k)), mc);
+    BigDecimal u = m.subtract(BigDecimal.ONE).divide(m.add(BigDecimal.ONE), mc);
+    BigDecimal u2 = u.multiply(u, mc);
+    BigDecimal term = u;
+    BigDecimal sum = BigDecimal.ZERO;
+    for (int j = 0; j < 60; j++) {
+      sum = sum.add(term.divide(BigDecimal.valueOf(2 * j + 1), mc), mc);
+      term = term.multiply(u2, mc);
+    }
+    return sum.multiply(BigDecimal.valueOf(2), mc).add(LN2.multiply(BigDecimal.valueOf(k), mc), mc);
+  }
+
+  static double logUlps(double got, double x) {
+    BigDecimal exact = exactLog(x);
+    double ulp = Math.ulp(exact.doubleValue());
+    return new BigDecimal(got).subtract(exact).abs().doubleValue() / ulp;
+  }
+
+  static double logUlps(float got, double x) {
+    BigDecimal exact = exactLog(x);
+    float ulp = Math.ulp(exact.floatValue());
+    return new BigDecimal(got).subtract(exact).abs().doubleValue() / ulp;
+  }
+
+  /**
+   * Positive values: spread over the exponents, near 1 (where log is small), near √2, subnormal.
+   */
+  static double[] logPoints(int n, long seed, boolean single) {
+    SplittableRandom r = new SplittableRandom(seed);
+    int maxExp = single ? 126 : 1022;
+    double[] x = new double[n];
+    for (int i = 0; i < n; i++) {
+      x[i] =
+          switch (i % 5) {
+            case 0 -> Math.scalb(r.nextDouble(1, 2), r.nextInt(-maxExp, maxExp + 1));
+            case 1 -> 1 + r.nextDouble(-1e-3, 1e-3);
+            case 2 -> r.nextDouble(0.5, 2);
+            case 3 -> Math.sqrt(2) * (1 + r.nextDouble(-1e-6, 1e-6));
+            default ->
+                single
+                    ? Math.scalb(r.nextDouble(1, 2), -130)
+                    : Math.scalb(r.nextDouble(1, 2), -1040);
+          };
+      if (single) {
+        x[i] = (float) x[i];
+      }
+    }
+    return x;
+  }
+
+  @Test
+  void logDoubleWithinOneUlp() {
+    double[] x = logPoints(8192, 6, false);
+    double[] y = log(x);
+    double worst = 0;
+    double worstAt = 0;
+    for (int i = 0; i < x.length; i++) {
+      double u = logUlps(y[i], x[i]);
+      if (u > worst) {
+        worst = u;
+        worstAt = x[i];
+      }
+    }
+    assertTrue(worst <= 1, "worst error " + worst + " ulp at " + worstAt);
+  }
+
+  @Test
+  void logFloatWithinOneUlp() {
+    double[] xd = logPoints(8192, 7, true);
+    float[] x = new float[xd.length];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) xd[i];
+    }
+    float[] y = log(x);
+    double worst = 0;
+    double worstAt = 0;
+    for (int i = 0; i < x.length; i++) {
+      double u = logUlps(y[i], x[i]);
+      if (u > worst) {
+        worst = u;
+        worstAt = x[i];
+      }
+    }
+    assertTrue(worst <= 1, "worst error " + worst + " ulp at " + worstAt);
+  }
+
+  @Test
+  void logSpecialValues() {
+    double[] x = new double[Math.max(16, DoubleVector.SPECIES_PREFERRED.length())];
+    double[] in = {
+      0.0,
+      -0.0,
+      -1.0,
+      Double.NaN,
+      Double.POSITIVE_INFINITY,
+      Double.NEGATIVE_INFINITY,
+      1.0,
+      2.0,
+      Double.MIN_VALUE,
+      Double.MAX_VALUE,
+      Double.MIN_NORMAL,
+      Math.E
+    };
+    System.arraycopy(in, 0, x, 0, in.length);
+    double[] y = log(x);
+    assertEquals(Double.NEGATIVE_INFINITY, y[0]);
+    assertEquals(Double.NEGATIVE_INFINITY, y[1]);
+    assertTrue(Double.isNaN(y[2]));
+    assertTrue(Double.isNaN(y[3]));
+    assertEquals(Double.POSITIVE_INFINITY, y[4]);
+    assertTrue(Double.isNaN(y[5]));
+    assertEquals(0x0L, Double.doubleToRawLongBits(y[6]), "log(1) is +0");
+    assertEquals(StrictMath.log(2.0), y[7], Math.ulp(StrictMath.log(2.0)));
+    assertEquals(
+        StrictMath.log(Double.MIN_VALUE), y[8], Math.ulp(StrictMath.log(Double.MIN_VALUE)));
+    assertEquals(
+        StrictMath.log(Double.MAX_VALUE), y[9], Math.ulp(StrictMath.log(Double.MAX_VALUE)));
+    assertEquals(
+        StrictMath.log(Double.MIN_NORMAL), y[10], Math.ulp(StrictMath.log(Double.MIN_NORMAL)));
+    assertEquals(1.0, y[11], Math.ulp(1.0));
+    float[] f = new float[Math.max(16, FloatVector.SPECIES_PREFERRED.length())];
+    float[] fin = {
+      0f,
+      -0f,
+      -1f,
+      Float.NaN,
+      Float.POSITIVE_INFINITY,
+      Float.NEGATIVE_INFINITY,
+      1f,
+      Float.MIN_VALUE,
+      Float.MAX_VALUE
+    };
+    System.arraycopy(fin, 0, f, 0, fin.length);
+    float[] g = log(f);
+    assertEquals(Float.NEGATIVE_INFINITY, g[0]);
+    assertEquals(Float.NEGATIVE_INFINITY, g[1]);
+    assertTrue(Float.isNaN(g[2]));
+    assertTrue(Float.isNaN(g[3]));
+    assertEquals(Float.POSITIVE_INFINITY, g[4]);
+    assertTrue(Float.isNaN(g[5]));
+    assertEquals(0, Float.floatToRawIntBits(g[6]), "log(1) is +0");
+    assertEquals(
+        (float) Math.log(Float.MIN_VALUE), g[7], Math.ulp((float) Math.log(Float.MIN_VALUE)));
+    assertEquals(
+        (float) Math.log(Float.MAX_VALUE), g[8], Math.ulp((float) Math.log(Float.MAX_VALUE)));
+  }
+
   /**
    * exp must stay inlinable: C2 inlines a hot callee of at most 325 bytes of bytecode
    * (FreqInlineSize); a bigger one is called with its vector boxed as an abstract DoubleVector and
@@ -259,7 +434,10 @@ class VectorExpTest {
     for (var m : model.methods()) {
       String name = m.methodName().stringValue();
       int params = m.methodTypeSymbol().parameterCount();
-      if ((name.equals("exp") && params == 2) || name.equals("tanh")) {
+      if ((name.equals("exp") && params == 2)
+          || name.equals("tanh")
+          || name.equals("log")
+          || name.equals("logOfPositive")) {
         int size =
             m.findAttribute(java.lang.classfile.Attributes.code()).orElseThrow().codeLength();
         assertTrue(
@@ -268,7 +446,7 @@ class VectorExpTest {
         checked++;
       }
     }
-    assertEquals(4, checked, "the float and double exp(x, k) and tanh(x)");
+    assertEquals(8, checked, "the float and double exp(x, k), tanh(x), log(x), logOfPositive(x)");
   }
 
   @Test
@@ -363,22 +541,31 @@ class VectorExpTest {
     float[] firstF = exp(xf);
     double[] firstTanh = tanh(x);
     float[] firstTanhF = tanh(xf);
+    double[] firstLog = log(x);
+    float[] firstLogF = log(xf);
     for (int k = 0; k < 20_000; k++) {
       exp(x);
       exp(xf);
       tanh(x);
       tanh(xf);
+      log(x);
+      log(xf);
     }
     double[] later = exp(x);
     float[] laterF = exp(xf);
     double[] laterTanh = tanh(x);
     float[] laterTanhF = tanh(xf);
+    double[] laterLog = log(x);
+    float[] laterLogF = log(xf);
     for (int i = 0; i < x.length; i++) {
       assertEquals(Double.doubleToRawLongBits(first[i]), Double.doubleToRawLongBits(later[i]));
       assertEquals(Float.floatToRawIntBits(firstF[i]), Float.floatToRawIntBits(laterF[i]));
       assertEquals(
           Double.doubleToRawLongBits(firstTanh[i]), Double.doubleToRawLongBits(laterTanh[i]));
       assertEquals(Float.floatToRawIntBits(firstTanhF[i]), Float.floatToRawIntBits(laterTanhF[i]));
+      assertEquals(
+          Double.doubleToRawLongBits(firstLog[i]), Double.doubleToRawLongBits(laterLog[i]));
+      assertEquals(Float.floatToRawIntBits(firstLogF[i]), Float.floatToRawIntBits(laterLogF[i]));
     }
   }
 }
