@@ -214,6 +214,21 @@ final class VectorExp {
     return k.mul(D_LN2_HI).sub(hfsq.sub(t.mul(hfsq.add(r)).add(k.mul(D_LN2_LO))).sub(f));
   }
 
+  /**
+   * log(1 + x), accurate where x is small: u = 1 + x rounded, then log u − ((u − 1) − x)/u, the
+   * second term undoing the rounding of u to first order (Goldberg's method); x itself where u
+   * rounds to 1 (which keeps −0). log1p(−1) = −∞, NaN below −1, log1p(+∞) = +∞.
+   */
+  static DoubleVector log1p(DoubleVector x) {
+    DoubleVector u = x.add(1.0);
+    DoubleVector y = log(u).sub(u.sub(1.0).sub(x).div(u));
+    y = y.blend(Double.NEGATIVE_INFINITY, u.compare(VectorOperators.EQ, 0.0));
+    return y.blend(
+        x,
+        u.compare(VectorOperators.EQ, 1.0)
+            .or(x.compare(VectorOperators.EQ, Double.POSITIVE_INFINITY)));
+  }
+
   // -------------------------------------------------------------------------------------- float
 
   private static final float F_LOG2E = 1.44269504f;
@@ -328,5 +343,16 @@ final class VectorExp {
     odd = w.fma(odd, FloatVector.broadcast(FS, F_LG3));
     FloatVector r = w.fma(odd, FloatVector.broadcast(FS, F_LG1)).fma(z, even);
     return k.mul(F_LN2_HI).sub(hfsq.sub(t.mul(hfsq.add(r)).add(k.mul(F_LN2_LO))).sub(f));
+  }
+
+  /** log(1 + x), as for doubles. */
+  static FloatVector log1p(FloatVector x) {
+    FloatVector u = x.add(1f);
+    FloatVector y = log(u).sub(u.sub(1f).sub(x).div(u));
+    y = y.blend(Float.NEGATIVE_INFINITY, u.compare(VectorOperators.EQ, 0f));
+    return y.blend(
+        x,
+        u.compare(VectorOperators.EQ, 1f)
+            .or(x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY)));
   }
 }

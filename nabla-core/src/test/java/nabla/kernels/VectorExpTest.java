@@ -264,12 +264,20 @@ class VectorExpTest {
 
   /** ln x to 40 digits for x > 0: k·ln 2 + 2·atanh((m − 1)/(m + 1)) with x = 2^k·m, m in [1, 2). */
   static BigDecimal exactLog(double x) {
+    return exactLog(new BigDecimal(x));
+  }
+
+  static BigDecimal exactLog(BigDecimal v) {
     MathContext mc = new MathContext(45);
-    int k = Math.getExponent(x);
+    double d = v.doubleValue();
+    int k = Math.getExponent(d);
     if (k == Double.MIN_EXPONENT - 1) { // subnormal
-      k = Math.getExponent(x * 0x1p54) - 54;
+      k = Math.getExponent(d * 0x1p54) - 54;
     }
-    BigDecimal m = new BigDecimal(x).divide(new BigDecimal(Math.scalb(1.0, k)), mc);
+    BigDecimal m =
+        k >= 0
+            ? v.divide(new BigDecimal(java.math.BigInteger.TWO.pow(k)), mc)
+            : v.multiply(new BigDecimal(java.math.BigInteger.TWO.pow(-k)), mc);
     BigDecimal u = m.subtract(BigDecimal.ONE).divide(m.add(BigDecimal.ONE), mc);
     BigDecimal u2 = u.multiply(u, mc);
     BigDecimal term = u;
@@ -416,6 +424,130 @@ class VectorExpTest {
         (float) Math.log(Float.MAX_VALUE), g[8], Math.ulp((float) Math.log(Float.MAX_VALUE)));
   }
 
+  static double[] log1p(double[] x) {
+    double[] out = new double[x.length];
+    var s = DoubleVector.SPECIES_PREFERRED;
+    for (int i = 0; i < x.length; i += s.length()) {
+      VectorExp.log1p(DoubleVector.fromArray(s, x, i)).intoArray(out, i);
+    }
+    return out;
+  }
+
+  static float[] log1p(float[] x) {
+    float[] out = new float[x.length];
+    var s = FloatVector.SPECIES_PREFERRED;
+    for (int i = 0; i < x.length; i += s.length()) {
+      VectorExp.log1p(FloatVector.fromArray(s, x, i)).intoArray(out, i);
+    }
+    return out;
+  }
+
+  /**
+   * log(1 + x) to 40 digits: the series x − x²/2 + x³/3 − … for |x| < 1e-3 (where 1 + x would need
+   * many digits), else {@link #exactLog} of the exact 1 + x.
+   */
+  static BigDecimal exactLog1p(double x) {
+    MathContext mc = new MathContext(45);
+    BigDecimal b = new BigDecimal(x);
+    if (Math.abs(x) < 1e-3) {
+      BigDecimal sum = BigDecimal.ZERO;
+      BigDecimal power = b;
+      for (int j = 1; j < 20; j++) {
+        BigDecimal term = power.divide(BigDecimal.valueOf(j), mc);
+        sum = j % 2 == 1 ? sum.add(term, mc) : sum.subtract(term, mc);
+        power = power.multiply(b, mc);
+      }
+      return sum;
+    }
+    return exactLog(b.add(BigDecimal.ONE));
+  }
+
+  /** Values above −1: tiny, small, around 0, near −1, large. */
+  static double[] log1pPoints(int n, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    double[] x = new double[n];
+    for (int i = 0; i < n; i++) {
+      x[i] =
+          switch (i % 5) {
+            case 0 -> Math.scalb(r.nextDouble(-2, 2), -r.nextInt(1, 60));
+            case 1 -> r.nextDouble(-0.5, 1);
+            case 2 -> r.nextDouble(-1, -0.9);
+            case 3 -> Math.scalb(r.nextDouble(1, 2), r.nextInt(0, 100));
+            default -> r.nextDouble(-1e-3, 1e-3);
+          };
+    }
+    return x;
+  }
+
+  @Test
+  void log1pWithinItsBound() {
+    double[] x = log1pPoints(8192, 8);
+    double[] y = log1p(x);
+    float[] xf = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      xf[i] = (float) x[i];
+    }
+    float[] yf = log1p(xf);
+    double worst = 0;
+    double worstAt = 0;
+    double worstF = 0;
+    double worstFAt = 0;
+    for (int i = 0; i < x.length; i++) {
+      BigDecimal exact = exactLog1p(x[i]);
+      double u =
+          new BigDecimal(y[i]).subtract(exact).abs().doubleValue() / Math.ulp(exact.doubleValue());
+      if (u > worst) {
+        worst = u;
+        worstAt = x[i];
+      }
+      if (xf[i] > -1) {
+        BigDecimal exactF = exactLog1p(xf[i]);
+        double uf =
+            new BigDecimal(yf[i]).subtract(exactF).abs().doubleValue()
+                / Math.ulp(exactF.floatValue());
+        if (uf > worstF) {
+          worstF = uf;
+          worstFAt = xf[i];
+        }
+      }
+    }
+    assertTrue(worst <= LOG1P_ULPS, "float64: worst error " + worst + " ulp at " + worstAt);
+    assertTrue(worstF <= LOG1P_ULPS, "float32: worst error " + worstF + " ulp at " + worstFAt);
+  }
+
+  /**
+   * log1p's bound in ulps (measured on these points: 1.41 double, 1.31 float, both at tiny x < 0).
+   */
+  static final double LOG1P_ULPS = 2;
+
+  @Test
+  void log1pSpecialValues() {
+    double[] x = new double[Math.max(16, DoubleVector.SPECIES_PREFERRED.length())];
+    double[] in = {0.0, -0.0, -1.0, -2.0, Double.NaN, Double.POSITIVE_INFINITY, 1e-300, -1e-17};
+    System.arraycopy(in, 0, x, 0, in.length);
+    double[] y = log1p(x);
+    assertEquals(0L, Double.doubleToRawLongBits(y[0]));
+    assertEquals(
+        Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(y[1]), "log1p(-0) is -0");
+    assertEquals(Double.NEGATIVE_INFINITY, y[2]);
+    assertTrue(Double.isNaN(y[3]));
+    assertTrue(Double.isNaN(y[4]));
+    assertEquals(Double.POSITIVE_INFINITY, y[5]);
+    assertEquals(1e-300, y[6]);
+    assertEquals(-1e-17, y[7]);
+    float[] f = new float[Math.max(16, FloatVector.SPECIES_PREFERRED.length())];
+    float[] fin = {0f, -0f, -1f, -2f, Float.NaN, Float.POSITIVE_INFINITY, 1e-30f};
+    System.arraycopy(fin, 0, f, 0, fin.length);
+    float[] g = log1p(f);
+    assertEquals(0, Float.floatToRawIntBits(g[0]));
+    assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(g[1]), "log1p(-0) is -0");
+    assertEquals(Float.NEGATIVE_INFINITY, g[2]);
+    assertTrue(Float.isNaN(g[3]));
+    assertTrue(Float.isNaN(g[4]));
+    assertEquals(Float.POSITIVE_INFINITY, g[5]);
+    assertEquals(1e-30f, g[6]);
+  }
+
   /**
    * exp must stay inlinable: C2 inlines a hot callee of at most 325 bytes of bytecode
    * (FreqInlineSize); a bigger one is called with its vector boxed as an abstract DoubleVector and
@@ -437,7 +569,8 @@ class VectorExpTest {
       if ((name.equals("exp") && params == 2)
           || name.equals("tanh")
           || name.equals("log")
-          || name.equals("logOfPositive")) {
+          || name.equals("logOfPositive")
+          || name.equals("log1p")) {
         int size =
             m.findAttribute(java.lang.classfile.Attributes.code()).orElseThrow().codeLength();
         assertTrue(
@@ -446,7 +579,7 @@ class VectorExpTest {
         checked++;
       }
     }
-    assertEquals(8, checked, "the float and double exp(x, k), tanh(x), log(x), logOfPositive(x)");
+    assertEquals(10, checked, "float and double exp(x, k), tanh, log, logOfPositive, log1p");
   }
 
   @Test
