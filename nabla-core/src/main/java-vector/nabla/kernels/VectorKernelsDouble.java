@@ -235,12 +235,12 @@ final class VectorKernelsDouble implements ElementwiseKernelsDouble {
    * The unary ops with a vector loop here. sin and cos take the scalar loop: the Vector API's
    * lanewise versions round differently before and after C2 compiles them, and results must not
    * depend on the JIT (see {@link VectorExp}); the scalar {@code Math} functions give the same bits
-   * in every tier. exp, log, log1p, tanh and the functions built on them use {@link VectorExp},
-   * which does.
+   * in every tier. exp, expm1, log, log1p, tanh and the functions built on them use {@link
+   * VectorExp}, which does.
    */
   private static boolean vectorised(UnaryOp op) {
     return switch (op) {
-      case NEG, ABS, SQRT, EXP, LOG, LOG1P, RELU, SIGMOID, ERF, ERFC, SILU, TANH -> true;
+      case NEG, ABS, SQRT, EXP, EXPM1, LOG, LOG1P, RELU, SIGMOID, ERF, ERFC, SILU, TANH -> true;
       default -> false;
     };
   }
@@ -291,6 +291,7 @@ final class VectorKernelsDouble implements ElementwiseKernelsDouble {
       case TANH -> tanhLoop(a, ai, o, oi, upper);
       case LOG -> logLoop(a, ai, o, oi, upper);
       case LOG1P -> log1pLoop(a, ai, o, oi, upper);
+      case EXPM1 -> expm1Loop(a, ai, o, oi, upper);
       default -> {
         for (int i = 0; i < upper; i += SPECIES.length()) {
           compute(op, DoubleVector.fromArray(SPECIES, a, ai + i)).intoArray(o, oi + i);
@@ -354,6 +355,13 @@ final class VectorKernelsDouble implements ElementwiseKernelsDouble {
     }
   }
 
+  private static void expm1Loop(double[] a, int ai, double[] o, int oi, int upper) {
+    for (int i = 0; i < upper; i += SPECIES.length()) {
+      DoubleVector x = DoubleVector.fromArray(SPECIES, a, ai + i);
+      VectorExp.expm1(x, VectorExp.exp(x)).intoArray(o, oi + i);
+    }
+  }
+
   /**
    * Whether the scalar kernel gives exactly the vector code's bits for op (so it may take short
    * ranges and tails): true for the correctly rounded NEG, ABS, SQRT and RELU; false for the
@@ -381,6 +389,7 @@ final class VectorKernelsDouble implements ElementwiseKernelsDouble {
       case TANH -> VectorExp.tanh(x);
       case LOG -> VectorExp.log(x);
       case LOG1P -> VectorExp.log1p(x);
+      case EXPM1 -> VectorExp.expm1(x, VectorExp.exp(x));
       default -> throw new AssertionError(op);
     };
   }

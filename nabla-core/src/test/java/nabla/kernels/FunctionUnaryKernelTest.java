@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every unary op declared with its function only ({@code LOG1P(Math::log1p)}) through every path of
  * {@link Unary#apply}: contiguous from an offset (short, vector-sized and split among threads) and
  * strided (a transposed view), float64 exactly and float32 rounded once from the double result (ops
- * that also have a vector path, erf, erfc and log1p, within its ulp bound). Ops added that way are
- * covered here without a line of test code.
+ * that also have a vector path, erf, erfc, log1p and expm1, within its ulp bound). Ops added that
+ * way are covered here without a line of test code.
  */
 class FunctionUnaryKernelTest {
 
@@ -91,7 +91,7 @@ class FunctionUnaryKernelTest {
 
   /** Ops with a Vector API path besides their function: within its ulp bound, not exact. */
   private static final java.util.Set<UnaryOp> VECTORIZED =
-      java.util.EnumSet.of(UnaryOp.ERF, UnaryOp.ERFC, UnaryOp.LOG1P);
+      java.util.EnumSet.of(UnaryOp.ERF, UnaryOp.ERFC, UnaryOp.LOG1P, UnaryOp.EXPM1);
 
   private static void check(UnaryOp op, DType t, int i, double expected, double actual) {
     if (VECTORIZED.contains(op)) {

@@ -548,6 +548,130 @@ class VectorExpTest {
     assertEquals(1e-30f, g[6]);
   }
 
+  static double[] expm1(double[] x) {
+    double[] out = new double[x.length];
+    var s = DoubleVector.SPECIES_PREFERRED;
+    for (int i = 0; i < x.length; i += s.length()) {
+      DoubleVector v = DoubleVector.fromArray(s, x, i);
+      VectorExp.expm1(v, VectorExp.exp(v)).intoArray(out, i);
+    }
+    return out;
+  }
+
+  static float[] expm1(float[] x) {
+    float[] out = new float[x.length];
+    var s = FloatVector.SPECIES_PREFERRED;
+    for (int i = 0; i < x.length; i += s.length()) {
+      FloatVector v = FloatVector.fromArray(s, x, i);
+      VectorExp.expm1(v, VectorExp.exp(v)).intoArray(out, i);
+    }
+    return out;
+  }
+
+  /** e^x − 1 to 40 digits: its series for |x| < 1e-3, else {@link #exactExp} − 1. */
+  static BigDecimal exactExpm1(double x) {
+    MathContext mc = new MathContext(45);
+    BigDecimal b = new BigDecimal(x);
+    if (Math.abs(x) < 1e-3) {
+      BigDecimal sum = BigDecimal.ZERO;
+      BigDecimal term = b;
+      for (int j = 2; j < 20; j++) {
+        sum = sum.add(term, mc);
+        term = term.multiply(b, mc).divide(BigDecimal.valueOf(j), mc);
+      }
+      return sum;
+    }
+    return exactExp(x).subtract(BigDecimal.ONE, mc);
+  }
+
+  @Test
+  void expm1WithinItsBound() {
+    SplittableRandom r = new SplittableRandom(9);
+    double[] x = new double[8192];
+    for (int i = 0; i < x.length; i++) {
+      x[i] =
+          switch (i % 4) {
+            case 0 -> Math.scalb(r.nextDouble(-2, 2), -r.nextInt(1, 60));
+            case 1 -> r.nextDouble(-1, 1);
+            case 2 -> r.nextDouble(-40, 80);
+            default -> r.nextDouble(-1e-3, 1e-3);
+          };
+    }
+    double[] y = expm1(x);
+    float[] xf = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      xf[i] = (float) x[i];
+    }
+    float[] yf = expm1(xf);
+    double worst = 0;
+    double worstAt = 0;
+    double worstF = 0;
+    double worstFAt = 0;
+    for (int i = 0; i < x.length; i++) {
+      BigDecimal exact = exactExpm1(x[i]);
+      double u =
+          new BigDecimal(y[i]).subtract(exact).abs().doubleValue() / Math.ulp(exact.doubleValue());
+      if (u > worst) {
+        worst = u;
+        worstAt = x[i];
+      }
+      BigDecimal exactF = exactExpm1(xf[i]);
+      double uf =
+          new BigDecimal(yf[i]).subtract(exactF).abs().doubleValue()
+              / Math.ulp(exactF.floatValue());
+      if (uf > worstF) {
+        worstF = uf;
+        worstFAt = xf[i];
+      }
+    }
+    assertTrue(worst <= EXPM1_ULPS, "float64: worst error " + worst + " ulp at " + worstAt);
+    assertTrue(worstF <= EXPM1_ULPS, "float32: worst error " + worstF + " ulp at " + worstFAt);
+  }
+
+  /** expm1's bound in ulps (measured on these points: 2.07 double, 1.85 float). */
+  static final double EXPM1_ULPS = 3;
+
+  @Test
+  void expm1SpecialValues() {
+    double[] x = new double[Math.max(16, DoubleVector.SPECIES_PREFERRED.length())];
+    double[] in = {
+      0.0,
+      -0.0,
+      Double.NaN,
+      Double.POSITIVE_INFINITY,
+      Double.NEGATIVE_INFINITY,
+      710,
+      -800,
+      1e-300,
+      709.7
+    };
+    System.arraycopy(in, 0, x, 0, in.length);
+    double[] y = expm1(x);
+    assertEquals(0L, Double.doubleToRawLongBits(y[0]));
+    assertEquals(
+        Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(y[1]), "expm1(-0) is -0");
+    assertTrue(Double.isNaN(y[2]));
+    assertEquals(Double.POSITIVE_INFINITY, y[3]);
+    assertEquals(-1.0, y[4]);
+    assertEquals(Double.POSITIVE_INFINITY, y[5]);
+    assertEquals(-1.0, y[6]);
+    assertEquals(1e-300, y[7]);
+    assertEquals(StrictMath.expm1(709.7), y[8], 3 * Math.ulp(StrictMath.expm1(709.7)));
+    float[] f = new float[Math.max(16, FloatVector.SPECIES_PREFERRED.length())];
+    float[] fin = {
+      0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 89f, -120f
+    };
+    System.arraycopy(fin, 0, f, 0, fin.length);
+    float[] g = expm1(f);
+    assertEquals(0, Float.floatToRawIntBits(g[0]));
+    assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(g[1]), "expm1(-0) is -0");
+    assertTrue(Float.isNaN(g[2]));
+    assertEquals(Float.POSITIVE_INFINITY, g[3]);
+    assertEquals(-1f, g[4]);
+    assertEquals(Float.POSITIVE_INFINITY, g[5]);
+    assertEquals(-1f, g[6]);
+  }
+
   /**
    * exp must stay inlinable: C2 inlines a hot callee of at most 325 bytes of bytecode
    * (FreqInlineSize); a bigger one is called with its vector boxed as an abstract DoubleVector and
@@ -570,7 +694,8 @@ class VectorExpTest {
           || name.equals("tanh")
           || name.equals("log")
           || name.equals("logOfPositive")
-          || name.equals("log1p")) {
+          || name.equals("log1p")
+          || name.equals("expm1")) {
         int size =
             m.findAttribute(java.lang.classfile.Attributes.code()).orElseThrow().codeLength();
         assertTrue(
@@ -579,7 +704,7 @@ class VectorExpTest {
         checked++;
       }
     }
-    assertEquals(10, checked, "float and double exp(x, k), tanh, log, logOfPositive, log1p");
+    assertEquals(12, checked, "float and double exp(x, k), tanh, log, logOfPositive, log1p, expm1");
   }
 
   @Test
