@@ -25,22 +25,85 @@ class VectorExpTest {
         "needs --add-modules jdk.incubator.vector");
   }
 
-  static double[] exp(double[] x) {
+  /** f applied to x one preferred-species vector at a time (x's length a multiple of it). */
+  static double[] mapD(java.util.function.UnaryOperator<DoubleVector> f, double[] x) {
     double[] out = new double[x.length];
     var s = DoubleVector.SPECIES_PREFERRED;
     for (int i = 0; i < x.length; i += s.length()) {
-      VectorExp.exp(DoubleVector.fromArray(s, x, i)).intoArray(out, i);
+      f.apply(DoubleVector.fromArray(s, x, i)).intoArray(out, i);
     }
     return out;
   }
 
-  static float[] exp(float[] x) {
+  static float[] mapF(java.util.function.UnaryOperator<FloatVector> f, float[] x) {
     float[] out = new float[x.length];
     var s = FloatVector.SPECIES_PREFERRED;
     for (int i = 0; i < x.length; i += s.length()) {
-      VectorExp.exp(FloatVector.fromArray(s, x, i)).intoArray(out, i);
+      f.apply(FloatVector.fromArray(s, x, i)).intoArray(out, i);
     }
     return out;
+  }
+
+  /** |got − exact| in ulps of the exact value's binade, as a double or as a float. */
+  static double ulps(double got, BigDecimal exact) {
+    return new BigDecimal(got).subtract(exact).abs().doubleValue() / Math.ulp(exact.doubleValue());
+  }
+
+  static double ulps(float got, BigDecimal exact) {
+    return new BigDecimal(got).subtract(exact).abs().doubleValue() / Math.ulp(exact.floatValue());
+  }
+
+  /** Asserts every got[i] within bound ulps of exact(x[i]), naming the worst. */
+  static void assertWithinUlps(
+      String what,
+      double bound,
+      double[] x,
+      double[] got,
+      java.util.function.DoubleFunction<BigDecimal> exact) {
+    double worst = 0;
+    double worstAt = 0;
+    for (int i = 0; i < x.length; i++) {
+      double u = ulps(got[i], exact.apply(x[i]));
+      if (u > worst) {
+        worst = u;
+        worstAt = x[i];
+      }
+    }
+    assertTrue(worst <= bound, what + ": worst error " + worst + " ulp at " + worstAt);
+  }
+
+  static void assertWithinUlps(
+      String what,
+      double bound,
+      float[] x,
+      float[] got,
+      java.util.function.DoubleFunction<BigDecimal> exact) {
+    double worst = 0;
+    double worstAt = 0;
+    for (int i = 0; i < x.length; i++) {
+      double u = ulps(got[i], exact.apply(x[i]));
+      if (u > worst) {
+        worst = u;
+        worstAt = x[i];
+      }
+    }
+    assertTrue(worst <= bound, what + ": worst error " + worst + " ulp at " + worstAt);
+  }
+
+  static float[] toFloats(double[] x) {
+    float[] f = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      f[i] = (float) x[i];
+    }
+    return f;
+  }
+
+  static double[] exp(double[] x) {
+    return mapD(VectorExp::exp, x);
+  }
+
+  static float[] exp(float[] x) {
+    return mapF(VectorExp::exp, x);
   }
 
   /** e^x to 40 digits (BigDecimal: exp of the integer part by powers, of the rest by series). */
@@ -59,35 +122,12 @@ class VectorExpTest {
     return sum.multiply(pow, mc);
   }
 
-  /** |got - exact| in ulps of the exact value's binade (as a double). */
-  static double ulpsD(double got, double x) {
-    BigDecimal exact = exactExp(x);
-    double ulp = Math.ulp(exact.doubleValue());
-    return new BigDecimal(got).subtract(exact).abs().doubleValue() / ulp;
-  }
-
-  static double ulpsF(float got, double x) {
-    BigDecimal exact = exactExp(x);
-    float ulp = Math.ulp(exact.floatValue());
-    return new BigDecimal(got).subtract(exact).abs().doubleValue() / ulp;
-  }
-
   static double[] tanh(double[] x) {
-    double[] out = new double[x.length];
-    var s = DoubleVector.SPECIES_PREFERRED;
-    for (int i = 0; i < x.length; i += s.length()) {
-      VectorExp.tanh(DoubleVector.fromArray(s, x, i)).intoArray(out, i);
-    }
-    return out;
+    return mapD(VectorExp::tanh, x);
   }
 
   static float[] tanh(float[] x) {
-    float[] out = new float[x.length];
-    var s = FloatVector.SPECIES_PREFERRED;
-    for (int i = 0; i < x.length; i += s.length()) {
-      VectorExp.tanh(FloatVector.fromArray(s, x, i)).intoArray(out, i);
-    }
-    return out;
+    return mapF(VectorExp::tanh, x);
   }
 
   /**
@@ -122,18 +162,6 @@ class VectorExpTest {
     return e.subtract(BigDecimal.ONE, mc).divide(e.add(BigDecimal.ONE, mc), mc);
   }
 
-  static double tanhUlps(double got, double x) {
-    BigDecimal exact = exactTanh(x);
-    double ulp = Math.ulp(exact.doubleValue());
-    return new BigDecimal(got).subtract(exact).abs().doubleValue() / ulp;
-  }
-
-  static double tanhUlps(float got, double x) {
-    BigDecimal exact = exactTanh(x);
-    float ulp = Math.ulp(exact.floatValue());
-    return new BigDecimal(got).subtract(exact).abs().doubleValue() / ulp;
-  }
-
   /** Values around the series/exponential switch, near 0 and out to where tanh is 1. */
   static double[] tanhPoints(int n, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
@@ -154,37 +182,13 @@ class VectorExpTest {
   @Test
   void tanhDoubleWithinItsBound() {
     double[] x = tanhPoints(8192, 4);
-    double[] y = tanh(x);
-    double worst = 0;
-    double worstAt = 0;
-    for (int i = 0; i < x.length; i++) {
-      double u = tanhUlps(y[i], x[i]);
-      if (u > worst) {
-        worst = u;
-        worstAt = x[i];
-      }
-    }
-    assertTrue(worst <= TANH_ULPS_D, "worst error " + worst + " ulp at " + worstAt);
+    assertWithinUlps("tanh float64", TANH_ULPS_D, x, tanh(x), VectorExpTest::exactTanh);
   }
 
   @Test
   void tanhFloatWithinItsBound() {
-    double[] xd = tanhPoints(8192, 5);
-    float[] x = new float[xd.length];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) xd[i];
-    }
-    float[] y = tanh(x);
-    double worst = 0;
-    double worstAt = 0;
-    for (int i = 0; i < x.length; i++) {
-      double u = tanhUlps(y[i], x[i]);
-      if (u > worst) {
-        worst = u;
-        worstAt = x[i];
-      }
-    }
-    assertTrue(worst <= TANH_ULPS_F, "worst error " + worst + " ulp at " + worstAt);
+    float[] x = toFloats(tanhPoints(8192, 5));
+    assertWithinUlps("tanh float32", TANH_ULPS_F, x, tanh(x), VectorExpTest::exactTanh);
   }
 
   /**
@@ -242,21 +246,11 @@ class VectorExpTest {
   }
 
   static double[] log(double[] x) {
-    double[] out = new double[x.length];
-    var s = DoubleVector.SPECIES_PREFERRED;
-    for (int i = 0; i < x.length; i += s.length()) {
-      VectorExp.log(DoubleVector.fromArray(s, x, i)).intoArray(out, i);
-    }
-    return out;
+    return mapD(VectorExp::log, x);
   }
 
   static float[] log(float[] x) {
-    float[] out = new float[x.length];
-    var s = FloatVector.SPECIES_PREFERRED;
-    for (int i = 0; i < x.length; i += s.length()) {
-      VectorExp.log(FloatVector.fromArray(s, x, i)).intoArray(out, i);
-    }
-    return out;
+    return mapF(VectorExp::log, x);
   }
 
   static final BigDecimal LN2 =
@@ -289,18 +283,6 @@ class VectorExpTest {
     return sum.multiply(BigDecimal.valueOf(2), mc).add(LN2.multiply(BigDecimal.valueOf(k), mc), mc);
   }
 
-  static double logUlps(double got, double x) {
-    BigDecimal exact = exactLog(x);
-    double ulp = Math.ulp(exact.doubleValue());
-    return new BigDecimal(got).subtract(exact).abs().doubleValue() / ulp;
-  }
-
-  static double logUlps(float got, double x) {
-    BigDecimal exact = exactLog(x);
-    float ulp = Math.ulp(exact.floatValue());
-    return new BigDecimal(got).subtract(exact).abs().doubleValue() / ulp;
-  }
-
   /**
    * Positive values: spread over the exponents, near 1 (where log is small), near √2, subnormal.
    */
@@ -330,37 +312,13 @@ class VectorExpTest {
   @Test
   void logDoubleWithinOneUlp() {
     double[] x = logPoints(8192, 6, false);
-    double[] y = log(x);
-    double worst = 0;
-    double worstAt = 0;
-    for (int i = 0; i < x.length; i++) {
-      double u = logUlps(y[i], x[i]);
-      if (u > worst) {
-        worst = u;
-        worstAt = x[i];
-      }
-    }
-    assertTrue(worst <= 1, "worst error " + worst + " ulp at " + worstAt);
+    assertWithinUlps("log float64", 1, x, log(x), VectorExpTest::exactLog);
   }
 
   @Test
   void logFloatWithinOneUlp() {
-    double[] xd = logPoints(8192, 7, true);
-    float[] x = new float[xd.length];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) xd[i];
-    }
-    float[] y = log(x);
-    double worst = 0;
-    double worstAt = 0;
-    for (int i = 0; i < x.length; i++) {
-      double u = logUlps(y[i], x[i]);
-      if (u > worst) {
-        worst = u;
-        worstAt = x[i];
-      }
-    }
-    assertTrue(worst <= 1, "worst error " + worst + " ulp at " + worstAt);
+    float[] x = toFloats(logPoints(8192, 7, true));
+    assertWithinUlps("log float32", 1, x, log(x), VectorExpTest::exactLog);
   }
 
   @Test
@@ -425,21 +383,11 @@ class VectorExpTest {
   }
 
   static double[] log1p(double[] x) {
-    double[] out = new double[x.length];
-    var s = DoubleVector.SPECIES_PREFERRED;
-    for (int i = 0; i < x.length; i += s.length()) {
-      VectorExp.log1p(DoubleVector.fromArray(s, x, i)).intoArray(out, i);
-    }
-    return out;
+    return mapD(VectorExp::log1p, x);
   }
 
   static float[] log1p(float[] x) {
-    float[] out = new float[x.length];
-    var s = FloatVector.SPECIES_PREFERRED;
-    for (int i = 0; i < x.length; i += s.length()) {
-      VectorExp.log1p(FloatVector.fromArray(s, x, i)).intoArray(out, i);
-    }
-    return out;
+    return mapF(VectorExp::log1p, x);
   }
 
   /**
@@ -482,37 +430,9 @@ class VectorExpTest {
   @Test
   void log1pWithinItsBound() {
     double[] x = log1pPoints(8192, 8);
-    double[] y = log1p(x);
-    float[] xf = new float[x.length];
-    for (int i = 0; i < x.length; i++) {
-      xf[i] = (float) x[i];
-    }
-    float[] yf = log1p(xf);
-    double worst = 0;
-    double worstAt = 0;
-    double worstF = 0;
-    double worstFAt = 0;
-    for (int i = 0; i < x.length; i++) {
-      BigDecimal exact = exactLog1p(x[i]);
-      double u =
-          new BigDecimal(y[i]).subtract(exact).abs().doubleValue() / Math.ulp(exact.doubleValue());
-      if (u > worst) {
-        worst = u;
-        worstAt = x[i];
-      }
-      if (xf[i] > -1) {
-        BigDecimal exactF = exactLog1p(xf[i]);
-        double uf =
-            new BigDecimal(yf[i]).subtract(exactF).abs().doubleValue()
-                / Math.ulp(exactF.floatValue());
-        if (uf > worstF) {
-          worstF = uf;
-          worstFAt = xf[i];
-        }
-      }
-    }
-    assertTrue(worst <= LOG1P_ULPS, "float64: worst error " + worst + " ulp at " + worstAt);
-    assertTrue(worstF <= LOG1P_ULPS, "float32: worst error " + worstF + " ulp at " + worstFAt);
+    assertWithinUlps("log1p float64", LOG1P_ULPS, x, log1p(x), VectorExpTest::exactLog1p);
+    float[] xf = toFloats(x);
+    assertWithinUlps("log1p float32", LOG1P_ULPS, xf, log1p(xf), VectorExpTest::exactLog1p);
   }
 
   /**
@@ -549,23 +469,11 @@ class VectorExpTest {
   }
 
   static double[] expm1(double[] x) {
-    double[] out = new double[x.length];
-    var s = DoubleVector.SPECIES_PREFERRED;
-    for (int i = 0; i < x.length; i += s.length()) {
-      DoubleVector v = DoubleVector.fromArray(s, x, i);
-      VectorExp.expm1(v, VectorExp.exp(v)).intoArray(out, i);
-    }
-    return out;
+    return mapD(v -> VectorExp.expm1(v, VectorExp.exp(v)), x);
   }
 
   static float[] expm1(float[] x) {
-    float[] out = new float[x.length];
-    var s = FloatVector.SPECIES_PREFERRED;
-    for (int i = 0; i < x.length; i += s.length()) {
-      FloatVector v = FloatVector.fromArray(s, x, i);
-      VectorExp.expm1(v, VectorExp.exp(v)).intoArray(out, i);
-    }
-    return out;
+    return mapF(v -> VectorExp.expm1(v, VectorExp.exp(v)), x);
   }
 
   /** e^x − 1 to 40 digits: its series for |x| < 1e-3, else {@link #exactExp} − 1. */
@@ -597,35 +505,9 @@ class VectorExpTest {
             default -> r.nextDouble(-1e-3, 1e-3);
           };
     }
-    double[] y = expm1(x);
-    float[] xf = new float[x.length];
-    for (int i = 0; i < x.length; i++) {
-      xf[i] = (float) x[i];
-    }
-    float[] yf = expm1(xf);
-    double worst = 0;
-    double worstAt = 0;
-    double worstF = 0;
-    double worstFAt = 0;
-    for (int i = 0; i < x.length; i++) {
-      BigDecimal exact = exactExpm1(x[i]);
-      double u =
-          new BigDecimal(y[i]).subtract(exact).abs().doubleValue() / Math.ulp(exact.doubleValue());
-      if (u > worst) {
-        worst = u;
-        worstAt = x[i];
-      }
-      BigDecimal exactF = exactExpm1(xf[i]);
-      double uf =
-          new BigDecimal(yf[i]).subtract(exactF).abs().doubleValue()
-              / Math.ulp(exactF.floatValue());
-      if (uf > worstF) {
-        worstF = uf;
-        worstFAt = xf[i];
-      }
-    }
-    assertTrue(worst <= EXPM1_ULPS, "float64: worst error " + worst + " ulp at " + worstAt);
-    assertTrue(worstF <= EXPM1_ULPS, "float32: worst error " + worstF + " ulp at " + worstFAt);
+    assertWithinUlps("expm1 float64", EXPM1_ULPS, x, expm1(x), VectorExpTest::exactExpm1);
+    float[] xf = toFloats(x);
+    assertWithinUlps("expm1 float32", EXPM1_ULPS, xf, expm1(xf), VectorExpTest::exactExpm1);
   }
 
   /** expm1's bound in ulps (measured on these points: 2.07 double, 1.85 float). */
@@ -714,12 +596,7 @@ class VectorExpTest {
     for (int i = 0; i < x.length; i++) {
       x[i] = i < 2048 ? r.nextDouble(-20, 20) : r.nextDouble(-700, 700);
     }
-    double[] y = exp(x);
-    double worst = 0;
-    for (int i = 0; i < x.length; i++) {
-      worst = Math.max(worst, ulpsD(y[i], x[i]));
-    }
-    assertTrue(worst <= 1.0, "worst error " + worst + " ulp");
+    assertWithinUlps("exp float64", 1, x, exp(x), VectorExpTest::exactExp);
   }
 
   @Test
@@ -729,12 +606,7 @@ class VectorExpTest {
     for (int i = 0; i < x.length; i++) {
       x[i] = (float) (i < 2048 ? r.nextDouble(-10, 10) : r.nextDouble(-87, 88));
     }
-    float[] y = exp(x);
-    double worst = 0;
-    for (int i = 0; i < x.length; i++) {
-      worst = Math.max(worst, ulpsF(y[i], x[i]));
-    }
-    assertTrue(worst <= 2.0, "worst error " + worst + " ulp");
+    assertWithinUlps("exp float32", 2, x, exp(x), VectorExpTest::exactExp);
   }
 
   @Test
