@@ -238,6 +238,11 @@ final class VectorExp {
    * is too coarse for the quotient). u comes from the caller, which keeps this method small enough
    * to inline (VectorExpTest checks it).
    */
+  /** e^x − 1: {@link #expm1(DoubleVector, DoubleVector)} with u = {@link #exp}(x). */
+  static DoubleVector expm1(DoubleVector x) {
+    return expm1(x, exp(x));
+  }
+
   static DoubleVector expm1(DoubleVector x, DoubleVector u) {
     DoubleVector y = u.sub(1.0).mul(x.div(log(u)));
     y = y.blend(u, u.compare(VectorOperators.EQ, Double.POSITIVE_INFINITY));
@@ -373,6 +378,11 @@ final class VectorExp {
   }
 
   /** e^x − 1 given u = e^x, as for doubles. */
+  /** e^x − 1, as for doubles. */
+  static FloatVector expm1(FloatVector x) {
+    return expm1(x, exp(x));
+  }
+
   static FloatVector expm1(FloatVector x, FloatVector u) {
     FloatVector y = u.sub(1f).mul(x.div(log(u)));
     y = y.blend(u, u.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));

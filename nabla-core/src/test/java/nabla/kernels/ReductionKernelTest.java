@@ -52,8 +52,10 @@ class ReductionKernelTest {
   void shortRowsSumAndCompareAsTheKernelsDo() {
     java.util.List<KernelProvider> providers = new java.util.ArrayList<>();
     providers.add(KernelProvider.SCALAR);
-    if (KernelProvider.vector() != null) {
+    try {
       providers.add(KernelProvider.vector());
+    } catch (UnsupportedOperationException e) {
+      // no Vector API in this JVM (./nabla test --no-simd): the scalar provider alone
     }
     Random rnd = new Random(11);
     for (int len = 1; len <= 40; len++) {
