@@ -232,18 +232,13 @@ final class VectorExp {
   }
 
   /**
-   * e^x − 1, accurate where x is small, given u = e^x ({@link #exp}): (u − 1)·(x / log u) (Kahan's
+   * e^x − 1, accurate where x is small: with u = {@link #exp}(x), (u − 1)·(x / log u) (Kahan's
    * method: the quotient undoes the rounding of u), x itself where u rounds to 1 (which keeps −0),
    * +∞ where u overflows and −1 below −40, where e^x − 1 rounds to −1 (and u, near the subnormals,
-   * is too coarse for the quotient). u comes from the caller, which keeps this method small enough
-   * to inline (VectorExpTest checks it).
+   * is too coarse for the quotient).
    */
-  /** e^x − 1: {@link #expm1(DoubleVector, DoubleVector)} with u = {@link #exp}(x). */
   static DoubleVector expm1(DoubleVector x) {
-    return expm1(x, exp(x));
-  }
-
-  static DoubleVector expm1(DoubleVector x, DoubleVector u) {
+    DoubleVector u = exp(x);
     DoubleVector y = u.sub(1.0).mul(x.div(log(u)));
     y = y.blend(u, u.compare(VectorOperators.EQ, Double.POSITIVE_INFINITY));
     y = y.blend(-1.0, x.compare(VectorOperators.LT, -40.0)); // e^x < 2^-57: rounds to −1
@@ -380,10 +375,7 @@ final class VectorExp {
   /** e^x − 1 given u = e^x, as for doubles. */
   /** e^x − 1, as for doubles. */
   static FloatVector expm1(FloatVector x) {
-    return expm1(x, exp(x));
-  }
-
-  static FloatVector expm1(FloatVector x, FloatVector u) {
+    FloatVector u = exp(x);
     FloatVector y = u.sub(1f).mul(x.div(log(u)));
     y = y.blend(u, u.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
     y = y.blend(-1f, x.compare(VectorOperators.LT, -18f)); // e^x < 2^-25: rounds to −1

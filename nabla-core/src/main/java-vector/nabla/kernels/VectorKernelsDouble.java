@@ -258,8 +258,8 @@ final class VectorKernelsDouble implements ElementwiseKernelsDouble {
     }
     int upper = SPECIES.loopBound(n);
     int j = upper;
-    // One loop per op, each around a small body that C2 inlines whole: a loop around compute()'s
-    // switch over every op is too big to inline once several ops have run, and then every vector
+    // One loop per op, each around a small body that C2 inlines whole: a loop around a switch over
+    // every op is too big to inline once several ops have run, and then every vector
     // crossing the call is boxed (measured: neg 1.1 ns and sigmoid 3.5 ns per float32 element
     // instead of 0.1 and 0.4).
     switch (op) {
@@ -278,7 +278,7 @@ final class VectorKernelsDouble implements ElementwiseKernelsDouble {
           DoubleVector.fromArray(SPECIES, a, ai + i).sqrt().intoArray(o, oi + i);
         }
       }
-      case RELU -> {
+      case RELU -> { // max(x, 0) keeps NaN, like the scalar kernel
         for (int i = 0; i < upper; i += SPECIES.length()) {
           DoubleVector.fromArray(SPECIES, a, ai + i)
               .lanewise(VectorOperators.MAX, 0d)
@@ -292,11 +292,7 @@ final class VectorKernelsDouble implements ElementwiseKernelsDouble {
       case LOG -> logLoop(a, ai, o, oi, upper);
       case LOG1P -> log1pLoop(a, ai, o, oi, upper);
       case EXPM1 -> expm1Loop(a, ai, o, oi, upper);
-      default -> {
-        for (int i = 0; i < upper; i += SPECIES.length()) {
-          compute(op, DoubleVector.fromArray(SPECIES, a, ai + i)).intoArray(o, oi + i);
-        }
-      }
+      default -> throw new AssertionError(op); // ERF and ERFC returned above
     }
     if (j < n) {
       if (exact) {
@@ -307,7 +303,7 @@ final class VectorKernelsDouble implements ElementwiseKernelsDouble {
         // with the length of the call (the rows per thread of a log-softmax, the chunks of a
         // parallel loop), and with them with the thread count.
         VectorMask<Double> m = SPECIES.indexInRange(j, n);
-        compute(op, DoubleVector.fromArray(SPECIES, a, ai + j, m)).intoArray(o, oi + j, m);
+        inexact(op, DoubleVector.fromArray(SPECIES, a, ai + j, m)).intoArray(o, oi + j, m);
       }
     }
   }
@@ -357,8 +353,7 @@ final class VectorKernelsDouble implements ElementwiseKernelsDouble {
 
   private static void expm1Loop(double[] a, int ai, double[] o, int oi, int upper) {
     for (int i = 0; i < upper; i += SPECIES.length()) {
-      DoubleVector x = DoubleVector.fromArray(SPECIES, a, ai + i);
-      VectorExp.expm1(x, VectorExp.exp(x)).intoArray(o, oi + i);
+      VectorExp.expm1(DoubleVector.fromArray(SPECIES, a, ai + i)).intoArray(o, oi + i);
     }
   }
 
@@ -375,21 +370,19 @@ final class VectorKernelsDouble implements ElementwiseKernelsDouble {
     };
   }
 
-  /** op applied to every lane of x (op has a vector path: {@link #vectorised}). */
-  private static DoubleVector compute(UnaryOp op, DoubleVector x) {
+  /**
+   * op applied to every lane of x, for the ops with a loop of their own above whose results the
+   * scalar kernel does not reproduce ({@link #exactInScalar} false): their last elements.
+   */
+  private static DoubleVector inexact(UnaryOp op, DoubleVector x) {
     return switch (op) {
-      case NEG -> x.neg();
-      case ABS -> x.abs();
-      case SQRT -> x.sqrt();
       case EXP -> VectorExp.exp(x);
-      // max(x, 0) keeps NaN, like the scalar kernel
-      case RELU -> x.lanewise(VectorOperators.MAX, 0d);
       case SIGMOID -> sigmoid(x);
       case SILU -> silu(x);
       case TANH -> VectorExp.tanh(x);
       case LOG -> VectorExp.log(x);
       case LOG1P -> VectorExp.log1p(x);
-      case EXPM1 -> VectorExp.expm1(x, VectorExp.exp(x));
+      case EXPM1 -> VectorExp.expm1(x);
       default -> throw new AssertionError(op);
     };
   }
