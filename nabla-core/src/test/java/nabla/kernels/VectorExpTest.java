@@ -90,6 +90,15 @@ class VectorExpTest {
     assertTrue(worst <= bound, what + ": worst error " + worst + " ulp at " + worstAt);
   }
 
+  /** values at the start of an array of whole vectors (at least 16 elements), zeros after. */
+  static double[] padded(double[] values) {
+    return java.util.Arrays.copyOf(values, Math.max(16, DoubleVector.SPECIES_PREFERRED.length()));
+  }
+
+  static float[] padded(float[] values) {
+    return java.util.Arrays.copyOf(values, Math.max(16, FloatVector.SPECIES_PREFERRED.length()));
+  }
+
   static float[] toFloats(double[] x) {
     float[] f = new float[x.length];
     for (int i = 0; i < x.length; i++) {
@@ -202,8 +211,6 @@ class VectorExpTest {
 
   @Test
   void tanhSpecialValues() {
-    var ds = DoubleVector.SPECIES_PREFERRED;
-    double[] x = new double[Math.max(16, ds.length())];
     double[] in = {
       0.0,
       -0.0,
@@ -216,7 +223,7 @@ class VectorExpTest {
       -Double.MIN_VALUE,
       0.55
     };
-    System.arraycopy(in, 0, x, 0, in.length);
+    double[] x = padded(in);
     double[] y = tanh(x);
     assertEquals(0x0L, Double.doubleToRawLongBits(y[0]));
     assertEquals(
@@ -229,11 +236,10 @@ class VectorExpTest {
     assertEquals(1e-300, y[7]);
     assertEquals(-Double.MIN_VALUE, y[8]);
     assertEquals(StrictMath.tanh(0.55), y[9], 2 * Math.ulp(StrictMath.tanh(0.55)));
-    float[] f = new float[Math.max(16, FloatVector.SPECIES_PREFERRED.length())];
     float[] fin = {
       0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 9.1f, -100f, 1e-30f
     };
-    System.arraycopy(fin, 0, f, 0, fin.length);
+    float[] f = padded(fin);
     float[] g = tanh(f);
     assertEquals(0, Float.floatToRawIntBits(g[0]));
     assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(g[1]), "tanh(-0) is -0");
@@ -323,7 +329,6 @@ class VectorExpTest {
 
   @Test
   void logSpecialValues() {
-    double[] x = new double[Math.max(16, DoubleVector.SPECIES_PREFERRED.length())];
     double[] in = {
       0.0,
       -0.0,
@@ -338,7 +343,7 @@ class VectorExpTest {
       Double.MIN_NORMAL,
       Math.E
     };
-    System.arraycopy(in, 0, x, 0, in.length);
+    double[] x = padded(in);
     double[] y = log(x);
     assertEquals(Double.NEGATIVE_INFINITY, y[0]);
     assertEquals(Double.NEGATIVE_INFINITY, y[1]);
@@ -355,7 +360,6 @@ class VectorExpTest {
     assertEquals(
         StrictMath.log(Double.MIN_NORMAL), y[10], Math.ulp(StrictMath.log(Double.MIN_NORMAL)));
     assertEquals(1.0, y[11], Math.ulp(1.0));
-    float[] f = new float[Math.max(16, FloatVector.SPECIES_PREFERRED.length())];
     float[] fin = {
       0f,
       -0f,
@@ -367,7 +371,7 @@ class VectorExpTest {
       Float.MIN_VALUE,
       Float.MAX_VALUE
     };
-    System.arraycopy(fin, 0, f, 0, fin.length);
+    float[] f = padded(fin);
     float[] g = log(f);
     assertEquals(Float.NEGATIVE_INFINITY, g[0]);
     assertEquals(Float.NEGATIVE_INFINITY, g[1]);
@@ -442,9 +446,8 @@ class VectorExpTest {
 
   @Test
   void log1pSpecialValues() {
-    double[] x = new double[Math.max(16, DoubleVector.SPECIES_PREFERRED.length())];
     double[] in = {0.0, -0.0, -1.0, -2.0, Double.NaN, Double.POSITIVE_INFINITY, 1e-300, -1e-17};
-    System.arraycopy(in, 0, x, 0, in.length);
+    double[] x = padded(in);
     double[] y = log1p(x);
     assertEquals(0L, Double.doubleToRawLongBits(y[0]));
     assertEquals(
@@ -455,9 +458,8 @@ class VectorExpTest {
     assertEquals(Double.POSITIVE_INFINITY, y[5]);
     assertEquals(1e-300, y[6]);
     assertEquals(-1e-17, y[7]);
-    float[] f = new float[Math.max(16, FloatVector.SPECIES_PREFERRED.length())];
     float[] fin = {0f, -0f, -1f, -2f, Float.NaN, Float.POSITIVE_INFINITY, 1e-30f};
-    System.arraycopy(fin, 0, f, 0, fin.length);
+    float[] f = padded(fin);
     float[] g = log1p(f);
     assertEquals(0, Float.floatToRawIntBits(g[0]));
     assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(g[1]), "log1p(-0) is -0");
@@ -515,7 +517,6 @@ class VectorExpTest {
 
   @Test
   void expm1SpecialValues() {
-    double[] x = new double[Math.max(16, DoubleVector.SPECIES_PREFERRED.length())];
     double[] in = {
       0.0,
       -0.0,
@@ -527,7 +528,7 @@ class VectorExpTest {
       1e-300,
       709.7
     };
-    System.arraycopy(in, 0, x, 0, in.length);
+    double[] x = padded(in);
     double[] y = expm1(x);
     assertEquals(0L, Double.doubleToRawLongBits(y[0]));
     assertEquals(
@@ -539,11 +540,10 @@ class VectorExpTest {
     assertEquals(-1.0, y[6]);
     assertEquals(1e-300, y[7]);
     assertEquals(StrictMath.expm1(709.7), y[8], 3 * Math.ulp(StrictMath.expm1(709.7)));
-    float[] f = new float[Math.max(16, FloatVector.SPECIES_PREFERRED.length())];
     float[] fin = {
       0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 89f, -120f
     };
-    System.arraycopy(fin, 0, f, 0, fin.length);
+    float[] f = padded(fin);
     float[] g = expm1(f);
     assertEquals(0, Float.floatToRawIntBits(g[0]));
     assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(g[1]), "expm1(-0) is -0");
