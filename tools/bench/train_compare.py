@@ -194,9 +194,11 @@ def torch_worker(args):
 # Warm-up of the whole-step parts (nabla.bench.TrainStepParts.STEP_WARMUP_SECONDS): the JIT takes
 # over a step's glue only after thousands of steps.
 STEP_WARMUP_SECONDS = 6
+# Warm-up of every other part (nabla.bench.TrainStepParts.PART_WARMUP_SECONDS).
+PART_WARMUP_SECONDS = 1.5
 
 
-def median_per_call(op, min_calls=200, warmup_seconds=1.5):
+def median_per_call(op, min_calls=200, warmup_seconds=PART_WARMUP_SECONDS):
     """Seconds per call of op, timed as nabla.bench.TrainStepParts times Nabla's side: warm-up for
     warmup_seconds (the whole steps: STEP_WARMUP_SECONDS, as TrainStepParts) and at least min_calls
     calls, then the median of 9 samples of n calls each (n chosen so that a sample lasts at least
@@ -292,7 +294,7 @@ def torch_parts(args):
     ]
     results = {}
     for name, op in parts:
-        results[name] = median_per_call(op, warmup_seconds=STEP_WARMUP_SECONDS if "whole step" in name else 1.5)
+        results[name] = median_per_call(op, warmup_seconds=STEP_WARMUP_SECONDS if "whole step" in name else PART_WARMUP_SECONDS)
         log(f"torch {name:60s} {results[name] * 1e6:9.1f} us")
     print(json.dumps({"side": "torch", "results": results, "torch": torch.__version__,
                       "torch.get_num_threads": torch.get_num_threads()}))

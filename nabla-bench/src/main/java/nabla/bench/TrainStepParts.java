@@ -18,12 +18,13 @@ import nabla.optim.SGD;
  * (784-10), one by one and prints the median seconds per call as JSON: the five matrix products
  * with the shapes and layouts nabla.nn gives them, the loss forward and backward, the whole step on
  * a fixed batch, and the batching of 256 random rows. {@code tools/bench/train_compare.py --parts}
- * runs the same list in PyTorch and prints both side by side. Timing: warm-up for 1.5 s (and at
- * least 200 calls; the whole steps {@value #STEP_WARMUP_SECONDS} s), then the median of 9 samples
- * of {@code n} calls each (n chosen so a sample lasts at least 50 ms). A whole step needs the
- * longer warm-up: its glue (graph recording, the backward pass, shape checks, the pool) runs a few
- * times per step, so the JIT's C2 takes it over only after thousands of steps; after 1.5 s the MLP
- * step measured 1.1-2.1 ms, after 4,000 steps 0.71-0.82 ms (AMD EPYC Zen 5, default JVM).
+ * runs the same list in PyTorch and prints both side by side. Timing: warm-up for {@value
+ * #PART_WARMUP_SECONDS} s (and at least 200 calls; the whole steps {@value #STEP_WARMUP_SECONDS}
+ * s), then the median of 9 samples of {@code n} calls each (n chosen so a sample lasts at least 50
+ * ms). A whole step needs the longer warm-up: its glue (graph recording, the backward pass, shape
+ * checks, the pool) runs a few times per step, so the JIT's C2 takes it over only after thousands
+ * of steps; after 1.5 s the MLP step measured 1.1-2.1 ms, after 4,000 steps 0.71-0.82 ms (AMD EPYC
+ * Zen 5, default JVM).
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -cp nabla-bench/target/benchmarks.jar \
@@ -36,11 +37,14 @@ public final class TrainStepParts {
 
   static volatile Object sink;
 
-  /** Warm-up of the whole-step parts, in seconds (the others: 1.5 s). */
+  /** Warm-up of each part, in seconds, but the whole steps. */
+  static final double PART_WARMUP_SECONDS = 1.5;
+
+  /** Warm-up of the whole-step parts, in seconds. */
   static final int STEP_WARMUP_SECONDS = 6;
 
   static double time(Supplier<Object> op) {
-    return time(op, 1.5);
+    return time(op, PART_WARMUP_SECONDS);
   }
 
   static double time(Supplier<Object> op, double warmupSeconds) {
@@ -144,7 +148,10 @@ public final class TrainStepParts {
     List<String> names = new ArrayList<>(parts.keySet());
     Map<String, Object> results = new LinkedHashMap<>();
     for (String name : names) {
-      double s = time(parts.get(name), name.contains("whole step") ? STEP_WARMUP_SECONDS : 1.5);
+      double s =
+          time(
+              parts.get(name),
+              name.contains("whole step") ? STEP_WARMUP_SECONDS : PART_WARMUP_SECONDS);
       results.put(name, s);
       System.err.printf("nabla %-60s %9.1f us%n", name, s * 1e6);
     }
